@@ -3,8 +3,10 @@
 //! Layout: horizontal bands in the partner's flag colours inside a white postcard border; a centred disc (white
 //! ring, inner disc in the flag's second colour); a "stamp" in the top-right corner in the host city's colours; and
 //! a small equirectangular world map at the bottom-left with a dotted line from Wuxi (red dot) to the partner
-//! (yellow dot) over a 30° graticule. No text is rendered.
+//! (yellow dot) over a 30° graticule; to the right of the map, a white label with the partner's English name in a
+//! built-in 5×7 bitmap font (upper case, diacritics folded).
 
+use crate::font::{glyph, GLYPH_H, GLYPH_W};
 use crate::{host_city, DemoError, Partner, Rgb};
 
 /// Largest accepted card side in pixels (a 4096×4096 RGB image is 48 MiB in memory).
@@ -17,6 +19,7 @@ const OCEAN: Rgb = Rgb(22, 46, 84);
 const PARTNER_DOT: Rgb = Rgb(255, 214, 0);
 const OUTLINE: Rgb = Rgb(208, 208, 208);
 const GRATICULE: Rgb = Rgb(52, 82, 124);
+const LABEL_INK: Rgb = Rgb(26, 26, 26);
 
 /// A PNG postcard of `width`×`height` pixels (8-bit RGB) for the partner.
 ///
@@ -168,7 +171,36 @@ fn draw(p: &Partner, w: u32, h: u32) -> Canvas {
     let dot = (mh / 18).max(1);
     c.disc(hx, hy, dot, CN_RED);
     c.disc(px, py, dot, PARTNER_DOT);
+
+    // Name label right of the map, as large as fits (at least one pixel per font pixel), if there is room.
+    let label: Vec<char> = p.names.en.chars().collect();
+    let (lx0, lx1) = (mx0 + mw + side / 24, ix1 - side / 24);
+    let pad = (side / 64).max(1);
+    let cols = label.len() as i64 * (GLYPH_W + 1) - 1;
+    let scale = ((lx1 - lx0 - 2 * pad) / cols.max(1)).min((mh / 2 - 2 * pad) / GLYPH_H);
+    if scale >= 1 {
+        let (tw, th) = (cols * scale, GLYPH_H * scale);
+        let ly1 = my1;
+        let ly0 = ly1 - th - 2 * pad;
+        c.rect(lx0, ly0, lx0 + tw + 2 * pad, ly1, WHITE);
+        draw_text(&mut c, lx0 + pad, ly0 + pad, scale, &label, LABEL_INK);
+    }
     c
+}
+
+/// Draw `text` with its top-left corner at (x, y), each font pixel a `scale`×`scale` square.
+fn draw_text(c: &mut Canvas, x: i64, y: i64, scale: i64, text: &[char], ink: Rgb) {
+    for (i, ch) in text.iter().enumerate() {
+        let gx = x + i as i64 * (GLYPH_W + 1) * scale;
+        for (row, bits) in glyph(*ch).iter().enumerate() {
+            for col in 0..GLYPH_W {
+                if bits & (1 << (GLYPH_W - 1 - col)) != 0 {
+                    let (px, py) = (gx + col * scale, y + row as i64 * scale);
+                    c.rect(px, py, px + scale, py + scale, ink);
+                }
+            }
+        }
+    }
 }
 
 fn encode(c: &Canvas) -> Result<Vec<u8>, DemoError> {
@@ -240,6 +272,26 @@ mod tests {
             p.flag_colors[0],
             "disc centre"
         );
+    }
+
+    #[test]
+    fn card_carries_a_name_label() {
+        let p = partner_by_slug("zielona-gora").unwrap();
+        let (w, h) = (960, 600);
+        let (_, _, buf) = decode(&partner_card_png(p, w, h).unwrap());
+        // The label sits right of the map in the bottom third: dark ink on white there, nowhere else.
+        let ink = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (x, y)))
+            .filter(|&(x, y)| pixel(&buf, w, x, y) == LABEL_INK)
+            .collect::<Vec<_>>();
+        assert!(ink.len() > 200, "{} ink pixels", ink.len());
+        assert!(
+            ink.iter().all(|&(x, y)| x > w / 3 && y > h * 2 / 3),
+            "ink outside the label"
+        );
+        // Without room for the label the card is still drawn, just without text.
+        let (_, _, small) = decode(&partner_card_png(p, 40, 30).unwrap());
+        assert!(!small.chunks(3).any(|px| px == [26, 26, 26]));
     }
 
     #[test]

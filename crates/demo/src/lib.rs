@@ -15,6 +15,7 @@
 //! server) may use it to seed or to test.
 
 mod card;
+mod font;
 mod headlines;
 mod locations;
 mod partners;
