@@ -331,7 +331,7 @@ static PARTNERS: &[Partner] = &[
         verified: true,
     },
     // ---- Europe ------------------------------------------------------------------------------------------
-    // Source: Câmara Municipal de Cascais: Cascais is twinned with Wuxi (year not stated).
+    // Source: Lusa via SAPO (2012): Cascais was the first European city twinned with Wuxi, in 1993.
     Partner {
         slug: "cascais",
         names: n("Кашкайш", "Cascais", "卡斯凯什"),
@@ -339,9 +339,9 @@ static PARTNERS: &[Partner] = &[
         continent: Europe,
         lat: 38.70,
         lon: -9.42,
-        since: None,
-        description: "A resort town on the Atlantic coast west of Lisbon, with beaches, a marina and the former summer \
-                      residence of the Portuguese kings.",
+        since: Some(1993),
+        description: "A resort town on the Atlantic coast west of Lisbon and the first European city twinned with \
+                      Wuxi. The two exchange young people and hotel-trade trainees.",
         flag_colors: PT,
         verified: true,
     },
