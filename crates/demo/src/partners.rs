@@ -3,7 +3,8 @@
 //! Compiled in November 2026 from public pages (city governments, China Daily, Wuxi government English site). The
 //! source of each confirmed relationship is named in a comment; `verified: false` marks a real city chosen where
 //! a country's exact partner could not be confirmed (the Wuxi government names sister-city ties in Cambodia,
-//! Malaysia, the Philippines and Indonesia without naming the cities). Coordinates are city centres to ~0.01°.
+//! Malaysia, the Philippines and Indonesia without naming the cities). A few partners (Toyokawa, Oshawa, Paris
+//! 13th arrondissement) are partners of a Wuxi district rather than of the municipality; they are marked so. Coordinates are city centres to ~0.01°.
 //! `since` is the year of the agreement or of the first letter of intent; `None` where not found.
 
 use crate::{Continent, HostCity, Names, Partner, Rgb};
@@ -474,34 +475,35 @@ static PARTNERS: &[Partner] = &[
         flag_colors: BE,
         verified: true,
     },
-    // verified: false — a French partner was not confirmed; Cholet is a plausible real textile town.
+    // Source: French Chinese-community press (Nov 2024): Wuxi High-tech (Xinwu) District and Paris's 13th
+    // arrondissement signed a friendship-city memorandum early in 2024.
     Partner {
-        slug: "cholet",
-        names: n("Шоле", "Cholet", "绍莱"),
+        slug: "paris-13",
+        names: n("13-й округ Парижа", "Paris 13th arrondissement", "巴黎十三区"),
         country: "FR",
         continent: Europe,
-        lat: 47.06,
-        lon: -0.88,
-        since: None,
-        description: "A town in Anjou in western France with a long textile and footwear tradition, famous for its \
-                      red handkerchief.",
+        lat: 48.83,
+        lon: 2.36,
+        since: Some(2024),
+        description: "A district of south-eastern Paris, home to the city's largest Chinatown and the Station F \
+                      start-up campus. Its partner is Wuxi's high-tech Xinwu District.",
         flag_colors: FR,
-        verified: false,
+        verified: true,
     },
-    // verified: false — the seed names a Sino-Dutch Big Data Industrial Platform but no Dutch city; Eindhoven is a
-    // plausible real technology city.
+    // Source: Wuxi Daily via 163.com (2024): 's-Hertogenbosch (Den Bosch), capital of North Brabant, is a friendship
+    // city of Wuxi (year not stated).
     Partner {
-        slug: "eindhoven",
-        names: n("Эйндховен", "Eindhoven", "埃因霍温"),
+        slug: "s-hertogenbosch",
+        names: n("Хертогенбос", "'s-Hertogenbosch", "斯海尔托亨博斯"),
         country: "NL",
         continent: Europe,
-        lat: 51.44,
-        lon: 5.48,
+        lat: 51.69,
+        lon: 5.30,
         since: None,
-        description: "The technology capital of the southern Netherlands, birthplace of Philips and home of the \
-                      Brainport high-tech region and Dutch Design Week.",
+        description: "The capital of North Brabant, a fortress city better known as Den Bosch and the birthplace of \
+                      Hieronymus Bosch. Its province leads Europe in patents per head.",
         flag_colors: NL,
-        verified: false,
+        verified: true,
     },
 ];
 
@@ -657,7 +659,7 @@ mod tests {
             .filter(|p| !p.verified)
             .map(|p| p.slug)
             .collect();
-        assert!(unverified.len() <= 6, "{unverified:?}");
+        assert_eq!(unverified, ["siem-reap", "melaka", "cebu-city", "surabaya"]);
     }
 
     #[test]
