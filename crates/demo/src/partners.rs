@@ -2,8 +2,8 @@
 //!
 //! Compiled in November 2026 from public pages (city governments, China Daily, Wuxi government English site). The
 //! source of each confirmed relationship is named in a comment; `verified: false` marks a real city chosen where
-//! a country's exact partner could not be confirmed (the Wuxi government names sister-city ties in Cambodia,
-//! Malaysia, the Philippines and Indonesia without naming the cities). A few partners (Toyokawa, Oshawa, Paris
+//! a country's exact partner could not be confirmed (a Wuxi vice mayor named sister-city ties in Malaysia, the
+//! Philippines and Indonesia, among others, without naming the cities). A few partners (Toyokawa, Oshawa, Paris
 //! 13th arrondissement) are partners of a Wuxi district rather than of the municipality; they are marked so. Coordinates are city centres to ~0.01°.
 //! `since` is the year of the agreement or of the first letter of intent; `None` where not found.
 
@@ -175,19 +175,20 @@ static PARTNERS: &[Partner] = &[
         flag_colors: SG,
         verified: true,
     },
-    // verified: false — ASEAN-China Centre (2016) says Wuxi has sister-city ties in Cambodia; the city is a guess.
+    // Source: Jiangsu international communication centre (2019): Wuxi and Sihanoukville began exchanges in May
+    // 2006 and became sister cities in July 2009.
     Partner {
-        slug: "siem-reap",
-        names: n("Сиемреап", "Siem Reap", "暹粒"),
+        slug: "sihanoukville",
+        names: n("Сиануквиль", "Sihanoukville", "西哈努克市"),
         country: "KH",
         continent: Asia,
-        lat: 13.36,
-        lon: 103.86,
-        since: None,
-        description: "The gateway to the temples of Angkor in north-western Cambodia, on the Siem Reap River near \
-                      the Tonle Sap lake.",
+        lat: 10.63,
+        lon: 103.52,
+        since: Some(2009),
+        description: "Cambodia's deep-water port on the Gulf of Thailand, home of the Sihanoukville Special Economic \
+                      Zone led by the Wuxi-based Hongdou Group.",
         flag_colors: KH,
-        verified: false,
+        verified: true,
     },
     // verified: false — ties in Malaysia are documented (ASEAN-China Centre, 2016); the city is a guess.
     Partner {
@@ -659,7 +660,7 @@ mod tests {
             .filter(|p| !p.verified)
             .map(|p| p.slug)
             .collect();
-        assert_eq!(unverified, ["siem-reap", "melaka", "cebu-city", "surabaya"]);
+        assert_eq!(unverified, ["melaka", "cebu-city", "surabaya"]);
     }
 
     #[test]
