@@ -33,6 +33,13 @@ pub mod recurrence;
 pub mod screen;
 pub mod simulate;
 
+pub use alert::{Alert, AlertError, AlertForm, MsgType};
+pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};
+pub use engine::{plan, plan_day, Play, PlayKind};
+pub use explain::{explain, Explanation, NotPlaying, Reason};
+pub use fairness::FairQueue;
+pub use simulate::{simulate, PartnerShare, SimReport};
+
 /// Milliseconds since the Unix epoch, UTC. Every instant in the public API uses this unit.
 pub type Millis = i64;
 
