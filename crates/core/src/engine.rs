@@ -216,11 +216,13 @@ pub(crate) fn run<'a>(
     slugs.sort_unstable();
     slugs.dedup();
     let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<(usize, usize), usize> = HashMap::new();
+    let np = slugs.len();
+    let mut group_of: Vec<usize> = vec![usize::MAX; prios.len() * np];
     for (k, cand) in cands.iter_mut().enumerate() {
         let level = prios.binary_search(&cand.c.priority).unwrap_or(0);
         let partner = slugs.binary_search(&cand.c.partner.as_str()).unwrap_or(0);
-        let g = *group_of.entry((level, partner)).or_insert_with(|| {
+        if group_of[level * np + partner] == usize::MAX {
+            group_of[level * np + partner] = groups.len();
             groups.push(Group {
                 partner,
                 members: Vec::new(),
@@ -229,8 +231,8 @@ pub(crate) fn run<'a>(
                 queue: FairQueue::new(),
                 max_item: 1,
             });
-            groups.len() - 1
-        });
+        }
+        let g = group_of[level * np + partner];
         cand.level = level;
         cand.group = g;
         cand.local = groups[g].members.len();
@@ -339,11 +341,11 @@ pub(crate) fn run<'a>(
 
         // Fair pick: partner, then campaign, then the next item.
         let lq = &mut level_queues[level];
-        let Some(partner) = lq.pick(|p| group_of.get(&(level, p)).map_or(1, |&g| groups[g].max_item)) else {
+        let Some(partner) = lq.pick(|p| groups.get(group_of[level * np + p]).map_or(1, |g| g.max_item)) else {
             t = next_ev;
             continue;
         };
-        let g = group_of[&(level, partner)];
+        let g = group_of[level * np + partner];
         let Group { members, queue, .. } = &mut groups[g];
         let Some(local) = queue.pick(|l| {
             let c = &cands[members[l]];

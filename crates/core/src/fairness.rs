@@ -216,10 +216,11 @@ mod tests {
 
     #[test]
     fn weighted_shares() {
+        // Within the bound: at most a couple of items (10 ms each here) off the exact split.
         let (air, _) = run(&[3.0, 1.0], 10, 400);
-        assert_eq!(air, vec![3000, 1000]);
+        assert!((air[0] - 3000).abs() <= 20 && air[0] + air[1] == 4000, "{air:?}");
         let (air, repeats) = run(&[2.0, 1.0, 1.0], 10, 400);
-        assert_eq!(air, vec![2000, 1000, 1000]);
+        assert!(air.iter().zip([2000, 1000, 1000]).all(|(a, e)| (a - e).abs() <= 20), "{air:?}");
         assert_eq!(repeats, 0, "2:1:1 can always avoid repeats");
     }
 
@@ -232,7 +233,7 @@ mod tests {
             q.charge(l, 10);
         }
         q.activate(1, 1.0);
-        let mut air = [0; 2];
+        let mut air = [0i64; 2];
         for _ in 0..100 {
             let l = q.pick(|_| 10).unwrap();
             air[l] += 10;

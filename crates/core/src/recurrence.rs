@@ -63,6 +63,8 @@ pub struct Recurrence {
     spec: RecurrenceSpec,
     rule: RRule<Unvalidated>,
     sorted_exdates: Vec<DateTime>,
+    /// Fast path for the common simple rules: (step in days, weekday mask bit 0 = Monday; 0 = any day).
+    simple: Option<(i64, u8)>,
 }
 
 impl PartialEq for Recurrence {
@@ -125,10 +127,12 @@ impl Recurrence {
         rule.clone().validate(to_rr(dtstart)?).map_err(|e| RecurrenceError::BadRrule(e.to_string()))?;
         let mut sorted_exdates = exdates.clone();
         sorted_exdates.sort();
+        let simple = simple_shape(&rule);
         Ok(Self {
             spec: RecurrenceSpec { dtstart, rrule: text.to_string(), exdates, duration_ms },
             rule,
             sorted_exdates,
+            simple,
         })
     }
 
@@ -198,6 +202,16 @@ impl Recurrence {
     /// Appends the occurrence intervals of this recurrence that intersect `[from, to)`, clipped to it, for a screen
     /// in zone `tz`. Output is sorted and non-overlapping (touching/overlapping occurrences are merged).
     pub fn occurrences(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>) {
+        self.occurrences_impl(tz, from, to, out, true)
+    }
+
+    /// Same as [`occurrences`](Self::occurrences) but always through `rrule2` (for equivalence tests).
+    #[doc(hidden)]
+    pub fn occurrences_via_rrule2(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>) {
+        self.occurrences_impl(tz, from, to, out, false)
+    }
+
+    fn occurrences_impl(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>, fast: bool) {
         if from >= to {
             return;
         }
@@ -214,13 +228,18 @@ impl Recurrence {
         ) else {
             return;
         };
-        let start = self.fast_forward(lo);
-        let (Ok(start_rr), Ok(lo_rr), Ok(hi_rr)) = (to_rr(start), to_rr(lo), to_rr(hi)) else { return };
-        let Ok(set) = self.rule.clone().build(start_rr) else { return };
-        let result = set.after(lo_rr).before(hi_rr).all(MAX_OCCURRENCES_PER_WINDOW);
         let first = out.len();
-        for occ in &result.dates {
-            let Some(civil) = from_rr(occ) else { continue };
+        let mut starts: Vec<DateTime> = Vec::new();
+        if self.simple.is_some() && fast {
+            self.simple_starts(lo, hi, &mut starts);
+        } else {
+            let start = self.fast_forward(lo);
+            let (Ok(start_rr), Ok(lo_rr), Ok(hi_rr)) = (to_rr(start), to_rr(lo), to_rr(hi)) else { return };
+            let Ok(set) = self.rule.clone().build(start_rr) else { return };
+            let result = set.after(lo_rr).before(hi_rr).all(MAX_OCCURRENCES_PER_WINDOW);
+            starts.extend(result.dates.iter().filter_map(from_rr));
+        }
+        for civil in starts {
             if self.sorted_exdates.binary_search(&civil).is_ok() {
                 continue;
             }
@@ -235,11 +254,68 @@ impl Recurrence {
         merge_intervals(out, first);
     }
 
+    /// Wall-clock starts in `[lo, hi]` for rules of the simple shape (see [`simple_shape`]).
+    fn simple_starts(&self, lo: DateTime, hi: DateTime, out: &mut Vec<DateTime>) {
+        let Some((step, mask)) = self.simple else { return };
+        let start = self.spec.dtstart;
+        let day = |d: DateTime| floating_secs(d).map(|s| s.div_euclid(86_400));
+        let (Ok(d0), Ok(dlo)) = (day(start), day(lo)) else { return };
+        // First candidate day index k >= 0 with start + k*step >= lo's day - 1.
+        let k0 = ((dlo - 1 - d0).max(0) + step - 1) / step;
+        let mut k = k0;
+        loop {
+            let Ok(c) = start.checked_add(jiff::SignedDuration::from_hours(24 * step * k)) else { return };
+            if c > hi {
+                return;
+            }
+            if c >= lo && (mask == 0 || mask & (1 << c.weekday().to_monday_zero_offset()) != 0) {
+                out.push(c);
+            }
+            k += 1;
+        }
+    }
+
     /// Whether instant `t` falls inside an occurrence for a screen in zone `tz`.
     pub fn contains(&self, tz: &TimeZone, t: Millis) -> bool {
         let mut v = Vec::new();
         self.occurrences(tz, t, t.saturating_add(1), &mut v);
         !v.is_empty()
+    }
+}
+
+/// Recognises rules that can be expanded without `rrule2`: `FREQ=DAILY[;INTERVAL=n]`,
+/// `FREQ=WEEKLY[;INTERVAL=n]` and `FREQ=WEEKLY;BYDAY=<plain weekdays>` (interval 1), with no COUNT, UNTIL or
+/// other BY parts. Equivalence with `rrule2` is property-tested.
+fn simple_shape(rule: &RRule<Unvalidated>) -> Option<(i64, u8)> {
+    if rule.get_count().is_some()
+        || rule.get_until().is_some()
+        || !rule.get_by_set_pos().is_empty()
+        || !rule.get_by_month().is_empty()
+        || !rule.get_by_month_day().is_empty()
+        || !rule.get_by_year_day().is_empty()
+        || !rule.get_by_week_no().is_empty()
+        || !rule.get_by_hour().is_empty()
+        || !rule.get_by_minute().is_empty()
+        || !rule.get_by_second().is_empty()
+    {
+        return None;
+    }
+    let interval = i64::from(rule.get_interval().max(1));
+    let days = rule.get_by_weekday();
+    match rule.get_freq() {
+        Frequency::Daily if days.is_empty() => Some((interval, 0)),
+        Frequency::Weekly if days.is_empty() => Some((7 * interval, 0)),
+        Frequency::Weekly if interval == 1 => {
+            let mut mask = 0u8;
+            for d in days {
+                match d {
+                    rrule2::NWeekday::Every(w) => mask |= 1 << w.num_days_from_monday(),
+                    rrule2::NWeekday::Nth(..) => return None,
+                }
+            }
+            Some((1, mask))
+        }
+        _ => None,
     }
 }
 
