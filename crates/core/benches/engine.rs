@@ -43,7 +43,11 @@ fn campaigns() -> Vec<Campaign> {
             c.priority = if i % 10 == 0 { 1 } else { 0 };
             c.weight = 1.0 + rnd(3) as f64;
             for k in 0..=rnd(3) {
-                c = c.with_item(&format!("c{i}-i{k}"), ContentKind::Video, 10_000 + 1000 * rnd(21) as i64);
+                c = c.with_item(
+                    &format!("c{i}-i{k}"),
+                    ContentKind::Video,
+                    10_000 + 1000 * rnd(21) as i64,
+                );
             }
             if i % 10 < 3 {
                 let hour = rnd(22) as i8;
@@ -65,14 +69,24 @@ fn campaigns() -> Vec<Campaign> {
 fn main() {
     let screen = Screen::new("s1", "loc1", "airport", Zone::new("Europe/Berlin").unwrap());
     let cs = campaigns();
-    let from: i64 = "2026-11-24T00:00:00+01:00".parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    let from: i64 = "2026-11-24T00:00:00+01:00"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
     let to = from + 86_400_000;
     let plays = plan(&screen, &cs, &[], from, to).len();
     let engine = time(200, || {
         black_box(plan(black_box(&screen), black_box(&cs), &[], from, to));
     });
 
-    let plain: Vec<Campaign> = cs.iter().cloned().map(|mut c| { c.recurrence = None; c }).collect();
+    let plain: Vec<Campaign> = cs
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.recurrence = None;
+            c
+        })
+        .collect();
     let no_rrule = time(200, || {
         black_box(plan(black_box(&screen), black_box(&plain), &[], from, to));
     });
@@ -84,7 +98,11 @@ fn main() {
         }
         black_box(&buf);
     });
-    println!("engine without RRULEs: median {:.3} ms; RRULE expansion alone: median {:.3} ms", no_rrule.as_secs_f64() * 1e3, expand.as_secs_f64() * 1e3);
+    println!(
+        "engine without RRULEs: median {:.3} ms; RRULE expansion alone: median {:.3} ms",
+        no_rrule.as_secs_f64() * 1e3,
+        expand.as_secs_f64() * 1e3
+    );
     let mut x = 88172645463325252u64;
     let data: Vec<u64> = (0..1000)
         .map(|_| {
@@ -101,7 +119,16 @@ fn main() {
             black_box(v);
         }
     });
-    println!("engine: plan 24 h, 1,000 eligible campaigns ({plays} plays): median {:.3} ms", engine.as_secs_f64() * 1e3);
-    println!("reference: sort 1,000 u64 x 1,000: median {:.3} ms", reference.as_secs_f64() * 1e3);
-    println!("ratio engine/reference: {:.3}", engine.as_secs_f64() / reference.as_secs_f64());
+    println!(
+        "engine: plan 24 h, 1,000 eligible campaigns ({plays} plays): median {:.3} ms",
+        engine.as_secs_f64() * 1e3
+    );
+    println!(
+        "reference: sort 1,000 u64 x 1,000: median {:.3} ms",
+        reference.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio engine/reference: {:.3}",
+        engine.as_secs_f64() / reference.as_secs_f64()
+    );
 }

@@ -68,7 +68,10 @@ pub enum AlertError {
 }
 
 fn bad(element: &'static str, problem: impl Into<String>) -> AlertError {
-    AlertError::Bad { element, problem: problem.into() }
+    AlertError::Bad {
+        element,
+        problem: problem.into(),
+    }
 }
 
 /// CAP `msgType`.
@@ -186,9 +189,14 @@ impl Alert {
             && self.location_kinds.is_empty()
             && self.tags.is_empty();
         everywhere
-            || self.areas.iter().any(|a| a.contains(LatLon { lat: screen.lat, lon: screen.lon }))
-            || self.locations.iter().any(|l| *l == screen.location_id)
-            || self.location_kinds.iter().any(|k| *k == screen.location_kind)
+            || self.areas.iter().any(|a| {
+                a.contains(LatLon {
+                    lat: screen.lat,
+                    lon: screen.lon,
+                })
+            })
+            || self.locations.contains(&screen.location_id)
+            || self.location_kinds.contains(&screen.location_kind)
             || self.tags.iter().any(|t| screen.has_tag(t))
     }
 
@@ -225,7 +233,9 @@ pub fn superseded_at(alerts: &[Alert]) -> Vec<Option<Millis>> {
         .map(|a| {
             alerts
                 .iter()
-                .filter(|b| matches!(b.msg_type, MsgType::Update | MsgType::Cancel) && b.sent >= a.sent)
+                .filter(|b| {
+                    matches!(b.msg_type, MsgType::Update | MsgType::Cancel) && b.sent >= a.sent
+                })
                 .filter(|b| b.references.iter().any(|r| a.is_referenced_by(r)))
                 .map(|b| b.sent)
                 .min()
@@ -235,7 +245,12 @@ pub fn superseded_at(alerts: &[Alert]) -> Vec<Option<Millis>> {
 
 /// The intervals within `[from, to)` during which each alert is on air on `screen`: `(start, end, index)` for
 /// displayable, targeting alerts, cut by `expires` and by later Update/Cancel messages.
-pub fn on_air(alerts: &[Alert], screen: &Screen, from: Millis, to: Millis) -> Vec<(Millis, Millis, usize)> {
+pub fn on_air(
+    alerts: &[Alert],
+    screen: &Screen,
+    from: Millis,
+    to: Millis,
+) -> Vec<(Millis, Millis, usize)> {
     let sup = superseded_at(alerts);
     let mut out = Vec::new();
     for (i, a) in alerts.iter().enumerate() {
@@ -348,20 +363,32 @@ impl AlertForm {
         if self.id.trim().is_empty() {
             return Err(AlertError::Missing("id"));
         }
-        if matches!(self.msg_type, MsgType::Alert | MsgType::Update) && self.headline.trim().is_empty() {
+        if matches!(self.msg_type, MsgType::Alert | MsgType::Update)
+            && self.headline.trim().is_empty()
+        {
             return Err(AlertError::Missing("headline"));
         }
-        if matches!(self.msg_type, MsgType::Update | MsgType::Cancel) && self.references.is_empty() {
+        if matches!(self.msg_type, MsgType::Update | MsgType::Cancel) && self.references.is_empty()
+        {
             return Err(AlertError::Missing("references"));
         }
         let mut areas = Vec::new();
         for a in self.areas {
             let g = match a {
-                FormArea::Polygon { polygon } => {
-                    Geofence::Polygon { points: polygon.iter().map(|p| LatLon { lat: p[0], lon: p[1] }).collect() }
-                }
+                FormArea::Polygon { polygon } => Geofence::Polygon {
+                    points: polygon
+                        .iter()
+                        .map(|p| LatLon {
+                            lat: p[0],
+                            lon: p[1],
+                        })
+                        .collect(),
+                },
                 FormArea::Circle { circle } => Geofence::Circle {
-                    center: LatLon { lat: circle.lat, lon: circle.lon },
+                    center: LatLon {
+                        lat: circle.lat,
+                        lon: circle.lon,
+                    },
                     radius_km: circle.radius_km,
                 },
             };
@@ -381,7 +408,14 @@ impl AlertForm {
             sent: self.sent.as_millisecond(),
             msg_type: self.msg_type,
             status: Status::Actual,
-            references: self.references.into_iter().map(|identifier| AlertRef { sender: None, identifier }).collect(),
+            references: self
+                .references
+                .into_iter()
+                .map(|identifier| AlertRef {
+                    sender: None,
+                    identifier,
+                })
+                .collect(),
             event: String::new(),
             severity: self.severity,
             headline: self.headline,
@@ -420,7 +454,9 @@ impl Node {
         }
     }
     fn opt(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.trim()).filter(|s| !s.is_empty())
+        self.child(name)
+            .map(|c| c.text.trim())
+            .filter(|s| !s.is_empty())
     }
 }
 
@@ -455,7 +491,10 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
                 if skip > 0 || !in_cap {
                     skip += 1;
                 } else {
-                    stack.push(Node { name: local, ..Node::default() });
+                    stack.push(Node {
+                        name: local,
+                        ..Node::default()
+                    });
                 }
                 if stack.len() + skip > MAX_DEPTH {
                     return Err(AlertError::TooLarge);
@@ -468,7 +507,10 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
                 }
                 if skip == 0 && in_cap {
                     if let Some(top) = stack.last_mut() {
-                        top.children.push(Node { name: local, ..Node::default() });
+                        top.children.push(Node {
+                            name: local,
+                            ..Node::default()
+                        });
                     }
                 }
             }
@@ -510,7 +552,9 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
                         _ => None,
                     }
                 };
-                let Some(ch) = ch else { return Err(AlertError::UndefinedEntity(name)) };
+                let Some(ch) = ch else {
+                    return Err(AlertError::UndefinedEntity(name));
+                };
                 if skip == 0 {
                     if let Some(top) = stack.last_mut() {
                         top.text.push(ch);
@@ -537,13 +581,26 @@ fn describe(ns: &ResolveResult<'_>, local: &str) -> String {
 fn parse_time(element: &'static str, s: &str) -> Result<Millis, AlertError> {
     s.parse::<jiff::Timestamp>()
         .map(|t| t.as_millisecond())
-        .map_err(|e| bad(element, format!("{s:?} is not a date-time with offset: {e}")))
+        .map_err(|e| {
+            bad(
+                element,
+                format!("{s:?} is not a date-time with offset: {e}"),
+            )
+        })
 }
 
 fn parse_point(element: &'static str, s: &str) -> Result<LatLon, AlertError> {
-    let (a, b) = s.split_once(',').ok_or_else(|| bad(element, format!("point {s:?} is not \"lat,lon\"")))?;
-    let lat: f64 = a.trim().parse().map_err(|_| bad(element, format!("bad latitude {a:?}")))?;
-    let lon: f64 = b.trim().parse().map_err(|_| bad(element, format!("bad longitude {b:?}")))?;
+    let (a, b) = s
+        .split_once(',')
+        .ok_or_else(|| bad(element, format!("point {s:?} is not \"lat,lon\"")))?;
+    let lat: f64 = a
+        .trim()
+        .parse()
+        .map_err(|_| bad(element, format!("bad latitude {a:?}")))?;
+    let lon: f64 = b
+        .trim()
+        .parse()
+        .map_err(|_| bad(element, format!("bad longitude {b:?}")))?;
     let p = LatLon { lat, lon };
     if !p.is_valid() {
         return Err(bad(element, format!("point {s:?} out of range")));
@@ -552,9 +609,15 @@ fn parse_point(element: &'static str, s: &str) -> Result<LatLon, AlertError> {
 }
 
 fn parse_polygon(s: &str) -> Result<Geofence, AlertError> {
-    let points = s.split_whitespace().map(|p| parse_point("polygon", p)).collect::<Result<Vec<_>, _>>()?;
+    let points = s
+        .split_whitespace()
+        .map(|p| parse_point("polygon", p))
+        .collect::<Result<Vec<_>, _>>()?;
     if points.len() < 4 || points.first() != points.last() {
-        return Err(bad("polygon", "needs at least 4 points with the first equal to the last"));
+        return Err(bad(
+            "polygon",
+            "needs at least 4 points with the first equal to the last",
+        ));
     }
     let g = Geofence::Polygon { points };
     g.validate().map_err(|p| bad("polygon", p))?;
@@ -567,7 +630,9 @@ fn parse_circle(s: &str) -> Result<Geofence, AlertError> {
         return Err(bad("circle", format!("{s:?} is not \"lat,lon radius_km\"")));
     };
     let center = parse_point("circle", c)?;
-    let radius_km: f64 = r.parse().map_err(|_| bad("circle", format!("bad radius {r:?}")))?;
+    let radius_km: f64 = r
+        .parse()
+        .map_err(|_| bad("circle", format!("bad radius {r:?}")))?;
     let g = Geofence::Circle { center, radius_km };
     g.validate().map_err(|p| bad("circle", p))?;
     Ok(g)
@@ -602,9 +667,15 @@ fn from_tree(root: &Node) -> Result<Alert, AlertError> {
         for triple in refs.split_whitespace() {
             let parts: Vec<&str> = triple.split(',').collect();
             if parts.len() != 3 || parts[1].is_empty() {
-                return Err(bad("references", format!("{triple:?} is not \"sender,identifier,sent\"")));
+                return Err(bad(
+                    "references",
+                    format!("{triple:?} is not \"sender,identifier,sent\""),
+                ));
             }
-            references.push(AlertRef { sender: Some(parts[0].to_string()), identifier: parts[1].to_string() });
+            references.push(AlertRef {
+                sender: Some(parts[0].to_string()),
+                identifier: parts[1].to_string(),
+            });
         }
     }
     if matches!(msg_type, MsgType::Update | MsgType::Cancel) && references.is_empty() {
@@ -646,8 +717,14 @@ fn from_tree(root: &Node) -> Result<Alert, AlertError> {
             other => return Err(bad("severity", format!("unknown severity {other:?}"))),
         };
         info.req("certainty")?;
-        let effective = info.opt("effective").map(|s| parse_time("effective", s)).transpose()?;
-        let expires = info.opt("expires").map(|s| parse_time("expires", s)).transpose()?;
+        let effective = info
+            .opt("effective")
+            .map(|s| parse_time("effective", s))
+            .transpose()?;
+        let expires = info
+            .opt("expires")
+            .map(|s| parse_time("expires", s))
+            .transpose()?;
         if let (Some(e), Some(x)) = (effective.or(Some(sent)), expires) {
             if x <= e {
                 return Err(bad("expires", "must be after effective/sent"));
@@ -666,7 +743,10 @@ fn from_tree(root: &Node) -> Result<Alert, AlertError> {
             for g in area.all("geocode") {
                 let name = g.req("valueName")?;
                 let value = g.req("value")?.to_string();
-                let name = name.strip_prefix("twincast:").unwrap_or(name).to_ascii_lowercase();
+                let name = name
+                    .strip_prefix("twincast:")
+                    .unwrap_or(name)
+                    .to_ascii_lowercase();
                 match name.as_str() {
                     "location" => locations.push(value),
                     "location_kind" => kinds.push(value),

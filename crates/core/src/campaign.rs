@@ -91,12 +91,17 @@ impl Targets {
     /// Whether `screen` is targeted.
     pub fn matches(&self, screen: &Screen) -> bool {
         self.is_everywhere()
-            || self.screens.iter().any(|s| *s == screen.id)
+            || self.screens.contains(&screen.id)
             || self.groups.iter().any(|g| screen.in_group(g))
             || self.tags.iter().any(|t| screen.has_tag(t))
-            || self.locations.iter().any(|l| *l == screen.location_id)
-            || self.location_kinds.iter().any(|k| *k == screen.location_kind)
-            || self.geofence.as_ref().is_some_and(|g| g.contains(LatLon { lat: screen.lat, lon: screen.lon }))
+            || self.locations.contains(&screen.location_id)
+            || self.location_kinds.contains(&screen.location_kind)
+            || self.geofence.as_ref().is_some_and(|g| {
+                g.contains(LatLon {
+                    lat: screen.lat,
+                    lon: screen.lon,
+                })
+            })
     }
 }
 
@@ -180,7 +185,12 @@ impl Campaign {
 
     /// Builder: adds an item.
     pub fn with_item(mut self, id: &str, kind: ContentKind, duration_ms: i64) -> Self {
-        self.items.push(ContentItem { id: id.into(), kind, duration_ms, media: format!("media:{id}") });
+        self.items.push(ContentItem {
+            id: id.into(),
+            kind,
+            duration_ms,
+            media: format!("media:{id}"),
+        });
         self
     }
 
@@ -202,12 +212,18 @@ impl Campaign {
         }
         for (index, it) in self.items.iter().enumerate() {
             if it.id.trim().is_empty() {
-                return Err(CampaignError::BadItem { index, problem: "id must not be empty".into() });
+                return Err(CampaignError::BadItem {
+                    index,
+                    problem: "id must not be empty".into(),
+                });
             }
             if it.duration_ms < MIN_ITEM_MS {
                 return Err(CampaignError::BadItem {
                     index,
-                    problem: format!("duration_ms must be >= {MIN_ITEM_MS}, got {}", it.duration_ms),
+                    problem: format!(
+                        "duration_ms must be >= {MIN_ITEM_MS}, got {}",
+                        it.duration_ms
+                    ),
                 });
             }
         }
@@ -240,8 +256,16 @@ impl Campaign {
 
     /// Appends the intervals within `[from, to)` in which the campaign is scheduled on `screen` (validity ∩
     /// recurrence), sorted and disjoint. Targeting and content are not checked here.
-    pub fn active_intervals(&self, screen: &Screen, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>) {
-        let Some((s, e)) = self.validity_within(from, to) else { return };
+    pub fn active_intervals(
+        &self,
+        screen: &Screen,
+        from: Millis,
+        to: Millis,
+        out: &mut Vec<(Millis, Millis)>,
+    ) {
+        let Some((s, e)) = self.validity_within(from, to) else {
+            return;
+        };
         match &self.recurrence {
             None => out.push((s, e)),
             Some(r) => r.occurrences(screen.tz.tz(), s, e, out),

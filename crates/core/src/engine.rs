@@ -99,20 +99,31 @@ pub fn plan<'a>(
 /// Start of the local day (midnight in the screen's zone, or the first instant of the day if midnight falls in a
 /// DST gap) containing `t`.
 pub fn local_midnight(screen: &Screen, t: Millis) -> Millis {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(t) else { return t };
+    let Ok(ts) = jiff::Timestamp::from_millisecond(t) else {
+        return t;
+    };
     let z = ts.to_zoned_datetime(screen.tz.tz().clone());
-    z.start_of_day().map(|d| d.timestamp().as_millisecond()).unwrap_or(t)
+    z.start_of_day()
+        .map(|d| d.timestamp().as_millisecond())
+        .unwrap_or(t)
 }
 
 /// Plans the local day of `screen` that contains `t`, from local midnight to the next one (23, 24 or 25 hours).
-pub fn plan_day<'a>(screen: &Screen, campaigns: &'a [Campaign], alerts: &'a [Alert], t: Millis) -> Vec<Play<'a>> {
+pub fn plan_day<'a>(
+    screen: &Screen,
+    campaigns: &'a [Campaign],
+    alerts: &'a [Alert],
+    t: Millis,
+) -> Vec<Play<'a>> {
     let start = local_midnight(screen, t);
     let end = next_midnight(screen, start);
     plan(screen, campaigns, alerts, start, end)
 }
 
 pub(crate) fn next_midnight(screen: &Screen, midnight: Millis) -> Millis {
-    let Ok(ts) = jiff::Timestamp::from_millisecond(midnight) else { return midnight + 86_400_000 };
+    let Ok(ts) = jiff::Timestamp::from_millisecond(midnight) else {
+        return midnight + 86_400_000;
+    };
     let z = ts.to_zoned_datetime(screen.tz.tz().clone());
     z.tomorrow()
         .and_then(|d| d.start_of_day())
@@ -195,7 +206,12 @@ pub(crate) fn run<'a>(
             group: 0,
             local: 0,
             weight: c.effective_weight(),
-            max_item: c.items.iter().map(|i| i.effective_duration()).max().unwrap_or(1),
+            max_item: c
+                .items
+                .iter()
+                .map(|i| i.effective_duration())
+                .max()
+                .unwrap_or(1),
         });
     }
     let on_air = alert::on_air(alerts, screen, from, to);
@@ -282,7 +298,11 @@ pub(crate) fn run<'a>(
                         grp.active += 1;
                         grp.queue.activate(cand.local, cand.weight);
                         if cand.weight > grp.weight || grp.active == 1 {
-                            grp.weight = if grp.active == 1 { cand.weight } else { grp.weight.max(cand.weight) };
+                            grp.weight = if grp.active == 1 {
+                                cand.weight
+                            } else {
+                                grp.weight.max(cand.weight)
+                            };
                             lq.activate(grp.partner, grp.weight);
                         }
                         if top.is_none_or(|l| cand.level > l) {
@@ -296,7 +316,12 @@ pub(crate) fn run<'a>(
                             grp.weight = 0.0;
                             lq.deactivate(grp.partner);
                         } else {
-                            let w = grp.members.iter().filter(|&&m| active[m]).map(|&m| cands[m].weight).fold(0.0, f64::max);
+                            let w = grp
+                                .members
+                                .iter()
+                                .filter(|&&m| active[m])
+                                .map(|&m| cands[m].weight)
+                                .fold(0.0, f64::max);
                             grp.weight = w;
                             lq.set_weight(grp.partner, w);
                         }
@@ -316,7 +341,11 @@ pub(crate) fn run<'a>(
         }) {
             let a = &alerts[on_air[best].2];
             match out.last_mut() {
-                Some(p) if p.kind == PlayKind::Alert && p.end == t && p.alert.as_deref() == Some(a.id.as_str()) => {
+                Some(p)
+                    if p.kind == PlayKind::Alert
+                        && p.end == t
+                        && p.alert.as_deref() == Some(a.id.as_str()) =>
+                {
                     p.end = next_ev;
                 }
                 _ => out.push(Play {
@@ -341,7 +370,11 @@ pub(crate) fn run<'a>(
 
         // Fair pick: partner, then campaign, then the next item.
         let lq = &mut level_queues[level];
-        let Some(partner) = lq.pick(|p| groups.get(group_of[level * np + p]).map_or(1, |g| g.max_item)) else {
+        let Some(partner) = lq.pick(|p| {
+            groups
+                .get(group_of[level * np + p])
+                .map_or(1, |g| g.max_item)
+        }) else {
             t = next_ev;
             continue;
         };
@@ -383,7 +416,10 @@ pub(crate) fn run<'a>(
         if let Some(st) = stats.as_deref_mut() {
             pending += played as f64;
             st.total += played as f64;
-            st.per_partner.entry(slugs[partner].to_string()).or_default().0 += played as f64;
+            st.per_partner
+                .entry(slugs[partner].to_string())
+                .or_default()
+                .0 += played as f64;
         }
         out.push(Play {
             start: t,
@@ -405,14 +441,32 @@ pub(crate) fn run<'a>(
 }
 
 /// Distributes `pending` campaign airtime as *target* airtime over the partners active at the top level, by weight.
-fn flush(st: &mut Stats, pending: &mut f64, level_groups: &[usize], groups: &[Group], slugs: &[&str]) {
+fn flush(
+    st: &mut Stats,
+    pending: &mut f64,
+    level_groups: &[usize],
+    groups: &[Group],
+    slugs: &[&str],
+) {
     if *pending <= 0.0 {
         return;
     }
-    let total_w: f64 = level_groups.iter().map(|&g| &groups[g]).filter(|g| g.active > 0).map(|g| g.weight).sum();
+    let total_w: f64 = level_groups
+        .iter()
+        .map(|&g| &groups[g])
+        .filter(|g| g.active > 0)
+        .map(|g| g.weight)
+        .sum();
     if total_w > 0.0 {
-        for g in level_groups.iter().map(|&g| &groups[g]).filter(|g| g.active > 0) {
-            st.per_partner.entry(slugs[g.partner].to_string()).or_default().1 += *pending * g.weight / total_w;
+        for g in level_groups
+            .iter()
+            .map(|&g| &groups[g])
+            .filter(|g| g.active > 0)
+        {
+            st.per_partner
+                .entry(slugs[g.partner].to_string())
+                .or_default()
+                .1 += *pending * g.weight / total_w;
         }
     }
     *pending = 0.0;

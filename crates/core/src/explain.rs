@@ -84,7 +84,10 @@ pub struct Explanation {
 
 fn eligible(c: &Campaign, screen: &Screen, at: Millis) -> Result<(), (Reason, String)> {
     if !c.targets(screen) {
-        return Err((Reason::NotTargeted, format!("screen {} is not among the targets", screen.id)));
+        return Err((
+            Reason::NotTargeted,
+            format!("screen {} is not among the targets", screen.id),
+        ));
     }
     if c.items.is_empty() {
         return Err((Reason::NoContent, "no content items".into()));
@@ -111,12 +114,23 @@ fn fmt_ms(ms: Millis) -> String {
 }
 
 /// Explains what plays on `screen` at `at` and why each other campaign does not.
-pub fn explain(screen: &Screen, campaigns: &[Campaign], alerts: &[Alert], at: Millis) -> Explanation {
+pub fn explain(
+    screen: &Screen,
+    campaigns: &[Campaign],
+    alerts: &[Alert],
+    at: Millis,
+) -> Explanation {
     let plays = plan_day(screen, campaigns, alerts, at);
     let current = plays.iter().find(|p| p.start <= at && at < p.end);
     let playing = current.map(|p| {
-        let alert = p.alert.as_deref().and_then(|id| alerts.iter().find(|a| a.id == id));
-        let camp = p.campaign.as_deref().and_then(|id| campaigns.iter().find(|c| c.id == id));
+        let alert = p
+            .alert
+            .as_deref()
+            .and_then(|id| alerts.iter().find(|a| a.id == id));
+        let camp = p
+            .campaign
+            .as_deref()
+            .and_then(|id| campaigns.iter().find(|c| c.id == id));
         Playing {
             kind: p.kind,
             start: p.start,
@@ -132,8 +146,14 @@ pub fn explain(screen: &Screen, campaigns: &[Campaign], alerts: &[Alert], at: Mi
     let alert_on = current.is_some_and(|p| p.kind == PlayKind::Alert);
     let mut order: Vec<&Campaign> = campaigns.iter().collect();
     order.sort_by(|a, b| a.id.cmp(&b.id));
-    let verdicts: Vec<Result<(), (Reason, String)>> = order.iter().map(|c| eligible(c, screen, at)).collect();
-    let top = order.iter().zip(&verdicts).filter(|(_, v)| v.is_ok()).map(|(c, _)| c.priority).max();
+    let verdicts: Vec<Result<(), (Reason, String)>> =
+        order.iter().map(|c| eligible(c, screen, at)).collect();
+    let top = order
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v.is_ok())
+        .map(|(c, _)| c.priority)
+        .max();
     let playing_id = current.and_then(|p| p.campaign.as_deref());
     let mut not_playing = Vec::new();
     for (c, v) in order.iter().zip(verdicts) {
@@ -142,14 +162,33 @@ pub fn explain(screen: &Screen, campaigns: &[Campaign], alerts: &[Alert], at: Mi
         }
         let (reason, detail) = match v {
             Err(rd) => rd,
-            Ok(()) if alert_on => (Reason::AlertActive, "an emergency alert preempts all content".to_string()),
+            Ok(()) if alert_on => (
+                Reason::AlertActive,
+                "an emergency alert preempts all content".to_string(),
+            ),
             Ok(()) if top.is_some_and(|t| c.priority < t) => (
                 Reason::Outranked,
-                format!("priority {} is below the winning priority {}", c.priority, top.unwrap_or_default()),
+                format!(
+                    "priority {} is below the winning priority {}",
+                    c.priority,
+                    top.unwrap_or_default()
+                ),
             ),
-            Ok(()) => (Reason::WaitingTurn, "eligible; waiting for its fair turn".to_string()),
+            Ok(()) => (
+                Reason::WaitingTurn,
+                "eligible; waiting for its fair turn".to_string(),
+            ),
         };
-        not_playing.push(NotPlaying { campaign: c.id.clone(), partner: c.partner.clone(), reason, detail });
+        not_playing.push(NotPlaying {
+            campaign: c.id.clone(),
+            partner: c.partner.clone(),
+            reason,
+            detail,
+        });
     }
-    Explanation { at, playing, not_playing }
+    Explanation {
+        at,
+        playing,
+        not_playing,
+    }
 }

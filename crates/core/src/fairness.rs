@@ -51,7 +51,10 @@ impl PartialOrd for Entry {
 }
 impl Ord for Entry {
     fn cmp(&self, o: &Self) -> Ordering {
-        self.tag.total_cmp(&o.tag).then(self.lane.cmp(&o.lane)).then(self.gen.cmp(&o.gen))
+        self.tag
+            .total_cmp(&o.tag)
+            .then(self.lane.cmp(&o.lane))
+            .then(self.gen.cmp(&o.gen))
     }
 }
 
@@ -76,7 +79,15 @@ impl FairQueue {
 
     fn lane_mut(&mut self, lane: usize) -> &mut Lane {
         if lane >= self.lanes.len() {
-            self.lanes.resize(lane + 1, Lane { tag: 0.0, weight: 1.0, active: false, gen: 0 });
+            self.lanes.resize(
+                lane + 1,
+                Lane {
+                    tag: 0.0,
+                    weight: 1.0,
+                    active: false,
+                    gen: 0,
+                },
+            );
         }
         &mut self.lanes[lane]
     }
@@ -101,7 +112,11 @@ impl FairQueue {
         l.active = true;
         l.tag = l.tag.max(vtime);
         l.gen = l.gen.wrapping_add(1);
-        let e = Entry { tag: l.tag, lane, gen: l.gen };
+        let e = Entry {
+            tag: l.tag,
+            lane,
+            gen: l.gen,
+        };
         if self.picked != Some(lane) {
             self.heap.push(Reverse(e));
         }
@@ -175,7 +190,14 @@ impl FairQueue {
         let l = self.lane_mut(lane);
         l.tag += ms.max(0) as f64 / l.weight;
         l.gen = l.gen.wrapping_add(1);
-        let (active, e) = (l.active, Entry { tag: l.tag, lane, gen: l.gen });
+        let (active, e) = (
+            l.active,
+            Entry {
+                tag: l.tag,
+                lane,
+                gen: l.gen,
+            },
+        );
         if active {
             self.heap.push(Reverse(e));
         }
@@ -218,9 +240,17 @@ mod tests {
     fn weighted_shares() {
         // Within the bound: at most a couple of items (10 ms each here) off the exact split.
         let (air, _) = run(&[3.0, 1.0], 10, 400);
-        assert!((air[0] - 3000).abs() <= 20 && air[0] + air[1] == 4000, "{air:?}");
+        assert!(
+            (air[0] - 3000).abs() <= 20 && air[0] + air[1] == 4000,
+            "{air:?}"
+        );
         let (air, repeats) = run(&[2.0, 1.0, 1.0], 10, 400);
-        assert!(air.iter().zip([2000, 1000, 1000]).all(|(a, e)| (a - e).abs() <= 20), "{air:?}");
+        assert!(
+            air.iter()
+                .zip([2000, 1000, 1000])
+                .all(|(a, e)| (a - e).abs() <= 20),
+            "{air:?}"
+        );
         assert_eq!(repeats, 0, "2:1:1 can always avoid repeats");
     }
 

@@ -66,7 +66,10 @@ impl Geofence {
                 if points.len() < 3 {
                     return false;
                 }
-                let ring: Vec<Coord<f64>> = points.iter().map(|q| Coord { x: q.lon, y: q.lat }).collect();
+                let ring: Vec<Coord<f64>> = points
+                    .iter()
+                    .map(|q| Coord { x: q.lon, y: q.lat })
+                    .collect();
                 let poly = Polygon::new(LineString::new(ring), vec![]);
                 poly.intersects(&Point::new(p.lon, p.lat))
             }
@@ -111,16 +114,40 @@ mod tests {
         let sq = Geofence::Polygon {
             points: vec![
                 LatLon { lat: 0.0, lon: 0.0 },
-                LatLon { lat: 0.0, lon: 10.0 },
-                LatLon { lat: 10.0, lon: 10.0 },
-                LatLon { lat: 10.0, lon: 0.0 },
+                LatLon {
+                    lat: 0.0,
+                    lon: 10.0,
+                },
+                LatLon {
+                    lat: 10.0,
+                    lon: 10.0,
+                },
+                LatLon {
+                    lat: 10.0,
+                    lon: 0.0,
+                },
             ],
         };
         assert!(sq.contains(LatLon { lat: 5.0, lon: 5.0 }));
-        assert!(!sq.contains(LatLon { lat: 5.0, lon: 15.0 }));
-        let c = Geofence::Circle { center: LatLon { lat: 52.52, lon: 13.405 }, radius_km: 10.0 };
-        assert!(c.contains(LatLon { lat: 52.55, lon: 13.40 }));
+        assert!(!sq.contains(LatLon {
+            lat: 5.0,
+            lon: 15.0
+        }));
+        let c = Geofence::Circle {
+            center: LatLon {
+                lat: 52.52,
+                lon: 13.405,
+            },
+            radius_km: 10.0,
+        };
+        assert!(c.contains(LatLon {
+            lat: 52.55,
+            lon: 13.40
+        }));
         // Potsdam is ~27 km away.
-        assert!(!c.contains(LatLon { lat: 52.39, lon: 13.06 }));
+        assert!(!c.contains(LatLon {
+            lat: 52.39,
+            lon: 13.06
+        }));
     }
 }

@@ -63,7 +63,10 @@ fn fmt_dt(dt: DateTime) -> String {
 }
 
 fn escape_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
 }
 
 fn unescape_text(s: &str) -> String {
@@ -155,13 +158,25 @@ fn parse_prop(line: &str) -> Option<Prop> {
     let name = parts.next()?.trim().to_ascii_uppercase();
     let params = parts
         .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim().trim_matches('"').to_string()))
+        .map(|(k, v)| {
+            (
+                k.trim().to_ascii_uppercase(),
+                v.trim().trim_matches('"').to_string(),
+            )
+        })
         .collect();
-    Some(Prop { name, params, value: value.to_string() })
+    Some(Prop {
+        name,
+        params,
+        value: value.to_string(),
+    })
 }
 
 fn param<'a>(p: &'a Prop, key: &str) -> Option<&'a str> {
-    p.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    p.params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A parsed DATE or DATE-TIME value: wall clock plus whether it was UTC.
@@ -172,7 +187,10 @@ fn parse_dt(property: &'static str, v: &str) -> Result<(DateTime, bool), IcsErro
         Some(b) => (b, true),
         None => (v, false),
     };
-    let num = |s: &str| s.parse::<i32>().map_err(|_| bad(format!("{v:?} is not a date-time")));
+    let num = |s: &str| {
+        s.parse::<i32>()
+            .map_err(|_| bad(format!("{v:?} is not a date-time")))
+    };
     let (date, time) = match body.split_once('T') {
         Some((d, t)) => (d, Some(t)),
         None => (body, None),
@@ -191,7 +209,10 @@ fn parse_dt(property: &'static str, v: &str) -> Result<(DateTime, bool), IcsErro
 }
 
 fn parse_duration(v: &str) -> Result<i64, IcsError> {
-    let bad = || IcsError::Bad { property: "DURATION", problem: format!("{v:?} is not an RFC 5545 duration") };
+    let bad = || IcsError::Bad {
+        property: "DURATION",
+        problem: format!("{v:?} is not an RFC 5545 duration"),
+    };
     let s = v.trim();
     let s = s.strip_prefix('+').unwrap_or(s);
     if s.starts_with('-') {
@@ -217,7 +238,10 @@ fn parse_duration(v: &str) -> Result<i64, IcsError> {
                     ('S', true) => 1,
                     _ => return Err(bad()),
                 };
-                total = n.checked_mul(secs).and_then(|x| total.checked_add(x)).ok_or_else(bad)?;
+                total = n
+                    .checked_mul(secs)
+                    .and_then(|x| total.checked_add(x))
+                    .ok_or_else(bad)?;
                 any = true;
             }
         }
@@ -248,7 +272,10 @@ pub fn from_ics(text: &str) -> Result<IcsSchedule, IcsError> {
     let mut found = false;
     for l in &lines {
         let Some(p) = parse_prop(l) else { continue };
-        match (p.name.as_str(), p.value.trim().to_ascii_uppercase().as_str()) {
+        match (
+            p.name.as_str(),
+            p.value.trim().to_ascii_uppercase().as_str(),
+        ) {
             ("BEGIN", "VEVENT") if !in_event => in_event = true,
             ("END", "VEVENT") if in_event && depth_other == 0 => {
                 found = true;
@@ -267,13 +294,22 @@ pub fn from_ics(text: &str) -> Result<IcsSchedule, IcsError> {
     let dtstart_p = get("DTSTART").ok_or(IcsError::Missing("DTSTART"))?;
     let (mut dtstart, utc) = parse_dt("DTSTART", &dtstart_p.value)?;
     let is_date = param(dtstart_p, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
-    let tzid = if utc { Some("UTC".to_string()) } else { param(dtstart_p, "TZID").map(str::to_string) };
-    let zone = tzid.as_deref().and_then(|z| jiff::tz::TimeZone::get(z).ok());
+    let tzid = if utc {
+        Some("UTC".to_string())
+    } else {
+        param(dtstart_p, "TZID").map(str::to_string)
+    };
+    let zone = tzid
+        .as_deref()
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok());
     // Converts a UTC wall clock into the DTSTART zone's wall clock.
     let localize = |dt: DateTime| -> Result<DateTime, IcsError> {
         let ts = jiff::tz::Offset::UTC
             .to_timestamp(dt)
-            .map_err(|e| IcsError::Bad { property: "EXDATE", problem: e.to_string() })?;
+            .map_err(|e| IcsError::Bad {
+                property: "EXDATE",
+                problem: e.to_string(),
+            })?;
         Ok(zone.as_ref().map_or(dt, |z| z.to_datetime(ts)))
     };
     if utc {
@@ -286,16 +322,20 @@ pub fn from_ics(text: &str) -> Result<IcsSchedule, IcsError> {
         if end_utc {
             end = localize(end)?;
         }
-        let span = dtstart
-            .duration_until(end)
-            .as_millis();
-        i64::try_from(span).map_err(|_| IcsError::Bad { property: "DTEND", problem: "out of range".into() })?
+        let span = dtstart.duration_until(end).as_millis();
+        i64::try_from(span).map_err(|_| IcsError::Bad {
+            property: "DTEND",
+            problem: "out of range".into(),
+        })?
     } else if is_date {
         86_400_000
     } else {
         return Err(IcsError::Missing("DTEND or DURATION"));
     };
-    let rrule = get("RRULE").map_or_else(|| "FREQ=DAILY;COUNT=1".to_string(), |p| p.value.trim().to_string());
+    let rrule = get("RRULE").map_or_else(
+        || "FREQ=DAILY;COUNT=1".to_string(),
+        |p| p.value.trim().to_string(),
+    );
     let mut exdates = Vec::new();
     for p in props.iter().filter(|p| p.name == "EXDATE") {
         for v in p.value.split(',').filter(|v| !v.trim().is_empty()) {

@@ -53,12 +53,6 @@ pub fn from_millis(ms: Millis) -> Option<jiff::Timestamp> {
     jiff::Timestamp::from_millisecond(ms).ok()
 }
 
-
-
-
-
-
 pub use geofence::{Geofence, LatLon};
 pub use recurrence::{Recurrence, RecurrenceError};
 pub use screen::{Orientation, Resolution, Screen, Zone};
-

@@ -96,7 +96,10 @@ fn floating_secs(dt: DateTime) -> Result<i64, RecurrenceError> {
 fn to_rr(dt: DateTime) -> Result<chrono::DateTime<Tz>, RecurrenceError> {
     use chrono::TimeZone as _;
     let secs = floating_secs(dt)?;
-    Tz::UTC.timestamp_opt(secs, 0).single().ok_or_else(|| RecurrenceError::OutOfRange(dt.to_string()))
+    Tz::UTC
+        .timestamp_opt(secs, 0)
+        .single()
+        .ok_or_else(|| RecurrenceError::OutOfRange(dt.to_string()))
 }
 
 fn from_rr(dt: &chrono::DateTime<Tz>) -> Option<DateTime> {
@@ -123,13 +126,21 @@ impl Recurrence {
         if text.is_empty() {
             return Err(RecurrenceError::BadRrule("empty rule".into()));
         }
-        let rule = RRule::<Unvalidated>::from_str(text).map_err(|e| RecurrenceError::BadRrule(e.to_string()))?;
-        rule.clone().validate(to_rr(dtstart)?).map_err(|e| RecurrenceError::BadRrule(e.to_string()))?;
+        let rule = RRule::<Unvalidated>::from_str(text)
+            .map_err(|e| RecurrenceError::BadRrule(e.to_string()))?;
+        rule.clone()
+            .validate(to_rr(dtstart)?)
+            .map_err(|e| RecurrenceError::BadRrule(e.to_string()))?;
         let mut sorted_exdates = exdates.clone();
         sorted_exdates.sort();
         let simple = simple_shape(&rule);
         Ok(Self {
-            spec: RecurrenceSpec { dtstart, rrule: text.to_string(), exdates, duration_ms },
+            spec: RecurrenceSpec {
+                dtstart,
+                rrule: text.to_string(),
+                exdates,
+                duration_ms,
+            },
             rule,
             sorted_exdates,
             simple,
@@ -184,14 +195,18 @@ impl Recurrence {
             Frequency::Monthly => 28 * 86_400 * interval,
             _ => 365 * 86_400 * interval,
         };
-        let (Ok(a), Ok(b)) = (floating_secs(start), floating_secs(lo)) else { return start };
+        let (Ok(a), Ok(b)) = (floating_secs(start), floating_secs(lo)) else {
+            return start;
+        };
         let mut k = (b - a) / approx_step_secs - 1;
         // Monthly/yearly estimates overshoot for large k: walk back until below `lo`.
         loop {
             if k <= 0 {
                 return start;
             }
-            let Ok(total) = step.checked_mul(k) else { return start };
+            let Ok(total) = step.checked_mul(k) else {
+                return start;
+            };
             match start.checked_add(total) {
                 Ok(c) if c < lo => return c,
                 _ => k = k * 9 / 10 - 1,
@@ -201,29 +216,52 @@ impl Recurrence {
 
     /// Appends the occurrence intervals of this recurrence that intersect `[from, to)`, clipped to it, for a screen
     /// in zone `tz`. Output is sorted and non-overlapping (touching/overlapping occurrences are merged).
-    pub fn occurrences(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>) {
+    pub fn occurrences(
+        &self,
+        tz: &TimeZone,
+        from: Millis,
+        to: Millis,
+        out: &mut Vec<(Millis, Millis)>,
+    ) {
         self.occurrences_impl(tz, from, to, out, true)
     }
 
     /// Same as [`occurrences`](Self::occurrences) but always through `rrule2` (for equivalence tests).
     #[doc(hidden)]
-    pub fn occurrences_via_rrule2(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>) {
+    pub fn occurrences_via_rrule2(
+        &self,
+        tz: &TimeZone,
+        from: Millis,
+        to: Millis,
+        out: &mut Vec<(Millis, Millis)>,
+    ) {
         self.occurrences_impl(tz, from, to, out, false)
     }
 
-    fn occurrences_impl(&self, tz: &TimeZone, from: Millis, to: Millis, out: &mut Vec<(Millis, Millis)>, fast: bool) {
+    fn occurrences_impl(
+        &self,
+        tz: &TimeZone,
+        from: Millis,
+        to: Millis,
+        out: &mut Vec<(Millis, Millis)>,
+        fast: bool,
+    ) {
         if from >= to {
             return;
         }
-        let (Ok(f), Ok(t)) = (jiff::Timestamp::from_millisecond(from), jiff::Timestamp::from_millisecond(to))
-        else {
+        let (Ok(f), Ok(t)) = (
+            jiff::Timestamp::from_millisecond(from),
+            jiff::Timestamp::from_millisecond(to),
+        ) else {
             return;
         };
         let dur = self.spec.duration_ms;
         let margin = jiff::SignedDuration::from_hours(48);
         let dur_sd = jiff::SignedDuration::from_millis(dur);
         let (Ok(lo), Ok(hi)) = (
-            tz.to_datetime(f).checked_sub(margin).and_then(|d| d.checked_sub(dur_sd)),
+            tz.to_datetime(f)
+                .checked_sub(margin)
+                .and_then(|d| d.checked_sub(dur_sd)),
             tz.to_datetime(t).checked_add(margin),
         ) else {
             return;
@@ -234,16 +272,25 @@ impl Recurrence {
             self.simple_starts(lo, hi, &mut starts);
         } else {
             let start = self.fast_forward(lo);
-            let (Ok(start_rr), Ok(lo_rr), Ok(hi_rr)) = (to_rr(start), to_rr(lo), to_rr(hi)) else { return };
-            let Ok(set) = self.rule.clone().build(start_rr) else { return };
-            let result = set.after(lo_rr).before(hi_rr).all(MAX_OCCURRENCES_PER_WINDOW);
+            let (Ok(start_rr), Ok(lo_rr), Ok(hi_rr)) = (to_rr(start), to_rr(lo), to_rr(hi)) else {
+                return;
+            };
+            let Ok(set) = self.rule.clone().build(start_rr) else {
+                return;
+            };
+            let result = set
+                .after(lo_rr)
+                .before(hi_rr)
+                .all(MAX_OCCURRENCES_PER_WINDOW);
             starts.extend(result.dates.iter().filter_map(from_rr));
         }
         for civil in starts {
             if self.sorted_exdates.binary_search(&civil).is_ok() {
                 continue;
             }
-            let Ok(ts) = tz.to_ambiguous_timestamp(civil).compatible() else { continue };
+            let Ok(ts) = tz.to_ambiguous_timestamp(civil).compatible() else {
+                continue;
+            };
             let s = ts.as_millisecond();
             let e = s.saturating_add(dur);
             let (cs, ce) = (s.max(from), e.min(to));
@@ -256,15 +303,21 @@ impl Recurrence {
 
     /// Wall-clock starts in `[lo, hi]` for rules of the simple shape (see [`simple_shape`]).
     fn simple_starts(&self, lo: DateTime, hi: DateTime, out: &mut Vec<DateTime>) {
-        let Some((step, mask)) = self.simple else { return };
+        let Some((step, mask)) = self.simple else {
+            return;
+        };
         let start = self.spec.dtstart;
         let day = |d: DateTime| floating_secs(d).map(|s| s.div_euclid(86_400));
-        let (Ok(d0), Ok(dlo)) = (day(start), day(lo)) else { return };
+        let (Ok(d0), Ok(dlo)) = (day(start), day(lo)) else {
+            return;
+        };
         // First candidate day index k >= 0 with start + k*step >= lo's day - 1.
         let k0 = ((dlo - 1 - d0).max(0) + step - 1) / step;
         let mut k = k0;
         loop {
-            let Ok(c) = start.checked_add(jiff::SignedDuration::from_hours(24 * step * k)) else { return };
+            let Ok(c) = start.checked_add(jiff::SignedDuration::from_hours(24 * step * k)) else {
+                return;
+            };
             if c > hi {
                 return;
             }
@@ -351,31 +404,60 @@ mod tests {
     #[test]
     fn rejects_bad_rules() {
         let d = date(2026, 1, 1).at(9, 0, 0, 0);
-        assert!(matches!(Recurrence::new(d, "FREQ=SOMETIMES", vec![], 1000), Err(RecurrenceError::BadRrule(_))));
-        assert!(matches!(Recurrence::new(d, "FREQ=DAILY", vec![], 0), Err(RecurrenceError::BadDuration(0))));
+        assert!(matches!(
+            Recurrence::new(d, "FREQ=SOMETIMES", vec![], 1000),
+            Err(RecurrenceError::BadRrule(_))
+        ));
+        assert!(matches!(
+            Recurrence::new(d, "FREQ=DAILY", vec![], 0),
+            Err(RecurrenceError::BadDuration(0))
+        ));
         assert!(Recurrence::new(d, "RRULE:FREQ=DAILY;BYHOUR=9", vec![], 1000).is_ok());
     }
 
     #[test]
     fn old_dtstart_fast_forward_matches() {
         let tz = TimeZone::get("Europe/Berlin").unwrap();
-        let r = Recurrence::new(date(2020, 1, 6).at(8, 0, 0, 0), "FREQ=WEEKLY;BYDAY=MO,WE", vec![], 3_600_000)
-            .unwrap();
+        let r = Recurrence::new(
+            date(2020, 1, 6).at(8, 0, 0, 0),
+            "FREQ=WEEKLY;BYDAY=MO,WE",
+            vec![],
+            3_600_000,
+        )
+        .unwrap();
         let mut v = Vec::new();
-        r.occurrences(&tz, ms("2026-11-23T00:00:00Z"), ms("2026-11-30T00:00:00Z"), &mut v);
-        assert_eq!(v, vec![
-            (ms("2026-11-23T07:00:00Z"), ms("2026-11-23T08:00:00Z")),
-            (ms("2026-11-25T07:00:00Z"), ms("2026-11-25T08:00:00Z")),
-        ]);
+        r.occurrences(
+            &tz,
+            ms("2026-11-23T00:00:00Z"),
+            ms("2026-11-30T00:00:00Z"),
+            &mut v,
+        );
+        assert_eq!(
+            v,
+            vec![
+                (ms("2026-11-23T07:00:00Z"), ms("2026-11-23T08:00:00Z")),
+                (ms("2026-11-25T07:00:00Z"), ms("2026-11-25T08:00:00Z")),
+            ]
+        );
     }
 
     #[test]
     fn exdate_removes_one() {
         let tz = TimeZone::UTC;
-        let r = Recurrence::new(date(2026, 1, 1).at(9, 0, 0, 0), "FREQ=DAILY", vec![date(2026, 1, 2).at(9, 0, 0, 0)], 1000)
-            .unwrap();
+        let r = Recurrence::new(
+            date(2026, 1, 1).at(9, 0, 0, 0),
+            "FREQ=DAILY",
+            vec![date(2026, 1, 2).at(9, 0, 0, 0)],
+            1000,
+        )
+        .unwrap();
         let mut v = Vec::new();
-        r.occurrences(&tz, ms("2026-01-01T00:00:00Z"), ms("2026-01-04T00:00:00Z"), &mut v);
+        r.occurrences(
+            &tz,
+            ms("2026-01-01T00:00:00Z"),
+            ms("2026-01-04T00:00:00Z"),
+            &mut v,
+        );
         assert_eq!(v.len(), 2);
     }
 }

@@ -24,11 +24,17 @@ impl Zone {
     /// Looks up an IANA zone name in the bundled database.
     pub fn new(name: &str) -> Result<Self, UnknownZone> {
         let tz = jiff::tz::TimeZone::get(name).map_err(|_| UnknownZone(name.to_string()))?;
-        Ok(Self { name: name.to_string(), tz })
+        Ok(Self {
+            name: name.to_string(),
+            tz,
+        })
     }
     /// The UTC zone.
     pub fn utc() -> Self {
-        Self { name: "UTC".into(), tz: jiff::tz::TimeZone::UTC }
+        Self {
+            name: "UTC".into(),
+            tz: jiff::tz::TimeZone::UTC,
+        }
     }
     /// The zone's IANA name as given.
     pub fn name(&self) -> &str {
@@ -87,7 +93,10 @@ pub struct Resolution {
 
 impl Default for Resolution {
     fn default() -> Self {
-        Self { width: 1920, height: 1080 }
+        Self {
+            width: 1920,
+            height: 1080,
+        }
     }
 }
 

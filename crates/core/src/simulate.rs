@@ -40,7 +40,13 @@ pub struct SimReport {
 }
 
 /// Simulates `days` local days of `screen` starting with the day containing `from`.
-pub fn simulate(screen: &Screen, campaigns: &[Campaign], alerts: &[Alert], from: Millis, days: u32) -> SimReport {
+pub fn simulate(
+    screen: &Screen,
+    campaigns: &[Campaign],
+    alerts: &[Alert],
+    from: Millis,
+    days: u32,
+) -> SimReport {
     let mut stats = Stats::default();
     let start = local_midnight(screen, from);
     let mut day = start;
@@ -61,5 +67,10 @@ pub fn simulate(screen: &Screen, campaigns: &[Campaign], alerts: &[Alert], from:
         })
         .collect();
     partners.sort_by(|a, b| a.slug.cmp(&b.slug));
-    SimReport { from: start, to: day, total_seconds: total / 1000.0, partners }
+    SimReport {
+        from: start,
+        to: day,
+        total_seconds: total / 1000.0,
+        partners,
+    }
 }

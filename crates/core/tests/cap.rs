@@ -44,8 +44,16 @@ fn valid_cap_with_polygon() {
     hamburg.lat = 53.55;
     hamburg.lon = 9.99;
     assert!(!a.targets(&hamburg));
-    let air = on_air(std::slice::from_ref(&a), &berlin, ms("2026-06-01T00:00:00Z"), ms("2026-06-02T00:00:00Z"));
-    assert_eq!(air, vec![(ms("2026-06-01T08:05:00Z"), ms("2026-06-01T10:00:00Z"), 0)]);
+    let air = on_air(
+        std::slice::from_ref(&a),
+        &berlin,
+        ms("2026-06-01T00:00:00Z"),
+        ms("2026-06-02T00:00:00Z"),
+    );
+    assert_eq!(
+        air,
+        vec![(ms("2026-06-01T08:05:00Z"), ms("2026-06-01T10:00:00Z"), 0)]
+    );
 }
 
 #[test]
@@ -60,7 +68,9 @@ fn circle_prefix_and_geocode_targeting() {
     assert!(a.targets(&screen("Europe/Berlin")));
     let b = Alert::from_cap_xml(&doc(&format!(
         "{HEADER}{}",
-        info("<geocode><valueName>twincast:location</valueName><value>loc-airport</value></geocode>")
+        info(
+            "<geocode><valueName>twincast:location</valueName><value>loc-airport</value></geocode>"
+        )
     )))
     .unwrap();
     assert_eq!(b.locations, vec!["loc-airport".to_string()]);
@@ -73,38 +83,74 @@ fn circle_prefix_and_geocode_targeting() {
 #[test]
 fn missing_and_bad_elements_are_named() {
     let cases = [
-        (HEADER.replace("<identifier>KAT-2026-1</identifier>", ""), AlertError::Missing("identifier")),
-        (HEADER.replace("<sender>kat@berlin.de</sender>", ""), AlertError::Missing("sender")),
-        (HEADER.replace("<scope>Public</scope>", ""), AlertError::Missing("scope")),
+        (
+            HEADER.replace("<identifier>KAT-2026-1</identifier>", ""),
+            AlertError::Missing("identifier"),
+        ),
+        (
+            HEADER.replace("<sender>kat@berlin.de</sender>", ""),
+            AlertError::Missing("sender"),
+        ),
+        (
+            HEADER.replace("<scope>Public</scope>", ""),
+            AlertError::Missing("scope"),
+        ),
     ];
     for (h, err) in cases {
-        assert_eq!(Alert::from_cap_xml(&doc(&format!("{h}{}", info("")))), Err(err));
+        assert_eq!(
+            Alert::from_cap_xml(&doc(&format!("{h}{}", info("")))),
+            Err(err)
+        );
     }
-    assert_eq!(Alert::from_cap_xml(&doc(HEADER)), Err(AlertError::Missing("info")));
+    assert_eq!(
+        Alert::from_cap_xml(&doc(HEADER)),
+        Err(AlertError::Missing("info"))
+    );
     let no_event = info("").replace("<event>Unwetter</event>", "");
-    assert_eq!(Alert::from_cap_xml(&doc(&format!("{HEADER}{no_event}"))), Err(AlertError::Missing("event")));
+    assert_eq!(
+        Alert::from_cap_xml(&doc(&format!("{HEADER}{no_event}"))),
+        Err(AlertError::Missing("event"))
+    );
     let bad_sent = HEADER.replace("2026-06-01T10:00:00+02:00", "yesterday");
     assert!(matches!(
         Alert::from_cap_xml(&doc(&format!("{bad_sent}{}", info("")))),
-        Err(AlertError::Bad { element: "sent", .. })
+        Err(AlertError::Bad {
+            element: "sent",
+            ..
+        })
     ));
     let bad_type = HEADER.replace("<msgType>Alert</msgType>", "<msgType>Panic</msgType>");
     assert!(matches!(
         Alert::from_cap_xml(&doc(&format!("{bad_type}{}", info("")))),
-        Err(AlertError::Bad { element: "msgType", .. })
+        Err(AlertError::Bad {
+            element: "msgType",
+            ..
+        })
     ));
     let open_poly = info("<polygon>52.4,13.2 52.4,13.6 52.6,13.6</polygon>");
     assert!(matches!(
         Alert::from_cap_xml(&doc(&format!("{HEADER}{open_poly}"))),
-        Err(AlertError::Bad { element: "polygon", .. })
+        Err(AlertError::Bad {
+            element: "polygon",
+            ..
+        })
     ));
     let bad_circle = info("<circle>952.52,13.40 3</circle>");
     assert!(matches!(
         Alert::from_cap_xml(&doc(&format!("{HEADER}{bad_circle}"))),
-        Err(AlertError::Bad { element: "circle", .. })
+        Err(AlertError::Bad {
+            element: "circle",
+            ..
+        })
     ));
-    assert!(matches!(Alert::from_cap_xml("<alert"), Err(AlertError::Xml(_))));
-    assert!(matches!(Alert::from_cap_xml("not xml at all"), Err(AlertError::WrongRoot(_))));
+    assert!(matches!(
+        Alert::from_cap_xml("<alert"),
+        Err(AlertError::Xml(_))
+    ));
+    assert!(matches!(
+        Alert::from_cap_xml("not xml at all"),
+        Err(AlertError::WrongRoot(_))
+    ));
     // Error text names the element.
     let e = Alert::from_cap_xml(&doc(&format!("{HEADER}{no_event}"))).unwrap_err();
     assert!(e.to_string().contains("<event>"), "{e}");
@@ -121,7 +167,10 @@ fn dtd_and_entity_attacks_rejected() {
     let laughs = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">&lol2;</alert>"#;
     assert_eq!(Alert::from_cap_xml(laughs), Err(AlertError::DtdNotAllowed));
     let undefined = doc(&format!("{HEADER}<note>&xxe;</note>{}", info("")));
-    assert_eq!(Alert::from_cap_xml(&undefined), Err(AlertError::UndefinedEntity("xxe".into())));
+    assert_eq!(
+        Alert::from_cap_xml(&undefined),
+        Err(AlertError::UndefinedEntity("xxe".into()))
+    );
     let deep = doc(&"<a>".repeat(100));
     assert!(Alert::from_cap_xml(&deep).is_err());
     let huge = doc(&"x".repeat(twincast_core::alert::MAX_CAP_BYTES + 1));
@@ -130,13 +179,25 @@ fn dtd_and_entity_attacks_rejected() {
 
 #[test]
 fn wrong_namespace_rejected() {
-    let v11 = format!(r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.1">{HEADER}{}</alert>"#, info(""));
+    let v11 = format!(
+        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.1">{HEADER}{}</alert>"#,
+        info("")
+    );
     let e = Alert::from_cap_xml(&v11).unwrap_err();
-    assert!(matches!(&e, AlertError::WrongRoot(s) if s.contains("cap:1.1")), "{e}");
+    assert!(
+        matches!(&e, AlertError::WrongRoot(s) if s.contains("cap:1.1")),
+        "{e}"
+    );
     let none = format!("<alert>{HEADER}{}</alert>", info(""));
-    assert!(matches!(Alert::from_cap_xml(&none), Err(AlertError::WrongRoot(_))));
+    assert!(matches!(
+        Alert::from_cap_xml(&none),
+        Err(AlertError::WrongRoot(_))
+    ));
     let wrong_root = r#"<feed xmlns="urn:oasis:names:tc:emergency:cap:1.2"/>"#;
-    assert!(matches!(Alert::from_cap_xml(wrong_root), Err(AlertError::WrongRoot(_))));
+    assert!(matches!(
+        Alert::from_cap_xml(wrong_root),
+        Err(AlertError::WrongRoot(_))
+    ));
 }
 
 #[test]
@@ -169,7 +230,12 @@ fn update_and_cancel_semantics() {
     .unwrap();
     let s = screen("Europe/Berlin");
     let all = vec![first, upd, cancel];
-    let air = on_air(&all, &s, ms("2026-06-01T00:00:00Z"), ms("2026-06-02T00:00:00Z"));
+    let air = on_air(
+        &all,
+        &s,
+        ms("2026-06-01T00:00:00Z"),
+        ms("2026-06-02T00:00:00Z"),
+    );
     assert_eq!(
         air,
         vec![
@@ -179,10 +245,19 @@ fn update_and_cancel_semantics() {
     );
     // The update (later sent) wins while both would be on air: the engine shows KAT-2026-2 from 08:30 only
     // because KAT-2026-1 ends there; before that the precedence picks the later-sent message.
-    let plays = twincast_core::plan(&s, &[], &all, ms("2026-06-01T08:00:00Z"), ms("2026-06-01T10:00:00Z"));
+    let plays = twincast_core::plan(
+        &s,
+        &[],
+        &all,
+        ms("2026-06-01T08:00:00Z"),
+        ms("2026-06-01T10:00:00Z"),
+    );
     assert_eq!(plays.len(), 1);
     assert_eq!(plays[0].alert.as_deref(), Some("KAT-2026-2"));
-    assert_eq!((plays[0].start, plays[0].end), (ms("2026-06-01T08:05:00Z"), ms("2026-06-01T09:00:00Z")));
+    assert_eq!(
+        (plays[0].start, plays[0].end),
+        (ms("2026-06-01T08:05:00Z"), ms("2026-06-01T09:00:00Z"))
+    );
 }
 
 #[test]
@@ -196,11 +271,16 @@ fn json_form() {
     let a = Alert::from_form(form).unwrap();
     assert_eq!(a.severity, Severity::Extreme);
     assert!(a.targets(&screen("UTC")));
-    let missing: AlertForm = serde_json::from_str(r#"{"id":"op-2","sent":"2026-06-01T08:00:00Z"}"#).unwrap();
-    assert_eq!(Alert::from_form(missing), Err(AlertError::Missing("headline")));
-    let cancel: AlertForm =
-        serde_json::from_str(r#"{"id":"op-3","sent":"2026-06-01T08:30:00Z","msg_type":"Cancel","references":["op-1"]}"#)
-            .unwrap();
+    let missing: AlertForm =
+        serde_json::from_str(r#"{"id":"op-2","sent":"2026-06-01T08:00:00Z"}"#).unwrap();
+    assert_eq!(
+        Alert::from_form(missing),
+        Err(AlertError::Missing("headline"))
+    );
+    let cancel: AlertForm = serde_json::from_str(
+        r#"{"id":"op-3","sent":"2026-06-01T08:30:00Z","msg_type":"Cancel","references":["op-1"]}"#,
+    )
+    .unwrap();
     let c = Alert::from_form(cancel).unwrap();
     assert_eq!(c.msg_type, MsgType::Cancel);
     // Round trip of the resolved alert as JSON.

@@ -51,7 +51,9 @@ fn eligible_at(c: &Campaign, s: &Screen, t: i64) -> bool {
         && !c.items.is_empty()
         && c.valid_from.is_none_or(|f| t >= f)
         && c.valid_until.is_none_or(|u| t < u)
-        && c.recurrence.as_ref().is_none_or(|r| r.contains(s.tz.tz(), t))
+        && c.recurrence
+            .as_ref()
+            .is_none_or(|r| r.contains(s.tz.tz(), t))
 }
 
 proptest! {
@@ -155,11 +157,24 @@ proptest! {
 
 #[test]
 fn no_back_to_back_when_avoidable() {
-    let cs: Vec<Campaign> = (0..5).map(|p| campaign(&format!("c{p}"), &format!("p{p}"), 0, 1.0, &[10_000, 20_000])).collect();
+    let cs: Vec<Campaign> = (0..5)
+        .map(|p| {
+            campaign(
+                &format!("c{p}"),
+                &format!("p{p}"),
+                0,
+                1.0,
+                &[10_000, 20_000],
+            )
+        })
+        .collect();
     let s = screen("Europe/Berlin");
     let from = ms("2026-06-01T00:00:00Z");
     let plays = plan(&s, &cs, &[], from, from + DAY);
-    let repeats = plays.windows(2).filter(|w| w[0].partner == w[1].partner).count();
+    let repeats = plays
+        .windows(2)
+        .filter(|w| w[0].partner == w[1].partner)
+        .count();
     assert_eq!(repeats, 0);
 }
 
@@ -173,8 +188,27 @@ fn higher_priority_cuts_running_item() {
     high.valid_until = Some(from + 50_000);
     let cs = [low, high];
     let plays = plan(&s, &cs, &[], from, from + 120_000);
-    let v: Vec<_> = plays.iter().map(|p| (p.campaign.as_deref().unwrap(), p.start - from, p.end - from, p.truncated)).collect();
-    assert_eq!(v, vec![("low", 0, 30_000, true), ("high", 30_000, 40_000, false), ("high", 40_000, 50_000, false), ("low", 50_000, 110_000, false), ("low", 110_000, 120_000, true)]);
+    let v: Vec<_> = plays
+        .iter()
+        .map(|p| {
+            (
+                p.campaign.as_deref().unwrap(),
+                p.start - from,
+                p.end - from,
+                p.truncated,
+            )
+        })
+        .collect();
+    assert_eq!(
+        v,
+        vec![
+            ("low", 0, 30_000, true),
+            ("high", 30_000, 40_000, false),
+            ("high", 40_000, 50_000, false),
+            ("low", 50_000, 110_000, false),
+            ("low", 110_000, 120_000, true)
+        ]
+    );
 }
 
 #[test]
@@ -185,32 +219,62 @@ fn update_and_cancel_cut_alerts() {
     let a = mk_alert("a1", from + 60_000, from + 3_600_000);
     let mut upd = mk_alert("a2", from + 120_000, from + 3_600_000);
     upd.msg_type = MsgType::Update;
-    upd.references = vec![twincast_core::alert::AlertRef { sender: Some("civil-protection".into()), identifier: "a1".into() }];
+    upd.references = vec![twincast_core::alert::AlertRef {
+        sender: Some("civil-protection".into()),
+        identifier: "a1".into(),
+    }];
     let mut cancel = mk_alert("a3", from + 600_000, from + 3_600_000);
     cancel.msg_type = MsgType::Cancel;
-    cancel.references = vec![twincast_core::alert::AlertRef { sender: None, identifier: "a2".into() }];
+    cancel.references = vec![twincast_core::alert::AlertRef {
+        sender: None,
+        identifier: "a2".into(),
+    }];
     let alerts = vec![a, upd, cancel];
     let plays = plan(&s, &cs, &alerts, from, from + 3_600_000);
-    let al: Vec<_> = plays.iter().filter(|p| p.kind == PlayKind::Alert).map(|p| (p.alert.as_deref().unwrap(), p.start - from, p.end - from)).collect();
+    let al: Vec<_> = plays
+        .iter()
+        .filter(|p| p.kind == PlayKind::Alert)
+        .map(|p| (p.alert.as_deref().unwrap(), p.start - from, p.end - from))
+        .collect();
     assert_eq!(al, vec![("a1", 60_000, 120_000), ("a2", 120_000, 600_000)]);
     // After the cancel, content is back.
-    assert!(plays.iter().any(|p| p.kind == PlayKind::Campaign && p.start >= from + 600_000));
+    assert!(plays
+        .iter()
+        .any(|p| p.kind == PlayKind::Campaign && p.start >= from + 600_000));
     // A test alert is never shown.
     let mut t = mk_alert("t", from, from + 3_600_000);
     t.status = Status::Test;
-    assert!(plan(&s, &cs, &[t], from, from + 3_600_000).iter().all(|p| p.kind == PlayKind::Campaign));
+    assert!(plan(&s, &cs, &[t], from, from + 3_600_000)
+        .iter()
+        .all(|p| p.kind == PlayKind::Campaign));
 }
 
 #[test]
 fn screens_in_different_zones_get_local_windows() {
     // Daily 08:00–09:00 local: Berlin screen at 07:00Z, New York at 12:00Z (June, DST).
     let mut c = campaign("morning", "p", 0, 1.0, &[10_000]);
-    c.recurrence = Some(Recurrence::new(jiff::civil::date(2026, 1, 1).at(8, 0, 0, 0), "FREQ=DAILY", vec![], 3_600_000).unwrap());
+    c.recurrence = Some(
+        Recurrence::new(
+            jiff::civil::date(2026, 1, 1).at(8, 0, 0, 0),
+            "FREQ=DAILY",
+            vec![],
+            3_600_000,
+        )
+        .unwrap(),
+    );
     let from = ms("2026-06-01T00:00:00Z");
-    for (tz, start) in [("Europe/Berlin", "2026-06-01T06:00:00Z"), ("America/New_York", "2026-06-01T12:00:00Z"), ("Asia/Tokyo", "2026-06-01T23:00:00Z")] {
+    for (tz, start) in [
+        ("Europe/Berlin", "2026-06-01T06:00:00Z"),
+        ("America/New_York", "2026-06-01T12:00:00Z"),
+        ("Asia/Tokyo", "2026-06-01T23:00:00Z"),
+    ] {
         let plays = plan(&screen(tz), std::slice::from_ref(&c), &[], from, from + DAY);
         assert_eq!(plays.first().map(|p| p.start), Some(ms(start)), "{tz}");
-        assert_eq!(plays.last().map(|p| p.end), Some((ms(start) + 3_600_000).min(from + DAY)), "{tz}");
+        assert_eq!(
+            plays.last().map(|p| p.end),
+            Some((ms(start) + 3_600_000).min(from + DAY)),
+            "{tz}"
+        );
     }
 }
 
@@ -227,18 +291,40 @@ fn targeting_and_explain() {
     future.valid_from = Some(at + 1);
     let empty = campaign("d-empty", "p4", 0, 1.0, &[]);
     let mut night = campaign("e-night", "p5", 0, 1.0, &[10_000]);
-    night.recurrence = Some(Recurrence::new(jiff::civil::date(2026, 1, 1).at(22, 0, 0, 0), "FREQ=DAILY", vec![], 3_600_000).unwrap());
+    night.recurrence = Some(
+        Recurrence::new(
+            jiff::civil::date(2026, 1, 1).at(22, 0, 0, 0),
+            "FREQ=DAILY",
+            vec![],
+            3_600_000,
+        )
+        .unwrap(),
+    );
     let low = campaign("f-low", "p6", 0, 1.0, &[10_000]);
     let mut geo = campaign("g-geo", "p7", 1, 1.0, &[10_000]);
-    geo.targets.geofence = Some(twincast_core::Geofence::Circle { center: twincast_core::LatLon { lat: 52.5, lon: 13.4 }, radius_km: 5.0 });
+    geo.targets.geofence = Some(twincast_core::Geofence::Circle {
+        center: twincast_core::LatLon {
+            lat: 52.5,
+            lon: 13.4,
+        },
+        radius_km: 5.0,
+    });
     let mut geo2 = campaign("h-geo2", "p8", 1, 1.0, &[10_000]);
     geo2.targets.tags = vec!["arrivals".into()];
     let cs = vec![not_here, expired, future, empty, night, low, geo, geo2];
     let e = explain(&s, &cs, &[], at);
     let playing = e.playing.clone().unwrap();
     assert!(["g-geo", "h-geo2"].contains(&playing.campaign.as_deref().unwrap()));
-    let reasons: Vec<(String, Reason)> = e.not_playing.iter().map(|n| (n.campaign.clone(), n.reason)).collect();
-    let other = if playing.campaign.as_deref() == Some("g-geo") { "h-geo2" } else { "g-geo" };
+    let reasons: Vec<(String, Reason)> = e
+        .not_playing
+        .iter()
+        .map(|n| (n.campaign.clone(), n.reason))
+        .collect();
+    let other = if playing.campaign.as_deref() == Some("g-geo") {
+        "h-geo2"
+    } else {
+        "g-geo"
+    };
     let mut expected = vec![
         ("a-not-here".to_string(), Reason::NotTargeted),
         ("b-expired".into(), Reason::Expired),
@@ -257,17 +343,37 @@ fn targeting_and_explain() {
     // With an alert on air.
     let e = explain(&s, &cs, &[mk_alert("al", at - 1000, at + 1000)], at);
     assert_eq!(e.playing.unwrap().alert.as_deref(), Some("al"));
-    assert!(e.not_playing.iter().any(|n| n.campaign == "f-low" && n.reason == Reason::AlertActive));
+    assert!(e
+        .not_playing
+        .iter()
+        .any(|n| n.campaign == "f-low" && n.reason == Reason::AlertActive));
 }
 
 #[test]
 fn simulate_week_with_windows() {
     // Partner p2 only plays 12:00–18:00 local; over the week targets and achieved match within 2 points.
-    let mut cs = vec![campaign("a", "p1", 0, 1.0, &[15_000]), campaign("b", "p3", 0, 2.0, &[20_000, 30_000])];
+    let mut cs = vec![
+        campaign("a", "p1", 0, 1.0, &[15_000]),
+        campaign("b", "p3", 0, 2.0, &[20_000, 30_000]),
+    ];
     let mut c = campaign("c", "p2", 0, 1.0, &[10_000]);
-    c.recurrence = Some(Recurrence::new(jiff::civil::date(2026, 1, 1).at(12, 0, 0, 0), "FREQ=DAILY", vec![], 6 * 3_600_000).unwrap());
+    c.recurrence = Some(
+        Recurrence::new(
+            jiff::civil::date(2026, 1, 1).at(12, 0, 0, 0),
+            "FREQ=DAILY",
+            vec![],
+            6 * 3_600_000,
+        )
+        .unwrap(),
+    );
     cs.push(c);
-    let r = simulate(&screen("Europe/Berlin"), &cs, &[], ms("2026-06-01T12:00:00Z"), 7);
+    let r = simulate(
+        &screen("Europe/Berlin"),
+        &cs,
+        &[],
+        ms("2026-06-01T12:00:00Z"),
+        7,
+    );
     assert_eq!(r.partners.len(), 3);
     let sum: f64 = r.partners.iter().map(|p| p.target_share).sum();
     assert!((sum - 1.0).abs() < 1e-9);

@@ -12,13 +12,19 @@ fn export_import_round_trip() {
         Recurrence::new(
             date(2026, 3, 2).at(2, 30, 0, 0),
             "FREQ=WEEKLY;BYDAY=MO,WE",
-            vec![date(2026, 3, 4).at(2, 30, 0, 0), date(2026, 3, 9).at(2, 30, 0, 0)],
+            vec![
+                date(2026, 3, 4).at(2, 30, 0, 0),
+                date(2026, 3, 9).at(2, 30, 0, 0),
+            ],
             5_400_000,
         )
         .unwrap(),
     );
     let text = to_ics(&c, Some("Europe/Berlin")).unwrap();
-    assert!(text.contains("DTSTART;TZID=Europe/Berlin:20260302T023000\r\n"), "{text}");
+    assert!(
+        text.contains("DTSTART;TZID=Europe/Berlin:20260302T023000\r\n"),
+        "{text}"
+    );
     assert!(text.contains("RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n"));
     assert!(text.contains("EXDATE;TZID=Europe/Berlin:20260304T023000,20260309T023000\r\n"));
     assert!(text.contains("SUMMARY:Kyoto\\; autumn\\, leaves\r\n"));
@@ -28,8 +34,13 @@ fn export_import_round_trip() {
     assert_eq!(back.summary.as_deref(), Some("Kyoto; autumn, leaves"));
     assert_eq!(Some(&back.recurrence), c.recurrence.as_ref());
     // Floating export has no TZID.
-    assert!(to_ics(&c, None).unwrap().contains("DTSTART:20260302T023000\r\n"));
-    assert_eq!(to_ics(&Campaign::new("x", "p"), None), Err(IcsError::NoRecurrence));
+    assert!(to_ics(&c, None)
+        .unwrap()
+        .contains("DTSTART:20260302T023000\r\n"));
+    assert_eq!(
+        to_ics(&Campaign::new("x", "p"), None),
+        Err(IcsError::NoRecurrence)
+    );
 }
 
 #[test]
@@ -47,7 +58,12 @@ SUMMARY:Morning loop\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:V
     assert_eq!(s.recurrence.exdates(), &[date(2026, 3, 5).at(8, 30, 0, 0)]);
     let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
     let mut v = Vec::new();
-    s.recurrence.occurrences(&tz, ms("2026-03-01T00:00:00Z"), ms("2026-03-10T00:00:00Z"), &mut v);
+    s.recurrence.occurrences(
+        &tz,
+        ms("2026-03-01T00:00:00Z"),
+        ms("2026-03-10T00:00:00Z"),
+        &mut v,
+    );
     // Mar 1, 3, (5 excluded), 7 in EST; Mar 9 in EDT.
     let got: Vec<i64> = v.iter().map(|x| x.0).collect();
     assert_eq!(
@@ -63,13 +79,28 @@ SUMMARY:Morning loop\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:V
 
 #[test]
 fn import_errors() {
-    assert_eq!(from_ics("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), Err(IcsError::NoEvent));
+    assert_eq!(
+        from_ics("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"),
+        Err(IcsError::NoEvent)
+    );
     let no_start = "BEGIN:VEVENT\r\nRRULE:FREQ=DAILY\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
     assert_eq!(from_ics(no_start), Err(IcsError::Missing("DTSTART")));
     let bad_dt = "BEGIN:VEVENT\r\nDTSTART:2026-03-01\r\nDURATION:PT1H\r\nEND:VEVENT\r\n";
-    assert!(matches!(from_ics(bad_dt), Err(IcsError::Bad { property: "DTSTART", .. })));
+    assert!(matches!(
+        from_ics(bad_dt),
+        Err(IcsError::Bad {
+            property: "DTSTART",
+            ..
+        })
+    ));
     let bad_dur = "BEGIN:VEVENT\r\nDTSTART:20260301T083000\r\nDURATION:1H\r\nEND:VEVENT\r\n";
-    assert!(matches!(from_ics(bad_dur), Err(IcsError::Bad { property: "DURATION", .. })));
+    assert!(matches!(
+        from_ics(bad_dur),
+        Err(IcsError::Bad {
+            property: "DURATION",
+            ..
+        })
+    ));
     let bad_rule = "BEGIN:VEVENT\r\nDTSTART:20260301T083000\r\nDURATION:PT1H\r\nRRULE:FREQ=FORTNIGHTLY\r\nEND:VEVENT\r\n";
     assert!(matches!(from_ics(bad_rule), Err(IcsError::Recurrence(_))));
     // No RRULE: a single occurrence.
@@ -97,5 +128,9 @@ fn campaign_json_validates_recurrence() {
     assert!(c2.validate().is_err());
     c2.weight = 1.0;
     c2.items[0].duration_ms = 10;
-    assert!(c2.validate().unwrap_err().to_string().contains("content item 0"));
+    assert!(c2
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("content item 0"));
 }

@@ -14,14 +14,24 @@ fn starts(r: &Recurrence, tz: &str, from: &str, to: &str, general: bool) -> Vec<
     } else {
         r.occurrences(&tz, ms(from), ms(to), &mut v);
     }
-    v.iter().map(|(s, _)| jiff::Timestamp::from_millisecond(*s).unwrap().to_string()).collect()
+    v.iter()
+        .map(|(s, _)| jiff::Timestamp::from_millisecond(*s).unwrap().to_string())
+        .collect()
 }
 
 /// Checks a daily 02:30 rule both through the fast path and through rrule2 (BYHOUR forces the general path).
 fn check_0230(tz: &str, dtstart: jiff::civil::DateTime, from: &str, to: &str, expected: &[&str]) {
-    for (rule, general) in [("FREQ=DAILY", false), ("FREQ=DAILY", true), ("FREQ=DAILY;BYHOUR=2;BYMINUTE=30", false)] {
+    for (rule, general) in [
+        ("FREQ=DAILY", false),
+        ("FREQ=DAILY", true),
+        ("FREQ=DAILY;BYHOUR=2;BYMINUTE=30", false),
+    ] {
         let r = Recurrence::new(dtstart, rule, vec![], 600_000).unwrap();
-        assert_eq!(starts(&r, tz, from, to, general), expected, "{tz} {rule} general={general}");
+        assert_eq!(
+            starts(&r, tz, from, to, general),
+            expected,
+            "{tz} {rule} general={general}"
+        );
     }
 }
 
@@ -32,17 +42,37 @@ fn new_york_spring_forward_0230_plays_once_at_0330_edt() {
         date(2026, 3, 1).at(2, 30, 0, 0),
         "2026-03-07T00:00:00Z",
         "2026-03-10T00:00:00Z",
-        &["2026-03-07T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"],
+        &[
+            "2026-03-07T07:30:00Z",
+            "2026-03-08T07:30:00Z",
+            "2026-03-09T06:30:00Z",
+        ],
     );
 }
 
 #[test]
 fn new_york_fall_back_0130_plays_once_first_occurrence() {
-    let r = Recurrence::new(date(2026, 10, 1).at(1, 30, 0, 0), "FREQ=DAILY", vec![], 600_000).unwrap();
+    let r = Recurrence::new(
+        date(2026, 10, 1).at(1, 30, 0, 0),
+        "FREQ=DAILY",
+        vec![],
+        600_000,
+    )
+    .unwrap();
     for general in [false, true] {
         assert_eq!(
-            starts(&r, "America/New_York", "2026-10-31T00:00:00Z", "2026-11-03T00:00:00Z", general),
-            ["2026-10-31T05:30:00Z", "2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"]
+            starts(
+                &r,
+                "America/New_York",
+                "2026-10-31T00:00:00Z",
+                "2026-11-03T00:00:00Z",
+                general
+            ),
+            [
+                "2026-10-31T05:30:00Z",
+                "2026-11-01T05:30:00Z",
+                "2026-11-02T06:30:00Z"
+            ]
         );
     }
     check_0230(
@@ -50,7 +80,11 @@ fn new_york_fall_back_0130_plays_once_first_occurrence() {
         date(2026, 10, 1).at(2, 30, 0, 0),
         "2026-10-31T00:00:00Z",
         "2026-11-03T00:00:00Z",
-        &["2026-10-31T06:30:00Z", "2026-11-01T07:30:00Z", "2026-11-02T07:30:00Z"],
+        &[
+            "2026-10-31T06:30:00Z",
+            "2026-11-01T07:30:00Z",
+            "2026-11-02T07:30:00Z",
+        ],
     );
 }
 
@@ -61,14 +95,22 @@ fn berlin_spring_forward_and_fall_back() {
         date(2026, 3, 1).at(2, 30, 0, 0),
         "2026-03-28T00:00:00Z",
         "2026-03-31T00:00:00Z",
-        &["2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"],
+        &[
+            "2026-03-28T01:30:00Z",
+            "2026-03-29T01:30:00Z",
+            "2026-03-30T00:30:00Z",
+        ],
     );
     check_0230(
         "Europe/Berlin",
         date(2026, 10, 1).at(2, 30, 0, 0),
         "2026-10-24T00:00:00Z",
         "2026-10-27T00:00:00Z",
-        &["2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"],
+        &[
+            "2026-10-24T00:30:00Z",
+            "2026-10-25T00:30:00Z",
+            "2026-10-26T01:30:00Z",
+        ],
     );
 }
 
@@ -99,7 +141,13 @@ fn exdate_in_local_time_and_weekly_byday() {
     .unwrap();
     // June 1 (Mo), June 5 (Fr, excluded), June 8 (Mo); Tokyo is UTC+9.
     assert_eq!(
-        starts(&r, "Asia/Tokyo", "2026-05-31T00:00:00Z", "2026-06-09T00:00:00Z", false),
+        starts(
+            &r,
+            "Asia/Tokyo",
+            "2026-05-31T00:00:00Z",
+            "2026-06-09T00:00:00Z",
+            false
+        ),
         ["2026-06-01T00:00:00Z", "2026-06-08T00:00:00Z"]
     );
 }
@@ -110,7 +158,10 @@ fn rule_strategy() -> impl Strategy<Value = String> {
         (1..3u8).prop_map(|n| format!("FREQ=WEEKLY;INTERVAL={n}")),
         prop::collection::btree_set(0..7usize, 1..4).prop_map(|days| {
             let names = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"];
-            format!("FREQ=WEEKLY;BYDAY={}", days.iter().map(|d| names[*d]).collect::<Vec<_>>().join(","))
+            format!(
+                "FREQ=WEEKLY;BYDAY={}",
+                days.iter().map(|d| names[*d]).collect::<Vec<_>>().join(",")
+            )
         }),
     ]
 }
