@@ -179,7 +179,9 @@ pub(crate) fn run<'a>(
     }
     // Deterministic order: by id, then input position.
     let mut order: Vec<usize> = (0..campaigns.len()).collect();
-    order.sort_by(|&a, &b| campaigns[a].id.cmp(&campaigns[b].id).then(a.cmp(&b)));
+    if !campaigns.is_sorted_by(|a, b| a.id <= b.id) {
+        order.sort_by(|&a, &b| campaigns[a].id.cmp(&campaigns[b].id).then(a.cmp(&b)));
+    }
 
     let mut events: Vec<(Millis, u8, u32)> = Vec::new();
     let mut cands: Vec<Cand<'a>> = Vec::new();
@@ -228,15 +230,31 @@ pub(crate) fn run<'a>(
     let mut prios: Vec<i32> = cands.iter().map(|c| c.c.priority).collect();
     prios.sort_unstable();
     prios.dedup();
-    let mut slugs: Vec<&str> = cands.iter().map(|c| c.c.partner.as_str()).collect();
-    slugs.sort_unstable();
-    slugs.dedup();
+    // Partner indices in slug order (hash first, then sort the few distinct slugs).
+    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut cand_partner: Vec<usize> = Vec::with_capacity(cands.len());
+    let mut slugs: Vec<&str> = Vec::new();
+    for cand in &cands {
+        let n = first_seen.len();
+        let i = *first_seen.entry(cand.c.partner.as_str()).or_insert_with(|| {
+            slugs.push(cand.c.partner.as_str());
+            n
+        });
+        cand_partner.push(i);
+    }
+    let mut by_slug: Vec<usize> = (0..slugs.len()).collect();
+    by_slug.sort_unstable_by(|&a, &b| slugs[a].cmp(slugs[b]));
+    let mut rank = vec![0usize; slugs.len()];
+    for (r, &i) in by_slug.iter().enumerate() {
+        rank[i] = r;
+    }
+    let slugs: Vec<&str> = by_slug.iter().map(|&i| slugs[i]).collect();
     let mut groups: Vec<Group> = Vec::new();
     let np = slugs.len();
     let mut group_of: Vec<usize> = vec![usize::MAX; prios.len() * np];
     for (k, cand) in cands.iter_mut().enumerate() {
         let level = prios.binary_search(&cand.c.priority).unwrap_or(0);
-        let partner = slugs.binary_search(&cand.c.partner.as_str()).unwrap_or(0);
+        let partner = rank[cand_partner[k]];
         if group_of[level * np + partner] == usize::MAX {
             group_of[level * np + partner] = groups.len();
             groups.push(Group {
@@ -382,7 +400,7 @@ pub(crate) fn run<'a>(
         let Group { members, queue, .. } = &mut groups[g];
         let Some(local) = queue.pick(|l| {
             let c = &cands[members[l]];
-            c.items[cursor[members[l]] % c.items.len()].effective_duration()
+            c.items[cursor[members[l]]].effective_duration()
         }) else {
             lq.charge(partner, 0);
             t = next_ev;
@@ -390,8 +408,8 @@ pub(crate) fn run<'a>(
         };
         let k = groups[g].members[local];
         let cand = &cands[k];
-        let item = &cand.items[cursor[k] % cand.items.len()];
-        cursor[k] += 1;
+        let item = &cand.items[cursor[k]];
+        cursor[k] = if cursor[k] + 1 == cand.items.len() { 0 } else { cursor[k] + 1 };
         let natural = t.saturating_add(item.effective_duration());
         let mut end = natural.min(to);
         // Preemption: scan the events before the natural end.

@@ -69,6 +69,8 @@ pub struct FairQueue {
     vtime: f64,
     last: Option<usize>,
     picked: Option<usize>,
+    /// Whether the picked lane's entry is still on top of the heap.
+    at_top: bool,
 }
 
 impl FairQueue {
@@ -117,7 +119,10 @@ impl FairQueue {
             lane,
             gen: l.gen,
         };
-        if self.picked != Some(lane) {
+        if self.picked == Some(lane) {
+            // Re-activated between pick and charge: `charge` queues the fresh entry.
+            self.at_top = false;
+        } else {
             self.heap.push(Reverse(e));
         }
     }
@@ -133,6 +138,9 @@ impl FairQueue {
             let l = &mut self.lanes[lane];
             l.active = false;
             l.gen = l.gen.wrapping_add(1);
+            if self.picked == Some(lane) {
+                self.at_top = false;
+            }
         }
     }
 
@@ -146,35 +154,43 @@ impl FairQueue {
         self.lanes.get(lane).map_or(1.0, |l| l.weight)
     }
 
-    fn pop_valid(&mut self) -> Option<Entry> {
-        while let Some(Reverse(e)) = self.heap.pop() {
+    /// Drops stale entries from the top of the heap.
+    fn clean_top(&mut self) {
+        while let Some(Reverse(e)) = self.heap.peek() {
             let l = &self.lanes[e.lane];
             if l.active && l.gen == e.gen {
-                return Some(e);
+                return;
             }
+            self.heap.pop();
         }
-        None
     }
 
     /// Chooses the next lane to play, or `None` if no lane is active. `next_len(lane)` is the length in ms of the
     /// item that lane would play next (used by the no-back-to-back rule). Must be followed by
     /// [`charge`](Self::charge) for the returned lane before the next pick.
     pub fn pick(&mut self, next_len: impl Fn(usize) -> i64) -> Option<usize> {
-        if let Some(p) = self.picked.take() {
-            // A pick without charge: charge nothing, re-queue.
+        if let Some(p) = self.picked {
+            // A pick without charge: charge nothing.
             self.charge(p, 0);
         }
-        let a = self.pop_valid()?;
+        self.clean_top();
+        let Reverse(a) = *self.heap.peek()?;
         let mut chosen = a;
+        self.at_top = true;
         if self.last == Some(a.lane) {
-            if let Some(b) = self.pop_valid() {
+            self.heap.pop();
+            self.clean_top();
+            if let Some(&Reverse(b)) = self.heap.peek() {
                 let wb = self.lanes[b.lane].weight;
                 if b.tag <= a.tag + next_len(b.lane).max(0) as f64 / wb {
-                    self.heap.push(Reverse(a));
                     chosen = b;
-                } else {
-                    self.heap.push(Reverse(b));
+                    self.heap.pop();
+                    self.heap.push(Reverse(a));
+                    self.at_top = false;
                 }
+            }
+            if chosen.lane == a.lane {
+                self.heap.push(Reverse(a));
             }
         }
         self.vtime = self.vtime.max(chosen.tag);
@@ -184,24 +200,33 @@ impl FairQueue {
 
     /// Charges `lane` with `ms` of airtime and re-queues it (if still active).
     pub fn charge(&mut self, lane: usize, ms: i64) {
-        if self.picked == Some(lane) {
+        let was_picked = self.picked == Some(lane);
+        let at_top = was_picked && self.at_top;
+        if was_picked {
             self.picked = None;
+            self.at_top = false;
         }
         let l = self.lane_mut(lane);
         l.tag += ms.max(0) as f64 / l.weight;
         l.gen = l.gen.wrapping_add(1);
-        let (active, e) = (
-            l.active,
-            Entry {
-                tag: l.tag,
-                lane,
-                gen: l.gen,
-            },
-        );
+        let (active, e) = (l.active, Entry { tag: l.tag, lane, gen: l.gen });
+        self.last = Some(lane);
+        if at_top {
+            // The picked entry is still on top of the heap: update it in place (one sift-down).
+            if let Some(mut top) = self.heap.peek_mut() {
+                if top.0.lane == lane {
+                    if active {
+                        top.0 = e;
+                    } else {
+                        std::collections::binary_heap::PeekMut::pop(top);
+                    }
+                    return;
+                }
+            }
+        }
         if active {
             self.heap.push(Reverse(e));
         }
-        self.last = Some(lane);
     }
 }
 
