@@ -14,7 +14,7 @@
 //!
 //! The result depends only on the arguments (campaigns are ordered by id internally, so input order does not
 //! matter). The rotation state starts fresh at `from`; [`plan_day`] anchors plans at the screen's local
-//! midnight, which is what [`crate::explain`] and [`crate::simulate`] use.
+//! midnight, which is what [`mod@crate::explain`] and [`mod@crate::simulate`] use.
 //!
 //! ## Cost
 //! Occurrences are expanded once per campaign per call; the sweep then handles interval boundaries as events and
@@ -131,7 +131,7 @@ pub(crate) fn next_midnight(screen: &Screen, midnight: Millis) -> Millis {
         .unwrap_or(midnight + 86_400_000)
 }
 
-/// Airtime accounting collected during a run (for [`crate::simulate`]).
+/// Airtime accounting collected during a run (for [`mod@crate::simulate`]).
 #[derive(Debug, Default)]
 pub(crate) struct Stats {
     /// partner slug -> (achieved ms, target ms)
@@ -236,10 +236,12 @@ pub(crate) fn run<'a>(
     let mut slugs: Vec<&str> = Vec::new();
     for cand in &cands {
         let n = first_seen.len();
-        let i = *first_seen.entry(cand.c.partner.as_str()).or_insert_with(|| {
-            slugs.push(cand.c.partner.as_str());
-            n
-        });
+        let i = *first_seen
+            .entry(cand.c.partner.as_str())
+            .or_insert_with(|| {
+                slugs.push(cand.c.partner.as_str());
+                n
+            });
         cand_partner.push(i);
     }
     let mut by_slug: Vec<usize> = (0..slugs.len()).collect();
@@ -409,7 +411,11 @@ pub(crate) fn run<'a>(
         let k = groups[g].members[local];
         let cand = &cands[k];
         let item = &cand.items[cursor[k]];
-        cursor[k] = if cursor[k] + 1 == cand.items.len() { 0 } else { cursor[k] + 1 };
+        cursor[k] = if cursor[k] + 1 == cand.items.len() {
+            0
+        } else {
+            cursor[k] + 1
+        };
         let natural = t.saturating_add(item.effective_duration());
         let mut end = natural.min(to);
         // Preemption: scan the events before the natural end.

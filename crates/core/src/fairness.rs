@@ -209,7 +209,14 @@ impl FairQueue {
         let l = self.lane_mut(lane);
         l.tag += ms.max(0) as f64 / l.weight;
         l.gen = l.gen.wrapping_add(1);
-        let (active, e) = (l.active, Entry { tag: l.tag, lane, gen: l.gen });
+        let (active, e) = (
+            l.active,
+            Entry {
+                tag: l.tag,
+                lane,
+                gen: l.gen,
+            },
+        );
         self.last = Some(lane);
         if at_top {
             // The picked entry is still on top of the heap: update it in place (one sift-down).

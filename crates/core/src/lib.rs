@@ -55,4 +55,4 @@ pub fn from_millis(ms: Millis) -> Option<jiff::Timestamp> {
 
 pub use geofence::{Geofence, LatLon};
 pub use recurrence::{Recurrence, RecurrenceError};
-pub use screen::{Orientation, Resolution, Screen, Zone};
+pub use screen::{Orientation, Resolution, Screen, ScreenError, Zone};

@@ -71,6 +71,20 @@ impl<'de> Deserialize<'de> for Zone {
     }
 }
 
+/// Validation errors of a screen.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScreenError {
+    /// A required text field is empty.
+    #[error("screen field `{0}` must not be empty")]
+    Empty(&'static str),
+    /// Latitude/longitude out of range.
+    #[error("screen coordinates out of range: lat {0}, lon {1}")]
+    BadCoordinates(f64, f64),
+    /// Zero width or height.
+    #[error("screen resolution must be non-zero")]
+    BadResolution,
+}
+
 /// Screen orientation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -146,6 +160,32 @@ impl Screen {
         }
     }
 
+    /// Checks what an HTTP layer should reject with 400: empty ids and out-of-range coordinates. (The zone is
+    /// already validated when a [`Screen`] is built or deserialized.)
+    pub fn validate(&self) -> Result<(), ScreenError> {
+        if self.id.trim().is_empty() {
+            return Err(ScreenError::Empty("id"));
+        }
+        if self.location_id.trim().is_empty() {
+            return Err(ScreenError::Empty("location_id"));
+        }
+        if self.location_kind.trim().is_empty() {
+            return Err(ScreenError::Empty("location_kind"));
+        }
+        if !(crate::geofence::LatLon {
+            lat: self.lat,
+            lon: self.lon,
+        })
+        .is_valid()
+        {
+            return Err(ScreenError::BadCoordinates(self.lat, self.lon));
+        }
+        if self.resolution.width == 0 || self.resolution.height == 0 {
+            return Err(ScreenError::BadResolution);
+        }
+        Ok(())
+    }
+
     /// Whether the screen carries `tag`.
     pub fn has_tag(&self, tag: &str) -> bool {
         self.tags.iter().any(|t| t == tag)
@@ -154,5 +194,26 @@ impl Screen {
     /// Whether the screen is in `group`.
     pub fn in_group(&self, group: &str) -> bool {
         self.groups.iter().any(|g| g == group)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_and_validation() {
+        assert!(Zone::new("Mars/Olympus").is_err());
+        let json = r#"{"id":"s","location_id":"l","location_kind":"metro","tz":"Europe/Berlin","lat":52.5,"lon":13.4}"#;
+        let s: Screen = serde_json::from_str(json).unwrap();
+        assert_eq!(s.tz.name(), "Europe/Berlin");
+        assert!(s.validate().is_ok());
+        assert!(
+            serde_json::from_str::<Screen>(&json.replace("Europe/Berlin", "Nowhere/Land")).is_err()
+        );
+        let mut bad = s.clone();
+        bad.lat = 91.0;
+        assert_eq!(bad.validate(), Err(ScreenError::BadCoordinates(91.0, 13.4)));
+        assert_eq!(serde_json::to_value(&s).unwrap()["tz"], "Europe/Berlin");
     }
 }

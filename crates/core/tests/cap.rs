@@ -287,3 +287,14 @@ fn json_form() {
     let back: Alert = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
     assert_eq!(back, a);
 }
+
+#[test]
+fn utc_minus_zero_offset_and_test_status() {
+    let h = HEADER
+        .replace("2026-06-01T10:00:00+02:00", "2026-06-01T08:00:00-00:00")
+        .replace("<status>Actual</status>", "<status>Test</status>");
+    let a = Alert::from_cap_xml(&doc(&format!("{h}{}", info("")))).unwrap();
+    assert_eq!(a.sent, ms("2026-06-01T08:00:00Z"));
+    assert_eq!(a.status, Status::Test);
+    assert!(!a.is_displayable());
+}
