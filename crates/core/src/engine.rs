@@ -120,6 +120,53 @@ pub fn plan_day<'a>(
     plan(screen, campaigns, alerts, start, end)
 }
 
+/// Plans `[from, to)` as consecutive local days (each planned by [`plan_day`], so rotation restarts at each
+/// local midnight) clipped to the window. Use this for manifests: the sequence then agrees with
+/// [`explain`](crate::explain::explain) and [`simulate`](crate::simulate::simulate) for every instant.
+pub fn plan_horizon<'a>(
+    screen: &Screen,
+    campaigns: &'a [Campaign],
+    alerts: &'a [Alert],
+    from: Millis,
+    to: Millis,
+) -> Vec<Play<'a>> {
+    let mut out: Vec<Play<'a>> = Vec::new();
+    let mut day = local_midnight(screen, from);
+    while day < to {
+        let next = next_midnight(screen, day);
+        if next <= day {
+            break;
+        }
+        for mut p in plan(screen, campaigns, alerts, day, next) {
+            if p.end <= from || p.start >= to {
+                continue;
+            }
+            if p.start < from {
+                p.start = from; // joined mid-item
+                p.truncated = true;
+            }
+            if p.end > to {
+                p.end = to;
+                p.truncated = true;
+            }
+            // Alert plays continue across midnight: merge them back into one.
+            match out.last_mut() {
+                Some(last)
+                    if last.kind == PlayKind::Alert
+                        && p.kind == PlayKind::Alert
+                        && last.end == p.start
+                        && last.alert == p.alert =>
+                {
+                    last.end = p.end;
+                }
+                _ => out.push(p),
+            }
+        }
+        day = next;
+    }
+    out
+}
+
 pub(crate) fn next_midnight(screen: &Screen, midnight: Millis) -> Millis {
     let Ok(ts) = jiff::Timestamp::from_millisecond(midnight) else {
         return midnight + 86_400_000;

@@ -35,7 +35,7 @@ pub mod simulate;
 
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};
-pub use engine::{plan, plan_day, Play, PlayKind};
+pub use engine::{plan, plan_day, plan_horizon, Play, PlayKind};
 pub use explain::{explain, Explanation, NotPlaying, Reason};
 pub use fairness::FairQueue;
 pub use simulate::{simulate, PartnerShare, SimReport};

@@ -384,3 +384,46 @@ fn simulate_week_with_windows() {
     // 6 h of 24 at 1/4 share: 1/16 of airtime.
     assert!((p2.target_share - 1.0 / 16.0).abs() < 0.005, "{p2:?}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A daily window at local HH:MM starts at HH:MM on the screen's wall clock, in every zone.
+    #[test]
+    fn windows_follow_each_screens_zone(tz_i in 0..6usize, h in 0i8..24, mi in 0i8..60, day in 0i64..365) {
+        let tz = ["Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo"][tz_i];
+        let mut c = campaign("w", "p", 0, 1.0, &[10_000]);
+        c.recurrence = Some(Recurrence::new(jiff::civil::date(2025, 1, 1).at(h, mi, 0, 0), "FREQ=DAILY", vec![], 1_800_000).unwrap());
+        let s = screen(tz);
+        let at = ms("2026-01-01T12:00:00Z") + day * DAY;
+        let plays = twincast_core::plan_day(&s, std::slice::from_ref(&c), &[], at);
+        prop_assert!(!plays.is_empty());
+        let zone = jiff::tz::TimeZone::get(tz).unwrap();
+        let first = zone.to_datetime(jiff::Timestamp::from_millisecond(plays[0].start).unwrap());
+        let local_day_start = twincast_core::engine::local_midnight(&s, at);
+        if plays[0].start > local_day_start {
+            // Unless the window straddles midnight or falls into a DST gap, it starts at HH:MM local.
+            let gap = zone.to_ambiguous_timestamp(first.date().at(h, mi, 0, 0)).is_ambiguous();
+            prop_assert!(gap || (first.hour(), first.minute()) == (h, mi), "{} starts {} not {:02}:{:02}", tz, first, h, mi);
+        }
+    }
+
+    /// plan_horizon agrees with plan_day on every play inside the window.
+    #[test]
+    fn horizon_agrees_with_daily_plans(cs in arb_campaigns(), off_h in 0i64..24) {
+        let s = screen("America/New_York");
+        let from = ms("2026-06-01T00:00:00Z") + off_h * 3_600_000;
+        let to = from + 2 * DAY;
+        let h = twincast_core::plan_horizon(&s, &cs, &[], from, to);
+        for p in &h {
+            prop_assert!(p.start >= from && p.end <= to);
+        }
+        for w in h.windows(2) {
+            prop_assert!(w[0].end <= w[1].start);
+        }
+        let day = twincast_core::plan_day(&s, &cs, &[], from + DAY);
+        for p in day.iter().filter(|p| p.start > from && p.end < to) {
+            prop_assert!(h.contains(p), "{:?} missing from horizon", p);
+        }
+    }
+}
