@@ -15,7 +15,15 @@
 //!   screens it targets.
 //! - [`engine::plan`]: `(screen, campaigns, alerts, window) -> Vec<Play>`, deterministic and gap-free while
 //!   anything is eligible; rotation within the winning priority is done by [`fairness::FairQueue`].
+//!   [`engine::plan_day`] / [`engine::plan_horizon`] anchor rotation at the screen's local midnight; use
+//!   `plan_horizon` for manifests so that they agree with explain and simulate.
 //! - [`explain::explain`] and [`simulate::simulate`] answer "why" and "how fair".
+//! - [`ics`]: `.ics` import/export of a campaign's schedule.
+//!
+//! ## Errors
+//! Constructors and parsers return typed errors ([`CampaignError`], [`RecurrenceError`], [`AlertError`],
+//! [`ics::IcsError`], [`ScreenError`]); the engine functions themselves are total (they never panic and never
+//! fail: invalid weights count as 1, items shorter than 1 s are stretched to 1 s).
 //!
 //! ## Time
 //! All instants in this crate's public types are **`i64` milliseconds since the Unix epoch (UTC)**, alias

@@ -256,7 +256,8 @@ impl Recurrence {
             return;
         };
         let dur = self.spec.duration_ms;
-        let margin = jiff::SignedDuration::from_hours(48);
+        // Wall-clock bounds come from the zone itself; the margin only covers offset changes inside the window.
+        let margin = jiff::SignedDuration::from_hours(26);
         let dur_sd = jiff::SignedDuration::from_millis(dur);
         let (Ok(lo), Ok(hi)) = (
             tz.to_datetime(f)
