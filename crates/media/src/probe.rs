@@ -37,7 +37,10 @@ pub fn probe_file(path: &Path, t: MediaType) -> Result<Probe, MediaError> {
     match t {
         MediaType::Mp4 => mp4::probe(&mut r, len),
         MediaType::Webm => webm::probe(&mut r, len),
-        MediaType::Png => png(&mut r),
+        MediaType::Png => {
+            png_complete(path, len)?;
+            png(&mut r)
+        }
         MediaType::Jpeg => jpeg(&mut r),
         MediaType::Gif => gif(&mut r, len),
         MediaType::Webp => webp(&mut r, len),
@@ -110,6 +113,25 @@ fn image(w: u32, h: u32, codec: &str, duration_ms: Option<u64>) -> Result<Probe,
         duration_ms,
         codec: Some(codec.to_string()),
     })
+}
+
+/// A PNG must end with its IEND chunk: a file cut short (an interrupted upload) is refused.
+fn png_complete(path: &Path, len: u64) -> Result<(), MediaError> {
+    use std::io::{Seek, SeekFrom};
+    const IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
+    if len < 8 + 25 + 12 {
+        return Err(truncated("PNG"));
+    }
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(len - 12))?;
+    let mut tail = [0u8; 12];
+    read_exact(&mut f, &mut tail, "PNG trailer")?;
+    if tail != IEND {
+        return Err(MediaError::Corrupt(
+            "PNG does not end with an IEND chunk (cut short?)".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn png<R: Read>(r: &mut R) -> Result<Probe, MediaError> {

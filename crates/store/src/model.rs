@@ -1,8 +1,8 @@
 //! The records the store keeps, named for what they are in the domain.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// A partner: a content owner (in the demo deployment, a sister city).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
@@ -35,6 +35,7 @@ pub struct Partner {
 
 /// The fields of a new or changed partner.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PartnerInput {
     /// See [`Partner::slug`].
     pub slug: String,
@@ -57,7 +58,9 @@ pub struct PartnerInput {
 }
 
 /// What an account may do.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Everything, including accounts.
