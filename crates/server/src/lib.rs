@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod ops;
 pub mod worker;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pub transcoding: bool,
     /// Prometheus rendering.
     pub metrics: PrometheusHandle,
+    /// Change notifications (schedules, alerts, commands) for the screens' push channel.
+    pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
 }
 
 fn metrics_handle() -> PrometheusHandle {
@@ -91,6 +94,7 @@ impl AppState {
             jobs_notify: Arc::default(),
             transcoding: twincast_media::ffmpeg::available(),
             metrics: metrics_handle(),
+            events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             config: Arc::new(config),
         })
     }
