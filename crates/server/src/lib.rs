@@ -9,6 +9,7 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod events;
+pub mod hub;
 pub mod ops;
 pub mod worker;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Change notifications (schedules, alerts, commands) for the screens' push channel.
     pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
+    /// Player connections, device-token and manifest caches.
+    pub hub: Arc<hub::Hub>,
 }
 
 fn metrics_handle() -> PrometheusHandle {
@@ -95,6 +98,7 @@ impl AppState {
             transcoding: twincast_media::ffmpeg::available(),
             metrics: metrics_handle(),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
+            hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_env())),
             config: Arc::new(config),
         })
     }
@@ -133,6 +137,7 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let worker = tokio::spawn(worker::run(state.clone(), stop_rx));
+        let hub = tokio::spawn(state.hub.clone().run(state.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -143,6 +148,7 @@ impl Server {
             .await?;
             let _ = stop_tx.send(true);
             let _ = worker.await;
+            hub.abort();
             state.store.close().await;
             Ok(())
         });

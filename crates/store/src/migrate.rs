@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "schedule",
         include_str!("../migrations/0002_schedule.sql"),
     ),
+    (3, "players", include_str!("../migrations/0003_players.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -3,6 +3,7 @@
 pub mod media;
 pub mod partners;
 pub mod places;
+pub mod player;
 pub mod session;
 pub mod users;
 
@@ -25,6 +26,9 @@ use utoipa_axum::routes;
         (name = "places", description = "Locations and screens"),
         (name = "media", description = "Media library"),
         (name = "users", description = "Accounts"),
+        (name = "player", description = "Player protocol (device token): pairing, manifest, push, heartbeat, proof of play"),
+        (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
+        (name = "plays", description = "Proof-of-play reports"),
     )
 )]
 struct ApiDoc;
@@ -67,6 +71,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(media::list, media::upload))
         .routes(routes!(media::get, media::delete))
         .routes(routes!(media::system))
+        .routes(routes!(player::create_pairing))
+        .routes(routes!(player::poll_pairing))
+        .routes(routes!(player::claim_pairing))
+        .routes(routes!(player::manifest))
+        .routes(routes!(player::ws))
+        .routes(routes!(player::heartbeat))
+        .routes(routes!(player::plays))
+        .routes(routes!(player::upload_screenshot))
+        .routes(routes!(player::get_screenshot))
+        .routes(routes!(player::send_command))
+        .routes(routes!(player::revoke_device))
+        .routes(routes!(player::screen_status))
+        .routes(routes!(player::plays_summary))
+        .routes(routes!(player::plays_aggregates))
         .fallback(api_not_found)
 }
 

@@ -32,6 +32,8 @@ pub struct ScreenQuery {
     pub cursor: Option<String>,
     /// Only screens at locations of this kind.
     pub location_kind: Option<String>,
+    /// Only `online` or `offline` screens (offline includes never seen); filters each page.
+    pub status: Option<String>,
 }
 
 /// A new location.
@@ -186,11 +188,29 @@ pub async fn list_screens(
         cursor: q.cursor,
     }
     .page()?;
+    if let Some(s) = q.status.as_deref() {
+        if s != "online" && s != "offline" {
+            return Err(ApiError::bad_request(
+                "invalid-status",
+                "status must be online or offline",
+            ));
+        }
+    }
     let p = state
         .store
         .list_screens(q.location_kind.as_deref(), &page)
         .await?;
-    let items: Vec<serde_json::Value> = p.items.iter().map(screen_json).collect();
+    let offline_after = state.hub.settings.offline_after_ms;
+    let items: Vec<serde_json::Value> = p
+        .items
+        .iter()
+        .map(|v| screen_json_with(v, offline_after))
+        .filter(|j| match q.status.as_deref() {
+            Some("online") => j["status"] == "online",
+            Some(_) => j["status"] != "online",
+            None => true,
+        })
+        .collect();
     Ok(Json(
         serde_json::json!({ "items": items, "next_cursor": p.next_cursor }),
     ))
@@ -198,9 +218,14 @@ pub async fn list_screens(
 
 /// A screen as the API shows it: its fields, `location`, `location_kind` and `status`.
 pub fn screen_json(v: &ScreenView) -> serde_json::Value {
+    screen_json_with(v, 90_000)
+}
+
+/// [`screen_json`] with the silence after which a screen counts as offline, in ms.
+pub fn screen_json_with(v: &ScreenView, offline_after_ms: i64) -> serde_json::Value {
     let mut j = serde_json::to_value(v).unwrap_or_default();
     let status = match v.screen.last_seen_at {
-        Some(t) if twincast_store::now_ms() - t < 120_000 => "online",
+        Some(t) if twincast_store::now_ms() - t < offline_after_ms => "online",
         Some(_) => "offline",
         None => "never_seen",
     };
@@ -216,7 +241,10 @@ pub async fn get_screen(
     _who: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(screen_json(&state.store.screen(&id).await?)))
+    Ok(Json(screen_json_with(
+        &state.store.screen(&id).await?,
+        state.hub.settings.offline_after_ms,
+    )))
 }
 
 /// Adds a screen (admin, operator).

@@ -147,6 +147,42 @@ async fn authorization_matrix() {
             "/api/v1/screens/{id}",
             [401, 200, 200, 200, 200],
         ),
+        // Player protocol, operator side (device-token endpoints under /api/v1/player/ are tested in player.rs).
+        (
+            Method::POST,
+            "/api/v1/pairings/{code}/claim",
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            Method::POST,
+            "/api/v1/screens/{id}/commands",
+            [401, 403, 403, 202, 202],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/screens/{id}/device",
+            [401, 403, 403, 404, 404],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/status",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/screenshot",
+            [401, 404, 404, 404, 404],
+        ),
+        (
+            Method::GET,
+            "/api/v1/plays/summary",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/plays/aggregates",
+            [401, 200, 200, 200, 200],
+        ),
         (Method::GET, "/api/v1/media", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/media", [401, 403, 201, 201, 201]),
         (Method::POST, "/api/v1/media#b", [401, 403, 403, 201, 201]),
@@ -249,6 +285,17 @@ async fn authorization_matrix() {
                         Body::None,
                     )
                 }
+                ("POST", "/api/v1/pairings/{code}/claim", _) => (
+                    "/api/v1/pairings/ZZZZZZ/claim".into(),
+                    Body::Json(json!({"screen_id": screen_id})),
+                ),
+                ("POST", "/api/v1/screens/{id}/commands", _) => (
+                    format!("/api/v1/screens/{screen_id}/commands"),
+                    Body::Json(json!({"command": "identify"})),
+                ),
+                (_, p, _) if p.starts_with("/api/v1/screens/{id}/") => {
+                    (p.replace("{id}", &screen_id), Body::None)
+                }
                 _ => (path_t.to_string(), Body::None),
             };
             let mut rb = c.req(method.clone(), &path);
@@ -286,6 +333,10 @@ async fn authorization_matrix() {
     let mut documented = BTreeSet::new();
     for (path, ops) in doc["paths"].as_object().unwrap() {
         for m in ops.as_object().unwrap().keys() {
+            // Device-token endpoints of players are covered by their own tests (player.rs).
+            if path.starts_with("/api/v1/player/") {
+                continue;
+            }
             if ["get", "post", "put", "delete", "patch"].contains(&m.as_str()) {
                 documented.insert((m.clone(), path.clone()));
             }

@@ -1,0 +1,723 @@
+//! The player protocol over real HTTP and WebSocket: pairing, device tokens (forged, expired, revoked, another
+//! screen's), manifest ETag/304, push after a campaign change, commands, heartbeat/status and proof of play.
+
+use crate::common::*;
+use futures::{SinkExt, StreamExt};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use twincast_store::Role;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A location and `n` screens; returns the screen ids.
+async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": "metro-1", "name": "Metro 1", "kind": "metro", "lat": 52.5, "lon": 13.4, "tz": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let mut out = vec![];
+    for i in 0..n {
+        let v: Value = admin
+            .post_json(
+                "/api/v1/screens",
+                json!({"name": format!("Platform {i}"), "location": "metro-1", "width": 1920, "height": 1080}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        out.push(v["id"].as_str().unwrap().to_string());
+    }
+    let _ = s;
+    out
+}
+
+/// Pairs a new player with `screen_id` through the HTTP flow and returns its device token.
+async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
+    let c = Client::new();
+    let p: Value = c
+        .post(s.url("/api/v1/player/pairings"))
+        .json(&json!({"player_version": "test-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claim = operator
+        .post_json(
+            &format!("/api/v1/pairings/{}/claim", p["code"].as_str().unwrap()),
+            json!({"screen_id": screen_id}),
+        )
+        .await;
+    assert_eq!(claim.status(), StatusCode::OK);
+    let got: Value = c
+        .get(s.url(&format!(
+            "/api/v1/player/pairings/{}?secret={}",
+            p["pairing_id"].as_str().unwrap(),
+            p["poll_secret"].as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["status"], "paired", "{got}");
+    got["token"].as_str().unwrap().to_string()
+}
+
+fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+    Client::new().get(s.url(path)).bearer_auth(token)
+}
+
+fn post(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+    Client::new().post(s.url(path)).bearer_auth(token)
+}
+
+async fn ws_connect(s: &TestServer, token: &str) -> Ws {
+    let url = format!(
+        "{}/api/v1/player/ws?token={token}",
+        s.base.replace("http://", "ws://")
+    );
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+/// The next JSON message of a type (skipping pings); fails after 20 s so a broken push cannot hang the suite.
+async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+    let wait = async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    if v["type"] == kind {
+                        return v;
+                    }
+                }
+                Some(Ok(Message::Close(f))) => {
+                    return json!({"type": "closed", "frame": format!("{f:?}")})
+                }
+                Some(Ok(_)) => {}
+                other => panic!("socket ended waiting for {kind}: {other:?}"),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no {kind} message"))
+}
+
+#[tokio::test]
+async fn pairing_flow_and_manifest_etag() {
+    let s = TestServer::start().await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let viewer = s.user("viewer", Role::Viewer, &[]).await;
+    let ids = screens(&s, &admin, 1).await;
+    let c = Client::new();
+
+    // Unpaired player: a code and a poll secret; an empty body is fine too.
+    let p: Value = c
+        .post(s.url("/api/v1/player/pairings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = p["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    let poll = format!(
+        "/api/v1/player/pairings/{}?secret={}",
+        p["pairing_id"].as_str().unwrap(),
+        p["poll_secret"].as_str().unwrap()
+    );
+    let pending: Value = c
+        .get(s.url(&poll))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pending["status"], "pending");
+    assert!(pending.get("token").is_none());
+    // Wrong secret: indistinguishable from an unknown pairing.
+    let wrong = format!(
+        "/api/v1/player/pairings/{}?secret=nope",
+        p["pairing_id"].as_str().unwrap()
+    );
+    assert_problem(
+        c.get(s.url(&wrong)).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        "pairing-not-found",
+    )
+    .await;
+    // Bad input.
+    let bad = c
+        .post(s.url("/api/v1/player/pairings"))
+        .header("content-type", "application/json")
+        .body("{\"colour\": 1}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(bad, StatusCode::BAD_REQUEST, "invalid-body").await;
+
+    // Only operators and admins claim; codes are forgiving about case and hyphens.
+    let typed = format!("{}-{}", &code[..3], &code[3..]).to_lowercase();
+    let res = viewer
+        .post_json(
+            &format!("/api/v1/pairings/{typed}/claim"),
+            json!({"screen_id": ids[0]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = admin
+        .post_json(
+            &format!("/api/v1/pairings/{typed}/claim"),
+            json!({"screen_id": "no-such-screen"}),
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "screen-not-found").await;
+    let res = admin
+        .post_json(
+            &format!("/api/v1/pairings/{typed}/claim"),
+            json!({"screen_id": ids[0]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let claimed: Value = res.json().await.unwrap();
+    assert_eq!(claimed["screen_id"], ids[0].as_str());
+    let res = admin
+        .post_json(
+            &format!("/api/v1/pairings/{code}/claim"),
+            json!({"screen_id": ids[0]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "pairing-already-claimed").await;
+    let res = admin
+        .post_json(
+            "/api/v1/pairings/ZZZZZZ/claim",
+            json!({"screen_id": ids[0]}),
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "pairing-not-found").await;
+
+    // The token is delivered exactly once.
+    let paired: Value = c
+        .get(s.url(&poll))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(paired["status"], "paired");
+    assert_eq!(paired["device_id"], claimed["device_id"]);
+    let token = paired["token"].as_str().unwrap().to_string();
+    assert!(token.starts_with("tcd_"));
+    assert_problem(
+        c.get(s.url(&poll)).send().await.unwrap(),
+        StatusCode::GONE,
+        "pairing-consumed",
+    )
+    .await;
+
+    // Manifest with a strong ETag; If-None-Match gives 304.
+    let res = get(&s, "/api/v1/player/manifest", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    assert!(etag.starts_with('"') && !etag.starts_with("W/"));
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["etag"], etag.as_str());
+    assert_eq!(m["screen"]["id"], ids[0].as_str());
+    assert_eq!(
+        m["horizon"]["to"].as_i64().unwrap() - m["horizon"]["from"].as_i64().unwrap(),
+        48 * 3_600_000
+    );
+    assert_eq!(m["layout"]["zones"][0]["name"], "main");
+    let res = get(&s, "/api/v1/player/manifest", &token)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+    let res = get(&s, "/api/v1/player/manifest", &token)
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = get(&s, "/api/v1/player/manifest?hours=0", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-hours").await;
+    let short: Value = get(&s, "/api/v1/player/manifest?hours=2", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(short["etag"], m["etag"]);
+}
+
+#[tokio::test]
+async fn forged_expired_revoked_and_foreign_tokens() {
+    let s = TestServer::start().await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 2).await;
+    let token_a = pair(&s, &admin, &ids[0]).await;
+    let token_b = pair(&s, &admin, &ids[1]).await;
+
+    let res = Client::new()
+        .get(s.url("/api/v1/player/manifest"))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "missing-device-token").await;
+    let forged = format!("tcd_{}", "A".repeat(43));
+    let res = get(&s, "/api/v1/player/manifest", &forged)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid-device-token").await;
+    // A user API token is no device token, and a device token opens no operator endpoint.
+    let user_token: Value = admin
+        .post_json("/api/v1/tokens", json!({"name": "ops"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ut = user_token["token"].as_str().unwrap();
+    let res = get(&s, "/api/v1/player/manifest", ut).send().await.unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid-device-token").await;
+    let res = get(&s, "/api/v1/screens", &token_a).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = get(&s, &format!("/api/v1/screens/{}/status", ids[1]), &token_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // A token only ever yields its own screen: the manifest and the plays it sends are screen A's.
+    let m: Value = get(&s, "/api/v1/player/manifest", &token_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(m["screen"]["id"], ids[0].as_str());
+    let res = post(&s, "/api/v1/player/plays", &token_a)
+        .json(
+            &json!({"events": [{"id": "e1", "alert": "x", "started_at": 1000, "ended_at": 2000}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let b: Value = admin
+        .get(&format!("/api/v1/plays/summary?screen={}", ids[1]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(b["total"], 0);
+    let a: Value = admin
+        .get(&format!("/api/v1/plays/summary?screen={}", ids[0]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(a["total"], 1);
+    // Unknown query parameters (e.g. trying to pick a screen) are refused.
+    let res = get(
+        &s,
+        &format!("/api/v1/player/manifest?screen={}", ids[1]),
+        &token_a,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-query").await;
+
+    // Expired.
+    let expired = format!("tcd_{}", "E".repeat(43));
+    let now = twincast_store::now_ms();
+    s.state
+        .store
+        .provision_device(
+            &ids[1],
+            &twincast_server::auth::secret_hash(&expired),
+            now - 10_000,
+            now - 1,
+        )
+        .await
+        .unwrap();
+    let res = get(&s, "/api/v1/player/manifest", &expired)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "device-token-expired").await;
+    // Provisioning replaced B's paired device.
+    let res = get(&s, "/api/v1/player/manifest", &token_b)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "device-token-revoked").await;
+
+    // Revoked by an operator: the socket hears it and closes; the token is dead at once (even if cached).
+    let mut ws = ws_connect(&s, &token_a).await;
+    let hello = next_of(&mut ws, "hello").await;
+    assert_eq!(hello["screen_id"], ids[0].as_str());
+    let res = admin
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/screens/{}/device", ids[0]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    next_of(&mut ws, "revoked").await;
+    let res = get(&s, "/api/v1/player/manifest", &token_a)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::UNAUTHORIZED, "device-token-revoked").await;
+    let res = admin
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/screens/{}/device", ids[0]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::NOT_FOUND, "no-device").await;
+    // The WebSocket refuses bad tokens before upgrading.
+    let url = format!(
+        "{}/api/v1/player/ws?token={forged}",
+        s.base.replace("http://", "ws://")
+    );
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+}
+
+fn event(id: &str, campaign: &str, partner: &str, start: i64, secs: i64) -> Value {
+    json!({"id": id, "campaign": campaign, "item": "i1", "partner": partner,
+           "started_at": start, "ended_at": start + secs * 1000})
+}
+
+#[tokio::test]
+async fn proof_of_play_is_idempotent_and_bounded() {
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    s.partner("pb").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let editor = s.user("ed", Role::PartnerEditor, &["pa"]).await;
+    let ids = screens(&s, &admin, 1).await;
+    let token = pair(&s, &admin, &ids[0]).await;
+    let day = 1_764_000_000_000i64; // 2025-11-24
+    let batch1: Vec<Value> = (0..3)
+        .map(|i| event(&format!("a{i}"), "c1", "pa", day + i * 10_000, 10))
+        .collect();
+    let batch2: Vec<Value> = (0..2)
+        .map(|i| {
+            event(
+                &format!("b{i}"),
+                "c2",
+                "pb",
+                day - 86_400_000 + i * 10_000,
+                5,
+            )
+        })
+        .collect();
+
+    let send = |events: Vec<Value>| {
+        post(&s, "/api/v1/player/plays", &token)
+            .json(&json!({"events": events}))
+            .send()
+    };
+    let r: Value = send(batch1.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
+        (Some(3), Some(0))
+    );
+    // The same batch again (a retry after a lost answer), then an older batch, then a mix out of order.
+    let r: Value = send(batch1.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
+        (Some(0), Some(3))
+    );
+    let r: Value = send(batch2.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(r["accepted"], 2);
+    let mut mixed = vec![
+        batch1[2].clone(),
+        event("c0", "c1", "pa", day + 100_000, 10),
+        batch2[0].clone(),
+    ];
+    mixed.reverse();
+    let r: Value = send(mixed).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert!(r["received_at"].as_i64().unwrap() > day);
+
+    let sum: Value = admin
+        .get(&format!("/api/v1/plays/summary?screen={}", ids[0]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sum["total"], 6, "{sum}");
+    assert_eq!(
+        sum["by_partner"],
+        json!([{"slug": "pa", "plays": 4, "seconds": 40.0}, {"slug": "pb", "plays": 2, "seconds": 10.0}])
+    );
+    let by_day: Value = admin
+        .get("/api/v1/plays/aggregates?by=day")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_day["rows"],
+        json!([{"key": "2025-11-23", "plays": 2, "seconds": 10.0}, {"key": "2025-11-24", "plays": 4, "seconds": 40.0}])
+    );
+    let by_loc: Value = admin
+        .get("/api/v1/plays/aggregates?by=location")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_loc["rows"][0]["plays"], 6);
+    let res = admin.get("/api/v1/plays/aggregates?by=week").await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-grouping").await;
+    // A partner editor sees only its partner.
+    let ed: Value = editor
+        .get("/api/v1/plays/summary")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ed["total"], 4);
+    assert_eq!(ed["by_partner"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        editor
+            .get("/api/v1/plays/summary?partner=pb")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Bounds and bad input: nothing of a refused batch is stored.
+    let big: Vec<Value> = (0..501)
+        .map(|i| event(&format!("x{i}"), "c1", "pa", day, 1))
+        .collect();
+    assert_problem(
+        send(big).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "too-many-events",
+    )
+    .await;
+    assert_problem(
+        send(vec![]).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "empty-batch",
+    )
+    .await;
+    let huge = json!({"events": [{"id": "h", "campaign": "c".repeat(1 << 20), "started_at": 0, "ended_at": 1}]});
+    let res = post(&s, "/api/v1/player/plays", &token)
+        .json(&huge)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large").await;
+    let bad = vec![
+        event("ok-1", "c1", "pa", day, 1),
+        event("bad id!", "c1", "pa", day, 1),
+    ];
+    assert_problem(
+        send(bad).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid-play-event",
+    )
+    .await;
+    let backwards = vec![json!({"id": "z", "campaign": "c1", "started_at": 10, "ended_at": 5})];
+    assert_problem(
+        send(backwards).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid-play-event",
+    )
+    .await;
+    let res = post(&s, "/api/v1/player/plays", &token)
+        .json(&json!({"events": [{"id": "u", "campaign": "c", "started_at": 0, "ended_at": 1, "bogus": 1}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-body").await;
+    assert_eq!(s.state.store.play_count(&ids[0]).await.unwrap(), 6);
+}
+
+#[tokio::test]
+async fn heartbeat_status_commands_and_push() {
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 2).await;
+    let token = pair(&s, &admin, &ids[0]).await;
+
+    // Heartbeat → server time; the screen is online, the other one is not.
+    let hb = json!({"player_version": "web-1", "current": {"campaign": "c", "item": "i", "started_at": 5},
+                    "cache": {"items_total": 3, "items_cached": 2, "bytes_cached": 1000},
+                    "storage_free_bytes": 10, "errors": [{"at": 1, "code": "decode", "message": "x"}],
+                    "device_time": twincast_store::now_ms() - 5000});
+    let res = post(&s, "/api/v1/player/heartbeat", &token)
+        .json(&hb)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let a: Value = res.json().await.unwrap();
+    assert!(a["server_time"].as_i64().unwrap() > 0);
+    assert!(a["manifest_etag"].as_str().is_some());
+    let online: Value = admin
+        .get("/api/v1/screens?status=online")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let online: Vec<&str> = online["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(online, vec![ids[0].as_str()]);
+    let offline: Value = admin
+        .get("/api/v1/screens?status=offline")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offline["items"][0]["id"], ids[1].as_str());
+    assert_problem(
+        admin.get("/api/v1/screens?status=sleepy").await,
+        StatusCode::BAD_REQUEST,
+        "invalid-status",
+    )
+    .await;
+    let st: Value = admin
+        .get(&format!("/api/v1/screens/{}/status", ids[0]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(st["status"], "online");
+    assert_eq!(st["heartbeat"]["cache"]["items_cached"], 2);
+    assert!(st["heartbeat"]["clock_offset_ms"].as_i64().unwrap() >= 5000);
+    let too_many = json!({"errors": (0..51).map(|_| json!({"code": "x"})).collect::<Vec<_>>()});
+    let res = post(&s, "/api/v1/player/heartbeat", &token)
+        .json(&too_many)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, StatusCode::BAD_REQUEST, "too-many-errors").await;
+
+    // Push: hello, then manifest_changed with the new ETag after a campaign change.
+    let mut ws = ws_connect(&s, &token).await;
+    let hello = next_of(&mut ws, "hello").await;
+    let first = hello["etag"].as_str().unwrap().to_string();
+    let input: twincast_store::CampaignInput = serde_json::from_value(json!({
+        "name": "Hello", "partner": "pa", "targets": {"screens": [ids[0]]},
+        "items": [{"kind": "html", "template": "partner_card", "data": {"city": "A"}, "duration_ms": 10000}]}))
+    .unwrap();
+    s.state.store.create_campaign(&input, None).await.unwrap();
+    let _ = s
+        .state
+        .events
+        .send(twincast_server::events::ServerEvent::ScheduleChanged {
+            screens: Some(vec![ids[0].clone()]),
+        });
+    let changed = next_of(&mut ws, "manifest_changed").await;
+    let etag = changed["etag"].as_str().unwrap();
+    assert_ne!(etag, first);
+    let res = get(&s, "/api/v1/player/manifest", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+    let m: Value = res.json().await.unwrap();
+    let plays = m["plays"].as_array().unwrap();
+    assert!(!plays.is_empty());
+    assert_eq!(
+        m["items"][plays[0][2].as_u64().unwrap() as usize]["partner"],
+        "pa"
+    );
+    // Contiguous, non-overlapping sequence covering the horizon.
+    let mut t = 0;
+    for p in plays {
+        assert_eq!(p[0].as_i64().unwrap(), t);
+        t += p[1].as_i64().unwrap();
+    }
+    assert_eq!(t, 48 * 3_600_000);
+
+    // Commands reach the socket; bad commands are refused.
+    let res = admin
+        .post_json(
+            &format!("/api/v1/screens/{}/commands", ids[0]),
+            json!({"command": "identify"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let sent: Value = res.json().await.unwrap();
+    let cmd = next_of(&mut ws, "command").await;
+    assert_eq!(cmd["command"], "identify");
+    assert_eq!(cmd["id"], sent["id"]);
+    let res = admin
+        .post_json(
+            &format!("/api/v1/screens/{}/commands", ids[0]),
+            json!({"command": "explode"}),
+        )
+        .await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-command").await;
+
+    // Pong answers are accepted; screenshot upload and read-back.
+    ws.send(Message::Text(json!({"type": "pong"}).to_string().into()))
+        .await
+        .unwrap();
+    let png = png(8, 8);
+    let res = post(&s, "/api/v1/player/screenshot", &token)
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = admin
+        .get(&format!("/api/v1/screens/{}/screenshot", ids[0]))
+        .await;
+    assert_eq!(res.headers()["content-type"], "image/png");
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+    let res = post(&s, "/api/v1/player/screenshot", &token)
+        .body("GIF89a")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    )
+    .await;
+}
