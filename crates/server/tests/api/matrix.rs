@@ -39,7 +39,7 @@ async fn authorization_matrix() {
     s.partner("pa").await;
     s.partner("pb").await;
     let anon = Client::new();
-    let callers = vec![
+    let callers = [
         Caller {
             name: "anonymous",
             session: None,
