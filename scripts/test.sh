@@ -292,48 +292,65 @@ pick_port() {
     done
     return 1
 }
-S3_PORT=$(pick_port "${TWINCAST_S3_PORT:-18333}") || die "no free port for S3"
-USED_PORTS=" $S3_PORT $((S3_PORT + 10000)) "
-MASTER_PORT=$(pick_port 19333) || die "no free port"
-USED_PORTS="$USED_PORTS$MASTER_PORT $((MASTER_PORT + 10000)) "
-VOLUME_PORT=$(pick_port 19400) || die "no free port"
-USED_PORTS="$USED_PORTS$VOLUME_PORT $((VOLUME_PORT + 10000)) "
-FILER_PORT=$(pick_port 18888) || die "no free port"
-USED_PORTS="$USED_PORTS$FILER_PORT $((FILER_PORT + 10000)) "
-ADMIN_PORT=$(pick_port 23646) || die "no free port"
-
 S3_BUCKET=twincast-test
 S3_ACCESS_KEY=twincast-test
 S3_SECRET_KEY=twincast-test-secret
-S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
-mkdir -p "$TMP/s3"
-# With AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set, `weed mini` creates that identity (admin rights) and refuses
-# anonymous requests; -bucket pre-creates the bucket.
-AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
-    setsid "$WEED" mini -dir="$TMP/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
-    -s3.port="$S3_PORT" -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
-    -admin.port="$ADMIN_PORT" -admin.ui=false -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 \
-    -master.telemetry=false -bucket="$S3_BUCKET" </dev/null >"$TMP/s3.log" 2>&1 &
-WEED_PID=$!
 
 s3_curl() { curl -sS -o /dev/null -w '%{http_code}' --aws-sigv4 "aws:amz:us-east-1:s3" --user "$S3_ACCESS_KEY:$S3_SECRET_KEY" "$@"; }
 EMPTY_SHA=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 
+# Picks free ports (shifted by a random offset after a failed attempt: another run may have taken the same ones)
+# and starts `weed mini` in its own process group.
+start_weed() {
+    local offset=$1
+    USED_PORTS=" "
+    S3_PORT=$(pick_port "$((${TWINCAST_S3_PORT:-18333} + offset))") || die "no free port for S3"
+    USED_PORTS=" $S3_PORT $((S3_PORT + 10000)) "
+    MASTER_PORT=$(pick_port "$((19333 + offset))") || die "no free port"
+    USED_PORTS="$USED_PORTS$MASTER_PORT $((MASTER_PORT + 10000)) "
+    VOLUME_PORT=$(pick_port "$((19400 + offset))") || die "no free port"
+    USED_PORTS="$USED_PORTS$VOLUME_PORT $((VOLUME_PORT + 10000)) "
+    FILER_PORT=$(pick_port "$((18888 + offset))") || die "no free port"
+    USED_PORTS="$USED_PORTS$FILER_PORT $((FILER_PORT + 10000)) "
+    ADMIN_PORT=$(pick_port "$((23646 + offset))") || die "no free port"
+    S3_ENDPOINT="http://127.0.0.1:$S3_PORT"
+    rm -rf "$TMP/s3"
+    mkdir -p "$TMP/s3"
+    # With AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY set, `weed mini` creates that identity (admin rights) and
+    # refuses anonymous requests; -bucket pre-creates the bucket.
+    AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY \
+        setsid "$WEED" mini -dir="$TMP/s3" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+        -s3.port="$S3_PORT" -master.port="$MASTER_PORT" -volume.port="$VOLUME_PORT" -filer.port="$FILER_PORT" \
+        -admin.port="$ADMIN_PORT" -admin.ui=false -webdav=false -s3.port.iceberg=0 -s3.port.lance=0 \
+        -master.telemetry=false -bucket="$S3_BUCKET" </dev/null >>"$TMP/s3.log" 2>&1 &
+    WEED_PID=$!
+}
+
 ready=0
-for _ in $(seq 1 120); do
-    kill -0 "$WEED_PID" 2>/dev/null || die "SeaweedFS exited during start-up (see $TMP/s3.log)"
-    code=$(s3_curl -I "$S3_ENDPOINT/$S3_BUCKET" 2>/dev/null || true)
-    if [ "$code" = 200 ]; then
-        ready=1
-        break
-    elif [ "$code" = 404 ]; then
-        # `-bucket` creates it a moment after S3 starts answering: create it ourselves only if that did not happen.
-        missing_for=$((${missing_for:-0} + 1))
-        if [ "$missing_for" -lt 10 ]; then sleep 0.5; continue; fi
-        log "creating bucket $S3_BUCKET"
-        s3_curl -X PUT -H "x-amz-content-sha256: $EMPTY_SHA" "$S3_ENDPOINT/$S3_BUCKET" >/dev/null || true
-    fi
-    sleep 0.5
+for attempt in 1 2 3; do
+    start_weed "$(((attempt - 1) * (RANDOM % 400 + 50)))"
+    missing_for=0
+    for _ in $(seq 1 120); do
+        kill -0 "$WEED_PID" 2>/dev/null || break
+        code=$(s3_curl -I "$S3_ENDPOINT/$S3_BUCKET" 2>/dev/null || true)
+        if [ "$code" = 200 ]; then
+            ready=1
+            break
+        elif [ "$code" = 404 ]; then
+            # `-bucket` creates it a moment after S3 answers: create it ourselves only if that did not happen.
+            missing_for=$((missing_for + 1))
+            if [ "$missing_for" -ge 10 ]; then
+                log "creating bucket $S3_BUCKET"
+                s3_curl -X PUT -H "x-amz-content-sha256: $EMPTY_SHA" "$S3_ENDPOINT/$S3_BUCKET" >/dev/null || true
+            fi
+        fi
+        sleep 0.5
+    done
+    [ "$ready" -eq 1 ] && break
+    if kill -0 "$WEED_PID" 2>/dev/null; then break; fi # running but not answering: give up below
+    wait "$WEED_PID" 2>/dev/null || true
+    WEED_PID=""
+    warn "SeaweedFS exited during start-up (attempt $attempt, ports taken?); see $TMP/s3.log"
 done
 [ "$ready" -eq 1 ] || die "SeaweedFS S3 not ready after 60 s (see $TMP/s3.log)"
 # A write/read/delete round trip: the first write allocates volumes, which must work before tests start.
