@@ -1,1 +1,208 @@
-//! twincast-store
+//! Twincast storage: one data-access layer with one meaning for every query, over SQLite (the default,
+//! embedded) and PostgreSQL.
+//!
+//! Every query is written once in portable SQL (`$N` placeholders, `RETURNING`-free, TEXT ids, BIGINT epoch-ms
+//! times, JSON as TEXT) and runs through sqlx's `Any` driver, so both backends share the same code path. The
+//! contract test suite (`tests/contract.rs`) runs against both.
+//!
+//! Architecture invariant: nothing outside this crate writes SQL.
+
+mod backup;
+mod error;
+pub mod jobs;
+mod media;
+pub use media::MediaFilter;
+mod migrate;
+pub mod model;
+mod partners;
+mod places;
+mod users;
+
+pub use backup::BackupHeader;
+pub use error::StoreError;
+pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
+pub use model::*;
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Result alias of this crate.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database engine is behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (WAL, foreign keys on).
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// Current time in epoch milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A new time-ordered identifier.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH?mode=rwc`, `sqlite::memory:` or `postgres://…`) and applies pending
+    /// migrations. SQLite gets WAL journaling, foreign keys and a busy timeout.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL {:?}: expected sqlite:… or postgres://…",
+                redact(url)
+            )));
+        };
+        let memory = url.contains(":memory:");
+        let mut opts = AnyPoolOptions::new();
+        opts = match backend {
+            // An in-memory SQLite database exists once per connection: keep exactly one.
+            Backend::Sqlite if memory => opts.max_connections(1).min_connections(1),
+            Backend::Sqlite => opts.max_connections(8),
+            Backend::Postgres => opts.max_connections(16),
+        };
+        if backend == Backend::Sqlite {
+            opts = opts.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Executor;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = opts.connect(url).await.map_err(StoreError::Db)?;
+        if backend == Backend::Sqlite && !memory {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .fetch_all(&pool)
+                .await?;
+        }
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The engine behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying pool (for tests and the backup module).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (waits for them to be returned).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Hides the password of a database URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..s], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A page of a list and the cursor of the next page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Opaque cursor of the next page, `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Page request: at most `limit` items after `cursor`.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// Maximum items (1..=500).
+    pub limit: u32,
+    /// Opaque cursor from a previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    /// Largest page the API hands out.
+    pub const MAX_LIMIT: u32 = 500;
+
+    /// The decoded key after which this page starts.
+    pub(crate) fn after(&self) -> Result<String> {
+        use base64::Engine;
+        match &self.cursor {
+            None => Ok(String::new()),
+            Some(c) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    StoreError::Invalid("cursor is not a cursor this server issued".into())
+                }),
+        }
+    }
+
+    pub(crate) fn limit(&self) -> i64 {
+        self.limit.clamp(1, Self::MAX_LIMIT) as i64
+    }
+
+    /// Cuts a `limit + 1` fetch into a page, with `key` giving each item's sort key.
+    pub(crate) fn finish<T>(&self, mut items: Vec<T>, key: impl Fn(&T) -> &str) -> Page<T> {
+        use base64::Engine;
+        let limit = self.limit() as usize;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items
+                .last()
+                .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key(last)))
+        } else {
+            None
+        };
+        Page { items, next_cursor }
+    }
+}
+
+pub(crate) fn opt_f64(row: &AnyRow, col: &str) -> Result<Option<f64>> {
+    Ok(row.try_get::<Option<f64>, _>(col)?)
+}

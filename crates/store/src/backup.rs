@@ -1,0 +1,182 @@
+//! Portable, consistent online backup: one JSON-lines file holding every row, read inside one transaction (a
+//! snapshot on both backends). It restores into either backend, so it also moves a deployment from SQLite to
+//! PostgreSQL.
+
+use crate::{Backend, Result, Store, StoreError, SCHEMA_VERSION};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Column, Row};
+use std::io::{BufRead, Write};
+
+/// Tables in the order rows must be restored (parents first).
+const TABLES: &[&str] = &[
+    "partners",
+    "users",
+    "user_partners",
+    "sessions",
+    "api_tokens",
+    "locations",
+    "screens",
+    "media",
+    "renditions",
+    "jobs",
+];
+
+/// First line of a backup file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BackupHeader {
+    /// Always `twincast-backup`.
+    pub format: String,
+    /// Schema version of the database that was backed up.
+    pub schema_version: i64,
+    /// When, epoch ms.
+    pub created_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    table: String,
+    row: Map<String, Value>,
+}
+
+fn row_json(row: &AnyRow) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (i, col) in row.columns().iter().enumerate() {
+        let v = if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+            v.map(Value::String).unwrap_or(Value::Null)
+        } else if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+            v.map(Value::from).unwrap_or(Value::Null)
+        } else if let Ok(v) = row.try_get::<Option<f64>, _>(i) {
+            v.map(Value::from).unwrap_or(Value::Null)
+        } else {
+            Value::Null
+        };
+        out.insert(col.name().to_string(), v);
+    }
+    out
+}
+
+impl Store {
+    /// Writes every row to `out` from one consistent snapshot. Returns the number of rows.
+    pub async fn backup(&self, out: &mut impl Write) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let header = BackupHeader {
+            format: "twincast-backup".into(),
+            schema_version: {
+                let row =
+                    sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                row.try_get::<i64, _>("v")?
+            },
+            created_at: crate::now_ms(),
+        };
+        serde_json::to_writer(&mut *out, &header)?;
+        out.write_all(b"\n")?;
+        let mut n = 0;
+        for table in TABLES {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in &rows {
+                let line = Line {
+                    table: table.to_string(),
+                    row: row_json(row),
+                };
+                serde_json::to_writer(&mut *out, &line)?;
+                out.write_all(b"\n")?;
+                n += 1;
+            }
+        }
+        tx.commit().await?;
+        out.flush()?;
+        Ok(n)
+    }
+
+    /// Restores a backup into this (empty) database, all or nothing. Refuses a backup from a newer schema and a
+    /// database that already holds partners or accounts.
+    pub async fn restore(&self, input: impl BufRead) -> Result<u64> {
+        let mut lines = input.lines();
+        let header: BackupHeader = match lines.next() {
+            Some(l) => serde_json::from_str(&l?)
+                .map_err(|e| StoreError::Invalid(format!("not a Twincast backup: {e}")))?,
+            None => return Err(StoreError::Invalid("empty backup file".into())),
+        };
+        if header.format != "twincast-backup" {
+            return Err(StoreError::Invalid(format!(
+                "not a Twincast backup (format {:?})",
+                header.format
+            )));
+        }
+        if header.schema_version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                found: header.schema_version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        for table in ["partners", "users"] {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) AS n FROM {table}"
+            )))
+            .fetch_one(&mut *tx)
+            .await?;
+            if row.try_get::<i64, _>("n")? > 0 {
+                return Err(StoreError::Conflict(format!(
+                    "the target database is not empty (table {table} has rows); restore into a fresh one"
+                )));
+            }
+        }
+        let mut n = 0;
+        for (i, line) in lines.enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let Line { table, row } = serde_json::from_str(&line)
+                .map_err(|e| StoreError::Invalid(format!("backup line {}: {e}", i + 2)))?;
+            if !TABLES.contains(&table.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "backup line {}: unknown table {table:?}",
+                    i + 2
+                )));
+            }
+            let cols: Vec<(&String, &Value)> = row.iter().filter(|(_, v)| !v.is_null()).collect();
+            for (c, _) in &cols {
+                if !c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') {
+                    return Err(StoreError::Invalid(format!(
+                        "backup line {}: bad column {c:?}",
+                        i + 2
+                    )));
+                }
+            }
+            let names: Vec<&str> = cols.iter().map(|(c, _)| c.as_str()).collect();
+            let marks: Vec<String> = (1..=cols.len()).map(|k| format!("${k}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (_, v) in &cols {
+                q = match v {
+                    Value::String(s) => q.bind(s.clone()),
+                    Value::Number(num) if num.is_i64() => q.bind(num.as_i64()),
+                    Value::Number(num) => q.bind(num.as_f64()),
+                    Value::Bool(b) => q.bind(*b as i64),
+                    other => q.bind(other.to_string()),
+                };
+            }
+            q.execute(&mut *tx).await?;
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,51 @@
+use thiserror::Error;
+
+/// What can go wrong in the store.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or reference rule was broken (the message names it).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The caller passed something the store cannot accept.
+    #[error("invalid: {0}")]
+    Invalid(String),
+    /// The database schema is newer than this binary understands.
+    #[error("database schema version {found} is newer than this binary's {supported}")]
+    NewerSchema {
+        /// Version found.
+        found: i64,
+        /// Highest version this binary knows.
+        supported: i64,
+    },
+    /// A JSON column could not be read.
+    #[error("corrupt JSON in column: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A backup file could not be read or written.
+    #[error("backup I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(db) => {
+                let msg = db.message().to_string();
+                if db.is_unique_violation() {
+                    StoreError::Conflict(msg)
+                } else if db.is_foreign_key_violation() || msg.contains("FOREIGN KEY") {
+                    StoreError::Conflict(format!("referenced row missing or still in use: {msg}"))
+                } else {
+                    StoreError::Db(e)
+                }
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}

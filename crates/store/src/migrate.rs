@@ -1,0 +1,86 @@
+//! Versioned, append-only migrations, one portable SQL text per version, applied at start.
+
+use crate::{now_ms, Result, Store, StoreError};
+use sqlx::Row;
+
+/// Every migration, in order: (version, name, SQL).
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/0001_foundation.sql"),
+)];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+impl Store {
+    /// The version of the newest applied migration (0 on an empty database).
+    pub async fn schema_version(&self) -> Result<i64> {
+        self.ensure_version_table().await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get::<i64, _>("v")?)
+    }
+
+    async fn ensure_version_table(&self) -> Result<()> {
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Applies every pending migration, each in its own transaction. Refuses a database from a newer binary.
+    pub async fn migrate(&self) -> Result<i64> {
+        let current = self.schema_version().await?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            let mut tx = self.pool.begin().await?;
+            for stmt in split_statements(sql) {
+                sqlx::query(sqlx::AssertSqlSafe(stmt.clone()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(*version)
+            .bind(*name)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            tracing::info!(version, name, "applied migration");
+        }
+        self.schema_version().await
+    }
+}
+
+/// Splits a migration into statements on `;` at line ends, dropping `--` comments.
+pub(crate) fn split_statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in sql.lines() {
+        let line = line.split("--").next().unwrap_or("");
+        if line.trim().is_empty() {
+            continue;
+        }
+        cur.push_str(line);
+        cur.push('\n');
+        if line.trim_end().ends_with(';') {
+            out.push(cur.trim().trim_end_matches(';').to_string());
+            cur.clear();
+        }
+    }
+    if !cur.trim().is_empty() {
+        out.push(cur.trim().to_string());
+    }
+    out
+}

@@ -1,0 +1,327 @@
+//! The records the store keeps, named for what they are in the domain.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A partner: a content owner (in the demo deployment, a sister city).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Partner {
+    /// Stable identifier.
+    pub id: String,
+    /// URL-safe short name, unique.
+    pub slug: String,
+    /// Names by language tag (at least `ru`, `en`, `zh`).
+    pub names: BTreeMap<String, String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+    /// Continent name (e.g. `Europe`).
+    pub continent: String,
+    /// Latitude in degrees.
+    pub lat: Option<f64>,
+    /// Longitude in degrees.
+    pub lon: Option<f64>,
+    /// Year the relationship began.
+    pub since: Option<i64>,
+    /// Short description.
+    pub description: String,
+    /// Media id of the logo or flag image.
+    pub logo_media_id: Option<String>,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+}
+
+/// The fields of a new or changed partner.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PartnerInput {
+    /// See [`Partner::slug`].
+    pub slug: String,
+    /// See [`Partner::names`].
+    pub names: BTreeMap<String, String>,
+    /// See [`Partner::country`].
+    pub country: String,
+    /// See [`Partner::continent`].
+    pub continent: String,
+    /// See [`Partner::lat`].
+    pub lat: Option<f64>,
+    /// See [`Partner::lon`].
+    pub lon: Option<f64>,
+    /// See [`Partner::since`].
+    pub since: Option<i64>,
+    /// See [`Partner::description`].
+    pub description: String,
+    /// See [`Partner::logo_media_id`].
+    pub logo_media_id: Option<String>,
+}
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Everything, including accounts.
+    Admin,
+    /// Runs the network: partners, screens, media of every partner.
+    Operator,
+    /// Manages the content of the partners it is scoped to.
+    PartnerEditor,
+    /// Reads.
+    Viewer,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Operator,
+        Role::PartnerEditor,
+        Role::Viewer,
+    ];
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::PartnerEditor => "partner-editor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown role {s:?}: expected admin, operator, partner-editor or viewer")
+            })
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct User {
+    /// Stable identifier.
+    pub id: String,
+    /// Login name, unique.
+    pub username: String,
+    /// Role.
+    pub role: Role,
+    /// Partner slugs a partner-editor may act for.
+    pub partners: Vec<String>,
+    /// A disabled account cannot log in.
+    pub disabled: bool,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+    /// argon2id PHC string (never serialized).
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+/// A browser session (the cookie holds the secret; only its hash is stored).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// SHA-256 of the cookie secret.
+    pub id_hash: String,
+    /// Whose session.
+    pub user_id: String,
+    /// Token the browser must echo on state-changing requests.
+    pub csrf_token: String,
+    /// Expiry, epoch ms.
+    pub expires_at: i64,
+}
+
+/// An API token (only its hash is stored).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    /// Stable identifier (not secret).
+    pub id: String,
+    /// Owner.
+    pub user_id: String,
+    /// Human label.
+    pub name: String,
+    /// Scopes, e.g. `read`, `write`.
+    pub scopes: Vec<String>,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+    /// Expiry, epoch ms.
+    pub expires_at: Option<i64>,
+    /// Revocation time, epoch ms.
+    pub revoked_at: Option<i64>,
+    /// Last use, epoch ms.
+    pub last_used_at: Option<i64>,
+}
+
+/// A place with screens (airport, street, metro station, bus terminal, …; kinds are data).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Location {
+    /// Stable identifier.
+    pub id: String,
+    /// URL-safe short name, unique.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Kind of place, e.g. `airport`, `street`, `metro`, `bus_terminal`.
+    pub kind: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// IANA time zone.
+    pub tz: String,
+}
+
+/// A physical screen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Screen {
+    /// Stable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Location id.
+    pub location_id: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// IANA time zone.
+    pub tz: String,
+    /// Pixels.
+    pub width: i64,
+    /// Pixels.
+    pub height: i64,
+    /// `landscape` or `portrait`.
+    pub orientation: String,
+    /// Free tags for targeting.
+    pub tags: Vec<String>,
+    /// Last heartbeat, epoch ms.
+    pub last_seen_at: Option<i64>,
+}
+
+/// A screen with its location's name and kind, as lists show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScreenView {
+    /// The screen.
+    #[serde(flatten)]
+    pub screen: Screen,
+    /// Location name.
+    pub location: String,
+    /// Location kind.
+    pub location_kind: String,
+}
+
+/// A file in the media library.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Media {
+    /// Stable identifier.
+    pub id: String,
+    /// Owning partner's id.
+    pub partner_id: String,
+    /// Owning partner's slug.
+    pub partner: String,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    /// `video` or `image`.
+    pub kind: String,
+    /// Container/format, e.g. `mp4`, `png`.
+    pub media_type: String,
+    /// MIME type.
+    pub mime: String,
+    /// Key in the object store.
+    pub object_key: String,
+    /// Bytes.
+    pub size: i64,
+    /// Pixels.
+    pub width: Option<i64>,
+    /// Pixels.
+    pub height: Option<i64>,
+    /// Duration in ms (videos, animations).
+    pub duration_ms: Option<i64>,
+    /// Codec, where probed.
+    pub codec: Option<String>,
+    /// File name given at upload (sanitized).
+    pub original_name: String,
+    /// Uploader's user id.
+    pub created_by: Option<String>,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+}
+
+/// A derived file of a media item (thumbnail, normalised MP4, HLS file).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Rendition {
+    /// Stable identifier.
+    pub id: String,
+    /// Source media.
+    pub media_id: String,
+    /// `thumbnail`, `mp4` or `hls`.
+    pub kind: String,
+    /// Key in the object store.
+    pub object_key: String,
+    /// MIME type.
+    pub mime: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+/// State of a background job.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Waiting for `run_after`.
+    Queued,
+    /// Claimed by a worker.
+    Running,
+    /// Finished.
+    Done,
+    /// Gave up after `max_attempts`.
+    Failed,
+}
+
+impl JobStatus {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+    pub(crate) fn parse(s: &str) -> JobStatus {
+        match s {
+            "running" => JobStatus::Running,
+            "done" => JobStatus::Done,
+            "failed" => JobStatus::Failed,
+            _ => JobStatus::Queued,
+        }
+    }
+}
+
+/// A persisted background job.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Job {
+    /// Stable identifier.
+    pub id: String,
+    /// What to do, e.g. `transcode`.
+    pub kind: String,
+    /// Media it works on.
+    pub media_id: Option<String>,
+    /// State.
+    pub status: JobStatus,
+    /// Attempts started so far.
+    pub attempts: i64,
+    /// Attempts allowed.
+    pub max_attempts: i64,
+    /// Not before, epoch ms.
+    pub run_after: i64,
+    /// Error of the last failed attempt.
+    pub last_error: Option<String>,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+}

@@ -1,0 +1,427 @@
+//! The store's contract: every test runs against SQLite and against PostgreSQL (`TWINCAST_TEST_DATABASE_URL`).
+//! With `TWINCAST_TEST_REQUIRE_SERVICES=1` (set by the test command) a missing PostgreSQL is a failure.
+
+use std::collections::BTreeMap;
+use twincast_store::*;
+
+/// Fresh, empty databases: one SQLite file, and one new PostgreSQL database when configured.
+async fn backends() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let mut out = vec![(Store::connect(&url).await.unwrap(), Some(dir))];
+    match std::env::var("TWINCAST_TEST_DATABASE_URL") {
+        Ok(admin) => out.push((fresh_pg(&admin).await, None)),
+        Err(_) if std::env::var("TWINCAST_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("TWINCAST_TEST_DATABASE_URL is not set but TWINCAST_TEST_REQUIRE_SERVICES=1")
+        }
+        Err(_) => eprintln!("note: PostgreSQL contract not run (TWINCAST_TEST_DATABASE_URL unset)"),
+    }
+    out
+}
+
+/// Creates a new database next to the one in `admin_url` and connects to it.
+pub async fn fresh_pg(admin_url: &str) -> Store {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid_like());
+    let mut conn = sqlx::AnyConnection::connect(admin_url).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin_url.rsplit_once('/').unwrap().0;
+    Store::connect(&format!("{base}/{name}")).await.unwrap()
+}
+
+fn uuid_like() -> String {
+    new_id().replace('-', "")
+}
+
+fn partner(slug: &str, continent: &str) -> PartnerInput {
+    PartnerInput {
+        slug: slug.into(),
+        names: BTreeMap::from([
+            ("en".into(), format!("{slug} city")),
+            ("ru".into(), "Город".into()),
+            ("zh".into(), "城市".into()),
+        ]),
+        country: "DE".into(),
+        continent: continent.into(),
+        lat: Some(51.03),
+        lon: Some(6.98),
+        since: Some(1999),
+        description: "desc".into(),
+        logo_media_id: None,
+    }
+}
+
+fn media(partner: &str, sha: &str) -> Media {
+    Media {
+        id: String::new(),
+        partner_id: String::new(),
+        partner: partner.into(),
+        sha256: sha.into(),
+        kind: "image".into(),
+        media_type: "png".into(),
+        mime: "image/png".into(),
+        object_key: format!("media/{sha}.png"),
+        size: 10,
+        width: Some(4),
+        height: Some(3),
+        duration_ms: None,
+        codec: None,
+        original_name: "a.png".into(),
+        created_by: None,
+        created_at: 0,
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_versioned() {
+    for (s, _d) in backends().await {
+        assert_eq!(s.schema_version().await.unwrap(), SCHEMA_VERSION);
+        assert_eq!(s.migrate().await.unwrap(), SCHEMA_VERSION);
+        s.ping().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn partners_round_trip_with_pagination_and_filters() {
+    for (s, _d) in backends().await {
+        for i in 0..7 {
+            s.create_partner(&partner(
+                &format!("p{i}"),
+                if i % 2 == 0 { "Europe" } else { "Asia" },
+            ))
+            .await
+            .unwrap();
+        }
+        let p = s.partner_by_slug("p3").await.unwrap();
+        assert_eq!(p.names["zh"], "城市");
+        assert_eq!(p.lat, Some(51.03));
+        assert_eq!(p.since, Some(1999));
+        // Duplicate slug is a conflict, not a generic error.
+        assert!(matches!(
+            s.create_partner(&partner("p3", "Asia")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Pages of 3 walk all 7, in slug order, without repeats.
+        let mut seen = vec![];
+        let mut req = PageRequest {
+            limit: 3,
+            cursor: None,
+        };
+        loop {
+            let page = s.list_partners(None, None, &req).await.unwrap();
+            seen.extend(page.items.iter().map(|p| p.slug.clone()));
+            match page.next_cursor {
+                Some(c) => req.cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (0..7).map(|i| format!("p{i}")).collect::<Vec<_>>());
+        let asia = s
+            .list_partners(
+                Some("Asia"),
+                None,
+                &PageRequest {
+                    limit: 100,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(asia.items.len(), 3);
+        let bad = s
+            .list_partners(
+                None,
+                None,
+                &PageRequest {
+                    limit: 3,
+                    cursor: Some("%%%".into()),
+                },
+            )
+            .await;
+        assert!(matches!(bad, Err(StoreError::Invalid(_))));
+        let mut changed = partner("p3-renamed", "Asia");
+        changed.description = "new".into();
+        let p = s.update_partner("p3", &changed).await.unwrap();
+        assert_eq!(p.slug, "p3-renamed");
+        assert!(matches!(
+            s.partner_by_slug("p3").await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            s.update_partner("nope", &changed).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn users_sessions_and_tokens() {
+    for (s, _d) in backends().await {
+        s.create_partner(&partner("a", "Europe")).await.unwrap();
+        let u = s
+            .create_user("ed", "hash1", Role::PartnerEditor, &["a".into()])
+            .await
+            .unwrap();
+        assert_eq!(u.partners, vec!["a".to_string()]);
+        assert!(matches!(
+            s.create_user("ed", "h", Role::Viewer, &[]).await,
+            Err(StoreError::Conflict(_))
+        ));
+        // Unknown partner: nothing is written.
+        assert!(matches!(
+            s.create_user("ghost", "h", Role::PartnerEditor, &["zzz".into()])
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(matches!(
+            s.user_by_name("ghost").await,
+            Err(StoreError::NotFound)
+        ));
+
+        s.create_session(&Session {
+            id_hash: "sh".into(),
+            user_id: u.id.clone(),
+            csrf_token: "c".into(),
+            expires_at: now_ms() + 60_000,
+        })
+        .await
+        .unwrap();
+        s.create_session(&Session {
+            id_hash: "old".into(),
+            user_id: u.id.clone(),
+            csrf_token: "c".into(),
+            expires_at: now_ms() - 1,
+        })
+        .await
+        .unwrap();
+        assert!(s.session("sh").await.unwrap().is_some());
+        assert!(
+            s.session("old").await.unwrap().is_none(),
+            "expired sessions are not live"
+        );
+        // A new password ends every session.
+        s.set_password("ed", "hash2").await.unwrap();
+        assert!(s.session("sh").await.unwrap().is_none());
+        assert_eq!(s.user_by_name("ed").await.unwrap().password_hash, "hash2");
+
+        let t = s
+            .create_token(&u.id, "ci", "th", &["read".into()], None)
+            .await
+            .unwrap();
+        assert!(s.token_by_hash("th").await.unwrap().is_some());
+        s.revoke_token(&t.id).await.unwrap();
+        assert!(s.token_by_hash("th").await.unwrap().is_none());
+        let expired = s
+            .create_token(&u.id, "old", "th2", &[], Some(now_ms() - 1))
+            .await
+            .unwrap();
+        assert!(s.token_by_hash("th2").await.unwrap().is_none());
+        assert_eq!(s.list_tokens(&u.id).await.unwrap().len(), 2);
+        assert_eq!(s.token_by_id(&expired.id).await.unwrap().name, "old");
+    }
+}
+
+#[tokio::test]
+async fn screens_by_location_kind() {
+    for (s, _d) in backends().await {
+        let mut ids = vec![];
+        for (slug, kind) in [("airport", "airport"), ("m1", "metro"), ("m2", "metro")] {
+            let l = s
+                .create_location(&Location {
+                    id: String::new(),
+                    slug: slug.into(),
+                    name: slug.to_uppercase(),
+                    kind: kind.into(),
+                    lat: Some(31.5),
+                    lon: Some(120.3),
+                    tz: "Asia/Shanghai".into(),
+                })
+                .await
+                .unwrap();
+            for n in 0..2 {
+                let v = s
+                    .create_screen(&Screen {
+                        id: String::new(),
+                        name: format!("{slug}-{n}"),
+                        location_id: l.id.clone(),
+                        lat: Some(31.5),
+                        lon: Some(120.3),
+                        tz: "Asia/Shanghai".into(),
+                        width: 1920,
+                        height: 1080,
+                        orientation: "landscape".into(),
+                        tags: vec!["indoor".into()],
+                        last_seen_at: None,
+                    })
+                    .await
+                    .unwrap();
+                ids.push(v.screen.id);
+            }
+        }
+        let all = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
+        let metro = s.list_screens(Some("metro"), &all).await.unwrap();
+        assert_eq!(metro.items.len(), 4);
+        assert!(metro.items.iter().all(|v| v.location_kind == "metro"));
+        assert_eq!(s.list_screens(None, &all).await.unwrap().items.len(), 6);
+        let one = s.screen(&ids[0]).await.unwrap();
+        assert_eq!(one.location, "AIRPORT");
+        assert_eq!(one.screen.tags, vec!["indoor".to_string()]);
+        assert_eq!(
+            s.list_locations(Some("metro"), &all)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            2
+        );
+    }
+}
+
+#[tokio::test]
+async fn media_dedup_scoping_and_deletion() {
+    for (s, _d) in backends().await {
+        s.create_partner(&partner("a", "Europe")).await.unwrap();
+        s.create_partner(&partner("b", "Asia")).await.unwrap();
+        let (m1, created) = s.add_media(&media("a", "aa")).await.unwrap();
+        assert!(created);
+        let (again, created) = s.add_media(&media("a", "aa")).await.unwrap();
+        assert!(!created);
+        assert_eq!(again.id, m1.id);
+        let (m2, created) = s.add_media(&media("b", "aa")).await.unwrap();
+        assert!(
+            created,
+            "another partner holding the same content gets its own row"
+        );
+        s.add_media(&media("b", "bb")).await.unwrap();
+        let all = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
+        let f = MediaFilter {
+            partner: Some("b".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.list_media(&f, &all).await.unwrap().items.len(), 2);
+        let within = MediaFilter {
+            within: Some(vec!["a".into()]),
+            ..Default::default()
+        };
+        assert_eq!(s.list_media(&within, &all).await.unwrap().items.len(), 1);
+        let none = MediaFilter {
+            within: Some(vec![]),
+            ..Default::default()
+        };
+        assert!(s.list_media(&none, &all).await.unwrap().items.is_empty());
+        // A partner that owns media cannot be deleted.
+        let r = s.delete_partner("a").await;
+        assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+        s.add_rendition(&m1.id, "thumbnail", "thumb/aa.jpg", "image/jpeg", 5)
+            .await
+            .unwrap();
+        s.add_rendition(&m1.id, "thumbnail", "thumb/aa.jpg", "image/jpeg", 5)
+            .await
+            .unwrap();
+        assert_eq!(s.renditions(&m1.id).await.unwrap().len(), 1);
+        // Deleting a's copy frees only the thumbnail: b still references the content.
+        let orphans = s.delete_media(&m1.id).await.unwrap();
+        assert_eq!(orphans, vec!["thumb/aa.jpg".to_string()]);
+        let orphans = s.delete_media(&m2.id).await.unwrap();
+        assert_eq!(orphans, vec!["media/aa.png".to_string()]);
+        assert!(matches!(
+            s.delete_media(&m2.id).await,
+            Err(StoreError::NotFound)
+        ));
+        s.delete_partner("a").await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
+    for (s, _d) in backends().await {
+        let j = s.enqueue_job("transcode", None, 2).await.unwrap();
+        let c = s.claim_job().await.unwrap().unwrap();
+        assert_eq!(c.id, j.id);
+        assert_eq!(c.status, JobStatus::Running);
+        assert!(
+            s.claim_job().await.unwrap().is_none(),
+            "a running job is not claimed twice"
+        );
+        let f = s.fail_job(&j.id, "boom").await.unwrap();
+        assert_eq!(f.status, JobStatus::Queued);
+        assert!(f.run_after > now_ms(), "retry waits (backoff)");
+        assert!(s.claim_job().await.unwrap().is_none());
+        // A job left running by a killed process is queued again.
+        let k = s.enqueue_job("transcode", None, 3).await.unwrap();
+        assert_eq!(s.claim_job().await.unwrap().unwrap().id, k.id);
+        assert_eq!(s.requeue_running_jobs().await.unwrap(), 1);
+        assert_eq!(s.job(&k.id).await.unwrap().status, JobStatus::Queued);
+        s.complete_job(&k.id).await.unwrap();
+        assert_eq!(s.job(&k.id).await.unwrap().status, JobStatus::Done);
+    }
+    assert_eq!(twincast_store::jobs::backoff_ms(1), 5_000);
+    assert_eq!(twincast_store::jobs::backoff_ms(3), 20_000);
+    assert_eq!(twincast_store::jobs::backoff_ms(40), 600_000);
+}
+
+#[tokio::test]
+async fn backup_restores_across_backends_and_refuses_newer_schema() {
+    let sources = backends().await;
+    for (src, _d) in &sources {
+        src.create_partner(&partner("a", "Europe")).await.unwrap();
+        let u = src
+            .create_user("ed", "h", Role::PartnerEditor, &["a".into()])
+            .await
+            .unwrap();
+        src.create_token(&u.id, "t", "th", &["read".into()], None)
+            .await
+            .unwrap();
+        src.add_media(&media("a", "aa")).await.unwrap();
+        let mut buf = Vec::new();
+        let rows = src.backup(&mut buf).await.unwrap();
+        assert!(rows >= 5, "{rows}");
+        // Restore into a fresh store of every backend.
+        for (dst, _d2) in backends().await {
+            assert_eq!(dst.restore(&buf[..]).await.unwrap(), rows);
+            let p = dst.partner_by_slug("a").await.unwrap();
+            assert_eq!(p.lat, Some(51.03));
+            assert_eq!(
+                dst.user_by_name("ed").await.unwrap().partners,
+                vec!["a".to_string()]
+            );
+            assert!(dst.token_by_hash("th").await.unwrap().is_some());
+            // Not into a non-empty database.
+            assert!(matches!(
+                dst.restore(&buf[..]).await,
+                Err(StoreError::Conflict(_))
+            ));
+        }
+        // A backup from a newer schema is refused and writes nothing.
+        let text = String::from_utf8(buf.clone()).unwrap();
+        let newer = text.replacen(
+            &format!("\"schema_version\":{SCHEMA_VERSION}"),
+            &format!("\"schema_version\":{}", SCHEMA_VERSION + 1),
+            1,
+        );
+        for (dst, _d2) in backends().await {
+            assert!(matches!(
+                dst.restore(newer.as_bytes()).await,
+                Err(StoreError::NewerSchema { .. })
+            ));
+            assert_eq!(dst.count_partners().await.unwrap(), 0);
+            // A corrupt line aborts the whole restore.
+            let broken = format!("{}{{not json\n", text);
+            assert!(matches!(
+                dst.restore(broken.as_bytes()).await,
+                Err(StoreError::Invalid(_))
+            ));
+            assert_eq!(dst.count_partners().await.unwrap(), 0);
+        }
+    }
+}
