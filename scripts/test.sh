@@ -388,7 +388,7 @@ done
 # Stage 4: Rust: format check and the workspace tests.
 # ----------------------------------------------------------------------------------------------------------------
 stage "4/5 cargo fmt --check, workspace tests"
-cargo fmt --all -- --check || die "cargo fmt --check failed: run 'cargo fmt --all'"
+cargo fmt --all -- --check || die "cargo fmt --check failed: unformatted code (run 'cargo fmt --all') or a workspace that does not load (see above)"
 log "cargo fmt: ok"
 if cargo nextest --version >/dev/null 2>&1; then
     run cargo nextest run --workspace --no-fail-fast --no-tests=warn
