@@ -82,6 +82,10 @@ impl AppState {
         let storage = Storage::open(&config.storage_url, &config.data_dir)
             .await
             .context("opening object storage")?;
+        storage
+            .create_bucket_if_missing()
+            .await
+            .context("creating the storage bucket")?;
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {

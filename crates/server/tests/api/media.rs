@@ -366,3 +366,96 @@ async fn svg_sanitized_or_refused() {
     assert_eq!(m["kind"], "image");
     assert_eq!(m["width"], 40);
 }
+
+/// The same upload, delivery and deletion path on a real S3-compatible server (`TWINCAST_TEST_S3_URL`).
+#[tokio::test]
+async fn media_on_s3_storage() {
+    let Ok(url) = std::env::var("TWINCAST_TEST_S3_URL") else {
+        assert_ne!(
+            std::env::var("TWINCAST_TEST_REQUIRE_SERVICES").as_deref(),
+            Ok("1"),
+            "TWINCAST_TEST_S3_URL is required when TWINCAST_TEST_REQUIRE_SERVICES=1"
+        );
+        eprintln!("DID NOT RUN: media_on_s3_storage (TWINCAST_TEST_S3_URL unset)");
+        return;
+    };
+    let s = TestServer::with(|c| c.storage_url = url.clone()).await;
+    s.state.storage.create_bucket_if_missing().await.unwrap();
+    assert!(
+        s.state.storage.describe().starts_with("s3"),
+        "{}",
+        s.state.storage.describe()
+    );
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    // Unique content so earlier runs against the same bucket do not interfere.
+    let mut bytes = png(64, 64);
+    let marker = twincast_store::new_id();
+    bytes.truncate(bytes.len() - 12);
+    let chunk_data = marker.as_bytes();
+    bytes.extend_from_slice(&(chunk_data.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(b"tEXt");
+    bytes.extend_from_slice(chunk_data);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "s3.png", bytes.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    let url = m["url"].as_str().unwrap();
+    let c = reqwest::Client::new();
+    let got = c
+        .get(s.url(url))
+        .header("range", "bytes=8-15")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &bytes[8..16]);
+    let got = c
+        .get(s.url(url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.as_ref(), &bytes[..]);
+    let ready: Value = c
+        .get(s.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["storage"], "ok");
+    let key = format!(
+        "media/{}/{}/{}.png",
+        &m["sha256"].as_str().unwrap()[..2],
+        &m["sha256"].as_str().unwrap()[2..4],
+        m["sha256"].as_str().unwrap()
+    );
+    assert!(
+        s.state.storage.size(&key).await.unwrap().is_some(),
+        "object stored under {key}"
+    );
+    let res = u
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/media/{}", m["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(
+        s.state.storage.size(&key).await.unwrap().is_none(),
+        "object deleted from S3"
+    );
+    assert!(s.spool_files().is_empty());
+}
