@@ -20,7 +20,7 @@ mod svg;
 pub use error::MediaError;
 pub use ingest::{Ingest, Ingested};
 pub use probe::{probe_file, Probe};
-pub use sniff::{sniff, MediaType};
+pub use sniff::{sniff, MediaType, SNIFF_LEN};
 pub use storage::Storage;
 pub use svg::sanitize_svg;
 
