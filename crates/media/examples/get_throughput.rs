@@ -33,6 +33,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         total += t.await?;
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{} MiB in {secs:.2} s = {:.0} MiB/s", total >> 20, (total >> 20) as f64 / secs);
+    println!(
+        "{} MiB in {secs:.2} s = {:.0} MiB/s",
+        total >> 20,
+        (total >> 20) as f64 / secs
+    );
     Ok(())
 }

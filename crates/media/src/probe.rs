@@ -287,6 +287,9 @@ mod mp4 {
     //! ISO BMFF: walk top-level boxes with seeks, read `moov` into memory and walk it.
     use super::*;
 
+    /// Bound on top-level boxes visited, so a file of millions of empty boxes cannot keep us busy.
+    const MAX_TOP_LEVEL_BOXES: u32 = 200_000;
+
     /// Iterate over the boxes in `data`: (type, payload).
     pub(super) fn boxes(data: &[u8]) -> impl Iterator<Item = Result<([u8; 4], &[u8]), MediaError>> {
         let mut i = 0usize;
@@ -356,6 +359,8 @@ mod mp4 {
         width: u32,
         height: u32,
         duration_ms: Option<u64>,
+        track_id: u32,
+        timescale: u32,
     }
 
     fn track(trak: &[u8]) -> Result<Option<Track>, MediaError> {
@@ -366,9 +371,9 @@ mod mp4 {
             return Ok(None);
         };
         let video = hdlr.get(8..12) == Some(b"vide");
-        let duration_ms = child(mdia, b"mdhd")?
-            .and_then(time_header)
-            .and_then(|(ts, d)| ms(d, ts));
+        let mdhd = child(mdia, b"mdhd")?.and_then(time_header);
+        let duration_ms = mdhd.and_then(|(ts, d)| ms(d, ts));
+        let timescale = mdhd.map_or(0, |(ts, _)| ts);
         let stsd = child(mdia, b"minf")?
             .map(|m| child(m, b"stbl"))
             .transpose()?
@@ -384,8 +389,9 @@ mod mp4 {
             .ok_or_else(|| truncated("stsd entry"))?
             .try_into()
             .unwrap_or_default();
-        let (mut width, mut height) = (0u32, 0u32);
+        let (mut width, mut height, mut track_id) = (0u32, 0u32, 0u32);
         if let Some(tkhd) = child(trak, b"tkhd")? {
+            track_id = be32(tkhd, if tkhd.first() == Some(&1) { 20 } else { 12 }).unwrap_or(0);
             let at = if tkhd.first() == Some(&1) { 88 } else { 76 };
             width = be32(tkhd, at).unwrap_or(0) >> 16;
             height = be32(tkhd, at + 4).unwrap_or(0) >> 16;
@@ -401,13 +407,122 @@ mod mp4 {
             width,
             height,
             duration_ms,
+            track_id,
+            timescale,
         }))
+    }
+
+    /// The end time (track timescale) of the last fragment of `track_id`, scanning `moof` boxes from `pos`.
+    fn fragments_end<R: Read + Seek>(
+        r: &mut R,
+        len: u64,
+        mut pos: u64,
+        track_id: u32,
+        trex_default: u32,
+    ) -> Result<Option<u64>, MediaError> {
+        let mut end: Option<u64> = None;
+        let mut running = 0u64;
+        let mut count = 0u32;
+        while pos + 8 <= len {
+            count += 1;
+            if count > MAX_TOP_LEVEL_BOXES {
+                return Err(MediaError::Corrupt(
+                    "MP4 with too many top-level boxes".into(),
+                ));
+            }
+            r.seek(SeekFrom::Start(pos))?;
+            let mut h = [0u8; 16];
+            read_exact(r, &mut h[..8], "MP4 box header")?;
+            let (hdr, size) = match be32(&h, 0).unwrap_or(0) {
+                0 => (8, len - pos),
+                1 => {
+                    read_exact(r, &mut h[8..16], "MP4 box header")?;
+                    (16, be64(&h, 8).unwrap_or(0))
+                }
+                s => (8, u64::from(s)),
+            };
+            if size < hdr {
+                return Err(MediaError::Corrupt(
+                    "MP4 box smaller than its header".into(),
+                ));
+            }
+            if &h[4..8] == b"moof" {
+                let moof = read_vec(r, size - hdr, "moof box")?;
+                for b in boxes(&moof) {
+                    let (t, traf) = b?;
+                    if &t != b"traf" {
+                        continue;
+                    }
+                    let Some(tfhd) = child(traf, b"tfhd")? else {
+                        continue;
+                    };
+                    if be32(tfhd, 4) != Some(track_id) {
+                        continue;
+                    }
+                    let tf_flags = be32(tfhd, 0).unwrap_or(0) & 0x00ff_ffff;
+                    let mut at = 8;
+                    if tf_flags & 0x1 != 0 {
+                        at += 8;
+                    }
+                    if tf_flags & 0x2 != 0 {
+                        at += 4;
+                    }
+                    let default = if tf_flags & 0x8 != 0 {
+                        be32(tfhd, at).unwrap_or(0)
+                    } else {
+                        trex_default
+                    };
+                    let start = match child(traf, b"tfdt")? {
+                        Some(t) if t.first() == Some(&1) => be64(t, 4),
+                        Some(t) => be32(t, 4).map(u64::from),
+                        None => None,
+                    }
+                    .unwrap_or(running);
+                    let mut total = 0u64;
+                    for b in boxes(traf) {
+                        let (t, trun) = b?;
+                        if &t != b"trun" {
+                            continue;
+                        }
+                        let flags = be32(trun, 0).unwrap_or(0) & 0x00ff_ffff;
+                        let count = be32(trun, 4).ok_or_else(|| truncated("trun"))?;
+                        let mut at = 8
+                            + if flags & 0x1 != 0 { 4 } else { 0 }
+                            + if flags & 0x4 != 0 { 4 } else { 0 };
+                        let per = [0x100u32, 0x200, 0x400, 0x800]
+                            .iter()
+                            .filter(|f| flags & **f != 0)
+                            .count()
+                            * 4;
+                        if flags & 0x100 == 0 {
+                            total += u64::from(count) * u64::from(default);
+                            continue;
+                        }
+                        for _ in 0..count {
+                            total += u64::from(be32(trun, at).ok_or_else(|| truncated("trun"))?);
+                            at += per;
+                        }
+                    }
+                    running = start + total;
+                    end = Some(end.map_or(running, |e| e.max(running)));
+                }
+            }
+            pos = pos.saturating_add(size);
+        }
+        Ok(end)
     }
 
     pub(super) fn probe<R: Read + Seek>(r: &mut R, len: u64) -> Result<Probe, MediaError> {
         let mut pos = 0u64;
         let mut moov = None;
+        let mut count = 0u32;
         while pos + 8 <= len {
+            count += 1;
+            if count > MAX_TOP_LEVEL_BOXES {
+                return Err(MediaError::Corrupt(
+                    "MP4 with too many top-level boxes".into(),
+                ));
+            }
             r.seek(SeekFrom::Start(pos))?;
             let mut h = [0u8; 16];
             read_exact(r, &mut h[..8], "MP4 box header")?;
@@ -427,6 +542,7 @@ mod mp4 {
             }
             if &ty == b"moov" {
                 moov = Some(read_vec(r, size - hdr, "moov box")?);
+                pos = pos.saturating_add(size);
                 break;
             }
             pos = pos.saturating_add(size);
@@ -472,10 +588,29 @@ mod mp4 {
             b"av01" => "av1",
             _ => return Err(MediaError::UnsupportedType),
         };
+        let mut duration_ms = duration_ms.or(v.duration_ms);
+        if duration_ms.is_none() {
+            // fragmented without a declared duration: add up the video track's fragments
+            let trex_default = child(&moov, b"mvex")?
+                .map(|m| -> Result<Option<u32>, MediaError> {
+                    for b in boxes(m) {
+                        let (t, p) = b?;
+                        if &t == b"trex" && be32(p, 4) == Some(v.track_id) {
+                            return Ok(be32(p, 12));
+                        }
+                    }
+                    Ok(None)
+                })
+                .transpose()?
+                .flatten()
+                .unwrap_or(0);
+            let end = fragments_end(r, len, pos, v.track_id, trex_default)?;
+            duration_ms = end.and_then(|e| ms(e, v.timescale));
+        }
         Ok(Probe {
             width: (v.width > 0).then_some(v.width),
             height: (v.height > 0).then_some(v.height),
-            duration_ms: duration_ms.or(v.duration_ms),
+            duration_ms,
             codec: Some(codec.to_string()),
         })
     }

@@ -236,7 +236,12 @@ impl Storage {
         Ok(key)
     }
 
-    async fn put_file_inner(&self, key: &str, path: &Path, may_link: bool) -> Result<u64, MediaError> {
+    async fn put_file_inner(
+        &self,
+        key: &str,
+        path: &Path,
+        may_link: bool,
+    ) -> Result<u64, MediaError> {
         let loc = key_path(key)?;
         let size = tokio::fs::metadata(path).await?.len();
         match &self.inner.backend {

@@ -71,8 +71,8 @@ fn probe_videos() {
     assert_eq!(probe("vp8.webm").unwrap(), p(64, 48, Some(1000), "vp8"));
     assert_eq!(probe("vp9.webm").unwrap(), p(64, 48, Some(1000), "vp9"));
     assert_eq!(probe("av1.webm").unwrap(), p(64, 64, Some(1000), "av1"));
-    // fragmented MP4 written with an empty moov carries no duration
-    assert_eq!(probe("frag.mp4").unwrap(), p(64, 48, None, "h264"));
+    // fragmented MP4 written with an empty moov: the duration is the sum of its fragments
+    assert_eq!(probe("frag.mp4").unwrap(), p(64, 48, Some(1000), "h264"));
 }
 
 #[test]

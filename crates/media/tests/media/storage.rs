@@ -127,16 +127,30 @@ async fn contract(s: &Storage) {
     );
 
     // content-addressed upload: stored once, survives the temp file, identical bytes
-    let ing = twincast_media::Ingested::from_file(&crate::common::fixture("h264.mp4"), tmp.path(), 1 << 20)
-        .await
-        .unwrap();
+    let ing = twincast_media::Ingested::from_file(
+        &crate::common::fixture("h264.mp4"),
+        tmp.path(),
+        1 << 20,
+    )
+    .await
+    .unwrap();
     let media_key = s.put_ingested(&ing).await.unwrap();
-    assert_eq!(media_key, twincast_media::object_key(&ing.sha256, ing.media_type));
-    assert_eq!(s.put_ingested(&ing).await.unwrap(), media_key, "second upload of the same content");
+    assert_eq!(
+        media_key,
+        twincast_media::object_key(&ing.sha256, ing.media_type)
+    );
+    assert_eq!(
+        s.put_ingested(&ing).await.unwrap(),
+        media_key,
+        "second upload of the same content"
+    );
     let (sha, temp) = (ing.sha256.clone(), ing.path.clone());
     drop(ing);
     assert!(!temp.exists());
-    assert_eq!(sha256_hex(&read_all(s, &media_key, None).await.unwrap()), sha);
+    assert_eq!(
+        sha256_hex(&read_all(s, &media_key, None).await.unwrap()),
+        sha
+    );
     s.delete(&media_key).await.unwrap();
 
     // listing by whole segments, no staging files
