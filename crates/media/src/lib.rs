@@ -18,7 +18,7 @@ mod storage;
 mod svg;
 
 pub use error::MediaError;
-pub use ingest::{Ingest, Ingested};
+pub use ingest::{Ingest, Ingested, MAX_SVG_BYTES};
 pub use probe::{probe_file, Probe};
 pub use sniff::{sniff, MediaType, SNIFF_LEN};
 pub use storage::Storage;

@@ -55,6 +55,12 @@ fn check_css(css: &str, context: &str) -> Result<(), MediaError> {
     if lower.contains("expression(") || lower.contains("javascript:") {
         return Err(unsafe_svg(format!("script in {context}")));
     }
+    // CSS functions that load a resource from a plain string, without url(...)
+    for f in ["image-set(", "image(", "src(", "element(", "cross-fade("] {
+        if lower.contains(f) {
+            return Err(unsafe_svg(format!("CSS {f}...) in {context}")));
+        }
+    }
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("url(") {
         let after = &rest[i + 4..];
@@ -396,6 +402,15 @@ mod tests {
                 "onbegin",
             ),
             (r#"<svg><iframe src="x"/></svg>"#, "iframe"),
+            (
+                r#"<svg><style>rect{fill:-webkit-image-set("http://evil.example/p" 1x)}</style></svg>"#,
+                "image-set",
+            ),
+            (
+                r#"<svg><set attributeName="xlink:href" to="javascript:alert(1)"/></svg>"#,
+                "href",
+            ),
+            (r#"<svg><rect style="behavior:url(x.htc)"/></svg>"#, "url("),
             (
                 r#"<svg><handler type="application/ecmascript">alert(1)</handler></svg>"#,
                 "handler",

@@ -244,6 +244,16 @@ async fn thumbnail_normalize_and_hls() {
         .iter()
         .all(|n| !n.starts_with(".tmp-")));
 
+    // HLS of a video without audio
+    let silent = ffmpeg::hls(&short, &dir.path().join("hls-silent"))
+        .await
+        .unwrap();
+    assert!(
+        silent.contains(&"master.m3u8".to_string())
+            && silent.contains(&"720p/index.m3u8".to_string())
+    );
+    assert!(!silent.iter().any(|f| f.starts_with(".hls-tmp")));
+
     // HLS: two renditions, even 4 s segments
     let hls_dir = dir.path().join("hls");
     let files = ffmpeg::hls(&src, &hls_dir).await.unwrap();

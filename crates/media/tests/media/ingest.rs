@@ -176,3 +176,15 @@ async fn stale_temp_files_are_cleaned() {
     assert_eq!(Ingest::cleanup_stale(tmp.path()).await.unwrap(), 1);
     assert_eq!(dir_entries(tmp.path()), vec!["unrelated.txt".to_string()]);
 }
+
+#[tokio::test]
+async fn oversized_svg_is_refused_before_parsing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\">".to_vec();
+    svg.resize(twincast_media::MAX_SVG_BYTES as usize + 1, b' ');
+    match ingest_bytes(tmp.path(), &svg, 1 << 20, 1 << 30).await {
+        Err(MediaError::TooLarge { limit }) => assert_eq!(limit, twincast_media::MAX_SVG_BYTES),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert!(dir_entries(tmp.path()).is_empty());
+}
