@@ -40,6 +40,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn handles_can_cross_tasks() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        send_sync::<Storage>();
+        send_sync::<MediaError>();
+        send::<Ingest>();
+        send::<Ingested>();
+    }
+
+    #[test]
     fn object_key_layout() {
         let h = "ABCDef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
         assert_eq!(

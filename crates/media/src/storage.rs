@@ -167,7 +167,16 @@ impl Storage {
             .with_bucket_name(&bucket)
             .with_region(&region)
             .with_allow_http(true)
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // fail in seconds, not minutes, when the server is down (readiness, uploads)
+            .with_retry(object_store::RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(30),
+                ..Default::default()
+            })
+            .with_client_options(
+                object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5)),
+            );
         if let Some(e) = &endpoint {
             b = b.with_endpoint(e);
         }

@@ -269,6 +269,21 @@ async fn s3_describe_hides_secrets_and_missing_bucket_is_not_ready() {
 }
 
 #[tokio::test]
+async fn unreachable_s3_is_not_ready() {
+    // nothing listens on port 9 of loopback: the readiness probe fails (quickly, with few retries)
+    let dir = tempfile::tempdir().unwrap();
+    let s = Storage::open(
+        "s3://nobucket?endpoint=http://127.0.0.1:9&access_key_id=a&secret_access_key=b",
+        dir.path(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.describe(), "s3:nobucket@http://127.0.0.1:9");
+    assert!(matches!(s.check().await, Err(MediaError::Storage(_))));
+    assert!(matches!(s.size("k").await, Err(MediaError::Storage(_))));
+}
+
+#[tokio::test]
 async fn bad_urls_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
