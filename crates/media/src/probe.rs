@@ -395,6 +395,13 @@ mod mp4 {
             let at = if tkhd.first() == Some(&1) { 88 } else { 76 };
             width = be32(tkhd, at).unwrap_or(0) >> 16;
             height = be32(tkhd, at + 4).unwrap_or(0) >> 16;
+            // the display matrix (a b u / c d v / x y w) sits just before width; a quarter turn (a = d = 0)
+            // swaps the displayed width and height (phone videos shot upright)
+            let a = be32(tkhd, at - 36).unwrap_or(0x10000);
+            let d = be32(tkhd, at - 20).unwrap_or(0x10000);
+            if a == 0 && d == 0 {
+                std::mem::swap(&mut width, &mut height);
+            }
         }
         if video && (width == 0 || height == 0) {
             // visual sample entry: 8 (box header) + 6 reserved + 2 data ref idx + 16 pre-defined/reserved

@@ -99,6 +99,20 @@ fn probe_generated_videos() {
         (Some(128), Some(72), Some("h265"), Some(1500))
     );
 
+    // a landscape-coded video flagged as rotated a quarter turn is probed as displayed (portrait)
+    let rotated = dir.path().join("rotated.mp4");
+    ffmpeg(&[
+        "-i",
+        mp4.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-metadata:s:v:0",
+        "rotate=90",
+        rotated.to_str().unwrap(),
+    ]);
+    let (_, p) = probe_any(&rotated);
+    assert_eq!((p.width, p.height), (Some(240), Some(320)));
+
     // a QuickTime-style MP4 with MJPEG video is refused
     let mjpeg = dir.path().join("mjpeg.mp4");
     ffmpeg(&[
