@@ -164,6 +164,10 @@ impl Storage {
             }
         }
         let mut b = AmazonS3Builder::new()
+            // client options first: setting them replaces the allow_http set below
+            .with_client_options(
+                object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5)),
+            )
             .with_bucket_name(&bucket)
             .with_region(&region)
             .with_allow_http(true)
@@ -173,10 +177,7 @@ impl Storage {
                 max_retries: 3,
                 retry_timeout: Duration::from_secs(30),
                 ..Default::default()
-            })
-            .with_client_options(
-                object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5)),
-            );
+            });
         if let Some(e) = &endpoint {
             b = b.with_endpoint(e);
         }
