@@ -378,8 +378,12 @@ impl Storage {
                 let path = root.join(key);
                 let file = match tokio::task::spawn_blocking(move || {
                     let f = std::fs::File::open(path)?;
-                    let len = f.metadata()?.len();
-                    Ok::<_, std::io::Error>((f, len))
+                    let meta = f.metadata()?;
+                    if !meta.is_file() {
+                        // a key prefix (directory) is not an object
+                        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+                    }
+                    Ok::<_, std::io::Error>((f, meta.len()))
                 })
                 .await
                 .map_err(|e| storage_err(format!("open task failed: {e}")))?

@@ -76,6 +76,12 @@ async fn contract(s: &Storage) {
     assert_eq!(read_all(s, &key, Some(7..13)).await.unwrap(), b"sister");
     assert_eq!(read_all(s, &key, Some(19..20)).await.unwrap(), b"s");
     assert_eq!(read_all(s, &key, Some(5..5)).await.unwrap(), b"");
+    let dir_key = format!("{p}/small");
+    assert!(
+        matches!(s.get(&dir_key, None).await, Err(MediaError::NotFound)),
+        "a prefix is not an object"
+    );
+    assert_eq!(s.size(&dir_key).await.unwrap(), None);
     assert!(
         matches!(s.get(&key, Some(10..21)).await, Err(MediaError::Storage(_))),
         "range past the end"
