@@ -640,6 +640,99 @@ mod webm {
     const PIXEL_WIDTH: u32 = 0xB0;
     const PIXEL_HEIGHT: u32 = 0xBA;
 
+    const TRACK_NUMBER: u32 = 0xD7;
+    const DEFAULT_DURATION: u32 = 0x23_E383;
+    const CLUSTER_TIMESTAMP: u32 = 0xE7;
+    const SIMPLE_BLOCK: u32 = 0xA3;
+    const BLOCK_GROUP: u32 = 0xA0;
+    const BLOCK: u32 = 0xA1;
+    /// Ids that only occur at the Segment level: they end a cluster of unknown size.
+    const LEVEL1: [u32; 8] = [
+        CLUSTER,
+        INFO,
+        TRACKS,
+        0x1C53_BB6B,
+        0x1254_C367,
+        0x1043_A770,
+        0x1941_A469,
+        0x114D_9B74,
+    ];
+    /// Bound on elements visited while looking for the last block.
+    const MAX_SCAN: u32 = 2_000_000;
+
+    /// The largest block timestamp (in TimestampScale units) of `track` in the clusters from `pos` to `end`.
+    fn last_block_time<R: Read + Seek>(
+        r: &mut R,
+        mut pos: u64,
+        end: u64,
+        track: u64,
+    ) -> Result<Option<u64>, MediaError> {
+        let mut last: Option<u64> = None;
+        let mut seen = 0u32;
+        let mut cluster_ts = 0u64;
+        let mut cluster_end: Option<u64> = None; // Some while inside a cluster of known or unknown size
+        while pos < end {
+            seen += 1;
+            if seen > MAX_SCAN {
+                break;
+            }
+            if cluster_end.is_some_and(|ce| pos >= ce) {
+                cluster_end = None;
+            }
+            r.seek(SeekFrom::Start(pos))?;
+            let (id, size, hl) = match header(r) {
+                Ok(h) => h,
+                Err(MediaError::Corrupt(_)) => break, // a truncated tail: keep what we found
+                Err(e) => return Err(e),
+            };
+            if id == CLUSTER {
+                cluster_ts = 0;
+                cluster_end = Some(size.map_or(end, |s| pos + hl + s));
+                pos += hl;
+                continue;
+            }
+            if cluster_end.is_none() || LEVEL1.contains(&id) {
+                // outside clusters: skip whole elements
+                match size {
+                    Some(s) => pos = pos.saturating_add(hl + s),
+                    None => break,
+                }
+                cluster_end = None;
+                continue;
+            }
+            let Some(s) = size else { break };
+            match id {
+                CLUSTER_TIMESTAMP => {
+                    cluster_ts = uint(&read_vec(r, s.min(8), "cluster timestamp")?)
+                }
+                SIMPLE_BLOCK | BLOCK_GROUP => {
+                    let mut head = read_vec(r, s.min(32), "block")?;
+                    if id == BLOCK_GROUP {
+                        // the Block is normally the group's first child: skip its id and size
+                        let skip = if head.first() == Some(&(BLOCK as u8)) {
+                            1 + vint(head.get(1..).unwrap_or_default(), false).map_or(0, |(_, b)| b)
+                        } else {
+                            head.len()
+                        };
+                        head = head.get(skip..).unwrap_or_default().to_vec();
+                    }
+                    if let Some((num, n)) = vint(&head, false) {
+                        if num == track {
+                            if let Some(rel) = head.get(n..n + 2) {
+                                let rel = i64::from(i16::from_be_bytes([rel[0], rel[1]]));
+                                let t = (cluster_ts as i64).saturating_add(rel).max(0) as u64;
+                                last = Some(last.map_or(t, |l| l.max(t)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            pos = pos.saturating_add(hl + s);
+        }
+        Ok(last)
+    }
+
     /// A variable-length integer: (value, length). `keep_marker` for element ids.
     fn vint(b: &[u8], keep_marker: bool) -> Option<(u64, usize)> {
         let first = *b.first()?;
@@ -771,22 +864,22 @@ mod webm {
         while pos < seg_end && (info.is_none() || tracks.is_none()) {
             r.seek(SeekFrom::Start(pos))?;
             let (id, size, hl) = header(r)?;
-            pos += hl;
             match (id, size) {
                 (INFO, Some(s)) => info = Some(read_vec(r, s, "WebM Info")?),
                 (TRACKS, Some(s)) => tracks = Some(read_vec(r, s, "WebM Tracks")?),
-                (CLUSTER, None) => break, // live stream: clusters of unknown size, nothing more to skip to
                 (_, Some(_)) => {}
+                // live stream: clusters of unknown size, nothing more to skip to
                 (_, None) => break,
             }
+            pos += hl;
             if let Some(s) = size {
                 pos = pos.saturating_add(s);
             }
         }
         let tracks = tracks.ok_or_else(|| MediaError::Corrupt("WebM without Tracks".into()))?;
         let mut duration_ms = None;
+        let mut scale = 1_000_000u64;
         if let Some(info) = info {
-            let mut scale = 1_000_000u64;
             let mut dur = None;
             for e in elements(&info) {
                 let (id, p) = e?;
@@ -806,10 +899,13 @@ mod webm {
                 continue;
             }
             let (mut ty, mut codec, mut w, mut h) = (0u64, String::new(), 0u64, 0u64);
+            let (mut number, mut default_ns) = (0u64, 0u64);
             for f in elements(entry) {
                 let (id, p) = f?;
                 match id {
                     TRACK_TYPE => ty = uint(p),
+                    TRACK_NUMBER => number = uint(p),
+                    DEFAULT_DURATION => default_ns = uint(p),
                     CODEC_ID => {
                         codec = String::from_utf8_lossy(p)
                             .trim_end_matches('\0')
@@ -837,6 +933,13 @@ mod webm {
                 "V_AV1" => "av1",
                 _ => return Err(MediaError::UnsupportedType),
             };
+            if duration_ms.is_none() && scale > 0 {
+                // no Duration (live recording, e.g. MediaRecorder): the last video block's time + one frame
+                if let Some(last) = last_block_time(r, pos, seg_end, number)? {
+                    let ns = u128::from(last) * u128::from(scale) + u128::from(default_ns);
+                    duration_ms = Some((ns / 1_000_000) as u64).filter(|d| *d > 0);
+                }
+            }
             let dim = |v: u64| u32::try_from(v).ok().filter(|v| *v > 0);
             return Ok(Probe {
                 width: dim(w),

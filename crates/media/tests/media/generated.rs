@@ -78,6 +78,44 @@ fn probe_generated_videos() {
     );
     assert_eq!(p.duration_ms, Some(2000));
 
+    // a streamed VP8 + Opus WebM (no Duration, clusters of unknown size), 2.5 s
+    let live = dir.path().join("live.webm");
+    let out = std::process::Command::new("ffmpeg")
+        .args([
+            "-nostdin",
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=96x64:rate=20:duration=2.5",
+        ])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=2.5",
+            "-c:v",
+            "libvpx",
+            "-c:a",
+            "libopus",
+            "-f",
+            "webm",
+            "pipe:1",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(&live, &out.stdout).unwrap();
+    let (_, p) = probe_any(&live);
+    assert_eq!(
+        (p.width, p.height, p.codec.as_deref()),
+        (Some(96), Some(64), Some("vp8"))
+    );
+    // the muxer may shift video by the Opus codec delay (6.5 ms)
+    let d = p.duration_ms.unwrap();
+    assert!((2450..=2550).contains(&d), "duration {d}");
+
     // H.265 in MP4 with the hev1 tag, moov at the end (no faststart)
     let hevc = dir.path().join("hevc.mp4");
     ffmpeg(&[

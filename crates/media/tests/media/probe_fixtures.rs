@@ -33,6 +33,7 @@ fn sniff_fixtures() {
         ("vp8.webm", MediaType::Webm),
         ("vp9.webm", MediaType::Webm),
         ("av1.webm", MediaType::Webm),
+        ("live.webm", MediaType::Webm),
         ("image.png", MediaType::Png),
         ("image.jpg", MediaType::Jpeg),
         ("image.webp", MediaType::Webp),
@@ -71,6 +72,8 @@ fn probe_videos() {
     assert_eq!(probe("vp8.webm").unwrap(), p(64, 48, Some(1000), "vp8"));
     assert_eq!(probe("vp9.webm").unwrap(), p(64, 48, Some(1000), "vp9"));
     assert_eq!(probe("av1.webm").unwrap(), p(64, 64, Some(1000), "av1"));
+    // streamed WebM without a Duration: last block time + one frame
+    assert_eq!(probe("live.webm").unwrap(), p(64, 48, Some(1000), "vp9"));
     // fragmented MP4 written with an empty moov: the duration is the sum of its fragments
     assert_eq!(probe("frag.mp4").unwrap(), p(64, 48, Some(1000), "h264"));
 }
