@@ -23,7 +23,7 @@ pub fn ffmpeg_or_skip(test: &str) -> bool {
         !services_required(),
         "{test}: ffmpeg/ffprobe not on PATH but TWINCAST_TEST_REQUIRE_SERVICES=1"
     );
-    eprintln!("{test}: DID NOT RUN (ffmpeg not on PATH)");
+    not_run(&format!("{test}: DID NOT RUN (ffmpeg not on PATH)"));
     false
 }
 
@@ -58,4 +58,10 @@ pub fn dir_entries(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// Say a test did not run, visibly: written straight to stderr, past libtest's output capture.
+pub fn not_run(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }

@@ -17,7 +17,9 @@ async fn s3_store(test: &str) -> Option<Storage> {
                 !services_required(),
                 "{test}: {S3_ENV} is not set but TWINCAST_TEST_REQUIRE_SERVICES=1"
             );
-            eprintln!("{test}: DID NOT RUN ({S3_ENV} not set; see crates/media/README.md)");
+            crate::common::not_run(&format!(
+                "{test}: DID NOT RUN ({S3_ENV} not set; see crates/media/README.md)"
+            ));
             return None;
         }
     };
