@@ -426,6 +426,35 @@ mod tests {
     }
 
     #[test]
+    fn mutations_never_panic_and_output_is_stable() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        let alphabet = b"<>/=\"'&;#:!?-[] aonhrefscriptxlinkurl()";
+        for _ in 0..2000 {
+            let mut doc = OK.as_bytes().to_vec();
+            for _ in 0..rng.random_range(1..6) {
+                let i = rng.random_range(0..doc.len());
+                match rng.random_range(0..3) {
+                    0 => doc[i] = alphabet[rng.random_range(0..alphabet.len())],
+                    1 => {
+                        doc.remove(i);
+                    }
+                    _ => doc.insert(i, alphabet[rng.random_range(0..alphabet.len())]),
+                }
+            }
+            if let Ok(out) = sanitize_svg(&doc) {
+                // whatever was accepted is accepted again unchanged, and holds nothing refused
+                assert_eq!(sanitize_svg(&out).unwrap(), out);
+                let text = String::from_utf8(out).unwrap().to_ascii_lowercase();
+                assert!(
+                    !text.contains("<script") && !text.contains("javascript:"),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn malformed_or_not_svg() {
         assert!(matches!(
             sanitize_svg(b"<svg><g></svg>"),
