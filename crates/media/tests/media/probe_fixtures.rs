@@ -89,6 +89,60 @@ fn probe_images() {
 }
 
 #[test]
+fn jpeg_exif_orientation_turns_dimensions() {
+    let data = std::fs::read(fixture("image.jpg")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (order, orientation, want) in [
+        (&b"MM"[..], 6u16, (24, 32)),
+        (&b"II"[..], 8, (24, 32)),
+        (&b"MM"[..], 3, (32, 24)),
+        (&b"II"[..], 1, (32, 24)),
+    ] {
+        // APP1 "Exif" with a one-entry IFD0 holding Orientation, inserted right after SOI
+        let big = order == b"MM";
+        let u16b = |v: u16| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let u32b = |v: u32| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let mut tiff = order.to_vec();
+        tiff.extend(u16b(42));
+        tiff.extend(u32b(8));
+        tiff.extend(u16b(1));
+        tiff.extend(u16b(0x0112));
+        tiff.extend(u16b(3));
+        tiff.extend(u32b(1));
+        tiff.extend(u16b(orientation));
+        tiff.extend([0, 0]);
+        tiff.extend(u32b(0));
+        let mut body = b"Exif\0\0".to_vec();
+        body.extend(tiff);
+        let mut jpeg = data[..2].to_vec();
+        jpeg.extend([0xFF, 0xE1]);
+        jpeg.extend(((body.len() + 2) as u16).to_be_bytes());
+        jpeg.extend(body);
+        jpeg.extend(&data[2..]);
+        let path = dir.path().join("exif.jpg");
+        std::fs::write(&path, &jpeg).unwrap();
+        let p = probe_file(&path, MediaType::Jpeg).unwrap();
+        assert_eq!(
+            (p.width, p.height),
+            (Some(want.0), Some(want.1)),
+            "orientation {orientation}"
+        );
+    }
+}
+
+#[test]
 fn unsupported_codecs_are_refused() {
     // MPEG-4 Part 2 video in MP4, and an audio-only MP4
     assert!(matches!(
