@@ -164,10 +164,20 @@ impl Storage {
             }
         }
         let mut b = AmazonS3Builder::new()
+            // client options first: setting them replaces the allow_http set below
+            .with_client_options(
+                object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5)),
+            )
             .with_bucket_name(&bucket)
             .with_region(&region)
             .with_allow_http(true)
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // fail in seconds, not minutes, when the server is down (readiness, uploads)
+            .with_retry(object_store::RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(30),
+                ..Default::default()
+            });
         if let Some(e) = &endpoint {
             b = b.with_endpoint(e);
         }
@@ -220,6 +230,28 @@ impl Storage {
     /// into a staging file (`key#digits`, hidden from [`Storage::list`]), fsync it and rename it; S3 uses one
     /// PUT up to 16 MiB and a multipart upload (completed only at the end, aborted on error) above.
     pub async fn put_file(&self, key: &str, path: &Path) -> Result<u64, MediaError> {
+        self.put_file_inner(key, path, false).await
+    }
+
+    /// Store a finished upload under its content-addressed key ([`crate::object_key`]) and return the key.
+    ///
+    /// If an object of the same size is already there (same content, by hash) nothing is written. On a local
+    /// store on the same filesystem as the temp file, the file is hard-linked rather than copied.
+    pub async fn put_ingested(&self, ing: &crate::Ingested) -> Result<String, MediaError> {
+        let key = crate::object_key(&ing.sha256, ing.media_type);
+        if self.size(&key).await? == Some(ing.size) {
+            return Ok(key);
+        }
+        self.put_file_inner(&key, &ing.path, true).await?;
+        Ok(key)
+    }
+
+    async fn put_file_inner(
+        &self,
+        key: &str,
+        path: &Path,
+        may_link: bool,
+    ) -> Result<u64, MediaError> {
         let loc = key_path(key)?;
         let size = tokio::fs::metadata(path).await?.len();
         match &self.inner.backend {
@@ -235,7 +267,9 @@ impl Storage {
                 let result = tokio::task::spawn_blocking({
                     let staging = staging.clone();
                     move || -> std::io::Result<()> {
-                        std::fs::copy(&src, &staging)?;
+                        if !(may_link && std::fs::hard_link(&src, &staging).is_ok()) {
+                            std::fs::copy(&src, &staging)?;
+                        }
                         std::fs::File::open(&staging)?.sync_all()?;
                         std::fs::rename(&staging, &dest)?;
                         if let Some(parent) = dest.parent() {
@@ -344,8 +378,12 @@ impl Storage {
                 let path = root.join(key);
                 let file = match tokio::task::spawn_blocking(move || {
                     let f = std::fs::File::open(path)?;
-                    let len = f.metadata()?.len();
-                    Ok::<_, std::io::Error>((f, len))
+                    let meta = f.metadata()?;
+                    if !meta.is_file() {
+                        // a key prefix (directory) is not an object
+                        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+                    }
+                    Ok::<_, std::io::Error>((f, meta.len()))
                 })
                 .await
                 .map_err(|e| storage_err(format!("open task failed: {e}")))?
