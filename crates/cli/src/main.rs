@@ -1,1 +1,477 @@
-fn main() {}
+//! `twincast`: one binary for the whole system. See `twincast --help`.
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+use twincast_server::config::{Config, LogFormat};
+use twincast_server::AppState;
+use twincast_store::Role;
+
+#[derive(Parser)]
+#[command(
+    name = "twincast",
+    version,
+    about = "Showcase screen network and portal server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the data lives: shared by every subcommand that touches the database or storage.
+#[derive(Args, Clone, Default)]
+struct Common {
+    /// TOML configuration file (`twincast config example` prints one).
+    #[arg(long, env = "TWINCAST_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database, local objects, spool).
+    #[arg(long, env = "TWINCAST_DATA_DIR", global = true)]
+    data: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data directory).
+    #[arg(long, env = "TWINCAST_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Object storage URL: file:///DIR or s3://BUCKET?endpoint=…&region=…&access_key_id=…&secret_access_key=…
+    #[arg(long = "storage", env = "TWINCAST_STORAGE_URL", global = true)]
+    storage_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "TWINCAST_LOG_FORMAT", global = true)]
+    log_format: Option<LogFormat>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TWINCAST_LISTEN")]
+    listen: Option<String>,
+    /// Largest accepted upload in bytes.
+    #[arg(long, env = "TWINCAST_MAX_UPLOAD_BYTES")]
+    max_upload_bytes: Option<u64>,
+    /// Public base URL (https://… makes cookies Secure).
+    #[arg(long, env = "TWINCAST_PUBLIC_BASE_URL")]
+    public_base_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Runs the server with the demo network (seeded on first start).
+    Demo {
+        #[command(flatten)]
+        common: Common,
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Accounts.
+    User {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
+    /// API tokens.
+    Token {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: TokenCmd,
+    },
+    /// The media library.
+    Media {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: MediaCmd,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: DbCmd,
+    },
+    /// Configuration.
+    Config {
+        #[command(subcommand)]
+        cmd: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Adds an account; the password is read from standard input.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin, operator, partner-editor or viewer.
+        #[arg(long)]
+        role: Role,
+        /// Partner slug a partner-editor may act for (repeatable).
+        #[arg(long = "partner")]
+        partners: Vec<String>,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Sets an account's password (from standard input) and ends its sessions.
+    Passwd {
+        /// Login name.
+        name: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Lists accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Creates an API token and prints only the token.
+    Create {
+        /// Owner's login name.
+        #[arg(long)]
+        user: String,
+        /// Label.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Scope (read, write; repeatable; default both).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MediaCmd {
+    /// Imports files for a partner; content already present is skipped.
+    Import {
+        /// Files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Partner slug.
+        #[arg(long)]
+        partner: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCmd {
+    /// Applies pending migrations.
+    Migrate,
+    /// Writes a consistent online backup of the database to FILE.
+    Backup {
+        /// Output file.
+        file: PathBuf,
+    },
+    /// Restores FILE into an empty database (refuses a backup from a newer schema).
+    Restore {
+        /// Backup file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Prints an example configuration file with every key and its default.
+    Example,
+}
+
+fn config(common: &Common) -> Result<Config> {
+    let mut c = match &common.config {
+        Some(p) => Config::from_file(p)?,
+        None => Config::default(),
+    };
+    if let Some(d) = &common.data {
+        c.data_dir = d.clone();
+    }
+    if let Some(u) = &common.database_url {
+        c.database_url = u.clone();
+    }
+    if let Some(u) = &common.storage_url {
+        c.storage_url = u.clone();
+    }
+    if let Some(f) = common.log_format {
+        c.log_format = f;
+    }
+    Ok(c)
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TWINCAST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => b.json().try_init(),
+        LogFormat::Text => b.try_init(),
+    };
+}
+
+fn read_password() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading the password from standard input")?;
+    let p = s.strip_suffix('\n').unwrap_or(&s);
+    let p = p.strip_suffix('\r').unwrap_or(p).to_string();
+    twincast_server::auth::check_password_policy(&p).map_err(anyhow::Error::msg)?;
+    Ok(p)
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(state: AppState, listen: &str) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let server =
+        twincast_server::Server::start(state, listener, twincast_server::shutdown_signal()).await?;
+    tracing::info!(addr = %server.addr, "listening");
+    server.handle.await??;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { common, serve: s } => {
+            let mut c = config(&common)?;
+            if let Some(l) = s.listen {
+                c.listen = l;
+            }
+            if let Some(m) = s.max_upload_bytes {
+                c.max_upload_bytes = m;
+            }
+            if let Some(u) = s.public_base_url {
+                c.public_base_url = u;
+            }
+            init_logs(c.log_format);
+            let listen = c.listen.clone();
+            let state = AppState::open(c).await?;
+            serve(state, &listen).await
+        }
+        Command::Demo { common, port } => {
+            let mut c = config(&common)?;
+            c.listen = format!("127.0.0.1:{port}");
+            init_logs(c.log_format);
+            let listen = c.listen.clone();
+            let state = AppState::open(c).await?;
+            let report = demo::seed(&state).await?;
+            demo::print_welcome(&listen, &report);
+            tokio::spawn(demo::generate_videos(state.clone()));
+            serve(state, &listen).await
+        }
+        Command::User { common, cmd } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            let store = twincast_store::Store::connect(&c.database_url()).await?;
+            match cmd {
+                UserCmd::Add {
+                    name,
+                    role,
+                    partners,
+                    password_stdin: _,
+                } => {
+                    twincast_server::api::users::check_username(&name)
+                        .map_err(anyhow::Error::msg)?;
+                    twincast_server::api::users::check_scope(role, &partners)
+                        .map_err(anyhow::Error::msg)?;
+                    let p = read_password()?;
+                    let hash = twincast_server::auth::hash_password(p).await?;
+                    let u = store.create_user(&name, &hash, role, &partners).await?;
+                    println!("added {} ({})", u.username, u.role.as_str());
+                }
+                UserCmd::Passwd {
+                    name,
+                    password_stdin: _,
+                } => {
+                    let p = read_password()?;
+                    let hash = twincast_server::auth::hash_password(p).await?;
+                    store
+                        .set_password(&name, &hash)
+                        .await
+                        .map_err(|e| match e {
+                            twincast_store::StoreError::NotFound => {
+                                anyhow::anyhow!("no user {name:?}")
+                            }
+                            e => e.into(),
+                        })?;
+                    println!("password of {name} changed; its sessions ended");
+                }
+                UserCmd::List => {
+                    for u in store.list_users().await? {
+                        println!(
+                            "{}\t{}\t{}",
+                            u.username,
+                            u.role.as_str(),
+                            u.partners.join(",")
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Token { common, cmd } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            let store = twincast_store::Store::connect(&c.database_url()).await?;
+            match cmd {
+                TokenCmd::Create { user, name, scopes } => {
+                    let u = store.user_by_name(&user).await.map_err(|e| match e {
+                        twincast_store::StoreError::NotFound => anyhow::anyhow!("no user {user:?}"),
+                        e => e.into(),
+                    })?;
+                    let scopes = twincast_server::api::users::check_scopes(
+                        (!scopes.is_empty()).then_some(scopes),
+                    )
+                    .map_err(anyhow::Error::msg)?;
+                    let secret = format!("tc_{}", twincast_server::auth::new_secret());
+                    store
+                        .create_token(
+                            &u.id,
+                            &name,
+                            &twincast_server::auth::secret_hash(&secret),
+                            &scopes,
+                            None,
+                        )
+                        .await?;
+                    println!("{secret}");
+                }
+            }
+            Ok(())
+        }
+        Command::Media { common, cmd } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            let state = AppState::open(c).await?;
+            match cmd {
+                MediaCmd::Import { files, partner } => import(&state, &files, &partner).await,
+            }
+        }
+        Command::Db { common, cmd } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            match cmd {
+                DbCmd::Migrate => {
+                    let store = twincast_store::Store::connect(&c.database_url()).await?;
+                    println!("schema version {}", store.schema_version().await?);
+                }
+                DbCmd::Backup { file } => {
+                    let store = twincast_store::Store::connect(&c.database_url()).await?;
+                    let tmp = file.with_extension("partial");
+                    let mut out = std::io::BufWriter::new(
+                        std::fs::File::create(&tmp)
+                            .with_context(|| format!("cannot create {}", tmp.display()))?,
+                    );
+                    let n = store.backup(&mut out).await?;
+                    let f = out
+                        .into_inner()
+                        .map_err(|e| anyhow::anyhow!("writing backup: {e}"))?;
+                    f.sync_all()?;
+                    std::fs::rename(&tmp, &file)?;
+                    println!("backed up {n} rows to {}", file.display());
+                }
+                DbCmd::Restore { file } => {
+                    let input = std::io::BufReader::new(
+                        std::fs::File::open(&file)
+                            .with_context(|| format!("cannot open {}", file.display()))?,
+                    );
+                    let store = twincast_store::Store::connect(&c.database_url()).await?;
+                    let n = store.restore(input).await?;
+                    println!("restored {n} rows from {}", file.display());
+                }
+            }
+            Ok(())
+        }
+        Command::Config {
+            cmd: ConfigCmd::Example,
+        } => {
+            print!("{}", Config::example());
+            Ok(())
+        }
+    }
+}
+
+async fn import(state: &AppState, files: &[PathBuf], partner: &str) -> Result<()> {
+    use tokio::io::AsyncReadExt;
+    if let Err(e) = state.store.partner_by_slug(partner).await {
+        bail!("partner {partner:?}: {e}");
+    }
+    let mut failed = 0;
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("upload")
+            .to_string();
+        let result: Result<String> = async {
+            let mut f = tokio::fs::File::open(path)
+                .await
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            let len = f.metadata().await?.len();
+            let bar = indicatif::ProgressBar::new(len).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:30!} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message(name.clone());
+            let mut ingest =
+                twincast_media::Ingest::new(&state.config.tmp_dir(), state.config.max_upload_bytes)
+                    .await?;
+            let mut buf = vec![0u8; 1 << 20];
+            loop {
+                let n = f.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                ingest.push(&buf[..n]).await?;
+                bar.inc(n as u64);
+            }
+            let ingested = ingest.finish().await?;
+            let (m, created) =
+                twincast_server::ops::commit_media(state, &ingested, partner, &name, None)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            bar.finish_and_clear();
+            Ok(if created {
+                format!(
+                    "imported {} -> {} ({})",
+                    path.display(),
+                    m.id,
+                    twincast_server::api::media::media_url(&m)
+                )
+            } else {
+                format!("skipped {}: already present as {}", path.display(), m.id)
+            })
+        }
+        .await;
+        match result {
+            Ok(msg) => println!("{msg}"),
+            Err(e) => {
+                failed += 1;
+                eprintln!("failed {}: {e:#}", path.display());
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} files failed", files.len());
+    }
+    Ok(())
+}

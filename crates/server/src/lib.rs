@@ -1,1 +1,173 @@
-//! twincast-server
+//! The Twincast HTTP server: the `/api/v1` JSON API (with its OpenAPI document), content-addressed media delivery,
+//! sessions and tokens, the operations endpoints, the background media worker and the embedded web pages.
+//!
+//! [`Server::start`] takes a bound listener and a shutdown future, so tests run the real server on port 0.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod delivery;
+pub mod error;
+pub mod events;
+pub mod ops;
+pub mod worker;
+
+use crate::config::Config;
+use anyhow::Context;
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock, RwLock};
+use tokio::net::TcpListener;
+use twincast_media::Storage;
+use twincast_store::Store;
+
+/// Keyed rate limiter for login attempts (by client address).
+pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// Everything a request handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The object store.
+    pub storage: Storage,
+    /// Settings.
+    pub config: Arc<Config>,
+    /// Login attempts per client address.
+    pub login_limiter: Arc<LoginLimiter>,
+    /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
+    pub delivered: Arc<RwLock<HashMap<String, u64>>>,
+    /// Wakes the media worker when a job is queued.
+    pub jobs_notify: Arc<tokio::sync::Notify>,
+    /// Whether ffmpeg is on PATH.
+    pub transcoding: bool,
+    /// Prometheus rendering.
+    pub metrics: PrometheusHandle,
+    /// Change notifications (schedules, alerts, commands) for the screens' push channel.
+    pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
+}
+
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Only the first server in a process installs the global recorder (tests start many).
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+impl AppState {
+    /// Opens the database and storage named by `config` (applying migrations) and prepares the data directory.
+    pub async fn open(config: Config) -> anyhow::Result<AppState> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
+        std::fs::create_dir_all(config.tmp_dir())?;
+        let store = Store::connect(&config.database_url())
+            .await
+            .with_context(|| {
+                format!(
+                    "opening database {}",
+                    twincast_store::redact(&config.database_url())
+                )
+            })?;
+        let storage = Storage::open(&config.storage_url, &config.data_dir)
+            .await
+            .context("opening object storage")?;
+        storage
+            .create_bucket_if_missing()
+            .await
+            .context("creating the storage bucket")?;
+        let per_minute =
+            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        Ok(AppState {
+            store,
+            storage,
+            login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                per_minute,
+            ))),
+            delivered: Arc::default(),
+            jobs_notify: Arc::default(),
+            transcoding: twincast_media::ffmpeg::available(),
+            metrics: metrics_handle(),
+            events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(api_router)
+        .merge(ops::router(openapi))
+        .merge(delivery::router())
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(ops::track_metrics))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A running server.
+pub struct Server {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Completes when the server has stopped.
+    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Server {
+    /// Recovers from any earlier crash (spool, orphan objects, interrupted jobs), starts the media worker and
+    /// serves on `listener` until `shutdown` completes, then drains in-flight requests.
+    pub async fn start(
+        state: AppState,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<Server> {
+        ops::recover(&state).await?;
+        let addr = listener.local_addr()?;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(worker::run(state.clone(), stop_rx));
+        let app = router(state.clone());
+        let handle = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown)
+            .await?;
+            let _ = stop_tx.send(true);
+            let _ = worker.await;
+            state.store.close().await;
+            Ok(())
+        });
+        Ok(Server { addr, handle })
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: draining requests");
+}

@@ -206,3 +206,22 @@ impl PageRequest {
 pub(crate) fn opt_f64(row: &AnyRow, col: &str) -> Result<Option<f64>> {
     Ok(row.try_get::<Option<f64>, _>(col)?)
 }
+
+impl Store {
+    /// Creates a new, empty PostgreSQL database beside the one `admin_url` names and returns its URL (for test
+    /// suites that need a fresh database each).
+    pub async fn create_scratch_database(admin_url: &str) -> Result<String> {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .ok_or_else(|| StoreError::Invalid("database URL has no database name".into()))?;
+        let name = format!("t_{}", new_id().replace('-', ""));
+        let mut conn = sqlx::AnyConnection::connect(admin_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await?;
+        Ok(format!("{base}/{name}"))
+    }
+}

@@ -2,9 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// A partner: a content owner (in the demo deployment, a sister city).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Partner {
     /// Stable identifier.
     pub id: String,
@@ -33,7 +34,8 @@ pub struct Partner {
 }
 
 /// The fields of a new or changed partner.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PartnerInput {
     /// See [`Partner::slug`].
     pub slug: String,
@@ -56,7 +58,9 @@ pub struct PartnerInput {
 }
 
 /// What an account may do.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Everything, including accounts.
@@ -102,7 +106,7 @@ impl std::str::FromStr for Role {
 }
 
 /// An account.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct User {
     /// Stable identifier.
     pub id: String,
@@ -135,7 +139,7 @@ pub struct Session {
 }
 
 /// An API token (only its hash is stored).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiToken {
     /// Stable identifier (not secret).
     pub id: String,
@@ -156,7 +160,7 @@ pub struct ApiToken {
 }
 
 /// A place with screens (airport, street, metro station, bus terminal, …; kinds are data).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Location {
     /// Stable identifier.
     pub id: String,
@@ -175,7 +179,7 @@ pub struct Location {
 }
 
 /// A physical screen.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
 pub struct Screen {
     /// Stable identifier.
     pub id: String,
@@ -202,7 +206,7 @@ pub struct Screen {
 }
 
 /// A screen with its location's name and kind, as lists show it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct ScreenView {
     /// The screen.
     #[serde(flatten)]
@@ -214,7 +218,7 @@ pub struct ScreenView {
 }
 
 /// A file in the media library.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct Media {
     /// Stable identifier.
     pub id: String,
@@ -251,7 +255,7 @@ pub struct Media {
 }
 
 /// A derived file of a media item (thumbnail, normalised MP4, HLS file).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct Rendition {
     /// Stable identifier.
     pub id: String,
@@ -268,7 +272,7 @@ pub struct Rendition {
 }
 
 /// State of a background job.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum JobStatus {
     /// Waiting for `run_after`.
@@ -302,7 +306,7 @@ impl JobStatus {
 }
 
 /// A persisted background job.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
 pub struct Job {
     /// Stable identifier.
     pub id: String,

@@ -1,0 +1,352 @@
+//! Optional transcoding with the `ffmpeg`/`ffprobe` binaries on `PATH`.
+//!
+//! Every function writes to a temporary name next to its output and renames at the end, so an output path
+//! never holds a half-written file. Failures carry the end of ffmpeg's stderr.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use tokio::process::Command;
+
+use crate::MediaError;
+
+/// HLS segment length in seconds (keyframes are forced on this grid so every segment has the same length).
+pub const HLS_SEGMENT_SECONDS: u32 = 4;
+
+/// The HLS renditions produced by [`hls`]: (name, height, video bitrate, audio bitrate).
+pub const HLS_RENDITIONS: [(&str, u32, &str, &str); 2] =
+    [("360p", 360, "800k", "96k"), ("720p", 720, "2500k", "128k")];
+
+/// `true` if both `ffmpeg` and `ffprobe` run (`-version`); checked once per process.
+pub fn available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        ["ffmpeg", "ffprobe"].iter().all(|bin| {
+            std::process::Command::new(bin)
+                .arg("-version")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    })
+}
+
+fn check_available() -> Result<(), MediaError> {
+    if available() {
+        Ok(())
+    } else {
+        Err(MediaError::Ffmpeg(
+            "ffmpeg/ffprobe not found on PATH".into(),
+        ))
+    }
+}
+
+/// Run a command, returning stdout; a non-zero exit becomes `Ffmpeg(last lines of stderr)`.
+async fn run(bin: &str, args: &[&str]) -> Result<Vec<u8>, MediaError> {
+    let out = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| MediaError::Ffmpeg(format!("cannot run {bin}: {e}")))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let tail: Vec<&str> = err.lines().rev().take(8).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(MediaError::Ffmpeg(format!(
+            "{bin} exited with {}: {}",
+            out.status,
+            tail.join(" | ")
+        )));
+    }
+    Ok(out.stdout)
+}
+
+fn path_str(p: &Path) -> Result<&str, MediaError> {
+    p.to_str()
+        .ok_or_else(|| MediaError::Ffmpeg(format!("path is not UTF-8: {}", p.display())))
+}
+
+/// A sibling temp path with the same extension (ffmpeg picks the muxer from it).
+fn temp_sibling(out: &Path) -> PathBuf {
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("tmp");
+    let name = format!(".tmp-{}.{ext}", uuid::Uuid::new_v4().simple());
+    out.with_file_name(name)
+}
+
+async fn finish_temp(
+    tmp: &Path,
+    out: &Path,
+    res: Result<Vec<u8>, MediaError>,
+) -> Result<(), MediaError> {
+    match res {
+        Ok(_) if tokio::fs::metadata(tmp).await.is_ok_and(|m| m.len() > 0) => {
+            tokio::fs::rename(tmp, out).await?;
+            Ok(())
+        }
+        Ok(_) => {
+            let _ = tokio::fs::remove_file(tmp).await;
+            Err(MediaError::Ffmpeg("ffmpeg produced no output".into()))
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_file(tmp).await;
+            Err(e)
+        }
+    }
+}
+
+/// Does the input have an audio stream?
+async fn has_audio(input: &Path) -> Result<bool, MediaError> {
+    let out = run(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-select_streams",
+            "a",
+            "-show_entries",
+            "stream=index",
+            "-of",
+            "csv=p=0",
+            path_str(input)?,
+        ],
+    )
+    .await?;
+    Ok(!String::from_utf8_lossy(&out).trim().is_empty())
+}
+
+/// A JPEG thumbnail at most 640 px wide: the frame at 1 s (or the first frame of shorter videos and images).
+pub async fn thumbnail(input: &Path, out_jpeg: &Path) -> Result<(), MediaError> {
+    check_available()?;
+    let inp = path_str(input)?;
+    let tmp = temp_sibling(out_jpeg);
+    let t = path_str(&tmp)?;
+    let vf = "scale='min(640,iw)':-2";
+    let common = [
+        "-frames:v",
+        "1",
+        "-vf",
+        vf,
+        "-q:v",
+        "4",
+        "-f",
+        "image2",
+        "-c:v",
+        "mjpeg",
+        t,
+    ];
+    let mut args = vec!["-nostdin", "-y", "-v", "error", "-ss", "1", "-i", inp];
+    args.extend(common);
+    let first = run("ffmpeg", &args).await;
+    if first.is_ok() && tokio::fs::metadata(&tmp).await.is_ok_and(|m| m.len() > 0) {
+        return finish_temp(&tmp, out_jpeg, first).await;
+    }
+    // shorter than 1 s, or a still image: take the first frame
+    let mut args = vec!["-nostdin", "-y", "-v", "error", "-i", inp];
+    args.extend(common);
+    let res = run("ffmpeg", &args).await;
+    finish_temp(&tmp, out_jpeg, res).await
+}
+
+/// Transcode to a web-safe MP4: H.264 (yuv420p, even dimensions), AAC audio if the input has audio,
+/// `moov` first (faststart).
+pub async fn normalize_mp4(input: &Path, out_mp4: &Path) -> Result<(), MediaError> {
+    check_available()?;
+    let tmp = temp_sibling(out_mp4);
+    let mut args = vec![
+        "-nostdin",
+        "-y",
+        "-v",
+        "error",
+        "-i",
+        path_str(input)?,
+        "-map",
+        "0:v:0",
+    ];
+    let audio = has_audio(input).await?;
+    if audio {
+        args.extend(["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]);
+    }
+    args.extend([
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-pix_fmt",
+        "yuv420p",
+        "-vf",
+        "scale=trunc(iw/2)*2:trunc(ih/2)*2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        path_str(&tmp)?,
+    ]);
+    let res = run("ffmpeg", &args).await;
+    finish_temp(&tmp, out_mp4, res).await
+}
+
+/// HLS (fMP4 segments) in the [`HLS_RENDITIONS`], keyframes forced every [`HLS_SEGMENT_SECONDS`] so segments
+/// are even. Writes `out_dir/master.m3u8`, `out_dir/<name>/index.m3u8`, an init segment (`init_N.mp4`, named in
+/// the playlist's `EXT-X-MAP`) and `seg_NNNNN.m4s`, and
+/// returns every written file relative to `out_dir` (sorted, `/`-separated).
+///
+/// Built in a temp directory beside `out_dir` and renamed into place at the end; `out_dir` must not exist yet
+/// (or be empty).
+pub async fn hls(input: &Path, out_dir: &Path) -> Result<Vec<String>, MediaError> {
+    check_available()?;
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    tokio::fs::create_dir_all(parent).await?;
+    let work = parent.join(format!(".hls-tmp-{}", uuid::Uuid::new_v4().simple()));
+    let res = hls_into(input, &work).await;
+    let res = match res {
+        Ok(()) => {
+            if tokio::fs::metadata(out_dir).await.is_ok() {
+                // rename over an empty directory works; a non-empty one is an error we report
+                let _ = tokio::fs::remove_dir(out_dir).await;
+            }
+            tokio::fs::rename(&work, out_dir)
+                .await
+                .map_err(MediaError::from)
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = res {
+        let _ = tokio::fs::remove_dir_all(&work).await;
+        return Err(e);
+    }
+    let mut files = Vec::new();
+    list_rel(out_dir, out_dir, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
+async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
+    for (name, ..) in HLS_RENDITIONS {
+        tokio::fs::create_dir_all(work.join(name)).await?;
+    }
+    let audio = has_audio(input).await?;
+    let n = HLS_RENDITIONS.len();
+    let mut filter = format!("[0:v:0]split={n}");
+    for i in 0..n {
+        filter.push_str(&format!("[v{i}]"));
+    }
+    for (i, (_, h, ..)) in HLS_RENDITIONS.iter().enumerate() {
+        filter.push_str(&format!(";[v{i}]scale=-2:{h},format=yuv420p[v{i}o]"));
+    }
+    let gop = (HLS_SEGMENT_SECONDS * 25).to_string();
+    let keyframes = format!("expr:gte(t,n_forced*{HLS_SEGMENT_SECONDS})");
+    let mut args: Vec<String> = [
+        "-nostdin",
+        "-y",
+        "-v",
+        "error",
+        "-i",
+        path_str(input)?,
+        "-filter_complex",
+        &filter,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut stream_map = Vec::new();
+    for (i, (name, _, vb, ab)) in HLS_RENDITIONS.iter().enumerate() {
+        args.extend(["-map".into(), format!("[v{i}o]")]);
+        args.extend([
+            format!("-c:v:{i}"),
+            "libx264".into(),
+            format!("-b:v:{i}"),
+            vb.to_string(),
+        ]);
+        args.extend([
+            format!("-maxrate:v:{i}"),
+            vb.to_string(),
+            format!("-bufsize:v:{i}"),
+            vb.to_string(),
+        ]);
+        if audio {
+            args.extend([
+                "-map".into(),
+                "0:a:0".into(),
+                format!("-c:a:{i}"),
+                "aac".into(),
+            ]);
+            args.extend([
+                format!("-b:a:{i}"),
+                ab.to_string(),
+                format!("-ac:a:{i}"),
+                "2".into(),
+            ]);
+            stream_map.push(format!("v:{i},a:{i},name:{name}"));
+        } else {
+            stream_map.push(format!("v:{i},name:{name}"));
+        }
+    }
+    let seg_pattern = work.join("%v").join("seg_%05d.m4s");
+    let playlist = work.join("%v").join("index.m3u8");
+    args.extend(
+        [
+            "-preset",
+            "veryfast",
+            "-force_key_frames",
+            &keyframes,
+            "-g",
+            &gop,
+            "-sc_threshold",
+            "0",
+            "-f",
+            "hls",
+            "-hls_time",
+            &HLS_SEGMENT_SECONDS.to_string(),
+            "-hls_playlist_type",
+            "vod",
+            "-hls_segment_type",
+            "fmp4",
+            "-hls_flags",
+            "independent_segments",
+            "-master_pl_name",
+            "master.m3u8",
+            "-var_stream_map",
+            &stream_map.join(" "),
+            "-hls_segment_filename",
+            path_str(&seg_pattern)?,
+            path_str(&playlist)?,
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    run("ffmpeg", &refs).await?;
+    if tokio::fs::metadata(work.join("master.m3u8")).await.is_err() {
+        return Err(MediaError::Ffmpeg("ffmpeg wrote no master playlist".into()));
+    }
+    Ok(())
+}
+
+fn list_rel(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), MediaError> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let p = entry.path();
+        if entry.file_type()?.is_dir() {
+            list_rel(root, &p, out)?;
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            out.push(parts.join("/"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! `/api/v1`: the JSON API. Every handler is annotated for the OpenAPI document, which is generated from this code.
+
+pub mod media;
+pub mod partners;
+pub mod places;
+pub mod session;
+pub mod users;
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::AppState;
+use serde::{Deserialize, Serialize};
+use twincast_store::PageRequest;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Twincast API", description = "Screens, partners, media and schedules of a showcase screen network."),
+    components(schemas(Problem)),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Sessions and API tokens"),
+        (name = "partners", description = "Content partners (sister cities)"),
+        (name = "places", description = "Locations and screens"),
+        (name = "media", description = "Media library"),
+        (name = "users", description = "Accounts"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every `/api/v1` route with its documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(users::list_tokens, users::create_token))
+        .routes(routes!(users::revoke_token))
+        .routes(routes!(partners::list, partners::create))
+        .routes(routes!(partners::get, partners::update, partners::delete))
+        .routes(routes!(places::list_locations, places::create_location))
+        .routes(routes!(places::list_screens, places::create_screen))
+        .routes(routes!(places::get_screen))
+        .routes(routes!(media::list, media::upload))
+        .routes(routes!(media::get, media::delete))
+        .routes(routes!(media::system))
+        .fallback(api_not_found)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Items per page, 1..=500 (default 100).
+    pub limit: Option<u32>,
+    /// Cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl ListParams {
+    /// Validated page request.
+    pub fn page(&self) -> ApiResult<PageRequest> {
+        let limit = self.limit.unwrap_or(100);
+        if limit == 0 || limit > PageRequest::MAX_LIMIT {
+            return Err(ApiError::bad_request(
+                "invalid-limit",
+                format!("limit must be between 1 and {}", PageRequest::MAX_LIMIT),
+            ));
+        }
+        Ok(PageRequest {
+            limit,
+            cursor: self.cursor.clone(),
+        })
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct List<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Cursor of the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<twincast_store::Page<T>> for List<T> {
+    fn from(p: twincast_store::Page<T>) -> Self {
+        List {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+/// Query extractor whose rejections are problems (unknown or malformed parameters).
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| ApiError::bad_request("invalid-query", e.body_text()))
+    }
+}
+
+/// Checks a user-supplied slug: lowercase ASCII letters, digits and single hyphens, 1..=64.
+pub fn check_slug(what: &str, s: &str) -> ApiResult<()> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid-slug",
+            format!("{what} {s:?} must be 1-64 lowercase letters, digits and single hyphens"),
+        ))
+    }
+}
+
+/// Checks free text: no control characters, bounded length.
+pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ApiError::bad_request(
+            "invalid-text",
+            format!("{what} contains control characters"),
+        ));
+    }
+    if s.chars().count() > max {
+        return Err(ApiError::bad_request(
+            "invalid-text",
+            format!("{what} is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}

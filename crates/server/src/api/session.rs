@@ -1,0 +1,164 @@
+//! Logging in and out, and who am I.
+
+use crate::auth::{self, MaybePrincipal, Principal, Via, SESSION_COOKIE};
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::AppState;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use twincast_store::{Session, User};
+
+/// Credentials.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// Login name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// The logged-in account and the CSRF token to send as `X-CSRF-Token`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    /// The account.
+    pub user: User,
+    /// Echo this in `X-CSRF-Token` on state-changing requests made with the session cookie (null for tokens).
+    pub csrf_token: Option<String>,
+}
+
+fn cookie(state: &AppState, value: &str, max_age: u64) -> String {
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// Logs in: sets the session cookie. Failed attempts are rate-limited per client address.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Login,
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(body): ApiJson<Login>,
+) -> ApiResult<Response> {
+    if state.login_limiter.check_key(&peer.ip()).is_err() {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-logins",
+            "too many login attempts from this address; wait a minute",
+        ));
+    }
+    let user = match state.store.user_by_name(&body.username).await {
+        Ok(u) => Some(u),
+        Err(twincast_store::StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    // Verify against a dummy hash for unknown users so timing does not reveal which names exist.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(dummy_hash);
+    let ok = auth::verify_password(body.password, hash).await;
+    let user = match user {
+        Some(u) if ok && !u.disabled => u,
+        _ => return Err(ApiError::unauthenticated("wrong username or password")),
+    };
+    let secret = auth::new_secret();
+    let csrf = auth::new_secret();
+    let ttl = state.config.session_ttl_secs;
+    state
+        .store
+        .create_session(&Session {
+            id_hash: auth::secret_hash(&secret),
+            user_id: user.id.clone(),
+            csrf_token: csrf.clone(),
+            expires_at: twincast_store::now_ms() + (ttl as i64) * 1000,
+        })
+        .await?;
+    metrics::counter!("twincast_logins_total").increment(1);
+    let mut res = axum::Json(Me {
+        user,
+        csrf_token: Some(csrf),
+    })
+    .into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(&state, &secret, ttl)
+            .parse()
+            .map_err(ApiError::internal)?,
+    );
+    Ok(res)
+}
+
+fn dummy_hash() -> String {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| {
+        use argon2::password_hash::PasswordHasher;
+        argon2::Argon2::default()
+            .hash_password(b"twincast-dummy-password")
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+    .clone()
+}
+
+/// Ends the session (idempotent).
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    who: MaybePrincipal,
+) -> ApiResult<Response> {
+    if let Some(Principal {
+        via: Via::Session, ..
+    }) = who.0
+    {
+        let mut parts = axum::http::Request::new(()).into_parts().0;
+        parts.headers = headers;
+        if let Some(secret) = auth::session_secret(&parts) {
+            state
+                .store
+                .delete_session(&auth::secret_hash(&secret))
+                .await?;
+        }
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(&state, "", 0).parse().map_err(ApiError::internal)?,
+    );
+    Ok(res)
+}
+
+/// The calling account.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    who: Principal,
+) -> ApiResult<axum::Json<Me>> {
+    let csrf_token = match who.via {
+        Via::Session => {
+            let mut parts = axum::http::Request::new(()).into_parts().0;
+            parts.headers = headers;
+            match auth::session_secret(&parts) {
+                Some(s) => state
+                    .store
+                    .session(&auth::secret_hash(&s))
+                    .await?
+                    .map(|s| s.csrf_token),
+                None => None,
+            }
+        }
+        Via::Token { .. } => None,
+    };
+    Ok(axum::Json(Me {
+        user: who.user,
+        csrf_token,
+    }))
+}

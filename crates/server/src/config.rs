@@ -1,0 +1,176 @@
+//! Every setting in one place: defaults, then a TOML file (`--config`), then `TWINCAST_*` environment variables
+//! and command-line flags (the CLI layers those two with clap).
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Output format of the logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("unknown log format {s:?}: expected text or json")),
+        }
+    }
+}
+
+/// The server's settings.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// Directory for the SQLite database, local objects and temporary files.
+    pub data_dir: PathBuf,
+    /// Database URL; empty means SQLite in `data_dir/twincast.db`.
+    pub database_url: String,
+    /// Object storage URL; empty means the local directory `data_dir/objects`.
+    pub storage_url: String,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Public base URL (scheme and host) used in links; `https://…` makes cookies `Secure`.
+    pub public_base_url: String,
+    /// Log output format.
+    pub log_format: LogFormat,
+    /// Browser session lifetime in seconds.
+    pub session_ttl_secs: u64,
+    /// Failed logins allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+    /// Concurrent media jobs (ffmpeg).
+    pub media_workers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./twincast-data"),
+            database_url: String::new(),
+            storage_url: String::new(),
+            max_upload_bytes: 2 * 1024 * 1024 * 1024,
+            public_base_url: String::new(),
+            log_format: LogFormat::Text,
+            session_ttl_secs: 12 * 3600,
+            login_attempts_per_minute: 10,
+            media_workers: 1,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &twincast_store::redact(&self.database_url))
+            .field("storage_url", &redact_query(&self.storage_url))
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("public_base_url", &self.public_base_url)
+            .field("log_format", &self.log_format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Hides secret query parameters of a storage URL.
+fn redact_query(url: &str) -> String {
+    match url.split_once('?') {
+        None => url.to_string(),
+        Some((base, q)) => {
+            let parts: Vec<String> = q
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.contains("secret") || k.contains("token") => {
+                        format!("{k}=***")
+                    }
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", parts.join("&"))
+        }
+    }
+}
+
+impl Config {
+    /// Reads a TOML file over the defaults; unknown keys are an error.
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    }
+
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("twincast.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// Where uploads are spooled before they reach storage.
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.data_dir.join("tmp")
+    }
+
+    /// Scratch space of media jobs.
+    pub fn work_dir(&self) -> PathBuf {
+        self.data_dir.join("work")
+    }
+
+    /// Whether links and cookies are for https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+
+    /// An example configuration file with every key and its default.
+    pub fn example() -> String {
+        toml::to_string_pretty(&Config::default()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_overrides_defaults_and_unknown_keys_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(&p, "listen = \"0.0.0.0:9\"\nmax_upload_bytes = 5\n").unwrap();
+        let c = Config::from_file(&p).unwrap();
+        assert_eq!(c.listen, "0.0.0.0:9");
+        assert_eq!(c.max_upload_bytes, 5);
+        assert_eq!(c.session_ttl_secs, Config::default().session_ttl_secs);
+        std::fs::write(&p, "lisen = \"x\"\n").unwrap();
+        let err = Config::from_file(&p).unwrap_err().to_string();
+        assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn example_parses_and_secrets_are_redacted() {
+        let c: Config = toml::from_str(&Config::example()).unwrap();
+        assert_eq!(c.listen, Config::default().listen);
+        let c = Config {
+            database_url: "postgres://u:pw@h/db".into(),
+            storage_url: "s3://b?endpoint=http://x&secret_access_key=SEKRIT".into(),
+            ..Config::default()
+        };
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("pw@") && !dbg.contains("SEKRIT"), "{dbg}");
+    }
+}

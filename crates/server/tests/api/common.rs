@@ -1,0 +1,199 @@
+//! Starting a real server for a test, and a small client.
+
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use twincast_server::config::Config;
+use twincast_server::AppState;
+use twincast_store::{PartnerInput, Role};
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+    pub _data: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Which database the test suite runs on: `TWINCAST_TEST_BACKEND=postgres` uses a fresh database on
+/// `TWINCAST_TEST_DATABASE_URL`; anything else SQLite in the temp dir.
+async fn database_url() -> String {
+    if std::env::var("TWINCAST_TEST_BACKEND").as_deref() == Ok("postgres") {
+        let admin = std::env::var("TWINCAST_TEST_DATABASE_URL")
+            .expect("TWINCAST_TEST_BACKEND=postgres needs TWINCAST_TEST_DATABASE_URL");
+        return twincast_store::Store::create_scratch_database(&admin)
+            .await
+            .expect("scratch database");
+    }
+    String::new()
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::with(|_| {}).await
+    }
+
+    pub async fn with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let data = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            data_dir: data.path().to_path_buf(),
+            database_url: database_url().await,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let state = AppState::open(config).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = twincast_server::Server::start(state.clone(), listener, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+        TestServer {
+            base: format!("http://{}", server.addr),
+            state,
+            _data: data,
+            _stop: tx,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Creates an account directly in the store and returns a logged-in client for it.
+    pub async fn user(&self, name: &str, role: Role, partners: &[&str]) -> Session {
+        let hash = twincast_server::auth::hash_password("password123".into())
+            .await
+            .unwrap();
+        let partners: Vec<String> = partners.iter().map(|s| s.to_string()).collect();
+        self.state
+            .store
+            .create_user(name, &hash, role, &partners)
+            .await
+            .unwrap();
+        self.login(name, "password123").await
+    }
+
+    pub async fn login(&self, name: &str, password: &str) -> Session {
+        let client = Client::builder().cookie_store(true).build().unwrap();
+        let res = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"username": name, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login of {name}");
+        let body: Value = res.json().await.unwrap();
+        Session {
+            client,
+            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn partner(&self, slug: &str) {
+        self.state
+            .store
+            .create_partner(&partner_input(slug))
+            .await
+            .unwrap();
+    }
+
+    /// Files under the data directory's spool (must be empty between requests).
+    pub fn spool_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.state.config.tmp_dir())
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    }
+
+    pub async fn media_count(&self) -> usize {
+        let page = twincast_store::PageRequest {
+            limit: 500,
+            cursor: None,
+        };
+        self.state
+            .store
+            .list_media(&Default::default(), &page)
+            .await
+            .unwrap()
+            .items
+            .len()
+    }
+
+    pub async fn object_count(&self) -> usize {
+        self.state.storage.list("media/").await.unwrap().len()
+    }
+}
+
+pub fn partner_input(slug: &str) -> PartnerInput {
+    PartnerInput {
+        slug: slug.into(),
+        names: [("en", "City"), ("ru", "Город"), ("zh", "城市")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        country: "DE".into(),
+        continent: "europe".into(),
+        lat: Some(51.0),
+        lon: Some(7.0),
+        since: Some(1990),
+        description: String::new(),
+        logo_media_id: None,
+    }
+}
+
+/// A logged-in browser-like client (cookie + CSRF header).
+pub struct Session {
+    pub client: Client,
+    pub csrf: String,
+    pub base: String,
+}
+
+impl Session {
+    pub fn req(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.base, path))
+            .header("x-csrf-token", &self.csrf)
+    }
+    pub async fn get(&self, path: &str) -> Response {
+        self.req(Method::GET, path).send().await.unwrap()
+    }
+    pub async fn post_json(&self, path: &str, body: Value) -> Response {
+        self.req(Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A valid PNG of the given size.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    twincast_demo::partner_card_png(&twincast_demo::partners()[0], w, h).unwrap()
+}
+
+pub fn multipart(partner: &str, name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("partner", partner.to_string())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        )
+}
+
+/// Asserts a problem+json answer with this status and code.
+pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status, "expected {status} {code}");
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["type"], format!("/problems/{code}"));
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    body
+}

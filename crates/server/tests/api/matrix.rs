@@ -1,0 +1,299 @@
+//! Every endpoint × every role (and anonymous), including partner A's editor acting on partner B. The test also
+//! checks that the table covers every operation in the OpenAPI document, so a new endpoint cannot slip past it.
+
+use crate::common::*;
+use reqwest::{Client, Method, RequestBuilder};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use twincast_store::Role;
+
+struct Caller {
+    name: &'static str,
+    session: Option<Session>,
+    anon: Client,
+    base: String,
+}
+
+impl Caller {
+    fn req(&self, m: Method, path: &str) -> RequestBuilder {
+        match &self.session {
+            Some(s) => s.req(m, path),
+            None => self.anon.request(m, format!("{}{}", self.base, path)),
+        }
+    }
+}
+
+enum Body {
+    None,
+    Json(Value),
+    Upload(String, Vec<u8>),
+}
+
+/// Expected status per caller: anonymous, viewer, partner-editor of `pa`, operator, admin.
+type Expect = [u16; 5];
+
+#[tokio::test]
+async fn authorization_matrix() {
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    s.partner("pb").await;
+    let anon = Client::new();
+    let callers = vec![
+        Caller {
+            name: "anonymous",
+            session: None,
+            anon: anon.clone(),
+            base: s.base.clone(),
+        },
+        Caller {
+            name: "viewer",
+            session: Some(s.user("viewer", Role::Viewer, &[]).await),
+            anon: anon.clone(),
+            base: s.base.clone(),
+        },
+        Caller {
+            name: "editor-a",
+            session: Some(s.user("editor", Role::PartnerEditor, &["pa"]).await),
+            anon: anon.clone(),
+            base: s.base.clone(),
+        },
+        Caller {
+            name: "operator",
+            session: Some(s.user("operator", Role::Operator, &[]).await),
+            anon: anon.clone(),
+            base: s.base.clone(),
+        },
+        Caller {
+            name: "admin",
+            session: Some(s.user("admin", Role::Admin, &[]).await),
+            anon: anon.clone(),
+            base: s.base.clone(),
+        },
+    ];
+    let admin = callers[4].session.as_ref().unwrap();
+    // Fixtures.
+    let loc: Value = admin
+        .post_json("/api/v1/locations", json!({"slug": "airport", "name": "Airport", "kind": "airport", "lat": 31.5, "lon": 120.4, "tz": "Asia/Shanghai"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(loc["slug"], "airport");
+    let screen: Value = admin
+        .post_json(
+            "/api/v1/screens",
+            json!({"name": "Gate 1", "location": "airport", "width": 1920, "height": 1080}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let screen_id = screen["id"].as_str().unwrap().to_string();
+    let admin_token: Value = admin
+        .post_json("/api/v1/tokens", json!({"name": "a"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let admin_token_id = admin_token["id"].as_str().unwrap().to_string();
+
+    let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut failures = vec![];
+    let mut seed = 0u32;
+    let rows: Vec<(Method, &str, Expect)> = vec![
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            [401, 401, 401, 401, 401],
+        ),
+        (Method::GET, "/api/v1/auth/me", [401, 200, 200, 200, 200]),
+        (Method::GET, "/api/v1/users", [401, 403, 403, 403, 200]),
+        (Method::POST, "/api/v1/users", [401, 403, 403, 403, 201]),
+        (Method::GET, "/api/v1/tokens", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/tokens", [401, 201, 201, 201, 201]),
+        (
+            Method::DELETE,
+            "/api/v1/tokens/{id}",
+            [401, 404, 404, 404, 204],
+        ),
+        (Method::GET, "/api/v1/partners", [200, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/partners", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/partners/{slug}",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/partners/{slug}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/partners/{slug}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/partners/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (Method::GET, "/api/v1/locations", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/locations", [401, 403, 403, 201, 201]),
+        (Method::GET, "/api/v1/screens", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/screens", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}",
+            [401, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/v1/media", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/media", [401, 403, 201, 201, 201]),
+        (Method::POST, "/api/v1/media#b", [401, 403, 403, 201, 201]),
+        (Method::GET, "/api/v1/media/{id}", [401, 200, 200, 200, 200]),
+        (
+            Method::DELETE,
+            "/api/v1/media/{id}",
+            [401, 403, 204, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/media/{id}#b",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/logout",
+            [204, 204, 204, 204, 204],
+        ),
+        (Method::GET, "/api/v1/system", [200, 200, 200, 200, 200]),
+    ];
+    for (method, template, expect) in &rows {
+        let (path_t, variant) = template.split_once('#').unwrap_or((template, ""));
+        covered.insert((method.as_str().to_lowercase(), path_t.to_string()));
+        // Logout ends sessions: run it for each caller last (it is the second-to-last row; system is public).
+        for (i, c) in callers.iter().enumerate() {
+            seed += 1;
+            let (path, body) = match (method.as_str(), path_t, variant) {
+                ("POST", "/api/v1/auth/login", _) => (
+                    "/api/v1/auth/login".to_string(),
+                    Body::Json(json!({"username": "viewer", "password": "wrong-password"})),
+                ),
+                ("POST", "/api/v1/users", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        json!({"username": format!("u{seed}"), "password": "password123", "role": "viewer"}),
+                    ),
+                ),
+                ("POST", "/api/v1/tokens", _) => {
+                    (path_t.to_string(), Body::Json(json!({"name": "t"})))
+                }
+                ("DELETE", "/api/v1/tokens/{id}", _) => {
+                    (format!("/api/v1/tokens/{admin_token_id}"), Body::None)
+                }
+                ("POST", "/api/v1/partners", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        serde_json::to_value(partner_input(&format!("new-{seed}"))).unwrap(),
+                    ),
+                ),
+                ("GET", "/api/v1/partners/{slug}", _) => ("/api/v1/partners/pa".into(), Body::None),
+                ("PUT", "/api/v1/partners/{slug}", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    (
+                        format!("/api/v1/partners/{slug}"),
+                        Body::Json(serde_json::to_value(partner_input(slug)).unwrap()),
+                    )
+                }
+                ("DELETE", "/api/v1/partners/{slug}", _) => {
+                    let slug = format!("gone-{seed}");
+                    s.partner(&slug).await;
+                    (format!("/api/v1/partners/{slug}"), Body::None)
+                }
+                ("POST", "/api/v1/locations", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        json!({"slug": format!("loc-{seed}"), "name": "L", "kind": "metro", "tz": "Asia/Shanghai"}),
+                    ),
+                ),
+                ("POST", "/api/v1/screens", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        json!({"name": format!("S{seed}"), "location": "airport", "width": 1080, "height": 1920}),
+                    ),
+                ),
+                ("GET", "/api/v1/screens/{id}", _) => {
+                    (format!("/api/v1/screens/{screen_id}"), Body::None)
+                }
+                ("POST", "/api/v1/media", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    (
+                        path_t.to_string(),
+                        Body::Upload(slug.into(), png(10 + seed, 10)),
+                    )
+                }
+                ("GET", "/api/v1/media/{id}", _) | ("DELETE", "/api/v1/media/{id}", _) => {
+                    let slug = if variant == "b" { "pb" } else { "pa" };
+                    let form = multipart(slug, "m.png", png(500 + seed, 10));
+                    let m: Value = admin
+                        .req(Method::POST, "/api/v1/media")
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    (
+                        format!("/api/v1/media/{}", m["id"].as_str().unwrap()),
+                        Body::None,
+                    )
+                }
+                _ => (path_t.to_string(), Body::None),
+            };
+            let mut rb = c.req(method.clone(), &path);
+            rb = match body {
+                Body::None => rb,
+                Body::Json(v) => rb.json(&v),
+                Body::Upload(slug, bytes) => rb.multipart(multipart(&slug, "u.png", bytes)),
+            };
+            let got = rb.send().await.unwrap().status().as_u16();
+            if got != expect[i] {
+                failures.push(format!(
+                    "{method} {template} as {}: expected {}, got {got}",
+                    c.name, expect[i]
+                ));
+            }
+            // Admin's token is revoked once; recreate for the next callers is not needed (others get 404 anyway).
+            let _ = i;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+
+    // Every documented operation is in the table.
+    let doc: Value = Client::new()
+        .get(s.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for m in ops.as_object().unwrap().keys() {
+            if ["get", "post", "put", "delete", "patch"].contains(&m.as_str()) {
+                documented.insert((m.clone(), path.clone()));
+            }
+        }
+    }
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "operations missing from the authorization matrix: {missing:?}"
+    );
+}
