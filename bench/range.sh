@@ -245,6 +245,7 @@ run_wrk() { # scenario server url seconds -> prints the BENCH_RESULT line
     grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT from wrk against $name"; }
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'scenario\tserver\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
 for scenario in range full; do
     stage "scenario $scenario: warm-up ${WARMUP}s each, then $ROUNDS x (twincast, nginx) x ${DURATION}s, $CONNS connections, $THREADS threads"
@@ -279,6 +280,7 @@ BENCH_META_COMMIT=$COMMIT
 BENCH_META_NGINX=$({ "$NGINX" -v 2>&1 || true; } | sed 's/.*: //')
 BENCH_META_WRK=$({ wrk -v 2>&1 || true; } | head -n 1 | cut -d' ' -f1-2)
 BENCH_META_KERNEL=$(uname -r)
+export BENCH_META_LOAD="$LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after"
 python3 - "$RESULTS" "$DOC" "$SIZE" "$CONNS" "$THREADS" "$DURATION" "$ROUNDS" "$COMMAND" <<'PY'
 import csv, os, re, sys
 results, doc, size, conns, threads, duration, rounds, command = sys.argv[1:]
@@ -297,6 +299,8 @@ out.append(f"Measured {m['BENCH_META_DATE']} on {m['BENCH_META_CPU']} (kernel {m
            f"{conns} connections, {threads} threads, {duration} s per run, on the same machine over loopback; "
            f"runs alternate twincast/nginx, {rounds} rounds each after a warm-up. Request logging off for both; "
            f"{'twincast runs with ffmpeg (background jobs finished before measuring)' if m.get('BENCH_WITH_FFMPEG') == '1' else 'twincast runs without ffmpeg on its PATH, so no transcoding job competes for the CPU'}. "
+           f"Load average (1/5/15 min): {m['BENCH_META_LOAD']}: the 2 cores are shared by both servers, wrk and "
+           f"anything else running, so compare the ratio within a run, not absolute numbers across runs. "
            f"MB = 10^6 bytes (response bytes including headers).\n")
 out.append("Reproduce: `" + command + "` (knobs: `BENCH_CONNECTIONS`, `BENCH_THREADS`, `BENCH_DURATION`, `BENCH_ROUNDS`).\n")
 out.append("| scenario | twincast MB/s | nginx MB/s | **ratio twincast/nginx** (goal ≥ 0.9×) | twincast req/s | nginx req/s | twincast p99 ms | nginx p99 ms |")
