@@ -397,6 +397,17 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     run cargo test --workspace --no-fail-fast
 fi
+# The server's HTTP API suite (SQLite above) once more on PostgreSQL: one meaning for every query on both backends.
+if [ -f crates/server/tests/api/main.rs ]; then
+    log ""
+    log "--- the server API suite again with TWINCAST_TEST_BACKEND=postgres"
+    if cargo nextest --version >/dev/null 2>&1; then
+        # --workspace (not -p) keeps the feature set, hence the build, of the run above.
+        TWINCAST_TEST_BACKEND=postgres run cargo nextest run --workspace -E 'binary_id(twincast-server::api)' --no-fail-fast
+    else
+        TWINCAST_TEST_BACKEND=postgres run cargo test --workspace --test api --no-fail-fast
+    fi
+fi
 
 # ----------------------------------------------------------------------------------------------------------------
 # Stage 5: browser end-to-end suite.
