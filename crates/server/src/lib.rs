@@ -96,7 +96,7 @@ impl AppState {
             ))),
             delivered: Arc::default(),
             jobs_notify: Arc::default(),
-            transcoding: twincast_media::ffmpeg::available(),
+            transcoding: config.transcode && twincast_media::ffmpeg::available(),
             metrics: metrics_handle(),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             config: Arc::new(config),
@@ -136,7 +136,9 @@ impl Server {
         ops::recover(&state).await?;
         let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(worker::run(state.clone(), stop_rx));
+        let workers: Vec<_> = (0..state.config.media_workers.max(1))
+            .map(|_| tokio::spawn(worker::run(state.clone(), stop_rx.clone())))
+            .collect();
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -146,7 +148,9 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await?;
             let _ = stop_tx.send(true);
-            let _ = worker.await;
+            for w in workers {
+                let _ = w.await;
+            }
             state.store.close().await;
             Ok(())
         });
