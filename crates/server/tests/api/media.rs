@@ -593,3 +593,37 @@ async fn without_transcoding_files_play_as_uploaded() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "video/webm");
 }
+
+/// An upload far above axum's default 2 MB body limit streams through (the configured limit applies).
+#[tokio::test]
+async fn large_upload_streams() {
+    let s = TestServer::start().await;
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    // A 12 MB valid PNG: a tiny image followed by a large ancillary chunk.
+    let small = png(16, 16);
+    let (head, _iend) = small.split_at(small.len() - 12);
+    let mut bytes = head.to_vec();
+    let payload = vec![7u8; 12 * 1024 * 1024];
+    bytes.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(b"zzTx");
+    bytes.extend_from_slice(&payload);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(&small[small.len() - 12..]);
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "big.png", bytes.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["size"], bytes.len());
+    let got = reqwest::get(s.url(m["url"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.len(), bytes.len());
+}
