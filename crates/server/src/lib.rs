@@ -112,6 +112,14 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .merge(ops::router(openapi))
         .merge(delivery::router())
+        .fallback(|| async { error::ApiError::not_found("no such page") })
+        .method_not_allowed_fallback(|| async {
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "this method is not allowed here",
+            )
+        })
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::trace::TraceLayer::new_for_http())
