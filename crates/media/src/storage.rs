@@ -22,7 +22,7 @@ const MULTIPART_PART: u64 = 16 * 1024 * 1024;
 /// How many multipart parts are in flight at once (bounds memory to `MULTIPART_PART * this`).
 const MULTIPART_CONCURRENCY: usize = 4;
 /// Chunk size of local reads served by [`Storage::get`].
-const LOCAL_CHUNK: u64 = 512 * 1024;
+const LOCAL_CHUNK: u64 = 1024 * 1024;
 
 /// A handle on the configured object store. Cheap to clone.
 #[derive(Clone)]
@@ -33,7 +33,13 @@ pub struct Storage {
 struct Inner {
     store: Arc<dyn ObjectStore>,
     backend: Backend,
+    /// Open handles of local objects (key → file, length): delivery reads them with `pread` without opening the
+    /// file on every request. Evicted on every write or delete of the key.
+    open_files: std::sync::Mutex<std::collections::HashMap<String, (Arc<std::fs::File>, u64)>>,
 }
+
+/// Most local file handles kept open for delivery.
+const OPEN_FILES_MAX: usize = 512;
 
 enum Backend {
     Local {
@@ -117,6 +123,7 @@ impl Storage {
         let store = LocalFileSystem::new_with_prefix(&root)?.with_automatic_cleanup(true);
         Ok(Storage {
             inner: Arc::new(Inner {
+                open_files: Default::default(),
                 store: Arc::new(store),
                 backend: Backend::Local { root },
             }),
@@ -194,6 +201,7 @@ impl Storage {
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         Ok(Storage {
             inner: Arc::new(Inner {
+                open_files: Default::default(),
                 store: Arc::new(s3.clone()),
                 backend: Backend::S3 {
                     bucket,
@@ -253,6 +261,7 @@ impl Storage {
         may_link: bool,
     ) -> Result<u64, MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         let size = tokio::fs::metadata(path).await?.len();
         match &self.inner.backend {
             Backend::Local { root } => {
@@ -335,8 +344,15 @@ impl Storage {
     /// Store `bytes` under `key` (atomic, like [`Storage::put_file`]); for small objects (thumbnails, playlists).
     pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         self.inner.store.put(&loc, PutPayload::from(bytes)).await?;
         Ok(())
+    }
+
+    fn forget_open(&self, key: &str) {
+        if let Ok(mut m) = self.inner.open_files.lock() {
+            m.remove(key);
+        }
     }
 
     /// The size of the object, or `None` if there is none.
@@ -375,6 +391,22 @@ impl Storage {
         }
         match &self.inner.backend {
             Backend::Local { root } => {
+                let cached = self
+                    .inner
+                    .open_files
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(key).cloned());
+                if let Some((file, len)) = cached {
+                    let r = range.unwrap_or(0..len);
+                    if r.end > len {
+                        return Err(storage_err(format!(
+                            "range {}..{} beyond object size {len}",
+                            r.start, r.end
+                        )));
+                    }
+                    return Ok(local_stream(file, r));
+                }
                 let path = root.join(key);
                 let file = match tokio::task::spawn_blocking(move || {
                     let f = std::fs::File::open(path)?;
@@ -395,6 +427,13 @@ impl Storage {
                     Err(e) => return Err(e.into()),
                 };
                 let (file, len) = file;
+                let file = Arc::new(file);
+                if let Ok(mut m) = self.inner.open_files.lock() {
+                    if m.len() >= OPEN_FILES_MAX {
+                        m.clear();
+                    }
+                    m.insert(key.to_string(), (file.clone(), len));
+                }
                 let r = range.unwrap_or(0..len);
                 if r.end > len {
                     return Err(storage_err(format!(
@@ -402,7 +441,7 @@ impl Storage {
                         r.start, r.end
                     )));
                 }
-                Ok(local_stream(Arc::new(file), r))
+                Ok(local_stream(file, r))
             }
             Backend::S3 { .. } => {
                 if range.as_ref().is_some_and(|r| r.start == r.end) {
@@ -433,6 +472,7 @@ impl Storage {
     /// Delete the object; deleting a missing object is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         match self.inner.store.delete(&loc).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),

@@ -160,6 +160,20 @@ async fn contract(s: &Storage) {
         sha
     );
     s.delete(&media_key).await.unwrap();
+    // A deleted object is gone for readers too (no stale open handle is served).
+    assert!(matches!(
+        s.get(&media_key, None).await,
+        Err(MediaError::NotFound)
+    ));
+    // Replaced content is read fresh after a read of the old one.
+    let rk = format!("{p}/replaced");
+    s.put_bytes(&rk, Bytes::from_static(b"old content"))
+        .await
+        .unwrap();
+    assert_eq!(read_all(s, &rk, None).await.unwrap(), b"old content");
+    s.put_bytes(&rk, Bytes::from_static(b"new")).await.unwrap();
+    assert_eq!(read_all(s, &rk, None).await.unwrap(), b"new");
+    s.delete(&rk).await.unwrap();
 
     // listing by whole segments, no staging files
     s.put_bytes(&format!("{p}/smaller/x"), Bytes::from_static(b"x"))

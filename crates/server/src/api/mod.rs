@@ -64,7 +64,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(places::list_locations, places::create_location))
         .routes(routes!(places::list_screens, places::create_screen))
         .routes(routes!(places::get_screen))
-        .routes(routes!(media::list, media::upload))
+        // Uploads stream through `Ingest`, which enforces the configured size limit as bytes arrive; axum's
+        // default 2 MB body limit would cut them short.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(media::list, media::upload))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .routes(routes!(media::get, media::delete))
         .routes(routes!(media::system))
         .fallback(api_not_found)
