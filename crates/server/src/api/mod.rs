@@ -180,3 +180,16 @@ pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
     }
     Ok(())
 }
+
+/// Checks latitude and longitude ranges.
+pub fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
+    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+    {
+        return Err(ApiError::bad_request(
+            "invalid-coordinates",
+            "lat must be within ±90 and lon within ±180",
+        ));
+    }
+    Ok(())
+}
