@@ -68,7 +68,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(places::list_locations, places::create_location))
         .routes(routes!(places::list_screens, places::create_screen))
         .routes(routes!(places::get_screen))
-        .routes(routes!(media::list, media::upload))
+        // Uploads stream through `Ingest`, which enforces the configured size limit as bytes arrive; axum's
+        // default 2 MB body limit would cut them short.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(media::list, media::upload))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .routes(routes!(media::get, media::delete))
         .routes(routes!(media::system))
         .routes(routes!(campaigns::list, campaigns::create))
@@ -192,6 +198,19 @@ pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
         return Err(ApiError::bad_request(
             "invalid-text",
             format!("{what} is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks latitude and longitude ranges.
+pub fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
+    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+    {
+        return Err(ApiError::bad_request(
+            "invalid-coordinates",
+            "lat must be within ±90 and lon within ±180",
         ));
     }
     Ok(())
