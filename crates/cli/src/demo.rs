@@ -4,7 +4,9 @@
 use anyhow::Result;
 use std::collections::BTreeMap;
 use twincast_server::AppState;
-use twincast_store::{Location, PartnerInput, Role, Screen, StoreError};
+use twincast_store::{
+    CampaignInput, CampaignItem, ItemKind, Location, PartnerInput, Role, Screen, StoreError,
+};
 
 /// What seeding did.
 pub struct SeedReport {
@@ -122,6 +124,10 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 .await?;
         }
     }
+    for p in twincast_demo::partners() {
+        ensure_partner_campaign(state, p).await?;
+    }
+    ensure_ticker(state).await?;
     let admin_password = match store.user_by_name("admin").await {
         Ok(_) => None,
         Err(StoreError::NotFound) => {
@@ -136,6 +142,136 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
         admin_password,
         partners_added,
     })
+}
+
+/// Name of the demo campaign of a partner.
+fn campaign_name(p: &twincast_demo::Partner) -> String {
+    format!("{} — city card", p.names.en)
+}
+
+/// The demo campaign of one partner: its card (the portrait card on portrait screens) and, once generated, its
+/// video, on every screen at priority 0 and weight 1, so every screen rotates all partners with equal shares.
+/// Creates the campaign, or updates its items when the partner's media changed; otherwise leaves it alone.
+pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partner) -> Result<()> {
+    let store = &state.store;
+    let filter = twincast_store::MediaFilter {
+        partner: Some(p.slug.into()),
+        ..Default::default()
+    };
+    let page = twincast_store::PageRequest {
+        limit: 500,
+        cursor: None,
+    };
+    let media = store.list_media(&filter, &page).await?.items;
+    let named = |name: String| media.iter().find(|m| m.original_name == name);
+    let Some(card) = named(format!("{}-card.png", p.slug)) else {
+        return Ok(());
+    };
+    let mut items = vec![CampaignItem {
+        id: "card".into(),
+        kind: ItemKind::Image,
+        duration_ms: Some(10_000),
+        media_id: Some(card.id.clone()),
+        portrait_media_id: named(format!("{}-card-portrait.png", p.slug)).map(|m| m.id.clone()),
+        template: None,
+        data: None,
+        url: None,
+    }];
+    if let Some(video) = named(format!("{}.mp4", p.slug)) {
+        items.push(CampaignItem {
+            id: "video".into(),
+            kind: ItemKind::Video,
+            duration_ms: None,
+            media_id: Some(video.id.clone()),
+            portrait_media_id: None,
+            template: None,
+            data: None,
+            url: None,
+        });
+    }
+    let name = campaign_name(p);
+    let existing = store
+        .list_campaigns(Some(p.slug), Some("main"))
+        .await?
+        .into_iter()
+        .find(|c| c.name == name);
+    match existing {
+        None => {
+            let input = CampaignInput {
+                name,
+                partner: Some(p.slug.into()),
+                zone: "main".into(),
+                priority: 0,
+                weight: 1.0,
+                targets: Default::default(),
+                valid_from: None,
+                valid_until: None,
+                recurrence: None,
+                items,
+            };
+            store.create_campaign(&input, None).await?;
+        }
+        Some(c) => {
+            let media_ids = |items: &[CampaignItem]| -> Vec<(Option<String>, Option<String>)> {
+                items
+                    .iter()
+                    .map(|i| (i.media_id.clone(), i.portrait_media_id.clone()))
+                    .collect()
+            };
+            if media_ids(&c.items) == media_ids(&items) {
+                return Ok(());
+            }
+            let mut input = CampaignInput::from(&c);
+            input.items = items;
+            store.update_campaign(&c.id, &input).await?;
+        }
+    }
+    let _ = state
+        .events
+        .send(twincast_server::events::ServerEvent::ScheduleChanged { screens: None });
+    Ok(())
+}
+
+/// The news ticker: the demo headlines as `headline` slides in the ticker zone of every screen tagged `ticker`
+/// (the street and metro screens), which gives those screens the main + ticker + clock layout.
+async fn ensure_ticker(state: &AppState) -> Result<()> {
+    const NAME: &str = "News ticker";
+    let store = &state.store;
+    if store
+        .list_campaigns(None, Some("ticker"))
+        .await?
+        .iter()
+        .any(|c| c.name == NAME)
+    {
+        return Ok(());
+    }
+    let items = twincast_demo::headlines()
+        .iter()
+        .map(|h| CampaignItem {
+            id: h.slug.into(),
+            kind: ItemKind::Html,
+            duration_ms: Some(8_000),
+            media_id: None,
+            portrait_media_id: None,
+            template: Some("headline".into()),
+            data: Some(serde_json::json!({"date": h.date, "en": h.en, "ru": h.ru})),
+            url: None,
+        })
+        .collect();
+    let input = CampaignInput {
+        name: NAME.into(),
+        partner: None,
+        zone: "ticker".into(),
+        priority: 0,
+        weight: 1.0,
+        targets: serde_json::from_value(serde_json::json!({"tags": ["ticker"]}))?,
+        valid_from: None,
+        valid_until: None,
+        recurrence: None,
+        items,
+    };
+    store.create_campaign(&input, None).await?;
+    Ok(())
 }
 
 /// Prints where to go and how to log in.
@@ -205,10 +341,94 @@ pub async fn generate_videos(state: AppState) {
                     ingest_bytes(&state, &bytes, p.slug, &format!("{}.mp4", p.slug)).await
                 {
                     tracing::warn!(partner = p.slug, error = %e, "demo video import failed");
+                } else if let Err(e) = ensure_partner_campaign(&state, p).await {
+                    tracing::warn!(partner = p.slug, error = %e, "demo campaign update failed");
                 }
             }
             Err(e) => tracing::warn!(partner = p.slug, error = %e, "demo video unreadable"),
         }
     }
     tracing::info!("demo videos ready");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn seeds_a_fair_rotation_of_every_partner_and_a_ticker_idempotently() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = twincast_server::config::Config {
+            data_dir: dir.path().to_path_buf(),
+            database_url: String::new(),
+            ..Default::default()
+        };
+        let state = AppState::open(config).await.unwrap();
+        seed(&state).await.unwrap();
+        let version = state.store.schedule_version().await.unwrap();
+        seed(&state).await.unwrap();
+        assert_eq!(
+            state.store.schedule_version().await.unwrap(),
+            version,
+            "a second seed changes nothing"
+        );
+        let partners = twincast_demo::partners();
+        let main = state
+            .store
+            .list_campaigns(None, Some("main"))
+            .await
+            .unwrap();
+        assert_eq!(main.len(), partners.len());
+        let ticker = state
+            .store
+            .list_campaigns(None, Some("ticker"))
+            .await
+            .unwrap();
+        assert_eq!(ticker.len(), 1);
+        assert_eq!(ticker[0].items.len(), twincast_demo::headlines().len());
+
+        let page = twincast_store::PageRequest {
+            limit: 500,
+            cursor: None,
+        };
+        let screens = state.store.list_screens(None, &page).await.unwrap().items;
+        assert!(screens.len() >= 7);
+        let from = 1_780_000_000_000; // 2026-05-28
+        for v in &screens {
+            let id = &v.screen.id;
+            let (screen, campaigns, alerts) = state.store.schedule_inputs(id).await.unwrap();
+            let report = twincast_core::simulate(&screen, &campaigns, &alerts, from, 1);
+            assert_eq!(report.partners.len(), partners.len(), "{}", v.screen.name);
+            let sum: f64 = report.partners.iter().map(|p| p.achieved_share).sum();
+            assert!((sum - 1.0).abs() < 1e-6);
+            for p in &report.partners {
+                assert!(
+                    (p.achieved_share - p.target_share).abs() <= 0.02,
+                    "{} on {}: {p:?}",
+                    p.slug,
+                    v.screen.name
+                );
+            }
+            // Portrait screens show the portrait card.
+            let portrait = v.screen.orientation == "portrait";
+            let items = state.store.resolve_items(&campaigns[..1]).await.unwrap();
+            let card = items[0].media.as_ref().unwrap();
+            let m = state.store.media(&card.id).await.unwrap();
+            assert_eq!(
+                m.original_name.ends_with("-portrait.png"),
+                portrait,
+                "{}",
+                v.screen.name
+            );
+            // Street and metro screens carry the ticker band.
+            let layout = state.store.screen_layout(id).await.unwrap();
+            let wants_ticker = matches!(v.location_kind.as_str(), "street" | "metro");
+            assert_eq!(
+                layout.name == "main_ticker_clock",
+                wants_ticker,
+                "{}",
+                v.screen.name
+            );
+        }
+    }
 }

@@ -10,7 +10,7 @@ use sqlx::{Column, Row};
 use std::io::{BufRead, Write};
 
 /// Tables in the order rows must be restored (parents first).
-const TABLES: &[&str] = &[
+pub const TABLES: &[&str] = &[
     "partners",
     "users",
     "user_partners",
@@ -21,6 +21,11 @@ const TABLES: &[&str] = &[
     "media",
     "renditions",
     "jobs",
+    "screen_groups",
+    "screen_group_members",
+    "campaigns",
+    "alerts",
+    "schedule_state",
 ];
 
 /// First line of a backup file.
@@ -133,6 +138,12 @@ impl Store {
                 )));
             }
         }
+        // Tables a migration seeds (e.g. schedule_state) start empty so the backup's rows replace them.
+        for table in TABLES.iter().rev() {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut n = 0;
         for (i, line) in lines.enumerate() {
             let line = line?;
@@ -178,5 +189,24 @@ impl Store {
         }
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+impl Store {
+    /// Every table of the schema except the migration ledger.
+    pub async fn table_names(&self) -> Result<Vec<String>> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            Backend::Postgres => {
+                "SELECT CAST(table_name AS TEXT) AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        let mut names: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>("name"))
+            .collect::<Result<_, _>>()?;
+        names.retain(|n| n != "schema_migrations");
+        Ok(names)
     }
 }

@@ -22,7 +22,7 @@ mod schedule;
 pub use schedule::*;
 mod users;
 
-pub use backup::BackupHeader;
+pub use backup::{BackupHeader, TABLES as BACKUP_TABLES};
 pub use error::StoreError;
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use model::*;

@@ -425,3 +425,16 @@ async fn backup_restores_across_backends_and_refuses_newer_schema() {
         }
     }
 }
+
+#[tokio::test]
+async fn backup_covers_every_table() {
+    for (s, _d) in backends().await {
+        let mut listed: Vec<String> = BACKUP_TABLES.iter().map(|t| t.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            s.table_names().await.unwrap(),
+            listed,
+            "a new table must be added to the backup"
+        );
+    }
+}

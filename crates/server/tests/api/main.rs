@@ -6,3 +6,4 @@ mod matrix;
 mod media;
 mod misc;
 mod player;
+mod schedule;
