@@ -26,6 +26,11 @@ pub const TABLES: &[&str] = &[
     "campaigns",
     "alerts",
     "schedule_state",
+    "pairings",
+    "devices",
+    "screen_status",
+    "plays",
+    "screenshots",
 ];
 
 /// First line of a backup file.
