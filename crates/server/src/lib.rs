@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod ops;
+pub mod player_web;
 pub mod worker;
 
 use crate::config::Config;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .merge(ops::router(openapi))
         .merge(delivery::router())
+        .merge(player_web::router())
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::trace::TraceLayer::new_for_http())
