@@ -22,6 +22,17 @@ async function problem(res) {
   return new HttpError(res.status, msg);
 }
 
+/** A stored play event as the protocol wants it (§6): only its fields, device times. */
+export function wire(e) {
+  const base = { id: e.id, started_at: e.device_started_at ?? e.started_at, ended_at: e.device_ended_at ?? e.ended_at };
+  if (e.alert) return { ...base, alert: e.alert };
+  const out = { ...base };
+  if (e.campaign) out.campaign = e.campaign;
+  if (e.item) out.item = e.item;
+  if (e.partner) out.partner = e.partner;
+  return out;
+}
+
 export class Api {
   constructor(clock) {
     this.clock = clock;
@@ -31,53 +42,39 @@ export class Api {
     return { authorization: `Bearer ${device.token}` };
   }
 
-  /** Asks for a pairing code. */
+  /** Asks for a pairing: `{pairing_id, code, poll_secret, expires_at, poll_interval_ms}` (§1.1). */
   async startPairing(info) {
     const res = await fetch('/api/v1/player/pairings', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(info),
+      cache: 'no-store',
     });
     if (!res.ok) throw await problem(res);
     return res.json();
   }
 
-  /** Polls a pairing: `{token, screen_id}` once claimed, else `{status: "pending"}`. */
-  async pollPairing(pairing) {
-    const res = await fetch(`/api/v1/player/pairings/${encodeURIComponent(pairing.code)}`, {
-      headers: pairing.secret ? { 'x-pairing-secret': pairing.secret } : {},
-      cache: 'no-store',
-    });
+  /**
+   * Long-polls a pairing (§1.2): `{status: "pending"}` or `{status: "paired", token, screen_id, device_id}`.
+   * A pairing that is unknown, expired or consumed throws AuthError: the caller starts a new one.
+   */
+  async pollPairing(pairing, waitS = 20) {
+    const u = `/api/v1/player/pairings/${encodeURIComponent(pairing.pairing_id)}?secret=${encodeURIComponent(pairing.poll_secret)}&wait=${waitS}`;
+    const res = await fetch(u, { cache: 'no-store' });
     if (res.status === 404 || res.status === 410) throw new AuthError(`pairing ${res.status}`);
     if (!res.ok) throw await problem(res);
     return res.json();
-  }
-
-  /** One clock sample; returns false when the server cannot give its time. */
-  async timeSample() {
-    const t0 = this.clock.local();
-    const res = await fetch('/api/v1/player/time', { cache: 'no-store' });
-    const t1 = this.clock.local();
-    if (!res.ok) return false;
-    const j = await res.json();
-    return this.clock.sample(t0, Number(j.now_ms ?? j.server_time_ms ?? j.now), t1);
   }
 
   /** `{status: 200|304, body, etag, fromCache}`. */
   async manifest(device, etag) {
     const headers = this.auth(device);
     if (etag) headers['if-none-match'] = etag;
-    const t0 = this.clock.local();
     const res = await fetch('/api/v1/player/manifest', { headers, cache: 'no-store' });
-    const t1 = this.clock.local();
     const fromCache = res.headers.get('x-twincast-from-cache') === '1';
     if (res.status === 304) return { status: 304, fromCache };
     if (!res.ok) throw await problem(res);
     const body = await res.json();
-    if (!fromCache && body && typeof body.server_time_ms === 'number' && t1 - t0 < 250) {
-      // Coarse sample; precise ones come from timeSample().
-      if (this.clock.samples.length === 0) this.clock.sample(t0, body.server_time_ms, t1);
-    }
     return { status: 200, body, etag: res.headers.get('etag'), fromCache };
   }
 
@@ -90,11 +87,28 @@ export class Api {
     return u.toString();
   }
 
+  /** Heartbeat (§5); its round trip is also the clock sample (`server_time`). Returns the server's answer. */
   async heartbeat(device, status) {
+    const t0 = this.clock.local();
     const res = await fetch('/api/v1/player/heartbeat', {
       method: 'POST',
       headers: { ...this.auth(device), 'content-type': 'application/json' },
-      body: JSON.stringify(status),
+      body: JSON.stringify({ ...status, device_time: Math.round(t0) }),
+      cache: 'no-store',
+    });
+    const t1 = this.clock.local();
+    if (!res.ok) throw await problem(res);
+    const j = await res.json();
+    if (typeof j.server_time === 'number') this.clock.sample(t0, j.server_time, t1);
+    return j;
+  }
+
+  /** Uploads a screenshot (§7). */
+  async screenshot(device, blob) {
+    const res = await fetch('/api/v1/player/screenshot', {
+      method: 'POST',
+      headers: { ...this.auth(device), 'content-type': blob.type || 'image/png' },
+      body: blob,
     });
     if (!res.ok) throw await problem(res);
   }
@@ -105,9 +119,9 @@ export class Api {
     const res = await fetch('/api/v1/player/plays', {
       method: 'POST',
       headers: { ...this.auth(device), 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
+      body: JSON.stringify({ events: events.map(wire) }),
     });
-    if (res.status === 401 || res.status === 403) throw await problem(res);
     if (!res.ok) throw await problem(res);
+    return res.json();
   }
 }

@@ -12,8 +12,8 @@ import { DebugOverlay } from './debug.js';
 const DEVICE_KEY = 'twincast.device';
 const RECORDED_KEY = 'twincast.recorded';
 const VERSION = '0.1.0';
-const POLL_MS = 10_000; // manifest polling while the push channel is down
-const SAFETY_POLL_MS = 120_000; // and, rarely, while it is up
+const POLL_MS = [30_000, 60_000]; // manifest polling while the push channel is down (jittered)
+const SAFETY_POLL_MS = 300_000; // and, rarely, while it is up
 const HEARTBEAT_MS = 30_000;
 
 const $ = (s) => document.querySelector(s);
@@ -78,7 +78,7 @@ class Player {
     for (;;) {
       let pairing;
       try {
-        pairing = await this.api.startPairing({ version: VERSION, width: screen.width, height: screen.height, user_agent: navigator.userAgent });
+        pairing = await this.api.startPairing({ player_version: `web-${VERSION}`, user_agent: navigator.userAgent.slice(0, 400), width: screen.width, height: screen.height });
         backoff = 1000;
       } catch (e) {
         status.textContent = `Waiting for the server… (${e.message})`;
@@ -100,7 +100,7 @@ class Player {
           await sleepJitter(2000);
           continue;
         }
-        if (r && r.token) {
+        if (r && r.status === 'paired' && r.token) {
           this.device = { token: r.token, screen_id: r.screen_id || null };
           localStorage.setItem(DEVICE_KEY, JSON.stringify(this.device));
           codeEl.textContent = '';
@@ -108,7 +108,7 @@ class Player {
           view.hidden = true;
           return;
         }
-        await sleepJitter(r && r.retry_ms ? r.retry_ms : 1000);
+        if (!(r && r.status === 'pending')) await sleepJitter(pairing.poll_interval_ms || 2000);
       }
     }
   }
@@ -140,25 +140,18 @@ class Player {
     }
     await this.syncClock();
     await this.fetchManifest();
-    this.push = new Push(() => this.api.wsUrl(this.device), (m) => this.onPush(m), (c) => this.onPushState(c));
+    this.push = new Push(() => this.api.wsUrl(this.device), (m) => this.onPush(m), (c) => this.onPushState(c), () => this.unpair('token refused by the push channel'));
     this.push.start();
     setInterval(() => this.poll(), 1000);
-    setInterval(() => this.heartbeat(), HEARTBEAT_MS);
-    setInterval(() => this.syncClock(), 60_000);
-    setTimeout(() => this.heartbeat(), 1000);
+    this.scheduleHeartbeat(HEARTBEAT_MS);
     if (this.plays) this.plays.flush();
     addEventListener('online', () => { this.fetchManifest(); if (this.plays) this.plays.flush(); });
   }
 
+  /** A few heartbeats in a row: their round trips are the clock samples (the shortest one wins). */
   async syncClock() {
     for (let i = 0; i < 3; i++) {
-      try {
-        const ok = await this.api.timeSample();
-        this.online = true;
-        if (!ok) break;
-      } catch (_) {
-        break;
-      }
+      if (!(await this.heartbeat())) break;
     }
     if (this.kv) this.kv.set('clock_offset', this.clock.offset).catch(() => {});
   }
@@ -189,7 +182,7 @@ class Player {
   apply(raw, etag, fromCache) {
     let m;
     try {
-      m = normalize(raw, { portrait: this.portrait() });
+      m = normalize(raw);
     } catch (e) {
       this.error(`manifest rejected: ${e.message}`);
       return;
@@ -202,6 +195,7 @@ class Player {
     this.fromCache = fromCache;
     const layout = $('#layout');
     layout.classList.toggle('fullscreen', !m.layout.ticker);
+    this.placeZones(m.layout.zones);
     $('#stage').classList.toggle('portrait', this.portrait());
     $('#stage').classList.toggle('landscape', !this.portrait());
     this.main.setPlays(m.zones.main, { immediate });
@@ -209,6 +203,22 @@ class Player {
     this.clockZone.setZone(m.screen.tz || 'UTC');
     this.cache.sync(mediaOrder(m, now));
     if (!fromCache) this.changedAt = now;
+  }
+
+  /** Places the zones where the layout says (fractions of the stage); without geometry the CSS grid applies. */
+  placeZones(zones) {
+    const map = { main: '#zone-main', ticker: '#zone-ticker', clock: '#zone-clock' };
+    const geo = zones && zones.main;
+    $('#layout').classList.toggle('geometry', !!geo);
+    for (const [name, sel] of Object.entries(map)) {
+      const el = $(sel);
+      const z = zones && zones[name];
+      el.style.cssText = geo && z ? `left:${z.x * 100}%;top:${z.y * 100}%;width:${z.w * 100}%;height:${z.h * 100}%` : '';
+      if (geo && name !== 'main') el.hidden = !z;
+    }
+    const band = zones && zones.ticker;
+    if (geo && band) $('#layout').style.setProperty('--band-h', `${band.h * 100}vh`);
+    else $('#layout').style.removeProperty('--band-h');
   }
 
   portrait() {
@@ -232,8 +242,13 @@ class Player {
 
   poll() {
     const connected = this.push && this.push.connected;
-    const every = connected ? SAFETY_POLL_MS : POLL_MS;
-    if (Date.now() - this.lastPoll >= every) this.fetchManifest();
+    if (!this.nextPoll) this.nextPoll = POLL_MS[0] + Math.random() * (POLL_MS[1] - POLL_MS[0]);
+    const every = connected ? SAFETY_POLL_MS : this.nextPoll;
+    const stale = this.manifest && this.manifest.refreshBefore && this.clock.now() >= this.manifest.refreshBefore;
+    if (Date.now() - this.lastPoll >= every || (stale && Date.now() - this.lastPoll >= 5000)) {
+      this.nextPoll = null;
+      this.fetchManifest();
+    }
     if (!this.cache.status.complete && Date.now() - (this.lastCacheKick || 0) > 15_000 && this.manifest) {
       this.lastCacheKick = Date.now();
       this.cache.lastList = null;
@@ -250,17 +265,17 @@ class Player {
   }
 
   onPush(msg) {
-    const type = msg.type || msg.kind;
-    if (typeof msg.server_time_ms === 'number' && typeof msg.echo === 'number') {
-      this.clock.sample(msg.echo, msg.server_time_ms, this.clock.local());
-    }
-    switch (type) {
-      case 'manifest':
+    switch (msg.type) {
+      case 'hello':
       case 'manifest_changed':
-      case 'schedule_changed':
-      case 'alert':
-      case 'alerts_changed':
         if (!msg.etag || msg.etag !== this.etag) this.fetchManifest();
+        break;
+      case 'alert':
+        // Fetch at once; apply() switches immediately because the alert on air changes.
+        if (!msg.etag || msg.etag !== this.etag) this.fetchManifest();
+        break;
+      case 'ping':
+        this.push.send({ type: 'pong', server_time: msg.server_time });
         break;
       case 'command':
         this.command(msg.command, msg);
@@ -281,9 +296,44 @@ class Player {
       el.hidden = false;
       setTimeout(() => { el.hidden = true; }, 10_000);
     } else if (cmd === 'screenshot') {
-      this.error('screenshot: not supported by the web player');
-      this.heartbeat();
+      this.screenshot().catch((e) => this.error(`screenshot: ${e.message}`));
     }
+  }
+
+  /**
+   * A page cannot read its own pixels, so the screenshot is re-drawn: the main zone's current video frame or
+   * image (same origin, so the canvas stays readable) or the slide's text, plus the ticker line.
+   */
+  async screenshot() {
+    const stage = $('#stage').getBoundingClientRect();
+    const c = document.createElement('canvas');
+    c.width = Math.round(stage.width);
+    c.height = Math.round(stage.height);
+    const g = c.getContext('2d');
+    g.fillStyle = '#0b1320';
+    g.fillRect(0, 0, c.width, c.height);
+    const mainBox = $('#zone-main').getBoundingClientRect();
+    const cur = this.main && this.main.current;
+    if (cur && (cur.video || cur.el instanceof HTMLImageElement)) {
+      const src = cur.video || cur.el;
+      const w = cur.video ? src.videoWidth : src.naturalWidth;
+      const h = cur.video ? src.videoHeight : src.naturalHeight;
+      const k = Math.min(mainBox.width / w, mainBox.height / h);
+      g.drawImage(src, mainBox.x + (mainBox.width - w * k) / 2, mainBox.y + (mainBox.height - h * k) / 2, w * k, h * k);
+    } else if (cur) {
+      g.fillStyle = '#f4f6fb';
+      g.font = `bold ${Math.round(mainBox.height / 10)}px sans-serif`;
+      g.fillText((cur.el.innerText || '').split('\n').filter(Boolean).slice(0, 2).join('  '), mainBox.x + 40, mainBox.y + mainBox.height / 2, mainBox.width - 80);
+    }
+    const tick = $('.ticker-text');
+    if (!$('#zone-ticker').hidden && tick.textContent) {
+      const b = tick.getBoundingClientRect();
+      g.fillStyle = '#f4f6fb';
+      g.font = `${Math.round(b.height * 0.42)}px sans-serif`;
+      g.fillText(tick.textContent, b.x + 10, b.y + b.height * 0.65, b.width - 20);
+    }
+    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    await this.api.screenshot(this.device, blob);
   }
 
   async onSwap(prev, next, info) {
@@ -291,7 +341,8 @@ class Player {
     this.history.push(this.item);
     if (this.history.length > 5000) this.history.shift();
     if (info.failed) this.error(info.failed);
-    if (!prev || info.prevShownAt === null) return;
+    if (!prev || info.prevShownAt === null || prev.kind === 'idle') return;
+    const toDevice = (t) => Math.round(t - this.clock.offset);
     const ev = {
       id: newEventId(Date.now()),
       screen_id: (this.manifest && this.manifest.screen.id) || (this.device && this.device.screen_id) || null,
@@ -305,7 +356,8 @@ class Player {
       started_at: Math.round(info.prevShownAt),
       ended_at: Math.round(info.at),
       duration_ms: Math.round(info.at - info.prevShownAt),
-      device_time: Date.now(),
+      device_started_at: toDevice(info.prevShownAt),
+      device_ended_at: toDevice(info.at),
     };
     try {
       if (this.plays) await this.plays.record(ev);
@@ -315,27 +367,46 @@ class Player {
     }
   }
 
+  scheduleHeartbeat(ms) {
+    clearTimeout(this.hbTimer);
+    this.hbTimer = setTimeout(async () => {
+      await this.heartbeat();
+      this.scheduleHeartbeat(this.nextHeartbeat || HEARTBEAT_MS);
+    }, ms);
+  }
+
+  /** Sends a heartbeat (§5); true when the server answered. */
   async heartbeat() {
-    if (!this.device) return;
-    let storage = null;
+    if (!this.device) return false;
+    let free = null;
     try {
-      storage = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : null;
+      const est = navigator.storage && navigator.storage.estimate ? await navigator.storage.estimate() : null;
+      if (est) free = Math.max(0, est.quota - est.usage);
     } catch (_) { /* not available */ }
     const s = this.state();
+    const body = {
+      player_version: `web-${VERSION}`,
+      cache: { items_total: s.cache.wanted_files, items_cached: s.cache.cached_files, bytes_cached: s.cached_bytes },
+      errors: this.errors.slice(-10).map((m) => ({ at: Math.round(this.clock.now()), code: 'player', message: m.slice(0, 500) }))
+        .concat(this.cache.status.errors.slice(-5).map((m) => ({ at: Math.round(this.clock.now()), code: 'cache', message: m.slice(0, 500) }))),
+    };
+    if (s.manifest_etag) body.manifest_etag = s.manifest_etag;
+    if (s.item && s.item.kind !== 'idle') {
+      body.current = { started_at: s.item.started_at };
+      if (s.item.campaign) body.current.campaign = s.item.campaign;
+      if (s.item.item) body.current.item = s.item.item;
+    }
+    if (free !== null) body.storage_free_bytes = free;
     try {
-      await this.api.heartbeat(this.device, {
-        version: VERSION,
-        manifest_etag: s.manifest_etag,
-        item: s.item,
-        cache: { cached_bytes: s.cached_bytes, cached_files: s.cache.cached_files, wanted_files: s.cache.wanted_files, wanted_bytes: s.cache.wanted_bytes, complete: s.cache.complete },
-        storage: storage ? { quota: storage.quota, usage: storage.usage, free: storage.quota - storage.usage } : null,
-        queued_plays: s.queued_plays,
-        errors: this.errors.slice(-5).concat(this.cache.status.errors.slice(-5)),
-      });
+      const r = await this.api.heartbeat(this.device, body);
+      if (r && r.next_heartbeat_ms >= 1000) this.nextHeartbeat = r.next_heartbeat_ms;
       this.online = true;
+      if (this.plays && this.plays.count > 0) this.plays.flush();
+      return true;
     } catch (e) {
-      if (e instanceof AuthError) return this.unpair(e.message);
-      this.online = false;
+      if (e instanceof AuthError) this.unpair(e.message);
+      else this.online = false;
+      return false;
     }
   }
 

@@ -1,25 +1,36 @@
-// Push channel: one WebSocket to the server. Reconnects with exponential backoff and full jitter; while it is
-// down the caller polls the manifest with its ETag instead (see main.js).
+// Push channel (§4 of docs/player-protocol.md): one WebSocket to the server. Reconnects after
+// min(60 s, 1 s · 2^attempt) × a random factor in [0.5, 1.5); the attempt counter resets once a connection has
+// stayed up 30 s. A socket silent for 60 s (the server pings every 20 s) is closed and reopened. Close code 4401
+// means the token was refused: no reconnect. While it is down the caller polls the manifest with its ETag.
+
+const SILENCE_MS = 60_000;
+const STABLE_MS = 30_000;
 
 export class Push {
   /**
    * @param {() => string|null} url WebSocket URL (or null when not paired)
    * @param {(msg: object) => void} onMessage
    * @param {(connected: boolean) => void} onState
+   * @param {() => void} onRefused close code 4401
    */
-  constructor(url, onMessage, onState, { minDelay = 500, maxDelay = 15_000 } = {}) {
+  constructor(url, onMessage, onState, onRefused, { baseDelay = 1000, maxDelay = 60_000 } = {}) {
     this.url = url;
     this.onMessage = onMessage;
     this.onState = onState;
-    this.minDelay = minDelay;
+    this.onRefused = onRefused;
+    this.baseDelay = baseDelay;
     this.maxDelay = maxDelay;
     this.attempt = 0;
     this.ws = null;
     this.connected = false;
+    this.openedAt = 0;
     this.timer = null;
     this.stopped = false;
     this.reconnects = 0;
     this.lastMessageAt = 0;
+    this.watchdog = setInterval(() => {
+      if (this.connected && Date.now() - this.lastMessageAt > SILENCE_MS && this.ws) this.ws.close();
+    }, 5000);
   }
 
   start() {
@@ -30,13 +41,14 @@ export class Push {
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.watchdog);
     if (this.ws) this.ws.close();
   }
 
-  /** Next delay: uniform in [d/2, d] with d = min(max, min * 2^attempt) ("equal jitter"). */
+  /** The next reconnect delay. */
   delay() {
-    const d = Math.min(this.maxDelay, this.minDelay * 2 ** Math.min(this.attempt, 10));
-    return d / 2 + Math.random() * (d / 2);
+    const d = Math.min(this.maxDelay, this.baseDelay * 2 ** Math.min(this.attempt, 16));
+    return d * (0.5 + Math.random());
   }
 
   open() {
@@ -51,8 +63,9 @@ export class Push {
     }
     this.ws = ws;
     ws.onopen = () => {
-      this.attempt = 0;
       this.connected = true;
+      this.openedAt = Date.now();
+      this.lastMessageAt = Date.now();
       this.onState(true);
     };
     ws.onmessage = (e) => {
@@ -63,14 +76,20 @@ export class Push {
       } catch (_) {
         return;
       }
-      this.onMessage(msg);
+      if (msg && typeof msg === 'object') this.onMessage(msg);
     };
-    ws.onclose = () => {
+    ws.onclose = (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (this.connected && Date.now() - this.openedAt >= STABLE_MS) this.attempt = 0;
       if (this.connected) {
         this.connected = false;
         this.onState(false);
+      }
+      if (e.code === 4401) {
+        this.stopped = true;
+        this.onRefused();
+        return;
       }
       this.retry();
     };

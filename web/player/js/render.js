@@ -20,6 +20,18 @@ export function indexAt(plays, t) {
   return -1;
 }
 
+/** Index of the first play starting after `t` (plays.length when none). */
+function firstAfter(plays, t) {
+  let lo = 0;
+  let hi = plays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (plays[mid].start > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 class Entry {
   constructor(play, now, layer) {
     this.play = play;
@@ -165,12 +177,18 @@ export class MainZone {
 
   /** The play that should be on screen at `t`, honouring a pending list only from the current item's end. */
   target(t) {
-    if (this.pending && (!this.current || t >= this.current.play.end - this.frameMs / 2)) {
+    if (this.pending && (!this.current || this.current.play.kind === 'idle' || t >= this.current.play.end - this.frameMs / 2)) {
       this.plays = this.pending;
       this.pending = null;
     }
     const i = indexAt(this.plays, t);
-    return i >= 0 ? { play: this.plays[i], next: this.plays[i + 1] || null } : { play: null, next: this.plays.find((p) => p.start > t) || null };
+    if (i >= 0) return { play: this.plays[i], next: this.plays[i + 1] || null };
+    // Nothing eligible now: the idle (branding) frame until the next play.
+    const j = firstAfter(this.plays, t);
+    const next = j < this.plays.length ? this.plays[j] : null;
+    const prevEnd = j > 0 ? this.plays[j - 1].end : null;
+    const idle = { id: `main:idle@${prevEnd ?? 'start'}`, zone: 'main', kind: 'idle', start: prevEnd ?? t, end: next ? next.start : Infinity, partner: null, campaign: null, item: null, template: 'idle', data: null };
+    return { play: idle, next };
   }
 
   /** One animation frame. `ts` is the rAF timestamp (performance.now() clock). */

@@ -63,6 +63,12 @@ export function slide(template, data) {
       return partnerCard(data || {});
     case 'headline':
       return headline(data || {});
+    case 'idle': {
+      const root = el('div', 'slide idle');
+      root.append(el('div', 'city', 'Twincast'));
+      root.append(el('div', 'country', 'Sister cities'));
+      return root;
+    }
     default:
       return headline({ headline: pick(data, 'title', 'headline', 'text') || template || '' });
   }
