@@ -394,6 +394,7 @@ class Player {
     if (s.item && s.item.kind !== 'idle') {
       body.current = { started_at: s.item.started_at };
       if (s.item.campaign) body.current.campaign = s.item.campaign;
+      if (s.item.alert) body.current.alert = s.item.alert;
       if (s.item.item) body.current.item = s.item.item;
     }
     if (free !== null) body.storage_free_bytes = free;

@@ -42,7 +42,7 @@ export function partnerCard(data) {
 export function headline(data) {
   const root = el('div', 'slide headline');
   root.append(el('div', 'kicker', pick(data, 'kicker', 'source') || 'News'));
-  root.append(el('div', 'title', pick(data, 'headline', 'title', 'text')));
+  root.append(el('div', 'title', pick(data, 'headline', 'title', 'text', 'en')));
   return root;
 }
 
@@ -78,5 +78,5 @@ export function slide(template, data) {
 export function tickerText(play) {
   if (play.kind === 'alert') return `⚠ ${play.alert.headline || play.alert.event || 'Alert'}`;
   const d = play.data || {};
-  return pick(d, 'headline', 'title', 'text', 'city') || '';
+  return pick(d, 'headline', 'title', 'text', 'en', 'city') || '';
 }
