@@ -85,7 +85,10 @@ async function manifest(req) {
   const cache = await caches.open(MANIFEST);
   try {
     const res = await fetch(req);
-    if (res.status === 200) await cache.put('/api/v1/player/manifest', res.clone());
+    // Only the full horizon is kept for offline use (a short `?hours=` fetch is a fast path for changes).
+    if (res.status === 200 && !new URL(req.url).searchParams.has('hours')) {
+      await cache.put('/api/v1/player/manifest', res.clone());
+    }
     return res;
   } catch (e) {
     const hit = await cache.match('/api/v1/player/manifest');

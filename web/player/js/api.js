@@ -66,7 +66,7 @@ export class Api {
     return res.json();
   }
 
-  /** `{status: 200|304, body, etag, fromCache}`. */
+  /** `{status: 200|304, text, etag, fromCache}` (the body as text). */
   async manifest(device, etag) {
     const headers = this.auth(device);
     if (etag) headers['if-none-match'] = etag;
@@ -74,8 +74,8 @@ export class Api {
     const fromCache = res.headers.get('x-twincast-from-cache') === '1';
     if (res.status === 304) return { status: 304, fromCache };
     if (!res.ok) throw await problem(res);
-    const body = await res.json();
-    return { status: 200, body, etag: res.headers.get('etag'), fromCache };
+    const text = await res.text();
+    return { status: 200, text, etag: res.headers.get('etag'), fromCache };
   }
 
   /** WebSocket URL of the push channel (browsers cannot set headers on a WebSocket: token in the query). */

@@ -36,6 +36,7 @@ class Player {
     this.lastPoll = 0;
     this.loads = 0;
     this.fetching = null;
+    this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
   }
 
   error(msg) {
@@ -134,7 +135,7 @@ class Player {
     // Last known manifest first (offline start), then the network.
     try {
       const saved = this.kv && (await this.kv.get('manifest'));
-      if (saved && saved.body) this.apply(saved.body, saved.etag, true);
+      if (saved && saved.text) this.apply(JSON.parse(saved.text), saved.etag, true);
     } catch (e) {
       this.error(`saved manifest: ${e.message}`);
     }
@@ -161,12 +162,15 @@ class Player {
     if (this.fetching) return this.fetching;
     this.fetching = (async () => {
       this.lastPoll = Date.now();
+      this.timings.fetch_started = Math.round(this.clock.now());
       try {
         const r = await this.api.manifest(this.device, this.etag);
+        this.timings.fetch_done = Math.round(this.clock.now());
         this.online = !r.fromCache;
         if (r.status === 200) {
-          this.apply(r.body, r.etag, r.fromCache);
-          if (!r.fromCache && this.kv) await this.kv.set('manifest', { body: r.body, etag: r.etag });
+          this.apply(JSON.parse(r.text), r.etag, r.fromCache);
+          // Kept as text: cloning a string into IndexedDB is cheap, cloning the parsed object is not.
+          if (!r.fromCache && this.kv) await this.kv.set('manifest', { text: r.text, etag: r.etag });
         }
       } catch (e) {
         if (e instanceof AuthError) return this.unpair(e.message);
@@ -187,6 +191,7 @@ class Player {
       this.error(`manifest rejected: ${e.message}`);
       return;
     }
+    const t0 = performance.now();
     const now = this.clock.now();
     const old = this.manifest;
     const immediate = !old || alertAt(old.zones.main, now) !== alertAt(m.zones.main, now);
@@ -202,7 +207,8 @@ class Player {
     this.ticker.setPlays(m.zones.ticker);
     this.clockZone.setZone(m.screen.tz || 'UTC');
     this.cache.sync(mediaOrder(m, now));
-    if (!fromCache) this.changedAt = now;
+    this.timings.applied = Math.round(this.clock.now());
+    this.timings.apply_ms = Math.round(performance.now() - t0);
   }
 
   /** Places the zones where the layout says (fractions of the stage); without geometry the CSS grid applies. */
@@ -257,6 +263,7 @@ class Player {
   }
 
   onPushState(connected) {
+    if (!connected) this.online = false; // until a request succeeds again
     if (connected) {
       this.online = true;
       this.fetchManifest();
@@ -265,6 +272,8 @@ class Player {
   }
 
   onPush(msg) {
+    this.timings.push_at = Math.round(this.clock.now());
+    this.timings.push_type = msg.type;
     switch (msg.type) {
       case 'hello':
       case 'manifest_changed':
@@ -435,6 +444,7 @@ class Player {
       transitions: this.main ? this.main.transitions.length : 0,
       loads: this.loads,
       errors: this.errors.slice(),
+      timings: { ...this.timings },
     };
   }
 }

@@ -41,6 +41,7 @@ class Entry {
     this.failed = null;
     this.shownAt = null;
     this.video = null;
+    this.createdAt = now;
     this.prepare(now);
   }
 
@@ -257,7 +258,8 @@ export class MainZone {
     }
     e.shownAt = now;
     this.current = e;
-    this.awaitingShown = { id: e.play.id, kind: e.play.kind, boundary: e.play.start, swapped: now, shown: null, first: !prev };
+    // `joined`: the play was not known before its start (first manifest, alert), so it could not be preloaded.
+    this.awaitingShown = { id: e.play.id, kind: e.play.kind, boundary: e.play.start, swapped: now, shown: null, first: !prev, joined: e.createdAt > e.play.start };
     this.hooks.onSwap(prev ? prev.play : null, e.play, { at: now, prevShownAt: prev ? prev.shownAt : null, failed: e.failed });
   }
 
