@@ -10,6 +10,7 @@
 #   BENCH_PARTNER=SLUG        partner to import the file under (default: the first of GET /api/v1/partners)
 #   BENCH_TWINCAST_URL=URL    benchmark an already running server's URL of the same file (skips build/start/import)
 #   BENCH_DOC=FILE            where to write the results (default docs/benchmarks.md); BENCH_DOC=- prints only
+#   BENCH_WITH_FFMPEG=1       let twincast find ffmpeg (it then runs transcoding jobs; the bench waits for them)
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -120,9 +121,15 @@ log "$VIDEO: $SIZE bytes, sha256 $SHA"
 if [ -z "${BENCH_TWINCAST_URL:-}" ]; then
     stage "start twincast demo, import the file"
     TW_PORT=$(free_port 18480)
-    # Request logging off for both servers (nginx: access_log off).
-    RUST_LOG=${RUST_LOG:-warn} setsid "$TWINCAST" demo --port "$TW_PORT" --data "$DATA" </dev/null \
-        >"$BENCH/twincast.log" 2>&1 &
+    # Request logging off for both servers (nginx: access_log off). Unless BENCH_WITH_FFMPEG=1, twincast runs with
+    # an empty PATH, so it finds no ffmpeg and starts no transcoding job that would compete for the CPU during the
+    # measurement; the delivery path is the same either way.
+    TW_ENV=(env TWINCAST_LOG="${TWINCAST_LOG:-warn}")
+    if [ "${BENCH_WITH_FFMPEG:-0}" != 1 ]; then
+        mkdir -p "$BENCH/empty-path"
+        TW_ENV+=(PATH="$BENCH/empty-path")
+    fi
+    setsid "${TW_ENV[@]}" "$TWINCAST" demo --port "$TW_PORT" --data "$DATA" </dev/null >"$BENCH/twincast.log" 2>&1 &
     TW_PID=$!
     TW_BASE="http://127.0.0.1:$TW_PORT"
     for i in $(seq 1 600); do
@@ -139,17 +146,17 @@ if [ -z "${BENCH_TWINCAST_URL:-}" ]; then
             die "could not read a partner slug from $TW_BASE/api/v1/partners (set BENCH_PARTNER=SLUG)"
     fi
     log "importing under partner $PARTNER"
-    "$TWINCAST" media import "$VIDEO" --partner "$PARTNER" --data "$DATA" </dev/null 2>&1 | tail -n 5
+    "${TW_ENV[@]}" "$TWINCAST" media import "$VIDEO" --partner "$PARTNER" --data "$DATA" </dev/null 2>&1 | tail -n 5
     TW_URL="$TW_BASE/media/$SHA.mp4"
     # Background jobs (thumbnails, transcoding) would compete for the CPU: wait until the server has had no child
-    # process for 5 s in a row (at most 15 min).
+    # process for 10 s in a row (at most BENCH_JOB_WAIT seconds, default 900).
     quiet=0
-    for _ in $(seq 1 900); do
+    for _ in $(seq 1 "${BENCH_JOB_WAIT:-900}"); do
         if pgrep -P "$TW_PID" >/dev/null; then quiet=0; else quiet=$((quiet + 1)); fi
-        [ "$quiet" -ge 5 ] && break
+        [ "$quiet" -ge 10 ] && break
         sleep 1
     done
-    [ "$quiet" -ge 5 ] || log "warning: twincast still has child processes (jobs) running"
+    [ "$quiet" -ge 10 ] || log "warning: twincast still has child processes (jobs) running"
 else
     TW_URL=$BENCH_TWINCAST_URL
 fi
@@ -238,6 +245,7 @@ run_wrk() { # scenario server url seconds -> prints the BENCH_RESULT line
     grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT from wrk against $name"; }
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'scenario\tserver\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
 for scenario in range full; do
     stage "scenario $scenario: warm-up ${WARMUP}s each, then $ROUNDS x (twincast, nginx) x ${DURATION}s, $CONNS connections, $THREADS threads"
@@ -272,6 +280,7 @@ BENCH_META_COMMIT=$COMMIT
 BENCH_META_NGINX=$({ "$NGINX" -v 2>&1 || true; } | sed 's/.*: //')
 BENCH_META_WRK=$({ wrk -v 2>&1 || true; } | head -n 1 | cut -d' ' -f1-2)
 BENCH_META_KERNEL=$(uname -r)
+export BENCH_META_LOAD="$LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after"
 python3 - "$RESULTS" "$DOC" "$SIZE" "$CONNS" "$THREADS" "$DURATION" "$ROUNDS" "$COMMAND" <<'PY'
 import csv, os, re, sys
 results, doc, size, conns, threads, duration, rounds, command = sys.argv[1:]
@@ -288,7 +297,10 @@ out.append(f"Measured {m['BENCH_META_DATE']} on {m['BENCH_META_CPU']} (kernel {m
            f"against {m['BENCH_META_NGINX']} (sendfile on, `worker_processes auto`) serving the same "
            f"{int(size) / 1e6:.1f} MB H.264/AAC MP4 (sha256-named, as twincast serves it). Client: {m['BENCH_META_WRK']}, "
            f"{conns} connections, {threads} threads, {duration} s per run, on the same machine over loopback; "
-           f"runs alternate twincast/nginx, {rounds} rounds each after a warm-up. Request logging off for both. "
+           f"runs alternate twincast/nginx, {rounds} rounds each after a warm-up. Request logging off for both; "
+           f"{'twincast runs with ffmpeg (background jobs finished before measuring)' if m.get('BENCH_WITH_FFMPEG') == '1' else 'twincast runs without ffmpeg on its PATH, so no transcoding job competes for the CPU'}. "
+           f"Load average (1/5/15 min): {m['BENCH_META_LOAD']}: the 2 cores are shared by both servers, wrk and "
+           f"anything else running, so compare the ratio within a run, not absolute numbers across runs. "
            f"MB = 10^6 bytes (response bytes including headers).\n")
 out.append("Reproduce: `" + command + "` (knobs: `BENCH_CONNECTIONS`, `BENCH_THREADS`, `BENCH_DURATION`, `BENCH_ROUNDS`).\n")
 out.append("| scenario | twincast MB/s | nginx MB/s | **ratio twincast/nginx** (goal ≥ 0.9×) | twincast req/s | nginx req/s | twincast p99 ms | nginx p99 ms |")

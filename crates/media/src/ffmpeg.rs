@@ -195,7 +195,8 @@ pub async fn normalize_mp4(input: &Path, out_mp4: &Path) -> Result<(), MediaErro
 }
 
 /// HLS (fMP4 segments) in the [`HLS_RENDITIONS`], keyframes forced every [`HLS_SEGMENT_SECONDS`] so segments
-/// are even. Writes `out_dir/master.m3u8`, `out_dir/<name>/index.m3u8`, `init.mp4` and `seg_NNNNN.m4s`, and
+/// are even. Writes `out_dir/master.m3u8`, `out_dir/<name>/index.m3u8`, an init segment (`init_N.mp4`, named in
+/// the playlist's `EXT-X-MAP`) and `seg_NNNNN.m4s`, and
 /// returns every written file relative to `out_dir` (sorted, `/`-separated).
 ///
 /// Built in a temp directory beside `out_dir` and renamed into place at the end; `out_dir` must not exist yet
@@ -312,8 +313,6 @@ async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
             "vod",
             "-hls_segment_type",
             "fmp4",
-            "-hls_fmp4_init_filename",
-            "init.mp4",
             "-hls_flags",
             "independent_segments",
             "-master_pl_name",

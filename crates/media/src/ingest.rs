@@ -8,6 +8,9 @@ use tokio::io::AsyncWriteExt;
 use crate::sniff::SNIFF_LEN;
 use crate::{probe_file, sanitize_svg, sniff, MediaError, MediaType, Probe};
 
+/// SVGs are parsed in memory to be sanitized: bigger ones are refused (no real flag or logo comes close).
+pub const MAX_SVG_BYTES: u64 = 16 * 1024 * 1024;
+
 const PREFIX: &str = "ingest-";
 const SUFFIX: &str = ".part";
 
@@ -145,6 +148,11 @@ impl Ingest {
         let media_type = sniff(&self.head).ok_or(MediaError::UnsupportedType)?;
         let (mut sha256, mut size) = (hex::encode(self.hasher.finalize()), self.size);
         if media_type == MediaType::Svg {
+            if self.size > MAX_SVG_BYTES {
+                return Err(MediaError::TooLarge {
+                    limit: MAX_SVG_BYTES,
+                });
+            }
             let raw = tokio::fs::read(&temp.path).await?;
             let clean = tokio::task::spawn_blocking(move || sanitize_svg(&raw))
                 .await

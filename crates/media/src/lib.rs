@@ -18,9 +18,9 @@ mod storage;
 mod svg;
 
 pub use error::MediaError;
-pub use ingest::{Ingest, Ingested};
+pub use ingest::{Ingest, Ingested, MAX_SVG_BYTES};
 pub use probe::{probe_file, Probe};
-pub use sniff::{sniff, MediaType};
+pub use sniff::{sniff, MediaType, SNIFF_LEN};
 pub use storage::Storage;
 pub use svg::sanitize_svg;
 
@@ -38,6 +38,16 @@ pub fn object_key(sha256: &str, t: MediaType) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handles_can_cross_tasks() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        send_sync::<Storage>();
+        send_sync::<MediaError>();
+        send::<Ingest>();
+        send::<Ingested>();
+    }
 
     #[test]
     fn object_key_layout() {

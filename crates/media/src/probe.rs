@@ -148,6 +148,7 @@ fn png<R: Read>(r: &mut R) -> Result<Probe, MediaError> {
 fn jpeg<R: Read + Seek>(r: &mut R) -> Result<Probe, MediaError> {
     let mut b2 = [0u8; 2];
     read_exact(r, &mut b2, "JPEG header")?;
+    let mut quarter_turn = false;
     loop {
         // find the next marker (0xFF, then a non-0xFF byte)
         let mut b = [0u8; 1];
@@ -176,10 +177,52 @@ fn jpeg<R: Read + Seek>(r: &mut R) -> Result<Probe, MediaError> {
             read_exact(r, &mut s, "JPEG frame header")?;
             let h = u32::from(be16(&s, 1).unwrap_or(0));
             let w = u32::from(be16(&s, 3).unwrap_or(0));
-            return image(w, h, "jpeg", None);
+            // browsers honour the EXIF orientation: a quarter turn displays it the other way round
+            return if quarter_turn {
+                image(h, w, "jpeg", None)
+            } else {
+                image(w, h, "jpeg", None)
+            };
+        }
+        if m == 0xE1 && !quarter_turn {
+            let seg = read_vec(r, u64::from(len) - 2, "JPEG APP1")?;
+            quarter_turn = matches!(exif_orientation(&seg), Some(5..=8));
+            continue;
         }
         r.seek(SeekFrom::Current(i64::from(len) - 2))?;
     }
+}
+
+/// The EXIF orientation (1-8) from an APP1 segment body, if it holds one.
+fn exif_orientation(seg: &[u8]) -> Option<u16> {
+    let tiff = seg.strip_prefix(b"Exif\0\0")?;
+    let big = match tiff.get(0..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        Some(if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        Some(if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        })
+    };
+    let ifd = u32_at(4)? as usize;
+    let n = u16_at(ifd)? as usize;
+    (0..n.min(512)).find_map(|i| {
+        let e = ifd + 2 + i * 12;
+        (u16_at(e)? == 0x0112).then(|| u16_at(e + 8)).flatten()
+    })
 }
 
 fn gif<R: Read>(r: &mut R, len: u64) -> Result<Probe, MediaError> {
@@ -309,6 +352,9 @@ mod mp4 {
     //! ISO BMFF: walk top-level boxes with seeks, read `moov` into memory and walk it.
     use super::*;
 
+    /// Bound on top-level boxes visited, so a file of millions of empty boxes cannot keep us busy.
+    const MAX_TOP_LEVEL_BOXES: u32 = 200_000;
+
     /// Iterate over the boxes in `data`: (type, payload).
     pub(super) fn boxes(data: &[u8]) -> impl Iterator<Item = Result<([u8; 4], &[u8]), MediaError>> {
         let mut i = 0usize;
@@ -378,6 +424,8 @@ mod mp4 {
         width: u32,
         height: u32,
         duration_ms: Option<u64>,
+        track_id: u32,
+        timescale: u32,
     }
 
     fn track(trak: &[u8]) -> Result<Option<Track>, MediaError> {
@@ -388,9 +436,9 @@ mod mp4 {
             return Ok(None);
         };
         let video = hdlr.get(8..12) == Some(b"vide");
-        let duration_ms = child(mdia, b"mdhd")?
-            .and_then(time_header)
-            .and_then(|(ts, d)| ms(d, ts));
+        let mdhd = child(mdia, b"mdhd")?.and_then(time_header);
+        let duration_ms = mdhd.and_then(|(ts, d)| ms(d, ts));
+        let timescale = mdhd.map_or(0, |(ts, _)| ts);
         let stsd = child(mdia, b"minf")?
             .map(|m| child(m, b"stbl"))
             .transpose()?
@@ -406,11 +454,19 @@ mod mp4 {
             .ok_or_else(|| truncated("stsd entry"))?
             .try_into()
             .unwrap_or_default();
-        let (mut width, mut height) = (0u32, 0u32);
+        let (mut width, mut height, mut track_id) = (0u32, 0u32, 0u32);
         if let Some(tkhd) = child(trak, b"tkhd")? {
+            track_id = be32(tkhd, if tkhd.first() == Some(&1) { 20 } else { 12 }).unwrap_or(0);
             let at = if tkhd.first() == Some(&1) { 88 } else { 76 };
             width = be32(tkhd, at).unwrap_or(0) >> 16;
             height = be32(tkhd, at + 4).unwrap_or(0) >> 16;
+            // the display matrix (a b u / c d v / x y w) sits just before width; a quarter turn (a = d = 0)
+            // swaps the displayed width and height (phone videos shot upright)
+            let a = be32(tkhd, at - 36).unwrap_or(0x10000);
+            let d = be32(tkhd, at - 20).unwrap_or(0x10000);
+            if a == 0 && d == 0 {
+                std::mem::swap(&mut width, &mut height);
+            }
         }
         if video && (width == 0 || height == 0) {
             // visual sample entry: 8 (box header) + 6 reserved + 2 data ref idx + 16 pre-defined/reserved
@@ -423,13 +479,122 @@ mod mp4 {
             width,
             height,
             duration_ms,
+            track_id,
+            timescale,
         }))
+    }
+
+    /// The end time (track timescale) of the last fragment of `track_id`, scanning `moof` boxes from `pos`.
+    fn fragments_end<R: Read + Seek>(
+        r: &mut R,
+        len: u64,
+        mut pos: u64,
+        track_id: u32,
+        trex_default: u32,
+    ) -> Result<Option<u64>, MediaError> {
+        let mut end: Option<u64> = None;
+        let mut running = 0u64;
+        let mut count = 0u32;
+        while pos + 8 <= len {
+            count += 1;
+            if count > MAX_TOP_LEVEL_BOXES {
+                return Err(MediaError::Corrupt(
+                    "MP4 with too many top-level boxes".into(),
+                ));
+            }
+            r.seek(SeekFrom::Start(pos))?;
+            let mut h = [0u8; 16];
+            read_exact(r, &mut h[..8], "MP4 box header")?;
+            let (hdr, size) = match be32(&h, 0).unwrap_or(0) {
+                0 => (8, len - pos),
+                1 => {
+                    read_exact(r, &mut h[8..16], "MP4 box header")?;
+                    (16, be64(&h, 8).unwrap_or(0))
+                }
+                s => (8, u64::from(s)),
+            };
+            if size < hdr {
+                return Err(MediaError::Corrupt(
+                    "MP4 box smaller than its header".into(),
+                ));
+            }
+            if &h[4..8] == b"moof" {
+                let moof = read_vec(r, size - hdr, "moof box")?;
+                for b in boxes(&moof) {
+                    let (t, traf) = b?;
+                    if &t != b"traf" {
+                        continue;
+                    }
+                    let Some(tfhd) = child(traf, b"tfhd")? else {
+                        continue;
+                    };
+                    if be32(tfhd, 4) != Some(track_id) {
+                        continue;
+                    }
+                    let tf_flags = be32(tfhd, 0).unwrap_or(0) & 0x00ff_ffff;
+                    let mut at = 8;
+                    if tf_flags & 0x1 != 0 {
+                        at += 8;
+                    }
+                    if tf_flags & 0x2 != 0 {
+                        at += 4;
+                    }
+                    let default = if tf_flags & 0x8 != 0 {
+                        be32(tfhd, at).unwrap_or(0)
+                    } else {
+                        trex_default
+                    };
+                    let start = match child(traf, b"tfdt")? {
+                        Some(t) if t.first() == Some(&1) => be64(t, 4),
+                        Some(t) => be32(t, 4).map(u64::from),
+                        None => None,
+                    }
+                    .unwrap_or(running);
+                    let mut total = 0u64;
+                    for b in boxes(traf) {
+                        let (t, trun) = b?;
+                        if &t != b"trun" {
+                            continue;
+                        }
+                        let flags = be32(trun, 0).unwrap_or(0) & 0x00ff_ffff;
+                        let count = be32(trun, 4).ok_or_else(|| truncated("trun"))?;
+                        let mut at = 8
+                            + if flags & 0x1 != 0 { 4 } else { 0 }
+                            + if flags & 0x4 != 0 { 4 } else { 0 };
+                        let per = [0x100u32, 0x200, 0x400, 0x800]
+                            .iter()
+                            .filter(|f| flags & **f != 0)
+                            .count()
+                            * 4;
+                        if flags & 0x100 == 0 {
+                            total += u64::from(count) * u64::from(default);
+                            continue;
+                        }
+                        for _ in 0..count {
+                            total += u64::from(be32(trun, at).ok_or_else(|| truncated("trun"))?);
+                            at += per;
+                        }
+                    }
+                    running = start + total;
+                    end = Some(end.map_or(running, |e| e.max(running)));
+                }
+            }
+            pos = pos.saturating_add(size);
+        }
+        Ok(end)
     }
 
     pub(super) fn probe<R: Read + Seek>(r: &mut R, len: u64) -> Result<Probe, MediaError> {
         let mut pos = 0u64;
         let mut moov = None;
+        let mut count = 0u32;
         while pos + 8 <= len {
+            count += 1;
+            if count > MAX_TOP_LEVEL_BOXES {
+                return Err(MediaError::Corrupt(
+                    "MP4 with too many top-level boxes".into(),
+                ));
+            }
             r.seek(SeekFrom::Start(pos))?;
             let mut h = [0u8; 16];
             read_exact(r, &mut h[..8], "MP4 box header")?;
@@ -449,6 +614,7 @@ mod mp4 {
             }
             if &ty == b"moov" {
                 moov = Some(read_vec(r, size - hdr, "moov box")?);
+                pos = pos.saturating_add(size);
                 break;
             }
             pos = pos.saturating_add(size);
@@ -494,10 +660,29 @@ mod mp4 {
             b"av01" => "av1",
             _ => return Err(MediaError::UnsupportedType),
         };
+        let mut duration_ms = duration_ms.or(v.duration_ms);
+        if duration_ms.is_none() {
+            // fragmented without a declared duration: add up the video track's fragments
+            let trex_default = child(&moov, b"mvex")?
+                .map(|m| -> Result<Option<u32>, MediaError> {
+                    for b in boxes(m) {
+                        let (t, p) = b?;
+                        if &t == b"trex" && be32(p, 4) == Some(v.track_id) {
+                            return Ok(be32(p, 12));
+                        }
+                    }
+                    Ok(None)
+                })
+                .transpose()?
+                .flatten()
+                .unwrap_or(0);
+            let end = fragments_end(r, len, pos, v.track_id, trex_default)?;
+            duration_ms = end.and_then(|e| ms(e, v.timescale));
+        }
         Ok(Probe {
             width: (v.width > 0).then_some(v.width),
             height: (v.height > 0).then_some(v.height),
-            duration_ms: duration_ms.or(v.duration_ms),
+            duration_ms,
             codec: Some(codec.to_string()),
         })
     }
@@ -519,6 +704,99 @@ mod webm {
     const VIDEO: u32 = 0xE0;
     const PIXEL_WIDTH: u32 = 0xB0;
     const PIXEL_HEIGHT: u32 = 0xBA;
+
+    const TRACK_NUMBER: u32 = 0xD7;
+    const DEFAULT_DURATION: u32 = 0x23_E383;
+    const CLUSTER_TIMESTAMP: u32 = 0xE7;
+    const SIMPLE_BLOCK: u32 = 0xA3;
+    const BLOCK_GROUP: u32 = 0xA0;
+    const BLOCK: u32 = 0xA1;
+    /// Ids that only occur at the Segment level: they end a cluster of unknown size.
+    const LEVEL1: [u32; 8] = [
+        CLUSTER,
+        INFO,
+        TRACKS,
+        0x1C53_BB6B,
+        0x1254_C367,
+        0x1043_A770,
+        0x1941_A469,
+        0x114D_9B74,
+    ];
+    /// Bound on elements visited while looking for the last block.
+    const MAX_SCAN: u32 = 2_000_000;
+
+    /// The largest block timestamp (in TimestampScale units) of `track` in the clusters from `pos` to `end`.
+    fn last_block_time<R: Read + Seek>(
+        r: &mut R,
+        mut pos: u64,
+        end: u64,
+        track: u64,
+    ) -> Result<Option<u64>, MediaError> {
+        let mut last: Option<u64> = None;
+        let mut seen = 0u32;
+        let mut cluster_ts = 0u64;
+        let mut cluster_end: Option<u64> = None; // Some while inside a cluster of known or unknown size
+        while pos < end {
+            seen += 1;
+            if seen > MAX_SCAN {
+                break;
+            }
+            if cluster_end.is_some_and(|ce| pos >= ce) {
+                cluster_end = None;
+            }
+            r.seek(SeekFrom::Start(pos))?;
+            let (id, size, hl) = match header(r) {
+                Ok(h) => h,
+                Err(MediaError::Corrupt(_)) => break, // a truncated tail: keep what we found
+                Err(e) => return Err(e),
+            };
+            if id == CLUSTER {
+                cluster_ts = 0;
+                cluster_end = Some(size.map_or(end, |s| pos + hl + s));
+                pos += hl;
+                continue;
+            }
+            if cluster_end.is_none() || LEVEL1.contains(&id) {
+                // outside clusters: skip whole elements
+                match size {
+                    Some(s) => pos = pos.saturating_add(hl + s),
+                    None => break,
+                }
+                cluster_end = None;
+                continue;
+            }
+            let Some(s) = size else { break };
+            match id {
+                CLUSTER_TIMESTAMP => {
+                    cluster_ts = uint(&read_vec(r, s.min(8), "cluster timestamp")?)
+                }
+                SIMPLE_BLOCK | BLOCK_GROUP => {
+                    let mut head = read_vec(r, s.min(32), "block")?;
+                    if id == BLOCK_GROUP {
+                        // the Block is normally the group's first child: skip its id and size
+                        let skip = if head.first() == Some(&(BLOCK as u8)) {
+                            1 + vint(head.get(1..).unwrap_or_default(), false).map_or(0, |(_, b)| b)
+                        } else {
+                            head.len()
+                        };
+                        head = head.get(skip..).unwrap_or_default().to_vec();
+                    }
+                    if let Some((num, n)) = vint(&head, false) {
+                        if num == track {
+                            if let Some(rel) = head.get(n..n + 2) {
+                                let rel = i64::from(i16::from_be_bytes([rel[0], rel[1]]));
+                                let t = (cluster_ts as i64).saturating_add(rel).max(0) as u64;
+                                last = Some(last.map_or(t, |l| l.max(t)));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            pos = pos.saturating_add(hl + s);
+        }
+        Ok(last)
+    }
 
     /// A variable-length integer: (value, length). `keep_marker` for element ids.
     fn vint(b: &[u8], keep_marker: bool) -> Option<(u64, usize)> {
@@ -651,22 +929,22 @@ mod webm {
         while pos < seg_end && (info.is_none() || tracks.is_none()) {
             r.seek(SeekFrom::Start(pos))?;
             let (id, size, hl) = header(r)?;
-            pos += hl;
             match (id, size) {
                 (INFO, Some(s)) => info = Some(read_vec(r, s, "WebM Info")?),
                 (TRACKS, Some(s)) => tracks = Some(read_vec(r, s, "WebM Tracks")?),
-                (CLUSTER, None) => break, // live stream: clusters of unknown size, nothing more to skip to
                 (_, Some(_)) => {}
+                // live stream: clusters of unknown size, nothing more to skip to
                 (_, None) => break,
             }
+            pos += hl;
             if let Some(s) = size {
                 pos = pos.saturating_add(s);
             }
         }
         let tracks = tracks.ok_or_else(|| MediaError::Corrupt("WebM without Tracks".into()))?;
         let mut duration_ms = None;
+        let mut scale = 1_000_000u64;
         if let Some(info) = info {
-            let mut scale = 1_000_000u64;
             let mut dur = None;
             for e in elements(&info) {
                 let (id, p) = e?;
@@ -686,10 +964,13 @@ mod webm {
                 continue;
             }
             let (mut ty, mut codec, mut w, mut h) = (0u64, String::new(), 0u64, 0u64);
+            let (mut number, mut default_ns) = (0u64, 0u64);
             for f in elements(entry) {
                 let (id, p) = f?;
                 match id {
                     TRACK_TYPE => ty = uint(p),
+                    TRACK_NUMBER => number = uint(p),
+                    DEFAULT_DURATION => default_ns = uint(p),
                     CODEC_ID => {
                         codec = String::from_utf8_lossy(p)
                             .trim_end_matches('\0')
@@ -717,6 +998,13 @@ mod webm {
                 "V_AV1" => "av1",
                 _ => return Err(MediaError::UnsupportedType),
             };
+            if duration_ms.is_none() && scale > 0 {
+                // no Duration (live recording, e.g. MediaRecorder): the last video block's time + one frame
+                if let Some(last) = last_block_time(r, pos, seg_end, number)? {
+                    let ns = u128::from(last) * u128::from(scale) + u128::from(default_ns);
+                    duration_ms = Some((ns / 1_000_000) as u64).filter(|d| *d > 0);
+                }
+            }
             let dim = |v: u64| u32::try_from(v).ok().filter(|v| *v > 0);
             return Ok(Probe {
                 width: dim(w),

@@ -1,6 +1,8 @@
 //! Content type detection from magic bytes.
 
 /// The media types Twincast accepts.
+///
+/// `Display` gives [`MediaType::as_str`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaType {
@@ -31,6 +33,29 @@ impl MediaType {
         MediaType::Gif,
         MediaType::Svg,
     ];
+
+    /// The stable lowercase name (as serialized): `mp4`, `webm`, `png`, `jpeg`, `webp`, `gif`, `svg`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MediaType::Mp4 => "mp4",
+            MediaType::Webm => "webm",
+            MediaType::Png => "png",
+            MediaType::Jpeg => "jpeg",
+            MediaType::Webp => "webp",
+            MediaType::Gif => "gif",
+            MediaType::Svg => "svg",
+        }
+    }
+
+    /// The inverse of [`MediaType::as_str`] (for reading it back from a database).
+    pub fn parse(s: &str) -> Option<MediaType> {
+        MediaType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The type served under a content-addressed key's extension ([`MediaType::ext`]).
+    pub fn from_ext(ext: &str) -> Option<MediaType> {
+        MediaType::ALL.into_iter().find(|t| t.ext() == ext)
+    }
 
     /// The MIME type to serve it with.
     pub fn mime(&self) -> &'static str {
@@ -64,6 +89,12 @@ impl MediaType {
             MediaType::Mp4 | MediaType::Webm => "video",
             _ => "image",
         }
+    }
+}
+
+impl std::fmt::Display for MediaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -234,6 +265,15 @@ mod tests {
         }
         assert_eq!(MediaType::Svg.kind(), "image");
         assert_eq!(MediaType::Webm.kind(), "video");
-        assert_eq!(serde_json::to_string(&MediaType::Jpeg).unwrap(), "\"jpeg\"");
+        for t in MediaType::ALL {
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                format!("\"{}\"", t.as_str())
+            );
+            assert_eq!(MediaType::parse(t.as_str()), Some(t));
+            assert_eq!(MediaType::from_ext(t.ext()), Some(t));
+        }
+        assert_eq!(MediaType::parse("mov"), None);
+        assert_eq!(MediaType::from_ext("jpeg"), None);
     }
 }

@@ -22,7 +22,7 @@ const MULTIPART_PART: u64 = 16 * 1024 * 1024;
 /// How many multipart parts are in flight at once (bounds memory to `MULTIPART_PART * this`).
 const MULTIPART_CONCURRENCY: usize = 4;
 /// Chunk size of local reads served by [`Storage::get`].
-const LOCAL_CHUNK: u64 = 512 * 1024;
+const LOCAL_CHUNK: u64 = 1024 * 1024;
 
 /// A handle on the configured object store. Cheap to clone.
 #[derive(Clone)]
@@ -33,7 +33,13 @@ pub struct Storage {
 struct Inner {
     store: Arc<dyn ObjectStore>,
     backend: Backend,
+    /// Open handles of local objects (key → file, length): delivery reads them with `pread` without opening the
+    /// file on every request. Evicted on every write or delete of the key.
+    open_files: std::sync::Mutex<std::collections::HashMap<String, (Arc<std::fs::File>, u64)>>,
 }
+
+/// Most local file handles kept open for delivery.
+const OPEN_FILES_MAX: usize = 512;
 
 enum Backend {
     Local {
@@ -117,6 +123,7 @@ impl Storage {
         let store = LocalFileSystem::new_with_prefix(&root)?.with_automatic_cleanup(true);
         Ok(Storage {
             inner: Arc::new(Inner {
+                open_files: Default::default(),
                 store: Arc::new(store),
                 backend: Backend::Local { root },
             }),
@@ -164,10 +171,20 @@ impl Storage {
             }
         }
         let mut b = AmazonS3Builder::new()
+            // client options first: setting them replaces the allow_http set below
+            .with_client_options(
+                object_store::ClientOptions::new().with_connect_timeout(Duration::from_secs(5)),
+            )
             .with_bucket_name(&bucket)
             .with_region(&region)
             .with_allow_http(true)
-            .with_virtual_hosted_style_request(false);
+            .with_virtual_hosted_style_request(false)
+            // fail in seconds, not minutes, when the server is down (readiness, uploads)
+            .with_retry(object_store::RetryConfig {
+                max_retries: 3,
+                retry_timeout: Duration::from_secs(30),
+                ..Default::default()
+            });
         if let Some(e) = &endpoint {
             b = b.with_endpoint(e);
         }
@@ -184,6 +201,7 @@ impl Storage {
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         Ok(Storage {
             inner: Arc::new(Inner {
+                open_files: Default::default(),
                 store: Arc::new(s3.clone()),
                 backend: Backend::S3 {
                     bucket,
@@ -220,7 +238,30 @@ impl Storage {
     /// into a staging file (`key#digits`, hidden from [`Storage::list`]), fsync it and rename it; S3 uses one
     /// PUT up to 16 MiB and a multipart upload (completed only at the end, aborted on error) above.
     pub async fn put_file(&self, key: &str, path: &Path) -> Result<u64, MediaError> {
+        self.put_file_inner(key, path, false).await
+    }
+
+    /// Store a finished upload under its content-addressed key ([`crate::object_key`]) and return the key.
+    ///
+    /// If an object of the same size is already there (same content, by hash) nothing is written. On a local
+    /// store on the same filesystem as the temp file, the file is hard-linked rather than copied.
+    pub async fn put_ingested(&self, ing: &crate::Ingested) -> Result<String, MediaError> {
+        let key = crate::object_key(&ing.sha256, ing.media_type);
+        if self.size(&key).await? == Some(ing.size) {
+            return Ok(key);
+        }
+        self.put_file_inner(&key, &ing.path, true).await?;
+        Ok(key)
+    }
+
+    async fn put_file_inner(
+        &self,
+        key: &str,
+        path: &Path,
+        may_link: bool,
+    ) -> Result<u64, MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         let size = tokio::fs::metadata(path).await?.len();
         match &self.inner.backend {
             Backend::Local { root } => {
@@ -235,7 +276,9 @@ impl Storage {
                 let result = tokio::task::spawn_blocking({
                     let staging = staging.clone();
                     move || -> std::io::Result<()> {
-                        std::fs::copy(&src, &staging)?;
+                        if !(may_link && std::fs::hard_link(&src, &staging).is_ok()) {
+                            std::fs::copy(&src, &staging)?;
+                        }
                         std::fs::File::open(&staging)?.sync_all()?;
                         std::fs::rename(&staging, &dest)?;
                         if let Some(parent) = dest.parent() {
@@ -301,8 +344,15 @@ impl Storage {
     /// Store `bytes` under `key` (atomic, like [`Storage::put_file`]); for small objects (thumbnails, playlists).
     pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         self.inner.store.put(&loc, PutPayload::from(bytes)).await?;
         Ok(())
+    }
+
+    fn forget_open(&self, key: &str) {
+        if let Ok(mut m) = self.inner.open_files.lock() {
+            m.remove(key);
+        }
     }
 
     /// The size of the object, or `None` if there is none.
@@ -341,11 +391,31 @@ impl Storage {
         }
         match &self.inner.backend {
             Backend::Local { root } => {
+                let cached = self
+                    .inner
+                    .open_files
+                    .lock()
+                    .ok()
+                    .and_then(|m| m.get(key).cloned());
+                if let Some((file, len)) = cached {
+                    let r = range.unwrap_or(0..len);
+                    if r.end > len {
+                        return Err(storage_err(format!(
+                            "range {}..{} beyond object size {len}",
+                            r.start, r.end
+                        )));
+                    }
+                    return Ok(local_stream(file, r));
+                }
                 let path = root.join(key);
                 let file = match tokio::task::spawn_blocking(move || {
                     let f = std::fs::File::open(path)?;
-                    let len = f.metadata()?.len();
-                    Ok::<_, std::io::Error>((f, len))
+                    let meta = f.metadata()?;
+                    if !meta.is_file() {
+                        // a key prefix (directory) is not an object
+                        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+                    }
+                    Ok::<_, std::io::Error>((f, meta.len()))
                 })
                 .await
                 .map_err(|e| storage_err(format!("open task failed: {e}")))?
@@ -357,6 +427,13 @@ impl Storage {
                     Err(e) => return Err(e.into()),
                 };
                 let (file, len) = file;
+                let file = Arc::new(file);
+                if let Ok(mut m) = self.inner.open_files.lock() {
+                    if m.len() >= OPEN_FILES_MAX {
+                        m.clear();
+                    }
+                    m.insert(key.to_string(), (file.clone(), len));
+                }
                 let r = range.unwrap_or(0..len);
                 if r.end > len {
                     return Err(storage_err(format!(
@@ -364,7 +441,7 @@ impl Storage {
                         r.start, r.end
                     )));
                 }
-                Ok(local_stream(Arc::new(file), r))
+                Ok(local_stream(file, r))
             }
             Backend::S3 { .. } => {
                 if range.as_ref().is_some_and(|r| r.start == r.end) {
@@ -395,6 +472,7 @@ impl Storage {
     /// Delete the object; deleting a missing object is not an error.
     pub async fn delete(&self, key: &str) -> Result<(), MediaError> {
         let loc = key_path(key)?;
+        self.forget_open(key);
         match self.inner.store.delete(&loc).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),

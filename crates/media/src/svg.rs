@@ -55,6 +55,12 @@ fn check_css(css: &str, context: &str) -> Result<(), MediaError> {
     if lower.contains("expression(") || lower.contains("javascript:") {
         return Err(unsafe_svg(format!("script in {context}")));
     }
+    // CSS functions that load a resource from a plain string, without url(...)
+    for f in ["image-set(", "image(", "src(", "element(", "cross-fade("] {
+        if lower.contains(f) {
+            return Err(unsafe_svg(format!("CSS {f}...) in {context}")));
+        }
+    }
     let mut rest = lower.as_str();
     while let Some(i) = rest.find("url(") {
         let after = &rest[i + 4..];
@@ -397,6 +403,15 @@ mod tests {
             ),
             (r#"<svg><iframe src="x"/></svg>"#, "iframe"),
             (
+                r#"<svg><style>rect{fill:-webkit-image-set("http://evil.example/p" 1x)}</style></svg>"#,
+                "image-set",
+            ),
+            (
+                r#"<svg><set attributeName="xlink:href" to="javascript:alert(1)"/></svg>"#,
+                "href",
+            ),
+            (r#"<svg><rect style="behavior:url(x.htc)"/></svg>"#, "url("),
+            (
                 r#"<svg><handler type="application/ecmascript">alert(1)</handler></svg>"#,
                 "handler",
             ),
@@ -407,6 +422,35 @@ mod tests {
                 msg.contains(&why.to_lowercase()),
                 "{svg}: message {msg:?} should mention {why}"
             );
+        }
+    }
+
+    #[test]
+    fn mutations_never_panic_and_output_is_stable() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+        let alphabet = b"<>/=\"'&;#:!?-[] aonhrefscriptxlinkurl()";
+        for _ in 0..2000 {
+            let mut doc = OK.as_bytes().to_vec();
+            for _ in 0..rng.random_range(1..6) {
+                let i = rng.random_range(0..doc.len());
+                match rng.random_range(0..3) {
+                    0 => doc[i] = alphabet[rng.random_range(0..alphabet.len())],
+                    1 => {
+                        doc.remove(i);
+                    }
+                    _ => doc.insert(i, alphabet[rng.random_range(0..alphabet.len())]),
+                }
+            }
+            if let Ok(out) = sanitize_svg(&doc) {
+                // whatever was accepted is accepted again unchanged, and holds nothing refused
+                assert_eq!(sanitize_svg(&out).unwrap(), out);
+                let text = String::from_utf8(out).unwrap().to_ascii_lowercase();
+                assert!(
+                    !text.contains("<script") && !text.contains("javascript:"),
+                    "{text}"
+                );
+            }
         }
     }
 

@@ -50,6 +50,8 @@ pub struct Config {
     pub login_attempts_per_minute: u32,
     /// Concurrent media jobs (ffmpeg).
     pub media_workers: usize,
+    /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
+    pub transcode: bool,
 }
 
 impl Default for Config {
@@ -65,6 +67,7 @@ impl Default for Config {
             session_ttl_secs: 12 * 3600,
             login_attempts_per_minute: 10,
             media_workers: 1,
+            transcode: true,
         }
     }
 }

@@ -83,6 +83,10 @@ impl AppState {
         let storage = Storage::open(&config.storage_url, &config.data_dir)
             .await
             .context("opening object storage")?;
+        storage
+            .create_bucket_if_missing()
+            .await
+            .context("creating the storage bucket")?;
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
@@ -93,7 +97,7 @@ impl AppState {
             ))),
             delivered: Arc::default(),
             jobs_notify: Arc::default(),
-            transcoding: twincast_media::ffmpeg::available(),
+            transcoding: config.transcode && twincast_media::ffmpeg::available(),
             metrics: metrics_handle(),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             config: Arc::new(config),
@@ -110,6 +114,14 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router(openapi))
         .merge(delivery::router())
         .merge(player_web::router())
+        .fallback(|| async { error::ApiError::not_found("no such page") })
+        .method_not_allowed_fallback(|| async {
+            error::ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "this method is not allowed here",
+            )
+        })
         .with_state(state.clone())
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -134,7 +146,9 @@ impl Server {
         ops::recover(&state).await?;
         let addr = listener.local_addr()?;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(worker::run(state.clone(), stop_rx));
+        let workers: Vec<_> = (0..state.config.media_workers.max(1))
+            .map(|_| tokio::spawn(worker::run(state.clone(), stop_rx.clone())))
+            .collect();
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -144,7 +158,9 @@ impl Server {
             .with_graceful_shutdown(shutdown)
             .await?;
             let _ = stop_tx.send(true);
-            let _ = worker.await;
+            for w in workers {
+                let _ = w.await;
+            }
             state.store.close().await;
             Ok(())
         });

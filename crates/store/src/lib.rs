@@ -16,6 +16,8 @@ mod migrate;
 pub mod model;
 mod partners;
 mod places;
+mod schedule;
+pub use schedule::*;
 mod users;
 
 pub use backup::BackupHeader;

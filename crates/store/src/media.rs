@@ -28,6 +28,17 @@ fn media(row: &AnyRow) -> Result<Media> {
     })
 }
 
+fn rendition(r: &AnyRow) -> Result<Rendition> {
+    Ok(Rendition {
+        id: r.try_get("id")?,
+        media_id: r.try_get("media_id")?,
+        kind: r.try_get("kind")?,
+        object_key: r.try_get("object_key")?,
+        mime: r.try_get("mime")?,
+        size: r.try_get("size")?,
+    })
+}
+
 /// Filters of the media list.
 #[derive(Debug, Clone, Default)]
 pub struct MediaFilter {
@@ -231,18 +242,7 @@ impl Store {
         .bind(media_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Rendition {
-                    id: r.try_get("id")?,
-                    media_id: r.try_get("media_id")?,
-                    kind: r.try_get("kind")?,
-                    object_key: r.try_get("object_key")?,
-                    mime: r.try_get("mime")?,
-                    size: r.try_get("size")?,
-                })
-            })
-            .collect()
+        rows.iter().map(rendition).collect()
     }
 
     /// A rendition by object key.
@@ -251,16 +251,6 @@ impl Store {
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| {
-            Ok(Rendition {
-                id: r.try_get("id")?,
-                media_id: r.try_get("media_id")?,
-                kind: r.try_get("kind")?,
-                object_key: r.try_get("object_key")?,
-                mime: r.try_get("mime")?,
-                size: r.try_get("size")?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(rendition).transpose()
     }
 }

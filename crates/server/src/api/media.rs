@@ -225,7 +225,12 @@ fn transcoding_json(state: &AppState) -> Value {
     if state.transcoding {
         json!({ "available": true })
     } else {
-        json!({ "available": false, "reason": "ffmpeg is not on the server's PATH: files play as uploaded, without thumbnails, normalised MP4 or HLS" })
+        let why = if state.config.transcode {
+            "ffmpeg is not on the server's PATH"
+        } else {
+            "transcoding is turned off in the configuration"
+        };
+        json!({ "available": false, "reason": format!("{why}: files play as uploaded, without thumbnails, normalised MP4 or HLS") })
     }
 }
 

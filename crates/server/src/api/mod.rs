@@ -1,5 +1,7 @@
 //! `/api/v1`: the JSON API. Every handler is annotated for the OpenAPI document, which is generated from this code.
 
+pub mod alerts;
+pub mod campaigns;
 pub mod media;
 pub mod partners;
 pub mod places;
@@ -25,6 +27,8 @@ use utoipa_axum::routes;
         (name = "places", description = "Locations and screens"),
         (name = "media", description = "Media library"),
         (name = "users", description = "Accounts"),
+        (name = "schedule", description = "Campaigns, screen groups, .ics schedules, explain and simulate"),
+        (name = "alerts", description = "Emergency alerts (CAP 1.2 or JSON)"),
     )
 )]
 struct ApiDoc;
@@ -64,9 +68,33 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(places::list_locations, places::create_location))
         .routes(routes!(places::list_screens, places::create_screen))
         .routes(routes!(places::get_screen))
-        .routes(routes!(media::list, media::upload))
+        // Uploads stream through `Ingest`, which enforces the configured size limit as bytes arrive; axum's
+        // default 2 MB body limit would cut them short.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(media::list, media::upload))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .routes(routes!(media::get, media::delete))
         .routes(routes!(media::system))
+        .routes(routes!(campaigns::list, campaigns::create))
+        .routes(routes!(
+            campaigns::get,
+            campaigns::update,
+            campaigns::delete
+        ))
+        .routes(routes!(campaigns::export_ics, campaigns::import_ics))
+        .routes(routes!(campaigns::list_groups, campaigns::create_group))
+        .routes(routes!(
+            campaigns::get_group,
+            campaigns::update_group,
+            campaigns::delete_group
+        ))
+        .routes(routes!(campaigns::explain))
+        .routes(routes!(campaigns::simulate))
+        .routes(routes!(alerts::list, alerts::create))
+        .routes(routes!(alerts::get))
+        .routes(routes!(alerts::cancel))
         .fallback(api_not_found)
 }
 
@@ -170,6 +198,19 @@ pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
         return Err(ApiError::bad_request(
             "invalid-text",
             format!("{what} is longer than {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks latitude and longitude ranges.
+pub fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
+    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+    {
+        return Err(ApiError::bad_request(
+            "invalid-coordinates",
+            "lat must be within ±90 and lon within ±180",
         ));
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! Partners: the content owners (sister cities in the demo). Reading is public (the portal shows them).
 
-use super::{check_slug, check_text, ApiQuery, List, ListParams};
+use super::{check_coords, check_slug, check_text, ApiQuery, List, ListParams};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
@@ -80,14 +80,7 @@ pub fn validate(p: &PartnerInput) -> ApiResult<()> {
             ),
         ));
     }
-    if p.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
-        || p.lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
-    {
-        return Err(ApiError::bad_request(
-            "invalid-coordinates",
-            "lat must be within ±90 and lon within ±180",
-        ));
-    }
+    check_coords(p.lat, p.lon)?;
     if p.since.is_some_and(|y| !(1000..=9999).contains(&y)) {
         return Err(ApiError::bad_request(
             "invalid-year",

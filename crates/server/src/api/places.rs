@@ -1,6 +1,6 @@
 //! Locations (kinds are data) and screens.
 
-use super::{check_slug, check_text, ApiQuery, List, ListParams};
+use super::{check_coords, check_slug, check_text, ApiQuery, List, ListParams};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
@@ -108,18 +108,6 @@ pub fn check_tz(tz: &str) -> ApiResult<()> {
             format!("{tz:?} is not an IANA time zone name"),
         ))
     }
-}
-
-fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
-    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
-        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
-    {
-        return Err(ApiError::bad_request(
-            "invalid-coordinates",
-            "lat must be within ±90 and lon within ±180",
-        ));
-    }
-    Ok(())
 }
 
 /// Locations, by slug.

@@ -5,3 +5,4 @@ mod common;
 mod matrix;
 mod media;
 mod misc;
+mod schedule;

@@ -27,6 +27,7 @@ enum Body {
     None,
     Json(Value),
     Upload(String, Vec<u8>),
+    Calendar(String),
 }
 
 /// Expected status per caller: anonymous, viewer, partner-editor of `pa`, operator, admin.
@@ -96,6 +97,47 @@ async fn authorization_matrix() {
         .await
         .unwrap();
     let admin_token_id = admin_token["id"].as_str().unwrap().to_string();
+    // Schedule fixtures: a campaign of each partner, a screen group, an alert.
+    let campaign_of = |slug: &str| {
+        json!({"name": "C", "partner": slug,
+            "recurrence": {"dtstart": "2026-01-01T08:00:00", "rrule": "FREQ=DAILY", "duration_ms": 3_600_000},
+            "items": [{"kind": "html", "template": "partner_card", "data": {"city": slug}}]})
+    };
+    let new_campaign = |slug: &str| {
+        let body = campaign_of(slug);
+        async move {
+            let v: Value = admin
+                .post_json("/api/v1/campaigns", body)
+                .await
+                .json()
+                .await
+                .unwrap();
+            v["id"].as_str().unwrap().to_string()
+        }
+    };
+    let campaign_a = new_campaign("pa").await;
+    let campaign_b = new_campaign("pb").await;
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:20260101T090000\r\nDURATION:PT30M\r\nRRULE:FREQ=WEEKLY;BYDAY=MO\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let group = admin
+        .post_json(
+            "/api/v1/screen-groups",
+            json!({"slug": "gates", "name": "Gates", "screens": [screen_id]}),
+        )
+        .await;
+    assert_eq!(group.status(), 201);
+    let new_alert = |n: u32| async move {
+        let v: Value = admin
+            .post_json(
+                "/api/v1/alerts",
+                json!({"id": format!("fixture-{n}"), "headline": "Test"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        v["id"].as_str().unwrap().to_string()
+    };
+    let alert_id = new_alert(0).await;
 
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
@@ -160,6 +202,100 @@ async fn authorization_matrix() {
             Method::DELETE,
             "/api/v1/media/{id}#b",
             [401, 403, 403, 204, 204],
+        ),
+        (Method::GET, "/api/v1/campaigns", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/campaigns", [401, 403, 201, 201, 201]),
+        (
+            Method::POST,
+            "/api/v1/campaigns#b",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/campaigns/{id}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/campaigns/{id}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/campaigns/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/campaigns/{id}",
+            [401, 403, 204, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/campaigns/{id}#b",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/v1/campaigns/{id}/schedule.ics",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/schedule.ics",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/schedule.ics#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screen-groups",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/screen-groups",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screen-groups/{slug}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/screen-groups/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/screen-groups/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/explain",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/simulate",
+            [401, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/v1/alerts", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/alerts", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/alerts/{id}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/{id}/cancel",
+            [401, 403, 403, 200, 200],
         ),
         (
             Method::POST,
@@ -249,6 +385,81 @@ async fn authorization_matrix() {
                         Body::None,
                     )
                 }
+                ("POST", "/api/v1/campaigns", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    (path_t.to_string(), Body::Json(campaign_of(slug)))
+                }
+                ("GET", "/api/v1/campaigns/{id}", _) => {
+                    (format!("/api/v1/campaigns/{campaign_b}"), Body::None)
+                }
+                ("PUT", "/api/v1/campaigns/{id}", v) => {
+                    let (id, slug) = if v == "b" {
+                        (&campaign_b, "pb")
+                    } else {
+                        (&campaign_a, "pa")
+                    };
+                    (
+                        format!("/api/v1/campaigns/{id}"),
+                        Body::Json(campaign_of(slug)),
+                    )
+                }
+                ("DELETE", "/api/v1/campaigns/{id}", v) => {
+                    let id = new_campaign(if v == "b" { "pb" } else { "pa" }).await;
+                    (format!("/api/v1/campaigns/{id}"), Body::None)
+                }
+                ("GET", "/api/v1/campaigns/{id}/schedule.ics", _) => (
+                    format!("/api/v1/campaigns/{campaign_b}/schedule.ics"),
+                    Body::None,
+                ),
+                ("POST", "/api/v1/campaigns/{id}/schedule.ics", v) => {
+                    let id = if v == "b" { &campaign_b } else { &campaign_a };
+                    (
+                        format!("/api/v1/campaigns/{id}/schedule.ics"),
+                        Body::Calendar(ics.into()),
+                    )
+                }
+                ("POST", "/api/v1/screen-groups", _) => (
+                    path_t.to_string(),
+                    Body::Json(json!({"slug": format!("g-{seed}"), "name": "G"})),
+                ),
+                ("GET", "/api/v1/screen-groups/{slug}", _) => {
+                    ("/api/v1/screen-groups/gates".into(), Body::None)
+                }
+                ("PUT", "/api/v1/screen-groups/{slug}", _) => (
+                    "/api/v1/screen-groups/gates".into(),
+                    Body::Json(
+                        json!({"slug": "gates", "name": format!("Gates {seed}"), "screens": [screen_id]}),
+                    ),
+                ),
+                ("DELETE", "/api/v1/screen-groups/{slug}", _) => {
+                    let slug = format!("gone-{seed}");
+                    let res = admin
+                        .post_json("/api/v1/screen-groups", json!({"slug": slug, "name": "G"}))
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    (format!("/api/v1/screen-groups/{slug}"), Body::None)
+                }
+                ("GET", "/api/v1/screens/{id}/explain", _) => (
+                    format!("/api/v1/screens/{screen_id}/explain?at=2026-06-01T04:00:00Z"),
+                    Body::None,
+                ),
+                ("GET", "/api/v1/screens/{id}/simulate", _) => (
+                    format!(
+                        "/api/v1/screens/{screen_id}/simulate?from=2026-06-01T04:00:00Z&days=1"
+                    ),
+                    Body::None,
+                ),
+                ("POST", "/api/v1/alerts", _) => (
+                    path_t.to_string(),
+                    Body::Json(json!({"id": format!("a-{seed}"), "headline": "Matrix"})),
+                ),
+                ("GET", "/api/v1/alerts/{id}", _) => {
+                    (format!("/api/v1/alerts/{alert_id}"), Body::None)
+                }
+                ("POST", "/api/v1/alerts/{id}/cancel", _) => {
+                    let id = new_alert(seed).await;
+                    (format!("/api/v1/alerts/{id}/cancel"), Body::None)
+                }
                 _ => (path_t.to_string(), Body::None),
             };
             let mut rb = c.req(method.clone(), &path);
@@ -256,6 +467,7 @@ async fn authorization_matrix() {
                 Body::None => rb,
                 Body::Json(v) => rb.json(&v),
                 Body::Upload(slug, bytes) => rb.multipart(multipart(&slug, "u.png", bytes)),
+                Body::Calendar(text) => rb.header("content-type", "text/calendar").body(text),
             };
             let got = rb.send().await.unwrap().status().as_u16();
             if got != expect[i] {

@@ -366,3 +366,264 @@ async fn svg_sanitized_or_refused() {
     assert_eq!(m["kind"], "image");
     assert_eq!(m["width"], 40);
 }
+
+/// The same upload, delivery and deletion path on a real S3-compatible server (`TWINCAST_TEST_S3_URL`).
+#[tokio::test]
+async fn media_on_s3_storage() {
+    let Ok(url) = std::env::var("TWINCAST_TEST_S3_URL") else {
+        assert_ne!(
+            std::env::var("TWINCAST_TEST_REQUIRE_SERVICES").as_deref(),
+            Ok("1"),
+            "TWINCAST_TEST_S3_URL is required when TWINCAST_TEST_REQUIRE_SERVICES=1"
+        );
+        eprintln!("DID NOT RUN: media_on_s3_storage (TWINCAST_TEST_S3_URL unset)");
+        return;
+    };
+    let s = TestServer::with(|c| c.storage_url = url.clone()).await;
+    s.state.storage.create_bucket_if_missing().await.unwrap();
+    assert!(
+        s.state.storage.describe().starts_with("s3"),
+        "{}",
+        s.state.storage.describe()
+    );
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    // Unique content so earlier runs against the same bucket do not interfere.
+    let mut bytes = png(64, 64);
+    let marker = twincast_store::new_id();
+    bytes.truncate(bytes.len() - 12);
+    let chunk_data = marker.as_bytes();
+    bytes.extend_from_slice(&(chunk_data.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(b"tEXt");
+    bytes.extend_from_slice(chunk_data);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(&[0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82]);
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "s3.png", bytes.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    let url = m["url"].as_str().unwrap();
+    let c = reqwest::Client::new();
+    let got = c
+        .get(s.url(url))
+        .header("range", "bytes=8-15")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), &bytes[8..16]);
+    let got = c
+        .get(s.url(url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.as_ref(), &bytes[..]);
+    let ready: Value = c
+        .get(s.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["storage"], "ok");
+    let key = format!(
+        "media/{}/{}/{}.png",
+        &m["sha256"].as_str().unwrap()[..2],
+        &m["sha256"].as_str().unwrap()[2..4],
+        m["sha256"].as_str().unwrap()
+    );
+    assert!(
+        s.state.storage.size(&key).await.unwrap().is_some(),
+        "object stored under {key}"
+    );
+    let res = u
+        .req(
+            Method::DELETE,
+            &format!("/api/v1/media/{}", m["id"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert!(
+        s.state.storage.size(&key).await.unwrap().is_none(),
+        "object deleted from S3"
+    );
+    assert!(s.spool_files().is_empty());
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../media/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// With ffmpeg: a video gets a thumbnail, a normalised MP4 and HLS in at least two renditions, through the
+/// persisted job queue; the status is visible in the API.
+#[tokio::test]
+async fn video_transcoding_jobs() {
+    let s = TestServer::start().await;
+    if !s.state.transcoding {
+        assert_ne!(
+            std::env::var("TWINCAST_TEST_REQUIRE_SERVICES").as_deref(),
+            Ok("1"),
+            "ffmpeg is required"
+        );
+        eprintln!("DID NOT RUN: video_transcoding_jobs (no ffmpeg)");
+        return;
+    }
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "clip.mp4", fixture("h264.mp4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["kind"], "video");
+    assert!(m["duration_ms"].as_u64().unwrap() > 0);
+    let id = m["id"].as_str().unwrap().to_string();
+    let mut detail = Value::Null;
+    for _ in 0..240 {
+        detail = u
+            .get(&format!("/api/v1/media/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        if detail["jobs"][0]["status"] == "done" || detail["jobs"][0]["status"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(detail["jobs"][0]["status"], "done", "{detail}");
+    let renditions = detail["renditions"].as_array().unwrap();
+    let find = |suffix: &str| {
+        renditions
+            .iter()
+            .find(|r| r["url"].as_str().unwrap().ends_with(suffix))
+            .map(|r| r["url"].as_str().unwrap().to_string())
+    };
+    let c = reqwest::Client::new();
+    for path in [find("thumb.jpg").unwrap(), find("normalized.mp4").unwrap()] {
+        let r = c.get(s.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    let master = find("master.m3u8").expect("HLS master playlist");
+    let text = c
+        .get(s.url(&master))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.starts_with("#EXTM3U"));
+    assert!(
+        text.matches("#EXT-X-STREAM-INF").count() >= 2,
+        "at least two renditions: {text}"
+    );
+    // Every file the master names is served.
+    let base = master.rsplit_once('/').unwrap().0.to_string();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let r = c
+            .get(s.url(&format!("{base}/{line}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{line}");
+        assert_eq!(r.headers()["content-type"], "application/vnd.apple.mpegurl");
+    }
+}
+
+/// Without transcoding, web-playable files still work and the API says transcoding is unavailable.
+#[tokio::test]
+async fn without_transcoding_files_play_as_uploaded() {
+    let s = TestServer::with(|c| c.transcode = false).await;
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    let sys: Value = reqwest::get(s.url("/api/v1/system"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sys["transcoding"]["available"], false);
+    assert!(sys["transcoding"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("turned off"));
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "clip.webm", fixture("vp9.webm")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    assert!(m["width"].as_u64().unwrap() > 0);
+    let detail: Value = u
+        .get(&format!("/api/v1/media/{}", m["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        detail["jobs"].as_array().unwrap().is_empty(),
+        "no job is queued without ffmpeg"
+    );
+    let r = reqwest::get(s.url(m["url"].as_str().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "video/webm");
+}
+
+/// An upload far above axum's default 2 MB body limit streams through (the configured limit applies).
+#[tokio::test]
+async fn large_upload_streams() {
+    let s = TestServer::start().await;
+    s.partner("akashi").await;
+    let u = s.user("op", Role::Operator, &[]).await;
+    // A 12 MB valid PNG: a tiny image followed by a large ancillary chunk.
+    let small = png(16, 16);
+    let (head, _iend) = small.split_at(small.len() - 12);
+    let mut bytes = head.to_vec();
+    let payload = vec![7u8; 12 * 1024 * 1024];
+    bytes.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    bytes.extend_from_slice(b"zzTx");
+    bytes.extend_from_slice(&payload);
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
+    bytes.extend_from_slice(&small[small.len() - 12..]);
+    let res = u
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "big.png", bytes.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    assert_eq!(m["size"], bytes.len());
+    let got = reqwest::get(s.url(m["url"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.len(), bytes.len());
+}

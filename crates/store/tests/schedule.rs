@@ -1,0 +1,444 @@
+//! Scheduling records (groups, campaigns, alerts) and the engine inputs, on SQLite and on PostgreSQL
+//! (`TWINCAST_TEST_DATABASE_URL`).
+
+use serde_json::json;
+use std::collections::BTreeMap;
+use twincast_store::*;
+
+async fn backends() -> Vec<(Store, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let mut out = vec![(Store::connect(&url).await.unwrap(), Some(dir))];
+    match std::env::var("TWINCAST_TEST_DATABASE_URL") {
+        Ok(admin) => {
+            let url = Store::create_scratch_database(&admin).await.unwrap();
+            out.push((Store::connect(&url).await.unwrap(), None));
+        }
+        Err(_) if std::env::var("TWINCAST_TEST_REQUIRE_SERVICES").as_deref() == Ok("1") => {
+            panic!("TWINCAST_TEST_DATABASE_URL is not set but TWINCAST_TEST_REQUIRE_SERVICES=1")
+        }
+        Err(_) => eprintln!("note: PostgreSQL not run (TWINCAST_TEST_DATABASE_URL unset)"),
+    }
+    out
+}
+
+struct Fixture {
+    screen: ScreenView,
+    portrait: ScreenView,
+    video: Media,
+    card: Media,
+    card_portrait: Media,
+    other_partner_media: Media,
+}
+
+async fn media(s: &Store, partner: &str, sha: &str, kind: &str) -> Media {
+    let (ty, mime, dur) = if kind == "video" {
+        ("mp4", "video/mp4", Some(15_000))
+    } else {
+        ("png", "image/png", None)
+    };
+    s.add_media(&Media {
+        id: String::new(),
+        partner_id: String::new(),
+        partner: partner.into(),
+        sha256: sha.into(),
+        kind: kind.into(),
+        media_type: ty.into(),
+        mime: mime.into(),
+        object_key: format!("media/{sha}.{ty}"),
+        size: 1234,
+        width: Some(4),
+        height: Some(3),
+        duration_ms: dur,
+        codec: None,
+        original_name: "x".into(),
+        created_by: None,
+        created_at: 0,
+    })
+    .await
+    .unwrap()
+    .0
+}
+
+async fn fixture(s: &Store) -> Fixture {
+    for slug in ["kyoto", "lyon"] {
+        s.create_partner(&PartnerInput {
+            slug: slug.into(),
+            names: BTreeMap::from([("en".into(), slug.into())]),
+            country: "JP".into(),
+            continent: "Asia".into(),
+            lat: None,
+            lon: None,
+            since: None,
+            description: String::new(),
+            logo_media_id: None,
+        })
+        .await
+        .unwrap();
+    }
+    let l = s
+        .create_location(&Location {
+            id: String::new(),
+            slug: "central".into(),
+            name: "Central".into(),
+            kind: "metro".into(),
+            lat: Some(52.5),
+            lon: Some(13.4),
+            tz: "Europe/Berlin".into(),
+        })
+        .await
+        .unwrap();
+    let mk = |name: &str, orientation: &str, lat: Option<f64>| Screen {
+        id: String::new(),
+        name: name.into(),
+        location_id: l.id.clone(),
+        lat,
+        lon: lat.map(|_| 13.41),
+        tz: "Europe/Berlin".into(),
+        width: 1920,
+        height: 1080,
+        orientation: orientation.into(),
+        tags: vec!["ticker".into()],
+        last_seen_at: None,
+    };
+    let screen = s
+        .create_screen(&mk("a", "landscape", Some(52.51)))
+        .await
+        .unwrap();
+    let portrait = s.create_screen(&mk("b", "portrait", None)).await.unwrap();
+    let sha = |c: char| c.to_string().repeat(64);
+    Fixture {
+        screen,
+        portrait,
+        video: media(s, "kyoto", &sha('a'), "video").await,
+        card: media(s, "kyoto", &sha('b'), "image").await,
+        card_portrait: media(s, "kyoto", &sha('c'), "image").await,
+        other_partner_media: media(s, "lyon", &sha('d'), "image").await,
+    }
+}
+
+fn input(v: serde_json::Value) -> CampaignInput {
+    serde_json::from_value(v).unwrap()
+}
+
+#[tokio::test]
+async fn groups_crud_and_version() {
+    for (s, _keep) in backends().await {
+        let f = fixture(&s).await;
+        let v0 = s.schedule_version().await.unwrap();
+        let g = s
+            .create_group(&ScreenGroupInput {
+                slug: "north".into(),
+                name: "North".into(),
+                screens: vec![f.screen.screen.id.clone(), f.screen.screen.id.clone()],
+            })
+            .await
+            .unwrap();
+        assert_eq!(g.screens, vec![f.screen.screen.id.clone()]);
+        let v1 = s.schedule_version().await.unwrap();
+        assert!(v1 > v0);
+        assert!(matches!(
+            s.create_group(&ScreenGroupInput {
+                slug: "north".into(),
+                name: "again".into(),
+                screens: vec![]
+            })
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        for bad in [
+            ScreenGroupInput {
+                slug: "Bad Slug".into(),
+                name: "x".into(),
+                screens: vec![],
+            },
+            ScreenGroupInput {
+                slug: "ok".into(),
+                name: " ".into(),
+                screens: vec![],
+            },
+            ScreenGroupInput {
+                slug: "ok".into(),
+                name: "x".into(),
+                screens: vec!["nope".into()],
+            },
+        ] {
+            assert!(
+                matches!(s.create_group(&bad).await, Err(StoreError::Invalid(_))),
+                "{bad:?}"
+            );
+        }
+        let g = s
+            .update_group(
+                "north",
+                &ScreenGroupInput {
+                    slug: "ignored".into(),
+                    name: "North 2".into(),
+                    screens: vec![f.portrait.screen.id.clone()],
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((g.slug.as_str(), g.name.as_str()), ("north", "North 2"));
+        assert_eq!(
+            s.screen_groups_of(&f.portrait.screen.id).await.unwrap(),
+            vec!["north"]
+        );
+        assert!(s
+            .screen_groups_of(&f.screen.screen.id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(s.list_groups().await.unwrap().len(), 1);
+        assert!(s.schedule_version().await.unwrap() > v1);
+        s.delete_group("north").await.unwrap();
+        assert!(matches!(s.group("north").await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.delete_group("north").await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn campaigns_crud_validation_and_inputs() {
+    for (s, _keep) in backends().await {
+        let f = fixture(&s).await;
+        let c = s
+            .create_campaign(
+                &input(json!({
+                    "name": "Kyoto",
+                    "partner": "kyoto",
+                    "priority": 2,
+                    "targets": {"tags": ["ticker"]},
+                    "valid_from": 1_000,
+                    "recurrence": {"dtstart": "2026-01-01T08:00:00", "rrule": "FREQ=DAILY", "duration_ms": 3_600_000},
+                    "items": [
+                        {"kind": "image", "media_id": f.card.id, "portrait_media_id": f.card_portrait.id},
+                        {"kind": "video", "media_id": f.video.id},
+                        {"kind": "html", "template": "partner_card", "data": {"city": "Kyoto"}},
+                        {"kind": "web", "url": "https://example.org/k", "duration_ms": 5000}
+                    ]
+                })),
+                Some("u1"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c.partner.as_deref(), Some("kyoto"));
+        assert_eq!(c.zone, "main");
+        assert_eq!(c.items[0].id, "i1");
+        assert_eq!(c.items[0].duration_ms, Some(DEFAULT_ITEM_MS));
+        assert_eq!(
+            c.items[1].duration_ms,
+            Some(15_000),
+            "video takes its probed duration"
+        );
+        assert_eq!(s.campaign(&c.id).await.unwrap(), c);
+        assert_eq!(
+            s.list_campaigns(Some("kyoto"), None).await.unwrap().len(),
+            1
+        );
+        assert!(s
+            .list_campaigns(Some("lyon"), None)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let bad = [
+            (json!({"name": "x"}), "partner is required"),
+            (
+                json!({"name": "x", "partner": "nowhere"}),
+                "unknown partner",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "zone": "side"}),
+                "zone",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "weight": 0.0}),
+                "weight",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "valid_from": 5, "valid_until": 5}),
+                "valid_until",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "recurrence": {"dtstart": "2026-01-01T08:00:00", "rrule": "FREQ=SOMETIMES", "duration_ms": 1000}}),
+                "recurrence",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "image"}]}),
+                "items[0].media_id is required",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "image", "media_id": "nope"}]}),
+                "unknown media",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "image", "media_id": f.other_partner_media.id}]}),
+                "another partner",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "video", "media_id": f.card.id}]}),
+                "not video",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "html", "template": "evil"}]}),
+                "template",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "web", "url": "javascript:alert(1)"}]}),
+                "url",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"kind": "web", "url": "https://a.b/c", "duration_ms": 10}]}),
+                "duration_ms",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "items": [{"id": "a", "kind": "html", "template": "headline"}, {"id": "a", "kind": "html", "template": "headline"}]}),
+                "not unique",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "targets": {"geofence": {"type": "circle", "center": {"lat": 1.0, "lon": 1.0}, "radius_km": -1.0}}}),
+                "geofence",
+            ),
+        ];
+        for (v, want) in bad {
+            let res = match serde_json::from_value::<CampaignInput>(v.clone()) {
+                Ok(i) => s
+                    .create_campaign(&i, None)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            let err = res.expect_err(&v.to_string());
+            assert!(err.contains(want), "{v}: {err}");
+        }
+        assert!(serde_json::from_value::<CampaignInput>(json!({"name": "x", "bogus": 1})).is_err());
+
+        // Ticker campaigns need no partner and change the layout of the screens they target.
+        let layout = s.screen_layout(&f.screen.screen.id).await.unwrap();
+        assert_eq!(layout.name, "fullscreen");
+        let t = s
+            .create_campaign(
+                &input(json!({"name": "News", "zone": "ticker", "targets": {"tags": ["ticker"]},
+                    "items": [{"kind": "html", "template": "headline", "data": {"text": "Hello"}}]})),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(t.partner, None);
+        let layout = s.screen_layout(&f.portrait.screen.id).await.unwrap();
+        assert_eq!(
+            (layout.name.as_str(), layout.orientation.as_str()),
+            ("main_ticker_clock", "portrait")
+        );
+        assert_eq!(layout.zones.len(), 3);
+        assert_eq!(layout.ticker.len(), 1);
+
+        // Engine inputs: the ticker stays out of the main rotation; portrait screens get the portrait card.
+        let (screen, campaigns, alerts) = s.schedule_inputs(&f.portrait.screen.id).await.unwrap();
+        assert_eq!(screen.tz.name(), "Europe/Berlin");
+        assert_eq!(
+            (screen.lat, screen.lon),
+            (52.5, 13.4),
+            "falls back to the location's coordinates"
+        );
+        assert_eq!(screen.orientation, twincast_core::Orientation::Portrait);
+        assert_eq!(campaigns.len(), 1);
+        assert!(alerts.is_empty());
+        assert_eq!(campaigns[0].items[0].media, f.card_portrait.id);
+        assert!(campaigns[0].recurrence.is_some());
+        assert!(campaigns[0].targets(&screen));
+        let (_, landscape, _) = s.schedule_inputs(&f.screen.screen.id).await.unwrap();
+        assert_eq!(landscape[0].items[0].media, f.card.id);
+
+        let resolved = s.resolve_items(&campaigns).await.unwrap();
+        assert_eq!(resolved.len(), 4);
+        let m = resolved[0].media.as_ref().unwrap();
+        assert_eq!(m.url, format!("/media/{}.png", "c".repeat(64)));
+        assert_eq!((m.size, m.mime.as_str()), (1234, "image/png"));
+        assert_eq!(
+            resolved[1].media.as_ref().unwrap().duration_ms,
+            Some(15_000)
+        );
+        assert_eq!(resolved[2].template.as_deref(), Some("partner_card"));
+        assert_eq!(resolved[3].url.as_deref(), Some("https://example.org/k"));
+        assert!(matches!(
+            s.schedule_inputs("nope").await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Update, recurrence change, delete: each bumps the version.
+        let v = s.schedule_version().await.unwrap();
+        let mut changed = CampaignInput::from(&c);
+        changed.priority = 5;
+        let c2 = s.update_campaign(&c.id, &changed).await.unwrap();
+        assert_eq!(c2.priority, 5);
+        assert_eq!(c2.items, c.items);
+        let c3 = s.set_campaign_recurrence(&c.id, None).await.unwrap();
+        assert!(c3.recurrence.is_none());
+        assert!(s.schedule_version().await.unwrap() >= v + 2);
+        assert!(matches!(
+            s.update_campaign("nope", &changed).await,
+            Err(StoreError::NotFound)
+        ));
+        // A partner with campaigns cannot be deleted.
+        assert!(s.delete_partner("kyoto").await.is_err());
+        s.delete_campaign(&c.id).await.unwrap();
+        assert!(matches!(s.campaign(&c.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            s.delete_campaign(&c.id).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn alerts_store_cancel_and_feed_the_engine() {
+    for (s, _keep) in backends().await {
+        let f = fixture(&s).await;
+        let form: twincast_core::AlertForm = serde_json::from_value(json!({
+            "id": "a1", "sent": "2026-05-01T10:00:00Z", "headline": "Flood", "severity": "Severe",
+            "expires": "2026-05-01T12:00:00Z"
+        }))
+        .unwrap();
+        let a = twincast_core::Alert::from_form(form).unwrap();
+        let v = s.schedule_version().await.unwrap();
+        let r = s.create_alert(&a, "json", "{}", Some("u")).await.unwrap();
+        assert!(s.schedule_version().await.unwrap() > v);
+        assert_eq!(
+            (
+                r.identifier.as_str(),
+                r.msg_type.as_str(),
+                r.status.as_str(),
+                r.severity.as_str()
+            ),
+            ("a1", "Alert", "Actual", "Severe")
+        );
+        assert_eq!(r.parsed, a);
+        assert_eq!(s.alert_source(&r.id).await.unwrap(), "{}");
+        assert!(matches!(
+            s.create_alert(&a, "json", "{}", None).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let cancel_at = a.sent + 30 * 60_000;
+        let c = s.cancel_alert(&r.id, cancel_at).await.unwrap();
+        assert_eq!(c.cancelled_at, Some(cancel_at));
+        let again = s.cancel_alert(&r.id, cancel_at + 1).await.unwrap();
+        assert_eq!(
+            again.cancelled_at,
+            Some(cancel_at),
+            "first cancellation time is kept"
+        );
+        assert!(matches!(
+            s.cancel_alert("nope", 1).await,
+            Err(StoreError::NotFound)
+        ));
+        let (_, _, alerts) = s.schedule_inputs(&f.screen.screen.id).await.unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(alerts[0].expires, Some(cancel_at));
+        assert_eq!(s.list_alerts().await.unwrap().len(), 1);
+    }
+}
