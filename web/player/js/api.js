@@ -67,10 +67,11 @@ export class Api {
   }
 
   /** `{status: 200|304, text, etag, fromCache}` (the body as text). */
-  async manifest(device, etag) {
+  async manifest(device, etag, hours = null) {
     const headers = this.auth(device);
     if (etag) headers['if-none-match'] = etag;
-    const res = await fetch('/api/v1/player/manifest', { headers, cache: 'no-store' });
+    const url = hours ? `/api/v1/player/manifest?hours=${hours}` : '/api/v1/player/manifest';
+    const res = await fetch(url, { headers, cache: 'no-store' });
     const fromCache = res.headers.get('x-twincast-from-cache') === '1';
     if (res.status === 304) return { status: 304, fromCache };
     if (!res.ok) throw await problem(res);

@@ -157,6 +157,23 @@ class Player {
     if (this.kv) this.kv.set('clock_offset', this.clock.offset).catch(() => {});
   }
 
+  /**
+   * After a push: first a one-hour manifest (quick for the server to plan, so the change or alert reaches the
+   * screen fast), then the full horizon. The short one is neither cached nor used to evict media.
+   */
+  async fetchChange() {
+    try {
+      const r = await this.api.manifest(this.device, null, 1);
+      if (r.status === 200 && !r.fromCache) {
+        this.apply(JSON.parse(r.text), this.etag, false, { short: true });
+        this.needFull = true; // the full horizon must come next, whatever the ETag says
+      }
+    } catch (e) {
+      if (e instanceof AuthError) return this.unpair(e.message);
+    }
+    return this.fetchManifest();
+  }
+
   /** Fetches the manifest (If-None-Match); concurrent calls share one request. */
   fetchManifest() {
     if (this.fetching) return this.fetching;
@@ -164,11 +181,12 @@ class Player {
       this.lastPoll = Date.now();
       this.timings.fetch_started = Math.round(this.clock.now());
       try {
-        const r = await this.api.manifest(this.device, this.etag);
+        const r = await this.api.manifest(this.device, this.needFull ? null : this.etag);
         this.timings.fetch_done = Math.round(this.clock.now());
         this.online = !r.fromCache;
         if (r.status === 200) {
           this.apply(JSON.parse(r.text), r.etag, r.fromCache);
+          if (!r.fromCache) this.needFull = false;
           // Kept as text: cloning a string into IndexedDB is cheap, cloning the parsed object is not.
           if (!r.fromCache && this.kv) await this.kv.set('manifest', { text: r.text, etag: r.etag });
         }
@@ -183,7 +201,7 @@ class Player {
     return this.fetching;
   }
 
-  apply(raw, etag, fromCache) {
+  apply(raw, etag, fromCache, { short = false } = {}) {
     let m;
     try {
       m = normalize(raw);
@@ -206,7 +224,7 @@ class Player {
     this.main.setPlays(m.zones.main, { immediate });
     this.ticker.setPlays(m.zones.ticker);
     this.clockZone.setZone(m.screen.tz || 'UTC');
-    this.cache.sync(mediaOrder(m, now));
+    if (!short) this.cache.sync(mediaOrder(m, now));
     this.timings.applied = Math.round(this.clock.now());
     this.timings.apply_ms = Math.round(performance.now() - t0);
   }
@@ -276,12 +294,12 @@ class Player {
     this.timings.push_type = msg.type;
     switch (msg.type) {
       case 'hello':
-      case 'manifest_changed':
         if (!msg.etag || msg.etag !== this.etag) this.fetchManifest();
         break;
+      case 'manifest_changed':
       case 'alert':
-        // Fetch at once; apply() switches immediately because the alert on air changes.
-        if (!msg.etag || msg.etag !== this.etag) this.fetchManifest();
+        // Fetch at once; apply() switches immediately when the alert on air changes, else at the next boundary.
+        if (!msg.etag || msg.etag !== this.etag) this.fetchChange();
         break;
       case 'ping':
         this.push.send({ type: 'pong', server_time: msg.server_time });
