@@ -187,6 +187,9 @@ class Player {
         if (r.status === 200) {
           this.apply(JSON.parse(r.text), r.etag, r.fromCache);
           if (!r.fromCache) this.needFull = false;
+        }
+        if (!r.fromCache && this.push) this.push.kick();
+        if (r.status === 200) {
           // Kept as text: cloning a string into IndexedDB is cheap, cloning the parsed object is not.
           if (!r.fromCache && this.kv) await this.kv.set('manifest', { text: r.text, etag: r.etag });
         }
@@ -430,6 +433,7 @@ class Player {
       if (r && r.next_heartbeat_ms >= 1000) this.nextHeartbeat = r.next_heartbeat_ms;
       this.online = true;
       if (this.plays && this.plays.count > 0) this.plays.flush();
+      if (this.push) this.push.kick();
       return true;
     } catch (e) {
       if (e instanceof AuthError) this.unpair(e.message);

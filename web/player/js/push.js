@@ -96,13 +96,24 @@ export class Push {
     ws.onerror = () => { /* onclose follows */ };
   }
 
+  /** The server answered over HTTP: if the socket is down and waiting out a backoff, try again now. */
+  kick() {
+    if (this.stopped || this.ws || this.connected || this.timer === null) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.open();
+  }
+
   retry() {
     if (this.stopped) return;
     clearTimeout(this.timer);
     const d = this.delay();
     this.attempt += 1;
     this.reconnects += 1;
-    this.timer = setTimeout(() => this.open(), d);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.open();
+    }, d);
   }
 
   send(obj) {
