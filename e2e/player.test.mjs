@@ -230,6 +230,9 @@ async function assertNotBlank(page, what) {
 
 // ---- Tests ---------------------------------------------------------------------------------------------------
 
+/** Returned by a test that could not run against this build. */
+export const SKIP = Symbol('skip');
+
 const shared = {};
 
 /** Whether the player protocol (issue 3) is served: the pairing endpoint answers something other than 404. */
@@ -295,7 +298,7 @@ export const tests = [
     name: 'pairing: the page shows a code, the claim pairs it, the token is kept',
     timeout: 120_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const screen = ctx.landscape.find((s) => (s.tags || []).includes('ticker')) || ctx.landscape[0];
       shared.screen = screen;
       shared.campaigns = await ctx.testCampaigns([screen.id]);
@@ -329,7 +332,7 @@ export const tests = [
     name: 'sequence: the page plays exactly what the engine computed (page state and proof of play)',
     timeout: 120_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const page = shared.page;
       await ctx.transitions(page, 6);
       // Content items only, without the first one (joined mid-way when the page started). Looked up in the
@@ -371,7 +374,7 @@ export const tests = [
     name: 'offline: server stopped → keeps playing from cache without a blank frame; back → plays arrive once',
     timeout: 150_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const page = shared.page;
       await until(async () => (await ctx.state(page)).cache.complete, 'the media cache to be complete', 60_000, 200);
       const blank0 = (await ctx.state(page)).blank_frames;
@@ -397,7 +400,7 @@ export const tests = [
     name: 'offline reload: a reload while the server is down resumes from cache',
     timeout: 120_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const page = shared.page;
       await ctx.server.stop();
       await page.reload();
@@ -416,7 +419,7 @@ export const tests = [
     name: 'alert: a CAP alert preempts within 1 s and ends when cancelled',
     timeout: 90_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const page = shared.page;
       // The push channel is what is under test: wait until the page holds its socket again (after the offline tests).
       await until(async () => (await ctx.state(page)).connection === 'websocket', 'the push channel', 60_000, 200);
@@ -465,7 +468,7 @@ export const tests = [
     name: 'campaign change: shows at the next item boundary, without a refresh',
     timeout: 90_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const page = shared.page;
       const before = await ctx.state(page);
       // Change mid-item.
@@ -500,7 +503,7 @@ export const tests = [
     name: 'sync group: 3 pages start each item at the same instant',
     timeout: 180_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const group = ctx.landscape.filter((s) => s.id !== shared.screen.id).slice(0, 3);
       assert(group.length === 3, 'three more screens');
       await ctx.testCampaigns(group.map((s) => s.id), { tag: 'sync' });
@@ -540,7 +543,7 @@ export const tests = [
     name: 'layouts: landscape and portrait with ticker (screenshots)',
     timeout: 120_000,
     fn: async (ctx) => {
-      if (!(await protocolReady(ctx))) return;
+      if (!(await protocolReady(ctx))) return SKIP;
       const cases = [
         ['landscape', ctx.landscape.find((s) => (s.tags || []).includes('ticker') && s.id !== shared.screen.id) || ctx.landscape[1], 1280, 720],
         ['portrait', ctx.portrait.find((s) => (s.tags || []).includes('ticker')) || ctx.portrait[0], 540, 960],

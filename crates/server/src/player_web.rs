@@ -87,3 +87,79 @@ fn serve(path: &str, headers: &HeaderMap) -> Response {
     }
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    async fn get(path: &str, inm: Option<&str>) -> Response {
+        let mut req = Request::get(path);
+        if let Some(v) = inm {
+            req = req.header(header::IF_NONE_MATCH, v);
+        }
+        router::<()>()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn serves_the_page_with_the_pairing_element() {
+        for path in ["/player", "/player/"] {
+            let res = get(path, None).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            assert_eq!(
+                res.headers()[header::CONTENT_TYPE],
+                "text/html; charset=utf-8"
+            );
+            let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            let html = String::from_utf8(body.to_vec()).unwrap();
+            assert!(html.contains("data-pairing-code"));
+            assert!(html.contains("/player/js/main.js"));
+        }
+    }
+
+    #[tokio::test]
+    async fn worker_may_control_the_page_at_player() {
+        let res = get("/player/sw.js", None).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["service-worker-allowed"], "/player");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "text/javascript; charset=utf-8"
+        );
+        let res = get("/player/js/main.js", None).await;
+        assert!(res.headers().get("service-worker-allowed").is_none());
+    }
+
+    #[tokio::test]
+    async fn etag_revalidation_answers_304() {
+        let res = get("/player/player.css", None).await;
+        let etag = res.headers()[header::ETAG].to_str().unwrap().to_string();
+        assert_eq!(res.headers()[header::CACHE_CONTROL], "no-cache");
+        let res = get("/player/player.css", Some(&etag)).await;
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        let res = get("/player/player.css", Some("\"other\"")).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn unknown_and_traversal_paths_are_404() {
+        for path in [
+            "/player/nope.js",
+            "/player/../Cargo.toml",
+            "/player/js//main.js",
+            "/player/./sw.js",
+        ] {
+            assert_eq!(
+                get(path, None).await.status(),
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+    }
+}
