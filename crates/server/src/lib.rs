@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod hub;
 pub mod ops;
+pub mod player_web;
 pub mod worker;
 
 use crate::config::Config;
@@ -116,6 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api_router)
         .merge(ops::router(openapi))
         .merge(delivery::router())
+        .merge(player_web::router())
         .fallback(|| async { error::ApiError::not_found("no such page") })
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(

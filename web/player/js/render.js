@@ -1,0 +1,352 @@
+// Zone renderers. The main zone is double-buffered: each play gets its own layer, prepared (loaded, decoded,
+// seeked) while the previous one is on screen, and raised on the animation frame nearest to its start instant.
+// The outgoing layer stays painted underneath until the next frame, so no frame is ever empty.
+
+import { slide, alertSlide, tickerText } from './slides.js';
+
+const LOOKAHEAD_MS = 30_000;
+
+/** Index of the play covering `t` in a sorted, non-overlapping list, or -1. */
+export function indexAt(plays, t) {
+  let lo = 0;
+  let hi = plays.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const p = plays[mid];
+    if (t < p.start) hi = mid - 1;
+    else if (t >= p.end) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Index of the first play starting after `t` (plays.length when none). */
+function firstAfter(plays, t) {
+  let lo = 0;
+  let hi = plays.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (plays[mid].start > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+class Entry {
+  constructor(play, now, layer) {
+    this.play = play;
+    this.layer = layer;
+    this.el = null;
+    this.ready = false;
+    this.failed = null;
+    this.shownAt = null;
+    this.video = null;
+    this.createdAt = now;
+    this.prepare(now);
+  }
+
+  prepare(now) {
+    const p = this.play;
+    const layer = this.layer;
+    const done = () => { this.ready = true; };
+    if (p.kind === 'video' && p.src) {
+      const v = document.createElement('video');
+      v.muted = true;
+      v.defaultMuted = true;
+      v.playsInline = true;
+      v.setAttribute('playsinline', '');
+      v.preload = 'auto';
+      v.disablePictureInPicture = true;
+      this.video = v;
+      const offset = Math.max(0, now - p.start);
+      const onData = () => {
+        if (offset > 250 && v.currentTime < offset / 1000 - 0.25 && Number.isFinite(v.duration)) {
+          // Joining a play already under way (start-up, sync group): seek to where the synced clock says.
+          v.addEventListener('seeked', done, { once: true });
+          v.currentTime = Math.min(offset / 1000, Math.max(0, v.duration - 0.05));
+        } else done();
+      };
+      v.addEventListener('loadeddata', onData, { once: true });
+      v.addEventListener('error', () => this.fail(`video ${p.src}: ${v.error && v.error.message || 'error'}`), { once: true });
+      v.src = p.src;
+      this.el = v;
+    } else if (p.kind === 'image' && p.src) {
+      const img = new Image();
+      img.alt = '';
+      img.decoding = 'async';
+      img.src = p.src;
+      img.decode().then(done, () => this.fail(`image ${p.src}: cannot decode`));
+      this.el = img;
+    } else if (p.kind === 'web' && p.url) {
+      const f = document.createElement('iframe');
+      // No allow-same-origin: the page cannot reach the player's storage, cookies or token.
+      f.setAttribute('sandbox', 'allow-scripts');
+      f.setAttribute('referrerpolicy', 'no-referrer');
+      f.setAttribute('loading', 'eager');
+      f.addEventListener('load', done, { once: true });
+      setTimeout(done, 3000);
+      f.src = p.url;
+      this.el = f;
+    } else if (p.kind === 'alert') {
+      this.el = alertSlide(p.alert || {});
+      done();
+    } else {
+      this.el = slide(p.template, p.data);
+      done();
+    }
+    layer.append(this.el);
+  }
+
+  /** A failed medium is replaced by a card naming the partner, so the screen still shows something. */
+  fail(reason) {
+    this.failed = reason;
+    const card = slide('partner_card', { city: this.play.data?.city || this.play.partner || '', text: '' });
+    if (this.el) this.el.remove();
+    this.video = null;
+    this.el = card;
+    this.layer.append(card);
+    this.ready = true;
+  }
+
+  /** Whether the element has a frame to paint. */
+  paintable() {
+    if (this.video) return this.video.readyState >= 2;
+    if (this.el instanceof HTMLImageElement) return this.el.complete && this.el.naturalWidth > 0;
+    return true;
+  }
+
+  dispose() {
+    if (this.video) {
+      this.video.pause();
+      this.video.removeAttribute('src');
+      this.video.load();
+    }
+    this.layer.remove();
+  }
+}
+
+export class MainZone {
+  /**
+   * @param {HTMLElement} root
+   * @param {{now(): number, toPerf(ms: number): number}} clock
+   * @param {{onSwap(prev: object|null, next: object, info: object): void, onError(msg: string): void}} hooks
+   */
+  constructor(root, clock, hooks) {
+    this.root = root;
+    this.clock = clock;
+    this.hooks = hooks;
+    this.plays = [];
+    this.pending = null; // a new play list waiting for the next item boundary
+    this.entries = new Map(); // play id -> Entry
+    this.current = null;
+    this.frameMs = 16.7;
+    this.lastFrame = null;
+    this.blankFrames = 0;
+    this.lateFrames = 0;
+    this.transitions = []; // {id, boundary, swapped, shown}
+    this.awaitingShown = null;
+    this.lastDriftCheck = 0;
+  }
+
+  /**
+   * Replaces the play list. With `immediate` (alerts starting or ending) it takes effect on the next frame;
+   * otherwise at the end of the current item.
+   */
+  setPlays(plays, { immediate = false } = {}) {
+    if (immediate || !this.current) {
+      this.plays = plays;
+      this.pending = null;
+      this.forceSwitch = immediate;
+    } else {
+      this.pending = plays;
+    }
+  }
+
+  entry(play, now) {
+    let e = this.entries.get(play.id);
+    if (!e) {
+      const layer = document.createElement('div');
+      layer.className = 'layer';
+      layer.dataset.play = play.id;
+      this.root.append(layer);
+      e = new Entry(play, now, layer);
+      e.layer.dataset.kind = play.kind;
+      this.entries.set(play.id, e);
+    }
+    return e;
+  }
+
+  /** The play that should be on screen at `t`, honouring a pending list only from the current item's end. */
+  target(t) {
+    if (this.pending && (!this.current || this.current.play.kind === 'idle' || t >= this.current.play.end - this.frameMs / 2)) {
+      this.plays = this.pending;
+      this.pending = null;
+    }
+    const i = indexAt(this.plays, t);
+    if (i >= 0) return { play: this.plays[i], next: this.plays[i + 1] || null };
+    // Nothing eligible now: the idle (branding) frame until the next play.
+    const j = firstAfter(this.plays, t);
+    const next = j < this.plays.length ? this.plays[j] : null;
+    const prevEnd = j > 0 ? this.plays[j - 1].end : null;
+    const idle = { id: `main:idle@${prevEnd ?? 'start'}`, zone: 'main', kind: 'idle', start: prevEnd ?? t, end: next ? next.start : Infinity, partner: null, campaign: null, item: null, template: 'idle', data: null };
+    return { play: idle, next };
+  }
+
+  /** One animation frame. `ts` is the rAF timestamp (performance.now() clock). */
+  frame(ts) {
+    if (this.lastFrame !== null) {
+      const d = ts - this.lastFrame;
+      if (d > 4 && d < 100) this.frameMs = this.frameMs * 0.9 + d * 0.1;
+    }
+    this.lastFrame = ts;
+    const now = this.clock.now();
+    if (this.awaitingShown) {
+      // This frame is the first one after the swap was committed: the new item has been presented.
+      const a = this.awaitingShown;
+      a.shown = now;
+      this.transitions.push(a);
+      if (this.transitions.length > 2000) this.transitions.shift();
+      this.awaitingShown = null;
+    }
+    // Swap on the frame whose presentation is nearest the boundary: half a frame early.
+    const t = now + this.frameMs / 2;
+    const { play, next } = this.target(t);
+    const cur = this.current;
+    if (play && (!cur || cur.play.id !== play.id)) {
+      const e = this.entry(play, now);
+      if (e.ready) this.swap(e, now);
+      else if (cur) this.lateFrames += 1;
+    }
+    // Preload what comes next.
+    if (next && next.start - now < LOOKAHEAD_MS) this.entry(next, now);
+    // Dispose layers no longer needed.
+    for (const [id, e] of this.entries) {
+      if (e === this.current || e === this.previous) continue;
+      if ((play && id === play.id) || (next && id === next.id)) continue;
+      e.dispose();
+      this.entries.delete(id);
+    }
+    if (this.current) {
+      if (!this.current.paintable()) this.blankFrames += 1;
+      if (now - this.lastDriftCheck > 1000) {
+        this.lastDriftCheck = now;
+        this.correctDrift(now);
+      }
+    }
+  }
+
+  swap(e, now) {
+    const prev = this.current;
+    e.layer.classList.add('on', 'top');
+    if (e.video) {
+      const p = e.video.play();
+      if (p && p.catch) p.catch((err) => this.hooks.onError(`play(): ${err.message}`));
+    }
+    if (prev) {
+      prev.layer.classList.remove('top');
+      if (prev.video) prev.video.pause();
+      // Keep the previous layer painted beneath for one more frame, then drop it.
+      const old = prev;
+      this.previous = old;
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        if (this.previous === old) this.previous = null;
+        if (this.current !== old) {
+          old.dispose();
+          if (this.entries.get(old.play.id) === old) this.entries.delete(old.play.id);
+        }
+      }));
+    }
+    e.shownAt = now;
+    this.current = e;
+    // `joined`: the play was not known before its start (first manifest, alert), so it could not be preloaded.
+    this.awaitingShown = { id: e.play.id, kind: e.play.kind, boundary: e.play.start, swapped: now, shown: null, first: !prev, joined: e.createdAt > e.play.start };
+    this.hooks.onSwap(prev ? prev.play : null, e.play, { at: now, prevShownAt: prev ? prev.shownAt : null, failed: e.failed });
+  }
+
+  /** Keeps a playing video at the position the synced clock gives (sync groups): nudges the rate, or seeks when far. */
+  correctDrift(now) {
+    const v = this.current.video;
+    if (!v || v.paused || !Number.isFinite(v.duration)) return;
+    const expected = (now - this.current.play.start) / 1000;
+    if (expected < 0 || expected > v.duration) return;
+    const err = v.currentTime - expected;
+    if (Math.abs(err) > 0.5) {
+      v.currentTime = expected;
+      v.playbackRate = 1;
+    } else if (Math.abs(err) > 0.02) {
+      v.playbackRate = err > 0 ? 0.97 : 1.03;
+    } else {
+      v.playbackRate = 1;
+    }
+  }
+
+  /** Position error of the current video against the synced clock, in ms (null when not a video). */
+  videoError() {
+    const c = this.current;
+    if (!c || !c.video) return null;
+    return c.video.currentTime * 1000 - (this.clock.now() - c.play.start);
+  }
+}
+
+export class TickerZone {
+  constructor(root) {
+    this.root = root;
+    this.text = root.querySelector('.ticker-text');
+    this.plays = [];
+    this.shown = null;
+    this.alert = null;
+  }
+
+  setPlays(plays) {
+    this.plays = plays;
+  }
+
+  frame(now) {
+    let s;
+    let isAlert = false;
+    if (this.alert) {
+      s = `⚠ ${this.alert.headline || this.alert.event || 'Alert'}`;
+      isAlert = true;
+    } else {
+      const i = indexAt(this.plays, now);
+      s = i >= 0 ? tickerText(this.plays[i]) : '';
+    }
+    if (s !== this.shown) {
+      this.text.textContent = s;
+      this.text.classList.toggle('alert', isAlert);
+      this.shown = s;
+    }
+  }
+}
+
+export class ClockZone {
+  constructor(root) {
+    this.time = root.querySelector('.clock-time');
+    this.date = root.querySelector('.clock-date');
+    this.tz = 'UTC';
+    this.fmt = null;
+    this.lastSecond = null;
+  }
+
+  setZone(tz) {
+    if (tz === this.tz && this.fmt) return;
+    try {
+      this.fmtTime = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      this.fmtDate = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: 'numeric', month: 'short' });
+      this.tz = tz;
+      this.fmt = true;
+    } catch (_) {
+      this.setZone('UTC');
+    }
+  }
+
+  frame(now) {
+    const s = Math.floor(now / 1000);
+    if (s === this.lastSecond) return;
+    this.lastSecond = s;
+    if (!this.fmt) this.setZone(this.tz);
+    const d = new Date(now);
+    this.time.textContent = this.fmtTime.format(d);
+    this.date.textContent = this.fmtDate.format(d);
+  }
+}
