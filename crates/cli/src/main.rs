@@ -1,6 +1,7 @@
 //! `twincast`: one binary for the whole system. See `twincast --help`.
 
 mod demo;
+mod fleet;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -99,6 +100,15 @@ enum Command {
         #[command(subcommand)]
         cmd: DbCmd,
     },
+    /// Load-test fleets: provisioned screens, campaigns and device tokens.
+    Fleet {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: FleetCmd,
+    },
+    /// Runs N simulated players against a server and reports latencies and errors.
+    FleetSim(fleet::SimArgs),
     /// Configuration.
     Config {
         #[command(subcommand)]
@@ -177,6 +187,12 @@ enum DbCmd {
         /// Backup file.
         file: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum FleetCmd {
+    /// Adds screens with device tokens (and optionally partners' campaigns) straight into the database.
+    Provision(fleet::ProvisionArgs),
 }
 
 #[derive(Subcommand)]
@@ -396,6 +412,34 @@ async fn run(cli: Cli) -> Result<()> {
                     let n = store.restore(input).await?;
                     println!("restored {n} rows from {}", file.display());
                 }
+            }
+            Ok(())
+        }
+        Command::Fleet {
+            common,
+            cmd: FleetCmd::Provision(a),
+        } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            std::fs::create_dir_all(&c.data_dir)
+                .with_context(|| format!("cannot create {}", c.data_dir.display()))?;
+            let store = twincast_store::Store::connect(&c.database_url()).await?;
+            let n = fleet::provision(&store, &a).await?;
+            println!(
+                "provisioned {n} screens; device tokens in {}",
+                a.tokens_out.display()
+            );
+            Ok(())
+        }
+        Command::FleetSim(a) => {
+            let report = fleet::simulate(a).await?;
+            fleet::print_report(&report);
+            if report.connected < report.screens {
+                bail!(
+                    "only {} of {} players connected",
+                    report.connected,
+                    report.screens
+                );
             }
             Ok(())
         }

@@ -67,13 +67,19 @@ struct Conn {
     tx: mpsc::Sender<Outbound>,
 }
 
-/// A built manifest of one screen.
-#[derive(Debug, Clone)]
+/// A built manifest of one screen: a small screen-specific prefix followed by a suffix shared by every screen
+/// with the same inputs (so 10,000 screens do not hold 10,000 copies of the play sequence).
+#[derive(Clone)]
 pub struct Manifest {
     /// Quoted strong ETag.
     pub etag: String,
-    /// JSON body.
-    pub body: Bytes,
+    /// Screen-specific start of the JSON body.
+    prefix: Bytes,
+    /// The gzip header and the prefix as stored (uncompressed, byte-aligned) deflate blocks.
+    prefix_gz: Bytes,
+    /// CRC-32 of the prefix.
+    prefix_crc: crc32fast::Hasher,
+    shared: Arc<Shared>,
     /// Schedule version it was built from.
     pub version: i64,
     /// Horizon start.
@@ -82,9 +88,99 @@ pub struct Manifest {
     pub hours: i64,
 }
 
+impl std::fmt::Debug for Manifest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Manifest")
+            .field("etag", &self.etag)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+impl Manifest {
+    /// Length of the JSON body.
+    pub fn len(&self) -> usize {
+        self.prefix.len() + self.shared.suffix.len()
+    }
+
+    /// Whether the body is empty (never).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The JSON body as chunks (no copy of the shared part).
+    pub fn chunks(&self) -> [Bytes; 2] {
+        [self.prefix.clone(), self.shared.suffix.clone()]
+    }
+
+    /// The JSON body in one piece (tests, small callers).
+    pub fn body(&self) -> Bytes {
+        let mut v = Vec::with_capacity(self.len());
+        v.extend_from_slice(&self.prefix);
+        v.extend_from_slice(&self.shared.suffix);
+        Bytes::from(v)
+    }
+
+    /// The body gzip-encoded, as chunks: the screen's deflated prefix, the shared deflated suffix (compressed
+    /// once per shared computation) and the trailer. Non-final stored blocks followed by an independently
+    /// compressed stream form one valid deflate stream (RFC 1951: stored blocks end byte-aligned and no back
+    /// reference crosses the seam); the CRC-32 of the whole is combined from the two parts' CRCs.
+    pub fn gzip_chunks(&self) -> [Bytes; 3] {
+        let mut crc = self.prefix_crc.clone();
+        crc.combine(&self.shared.suffix_crc);
+        let mut trailer = Vec::with_capacity(8);
+        trailer.extend_from_slice(&crc.finalize().to_le_bytes());
+        trailer.extend_from_slice(&(self.len() as u32).to_le_bytes());
+        [
+            self.prefix_gz.clone(),
+            self.shared
+                .suffix_gz
+                .get_or_init(|| Bytes::from(deflate_final(&self.shared.suffix)))
+                .clone(),
+            Bytes::from(trailer),
+        ]
+    }
+}
+
+/// Compression level of the shared part (compressed once per group of screens; 6 halves the bytes of 1 on the
+/// play sequence for a few milliseconds more).
+const GZIP_LEVEL: u32 = 3;
+
+/// gzip member header: deflate, no flags, no mtime, unknown OS.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+
+/// `data` as raw deflate *stored* blocks, not final (a cheap, byte-aligned start of a deflate stream).
+fn deflate_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / 65_535 + 1));
+    for chunk in data.chunks(65_535) {
+        let len = chunk.len() as u16;
+        out.push(0); // BFINAL = 0, BTYPE = 00 (stored), padded to the byte boundary
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out
+}
+
+/// `data` compressed as a complete raw deflate stream (final block included).
+fn deflate_final(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(data.len() / 8 + 64),
+        flate2::Compression::new(GZIP_LEVEL),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = e.write_all(data);
+    e.finish().unwrap_or_default()
+}
+
 struct Shared {
     digest: [u8; 32],
-    tail: String,
+    /// `,"layout":…}`: the end of every body built from it.
+    suffix: Bytes,
+    /// `suffix` as raw deflate blocks, final; compressed on first use (off the push path).
+    suffix_gz: std::sync::OnceLock<Bytes>,
+    suffix_crc: crc32fast::Hasher,
 }
 
 struct Snapshot {
@@ -95,6 +191,9 @@ struct Snapshot {
     alerts: Vec<tc::Alert>,
     resolved: [HashMap<(String, String), ResolvedItem>; 2],
     shared: Mutex<HashMap<[u8; 32], Arc<Shared>>>,
+    /// Whether some campaign targets screens by id (then every screen has its own targeting).
+    ids_matter: bool,
+    targeting: Mutex<HashMap<String, Arc<Targeting>>>,
 }
 
 struct CachedScreen {
@@ -121,7 +220,59 @@ pub struct Hub {
     manifests: RwLock<HashMap<(String, i64), Arc<Manifest>>>,
     screens: RwLock<HashMap<String, CachedScreen>>,
     tokens: RwLock<HashMap<String, CachedDevice>>,
+    /// The manifest ETag each connected screen was last told about (`hello` or a push).
+    announced: RwLock<HashMap<String, String>>,
+    /// Heartbeats waiting for the next group commit.
+    heartbeats: Arc<GroupCommit>,
 }
+
+type Pending = (
+    twincast_store::HeartbeatRecord,
+    tokio::sync::oneshot::Sender<Result<(), String>>,
+);
+
+/// Group commit of heartbeats: whoever finds no write in progress starts a writer task that stores everything
+/// queued so far in one transaction, answers those requests, and repeats until the queue is empty. Alone, a
+/// heartbeat is written at once; under load, many share one durable write. Every heartbeat is answered only
+/// after its transaction committed.
+#[derive(Default)]
+struct GroupCommit {
+    pending: Mutex<Vec<Pending>>,
+    writing: std::sync::atomic::AtomicBool,
+}
+
+impl GroupCommit {
+    async fn write_all(self: Arc<Self>, store: twincast_store::Store) {
+        loop {
+            let batch = self
+                .pending
+                .lock()
+                .map(|mut p| std::mem::take(&mut *p))
+                .unwrap_or_default();
+            if batch.is_empty() {
+                self.writing.store(false, Ordering::Release);
+                // A heartbeat queued between the take and the store above found `writing` set: take it over.
+                let more = self.pending.lock().map(|p| !p.is_empty()).unwrap_or(false);
+                if more && !self.writing.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                return;
+            }
+            let rows: Vec<_> = batch.iter().map(|(r, _)| r.clone()).collect();
+            let result = store
+                .record_heartbeats(&rows)
+                .await
+                .map_err(|e| e.to_string());
+            for (_, done) in batch {
+                let _ = done.send(result.clone());
+            }
+        }
+    }
+}
+
+/// Shared parts built, and the microseconds spent building them (for the refresh log line).
+static SHARED_BUILDS: AtomicU64 = AtomicU64::new(0);
+static SHARED_BUILD_US: AtomicU64 = AtomicU64::new(0);
 
 const SCREEN_TTL: Duration = Duration::from_secs(60);
 const TOKEN_TTL: Duration = Duration::from_secs(60);
@@ -151,6 +302,8 @@ impl Hub {
             manifests: RwLock::default(),
             screens: RwLock::default(),
             tokens: RwLock::default(),
+            announced: RwLock::default(),
+            heartbeats: Arc::default(),
         }
     }
 
@@ -222,8 +375,36 @@ impl Hub {
                 list.retain(|c| c.id != conn);
                 if list.is_empty() {
                     conns.remove(screen_id);
+                    if let Ok(mut a) = self.announced.write() {
+                        a.remove(screen_id);
+                    }
                 }
             }
+        }
+    }
+
+    /// Stores a heartbeat durably (group commit with the heartbeats arriving meanwhile).
+    pub async fn record_heartbeat(
+        &self,
+        store: &twincast_store::Store,
+        record: twincast_store::HeartbeatRecord,
+    ) -> Result<(), String> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if let Ok(mut p) = self.heartbeats.pending.lock() {
+            p.push((record, tx));
+        }
+        if !self.heartbeats.writing.swap(true, Ordering::AcqRel) {
+            // A task of its own: the request may be cancelled, the write must finish.
+            tokio::spawn(self.heartbeats.clone().write_all(store.clone()));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err("the heartbeat writer stopped".into()))
+    }
+
+    /// Records the manifest ETag a screen's socket was told about (in `hello`).
+    pub fn announced(&self, screen_id: &str, etag: &str) {
+        if let Ok(mut a) = self.announced.write() {
+            a.insert(screen_id.to_string(), etag.to_string());
         }
     }
 
@@ -311,6 +492,11 @@ impl Hub {
                 }
             }
         }
+        let ids_matter = main
+            .iter()
+            .chain(ticker.iter())
+            .flatten()
+            .any(|c| !c.targets.screens.is_empty());
         let snap = Arc::new(Snapshot {
             version,
             main,
@@ -318,6 +504,8 @@ impl Hub {
             alerts,
             resolved,
             shared: Mutex::default(),
+            ids_matter,
+            targeting: Mutex::default(),
         });
         *guard = Some(snap.clone());
         Ok(snap)
@@ -398,30 +586,56 @@ impl Hub {
                 return;
             }
         }
-        self.forget_screens(only.as_deref());
+        // Campaign and alert changes leave screens as they are; group changes name the screens they touch.
+        if let Some(list) = &only {
+            self.forget_screens(Some(list));
+        }
         let targets = match only {
             Some(list) => list,
             None => self.connected_screens(),
         };
         let now = twincast_store::now_ms();
-        for screen_id in targets {
+        let kind = if alert { "alert" } else { "manifest_changed" };
+        let started = Instant::now();
+        let (considered, mut pushed) = (targets.len(), 0usize);
+        let (builds0, build_us0) = (
+            SHARED_BUILDS.load(Ordering::Relaxed),
+            SHARED_BUILD_US.load(Ordering::Relaxed),
+        );
+        for (n, screen_id) in targets.into_iter().enumerate() {
             if !self.is_connected(&screen_id) {
                 continue;
             }
-            let previous = self
-                .manifests
-                .read()
-                .ok()
-                .and_then(|m| m.get(&(screen_id.clone(), 48)).map(|m| m.etag.clone()));
+            // Let the sockets just told (woken on this worker) send before computing more.
+            if n % 32 == 31 {
+                tokio::task::yield_now().await;
+            }
             match self.manifest(state, &screen_id, 48, now).await {
-                Ok(m) if previous.as_deref() != Some(m.etag.as_str()) => {
-                    let kind = if alert { "alert" } else { "manifest_changed" };
-                    self.send_to(&screen_id, &message(kind, json!({"etag": m.etag})));
+                Ok(m) => {
+                    // Compared with what the screen was told, not with the cache: a request of the screen's
+                    // own (a heartbeat, a poll) may have rebuilt the cache before this loop got to it.
+                    let told = self
+                        .announced
+                        .read()
+                        .ok()
+                        .and_then(|a| a.get(&screen_id).cloned());
+                    if told.as_deref() != Some(m.etag.as_str()) {
+                        self.announced(&screen_id, &m.etag);
+                        self.send_to(&screen_id, &message(kind, json!({"etag": m.etag})));
+                        pushed += 1;
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => tracing::warn!(screen_id, error = %e, "hub: manifest failed"),
             }
         }
+        tracing::info!(
+            considered,
+            pushed,
+            ms = started.elapsed().as_millis() as u64,
+            shared_built = SHARED_BUILDS.load(Ordering::Relaxed) - builds0,
+            shared_ms = (SHARED_BUILD_US.load(Ordering::Relaxed) - build_us0) / 1000,
+            "hub: manifests refreshed"
+        );
     }
 
     /// Runs until the event channel closes: turns change events into pushes, and every 5 s notices schedule
@@ -483,26 +697,38 @@ fn item_out<'a>(c: &'a tc::Campaign, r: &'a ResolvedItem) -> ItemOut<'a> {
     }
 }
 
-fn build_manifest(
-    snap: &Snapshot,
-    name: &str,
-    screen: &tc::Screen,
-    from: i64,
-    hours: i64,
-) -> Manifest {
-    let to = from + hours * HOUR;
-    let o = usize::from(screen.orientation == tc::Orientation::Portrait);
-    let main: Vec<&tc::Campaign> = snap.main[o].iter().filter(|c| c.targets(screen)).collect();
-    let ticker: Vec<&tc::Campaign> = snap.ticker[o]
-        .iter()
-        .filter(|c| c.targets(screen))
-        .collect();
-    let alert_ids: Vec<&str> = snap
-        .alerts
-        .iter()
-        .filter(|a| a.targets(screen))
-        .map(|a| a.id.as_str())
-        .collect();
+/// What targets a screen (indices into the snapshot's lists) and the key of its shared part.
+struct Targeting {
+    main: Vec<usize>,
+    ticker: Vec<usize>,
+    key: [u8; 32],
+}
+
+/// Everything targeting can depend on, besides the screen id, which counts only when a campaign lists screens.
+fn targeting_signature(snap: &Snapshot, s: &tc::Screen, o: usize, from: i64, hours: i64) -> String {
+    let id = if snap.ids_matter { s.id.as_str() } else { "" };
+    format!(
+        "{id}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
+        s.location_id,
+        s.location_kind,
+        s.tags,
+        s.groups,
+        s.lat,
+        s.lon,
+        s.tz.name(),
+    )
+}
+
+fn targeting(snap: &Snapshot, screen: &tc::Screen, o: usize, from: i64, hours: i64) -> Targeting {
+    let pick = |list: &[tc::Campaign]| -> Vec<usize> {
+        list.iter()
+            .enumerate()
+            .filter(|(_, c)| c.targets(screen))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let main = pick(&snap.main[o]);
+    let ticker = pick(&snap.ticker[o]);
     let mut key = Sha256::new();
     for part in [
         snap.version.to_string(),
@@ -514,24 +740,68 @@ fn build_manifest(
         key.update(part.as_bytes());
         key.update([0]);
     }
-    for c in &main {
+    for &i in &main {
         key.update(b"m");
-        key.update(c.id.as_bytes());
+        key.update(snap.main[o][i].id.as_bytes());
     }
-    for c in &ticker {
+    for &i in &ticker {
         key.update(b"t");
-        key.update(c.id.as_bytes());
+        key.update(snap.ticker[o][i].id.as_bytes());
     }
-    for a in &alert_ids {
+    for a in snap.alerts.iter().filter(|a| a.targets(screen)) {
         key.update(b"a");
-        key.update(a.as_bytes());
+        key.update(a.id.as_bytes());
     }
-    let key: [u8; 32] = key.finalize().into();
+    Targeting {
+        main,
+        ticker,
+        key: key.finalize().into(),
+    }
+}
+
+fn build_manifest(
+    snap: &Snapshot,
+    name: &str,
+    screen: &tc::Screen,
+    from: i64,
+    hours: i64,
+) -> Manifest {
+    let to = from + hours * HOUR;
+    let o = usize::from(screen.orientation == tc::Orientation::Portrait);
+    // Which campaigns and alerts target a screen depends only on the fields targets look at; screens that agree
+    // on them (all screens of one location, typically) share the filtering and the key.
+    let sig = targeting_signature(snap, screen, o, from, hours);
+    let known = snap
+        .targeting
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&sig).cloned());
+    let targeting = match known {
+        Some(t) => t,
+        None => {
+            let t = Arc::new(targeting(snap, screen, o, from, hours));
+            if let Ok(mut m) = snap.targeting.lock() {
+                m.insert(sig, t.clone());
+            }
+            t
+        }
+    };
+    let key = targeting.key;
     let cached = snap.shared.lock().ok().and_then(|m| m.get(&key).cloned());
     let shared = match cached {
         Some(s) => s,
         None => {
+            let main: Vec<&tc::Campaign> =
+                targeting.main.iter().map(|&i| &snap.main[o][i]).collect();
+            let ticker: Vec<&tc::Campaign> = targeting
+                .ticker
+                .iter()
+                .map(|&i| &snap.ticker[o][i])
+                .collect();
+            let t = Instant::now();
             let s = Arc::new(build_shared(snap, screen, &main, &ticker, from, to, key));
+            SHARED_BUILDS.fetch_add(1, Ordering::Relaxed);
+            SHARED_BUILD_US.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
             if let Ok(mut m) = snap.shared.lock() {
                 m.insert(key, s.clone());
             }
@@ -549,17 +819,23 @@ fn build_manifest(
     h.update(shared.digest);
     h.update(screen_json.as_bytes());
     let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
-    let body = format!(
+    let prefix = format!(
         "{{\"format\":1,\"etag\":{},\"schedule_version\":{},\"horizon\":{{\"from\":{from},\"to\":{to}}},\
-         \"refresh_before\":{},\"screen\":{screen_json},{}}}",
+         \"refresh_before\":{},\"screen\":{screen_json}",
         json!(etag),
         snap.version,
         from + (hours * HOUR / 2).max(HOUR),
-        shared.tail
     );
+    let mut prefix_gz = GZIP_HEADER.to_vec();
+    prefix_gz.extend_from_slice(&deflate_stored(prefix.as_bytes()));
+    let mut prefix_crc = crc32fast::Hasher::new();
+    prefix_crc.update(prefix.as_bytes());
     Manifest {
         etag,
-        body: Bytes::from(body),
+        prefix: Bytes::from(prefix),
+        prefix_gz: Bytes::from(prefix_gz),
+        prefix_crc,
+        shared,
         version: snap.version,
         from,
         hours,
@@ -592,19 +868,21 @@ fn build_shared(
                 let (Some(cid), Some(iid)) = (p.campaign.as_deref(), p.item.as_deref()) else {
                     continue;
                 };
-                let Some(c) = by_id.get(cid) else { continue };
-                let Some(res) = resolved.get(&(cid.to_string(), iid.to_string())) else {
-                    continue;
-                };
-                *item_index
-                    .entry((c.id.as_str(), res.item.as_str()))
-                    .or_insert_with(|| {
-                        if let Some(m) = &res.media {
-                            media.insert(m.id.as_str(), m);
-                        }
-                        items.push(item_out(c, res));
-                        items.len() as i64 - 1
-                    })
+                if let Some(&i) = item_index.get(&(cid, iid)) {
+                    i
+                } else {
+                    let Some(c) = by_id.get(cid) else { continue };
+                    let Some(res) = resolved.get(&(cid.to_string(), iid.to_string())) else {
+                        continue;
+                    };
+                    if let Some(m) = &res.media {
+                        media.insert(m.id.as_str(), m);
+                    }
+                    items.push(item_out(c, res));
+                    let i = items.len() as i64 - 1;
+                    item_index.insert((cid, iid), i);
+                    i
+                }
             }
             tc::PlayKind::Alert => {
                 let Some(aid) = p.alert.as_deref() else {
@@ -643,26 +921,51 @@ fn build_shared(
         "main_ticker_clock"
     };
     let portrait = o == 1;
-    let tail = json!({
+    // Keys in order (as a map serializes them); the play sequence, the bulk, is written directly.
+    let head = json!({
+        "alerts": alerts,
+        "items": items,
         "layout": {
             "name": layout_name,
             "orientation": if portrait { "portrait" } else { "landscape" },
             "zones": twincast_store::layout_zones(layout_name, portrait),
         },
-        "items": items,
-        "alerts": alerts,
-        "plays": seq,
-        "ticker": ticker_items,
         "media": media.values().collect::<Vec<_>>(),
     })
     .to_string();
-    // `tail` is an object; strip its braces to splice it after the screen part.
-    let tail = tail[1..tail.len() - 1].to_string();
+    let mut tail = String::with_capacity(head.len() + seq.len() * 24 + 256);
+    tail.push_str(&head[..head.len() - 1]);
+    tail.push_str(",\"plays\":[");
+    for (i, [start, len, r, truncated]) in seq.iter().enumerate() {
+        let mut b = itoa::Buffer::new();
+        tail.push_str(if i > 0 { ",[" } else { "[" });
+        tail.push_str(b.format(*start));
+        tail.push(',');
+        tail.push_str(b.format(*len));
+        tail.push(',');
+        tail.push_str(b.format(*r));
+        tail.push(',');
+        tail.push_str(b.format(*truncated));
+        tail.push(']');
+    }
+    tail.push_str("],\"ticker\":");
+    tail.push_str(&serde_json::to_string(&ticker_items).unwrap_or_else(|_| "[]".into()));
+    tail.push('}');
+    // `tail` is an object; replace its opening brace with a comma to splice it after the screen part.
+    let suffix = format!(",{}", &tail[1..]);
+    let mut suffix_crc = crc32fast::Hasher::new();
+    suffix_crc.update(suffix.as_bytes());
+    // The key already names the schedule version and the inputs; the CRC and length of the content catch any
+    // change of what they resolve to (e.g. a media rendition) without hashing 300 KB again.
     let mut d = Sha256::new();
     d.update(key);
-    d.update(tail.as_bytes());
+    d.update(suffix_crc.clone().finalize().to_le_bytes());
+    d.update((suffix.len() as u64).to_le_bytes());
+
     Shared {
         digest: d.finalize().into(),
-        tail,
+        suffix: Bytes::from(suffix),
+        suffix_crc,
+        suffix_gz: std::sync::OnceLock::new(),
     }
 }

@@ -188,6 +188,21 @@ pub fn civil_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// One heartbeat to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeartbeatRecord {
+    /// Screen.
+    pub screen_id: String,
+    /// Device that sent it.
+    pub device_id: String,
+    /// The heartbeat as JSON text.
+    pub body: String,
+    /// Server time minus device time, ms.
+    pub clock_offset_ms: Option<i64>,
+    /// Server receive time, epoch ms.
+    pub at: i64,
+}
+
 impl Store {
     // ---------------------------------------------------------------- pairing
 
@@ -481,36 +496,49 @@ impl Store {
         clock_offset_ms: Option<i64>,
         now: i64,
     ) -> Result<()> {
+        self.record_heartbeats(&[HeartbeatRecord {
+            screen_id: screen_id.to_string(),
+            device_id: device_id.to_string(),
+            body: serde_json::to_string(heartbeat)?,
+            clock_offset_ms,
+            at: now,
+        }])
+        .await
+    }
+
+    /// Stores several heartbeats in one transaction (group commit: one durable write for many screens).
+    pub async fn record_heartbeats(&self, rows: &[HeartbeatRecord]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let body = serde_json::to_string(heartbeat)?;
-        let n = sqlx::query(
-            "UPDATE screen_status SET device_id = $1, heartbeat = $2, clock_offset_ms = $3, updated_at = $4 WHERE screen_id = $5",
-        )
-        .bind(device_id)
-        .bind(&body)
-        .bind(clock_offset_ms)
-        .bind(now)
-        .bind(screen_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            sqlx::query(
-                "INSERT INTO screen_status (screen_id, device_id, heartbeat, clock_offset_ms, updated_at) VALUES ($1, $2, $3, $4, $5)",
+        for r in rows {
+            let n = sqlx::query(
+                "UPDATE screen_status SET device_id = $1, heartbeat = $2, clock_offset_ms = $3, updated_at = $4 WHERE screen_id = $5",
             )
-            .bind(screen_id)
-            .bind(device_id)
-            .bind(&body)
-            .bind(clock_offset_ms)
-            .bind(now)
+            .bind(&r.device_id)
+            .bind(&r.body)
+            .bind(r.clock_offset_ms)
+            .bind(r.at)
+            .bind(&r.screen_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if n == 0 {
+                sqlx::query(
+                    "INSERT INTO screen_status (screen_id, device_id, heartbeat, clock_offset_ms, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&r.screen_id)
+                .bind(&r.device_id)
+                .bind(&r.body)
+                .bind(r.clock_offset_ms)
+                .bind(r.at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
+                .bind(r.at)
+                .bind(&r.screen_id)
+                .execute(&mut *tx)
+                .await?;
         }
-        sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(screen_id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(())
     }

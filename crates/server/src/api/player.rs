@@ -458,28 +458,109 @@ pub async fn manifest(
         .manifest(&state, &device.screen_id, hours, now_ms())
         .await?;
     let etag = HeaderValue::from_str(&m.etag).map_err(ApiError::internal)?;
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
     if etag_matches(&headers, &m.etag) {
         return Ok((
             StatusCode::NOT_MODIFIED,
             [
                 (header::ETAG, etag),
                 (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                vary,
             ],
         )
             .into_response());
     }
+    let json = (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if accepts_gzip(&headers) {
+        return Ok((
+            [
+                json,
+                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+                (header::ETAG, etag),
+                cache,
+                vary,
+            ],
+            Body::new(Chunks::new(m.gzip_chunks().into())),
+        )
+            .into_response());
+    }
     Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-        ],
-        m.body.clone(),
+        [json, (header::ETAG, etag), cache, vary],
+        Body::new(Chunks::new(m.chunks().into())),
     )
         .into_response())
+}
+
+/// Whether `Accept-Encoding` admits gzip (RFC 9110 §12.5.3: `gzip` or `*` with a non-zero weight).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut star = None;
+    for v in headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
+        for part in v.split(',') {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = it
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .filter_map(|q| q.trim().parse::<f32>().ok())
+                .next()
+                .unwrap_or(1.0);
+            match name.as_str() {
+                "gzip" | "x-gzip" => gzip = Some(q > 0.0),
+                "*" => star = Some(q > 0.0),
+                _ => {}
+            }
+        }
+    }
+    gzip.or(star).unwrap_or(false)
+}
+
+/// A response body of ready chunks with an exact length (so `Content-Length` is sent), sharing the chunks'
+/// memory instead of copying it.
+pub struct Chunks {
+    chunks: std::collections::VecDeque<bytes::Bytes>,
+    remaining: u64,
+}
+
+impl Chunks {
+    /// The body of these chunks, in order.
+    pub fn new(chunks: std::collections::VecDeque<bytes::Bytes>) -> Chunks {
+        let remaining = chunks.iter().map(|c| c.len() as u64).sum();
+        Chunks { chunks, remaining }
+    }
+}
+
+impl http_body::Body for Chunks {
+    type Data = bytes::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, Self::Error>>> {
+        while let Some(c) = self.chunks.pop_front() {
+            if !c.is_empty() {
+                self.remaining -= c.len() as u64;
+                return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(c))));
+            }
+        }
+        std::task::Poll::Ready(None)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------- WebSocket
@@ -517,7 +598,13 @@ pub async fn ws(
             format!("not a WebSocket upgrade: {e}"),
         )
     })?;
+    // Players send only small pongs and receive small JSON messages: small buffers keep a connected screen
+    // cheap (the defaults reserve 128 KiB per socket), and a client cannot make the server buffer much.
     Ok(upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
         .on_upgrade(move |socket| serve_socket(state, device, socket))
         .into_response())
 }
@@ -532,6 +619,9 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
         .await
         .map(|m| m.etag.clone())
         .ok();
+    if let Some(e) = &etag {
+        hub.announced(&screen_id, e);
+    }
     let hello = message(
         "hello",
         json!({"screen_id": screen_id, "device_id": device.id, "etag": etag}),
@@ -670,11 +760,21 @@ pub async fn heartbeat(
     }
     let now = now_ms();
     let offset = hb.device_time.map(|d| now - d);
-    let value = serde_json::to_value(&hb).map_err(ApiError::internal)?;
+    let body = serde_json::to_string(&hb).map_err(ApiError::internal)?;
     state
-        .store
-        .record_heartbeat(&device.screen_id, &device.id, &value, offset, now)
-        .await?;
+        .hub
+        .record_heartbeat(
+            &state.store,
+            twincast_store::HeartbeatRecord {
+                screen_id: device.screen_id.clone(),
+                device_id: device.id.clone(),
+                body,
+                clock_offset_ms: offset,
+                at: now,
+            },
+        )
+        .await
+        .map_err(|e| ApiError::internal(format!("storing the heartbeat: {e}")))?;
     let etag = state
         .hub
         .manifest(&state, &device.screen_id, 48, now)

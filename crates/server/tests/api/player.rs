@@ -570,6 +570,136 @@ async fn proof_of_play_is_idempotent_and_bounded() {
     assert_eq!(s.state.store.play_count(&ids[0]).await.unwrap(), 6);
 }
 
+/// The gzip manifest is assembled from a per-screen part and a shared, once-compressed part: it must decode to
+/// exactly the plain body, with the same ETag, a correct Content-Length and `Vary: accept-encoding`.
+#[tokio::test]
+async fn gzip_manifest_decodes_to_the_plain_body() {
+    use std::io::Read;
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 2).await;
+    let input: twincast_store::CampaignInput = serde_json::from_value(json!({
+        "name": "Everywhere", "partner": "pa",
+        "items": [{"kind": "html", "template": "partner_card", "data": {"city": "A"}, "duration_ms": 10000},
+                  {"kind": "html", "template": "headline", "data": {"text": "B"}, "duration_ms": 15000}]}))
+    .unwrap();
+    s.state.store.create_campaign(&input, None).await.unwrap();
+    let mut bodies = vec![];
+    for id in &ids {
+        let token = pair(&s, &admin, id).await;
+        // reqwest here has no decoder: it hands over the bytes as sent.
+        let plain = get(&s, "/api/v1/player/manifest", &token)
+            .send()
+            .await
+            .unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.headers()["vary"], "accept-encoding");
+        let etag = plain.headers()["etag"].to_str().unwrap().to_string();
+        let plain = plain.bytes().await.unwrap();
+        for accept in ["gzip", "br, gzip;q=0.5", "*"] {
+            let res = get(&s, "/api/v1/player/manifest", &token)
+                .header("accept-encoding", accept)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(res.headers()["content-encoding"], "gzip", "{accept}");
+            assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
+            let len: usize = res.headers()["content-length"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let gz = res.bytes().await.unwrap();
+            assert_eq!(gz.len(), len);
+            assert!(
+                gz.len() < plain.len(),
+                "compressed: {} < {}",
+                gz.len(),
+                plain.len()
+            );
+            let mut decoded = Vec::new();
+            flate2::read::GzDecoder::new(&gz[..])
+                .read_to_end(&mut decoded)
+                .expect("a valid gzip member (CRC and length checked)");
+            assert_eq!(decoded, plain.to_vec(), "{accept}");
+        }
+        for refused in ["identity", "gzip;q=0", "br", "*;q=0"] {
+            let res = get(&s, "/api/v1/player/manifest", &token)
+                .header("accept-encoding", refused)
+                .send()
+                .await
+                .unwrap();
+            assert!(res.headers().get("content-encoding").is_none(), "{refused}");
+            assert_eq!(res.bytes().await.unwrap(), plain, "{refused}");
+        }
+        let res = get(&s, "/api/v1/player/manifest", &token)
+            .header("accept-encoding", "gzip")
+            .header("if-none-match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        let m: Value = serde_json::from_slice(&plain).unwrap();
+        assert!(
+            m["plays"].as_array().unwrap().len() > 1000,
+            "48 h of 10-15 s items"
+        );
+        bodies.push(m);
+    }
+    // Two screens of one location share the play sequence but not the screen part.
+    assert_eq!(bodies[0]["plays"], bodies[1]["plays"]);
+    assert_ne!(bodies[0]["etag"], bodies[1]["etag"]);
+}
+
+/// Heartbeats are group-committed: many at once are all stored and all answered.
+#[tokio::test]
+async fn concurrent_heartbeats_are_all_stored() {
+    let s = TestServer::start().await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 12).await;
+    let now = twincast_store::now_ms();
+    let mut tokens = vec![];
+    for (i, id) in ids.iter().enumerate() {
+        let t = format!("tcd_{}", format!("H{i:02}").repeat(15));
+        s.state
+            .store
+            .provision_device(
+                id,
+                &twincast_server::auth::secret_hash(&t),
+                now,
+                now + 3_600_000,
+            )
+            .await
+            .unwrap();
+        tokens.push(t);
+    }
+    let mut tasks = vec![];
+    for round in 0..4 {
+        for (i, t) in tokens.iter().enumerate() {
+            let req = post(&s, "/api/v1/player/heartbeat", t)
+                .json(&json!({"player_version": format!("v{round}-{i}")}));
+            tasks.push(tokio::spawn(
+                async move { req.send().await.unwrap().status() },
+            ));
+        }
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    for id in &ids {
+        let st: Value = admin
+            .get(&format!("/api/v1/screens/{id}/status"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let v = st["heartbeat"]["player_version"].as_str().unwrap_or("");
+        assert!(v.starts_with('v'), "{st}");
+    }
+}
+
 #[tokio::test]
 async fn heartbeat_status_commands_and_push() {
     let s = TestServer::start().await;
