@@ -144,7 +144,7 @@ impl Manifest {
 
 /// Compression level of the shared part (compressed once per group of screens; 6 halves the bytes of 1 on the
 /// play sequence for a few milliseconds more).
-const GZIP_LEVEL: u32 = 3;
+const GZIP_LEVEL: u32 = 6;
 
 /// gzip member header: deflate, no flags, no mtime, unknown OS.
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
