@@ -10,6 +10,7 @@
 # Knobs (environment, all optional):
 #   BENCH_SCREENS=10000 BENCH_CAMPAIGNS=1000 BENCH_CONNECTIONS=64 BENCH_THREADS=2 BENCH_DURATION=10 (s per run)
 #   BENCH_ROUNDS=2 BENCH_WARMUP=15 (s)   BENCH_DOC=FILE (default docs/benchmarks.md; - prints only)
+#   BENCH_TARGETING="places mixed"  the campaign targeting scenarios (`twincast fleet provision --targeting`)
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,6 +23,7 @@ THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-2}
 WARMUP=${BENCH_WARMUP:-15}
+TARGETINGS=${BENCH_TARGETING:-places mixed}
 DOC=${BENCH_DOC:-docs/benchmarks.md}
 BENCH="$ROOT/.tmp/bench-manifest"
 DATA="$BENCH/data"
@@ -43,6 +45,14 @@ free_port() {
 }
 
 TW_PID=""
+stop_server() {
+    if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
+        kill -TERM -- "-$TW_PID" 2>/dev/null || kill -TERM "$TW_PID"
+        for _ in $(seq 1 50); do kill -0 "$TW_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL -- "-$TW_PID" 2>/dev/null || true
+    fi
+    TW_PID=""
+}
 cleanup() {
     local rc=$?
     set +e
@@ -78,60 +88,66 @@ cargo build --release -p twincast-cli
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 TWINCAST="$TARGET_DIR/release/twincast"
 
-stage "provision $SCREENS screens, $CAMPAIGNS campaigns (fresh SQLite database)"
-rm -rf "$DATA" && mkdir -p "$DATA"
-TOKENS="$BENCH/tokens.txt"
-TWINCAST_LOG=warn "$TWINCAST" fleet provision --data "$DATA" --screens "$SCREENS" --campaigns "$CAMPAIGNS" \
-    --partners 50 --locations 100 --tokens-out "$TOKENS"
-
-stage "start twincast serve"
-PORT=$(free_port 18580)
-setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
-TW_PID=$!
-BASE="http://127.0.0.1:$PORT"
-for i in $(seq 1 100); do
-    kill -0 "$TW_PID" 2>/dev/null || { tail -n 30 "$BENCH/twincast.log"; die "twincast exited"; }
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
-    [ "$i" -eq 100 ] && die "no answer on $BASE/healthz"
-    sleep 0.2
-done
-TOKEN1=$(head -n 1 "$TOKENS" | cut -f1)
-SIZES=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | wc -c)
-SIZEG=$(curl -fsS -H "Authorization: Bearer $TOKEN1" -H 'Accept-Encoding: gzip' "$BASE/api/v1/player/manifest" | wc -c)
-PLAYS=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["plays"]))')
-log "a manifest: $SIZES bytes ($SIZEG gzip), $PLAYS plays in 48 h"
-
-run_wrk() { # name url seconds gzip -> BENCH_RESULT line
-    local name=$1 url=$2 secs=$3 gz=$4 mode=manifest out="$BENCH/wrk-$1.log"
-    [ "$name" = trivial ] && mode=trivial
-    BENCH_MODE=$mode BENCH_GZIP=$gz BENCH_TOKENS=$TOKENS \
-        wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s --latency -s "$ROOT/bench/manifest.lua" "$url" >"$out" 2>&1 ||
-        { cat "$out"; die "wrk failed ($name)"; }
-    grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT ($name)"; }
-}
-
-stage "warm-up: ${WARMUP}s of manifests over all screens (builds and caches every manifest)"
-line=$(run_wrk warmup "$BASE/api/v1/player/manifest" "$WARMUP" 1)
-log "warm-up: $line"
-
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-printf 'name\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
-for round in $(seq 1 "$ROUNDS"); do
-    stage "round $round: trivial, manifest gzip, manifest identity (${DURATION}s each, $CONNS connections)"
-    for name in trivial gzip identity; do
-        case $name in
-            trivial) line=$(run_wrk trivial "$BASE/healthz" "$DURATION" 0) ;;
-            gzip) line=$(run_wrk gzip "$BASE/api/v1/player/manifest" "$DURATION" 1) ;;
-            identity) line=$(run_wrk identity "$BASE/api/v1/player/manifest" "$DURATION" 0) ;;
-        esac
-        eval "$(echo "${line#BENCH_RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
-        socket_errors=$((r_connect_errors + r_read_errors + r_write_errors + r_timeouts))
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "$r_requests" "$r_bytes" "$r_duration_us" \
-            "$r_status_errors" "$socket_errors" "$r_p50_us" "$r_p99_us" >>"$RESULTS"
-        awk -v n="$name" -v req="$r_requests" -v d="$r_duration_us" -v b="$r_bytes" -v p99="$r_p99_us" \
-            'BEGIN { printf "%-9s %9.0f req/s %8.1f MB/s  p99 %6.1f ms\n", n, req * 1e6 / d, b / d, p99 / 1000 }'
-        [ "$r_status_errors" -eq 0 ] || die "$name: $r_status_errors non-2xx answers"
+printf 'targeting\tname\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
+printf 'targeting\tsize\tsize_gzip\tplays\titems\n' >"$BENCH/sizes.tsv"
+for TG in $TARGETINGS; do
+    stage "[$TG] provision $SCREENS screens, $CAMPAIGNS campaigns, targeting $TG (fresh SQLite database)"
+    rm -rf "$DATA" && mkdir -p "$DATA"
+    TOKENS="$BENCH/tokens.txt"
+    TWINCAST_LOG=warn "$TWINCAST" fleet provision --data "$DATA" --screens "$SCREENS" --campaigns "$CAMPAIGNS" \
+        --partners 50 --locations 100 --targeting "$TG" --tokens-out "$TOKENS"
+
+    stage "[$TG] start twincast serve"
+    PORT=$(free_port 18580)
+    setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
+    TW_PID=$!
+    BASE="http://127.0.0.1:$PORT"
+    for i in $(seq 1 100); do
+        kill -0 "$TW_PID" 2>/dev/null || { tail -n 30 "$BENCH/twincast.log"; die "twincast exited"; }
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
+        [ "$i" -eq 100 ] && die "no answer on $BASE/healthz"
+        sleep 0.2
     done
+    TOKEN1=$(head -n 1 "$TOKENS" | cut -f1)
+    SIZES=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | wc -c)
+    SIZEG=$(curl -fsS -H "Authorization: Bearer $TOKEN1" -H 'Accept-Encoding: gzip' "$BASE/api/v1/player/manifest" | wc -c)
+    PLAYS=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["plays"]))')
+    ITEMS=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+    log "a manifest: $SIZES bytes ($SIZEG gzip), $PLAYS plays in 48 h, $ITEMS items"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$TG" "$SIZES" "$SIZEG" "$PLAYS" "$ITEMS" >>"$BENCH/sizes.tsv"
+
+    run_wrk() { # name url seconds gzip -> BENCH_RESULT line
+        local name=$1 url=$2 secs=$3 gz=$4 mode=manifest out="$BENCH/wrk-$1.log"
+        [ "$name" = trivial ] && mode=trivial
+        BENCH_MODE=$mode BENCH_GZIP=$gz BENCH_TOKENS=$TOKENS \
+            wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 10s --latency -s "$ROOT/bench/manifest.lua" "$url" >"$out" 2>&1 ||
+            { cat "$out"; die "wrk failed ($name)"; }
+        grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT ($name)"; }
+    }
+
+    stage "[$TG] warm-up: ${WARMUP}s of manifests over all screens (builds and caches every manifest)"
+    line=$(run_wrk warmup "$BASE/api/v1/player/manifest" "$WARMUP" 1)
+    log "warm-up: $line"
+
+    for round in $(seq 1 "$ROUNDS"); do
+        stage "[$TG] round $round: trivial, manifest gzip, manifest identity (${DURATION}s each, $CONNS connections)"
+        for name in trivial gzip identity; do
+            case $name in
+                trivial) line=$(run_wrk trivial "$BASE/healthz" "$DURATION" 0) ;;
+                gzip) line=$(run_wrk gzip "$BASE/api/v1/player/manifest" "$DURATION" 1) ;;
+                identity) line=$(run_wrk identity "$BASE/api/v1/player/manifest" "$DURATION" 0) ;;
+            esac
+            eval "$(echo "${line#BENCH_RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
+            socket_errors=$((r_connect_errors + r_read_errors + r_write_errors + r_timeouts))
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$TG" "$name" "$round" "$r_requests" "$r_bytes" "$r_duration_us" \
+                "$r_status_errors" "$socket_errors" "$r_p50_us" "$r_p99_us" >>"$RESULTS"
+            awk -v n="$name" -v req="$r_requests" -v d="$r_duration_us" -v b="$r_bytes" -v p99="$r_p99_us" \
+                'BEGIN { printf "%-9s %9.0f req/s %8.1f MB/s  p99 %6.1f ms\n", n, req * 1e6 / d, b / d, p99 / 1000 }'
+            [ "$r_status_errors" -eq 0 ] || die "$name: $r_status_errors non-2xx answers"
+        done
+    done
+    stop_server
 done
 
 stage "results"
@@ -144,45 +160,54 @@ M_COMMIT=$COMMIT
 M_WRK=$({ wrk -v 2>&1 || true; } | head -n 1 | cut -d' ' -f1-2)
 M_LOAD="$LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after"
 python3 - "$RESULTS" "$DOC" "$SCREENS" "$CAMPAIGNS" "$CONNS" "$THREADS" "$DURATION" "$ROUNDS" "$COMMAND" \
-    "$SIZES" "$SIZEG" "$PLAYS" <<'PY'
+    "$BENCH/sizes.tsv" <<'PY'
 import csv, os, re, sys
-results, doc, screens, campaigns, conns, threads, duration, rounds, command, sizes, sizeg, plays = sys.argv[1:]
+results, doc, screens, campaigns, conns, threads, duration, rounds, command, sizes = sys.argv[1:]
 rows = list(csv.DictReader(open(results), delimiter="\t"))
+size = {r["targeting"]: r for r in csv.DictReader(open(sizes), delimiter="\t")}
 def rps(r): return int(r["requests"]) * 1e6 / int(r["duration_us"])
 def mean(xs): return sum(xs) / len(xs)
 m = os.environ
-by = {n: [r for r in rows if r["name"] == n] for n in ["trivial", "gzip", "identity"]}
-triv = mean([rps(r) for r in by["trivial"]])
+tgs = list(dict.fromkeys(r["targeting"] for r in rows))
+desc = {"places": "of every ten campaigns one targets every screen, nine one place",
+        "mixed": "of every ten campaigns one targets every screen, five a kind of place, four one place"}
 out = ["## Manifest\n"]
 out.append(f"Measured {m['M_DATE']} on {m['M_CPU']}, twincast at commit {m['M_COMMIT']} (release build, `twincast serve`, "
-           f"SQLite + local storage) holding {int(screens):,} screens and {int(campaigns):,} campaigns (`twincast fleet provision`: "
-           f"100 locations in 4 time zones, a fifth of the screens portrait; of every ten campaigns one targets every screen, "
-           f"five a kind of place, four one place; two 10-15 s slides each). A manifest is 48 h of one screen: "
-           f"{int(plays):,} plays, {int(sizes):,} bytes ({int(sizeg):,} gzip). Client: {m['M_WRK']}, {conns} connections, "
+           f"SQLite + local storage) holding {int(screens):,} screens and {int(campaigns):,} campaigns of 50 partners "
+           f"(`twincast fleet provision`: 100 locations in 4 time zones, a fifth of the screens portrait, two 10-15 s "
+           f"slides per campaign). A manifest is 48 h of one screen. Client: {m['M_WRK']}, {conns} connections, "
            f"{threads} threads, {duration} s per run on the same machine over loopback; every manifest request is made as "
            f"another screen (its device token, round robin over all {int(screens):,}), after a warm-up pass; runs alternate "
-           f"trivial / gzip / identity, {rounds} rounds. The trivial handler is `GET /healthz` (answers `ok`) behind the same "
-           f"middleware. Load average: {m['M_LOAD']}.\n")
-out.append("Reproduce: `" + command + "` (knobs: `BENCH_SCREENS`, `BENCH_CAMPAIGNS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`).\n")
-out.append("| request | req/s | **ratio to the trivial handler** (goal ≥ 0.5×) | MB/s | p99 ms |")
-out.append("|---|---:|---:|---:|---:|")
+           f"trivial / gzip / identity, {rounds} rounds per scenario, each scenario on a fresh database and server. The "
+           f"trivial handler is `GET /healthz` (answers `ok`) behind the same middleware, measured in the same run. Load "
+           f"average: {m['M_LOAD']}.\n")
+out.append("Reproduce: `" + command + "` (knobs: `BENCH_TARGETING`, `BENCH_SCREENS`, `BENCH_CAMPAIGNS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`).\n")
+out.append("| targeting | manifest (items, plays) | request | req/s | **ratio to the trivial handler** (goal ≥ 0.5×) | MB/s | p99 ms |")
+out.append("|---|---|---|---:|---:|---:|---:|")
 names = {"trivial": "trivial handler (`/healthz`)", "gzip": "manifest, `Accept-Encoding: gzip` (browsers)",
          "identity": "manifest, no compression"}
-for n in ["trivial", "gzip", "identity"]:
-    rs = by[n]
-    v = mean([rps(r) for r in rs])
-    mb = mean([int(r["bytes"]) / int(r["duration_us"]) for r in rs])
-    ratio = "1.00×" if n == "trivial" else f"**{v / triv:.2f}×**"
-    out.append(f"| {names[n]} | {v:,.0f} | {ratio} | {mb:,.1f} | {max(int(r['p99_us']) for r in rs) / 1000:.1f} |")
+for tg in tgs:
+    sz = size.get(tg, {})
+    triv = mean([rps(r) for r in rows if r["targeting"] == tg and r["name"] == "trivial"])
+    for n in ["trivial", "gzip", "identity"]:
+        rs = [r for r in rows if r["targeting"] == tg and r["name"] == n]
+        v = mean([rps(r) for r in rs])
+        mb = mean([int(r["bytes"]) / int(r["duration_us"]) for r in rs])
+        ratio = "1.00×" if n == "trivial" else f"**{v / triv:.2f}×**"
+        what = (f"{int(sz['size']) / 1024:,.0f} KiB, {int(sz['size_gzip']) / 1024:,.0f} KiB gzip ({sz['items']} items, "
+                f"{int(sz['plays']):,} plays)") if n == "trivial" and sz else ""
+        label = f"`{tg}`: {desc.get(tg, tg)}" if n == "trivial" else ""
+        out.append(f"| {label} | {what} | {names[n]} | {v:,.0f} | {ratio} | {mb:,.1f} | {max(int(r['p99_us']) for r in rs) / 1000:.1f} |")
 out.append("")
-out.append("The manifest is built once per schedule version and screen (the play sequence once per group of screens with "
-           "the same targeting and time zone, and compressed once per group); requests are served from memory. The "
-           "uncompressed body is ~7× larger, so its rate is bound by copying bytes; players are browsers and ask for gzip.\n")
+out.append("The manifest is built once per schedule version and screen (targeting, the play sequence and its compression "
+           "once per group of screens that agree on targeting and time zone); requests are served from memory, so the rate "
+           "is bound by the bytes each answer copies (through the kernel, to wrk on the same 2 cores): the more campaigns a "
+           "screen is eligible for, the longer its `items` list. Players are browsers and ask for gzip.\n")
 out.append("<details><summary>Every run</summary>\n")
-out.append("| request | round | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
-out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+out.append("| targeting | request | round | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
+out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
-    out.append(f"| {r['name']} | {r['round']} | {int(r['requests']):,} | {rps(r):,.0f} | {int(r['p50_us']) / 1000:.1f} | "
+    out.append(f"| {r['targeting']} | {r['name']} | {r['round']} | {int(r['requests']):,} | {rps(r):,.0f} | {int(r['p50_us']) / 1000:.1f} | "
                f"{int(r['p99_us']) / 1000:.1f} | {r['status_errors']} | {r['socket_errors']} |")
 out.append("\n</details>\n")
 section = "\n".join(out)

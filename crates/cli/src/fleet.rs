@@ -31,8 +31,7 @@ pub struct ProvisionArgs {
     /// Screens to add (named `fleet 00001` …), each with an active device token.
     #[arg(long)]
     pub screens: usize,
-    /// Main-zone campaigns to add (partner-card slides), spread over the partners; of every ten, one targets
-    /// every screen, five a kind of location and four one location.
+    /// Main-zone campaigns to add (partner-card slides), spread over the partners (see `--targeting`).
     #[arg(long, default_value_t = 0)]
     pub campaigns: usize,
     /// Partners the campaigns belong to (`fleet-p001` …; existing ones are reused).
@@ -44,6 +43,10 @@ pub struct ProvisionArgs {
     /// Where to write the device tokens, one per line: `TOKEN<TAB>SCREEN_ID`.
     #[arg(long)]
     pub tokens_out: PathBuf,
+    /// How campaigns target: `mixed` (of every ten, one everywhere, five a kind of place, four one place) or
+    /// `places` (one everywhere, nine one place).
+    #[arg(long, default_value = "mixed", value_parser = ["mixed", "places"])]
+    pub targeting: String,
 }
 
 const KINDS: [&str; 4] = ["airport", "street", "metro", "bus_terminal"];
@@ -113,10 +116,11 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
     for i in 0..a.campaigns {
         let partner = &partners[i % partners.len()];
         // Like a real network: some content everywhere, most by kind of place, some for one place.
-        let targets = match i % 10 {
-            0 => json!({}),
-            1..=5 => json!({"location_kinds": [KINDS[i % KINDS.len()]]}),
-            _ => json!({"locations": [locations[i % locations.len()].id]}),
+        let by_place = json!({"locations": [locations[i % locations.len()].id]});
+        let targets = match (i % 10, a.targeting.as_str()) {
+            (0, _) => json!({}),
+            (1..=5, "mixed") => json!({"location_kinds": [KINDS[i % KINDS.len()]]}),
+            _ => by_place,
         };
         let input: CampaignInput = serde_json::from_value(json!({
             "name": format!("fleet campaign {i:04}"),

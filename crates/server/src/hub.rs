@@ -564,6 +564,34 @@ impl Hub {
         Ok(m)
     }
 
+    /// Fills the screen cache in one go when many of `ids` are missing or stale (one query instead of thousands
+    /// during a refresh of a large fleet).
+    async fn load_screens(&self, state: &AppState, ids: &[String]) {
+        let stale = self
+            .screens
+            .read()
+            .map(|s| {
+                ids.iter()
+                    .filter(|id| s.get(*id).is_none_or(|c| c.at.elapsed() >= SCREEN_TTL))
+                    .count()
+            })
+            .unwrap_or(0);
+        if stale < 64 {
+            return;
+        }
+        match state.store.all_core_screens().await {
+            Ok(all) => {
+                if let Ok(mut s) = self.screens.write() {
+                    let at = Instant::now();
+                    for (name, screen) in all {
+                        s.insert(screen.id.clone(), CachedScreen { at, name, screen });
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "hub: cannot load the screens"),
+        }
+    }
+
     /// Forgets cached screens (all when `None`), e.g. after a screen or group change.
     pub fn forget_screens(&self, screens: Option<&[String]>) {
         if let Ok(mut s) = self.screens.write() {
@@ -594,6 +622,7 @@ impl Hub {
             Some(list) => list,
             None => self.connected_screens(),
         };
+        self.load_screens(state, &targets).await;
         let now = twincast_store::now_ms();
         let kind = if alert { "alert" } else { "manifest_changed" };
         let started = Instant::now();
@@ -661,6 +690,8 @@ impl Hub {
                     let known = self.version.load(Ordering::Acquire);
                     if let Ok(v) = state.store.schedule_version().await {
                         if known >= 0 && v != known {
+                            // Another process changed something, maybe screens or groups: reload them too.
+                            self.forget_screens(None);
                             self.refresh(&state, None, false).await;
                         }
                     }

@@ -991,6 +991,66 @@ impl Store {
 
     // ---------------------------------------------------------------- engine inputs
 
+    /// Every screen as the engine sees it, with its display name, in three queries (the player hub loads its
+    /// screen cache with this instead of one screen at a time).
+    pub async fn all_core_screens(&self) -> Result<Vec<(String, tc::Screen)>> {
+        let rows = sqlx::query(
+            "SELECT s.id AS id, s.name AS name, s.location_id AS location_id, s.lat AS lat, s.lon AS lon, s.tz AS tz, \
+             s.width AS width, s.height AS height, s.orientation AS orientation, s.tags AS tags, l.kind AS kind, \
+             l.lat AS llat, l.lon AS llon FROM screens s JOIN locations l ON l.id = s.location_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let members = sqlx::query(
+            "SELECT m.screen_id AS screen_id, g.slug AS slug FROM screen_group_members m \
+             JOIN screen_groups g ON g.id = m.group_id ORDER BY g.slug",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut groups: std::collections::HashMap<String, Vec<String>> = Default::default();
+        for m in &members {
+            groups
+                .entry(m.try_get("screen_id")?)
+                .or_default()
+                .push(m.try_get("slug")?);
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let tz_name: String = r.try_get("tz")?;
+            let tz = tc::Zone::new(&tz_name).map_err(|e| invalid(format!("screen {id}: {e}")))?;
+            // As `core_screen`: the screen's coordinates, else (either missing) the location's.
+            let (mut lat, mut lon) = (crate::opt_f64(r, "lat")?, crate::opt_f64(r, "lon")?);
+            if lat.is_none() || lon.is_none() {
+                (lat, lon) = (crate::opt_f64(r, "llat")?, crate::opt_f64(r, "llon")?);
+            }
+            let width: i64 = r.try_get("width")?;
+            let height: i64 = r.try_get("height")?;
+            let orientation: String = r.try_get("orientation")?;
+            let screen = tc::Screen {
+                location_id: r.try_get("location_id")?,
+                location_kind: r.try_get("kind")?,
+                tags: serde_json::from_str(&r.try_get::<String, _>("tags")?)?,
+                groups: groups.remove(&id).unwrap_or_default(),
+                tz,
+                lat: lat.unwrap_or(0.0),
+                lon: lon.unwrap_or(0.0),
+                resolution: tc::Resolution {
+                    width: u32::try_from(width).unwrap_or(0).max(1),
+                    height: u32::try_from(height).unwrap_or(0).max(1),
+                },
+                orientation: if orientation == "portrait" {
+                    tc::Orientation::Portrait
+                } else {
+                    tc::Orientation::Landscape
+                },
+                id,
+            };
+            out.push((r.try_get("name")?, screen));
+        }
+        Ok(out)
+    }
+
     /// The engine's view of one screen: zone, coordinates (the location's when the screen has none),
     /// orientation, tags and group slugs.
     pub async fn core_screen(&self, screen_id: &str) -> Result<tc::Screen> {

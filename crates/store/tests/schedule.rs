@@ -190,6 +190,19 @@ async fn groups_crud_and_version() {
             .unwrap()
             .is_empty());
         assert_eq!(s.list_groups().await.unwrap().len(), 1);
+        // The bulk load agrees with the one-screen path, groups included.
+        let all = s.all_core_screens().await.unwrap();
+        assert!(all.len() >= 2);
+        for (name, screen) in &all {
+            let one = s.core_screen(&screen.id).await.unwrap();
+            assert_eq!(&one, screen);
+            assert_eq!(name, &s.screen(&screen.id).await.unwrap().screen.name);
+        }
+        assert!(
+            all.iter()
+                .any(|(_, sc)| sc.id == f.portrait.screen.id
+                    && sc.groups == vec!["north".to_string()])
+        );
         assert!(s.schedule_version().await.unwrap() > v1);
         s.delete_group("north").await.unwrap();
         assert!(matches!(s.group("north").await, Err(StoreError::NotFound)));
