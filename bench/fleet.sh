@@ -27,30 +27,15 @@ DATA="$BENCH/data"
 COMMAND="./bench/fleet.sh"
 T0=$(date +%s)
 
-log() { printf '%s\n' "$*"; }
-die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
-stage() { log "" && log "=== $*   (t+$(($(date +%s) - T0))s)"; }
-port_in_use() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_in_use "$p"; do p=$((p + 1)); done
-    echo "$p"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 TW_PID=""
 cleanup() {
     local rc=$?
     set +e
     trap - EXIT INT TERM
-    if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
-        log "stopping twincast (pid $TW_PID)"
-        kill -TERM -- "-$TW_PID" 2>/dev/null || kill -TERM "$TW_PID"
-        for _ in $(seq 1 50); do kill -0 "$TW_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL -- "-$TW_PID" 2>/dev/null
-    fi
+    [ -n "$TW_PID" ] && log "stopping twincast (pid $TW_PID)" && stop_group "$TW_PID"
     [ "$rc" -ne 0 ] && log "FAILED (exit $rc) after $(($(date +%s) - T0))s; logs in $BENCH" || log "done in $(($(date +%s) - T0))s"
     exit "$rc"
 }
@@ -64,11 +49,14 @@ NEED=$((SCREENS + 2000))
 [ "$(ulimit -n)" -ge "$NEED" ] || die "open files limit $(ulimit -n) < $NEED (raise the hard limit: ulimit -Hn)"
 log "open files limit: $(ulimit -n)"
 
+stage "tools"
+MISSING=()
+command -v curl >/dev/null 2>&1 || MISSING+=(curl)
+command -v python3 >/dev/null 2>&1 || MISSING+=(python3)
+apt_install "${MISSING[@]}"
+
 stage "build twincast (release)"
-command -v python3 >/dev/null 2>&1 || die "python3 is needed to write the results"
-cargo build --release -p twincast-cli
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-TWINCAST="$TARGET_DIR/release/twincast"
+build_twincast
 
 stage "provision $SCREENS screens, $CAMPAIGNS campaigns of $PARTNERS partners in $LOCATIONS locations"
 rm -rf "$DATA" && mkdir -p "$DATA"
@@ -86,12 +74,7 @@ PORT=$(free_port 18680)
 setsid env TWINCAST_LOG=info "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
 TW_PID=$!
 BASE="http://127.0.0.1:$PORT"
-for i in $(seq 1 100); do
-    kill -0 "$TW_PID" 2>/dev/null || { tail -n 30 "$BENCH/twincast.log"; die "twincast exited"; }
-    curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && break
-    [ "$i" -eq 100 ] && die "no answer on $BASE/healthz"
-    sleep 0.2
-done
+wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast.log" 60
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 sim() { # name screens tokens -> report in $BENCH/report-NAME.json

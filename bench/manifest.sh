@@ -31,38 +31,19 @@ RESULTS="$BENCH/results.tsv"
 COMMAND="./bench/manifest.sh"
 T0=$(date +%s)
 
-log() { printf '%s\n' "$*"; }
-die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
-stage() { log "" && log "=== $*   (t+$(($(date +%s) - T0))s)"; }
-port_in_use() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_in_use "$p"; do p=$((p + 1)); done
-    echo "$p"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 TW_PID=""
 stop_server() {
-    if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
-        kill -TERM -- "-$TW_PID" 2>/dev/null || kill -TERM "$TW_PID"
-        for _ in $(seq 1 50); do kill -0 "$TW_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL -- "-$TW_PID" 2>/dev/null || true
-    fi
+    stop_group "$TW_PID"
     TW_PID=""
 }
 cleanup() {
     local rc=$?
     set +e
     trap - EXIT INT TERM
-    if [ -n "$TW_PID" ] && kill -0 "$TW_PID" 2>/dev/null; then
-        log "stopping twincast (pid $TW_PID)"
-        kill -TERM -- "-$TW_PID" 2>/dev/null || kill -TERM "$TW_PID"
-        for _ in $(seq 1 50); do kill -0 "$TW_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL -- "-$TW_PID" 2>/dev/null
-    fi
+    [ -n "$TW_PID" ] && log "stopping twincast (pid $TW_PID)" && stop_group "$TW_PID"
     [ "$rc" -ne 0 ] && log "FAILED (exit $rc) after $(($(date +%s) - T0))s; logs in $BENCH" || log "done in $(($(date +%s) - T0))s"
     exit "$rc"
 }
@@ -75,18 +56,10 @@ MISSING=()
 command -v wrk >/dev/null 2>&1 || MISSING+=(wrk)
 command -v curl >/dev/null 2>&1 || MISSING+=(curl)
 command -v python3 >/dev/null 2>&1 || MISSING+=(python3)
-if [ "${#MISSING[@]}" -gt 0 ]; then
-    log "apt-get install ${MISSING[*]}"
-    if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -E); fi
-    export DEBIAN_FRONTEND=noninteractive
-    "${SUDO[@]}" apt-get -q -o DPkg::Lock::Timeout=600 update
-    "${SUDO[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${MISSING[@]}"
-fi
+apt_install "${MISSING[@]}"
 
 stage "build twincast (release)"
-cargo build --release -p twincast-cli
-TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-TWINCAST="$TARGET_DIR/release/twincast"
+build_twincast
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'targeting\tname\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
@@ -103,12 +76,7 @@ for TG in $TARGETINGS; do
     setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
     TW_PID=$!
     BASE="http://127.0.0.1:$PORT"
-    for i in $(seq 1 100); do
-        kill -0 "$TW_PID" 2>/dev/null || { tail -n 30 "$BENCH/twincast.log"; die "twincast exited"; }
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" = 200 ] && break
-        [ "$i" -eq 100 ] && die "no answer on $BASE/healthz"
-        sleep 0.2
-    done
+    wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast.log" 60
     TOKEN1=$(head -n 1 "$TOKENS" | cut -f1)
     SIZES=$(curl -fsS -H "Authorization: Bearer $TOKEN1" "$BASE/api/v1/player/manifest" | wc -c)
     SIZEG=$(curl -fsS -H "Authorization: Bearer $TOKEN1" -H 'Accept-Encoding: gzip' "$BASE/api/v1/player/manifest" | wc -c)

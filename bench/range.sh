@@ -29,29 +29,11 @@ RESULTS="$BENCH/results.tsv"
 COMMAND="./bench/range.sh"
 T0=$(date +%s)
 
-log() { printf '%s\n' "$*"; }
-die() {
-    printf 'error: %s\n' "$*" >&2
-    exit 1
-}
-stage() { log "" && log "=== $*   (t+$(($(date +%s) - T0))s)"; }
-port_in_use() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-free_port() {
-    local p=$1
-    while port_in_use "$p"; do p=$((p + 1)); done
-    echo "$p"
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 TW_PID=""
 NGINX_PID=""
-stop_group() {
-    local pid=$1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
 cleanup() {
     local rc=$?
     set +e
@@ -77,13 +59,7 @@ command -v ffmpeg >/dev/null 2>&1 || MISSING+=(ffmpeg)
 command -v wrk >/dev/null 2>&1 || MISSING+=(wrk)
 command -v curl >/dev/null 2>&1 || MISSING+=(curl)
 command -v python3 >/dev/null 2>&1 || MISSING+=(python3)
-if [ "${#MISSING[@]}" -gt 0 ]; then
-    log "apt-get install ${MISSING[*]}"
-    if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo -E); fi
-    export DEBIAN_FRONTEND=noninteractive
-    "${SUDO[@]}" apt-get -q -o DPkg::Lock::Timeout=600 update
-    "${SUDO[@]}" apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=600 "${MISSING[@]}"
-fi
+apt_install "${MISSING[@]}"
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 log "nginx: $("$NGINX" -v 2>&1)  wrk: $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)  ffmpeg: $(ffmpeg -version | head -n 1 | cut -d' ' -f3)"
 mkdir -p "$BENCH" "$DATA"
@@ -91,11 +67,7 @@ mkdir -p "$BENCH" "$DATA"
 # --------------------------------------------------------------------------------------------------------------------
 if [ -z "${BENCH_TWINCAST_URL:-}" ]; then
     stage "build twincast (release)"
-    cargo build --release -p twincast-cli
-    TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-    TWINCAST="$TARGET_DIR/release/twincast"
-    [ -x "$TWINCAST" ] || die "$TWINCAST not built"
+    build_twincast
 fi
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -132,12 +104,7 @@ if [ -z "${BENCH_TWINCAST_URL:-}" ]; then
     setsid "${TW_ENV[@]}" "$TWINCAST" demo --port "$TW_PORT" --data "$DATA" </dev/null >"$BENCH/twincast.log" 2>&1 &
     TW_PID=$!
     TW_BASE="http://127.0.0.1:$TW_PORT"
-    for i in $(seq 1 600); do
-        kill -0 "$TW_PID" 2>/dev/null || { tail -n 30 "$BENCH/twincast.log"; die "twincast demo exited"; }
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "$TW_BASE/healthz")" = 200 ] && break
-        [ "$i" -eq 600 ] && die "twincast did not answer /healthz within 300 s (see $BENCH/twincast.log)"
-        sleep 0.5
-    done
+    wait_healthy "$TW_BASE" "$TW_PID" "$BENCH/twincast.log" 300
     log "twincast demo up at $TW_BASE (data $DATA)"
     PARTNER=${BENCH_PARTNER:-}
     if [ -z "$PARTNER" ]; then

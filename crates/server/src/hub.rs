@@ -99,26 +99,13 @@ impl std::fmt::Debug for Manifest {
 
 impl Manifest {
     /// Length of the JSON body.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.prefix.len() + self.shared.suffix.len()
-    }
-
-    /// Whether the body is empty (never).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// The JSON body as chunks (no copy of the shared part).
     pub fn chunks(&self) -> [Bytes; 2] {
         [self.prefix.clone(), self.shared.suffix.clone()]
-    }
-
-    /// The JSON body in one piece (tests, small callers).
-    pub fn body(&self) -> Bytes {
-        let mut v = Vec::with_capacity(self.len());
-        v.extend_from_slice(&self.prefix);
-        v.extend_from_slice(&self.shared.suffix);
-        Bytes::from(v)
     }
 
     /// The body gzip-encoded, as chunks: the screen's deflated prefix, the shared deflated suffix (compressed
@@ -259,12 +246,27 @@ impl GroupCommit {
                 return;
             }
             let rows: Vec<_> = batch.iter().map(|(r, _)| r.clone()).collect();
-            let result = store
-                .record_heartbeats(&rows)
-                .await
-                .map_err(|e| e.to_string());
-            for (_, done) in batch {
-                let _ = done.send(result.clone());
+            match store.record_heartbeats(&rows).await {
+                Ok(()) => {
+                    for (_, done) in batch {
+                        let _ = done.send(Ok(()));
+                    }
+                }
+                // One bad row (say, of a screen deleted meanwhile) must not fail its neighbours: one by one.
+                Err(e) if batch.len() == 1 => {
+                    for (_, done) in batch {
+                        let _ = done.send(Err(e.to_string()));
+                    }
+                }
+                Err(_) => {
+                    for (row, done) in batch {
+                        let result = store
+                            .record_heartbeats(std::slice::from_ref(&row))
+                            .await
+                            .map_err(|e| e.to_string());
+                        let _ = done.send(result);
+                    }
+                }
             }
         }
     }

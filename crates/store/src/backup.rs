@@ -130,7 +130,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for table in ["partners", "users"] {
             let row = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT COUNT(*) AS n FROM {table}"

@@ -1,4 +1,4 @@
-use crate::{new_id, now_ms, Job, JobStatus, Result, Store, StoreError};
+use crate::{new_id, now_ms, Job, JobStatus, Result, Store};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -50,13 +50,9 @@ impl Store {
 
     /// One job.
     pub async fn job(&self, id: &str) -> Result<Job> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM jobs WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(&format!("SELECT {COLS} FROM jobs WHERE id = $1"), id)
+            .await?;
         job(&row)
     }
 

@@ -126,6 +126,25 @@ impl Store {
         &self.pool
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so waiting for
+    /// another writer is covered by the busy timeout; a deferred `BEGIN` that reads first and writes later fails
+    /// with SQLITE_BUSY, without waiting, when another connection commits in between. PostgreSQL: plain `BEGIN`.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// The one row `sql` selects with `$1 = key`, or [`StoreError::NotFound`].
+    pub(crate) async fn one_row(&self, sql: &str, key: &str) -> Result<AnyRow> {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;

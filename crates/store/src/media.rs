@@ -127,13 +127,14 @@ impl Store {
 
     /// One media item.
     pub async fn media(&self, id: &str) -> Result<Media> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = self
+            .one_row(
+                &format!(
             "SELECT {COLS} FROM media m JOIN partners p ON p.id = m.partner_id WHERE m.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        ),
+                id,
+            )
+            .await?;
         media(&row)
     }
 

@@ -50,7 +50,7 @@ impl Store {
             });
         }
         for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             for stmt in split_statements(sql) {
                 sqlx::query(sqlx::AssertSqlSafe(stmt.clone()))
                     .execute(&mut *tx)

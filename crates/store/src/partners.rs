@@ -88,25 +88,20 @@ impl Store {
 
     /// One partner by slug.
     pub async fn partner_by_slug(&self, slug: &str) -> Result<Partner> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM partners WHERE slug = $1"
-        )))
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {COLS} FROM partners WHERE slug = $1"),
+                slug,
+            )
+            .await?;
         partner(&row)
     }
 
     /// One partner by id.
     pub async fn partner_by_id(&self, id: &str) -> Result<Partner> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM partners WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(&format!("SELECT {COLS} FROM partners WHERE id = $1"), id)
+            .await?;
         partner(&row)
     }
 

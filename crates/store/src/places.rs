@@ -1,6 +1,5 @@
 use crate::{
     new_id, now_ms, opt_f64, Location, Page, PageRequest, Result, Screen, ScreenView, Store,
-    StoreError,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -59,12 +58,12 @@ impl Store {
 
     /// One location by slug.
     pub async fn location_by_slug(&self, slug: &str) -> Result<Location> {
-        let row =
-            sqlx::query("SELECT id, slug, name, kind, lat, lon, tz FROM locations WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                "SELECT id, slug, name, kind, lat, lon, tz FROM locations WHERE slug = $1",
+                slug,
+            )
+            .await?;
         location(&row)
     }
 
@@ -111,13 +110,9 @@ impl Store {
 
     /// One screen with its location.
     pub async fn screen(&self, id: &str) -> Result<ScreenView> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = self.one_row(&format!(
             "SELECT {SCREEN_COLS} FROM screens s JOIN locations l ON l.id = s.location_id WHERE s.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        ), id).await?;
         Ok(ScreenView {
             screen: screen(&row)?,
             location: row.try_get("location")?,

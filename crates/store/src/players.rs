@@ -216,7 +216,7 @@ impl Store {
         now: i64,
         ttl_ms: i64,
     ) -> Result<Pairing> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken = sqlx::query(
             "SELECT COUNT(*) AS n FROM pairings WHERE code = $1 AND expires_at > $2 AND claimed_at IS NULL",
         )
@@ -246,13 +246,12 @@ impl Store {
 
     /// One pairing by id.
     pub async fn pairing(&self, id: &str) -> Result<Pairing> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {PAIRING_COLS} FROM pairings WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {PAIRING_COLS} FROM pairings WHERE id = $1"),
+                id,
+            )
+            .await?;
         pairing_row(&row)
     }
 
@@ -269,7 +268,7 @@ impl Store {
         now: i64,
         token_ttl_ms: i64,
     ) -> Result<(Device, Vec<String>)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {PAIRING_COLS} FROM pairings WHERE code = $1 AND expires_at > $2 ORDER BY created_at DESC LIMIT 1"
         )))
@@ -341,7 +340,7 @@ impl Store {
         token_hash: &str,
         now: i64,
     ) -> Result<Device> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query(
             "UPDATE pairings SET delivered_at = $1 WHERE id = $2 AND claimed_at IS NOT NULL AND delivered_at IS NULL",
         )
@@ -382,7 +381,7 @@ impl Store {
         now: i64,
         expires_at: i64,
     ) -> Result<Device> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE devices SET revoked_at = $1 WHERE screen_id = $2 AND revoked_at IS NULL",
         )
@@ -407,13 +406,12 @@ impl Store {
 
     /// One device by id.
     pub async fn device(&self, id: &str) -> Result<Device> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {DEVICE_COLS} FROM devices WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1"),
+                id,
+            )
+            .await?;
         device_row(&row)
     }
 
@@ -455,7 +453,7 @@ impl Store {
 
     /// Revokes the active devices of a screen; returns their ids (empty when none was active).
     pub async fn revoke_devices(&self, screen_id: &str, now: i64) -> Result<Vec<String>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let ids: Vec<String> =
             sqlx::query("SELECT id FROM devices WHERE screen_id = $1 AND revoked_at IS NULL")
                 .bind(screen_id)
@@ -508,7 +506,7 @@ impl Store {
 
     /// Stores several heartbeats in one transaction (group commit: one durable write for many screens).
     pub async fn record_heartbeats(&self, rows: &[HeartbeatRecord]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for r in rows {
             let n = sqlx::query(
                 "UPDATE screen_status SET device_id = $1, heartbeat = $2, clock_offset_ms = $3, updated_at = $4 WHERE screen_id = $5",
@@ -575,13 +573,11 @@ impl Store {
         events: &[PlayEvent],
         received_at: i64,
     ) -> Result<PlayBatchResult> {
-        let location: String = sqlx::query("SELECT location_id FROM screens WHERE id = $1")
-            .bind(screen_id)
-            .fetch_optional(&self.pool)
+        let location: String = self
+            .one_row("SELECT location_id FROM screens WHERE id = $1", screen_id)
             .await?
-            .ok_or(StoreError::NotFound)?
             .try_get("location_id")?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut accepted = 0u64;
         for e in events {
             let n = sqlx::query(
@@ -680,7 +676,7 @@ impl Store {
     ) -> Result<()> {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::STANDARD.encode(data);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM screenshots WHERE screen_id = $1")
             .bind(screen_id)
             .execute(&mut *tx)

@@ -466,7 +466,7 @@ impl Store {
 
     /// Increments the schedule version (for changes made elsewhere that affect schedules, e.g. screens).
     pub async fn bump_schedule_version(&self) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         bump(&mut tx).await?;
         tx.commit().await?;
         self.schedule_version().await
@@ -514,7 +514,7 @@ impl Store {
         self.check_group(g).await?;
         let id = new_id();
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO screen_groups (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -534,7 +534,7 @@ impl Store {
     pub async fn update_group(&self, slug: &str, g: &ScreenGroupInput) -> Result<ScreenGroup> {
         let current = self.group(slug).await?;
         self.check_group(g).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE screen_groups SET name = $1, updated_at = $2 WHERE id = $3")
             .bind(&g.name)
             .bind(now_ms())
@@ -549,7 +549,7 @@ impl Store {
 
     /// Deletes a group (campaigns that target it simply no longer match its screens).
     pub async fn delete_group(&self, slug: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM screen_groups WHERE slug = $1")
             .bind(slug)
             .execute(&mut *tx)
@@ -564,13 +564,12 @@ impl Store {
 
     /// One group by slug, with its members.
     pub async fn group(&self, slug: &str) -> Result<ScreenGroup> {
-        let row = sqlx::query(
-            "SELECT id, slug, name, created_at, updated_at FROM screen_groups WHERE slug = $1",
-        )
-        .bind(slug)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                "SELECT id, slug, name, created_at, updated_at FROM screen_groups WHERE slug = $1",
+                slug,
+            )
+            .await?;
         let mut g = group_row(&row)?;
         let rows = sqlx::query(
             "SELECT screen_id FROM screen_group_members WHERE group_id = $1 ORDER BY screen_id",
@@ -773,7 +772,7 @@ impl Store {
         let partner_id = self.check_campaign(&mut c).await?;
         let id = new_id();
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO campaigns (id, name, partner_id, zone, priority, weight, targets, valid_from, valid_until, \
              recurrence, items, created_by, created_at, updated_at) \
@@ -804,7 +803,7 @@ impl Store {
         self.campaign(id).await?;
         let mut c = input.clone();
         let partner_id = self.check_campaign(&mut c).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE campaigns SET name = $1, partner_id = $2, zone = $3, priority = $4, weight = $5, targets = $6, \
              valid_from = $7, valid_until = $8, recurrence = $9, items = $10, updated_at = $11 WHERE id = $12",
@@ -833,7 +832,7 @@ impl Store {
 
     /// Deletes a campaign.
     pub async fn delete_campaign(&self, id: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM campaigns WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -848,13 +847,9 @@ impl Store {
 
     /// One campaign.
     pub async fn campaign(&self, id: &str) -> Result<CampaignRecord> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = self.one_row(&format!(
             "SELECT {CAMPAIGN_COLS} FROM campaigns c LEFT JOIN partners p ON p.id = c.partner_id WHERE c.id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        ), id).await?;
         campaign_row(&row)
     }
 
@@ -903,7 +898,7 @@ impl Store {
             .iter()
             .map(|r| r.identifier.as_str())
             .collect();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO alerts (id, identifier, sender, sent, msg_type, status, severity, headline, effective, expires, \
              refs, source_format, source, parsed, cancelled_at, created_by, created_at) \
@@ -941,23 +936,20 @@ impl Store {
 
     /// One alert.
     pub async fn alert(&self, id: &str) -> Result<AlertRecord> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ALERT_COLS} FROM alerts WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {ALERT_COLS} FROM alerts WHERE id = $1"),
+                id,
+            )
+            .await?;
         alert_row(&row)
     }
 
     /// The source text (CAP XML or JSON) of an alert.
     pub async fn alert_source(&self, id: &str) -> Result<String> {
-        let row = sqlx::query("SELECT source FROM alerts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row("SELECT source FROM alerts WHERE id = $1", id)
+            .await?;
         Ok(row.try_get("source")?)
     }
 
@@ -973,7 +965,7 @@ impl Store {
 
     /// Cancels an alert here (it stops at `at`). Cancelling twice keeps the first time.
     pub async fn cancel_alert(&self, id: &str, at: i64) -> Result<AlertRecord> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE alerts SET cancelled_at = COALESCE(cancelled_at, $1) WHERE id = $2",
         )

@@ -43,7 +43,7 @@ impl Store {
     ) -> Result<User> {
         let id = new_id();
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO users (id, username, password_hash, role, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, 0, $5, $5)",
         )
@@ -88,26 +88,21 @@ impl Store {
 
     /// One account by login name.
     pub async fn user_by_name(&self, username: &str) -> Result<User> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLS} FROM users WHERE username = $1"
-        )))
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {USER_COLS} FROM users WHERE username = $1"),
+                username,
+            )
+            .await?;
         let id: String = row.try_get("id")?;
         user(&row, self.user_partners(&id).await?)
     }
 
     /// One account by id.
     pub async fn user_by_id(&self, id: &str) -> Result<User> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLS} FROM users WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"), id)
+            .await?;
         user(&row, self.user_partners(id).await?)
     }
 
@@ -128,7 +123,7 @@ impl Store {
 
     /// Sets a new password hash and ends the account's sessions.
     pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3")
                 .bind(password_hash)
@@ -269,13 +264,12 @@ impl Store {
 
     /// One token by id.
     pub async fn token_by_id(&self, id: &str) -> Result<ApiToken> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self
+            .one_row(
+                &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE id = $1"),
+                id,
+            )
+            .await?;
         token(&row)
     }
 
