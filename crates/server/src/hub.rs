@@ -853,7 +853,7 @@ fn build_manifest(
     h.update(screen_json.as_bytes());
     let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
     let prefix = format!(
-        "{{\"format\":1,\"etag\":{},\"schedule_version\":{},\"horizon\":{{\"from\":{from},\"to\":{to}}},\
+        "{{\"format\":2,\"etag\":{},\"schedule_version\":{},\"horizon\":{{\"from\":{from},\"to\":{to}}},\
          \"refresh_before\":{},\"screen\":{screen_json}",
         json!(etag),
         snap.version,
@@ -968,18 +968,29 @@ fn build_shared(
     .to_string();
     let mut tail = String::with_capacity(head.len() + seq.len() * 24 + 256);
     tail.push_str(&head[..head.len() - 1]);
+    // Format 2: a play that starts where the previous one ended omits its start (`[duration, ref]`, or
+    // `[duration, ref, 1]` when truncated); others are `[start_offset, duration, ref, truncated]`. A rotation then
+    // repeats the same few entries, which gzip shrinks about eightfold compared with explicit starts.
     tail.push_str(",\"plays\":[");
+    let mut prev_end = 0;
     for (i, [start, len, r, truncated]) in seq.iter().enumerate() {
         let mut b = itoa::Buffer::new();
         tail.push_str(if i > 0 { ",[" } else { "[" });
-        tail.push_str(b.format(*start));
-        tail.push(',');
+        if *start != prev_end {
+            tail.push_str(b.format(*start));
+            tail.push(',');
+        }
         tail.push_str(b.format(*len));
         tail.push(',');
         tail.push_str(b.format(*r));
-        tail.push(',');
-        tail.push_str(b.format(*truncated));
+        if *start != prev_end {
+            tail.push(',');
+            tail.push_str(b.format(*truncated));
+        } else if *truncated != 0 {
+            tail.push_str(",1");
+        }
         tail.push(']');
+        prev_end = start + len;
     }
     tail.push_str("],\"ticker\":");
     tail.push_str(&serde_json::to_string(&ticker_items).unwrap_or_else(|_| "[]".into()));

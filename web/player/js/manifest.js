@@ -1,11 +1,29 @@
-// Turns the server's manifest (docs/player-protocol.md §3, `format: 1`) into the player's model:
+// Turns the server's manifest (docs/player-protocol.md §3, `format: 2`, also 1) into the player's model:
 //   { etag, screen: {id, name, orientation, tz, groups}, layout: {name, ticker, zones: {main, ticker, clock}},
 //     zones: { main: Play[], ticker: Play[] }, media: [{id, url, size, sha256}], refreshBefore, horizon }
 // Play: { id, start, end, kind: video|image|html|web|alert, partner, campaign, item, src, template, data, url,
 //         alert, truncated }, sorted by start, non-overlapping. Ids are stable across manifest versions (same
 // content at the same instant → same id), so a new manifest does not restart what is on screen.
 
-/** Rejects anything that is not a format-1 manifest, naming what is wrong. */
+/**
+ * `plays` as `[offset, duration, ref, truncated]` entries. Format 2 omits the offset of a play that starts where
+ * the previous one ended (`[duration, ref]` or `[duration, ref, 1]`); 4-element entries (all of format 1) are
+ * explicit.
+ */
+export function decodePlays(plays) {
+  const out = [];
+  let prevEnd = 0;
+  for (const [i, p] of (Array.isArray(plays) ? plays : []).entries()) {
+    check(Array.isArray(p) && p.length >= 2 && p.length <= 4, `play ${i} is not [offset?, duration, ref, truncated?]`);
+    const e = p.length === 4 ? p : [prevEnd, p[0], p[1], p.length === 3 ? p[2] : 0];
+    check(Number.isFinite(e[0]) && Number.isFinite(e[1]) && e[1] > 0, `play ${i} has bad times`);
+    out.push(e);
+    prevEnd = e[0] + e[1];
+  }
+  return out;
+}
+
+/** Rejects anything that is not a format-1 or format-2 manifest, naming what is wrong. */
 function check(cond, what) {
   if (!cond) throw new Error(`manifest: ${what}`);
 }
@@ -41,7 +59,7 @@ function playOf(item, mediaById, start, end, zone) {
  */
 export function normalize(raw) {
   check(raw && typeof raw === 'object', 'not an object');
-  check(raw.format === 1, `unsupported format ${raw.format}`);
+  check(raw.format === 1 || raw.format === 2, `unsupported format ${raw.format}`);
   check(raw.horizon && Number.isFinite(raw.horizon.from) && Number.isFinite(raw.horizon.to), 'no horizon');
   const items = Array.isArray(raw.items) ? raw.items : [];
   const alerts = Array.isArray(raw.alerts) ? raw.alerts : [];
@@ -50,9 +68,7 @@ export function normalize(raw) {
   const from = raw.horizon.from;
 
   const main = [];
-  for (const [i, p] of (Array.isArray(raw.plays) ? raw.plays : []).entries()) {
-    check(Array.isArray(p) && p.length >= 3, `play ${i} is not [offset, duration, ref, truncated]`);
-    const [off, dur, ref, trunc] = p;
+  for (const [i, [off, dur, ref, trunc]] of decodePlays(raw.plays).entries()) {
     check(Number.isFinite(off) && Number.isFinite(dur) && dur > 0, `play ${i} has bad times`);
     const start = from + off;
     const end = start + dur;
