@@ -171,8 +171,9 @@ out.append("The manifest is built once per schedule version and screen (targetin
            "once per group of screens that agree on targeting and time zone); requests are served from memory, so the rate "
            "is bound by the bytes each answer copies (through the kernel, to wrk on the same 2 cores): the more campaigns a "
            "screen is eligible for, the longer its `items` list. Players are browsers and ask for gzip. Rounds of the same "
-           "run differ by up to ±20% here (the ratio of one round pair ranged 0.36×-0.69× over the runs of 2026-11-24); "
-           "the bytes per answer are the lever: most of the gzip body is the 48 h play sequence.\n")
+           "run differ by up to ±20% here. Manifest format 1 (every play with its start offset) made the gzip body "
+           "44-56 KiB and the ratio 0.45×-0.48× (2026-11-24); format 2 omits the start of contiguous plays, so a "
+           "rotation repeats identical entries and compresses to a few KiB.\n")
 out.append("<details><summary>Every run</summary>\n")
 out.append("| targeting | request | round | requests | req/s | p50 ms | p99 ms | non-2xx | socket errors |")
 out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
