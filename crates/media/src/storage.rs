@@ -479,6 +479,41 @@ impl Storage {
         }
     }
 
+    /// Removes the staging files (`KEY#digits`) that a local put interrupted by a crash left behind, and
+    /// returns how many. Listings do not show them, so orphan collection alone never would. Call at start-up,
+    /// before anything writes. (S3 multipart uploads that never finished are the bucket's lifecycle rules' job.)
+    pub async fn remove_stale_staging(&self) -> Result<u64, MediaError> {
+        let Backend::Local { root } = &self.inner.backend else {
+            return Ok(0);
+        };
+        let root = root.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
+            let mut removed = 0;
+            let mut dirs = vec![root];
+            while let Some(dir) = dirs.pop() {
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(e) => e,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
+                for e in entries {
+                    let e = e?;
+                    let ty = e.file_type()?;
+                    if ty.is_dir() {
+                        dirs.push(e.path());
+                    } else if e.file_name().to_string_lossy().contains('#') {
+                        std::fs::remove_file(e.path())?;
+                        removed += 1;
+                    }
+                }
+            }
+            Ok(removed)
+        })
+        .await
+        .map_err(|e| storage_err(format!("staging cleanup task failed: {e}")))?
+        .map_err(Into::into)
+    }
+
     /// Every key under `prefix`, sorted. The prefix is matched by whole segments: `media/ab` lists
     /// `media/ab/...`, not `media/abc...`; `""` lists everything.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, MediaError> {

@@ -67,7 +67,7 @@ pub async fn recover(state: &AppState) -> anyhow::Result<()> {
     std::fs::create_dir_all(&tmp)?;
     let _ = std::fs::remove_dir_all(state.config.work_dir());
     let referenced = state.store.referenced_object_keys().await?;
-    let mut removed = 0;
+    let mut removed = state.storage.remove_stale_staging().await?;
     for prefix in ["media/", "renditions/"] {
         for key in state.storage.list(prefix).await? {
             if !referenced.contains(&key) {

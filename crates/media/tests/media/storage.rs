@@ -230,6 +230,33 @@ async fn local_contract() {
     assert!(dir.path().join("other").is_dir());
 }
 
+/// A put killed between writing its staging file and the rename leaves `KEY#digits`, which listings do not show:
+/// start-up recovery removes it with `remove_stale_staging`, and only it.
+#[tokio::test]
+async fn stale_staging_files_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Storage::open("", dir.path()).await.unwrap();
+    s.put_bytes("media/ab/cd/kept.png", Bytes::from_static(b"png"))
+        .await
+        .unwrap();
+    let root = dir.path().join("objects");
+    let staging = root.join("media/ab/cd/lost.png#12345");
+    std::fs::write(&staging, b"half").unwrap();
+    let deep = root.join("renditions/ef/gh/x.mp4#9");
+    std::fs::create_dir_all(deep.parent().unwrap()).unwrap();
+    std::fs::write(&deep, b"half").unwrap();
+    assert!(!s
+        .list("media")
+        .await
+        .unwrap()
+        .iter()
+        .any(|k| k.contains('#')));
+    assert_eq!(s.remove_stale_staging().await.unwrap(), 2);
+    assert!(!staging.exists() && !deep.exists());
+    assert_eq!(s.list("media").await.unwrap(), vec!["media/ab/cd/kept.png"]);
+    assert_eq!(s.remove_stale_staging().await.unwrap(), 0);
+}
+
 #[tokio::test]
 async fn local_keys_stay_under_the_root() {
     let dir = tempfile::tempdir().unwrap();
