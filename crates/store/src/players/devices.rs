@@ -31,6 +31,7 @@ pub enum TokenState {
     /// The device was revoked.
     Revoked,
 }
+
 fn device_row(row: &AnyRow) -> Result<Device> {
     Ok(Device {
         id: row.try_get("id")?,
@@ -40,6 +41,7 @@ fn device_row(row: &AnyRow) -> Result<Device> {
         revoked_at: row.try_get("revoked_at")?,
     })
 }
+
 const DEVICE_COLS: &str = "id, screen_id, created_at, expires_at, revoked_at";
 
 impl Store {

@@ -28,6 +28,7 @@ pub struct Pairing {
     /// When the token was handed to the player (once).
     pub delivered_at: Option<i64>,
 }
+
 fn pairing_row(row: &AnyRow) -> Result<Pairing> {
     Ok(Pairing {
         id: row.try_get("id")?,
@@ -41,6 +42,7 @@ fn pairing_row(row: &AnyRow) -> Result<Pairing> {
         delivered_at: row.try_get("delivered_at")?,
     })
 }
+
 const PAIRING_COLS: &str =
     "id, code, secret_hash, created_at, expires_at, screen_id, device_id, claimed_at, delivered_at";
 impl Store {

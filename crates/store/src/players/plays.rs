@@ -74,6 +74,7 @@ pub struct PlayAggregate {
     /// Total played seconds (device time).
     pub seconds: f64,
 }
+
 /// `YYYY-MM-DD` of a day number since 1970-01-01 (proleptic Gregorian).
 pub fn civil_date(days: i64) -> String {
     // Howard Hinnant's civil_from_days.
@@ -89,6 +90,7 @@ pub fn civil_date(days: i64) -> String {
     let y = if m <= 2 { y + 1 } else { y };
     format!("{y:04}-{m:02}-{d:02}")
 }
+
 impl Store {
     /// Records a batch of plays of `screen_id` in one transaction (durable when this returns). Events whose id is
     /// already stored for the screen are no-ops. The partner of a campaign play is the campaign's partner when

@@ -20,6 +20,7 @@ pub struct ScreenStatusRow {
     /// Receive time, epoch ms.
     pub updated_at: i64,
 }
+
 /// One heartbeat to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeartbeatRecord {
