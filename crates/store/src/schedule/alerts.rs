@@ -56,6 +56,7 @@ impl AlertRecord {
         a
     }
 }
+
 const ALERT_COLS: &str =
     "id, identifier, sender, sent, msg_type, status, severity, headline, effective, expires, \
     refs, source_format, parsed, cancelled_at, created_by, created_at";
@@ -87,6 +88,7 @@ fn enum_name<T: Serialize>(v: &T) -> String {
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
 }
+
 impl Store {
     /// Stores a parsed alert message with its source text (`format` is `cap` or `json`). A message with the same
     /// sender and identifier is a [`StoreError::Conflict`].

@@ -1,6 +1,6 @@
 //! Campaigns: content items per zone, validated on write, and their engine view.
 
-use super::{bump, invalid, DEFAULT_ITEM_MS, TEMPLATES, ZONES};
+use super::{bump, invalid, DEFAULT_ITEM_MS, MAX_NAME_CHARS, TEMPLATES, ZONES};
 use crate::{new_id, now_ms, Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -101,6 +101,7 @@ pub struct CampaignRecord {
 fn default_zone() -> String {
     "main".into()
 }
+
 fn default_weight() -> f64 {
     1.0
 }
@@ -158,6 +159,7 @@ impl From<&CampaignRecord> for CampaignInput {
         }
     }
 }
+
 const CAMPAIGN_COLS: &str = "c.id AS id, c.name AS name, p.slug AS partner, c.zone AS zone, c.priority AS priority, \
     c.weight AS weight, c.targets AS targets, c.valid_from AS valid_from, c.valid_until AS valid_until, \
     c.recurrence AS recurrence, c.items AS items, c.created_by AS created_by, c.created_at AS created_at, \
@@ -182,12 +184,11 @@ fn campaign_row(row: &AnyRow) -> Result<CampaignRecord> {
         updated_at: row.try_get("updated_at")?,
     })
 }
+
 impl Store {
     /// Validates a campaign and fills defaults (item ids, durations). Returns the partner id.
     async fn check_campaign(&self, c: &mut CampaignInput) -> Result<Option<String>> {
-        if c.name.trim().is_empty() {
-            return Err(invalid("name must not be empty"));
-        }
+        tc::validate::required_text("name", &c.name, MAX_NAME_CHARS)?;
         if !ZONES.contains(&c.zone.as_str()) {
             return Err(invalid(format!(
                 "zone must be one of {}, got {:?}",

@@ -1,11 +1,12 @@
 //! Screen groups: named sets of screens that campaigns target by slug.
 
-use super::{bump, invalid, is_slug, Tx};
+use super::{bump, invalid, Tx, MAX_NAME_CHARS};
 use crate::{new_id, now_ms, Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
+use twincast_core::validate;
 use utoipa::ToSchema;
 
 /// A named set of screens, usable as a campaign target (by slug).
@@ -37,6 +38,7 @@ pub struct ScreenGroupInput {
     #[serde(default)]
     pub screens: Vec<String>,
 }
+
 fn group_row(row: &AnyRow) -> Result<ScreenGroup> {
     Ok(ScreenGroup {
         id: row.try_get("id")?,
@@ -47,11 +49,10 @@ fn group_row(row: &AnyRow) -> Result<ScreenGroup> {
         updated_at: row.try_get("updated_at")?,
     })
 }
+
 impl Store {
     async fn check_group(&self, g: &ScreenGroupInput) -> Result<()> {
-        if g.name.trim().is_empty() {
-            return Err(invalid("name must not be empty"));
-        }
+        validate::required_text("name", &g.name, MAX_NAME_CHARS)?;
         for s in &g.screens {
             self.screen(s).await.map_err(|e| match e {
                 StoreError::NotFound => invalid(format!("screens: unknown screen {s:?}")),
@@ -80,11 +81,7 @@ impl Store {
     /// Adds a screen group. A taken slug is a [`StoreError::Conflict`]; a bad slug, empty name or unknown screen is
     /// [`StoreError::Invalid`].
     pub async fn create_group(&self, g: &ScreenGroupInput) -> Result<ScreenGroup> {
-        if !is_slug(&g.slug) {
-            return Err(invalid(
-                "slug must be 1-64 characters of a-z, 0-9, '-' or '_'",
-            ));
-        }
+        validate::slug("slug", &g.slug)?;
         self.check_group(g).await?;
         let id = new_id();
         let now = now_ms();

@@ -78,29 +78,51 @@ pub struct ScreenLayout {
     pub ticker: Vec<tc::Campaign>,
 }
 
-/// Zone geometry of a layout (pure).
+/// Zone geometry of layout `name` (unknown names get `fullscreen`'s), see [`tc::layout::zones`].
 pub fn layout_zones(name: &str, portrait: bool) -> Vec<LayoutZone> {
-    let z = |name: &str, x: f64, y: f64, w: f64, h: f64| LayoutZone {
-        name: name.into(),
-        x,
-        y,
-        w,
-        h,
-    };
-    match (name, portrait) {
-        ("main_ticker_clock", false) => vec![
-            z("main", 0.0, 0.0, 1.0, 0.9),
-            z("ticker", 0.0, 0.9, 0.85, 0.1),
-            z("clock", 0.85, 0.9, 0.15, 0.1),
-        ],
-        ("main_ticker_clock", true) => vec![
-            z("clock", 0.0, 0.0, 1.0, 0.06),
-            z("main", 0.0, 0.06, 1.0, 0.86),
-            z("ticker", 0.0, 0.92, 1.0, 0.08),
-        ],
-        _ => vec![z("main", 0.0, 0.0, 1.0, 1.0)],
+    let name = tc::layout::LayoutName::parse(name).unwrap_or(tc::layout::LayoutName::Fullscreen);
+    tc::layout::zones(name, orientation(portrait))
+        .into_iter()
+        .map(LayoutZone::from)
+        .collect()
+}
+
+fn orientation(portrait: bool) -> tc::Orientation {
+    if portrait {
+        tc::Orientation::Portrait
+    } else {
+        tc::Orientation::Landscape
     }
 }
+
+impl From<tc::layout::Zone> for LayoutZone {
+    fn from(z: tc::layout::Zone) -> Self {
+        LayoutZone {
+            name: z.name.into(),
+            x: z.x,
+            y: z.y,
+            w: z.w,
+            h: z.h,
+        }
+    }
+}
+
+impl From<tc::layout::Layout> for ScreenLayout {
+    /// The layout without ticker campaigns (fill [`ScreenLayout::ticker`] separately).
+    fn from(l: tc::layout::Layout) -> Self {
+        ScreenLayout {
+            name: l.name.as_str().into(),
+            orientation: match l.orientation {
+                tc::Orientation::Portrait => "portrait",
+                tc::Orientation::Landscape => "landscape",
+            }
+            .into(),
+            zones: l.zones.into_iter().map(LayoutZone::from).collect(),
+            ticker: Vec::new(),
+        }
+    }
+}
+
 impl Store {
     /// Every screen as the engine sees it, with its display name, in three queries (the player hub loads its
     /// screen cache with this instead of one screen at a time).
@@ -231,17 +253,10 @@ impl Store {
             .filter_map(|c| to_core_campaign(c, screen.orientation))
             .filter(|c| c.targets(&screen))
             .collect();
-        let name = if ticker.is_empty() {
-            "fullscreen"
-        } else {
-            "main_ticker_clock"
-        };
-        let portrait = screen.orientation == tc::Orientation::Portrait;
+        let layout = tc::layout::choose(screen.orientation, !ticker.is_empty());
         Ok(ScreenLayout {
-            name: name.into(),
-            orientation: if portrait { "portrait" } else { "landscape" }.into(),
-            zones: layout_zones(name, portrait),
             ticker,
+            ..layout.into()
         })
     }
 
@@ -299,5 +314,29 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_are_the_cores() {
+        for portrait in [false, true] {
+            for has_ticker in [false, true] {
+                let core = tc::layout::choose(orientation(portrait), has_ticker);
+                let ours = ScreenLayout::from(core.clone());
+                // Same JSON as the core layout (the manifest's `layout` object), plus an empty ticker.
+                let mut want = serde_json::to_value(&core).unwrap();
+                want["ticker"] = serde_json::json!([]);
+                assert_eq!(serde_json::to_value(&ours).unwrap(), want);
+                assert_eq!(layout_zones(&ours.name, portrait), ours.zones);
+            }
+            assert_eq!(
+                layout_zones("no-such-layout", portrait),
+                layout_zones("fullscreen", portrait)
+            );
+        }
     }
 }

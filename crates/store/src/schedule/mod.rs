@@ -46,12 +46,8 @@ fn invalid(msg: impl Into<String>) -> StoreError {
     StoreError::Invalid(msg.into())
 }
 
-fn is_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
+/// Longest name of a group or campaign, in characters (the API's limit).
+const MAX_NAME_CHARS: usize = 200;
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
