@@ -47,25 +47,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a screen's latest heartbeat and marks it as heard from.
-    pub async fn record_heartbeat(
-        &self,
-        screen_id: &str,
-        device_id: &str,
-        heartbeat: &serde_json::Value,
-        clock_offset_ms: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        self.record_heartbeats(&[HeartbeatRecord {
-            screen_id: screen_id.to_string(),
-            device_id: device_id.to_string(),
-            body: serde_json::to_string(heartbeat)?,
-            clock_offset_ms,
-            at: now,
-        }])
-        .await
-    }
-
     /// Stores several heartbeats in one transaction (group commit: one durable write for many screens).
     pub async fn record_heartbeats(&self, rows: &[HeartbeatRecord]) -> Result<()> {
         let mut tx = self.begin_write().await?;
