@@ -46,20 +46,7 @@ pub fn media_json(m: &Media) -> Value {
 
 /// Checks an uploaded file's name: no path parts, no control characters.
 pub fn check_file_name(name: &str) -> ApiResult<()> {
-    let bad = name.is_empty()
-        || name.len() > 255
-        || name.contains('/')
-        || name.contains('\\')
-        || name == "."
-        || name.contains("..")
-        || name.chars().any(|c| c.is_control());
-    if bad {
-        return Err(ApiError::bad_request(
-            "invalid-file-name",
-            format!("file name {name:?} must be 1-255 bytes without path separators, '..' or control characters"),
-        ));
-    }
-    Ok(())
+    Ok(twincast_app::validate::file_name(name)?)
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -156,8 +143,10 @@ pub async fn upload(
     if !partner_checked {
         check_partner(&state, &who, &partner).await?;
     }
-    let (m, created) =
-        crate::ops::commit_media(&state, &ingested, &partner, &name, Some(&who.user.id)).await?;
+    let (m, created) = state
+        .app
+        .commit_media(&ingested, &partner, &name, Some(&who.user.id))
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
