@@ -13,6 +13,8 @@ pub mod clock;
 pub mod error;
 pub mod events;
 mod media;
+pub mod partners;
+pub mod places;
 pub mod secrets;
 pub mod users;
 pub mod validate;
