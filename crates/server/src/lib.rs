@@ -12,7 +12,6 @@ pub mod events;
 pub mod hub;
 pub mod ops;
 pub mod player_web;
-pub mod worker;
 
 use crate::config::Config;
 use anyhow::Context;
@@ -145,12 +144,17 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
+/// How long background workers get to drain after the HTTP server has stopped.
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A running server.
 pub struct Server {
     /// The address it listens on.
     pub addr: SocketAddr,
-    /// Completes when the server has stopped.
-    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Completes when the server has stopped (requests drained, workers stopped), with what the workers did.
+    pub handle: tokio::task::JoinHandle<anyhow::Result<twincast_app::background::ShutdownReport>>,
+    /// The states of the background workers.
+    pub workers: twincast_app::background::StateReader,
 }
 
 impl Server {
@@ -163,10 +167,11 @@ impl Server {
     ) -> anyhow::Result<Server> {
         ops::recover(&state).await?;
         let addr = listener.local_addr()?;
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let workers: Vec<_> = (0..state.config.media_workers.max(1))
-            .map(|_| tokio::spawn(worker::run(state.clone(), stop_rx.clone())))
-            .collect();
+        let mut workers = twincast_app::background::Supervisor::new();
+        for _ in 0..state.config.media_workers.max(1) {
+            workers.spawn(twincast_app::jobs::MediaJobs::new(state.app.clone()));
+        }
+        let states = workers.state_reader();
         let hub = tokio::spawn(state.hub.clone().run(state.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
@@ -176,15 +181,16 @@ impl Server {
             )
             .with_graceful_shutdown(shutdown)
             .await?;
-            let _ = stop_tx.send(true);
-            for w in workers {
-                let _ = w.await;
-            }
+            let report = workers.shutdown(SHUTDOWN_DEADLINE).await;
             hub.abort();
             state.store.close().await;
-            Ok(())
+            Ok(report)
         });
-        Ok(Server { addr, handle })
+        Ok(Server {
+            addr,
+            handle,
+            workers: states,
+        })
     }
 }
 
