@@ -14,7 +14,7 @@ pub mod ops;
 pub mod player_web;
 
 use crate::config::Config;
-use anyhow::Context;
+use crate::error::StartError;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::collections::HashMap;
@@ -71,26 +71,26 @@ fn metrics_handle() -> PrometheusHandle {
 
 impl AppState {
     /// Opens the database and storage named by `config` (applying migrations) and prepares the data directory.
-    pub async fn open(config: Config) -> anyhow::Result<AppState> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create data directory {}", config.data_dir.display())
-        })?;
-        std::fs::create_dir_all(config.tmp_dir())?;
+    pub async fn open(config: Config) -> Result<AppState, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(StartError::io(format!(
+            "cannot create data directory {}",
+            config.data_dir.display()
+        )))?;
+        std::fs::create_dir_all(config.tmp_dir())
+            .map_err(StartError::io("cannot create the upload spool directory"))?;
         let store = Store::connect(&config.database_url())
             .await
-            .with_context(|| {
-                format!(
-                    "opening database {}",
-                    twincast_store::redact(&config.database_url())
-                )
-            })?;
+            .map_err(StartError::store(format!(
+                "opening database {}",
+                twincast_store::redact(&config.database_url())
+            )))?;
         let storage = Storage::open(&config.storage_url, &config.data_dir)
             .await
-            .context("opening object storage")?;
+            .map_err(StartError::storage("opening object storage"))?;
         storage
             .create_bucket_if_missing()
             .await
-            .context("creating the storage bucket")?;
+            .map_err(StartError::storage("creating the storage bucket"))?;
         let transcoding = config.transcode && twincast_media::ffmpeg::available();
         let app = twincast_app::App::new(
             store.clone(),
@@ -152,7 +152,8 @@ pub struct Server {
     /// The address it listens on.
     pub addr: SocketAddr,
     /// Completes when the server has stopped (requests drained, workers stopped), with what the workers did.
-    pub handle: tokio::task::JoinHandle<anyhow::Result<twincast_app::background::ShutdownReport>>,
+    pub handle:
+        tokio::task::JoinHandle<Result<twincast_app::background::ShutdownReport, StartError>>,
     /// The states of the background workers.
     pub workers: twincast_app::background::StateReader,
 }
@@ -164,9 +165,11 @@ impl Server {
         state: AppState,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<Server> {
+    ) -> Result<Server, StartError> {
         ops::recover(&state).await?;
-        let addr = listener.local_addr()?;
+        let addr = listener
+            .local_addr()
+            .map_err(StartError::io("reading the listening address"))?;
         let mut workers = twincast_app::background::Supervisor::new();
         for _ in 0..state.config.media_workers.max(1) {
             workers.spawn(twincast_app::jobs::MediaJobs::new(state.app.clone()));
@@ -180,7 +183,8 @@ impl Server {
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(shutdown)
-            .await?;
+            .await
+            .map_err(StartError::io("serving HTTP"))?;
             let report = workers.shutdown(SHUTDOWN_DEADLINE).await;
             hub.abort();
             state.store.close().await;
