@@ -1,5 +1,5 @@
 //! Field rules shared by every layer that accepts input (HTTP handlers, the store, the CLI): slugs, free text,
-//! coordinates, screen resolutions. Pure functions, no IO.
+//! coordinates, screen resolutions, time zone names, location kinds, user names, file names. Pure functions, no IO.
 //!
 //! Each rule returns `Ok(())` or an [`Invalid`] with a stable machine-readable `code` (used as the problem type of
 //! an HTTP 400) and a human message naming the field (`what`).
@@ -15,7 +15,8 @@ pub const MAX_RESOLUTION: u32 = 16384;
 /// Why a field value was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
-    /// Stable code: `invalid-slug`, `invalid-text`, `invalid-coordinates`, `invalid-resolution`.
+    /// Stable code: `invalid-slug`, `invalid-text`, `invalid-coordinates`, `invalid-resolution`,
+    /// `invalid-time-zone`, `invalid-kind`, `invalid-username`, `invalid-file-name`.
     pub code: &'static str,
     /// What is wrong, naming the field.
     pub message: String,
@@ -113,6 +114,82 @@ pub fn resolution(width: u32, height: u32) -> Result<(), Invalid> {
             "width and height must be 1..=16384",
         ))
     }
+}
+
+/// An IANA time zone name as a syntax check (whether the zone exists is [`crate::Zone::new`]'s question):
+/// `Area/City` made of ASCII letters, digits, `_`, `-`, `+`, `/` (or `UTC`), at most 64 bytes, no `..`, not
+/// starting with `/`. Code `invalid-time-zone`.
+pub fn time_zone(tz: &str) -> Result<(), Invalid> {
+    let ok = !tz.is_empty()
+        && tz.len() <= 64
+        && !tz.contains("..")
+        && !tz.starts_with('/')
+        && tz
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-+/".contains(&b))
+        && (tz.contains('/') || tz == "UTC");
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "invalid-time-zone",
+            format!("{tz:?} is not an IANA time zone name"),
+        ))
+    }
+}
+
+/// A location kind (`airport`, `metro_station`, …): 1-40 lowercase ASCII letters, digits and `_`. Code
+/// `invalid-kind`.
+pub fn location_kind(kind: &str) -> Result<(), Invalid> {
+    let ok = !kind.is_empty()
+        && kind.len() <= 40
+        && kind
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "invalid-kind",
+            format!("kind {kind:?} must be lowercase letters, digits and '_'"),
+        ))
+    }
+}
+
+/// A login name: 1-64 ASCII letters, digits, `.`, `_`, `-`. Code `invalid-username`.
+pub fn username(name: &str) -> Result<(), Invalid> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(Invalid::new(
+            "invalid-username",
+            format!("username {name:?} must be 1-64 ASCII letters, digits, '.', '_' or '-'"),
+        ))
+    }
+}
+
+/// An uploaded file's name: 1-255 bytes, no `/` or `\`, not `.`, no `..`, no control characters. Code
+/// `invalid-file-name`.
+pub fn file_name(name: &str) -> Result<(), Invalid> {
+    let bad = name.is_empty()
+        || name.len() > 255
+        || name.contains('/')
+        || name.contains('\\')
+        || name == "."
+        || name.contains("..")
+        || name.chars().any(|c| c.is_control());
+    if bad {
+        return Err(Invalid::new(
+            "invalid-file-name",
+            format!("file name {name:?} must be 1-255 bytes without path separators, '..' or control characters"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -213,5 +290,62 @@ mod tests {
     fn invalid_displays_its_message() {
         let e = coords(Some(100.0), None).unwrap_err();
         assert_eq!(e.to_string(), e.message);
+    }
+
+    #[test]
+    fn time_zones_kinds_usernames_file_names() {
+        for ok in [
+            "UTC",
+            "Asia/Shanghai",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+8",
+        ] {
+            assert_eq!(time_zone(ok), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "",
+            "Local",
+            "../etc",
+            "/etc/localtime",
+            "Asia/Shang hai",
+            &format!("A/{}", "x".repeat(63)),
+        ] {
+            let e = time_zone(bad).unwrap_err();
+            assert_eq!(e.code, "invalid-time-zone", "{bad:?}");
+            assert_eq!(e.message, format!("{bad:?} is not an IANA time zone name"));
+        }
+        assert_eq!(location_kind("metro_station"), Ok(()));
+        for bad in ["", "Metro", "bus-stop", &"k".repeat(41)] {
+            assert_eq!(
+                location_kind(bad).unwrap_err().code,
+                "invalid-kind",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(username("a.b_c-D9"), Ok(()));
+        for bad in ["", "a b", "ä", &"u".repeat(65)] {
+            assert_eq!(
+                username(bad).unwrap_err().code,
+                "invalid-username",
+                "{bad:?}"
+            );
+        }
+        assert_eq!(file_name("clip 1.mp4"), Ok(()));
+        for bad in [
+            "",
+            ".",
+            "a/b",
+            "a\\b",
+            "../a",
+            "a..b",
+            "a\u{1}",
+            &"f".repeat(256),
+        ] {
+            assert_eq!(
+                file_name(bad).unwrap_err().code,
+                "invalid-file-name",
+                "{bad:?}"
+            );
+        }
     }
 }
