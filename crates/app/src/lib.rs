@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod events;
 mod media;
+pub mod schedule;
 pub mod secrets;
 pub mod users;
 pub mod validate;
