@@ -56,8 +56,8 @@ impl App {
                 "a group's slug cannot change (campaign targets refer to it)",
             ));
         }
-        self.check_group(&input).await?;
         let before = self.store.group(slug).await?;
+        self.check_group(&input).await?;
         let g = self.store.update_group(slug, &input).await?;
         let mut affected = before.screens;
         affected.extend(g.screens.iter().cloned());
