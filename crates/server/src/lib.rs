@@ -34,6 +34,8 @@ pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 /// Everything a request handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
+    /// The application layer: every domain operation (shares `store`, `storage`, `events`, `jobs_notify`).
+    pub app: twincast_app::App,
     /// The database.
     pub store: Store,
     /// The object store.
@@ -44,13 +46,13 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
     pub delivered: Arc<RwLock<HashMap<String, u64>>>,
-    /// Wakes the media worker when a job is queued.
+    /// Wakes the media worker when a job is queued (= `app.jobs_notify`).
     pub jobs_notify: Arc<tokio::sync::Notify>,
     /// Whether ffmpeg is on PATH.
     pub transcoding: bool,
     /// Prometheus rendering.
     pub metrics: PrometheusHandle,
-    /// Change notifications (schedules, alerts, commands) for the screens' push channel.
+    /// Change notifications (schedules, alerts, commands) for the screens' push channel (= `app.events`).
     pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
     /// Player connections, device-token and manifest caches.
     pub hub: Arc<hub::Hub>,
@@ -91,19 +93,31 @@ impl AppState {
             .create_bucket_if_missing()
             .await
             .context("creating the storage bucket")?;
+        let transcoding = config.transcode && twincast_media::ffmpeg::available();
+        let app = twincast_app::App::new(
+            store.clone(),
+            storage.clone(),
+            twincast_app::Settings {
+                transcoding,
+                session_ttl_secs: config.session_ttl_secs,
+                offline_after_ms: hub::PlayerSettings::from_env().offline_after_ms,
+                work_dir: config.work_dir(),
+            },
+        );
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
+            events: app.events.clone(),
+            jobs_notify: app.jobs_notify.clone(),
+            app,
             store,
             storage,
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,
             ))),
             delivered: Arc::default(),
-            jobs_notify: Arc::default(),
-            transcoding: config.transcode && twincast_media::ffmpeg::available(),
+            transcoding,
             metrics: metrics_handle(),
-            events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_env())),
             config: Arc::new(config),
         })
