@@ -12,6 +12,7 @@ pub mod background;
 pub mod clock;
 pub mod error;
 pub mod events;
+pub mod jobs;
 mod media;
 pub mod partners;
 pub mod places;
