@@ -414,6 +414,8 @@ fi
 # ----------------------------------------------------------------------------------------------------------------
 stage "5/5 browser end-to-end tests"
 if [ -f e2e/run.mjs ]; then
+    # The player's manifest decoder against the fixtures the Rust wire types write (no browser).
+    run node e2e/wire.mjs
     run node e2e/run.mjs
 else
     log "e2e/run.mjs not present: skipped"

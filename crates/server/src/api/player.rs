@@ -4,7 +4,7 @@
 use super::ApiQuery;
 use crate::auth::{new_secret, secret_hash, Principal};
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::hub::{message, Outbound};
+use crate::hub::Outbound;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::time::Duration;
+use twincast_protocol::{Command, Push};
 use twincast_store::{
     now_ms, Device, PlayAggregate, PlayEvent, PlayFilter, PlayGrouping, Role, StoreError,
     TokenState,
@@ -111,34 +112,7 @@ impl FromRequestParts<AppState> for PlayerAuth {
 
 // ---------------------------------------------------------------------------------------------- pairing
 
-/// What an unpaired player tells about itself (all optional).
-#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PairingRequest {
-    /// Player software version.
-    pub player_version: Option<String>,
-    /// Browser user agent.
-    pub user_agent: Option<String>,
-    /// Screen width in pixels.
-    pub width: Option<u32>,
-    /// Screen height in pixels.
-    pub height: Option<u32>,
-}
-
-/// A new pairing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairingCreated {
-    /// Pairing id (for polling).
-    pub pairing_id: String,
-    /// Code to display.
-    pub code: String,
-    /// Secret to poll with.
-    pub poll_secret: String,
-    /// Expiry, epoch ms.
-    pub expires_at: i64,
-    /// Suggested poll period.
-    pub poll_interval_ms: i64,
-}
+pub use twincast_protocol::{ClaimRequest, Claimed, PairingCreated, PairingRequest, PairingStatus};
 
 fn random_code() -> String {
     let mut rng = rand::rng();
@@ -228,28 +202,6 @@ pub struct PollQuery {
     pub wait: Option<u64>,
 }
 
-/// State of a pairing, as its player sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairingStatus {
-    /// `pending` or `paired`.
-    pub status: String,
-    /// Expiry (pending).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Device id (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    /// Screen id (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub screen_id: Option<String>,
-    /// The device token, delivered once (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// Token expiry (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_expires_at: Option<i64>,
-}
-
 fn pairing_not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -335,25 +287,6 @@ pub async fn poll_pairing(
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
-
-/// Claim request.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimRequest {
-    /// The screen the player will be.
-    pub screen_id: String,
-}
-
-/// A claimed pairing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Claimed {
-    /// New device id.
-    pub device_id: String,
-    /// Its screen.
-    pub screen_id: String,
-    /// Pairing time, epoch ms.
-    pub paired_at: i64,
 }
 
 /// Normalizes an operator-typed code (case, spaces, hyphens); `None` when it cannot be a code.
@@ -622,10 +555,13 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
     if let Some(e) = &etag {
         hub.announced(&screen_id, e);
     }
-    let hello = message(
-        "hello",
-        json!({"screen_id": screen_id, "device_id": device.id, "etag": etag}),
-    );
+    let hello = Push::Hello {
+        screen_id: screen_id.clone(),
+        device_id: device.id.clone(),
+        etag,
+        server_time: now_ms(),
+    }
+    .to_text();
     if socket.send(Message::Text(hello.into())).await.is_ok() {
         let mut ping = tokio::time::interval(hub.settings.ping_every);
         ping.tick().await;
@@ -647,7 +583,8 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
                     Some(Ok(_)) => {}
                 },
                 _ = ping.tick() => {
-                    if socket.send(Message::Text(message("ping", json!({})).into())).await.is_err() { break; }
+                    let ping = Push::Ping { server_time: now_ms() }.to_text();
+                    if socket.send(Message::Text(ping.into())).await.is_err() { break; }
                 }
             }
         }
@@ -657,78 +594,7 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
 
 // ---------------------------------------------------------------------------------------------- heartbeat
 
-/// The item on screen.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CurrentItem {
-    /// Campaign id.
-    pub campaign: Option<String>,
-    /// Item id.
-    pub item: Option<String>,
-    /// Alert id.
-    pub alert: Option<String>,
-    /// Device time it started.
-    pub started_at: Option<i64>,
-}
-
-/// Cache fill.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CacheState {
-    /// Media in the horizon.
-    pub items_total: Option<u64>,
-    /// Media cached.
-    pub items_cached: Option<u64>,
-    /// Bytes cached.
-    pub bytes_cached: Option<u64>,
-}
-
-/// A player-side error.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlayerError {
-    /// Device time.
-    pub at: Option<i64>,
-    /// Short code.
-    pub code: String,
-    /// Message.
-    #[serde(default)]
-    pub message: String,
-}
-
-/// A heartbeat.
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Heartbeat {
-    /// Player version.
-    pub player_version: Option<String>,
-    /// ETag of the manifest in use.
-    pub manifest_etag: Option<String>,
-    /// Item on screen.
-    pub current: Option<CurrentItem>,
-    /// Cache state.
-    pub cache: Option<CacheState>,
-    /// Free storage, bytes.
-    pub storage_free_bytes: Option<u64>,
-    /// Recent errors (≤ 50).
-    #[serde(default)]
-    pub errors: Vec<PlayerError>,
-    /// Device clock when sent.
-    pub device_time: Option<i64>,
-}
-
-/// Answer to a heartbeat.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HeartbeatAnswer {
-    /// Server clock, epoch ms.
-    pub server_time: i64,
-    /// Current manifest ETag.
-    pub manifest_etag: Option<String>,
-    /// When to send the next heartbeat.
-    pub next_heartbeat_ms: i64,
-    /// Token expiry.
-    pub token_expires_at: i64,
-}
+pub use twincast_protocol::{CacheState, CurrentItem, Heartbeat, HeartbeatAnswer, PlayerError};
 
 /// Status report; answers the server time for clock-offset estimation.
 #[utoipa::path(post, path = "/api/v1/player/heartbeat", tag = "player", request_body = Heartbeat,
@@ -791,24 +657,7 @@ pub async fn heartbeat(
 
 // ---------------------------------------------------------------------------------------------- plays
 
-/// A proof-of-play batch.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlayBatch {
-    /// 1–500 events.
-    pub events: Vec<PlayEvent>,
-}
-
-/// Answer to a batch.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlayBatchAnswer {
-    /// New events.
-    pub accepted: u64,
-    /// Already known ids.
-    pub duplicates: u64,
-    /// Server receive time.
-    pub received_at: i64,
-}
+pub use twincast_protocol::{PlayBatch, PlayBatchAnswer};
 
 fn check_event(i: usize, e: &PlayEvent) -> ApiResult<()> {
     let bad = |why: &str| {
@@ -989,17 +838,21 @@ pub async fn send_command(
     ApiJson(req): ApiJson<CommandRequest>,
 ) -> ApiResult<(StatusCode, Json<CommandSent>)> {
     who.require(&[Role::Operator, Role::Admin])?;
-    if !["reload", "screenshot", "identify"].contains(&req.command.as_str()) {
+    let Some(command) = Command::parse(&req.command) else {
         return Err(ApiError::bad_request(
             "invalid-command",
             "command must be reload, screenshot or identify",
         ));
-    }
+    };
     state.store.screen(&id).await?;
     let cmd_id = twincast_store::new_id();
-    state.hub.send_to(
+    state.hub.push(
         &id,
-        &message("command", json!({"id": cmd_id, "command": req.command})),
+        &Push::Command {
+            id: cmd_id.clone(),
+            command,
+            server_time: now_ms(),
+        },
     );
     Ok((
         StatusCode::ACCEPTED,
