@@ -113,7 +113,8 @@ async fn ws_connect(s: &TestServer, token: &str) -> Ws {
     tokio_tungstenite::connect_async(url).await.unwrap().0
 }
 
-/// The next JSON message of a type (skipping pings); fails after 20 s so a broken push cannot hang the suite.
+/// The next JSON message of a type (skipping pings); fails after 120 s so a broken push cannot hang the suite (a
+/// bound against a hang, not a speed requirement).
 async fn next_of(ws: &mut Ws, kind: &str) -> Value {
     let wait = async {
         loop {
@@ -132,7 +133,7 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Value {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(20), wait)
+    tokio::time::timeout(Duration::from_secs(120), wait)
         .await
         .unwrap_or_else(|_| panic!("no {kind} message"))
 }
