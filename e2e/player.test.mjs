@@ -41,7 +41,7 @@ export class Context {
     this.testMedia = await this.uploadTestMedia();
   }
 
-  /** A short test video and image (generated with ffmpeg when present), uploaded for partner `pa`-like slug. */
+  /** A short test video (generated with ffmpeg, which must be installed), uploaded for the first partner. */
   async uploadTestMedia() {
     const partners = (await this.api.get('/api/v1/partners?limit=500')).json.items;
     this.partners = partners.map((p) => p.slug);
@@ -54,13 +54,15 @@ export class Context {
     ];
     for (const [kind, name, args] of gen) {
       const file = path.join(dir, name);
+      // No silent fallback: without the video the tests would not reach video playback, so that is a failure.
       const r = spawnSync('ffmpeg', ['-y', '-loglevel', 'error', ...args, file]);
-      if (r.status !== 0) continue;
+      if (r.error || r.status !== 0) throw new Error(`ffmpeg could not make the test ${kind} (${r.error || r.stderr})`);
       const form = new FormData();
       form.set('partner', slug);
       form.set('file', new Blob([readFileSync(file)]), name);
       const res = await fetch(`${this.server.base}/api/v1/media`, { method: 'POST', headers: { authorization: `Bearer ${this.api.token}` }, body: form });
-      if (res.ok) out[kind] = { ...(await res.json()), partner: slug };
+      if (!res.ok) throw new Error(`upload of the test ${kind}: HTTP ${res.status} ${await res.text()}`);
+      out[kind] = { ...(await res.json()), partner: slug };
     }
     const images = (await this.api.get('/api/v1/media?kind=image&limit=200')).json.items;
     out.images = images;
