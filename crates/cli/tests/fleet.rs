@@ -134,7 +134,8 @@ fn a_provisioned_fleet_connects_reports_and_follows_a_change() {
             "--plays-secs",
             "1",
             "--timeout",
-            "60",
+            // Only a bound against a hang: the simulator goes on as soon as every player is there.
+            "600",
             "--report",
             report.to_str().unwrap(),
         ],
@@ -224,7 +225,9 @@ fn a_provisioned_fleet_connects_reports_and_follows_a_change() {
             "--hold",
             "0",
             "--timeout",
-            "3",
+            // The refused player never holds a manifest, so the simulator waits this long for it: long
+            // enough for its refusal to arrive on a slow machine.
+            "20",
         ],
         "",
     );
@@ -255,7 +258,8 @@ fn players_pair_through_the_api() {
             "--hold",
             "1",
             "--timeout",
-            "30",
+            // Only a bound against a hang: the simulator goes on as soon as every player is there.
+            "600",
             "--report",
             report.to_str().unwrap(),
         ],

@@ -97,7 +97,8 @@ async fn ws_connect(s: &TestServer, token: &str) -> Ws {
 }
 
 /// The next message of a type (`hello`, `manifest_changed`, …; skipping others), decoded as the wire type;
-/// `None` when the socket closes first. Fails after 20 s so a broken push cannot hang the suite.
+/// `None` when the socket closes first. Fails after 120 s so a broken push cannot hang the suite (a bound against
+/// a hang, not a speed requirement).
 async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
     let wait = async {
         loop {
@@ -114,7 +115,7 @@ async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(20), wait)
+    tokio::time::timeout(Duration::from_secs(120), wait)
         .await
         .unwrap_or_else(|_| panic!("no {kind} message"))
 }
