@@ -5,7 +5,8 @@
 // playwright-core with a fresh profile per player, and writes measurements to .tmp/player-bench.json
 // (`--bench` also updates the `## Web player` section of docs/benchmarks.md; `--screenshots` refreshes
 // docs/player-*.png). Ends with `N passed, N failed`; exits non-zero on any failure. Bounded: each test has a time
-// limit and the whole run aborts after TWINCAST_E2E_TIMEOUT_S (default 900 s).
+// limit and the whole run aborts after TWINCAST_E2E_TIMEOUT_S (default 900 s). TWINCAST_E2E_DEBUG=1 prints the sync
+// test's per-transition details (each page's lateness, when its layer was created and ready).
 
 import { ROOT, Server, buildBinary } from './lib.mjs';
 import { tests, Context } from './player.test.mjs';

@@ -481,7 +481,10 @@ window.twincast = {
   state: () => player.state(),
   /** Items shown since the page loaded: `{id, kind, partner, campaign, item, started_at, scheduled_start}`. */
   history: () => player.history.slice(),
-  /** Measured transitions: `{id, boundary, swapped, shown}` in server-clock ms. */
+  /**
+   * Measured transitions: `{id, kind, boundary, swapped, shown}` in server-clock ms, plus `prepared`/`ready`: how long
+   * before the boundary the item's layer was created and could paint (ms; negative = after, null = never ready).
+   */
   transitions: () => (player.main ? player.main.transitions.slice() : []),
   /** Position error of the playing video against the synced clock (ms), or null. */
   videoError: () => (player.main ? player.main.videoError() : null),

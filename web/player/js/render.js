@@ -5,6 +5,19 @@
 import { slide, alertSlide, tickerText } from './slides.js';
 
 const LOOKAHEAD_MS = 30_000;
+// The next item is prepared from this long after a swap on (or at once when it starts sooner than PREPARE_BY_MS).
+// Creating a <video> (media pipeline, first-frame decode) or decoding an image in the frame that raises the new
+// layer delays that layer's first paint; every page of a sync group does it at the same boundary, so on a busy
+// machine the pages' paints drifted apart by more than 100 ms. After the swap has been painted the work is harmless.
+const PREPARE_AFTER_SWAP_MS = 250;
+const PREPARE_BY_MS = 1500;
+// Video position correction against the synced clock: checked this often, dead band, rate gain and limits, and the
+// error beyond which a seek is cheaper than a rate change.
+const VIDEO_CHECK_MS = 250;
+const VIDEO_DEAD_BAND_S = 0.02;
+const VIDEO_RATE_GAIN = 1 / 0.5; // a 0.1 s error asks for a 20 % rate change, so it is gone in about half a second
+const VIDEO_RATE_MAX = 0.2;
+const VIDEO_SEEK_S = 0.4;
 
 /** Index of the play covering `t` in a sorted, non-overlapping list, or -1. */
 export function indexAt(plays, t) {
@@ -42,13 +55,18 @@ class Entry {
     this.shownAt = null;
     this.video = null;
     this.createdAt = now;
+    this.createdPerf = performance.now();
+    this.readyPerf = null;
     this.prepare(now);
   }
 
   prepare(now) {
     const p = this.play;
     const layer = this.layer;
-    const done = () => { this.ready = true; };
+    const done = () => {
+      if (!this.ready) this.readyPerf = performance.now();
+      this.ready = true;
+    };
     if (p.kind === 'video' && p.src) {
       const v = document.createElement('video');
       v.muted = true;
@@ -217,8 +235,9 @@ export class MainZone {
       if (e.ready) this.swap(e, now);
       else if (cur) this.lateFrames += 1;
     }
-    // Preload what comes next.
-    if (next && next.start - now < LOOKAHEAD_MS) this.entry(next, now);
+    // Preload what comes next, but not in the frames around a swap (see PREPARE_AFTER_SWAP_MS).
+    const settled = !this.awaitingShown && (!this.current || now - this.current.shownAt >= PREPARE_AFTER_SWAP_MS);
+    if (next && next.start - now < LOOKAHEAD_MS && (settled || next.start - now < PREPARE_BY_MS)) this.entry(next, now);
     // Dispose layers no longer needed.
     for (const [id, e] of this.entries) {
       if (e === this.current || e === this.previous) continue;
@@ -228,7 +247,7 @@ export class MainZone {
     }
     if (this.current) {
       if (!this.current.paintable()) this.blankFrames += 1;
-      if (now - this.lastDriftCheck > 1000) {
+      if (now - this.lastDriftCheck >= VIDEO_CHECK_MS) {
         this.lastDriftCheck = now;
         this.correctDrift(now);
       }
@@ -239,7 +258,17 @@ export class MainZone {
     const prev = this.current;
     e.layer.classList.add('on', 'top');
     if (e.video) {
-      const p = e.video.play();
+      // Start on the planned position: a swap that came late (the video was not ready at the boundary) seeks to
+      // where the synced clock says, so that the pages of a sync group show the same frame; small errors are left
+      // to correctDrift's rate nudging, which does not stall the picture.
+      const v = e.video;
+      const late = (now - e.play.start) / 1000;
+      if (late > VIDEO_SEEK_S && Number.isFinite(v.duration) && Math.abs(v.currentTime - late) > VIDEO_SEEK_S) {
+        v.currentTime = Math.min(late, Math.max(0, v.duration - 0.05));
+      }
+      v.playbackRate = 1;
+      this.lastDriftCheck = now; // the first correction once play() has had a moment to start
+      const p = v.play();
       if (p && p.catch) p.catch((err) => this.hooks.onError(`play(): ${err.message}`));
     }
     if (prev) {
@@ -259,23 +288,29 @@ export class MainZone {
     e.shownAt = now;
     this.current = e;
     // `joined`: the play was not known before its start (first manifest, alert), so it could not be preloaded.
-    this.awaitingShown = { id: e.play.id, kind: e.play.kind, boundary: e.play.start, swapped: now, shown: null, first: !prev, joined: e.createdAt > e.play.start };
+    // `prepared`/`ready`: how long before the boundary the layer was created and became ready (ms, negative = after).
+    const at = this.clock.toPerf(e.play.start);
+    this.awaitingShown = { id: e.play.id, kind: e.play.kind, boundary: e.play.start, swapped: now, shown: null, first: !prev, joined: e.createdAt > e.play.start, prepared: Math.round(at - e.createdPerf), ready: e.readyPerf === null ? null : Math.round(at - e.readyPerf) };
     this.hooks.onSwap(prev ? prev.play : null, e.play, { at: now, prevShownAt: prev ? prev.shownAt : null, failed: e.failed });
   }
 
-  /** Keeps a playing video at the position the synced clock gives (sync groups): nudges the rate, or seeks when far. */
+  /**
+   * Keeps a playing video at the position the synced clock gives (sync groups): the playback rate is set in
+   * proportion to the error (so a late start, e.g. play() latency, is caught up within a second), or a seek when far.
+   */
   correctDrift(now) {
     const v = this.current.video;
-    if (!v || v.paused || !Number.isFinite(v.duration)) return;
+    if (!v || v.paused || v.seeking || !Number.isFinite(v.duration)) return;
     const expected = (now - this.current.play.start) / 1000;
     if (expected < 0 || expected > v.duration) return;
     const err = v.currentTime - expected;
-    if (Math.abs(err) > 0.5) {
-      v.currentTime = expected;
+    if (Math.abs(err) > VIDEO_SEEK_S) {
+      v.currentTime = Math.min(expected, Math.max(0, v.duration - 0.05));
       v.playbackRate = 1;
-    } else if (Math.abs(err) > 0.02) {
-      v.playbackRate = err > 0 ? 0.97 : 1.03;
-    } else {
+    } else if (Math.abs(err) > VIDEO_DEAD_BAND_S) {
+      const k = Math.max(-VIDEO_RATE_MAX, Math.min(VIDEO_RATE_MAX, -err * VIDEO_RATE_GAIN));
+      v.playbackRate = Math.round((1 + k) * 100) / 100;
+    } else if (v.playbackRate !== 1) {
       v.playbackRate = 1;
     }
   }
