@@ -538,20 +538,21 @@ export const tests = [
       const byBoundary = new Map();
       trs.forEach((list, i) => list.forEach((t) => {
         if (t.first || t.joined || t.boundary < allUp + 1000) return;
-        if (!byBoundary.has(t.boundary)) byBoundary.set(t.boundary, { kind: t.kind, shown: [], info: [] });
+        if (!byBoundary.has(t.boundary)) byBoundary.set(t.boundary, { kind: t.kind, shown: [], info: [], swapped: [] });
         byBoundary.get(t.boundary).shown[i] = t.shown;
         byBoundary.get(t.boundary).info[i] = [t.prepared, t.ready];
+        byBoundary.get(t.boundary).swapped[i] = Math.round(t.swapped - t.boundary);
       }));
       const spreads = [];
       for (const [boundary, { kind, shown: shownAt, info }] of byBoundary) {
         if (shownAt.filter((x) => x !== undefined).length !== 3) continue;
         // `late` (each page's shown − boundary) tells a page that was late from a group that was early or late.
-        spreads.push({ boundary, kind, late: shownAt.map((x) => Math.round(x - boundary)), info, ms: Math.max(...shownAt) - Math.min(...shownAt) });
+        spreads.push({ boundary, kind, late: shownAt.map((x) => Math.round(x - boundary)), info, swapped: byBoundary.get(boundary).swapped, ms: Math.max(...shownAt) - Math.min(...shownAt) });
       }
       ctx.bench.sync_spread_ms.push(...spreads.map((x) => x.ms));
       const ms = spreads.map((x) => x.ms);
       console.log(`     sync spread over ${ms.length} transitions: median ${percentile(ms, 50).toFixed(1)} ms, max ${percentile(ms, 100).toFixed(1)} ms`);
-      if (process.env.TWINCAST_E2E_DEBUG) console.log(JSON.stringify({ spreads, video_spread_ms: ctx.bench.sync_video_spread_ms, late_blank_errors: await Promise.all(pages.map(async (p) => { const s = await ctx.state(p); return [s.late_frames, s.blank_frames, s.errors]; })) }));
+      if (process.env.TWINCAST_E2E_DEBUG) console.log(JSON.stringify({ spreads, video_spread_ms: ctx.bench.sync_video_spread_ms, frames: await Promise.all(pages.map(async (p) => { const s = await ctx.state(p); return { late: s.late_frames, blank: s.blank_frames, long: s.long_frames, max_gap: s.max_frame_gap_ms, log: s.long_frame_log, errors: s.errors }; })) }));
       assert(spreads.length >= 4, `at least 4 transitions seen by all 3 pages (${spreads.length})`);
       // The same transition shows on the 3 pages within 100 ms of each other, every time.
       const over = spreads.filter((x) => !(x.ms < 100));

@@ -161,6 +161,9 @@ export class MainZone {
     this.lastFrame = null;
     this.blankFrames = 0;
     this.lateFrames = 0;
+    this.longFrames = 0;
+    this.longFrameLog = []; // [gap ms, ms into the current item when the gap began]
+    this.maxFrameGap = 0;
     this.transitions = []; // {id, boundary, swapped, shown}
     this.awaitingShown = null;
     this.lastDriftCheck = 0;
@@ -215,6 +218,14 @@ export class MainZone {
     if (this.lastFrame !== null) {
       const d = ts - this.lastFrame;
       if (d > 4 && d < 100) this.frameMs = this.frameMs * 0.9 + d * 0.1;
+      // Frames that came much later than the display rate: the page did not get the CPU (or was busy).
+      if (d > 50) {
+        this.longFrames += 1;
+        // Where in the item it happened (ms since the current item's start), for diagnosis.
+        this.longFrameLog.push([Math.round(d), this.current ? Math.round(this.clock.now() - d - this.current.play.start) : null]);
+        if (this.longFrameLog.length > 50) this.longFrameLog.shift();
+      }
+      if (d > this.maxFrameGap) this.maxFrameGap = d;
     }
     this.lastFrame = ts;
     const now = this.clock.now();
