@@ -166,6 +166,7 @@ export class MainZone {
     this.maxFrameGap = 0;
     this.transitions = []; // {id, boundary, swapped, shown}
     this.awaitingShown = null;
+    this.playNext = null; // the entry whose video is started on the frame after its swap
     this.lastDriftCheck = 0;
   }
 
@@ -236,6 +237,13 @@ export class MainZone {
       this.transitions.push(a);
       if (this.transitions.length > 2000) this.transitions.shift();
       this.awaitingShown = null;
+      const pe = this.playNext;
+      this.playNext = null;
+      if (pe && pe === this.current && pe.video) {
+        this.lastDriftCheck = now; // the first correction once play() has had a moment to start
+        const p = pe.video.play();
+        if (p && p.catch) p.catch((err) => this.hooks.onError(`play(): ${err.message}`));
+      }
     }
     // Swap on the frame whose presentation is nearest the boundary: half a frame early.
     const t = now + this.frameMs / 2;
@@ -278,9 +286,9 @@ export class MainZone {
         v.currentTime = Math.min(late, Math.max(0, v.duration - 0.05));
       }
       v.playbackRate = 1;
-      this.lastDriftCheck = now; // the first correction once play() has had a moment to start
-      const p = v.play();
-      if (p && p.catch) p.catch((err) => this.hooks.onError(`play(): ${err.message}`));
+      // play() itself waits for the next frame: the layer is raised now showing the (already decoded) first frame,
+      // and starting the media pipeline does not compete with presenting the swap. correctDrift absorbs the frame.
+      this.playNext = e;
     }
     if (prev) {
       prev.layer.classList.remove('top');
