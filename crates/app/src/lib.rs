@@ -13,6 +13,7 @@ pub mod clock;
 pub mod error;
 pub mod events;
 mod media;
+pub mod player;
 pub mod secrets;
 pub mod users;
 pub mod validate;

@@ -1,0 +1,105 @@
+//! Heartbeats: a player's status report, validated here and stored by the front door's group commit.
+
+use crate::error::{AppError, AppResult};
+use crate::{validate, App};
+use serde::{Deserialize, Serialize};
+use twincast_store::{Device, HeartbeatRecord};
+
+/// Most player errors in one heartbeat.
+pub const MAX_HEARTBEAT_ERRORS: usize = 50;
+/// Longest text field of a heartbeat, in characters.
+const MAX_FIELD: usize = 500;
+
+/// The item on screen.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentItem {
+    /// Campaign id.
+    pub campaign: Option<String>,
+    /// Item id.
+    pub item: Option<String>,
+    /// Alert id.
+    pub alert: Option<String>,
+    /// Device time it started.
+    pub started_at: Option<i64>,
+}
+
+/// Cache fill.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheState {
+    /// Media in the horizon.
+    pub items_total: Option<u64>,
+    /// Media cached.
+    pub items_cached: Option<u64>,
+    /// Bytes cached.
+    pub bytes_cached: Option<u64>,
+}
+
+/// A player-side error.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlayerError {
+    /// Device time.
+    pub at: Option<i64>,
+    /// Short code.
+    pub code: String,
+    /// Message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// A heartbeat.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Heartbeat {
+    /// Player version.
+    pub player_version: Option<String>,
+    /// ETag of the manifest in use.
+    pub manifest_etag: Option<String>,
+    /// Item on screen.
+    pub current: Option<CurrentItem>,
+    /// Cache state.
+    pub cache: Option<CacheState>,
+    /// Free storage, bytes.
+    pub storage_free_bytes: Option<u64>,
+    /// Recent errors (≤ 50).
+    #[serde(default)]
+    pub errors: Vec<PlayerError>,
+    /// Device clock when sent.
+    pub device_time: Option<i64>,
+}
+
+impl App {
+    /// Validates a heartbeat of `device` and prepares its row (stored through the front door's group commit): the body as sent and the clock offset
+    /// (server − device) when the player sent its time.
+    pub fn accept_heartbeat(&self, device: &Device, hb: &Heartbeat) -> AppResult<HeartbeatRecord> {
+        if hb.errors.len() > MAX_HEARTBEAT_ERRORS {
+            return Err(AppError::invalid(
+                "too-many-errors",
+                format!("at most {MAX_HEARTBEAT_ERRORS} errors per heartbeat"),
+            ));
+        }
+        let texts = [&hb.player_version, &hb.manifest_etag]
+            .into_iter()
+            .flatten()
+            .chain(hb.errors.iter().flat_map(|e| [&e.code, &e.message]))
+            .chain(
+                hb.current
+                    .iter()
+                    .flat_map(|c| [&c.campaign, &c.item, &c.alert].into_iter().flatten()),
+            );
+        for t in texts {
+            validate::text("heartbeat field", t, MAX_FIELD)?;
+        }
+        let now = self.now_ms();
+        let body = serde_json::to_string(hb).map_err(AppError::internal)?;
+        Ok(HeartbeatRecord {
+            screen_id: device.screen_id.clone(),
+            device_id: device.id.clone(),
+            body,
+            clock_offset_ms: hb.device_time.map(|d| now - d),
+            at: now,
+        })
+    }
+}

@@ -1,0 +1,58 @@
+//! Heartbeats over HTTP: validated by the application, stored through the hub's group commit.
+
+use super::PlayerAuth;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use twincast_app::player::{CacheState, CurrentItem, Heartbeat, PlayerError};
+
+/// When the player should send its next heartbeat, ms.
+const NEXT_HEARTBEAT_MS: i64 = 30_000;
+
+/// Answer to a heartbeat.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeartbeatAnswer {
+    /// Server clock, epoch ms.
+    pub server_time: i64,
+    /// Current manifest ETag.
+    pub manifest_etag: Option<String>,
+    /// When to send the next heartbeat.
+    pub next_heartbeat_ms: i64,
+    /// Token expiry.
+    pub token_expires_at: i64,
+}
+
+/// Status report; answers the server time for clock-offset estimation.
+#[utoipa::path(post, path = "/api/v1/player/heartbeat", tag = "player", request_body = Heartbeat,
+    security(("bearer" = [])),
+    responses((status = 200, body = HeartbeatAnswer), (status = 400, body = crate::error::Problem),
+        (status = 401, body = crate::error::Problem)))]
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    PlayerAuth(device): PlayerAuth,
+    ApiJson(hb): ApiJson<Heartbeat>,
+) -> ApiResult<Json<HeartbeatAnswer>> {
+    let record = state.app.accept_heartbeat(&device, &hb)?;
+    let now = record.at;
+    state
+        .hub
+        .record_heartbeat(&state.store, record)
+        .await
+        .map_err(|e| ApiError::internal(format!("storing the heartbeat: {e}")))?;
+    let etag = state
+        .hub
+        .manifest(&state, &device.screen_id, 48, now)
+        .await
+        .map(|m| m.etag.clone())
+        .ok();
+    Ok(Json(HeartbeatAnswer {
+        server_time: state.app.now_ms(),
+        manifest_etag: etag,
+        next_heartbeat_ms: NEXT_HEARTBEAT_MS,
+        token_expires_at: device.token_expires_at,
+    }))
+}
