@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use twincast_app::player::{DeviceCache, Heartbeat, NoDeviceCache, PairingPoll, PairingRequest};
-use twincast_app::{Actor, App, AppError, Clock, ManualClock, ServerEvent, Settings};
+use twincast_app::{Actor, App, AppError, Clock, ManualClock, Settings};
 use twincast_store::{Device, Location, PlayEvent, Role, Screen, Store};
 
 const HOUR: i64 = 3_600_000;
@@ -427,22 +427,31 @@ async fn heartbeats_take_the_clock_offset_from_the_app_clock() {
 }
 
 #[tokio::test]
-async fn commands_are_emitted_as_events_and_revocation_ends_the_token() {
+async fn commands_are_checked_and_revocation_ends_the_token() {
     let f = fixture().await;
     let (_, token) = pair(&f).await;
-    let mut events = f.app.events.subscribe();
     let sent = f
         .app
         .send_command(&f.operator, &f.screen_id, "identify")
         .await
         .unwrap();
     assert_eq!(sent.command, "identify");
+    assert_eq!(sent.screen_id, f.screen_id);
+    let again = f
+        .app
+        .send_command(&f.operator, &f.screen_id, "identify")
+        .await
+        .unwrap();
+    assert_ne!(sent.id, again.id, "every command has its own id");
+    let mut viewer = f.operator.user.clone();
+    viewer.role = Role::Viewer;
     assert_eq!(
-        events.try_recv().unwrap(),
-        ServerEvent::Command {
-            screen_id: f.screen_id.clone(),
-            command: "identify".into()
-        }
+        code_of(
+            f.app
+                .send_command(&Actor::new(viewer), &f.screen_id, "reload")
+                .await
+        ),
+        "forbidden"
     );
     assert_eq!(
         code_of(
@@ -456,7 +465,6 @@ async fn commands_are_emitted_as_events_and_revocation_ends_the_token() {
         code_of(f.app.send_command(&f.operator, "nope", "reload").await),
         "not-found"
     );
-    assert!(events.try_recv().is_err(), "refused commands emit nothing");
 
     let revoked = f
         .app

@@ -1,8 +1,10 @@
-//! Operator commands for a screen (`reload`, `screenshot`, `identify`), sent as change events to the hub.
+//! Operator commands for a screen (`reload`, `screenshot`, `identify`): checked here, delivered by the front door.
+//!
+//! Not sent as a [`crate::ServerEvent::Command`]: that event carries no command id, and the player must receive
+//! the id the operator was answered with; the front door pushes [`CommandSent`] to the screen's sockets itself.
 
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::events::ServerEvent;
 use crate::App;
 use twincast_store::Role;
 
@@ -21,8 +23,8 @@ pub struct CommandSent {
 }
 
 impl App {
-    /// Sends `command` to screen `screen_id`'s open sockets (operators, admins; not queued for offline screens):
-    /// emits [`ServerEvent::Command`].
+    /// Checks a command for screen `screen_id` (operators, admins; a known command, an existing screen) and gives
+    /// it an id; the caller delivers it to the screen's open sockets (commands are not queued for offline screens).
     pub async fn send_command(
         &self,
         actor: &Actor,
@@ -37,15 +39,10 @@ impl App {
             ));
         }
         self.store.screen(screen_id).await?;
-        let sent = CommandSent {
+        Ok(CommandSent {
             id: twincast_store::new_id(),
             command: command.to_string(),
             screen_id: screen_id.to_string(),
-        };
-        self.emit(ServerEvent::Command {
-            screen_id: sent.screen_id.clone(),
-            command: sent.command.clone(),
-        });
-        Ok(sent)
+        })
     }
 }

@@ -3,6 +3,7 @@
 use super::{body_bytes, PlayerAuth};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::hub::message;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -79,6 +80,10 @@ pub async fn send_command(
         .app
         .send_command(&who.actor(), &id, &req.command)
         .await?;
+    state.hub.send_to(
+        &sent.screen_id,
+        &message("command", json!({"id": sent.id, "command": sent.command})),
+    );
     Ok((
         StatusCode::ACCEPTED,
         Json(CommandSent {
