@@ -1,11 +1,65 @@
 //! The media library: the one path by which an ingested file becomes a committed media item, and removal.
 
-use crate::error::AppResult;
+use crate::access::Actor;
+use crate::error::{AppError, AppResult};
 use crate::App;
 use twincast_media::{Ingested, MediaType};
-use twincast_store::Media;
+use twincast_store::{Job, Media, MediaFilter, Page, PageRequest, Rendition, Role};
 
 impl App {
+    /// Checks that `actor` may upload for the partner `slug` (which must exist).
+    pub async fn check_upload(&self, actor: &Actor, slug: &str) -> AppResult<()> {
+        actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
+        self.referenced_partner(slug).await?;
+        actor.require_partner(slug)
+    }
+
+    /// Media, oldest first; `kind` is `video` or `image`.
+    pub async fn list_media(
+        &self,
+        partner: Option<String>,
+        kind: Option<String>,
+        page: &PageRequest,
+    ) -> AppResult<Page<Media>> {
+        if let Some(k) = &kind {
+            if k != "video" && k != "image" {
+                return Err(AppError::invalid(
+                    "invalid-kind",
+                    "kind must be video or image",
+                ));
+            }
+        }
+        let f = MediaFilter {
+            partner,
+            kind,
+            within: None,
+        };
+        Ok(self.store.list_media(&f, page).await?)
+    }
+
+    /// One media item with its derived files and processing jobs.
+    pub async fn media(&self, id: &str) -> AppResult<(Media, Vec<Rendition>, Vec<Job>)> {
+        let m = self.store.media(id).await?;
+        let renditions = self.store.renditions(id).await?;
+        let jobs = self.store.jobs_for_media(id).await?;
+        Ok((m, renditions, jobs))
+    }
+
+    /// Deletes a media item (admins, operators, or an editor of its partner). Its objects are removed when no
+    /// other item uses them; returns the keys of the removed objects. An object that cannot be removed now is
+    /// left for start-up recovery, which collects unreferenced objects.
+    pub async fn delete_media(&self, actor: &Actor, id: &str) -> AppResult<Vec<String>> {
+        let m = self.store.media(id).await?;
+        actor.require_partner(&m.partner)?;
+        let orphans = self.store.delete_media(id).await?;
+        for key in &orphans {
+            if let Err(e) = self.storage.delete(key).await {
+                tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");
+            }
+        }
+        Ok(orphans)
+    }
+
     /// Commits an ingested file for `partner` (a slug): object first (atomic put), then the row. A crash between
     /// the two leaves only an unreferenced object, which start-up recovery removes; a row never points at a
     /// missing object. Returns the item and whether it is new (the same content again is not stored twice).

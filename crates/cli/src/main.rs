@@ -260,7 +260,10 @@ async fn serve(state: AppState, listen: &str) -> Result<()> {
     let server =
         twincast_server::Server::start(state, listener, twincast_server::shutdown_signal()).await?;
     tracing::info!(addr = %server.addr, "listening");
-    server.handle.await??;
+    let report = server.handle.await??;
+    if !report.aborted.is_empty() {
+        tracing::warn!(aborted = ?report.aborted, "workers did not stop in time");
+    }
     Ok(())
 }
 

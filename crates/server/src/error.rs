@@ -179,3 +179,56 @@ where
         }
     }
 }
+
+/// Why the server could not start or serve (configuration, data directory, database, storage, socket).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A file or socket operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened or read.
+    #[error("{what}: {source}")]
+    Store {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: StoreError,
+    },
+    /// The object storage could not be opened or read.
+    #[error("{what}: {source}")]
+    Storage {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: MediaError,
+    },
+    /// The configuration is not usable.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl StartError {
+    /// An I/O failure while doing `what`.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> StartError {
+        let what = what.into();
+        move |source| StartError::Io { what, source }
+    }
+    /// A database failure while doing `what`.
+    pub fn store(what: impl Into<String>) -> impl FnOnce(StoreError) -> StartError {
+        let what = what.into();
+        move |source| StartError::Store { what, source }
+    }
+    /// A storage failure while doing `what`.
+    pub fn storage(what: impl Into<String>) -> impl FnOnce(MediaError) -> StartError {
+        let what = what.into();
+        move |source| StartError::Storage { what, source }
+    }
+}

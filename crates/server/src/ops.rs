@@ -11,26 +11,48 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// After a crash: empties the upload spool, removes objects no row references, and requeues interrupted jobs.
-pub async fn recover(state: &AppState) -> anyhow::Result<()> {
+pub async fn recover(state: &AppState) -> Result<(), crate::error::StartError> {
+    use crate::error::StartError;
     let tmp = state.config.tmp_dir();
     if let Ok(entries) = std::fs::read_dir(&tmp) {
         for e in entries.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    std::fs::create_dir_all(&tmp)?;
+    std::fs::create_dir_all(&tmp).map_err(StartError::io("recreating the upload spool"))?;
     let _ = std::fs::remove_dir_all(state.config.work_dir());
-    let referenced = state.store.referenced_object_keys().await?;
-    let mut removed = state.storage.remove_stale_staging().await?;
+    let referenced = state
+        .store
+        .referenced_object_keys()
+        .await
+        .map_err(StartError::store("listing referenced objects"))?;
+    let mut removed = state
+        .storage
+        .remove_stale_staging()
+        .await
+        .map_err(StartError::storage("removing staging files"))?;
     for prefix in ["media/", "renditions/"] {
-        for key in state.storage.list(prefix).await? {
+        let keys = state
+            .storage
+            .list(prefix)
+            .await
+            .map_err(StartError::storage("listing objects"))?;
+        for key in keys {
             if !referenced.contains(&key) {
-                state.storage.delete(&key).await?;
+                state
+                    .storage
+                    .delete(&key)
+                    .await
+                    .map_err(StartError::storage("removing an orphan object"))?;
                 removed += 1;
             }
         }
     }
-    let requeued = state.store.requeue_running_jobs().await?;
+    let requeued = state
+        .store
+        .requeue_running_jobs()
+        .await
+        .map_err(StartError::store("requeueing interrupted jobs"))?;
     if removed > 0 || requeued > 0 {
         tracing::info!(removed, requeued, "recovered from an unclean stop");
     }

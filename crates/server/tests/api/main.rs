@@ -7,3 +7,4 @@ mod media;
 mod misc;
 mod player;
 mod schedule;
+mod shutdown;
