@@ -486,7 +486,7 @@ async fn commands_are_checked_and_revocation_ends_the_token() {
         .await
         .unwrap();
     assert!(status.device.is_none());
-    assert!(!status.online);
+    assert_eq!(status.status, twincast_app::places::ScreenStatus::NeverSeen);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
+use crate::places::ScreenStatus;
 use crate::{secrets, App};
 use serde_json::{json, Value};
 use twincast_store::{Device, Role, TokenState};
@@ -46,13 +47,13 @@ pub fn check_device_token(token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// What an operator sees of one screen: online or not, its device, its last heartbeat.
+/// What an operator sees of one screen's player: online or not, its device, its last heartbeat.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScreenStatus {
+pub struct ScreenReport {
     /// The screen.
     pub screen_id: String,
-    /// Heard from within the offline threshold.
-    pub online: bool,
+    /// Online, offline or never seen (by the application clock).
+    pub status: ScreenStatus,
     /// Last time the screen was heard from, epoch ms.
     pub last_seen_at: Option<i64>,
     /// The active (unrevoked) device.
@@ -113,15 +114,15 @@ impl App {
     }
 
     /// The status of screen `screen_id` (any signed-in role).
-    pub async fn screen_status(&self, _actor: &Actor, screen_id: &str) -> AppResult<ScreenStatus> {
+    pub async fn screen_status(&self, _actor: &Actor, screen_id: &str) -> AppResult<ScreenReport> {
         let view = self.store.screen(screen_id).await?;
         let device = self.store.active_device(screen_id).await?;
         let hb = self.store.screen_status(screen_id).await?;
-        let now = self.now_ms();
-        let online = view
-            .screen
-            .last_seen_at
-            .is_some_and(|t| now - t < self.settings.offline_after_ms);
+        let status = ScreenStatus::of(
+            view.screen.last_seen_at,
+            self.now_ms(),
+            self.settings.offline_after_ms,
+        );
         let heartbeat = hb.map(|h| {
             let mut body = h.heartbeat;
             if let Value::Object(m) = &mut body {
@@ -130,9 +131,9 @@ impl App {
             }
             body
         });
-        Ok(ScreenStatus {
+        Ok(ScreenReport {
             screen_id: screen_id.to_string(),
-            online,
+            status,
             last_seen_at: view.screen.last_seen_at,
             device,
             heartbeat,

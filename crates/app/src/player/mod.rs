@@ -13,7 +13,7 @@ pub mod plays;
 pub mod screenshots;
 
 pub use commands::{CommandSent, COMMANDS};
-pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenStatus};
+pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
 pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
 pub use pairing::{
     normalize_code, ClaimedDevice, NewPairing, PairingPoll, PairingRequest, CODE_ALPHABET, CODE_LEN,

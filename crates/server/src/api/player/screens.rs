@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use twincast_app::places::ScreenStatus;
 use twincast_app::player::MAX_SCREENSHOT;
 use utoipa::ToSchema;
 
@@ -118,7 +119,7 @@ pub async fn screen_status(
     let s = state.app.screen_status(&who.actor(), &id).await?;
     Ok(Json(json!({
         "screen_id": s.screen_id,
-        "status": if s.online { "online" } else { "offline" },
+        "status": if s.status == ScreenStatus::Online { "online" } else { "offline" },
         "last_seen_at": s.last_seen_at,
         "device": s.device.map(|d| json!({"id": d.id, "paired_at": d.paired_at, "token_expires_at": d.token_expires_at})),
         "connected": state.hub.is_connected(&id),
