@@ -26,6 +26,8 @@ BENCH="$ROOT/.tmp/bench-fleet"
 DATA="$BENCH/data"
 COMMAND="./bench/fleet.sh"
 T0=$(date +%s)
+# Results and logs go here; .tmp/ does not exist in a fresh clone.
+mkdir -p "$BENCH"
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"

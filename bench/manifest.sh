@@ -30,6 +30,8 @@ DATA="$BENCH/data"
 RESULTS="$BENCH/results.tsv"
 COMMAND="./bench/manifest.sh"
 T0=$(date +%s)
+# Results and logs go here; .tmp/ does not exist in a fresh clone.
+mkdir -p "$BENCH"
 
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"

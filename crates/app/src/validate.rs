@@ -1,109 +1,45 @@
-//! Field rules shared by every operation (names, slugs, free text, coordinates, time zones, file names).
-//! Each returns an [`AppError::Invalid`] with a stable code.
+//! Field rules shared by every operation (names, slugs, free text, coordinates, time zones, file names), as
+//! [`AppError::Invalid`] with a stable code. The pure rules are `twincast_core::validate`'s; this module only
+//! adds the ones about roles and token scopes, and maps the result into the domain error.
 
 use crate::error::{AppError, AppResult};
+use twincast_core::validate as core;
 use twincast_store::Role;
 
-/// A user-supplied slug: lowercase ASCII letters, digits and single hyphens, 1..=64, not starting or ending
-/// with a hyphen.
-pub fn slug(what: &str, s: &str) -> AppResult<()> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--");
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "invalid-slug",
-            format!("{what} {s:?} must be 1-64 lowercase letters, digits and single hyphens"),
-        ))
+impl From<core::Invalid> for AppError {
+    fn from(e: core::Invalid) -> Self {
+        AppError::invalid(e.code, e.message)
     }
+}
+
+/// A user-supplied slug: lowercase ASCII letters, digits and single hyphens, 1..=64.
+pub fn slug(what: &str, s: &str) -> AppResult<()> {
+    Ok(core::slug(what, s)?)
 }
 
 /// Free text: no control characters but newlines, at most `max` characters.
 pub fn text(what: &str, s: &str, max: usize) -> AppResult<()> {
-    if s.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(AppError::invalid(
-            "invalid-text",
-            format!("{what} contains control characters"),
-        ));
-    }
-    if s.chars().count() > max {
-        return Err(AppError::invalid(
-            "invalid-text",
-            format!("{what} is longer than {max} characters"),
-        ));
-    }
-    Ok(())
+    Ok(core::text(what, s, max)?)
 }
 
 /// Latitude within ±90 and longitude within ±180.
 pub fn coords(lat: Option<f64>, lon: Option<f64>) -> AppResult<()> {
-    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
-        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
-    {
-        return Err(AppError::invalid(
-            "invalid-coordinates",
-            "lat must be within ±90 and lon within ±180",
-        ));
-    }
-    Ok(())
+    Ok(core::coords(lat, lon)?)
 }
 
-/// An IANA time zone name: `Area/City` made of letters, digits, `_`, `-`, `+`, `/` (or `UTC`).
+/// An IANA time zone name: `Area/City` (or `UTC`).
 pub fn tz(tz: &str) -> AppResult<()> {
-    let ok = !tz.is_empty()
-        && tz.len() <= 64
-        && !tz.contains("..")
-        && !tz.starts_with('/')
-        && tz
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-+/".contains(&b))
-        && (tz.contains('/') || tz == "UTC");
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            "invalid-time-zone",
-            format!("{tz:?} is not an IANA time zone name"),
-        ))
-    }
+    Ok(core::time_zone(tz)?)
 }
 
 /// A location kind: 1-40 lowercase letters, digits and `_`.
 pub fn kind(kind: &str) -> AppResult<()> {
-    if kind.is_empty()
-        || kind.len() > 40
-        || !kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(AppError::invalid(
-            "invalid-kind",
-            format!("kind {kind:?} must be lowercase letters, digits and '_'"),
-        ));
-    }
-    Ok(())
+    Ok(core::location_kind(kind)?)
 }
 
 /// A login name: 1-64 ASCII letters, digits, `.`, `_`, `-`.
 pub fn username(name: &str) -> AppResult<()> {
-    if name.is_empty()
-        || name.len() > 64
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
-    {
-        return Err(AppError::invalid(
-            "invalid-username",
-            format!("username {name:?} must be 1-64 ASCII letters, digits, '.', '_' or '-'"),
-        ));
-    }
-    Ok(())
+    Ok(core::username(name)?)
 }
 
 /// Role and partner scope fit together: partner-editors have partners, nobody else does.
@@ -140,20 +76,7 @@ pub fn token_scopes(scopes: Option<Vec<String>>) -> AppResult<Vec<String>> {
 
 /// An uploaded file's name: no path parts, no control characters, 1-255 bytes.
 pub fn file_name(name: &str) -> AppResult<()> {
-    let bad = name.is_empty()
-        || name.len() > 255
-        || name.contains('/')
-        || name.contains('\\')
-        || name == "."
-        || name.contains("..")
-        || name.chars().any(|c| c.is_control());
-    if bad {
-        return Err(AppError::invalid(
-            "invalid-file-name",
-            format!("file name {name:?} must be 1-255 bytes without path separators, '..' or control characters"),
-        ));
-    }
-    Ok(())
+    Ok(core::file_name(name)?)
 }
 
 #[cfg(test)]

@@ -435,7 +435,7 @@ async fn commands_are_checked_and_revocation_ends_the_token() {
         .send_command(&f.operator, &f.screen_id, "identify")
         .await
         .unwrap();
-    assert_eq!(sent.command, "identify");
+    assert_eq!(sent.command, twincast_protocol::Command::Identify);
     assert_eq!(sent.screen_id, f.screen_id);
     let again = f
         .app

@@ -163,6 +163,7 @@ fn campaign_name(p: &twincast_demo::Partner) -> String {
 /// Creates the campaign, or updates its items when the partner's media changed; otherwise leaves it alone.
 pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partner) -> Result<()> {
     let store = &state.store;
+    let admin = twincast_app::App::local_admin();
     let filter = twincast_store::MediaFilter {
         partner: Some(p.slug.into()),
         ..Default::default()
@@ -199,9 +200,11 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
         });
     }
     let name = campaign_name(p);
-    let existing = store
-        .list_campaigns(Some(p.slug), Some("main"))
+    let existing = state
+        .app
+        .list_campaigns(&admin, Some(p.slug), Some("main"))
         .await?
+        .items
         .into_iter()
         .find(|c| c.name == name);
     match existing {
@@ -218,7 +221,7 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
                 recurrence: None,
                 items,
             };
-            store.create_campaign(&input, None).await?;
+            state.app.create_campaign(&admin, input).await?;
         }
         Some(c) => {
             let media_ids = |items: &[CampaignItem]| -> Vec<(Option<String>, Option<String>)> {
@@ -232,12 +235,9 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
             }
             let mut input = CampaignInput::from(&c);
             input.items = items;
-            store.update_campaign(&c.id, &input).await?;
+            state.app.update_campaign(&admin, &c.id, input).await?;
         }
     }
-    let _ = state
-        .events
-        .send(twincast_app::ServerEvent::ScheduleChanged { screens: None });
     Ok(())
 }
 
@@ -245,10 +245,12 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
 /// (the street and metro screens), which gives those screens the main + ticker + clock layout.
 async fn ensure_ticker(state: &AppState) -> Result<()> {
     const NAME: &str = "News ticker";
-    let store = &state.store;
-    if store
-        .list_campaigns(None, Some("ticker"))
+    let admin = twincast_app::App::local_admin();
+    if state
+        .app
+        .list_campaigns(&admin, None, Some("ticker"))
         .await?
+        .items
         .iter()
         .any(|c| c.name == NAME)
     {
@@ -279,7 +281,7 @@ async fn ensure_ticker(state: &AppState) -> Result<()> {
         recurrence: None,
         items,
     };
-    store.create_campaign(&input, None).await?;
+    state.app.create_campaign(&admin, input).await?;
     Ok(())
 }
 

@@ -97,6 +97,23 @@ fn a_provisioned_fleet_connects_reports_and_follows_a_change() {
     let api = operator_token(data);
 
     let server = serve(dir.path(), &[]);
+    // What a simulated player reads: the manifest of a provisioned screen, decoded with the wire types.
+    let first_token = lines[0].split('\t').next().unwrap();
+    let m: twincast_protocol::Manifest = reqwest::blocking::Client::new()
+        .get(format!("{}/api/v1/player/manifest", server.base))
+        .bearer_auth(first_token)
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(m.head.screen.id, first_screen);
+    assert!(
+        !m.shared.items.is_empty() && !m.shared.plays.plays.is_empty(),
+        "campaigns for every screen: {:?}",
+        m.shared.items
+    );
     let report = dir.path().join("report.json");
     let out = twincast(
         &[
@@ -117,7 +134,8 @@ fn a_provisioned_fleet_connects_reports_and_follows_a_change() {
             "--plays-secs",
             "1",
             "--timeout",
-            "60",
+            // Only a bound against a hang: the simulator goes on as soon as every player is there.
+            "600",
             "--report",
             report.to_str().unwrap(),
         ],
@@ -207,7 +225,9 @@ fn a_provisioned_fleet_connects_reports_and_follows_a_change() {
             "--hold",
             "0",
             "--timeout",
-            "3",
+            // The refused player never holds a manifest, so the simulator waits this long for it: long
+            // enough for its refusal to arrive on a slow machine.
+            "20",
         ],
         "",
     );
@@ -238,7 +258,8 @@ fn players_pair_through_the_api() {
             "--hold",
             "1",
             "--timeout",
-            "30",
+            // Only a bound against a hang: the simulator goes on as soon as every player is there.
+            "600",
             "--report",
             report.to_str().unwrap(),
         ],

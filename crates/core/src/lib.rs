@@ -34,6 +34,7 @@
 
 pub mod alert;
 pub mod campaign;
+pub mod campaign_rules;
 pub mod engine;
 pub mod explain;
 pub mod fairness;

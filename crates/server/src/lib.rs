@@ -10,6 +10,7 @@ pub mod delivery;
 pub mod error;
 pub mod events;
 pub mod hub;
+pub mod manifest;
 pub mod ops;
 pub mod player_web;
 

@@ -8,6 +8,8 @@
 //! Architecture invariant: nothing outside this crate writes SQL.
 
 mod backup;
+mod catalog;
+pub use catalog::ScheduleCatalog;
 mod error;
 pub mod jobs;
 mod media;

@@ -6,10 +6,8 @@
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::App;
+use twincast_protocol::Command;
 use twincast_store::Role;
-
-/// The commands a screen understands.
-pub const COMMANDS: [&str; 3] = ["reload", "screenshot", "identify"];
 
 /// A command as sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,7 +15,7 @@ pub struct CommandSent {
     /// Command id.
     pub id: String,
     /// The command.
-    pub command: String,
+    pub command: Command,
     /// Target screen.
     pub screen_id: String,
 }
@@ -32,16 +30,16 @@ impl App {
         command: &str,
     ) -> AppResult<CommandSent> {
         actor.require(&[Role::Operator, Role::Admin])?;
-        if !COMMANDS.contains(&command) {
+        let Some(command) = Command::parse(command) else {
             return Err(AppError::invalid(
                 "invalid-command",
                 "command must be reload, screenshot or identify",
             ));
-        }
+        };
         self.store.screen(screen_id).await?;
         Ok(CommandSent {
             id: twincast_store::new_id(),
-            command: command.to_string(),
+            command,
             screen_id: screen_id.to_string(),
         })
     }

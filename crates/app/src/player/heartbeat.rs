@@ -2,73 +2,14 @@
 
 use crate::error::{AppError, AppResult};
 use crate::{validate, App};
-use serde::{Deserialize, Serialize};
 use twincast_store::{Device, HeartbeatRecord};
+
+pub use twincast_protocol::{CacheState, CurrentItem, Heartbeat, PlayerError};
 
 /// Most player errors in one heartbeat.
 pub const MAX_HEARTBEAT_ERRORS: usize = 50;
 /// Longest text field of a heartbeat, in characters.
 const MAX_FIELD: usize = 500;
-
-/// The item on screen.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CurrentItem {
-    /// Campaign id.
-    pub campaign: Option<String>,
-    /// Item id.
-    pub item: Option<String>,
-    /// Alert id.
-    pub alert: Option<String>,
-    /// Device time it started.
-    pub started_at: Option<i64>,
-}
-
-/// Cache fill.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CacheState {
-    /// Media in the horizon.
-    pub items_total: Option<u64>,
-    /// Media cached.
-    pub items_cached: Option<u64>,
-    /// Bytes cached.
-    pub bytes_cached: Option<u64>,
-}
-
-/// A player-side error.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlayerError {
-    /// Device time.
-    pub at: Option<i64>,
-    /// Short code.
-    pub code: String,
-    /// Message.
-    #[serde(default)]
-    pub message: String,
-}
-
-/// A heartbeat.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Heartbeat {
-    /// Player version.
-    pub player_version: Option<String>,
-    /// ETag of the manifest in use.
-    pub manifest_etag: Option<String>,
-    /// Item on screen.
-    pub current: Option<CurrentItem>,
-    /// Cache state.
-    pub cache: Option<CacheState>,
-    /// Free storage, bytes.
-    pub storage_free_bytes: Option<u64>,
-    /// Recent errors (≤ 50).
-    #[serde(default)]
-    pub errors: Vec<PlayerError>,
-    /// Device clock when sent.
-    pub device_time: Option<i64>,
-}
 
 impl App {
     /// Validates a heartbeat of `device` and prepares its row (stored through the front door's group commit): the body as sent and the clock offset

@@ -12,7 +12,7 @@ pub mod pairing;
 pub mod plays;
 pub mod screenshots;
 
-pub use commands::{CommandSent, COMMANDS};
+pub use commands::CommandSent;
 pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
 pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
 pub use pairing::{

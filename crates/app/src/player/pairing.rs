@@ -5,8 +5,9 @@ use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::{secrets, validate, App};
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 use twincast_store::{Device, Role, StoreError};
+
+pub use twincast_protocol::PairingRequest;
 
 /// Alphabet of pairing codes: no 0/O/1/I/L.
 pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -14,20 +15,6 @@ pub const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const CODE_LEN: usize = 6;
 /// Draws of a random code before giving up (codes are unique among open pairings).
 const CODE_DRAWS: usize = 10;
-
-/// What an unpaired player tells about itself (all optional).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PairingRequest {
-    /// Player software version.
-    pub player_version: Option<String>,
-    /// Browser user agent.
-    pub user_agent: Option<String>,
-    /// Screen width in pixels.
-    pub width: Option<u32>,
-    /// Screen height in pixels.
-    pub height: Option<u32>,
-}
 
 /// A pairing just opened: the code to display and the secret to poll with (shown once).
 #[derive(Debug, Clone, PartialEq)]

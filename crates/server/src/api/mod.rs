@@ -185,51 +185,17 @@ where
     }
 }
 
-/// Checks a user-supplied slug: lowercase ASCII letters, digits and single hyphens, 1..=64.
+/// Checks a user-supplied slug (the rule is `twincast_core::validate::slug`).
 pub fn check_slug(what: &str, s: &str) -> ApiResult<()> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--");
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid-slug",
-            format!("{what} {s:?} must be 1-64 lowercase letters, digits and single hyphens"),
-        ))
-    }
+    Ok(twincast_app::validate::slug(what, s)?)
 }
 
-/// Checks free text: no control characters, bounded length.
+/// Checks free text (the rule is `twincast_core::validate::text`).
 pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
-    if s.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::bad_request(
-            "invalid-text",
-            format!("{what} contains control characters"),
-        ));
-    }
-    if s.chars().count() > max {
-        return Err(ApiError::bad_request(
-            "invalid-text",
-            format!("{what} is longer than {max} characters"),
-        ));
-    }
-    Ok(())
+    Ok(twincast_app::validate::text(what, s, max)?)
 }
 
-/// Checks latitude and longitude ranges.
+/// Checks latitude and longitude ranges (the rule is `twincast_core::validate::coords`).
 pub fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
-    if lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
-        || lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
-    {
-        return Err(ApiError::bad_request(
-            "invalid-coordinates",
-            "lat must be within ±90 and lon within ±180",
-        ));
-    }
-    Ok(())
+    Ok(twincast_app::validate::coords(lat, lon)?)
 }

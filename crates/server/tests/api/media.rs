@@ -496,7 +496,8 @@ async fn video_transcoding_jobs() {
     assert!(m["duration_ms"].as_u64().unwrap() > 0);
     let id = m["id"].as_str().unwrap().to_string();
     let mut detail = Value::Null;
-    for _ in 0..240 {
+    // Polls until the job ends; the bound (10 min) only keeps a stuck job from hanging the suite.
+    for _ in 0..2400 {
         detail = u
             .get(&format!("/api/v1/media/{id}"))
             .await

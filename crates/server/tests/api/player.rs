@@ -7,6 +7,11 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
+use twincast_protocol::{
+    Command, Format, Heartbeat, HeartbeatAnswer, Manifest, PairingCreated, PairingRequest,
+    PairingStatus, PlayBatch, PlayBatchAnswer, PlayEvent, PlayRef, PlayerError, PlayerMessage,
+    Push,
+};
 use twincast_store::Role;
 
 type Ws =
@@ -41,9 +46,12 @@ async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
 /// Pairs a new player with `screen_id` through the HTTP flow and returns its device token.
 async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
     let c = Client::new();
-    let p: Value = c
+    let p: PairingCreated = c
         .post(s.url("/api/v1/player/pairings"))
-        .json(&json!({"player_version": "test-1"}))
+        .json(&PairingRequest {
+            player_version: Some("test-1".into()),
+            ..PairingRequest::default()
+        })
         .send()
         .await
         .unwrap()
@@ -52,16 +60,15 @@ async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
         .unwrap();
     let claim = operator
         .post_json(
-            &format!("/api/v1/pairings/{}/claim", p["code"].as_str().unwrap()),
+            &format!("/api/v1/pairings/{}/claim", p.code),
             json!({"screen_id": screen_id}),
         )
         .await;
     assert_eq!(claim.status(), StatusCode::OK);
-    let got: Value = c
+    let got: PairingStatus = c
         .get(s.url(&format!(
             "/api/v1/player/pairings/{}?secret={}",
-            p["pairing_id"].as_str().unwrap(),
-            p["poll_secret"].as_str().unwrap()
+            p.pairing_id, p.poll_secret
         )))
         .send()
         .await
@@ -69,32 +76,8 @@ async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
         .json()
         .await
         .unwrap();
-    assert_eq!(got["status"], "paired", "{got}");
-    got["token"].as_str().unwrap().to_string()
-}
-
-/// The manifest's `plays` as `[offset, duration, ref, truncated]`: format 2 omits the offset of a play that starts
-/// where the previous one ended (`[duration, ref]`, `[duration, ref, 1]`).
-fn decode_plays(plays: &Value) -> Vec<[i64; 4]> {
-    let mut out = vec![];
-    let mut prev_end = 0;
-    for p in plays.as_array().unwrap() {
-        let v: Vec<i64> = p
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_i64().unwrap())
-            .collect();
-        let e = match v.len() {
-            4 => [v[0], v[1], v[2], v[3]],
-            2 => [prev_end, v[0], v[1], 0],
-            3 => [prev_end, v[0], v[1], v[2]],
-            n => panic!("a play of {n} numbers: {p}"),
-        };
-        prev_end = e[0] + e[1];
-        out.push(e);
-    }
-    out
+    assert_eq!(got.status, "paired", "{got:?}");
+    got.token.unwrap()
 }
 
 fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
@@ -113,26 +96,26 @@ async fn ws_connect(s: &TestServer, token: &str) -> Ws {
     tokio_tungstenite::connect_async(url).await.unwrap().0
 }
 
-/// The next JSON message of a type (skipping pings); fails after 20 s so a broken push cannot hang the suite.
-async fn next_of(ws: &mut Ws, kind: &str) -> Value {
+/// The next message of a type (`hello`, `manifest_changed`, …; skipping others), decoded as the wire type;
+/// `None` when the socket closes first. Fails after 120 s so a broken push cannot hang the suite (a bound against
+/// a hang, not a speed requirement).
+async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
     let wait = async {
         loop {
             match ws.next().await {
                 Some(Ok(Message::Text(t))) => {
                     let v: Value = serde_json::from_str(&t).unwrap();
                     if v["type"] == kind {
-                        return v;
+                        return Some(serde_json::from_value::<Push>(v).unwrap());
                     }
                 }
-                Some(Ok(Message::Close(f))) => {
-                    return json!({"type": "closed", "frame": format!("{f:?}")})
-                }
+                Some(Ok(Message::Close(_))) => return None,
                 Some(Ok(_)) => {}
                 other => panic!("socket ended waiting for {kind}: {other:?}"),
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(20), wait)
+    tokio::time::timeout(Duration::from_secs(120), wait)
         .await
         .unwrap_or_else(|_| panic!("no {kind} message"))
 }
@@ -260,14 +243,11 @@ async fn pairing_flow_and_manifest_etag() {
     assert_eq!(res.status(), StatusCode::OK);
     let etag = res.headers()["etag"].to_str().unwrap().to_string();
     assert!(etag.starts_with('"') && !etag.starts_with("W/"));
-    let m: Value = res.json().await.unwrap();
-    assert_eq!(m["etag"], etag.as_str());
-    assert_eq!(m["screen"]["id"], ids[0].as_str());
-    assert_eq!(
-        m["horizon"]["to"].as_i64().unwrap() - m["horizon"]["from"].as_i64().unwrap(),
-        48 * 3_600_000
-    );
-    assert_eq!(m["layout"]["zones"][0]["name"], "main");
+    let m: Manifest = res.json().await.unwrap();
+    assert_eq!(m.head.etag, etag);
+    assert_eq!(m.head.screen.id, ids[0]);
+    assert_eq!(m.head.horizon.to - m.head.horizon.from, 48 * 3_600_000);
+    assert_eq!(m.shared.layout.zones[0].name, "main");
     let res = get(&s, "/api/v1/player/manifest", &token)
         .header("if-none-match", &etag)
         .send()
@@ -286,14 +266,18 @@ async fn pairing_flow_and_manifest_etag() {
         .await
         .unwrap();
     assert_problem(res, StatusCode::BAD_REQUEST, "invalid-hours").await;
-    let short: Value = get(&s, "/api/v1/player/manifest?hours=2", &token)
+    let short: Manifest = get(&s, "/api/v1/player/manifest?hours=2", &token)
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_ne!(short["etag"], m["etag"]);
+    assert_ne!(short.head.etag, m.head.etag);
+    assert_eq!(
+        short.head.horizon.to - short.head.horizon.from,
+        2 * 3_600_000
+    );
 }
 
 #[tokio::test]
@@ -335,14 +319,14 @@ async fn forged_expired_revoked_and_foreign_tokens() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
     // A token only ever yields its own screen: the manifest and the plays it sends are screen A's.
-    let m: Value = get(&s, "/api/v1/player/manifest", &token_a)
+    let m: Manifest = get(&s, "/api/v1/player/manifest", &token_a)
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(m["screen"]["id"], ids[0].as_str());
+    assert_eq!(m.head.screen.id, ids[0]);
     let res = post(&s, "/api/v1/player/plays", &token_a)
         .json(
             &json!({"events": [{"id": "e1", "alert": "x", "started_at": 1000, "ended_at": 2000}]}),
@@ -403,8 +387,10 @@ async fn forged_expired_revoked_and_foreign_tokens() {
 
     // Revoked by an operator: the socket hears it and closes; the token is dead at once (even if cached).
     let mut ws = ws_connect(&s, &token_a).await;
-    let hello = next_of(&mut ws, "hello").await;
-    assert_eq!(hello["screen_id"], ids[0].as_str());
+    let Some(Push::Hello { screen_id, .. }) = next_of(&mut ws, "hello").await else {
+        panic!("no hello");
+    };
+    assert_eq!(screen_id, ids[0]);
     let res = admin
         .req(
             reqwest::Method::DELETE,
@@ -414,7 +400,10 @@ async fn forged_expired_revoked_and_foreign_tokens() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    next_of(&mut ws, "revoked").await;
+    assert!(matches!(
+        next_of(&mut ws, "revoked").await,
+        Some(Push::Revoked { .. })
+    ));
     let res = get(&s, "/api/v1/player/manifest", &token_a)
         .send()
         .await
@@ -437,9 +426,16 @@ async fn forged_expired_revoked_and_foreign_tokens() {
     assert!(tokio_tungstenite::connect_async(url).await.is_err());
 }
 
-fn event(id: &str, campaign: &str, partner: &str, start: i64, secs: i64) -> Value {
-    json!({"id": id, "campaign": campaign, "item": "i1", "partner": partner,
-           "started_at": start, "ended_at": start + secs * 1000})
+fn event(id: &str, campaign: &str, partner: &str, start: i64, secs: i64) -> PlayEvent {
+    PlayEvent {
+        id: id.into(),
+        campaign: Some(campaign.into()),
+        item: Some("i1".into()),
+        partner: Some(partner.into()),
+        alert: None,
+        started_at: start,
+        ended_at: start + secs * 1000,
+    }
 }
 
 #[tokio::test]
@@ -452,10 +448,10 @@ async fn proof_of_play_is_idempotent_and_bounded() {
     let ids = screens(&s, &admin, 1).await;
     let token = pair(&s, &admin, &ids[0]).await;
     let day = 1_764_000_000_000i64; // 2025-11-24
-    let batch1: Vec<Value> = (0..3)
+    let batch1: Vec<PlayEvent> = (0..3)
         .map(|i| event(&format!("a{i}"), "c1", "pa", day + i * 10_000, 10))
         .collect();
-    let batch2: Vec<Value> = (0..2)
+    let batch2: Vec<PlayEvent> = (0..2)
         .map(|i| {
             event(
                 &format!("b{i}"),
@@ -467,36 +463,27 @@ async fn proof_of_play_is_idempotent_and_bounded() {
         })
         .collect();
 
-    let send = |events: Vec<Value>| {
+    let send = |events: Vec<PlayEvent>| {
         post(&s, "/api/v1/player/plays", &token)
-            .json(&json!({"events": events}))
+            .json(&PlayBatch { events })
             .send()
     };
-    let r: Value = send(batch1.clone()).await.unwrap().json().await.unwrap();
-    assert_eq!(
-        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
-        (Some(3), Some(0))
-    );
+    let r: PlayBatchAnswer = send(batch1.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!((r.accepted, r.duplicates), (3, 0));
     // The same batch again (a retry after a lost answer), then an older batch, then a mix out of order.
-    let r: Value = send(batch1.clone()).await.unwrap().json().await.unwrap();
-    assert_eq!(
-        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
-        (Some(0), Some(3))
-    );
-    let r: Value = send(batch2.clone()).await.unwrap().json().await.unwrap();
-    assert_eq!(r["accepted"], 2);
+    let r: PlayBatchAnswer = send(batch1.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!((r.accepted, r.duplicates), (0, 3));
+    let r: PlayBatchAnswer = send(batch2.clone()).await.unwrap().json().await.unwrap();
+    assert_eq!(r.accepted, 2);
     let mut mixed = vec![
         batch1[2].clone(),
         event("c0", "c1", "pa", day + 100_000, 10),
         batch2[0].clone(),
     ];
     mixed.reverse();
-    let r: Value = send(mixed).await.unwrap().json().await.unwrap();
-    assert_eq!(
-        (r["accepted"].as_u64(), r["duplicates"].as_u64()),
-        (Some(1), Some(2))
-    );
-    assert!(r["received_at"].as_i64().unwrap() > day);
+    let r: PlayBatchAnswer = send(mixed).await.unwrap().json().await.unwrap();
+    assert_eq!((r.accepted, r.duplicates), (1, 2));
+    assert!(r.received_at > day);
 
     let sum: Value = admin
         .get(&format!("/api/v1/plays/summary?screen={}", ids[0]))
@@ -546,7 +533,7 @@ async fn proof_of_play_is_idempotent_and_bounded() {
     );
 
     // Bounds and bad input: nothing of a refused batch is stored.
-    let big: Vec<Value> = (0..501)
+    let big: Vec<PlayEvent> = (0..501)
         .map(|i| event(&format!("x{i}"), "c1", "pa", day, 1))
         .collect();
     assert_problem(
@@ -578,7 +565,11 @@ async fn proof_of_play_is_idempotent_and_bounded() {
         "invalid-play-event",
     )
     .await;
-    let backwards = vec![json!({"id": "z", "campaign": "c1", "started_at": 10, "ended_at": 5})];
+    let backwards = vec![PlayEvent {
+        started_at: 10,
+        ended_at: 5,
+        ..event("z", "c1", "pa", 0, 0)
+    }];
     assert_problem(
         send(backwards).await.unwrap(),
         StatusCode::BAD_REQUEST,
@@ -665,16 +656,15 @@ async fn gzip_manifest_decodes_to_the_plain_body() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
-        let m: Value = serde_json::from_slice(&plain).unwrap();
-        assert!(
-            decode_plays(&m["plays"]).len() > 1000,
-            "48 h of 10-15 s items"
-        );
+        let m: Manifest = serde_json::from_slice(&plain).unwrap();
+        assert!(m.shared.plays.plays.len() > 1000, "48 h of 10-15 s items");
+        // The body is exactly what the wire types write for it.
+        assert_eq!(m.to_body().unwrap(), plain.to_vec());
         bodies.push(m);
     }
-    // Two screens of one location share the play sequence but not the screen part.
-    assert_eq!(bodies[0]["plays"], bodies[1]["plays"]);
-    assert_ne!(bodies[0]["etag"], bodies[1]["etag"]);
+    // Two screens of one location share everything but the screen part.
+    assert_eq!(bodies[0].shared, bodies[1].shared);
+    assert_ne!(bodies[0].head.etag, bodies[1].head.etag);
 }
 
 /// Heartbeats are group-committed: many at once are all stored and all answered.
@@ -702,8 +692,10 @@ async fn concurrent_heartbeats_are_all_stored() {
     let mut tasks = vec![];
     for round in 0..4 {
         for (i, t) in tokens.iter().enumerate() {
-            let req = post(&s, "/api/v1/player/heartbeat", t)
-                .json(&json!({"player_version": format!("v{round}-{i}")}));
+            let req = post(&s, "/api/v1/player/heartbeat", t).json(&Heartbeat {
+                player_version: Some(format!("v{round}-{i}")),
+                ..Heartbeat::default()
+            });
             tasks.push(tokio::spawn(
                 async move { req.send().await.unwrap().status() },
             ));
@@ -733,19 +725,23 @@ async fn heartbeat_status_commands_and_push() {
     let token = pair(&s, &admin, &ids[0]).await;
 
     // Heartbeat → server time; the screen is online, the other one is not.
-    let hb = json!({"player_version": "web-1", "current": {"campaign": "c", "item": "i", "started_at": 5},
-                    "cache": {"items_total": 3, "items_cached": 2, "bytes_cached": 1000},
-                    "storage_free_bytes": 10, "errors": [{"at": 1, "code": "decode", "message": "x"}],
-                    "device_time": twincast_store::now_ms() - 5000});
+    let hb: Heartbeat = serde_json::from_value(
+        json!({"player_version": "web-1", "current": {"campaign": "c", "item": "i", "started_at": 5},
+               "cache": {"items_total": 3, "items_cached": 2, "bytes_cached": 1000},
+               "storage_free_bytes": 10, "errors": [{"at": 1, "code": "decode", "message": "x"}],
+               "device_time": twincast_store::now_ms() - 5000}),
+    )
+    .unwrap();
     let res = post(&s, "/api/v1/player/heartbeat", &token)
         .json(&hb)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let a: Value = res.json().await.unwrap();
-    assert!(a["server_time"].as_i64().unwrap() > 0);
-    assert!(a["manifest_etag"].as_str().is_some());
+    let a: HeartbeatAnswer = res.json().await.unwrap();
+    assert!(a.server_time > 0);
+    assert!(a.manifest_etag.is_some());
+    assert_eq!(a.next_heartbeat_ms, 30_000);
     let online: Value = admin
         .get("/api/v1/screens?status=online")
         .await
@@ -781,7 +777,16 @@ async fn heartbeat_status_commands_and_push() {
     assert_eq!(st["status"], "online");
     assert_eq!(st["heartbeat"]["cache"]["items_cached"], 2);
     assert!(st["heartbeat"]["clock_offset_ms"].as_i64().unwrap() >= 5000);
-    let too_many = json!({"errors": (0..51).map(|_| json!({"code": "x"})).collect::<Vec<_>>()});
+    let too_many = Heartbeat {
+        errors: vec![
+            PlayerError {
+                code: "x".into(),
+                ..PlayerError::default()
+            };
+            51
+        ],
+        ..Heartbeat::default()
+    };
     let res = post(&s, "/api/v1/player/heartbeat", &token)
         .json(&too_many)
         .send()
@@ -791,8 +796,12 @@ async fn heartbeat_status_commands_and_push() {
 
     // Push: hello, then manifest_changed with the new ETag after a campaign change.
     let mut ws = ws_connect(&s, &token).await;
-    let hello = next_of(&mut ws, "hello").await;
-    let first = hello["etag"].as_str().unwrap().to_string();
+    let Some(Push::Hello {
+        etag: Some(first), ..
+    }) = next_of(&mut ws, "hello").await
+    else {
+        panic!("no hello with an etag");
+    };
     let input: twincast_store::CampaignInput = serde_json::from_value(json!({
         "name": "Hello", "partner": "pa", "targets": {"screens": [ids[0]]},
         "items": [{"kind": "html", "template": "partner_card", "data": {"city": "A"}, "duration_ms": 10000}]}))
@@ -804,27 +813,34 @@ async fn heartbeat_status_commands_and_push() {
         .send(twincast_server::events::ServerEvent::ScheduleChanged {
             screens: Some(vec![ids[0].clone()]),
         });
-    let changed = next_of(&mut ws, "manifest_changed").await;
-    let etag = changed["etag"].as_str().unwrap();
+    let Some(Push::ManifestChanged { etag, .. }) = next_of(&mut ws, "manifest_changed").await
+    else {
+        panic!("no manifest_changed");
+    };
     assert_ne!(etag, first);
     let res = get(&s, "/api/v1/player/manifest", &token)
         .send()
         .await
         .unwrap();
     assert_eq!(res.headers()["etag"].to_str().unwrap(), etag);
-    let m: Value = res.json().await.unwrap();
-    assert_eq!(m["format"], 2);
-    let plays = decode_plays(&m["plays"]);
+    let body = res.bytes().await.unwrap();
+    let m: Manifest = serde_json::from_slice(&body).unwrap();
+    assert_eq!(m.head.format, Format::V2);
+    let plays = &m.shared.plays.plays;
     assert!(!plays.is_empty());
-    assert_eq!(m["items"][plays[0][2] as usize]["partner"], "pa");
+    let PlayRef::Item(first_item) = plays[0].what else {
+        panic!("the first play is an alert");
+    };
+    assert_eq!(m.shared.items[first_item].partner.as_deref(), Some("pa"));
     // Contiguous, non-overlapping sequence covering the horizon: in format 2 every entry but an explicit first
     // one omits its start.
-    let raw = m["plays"].as_array().unwrap();
+    let raw: Value = serde_json::from_slice(&body).unwrap();
+    let raw = raw["plays"].as_array().unwrap();
     assert!(raw[1..].iter().all(|p| p.as_array().unwrap().len() <= 3));
     let mut t = 0;
-    for p in &plays {
-        assert_eq!(p[0], t);
-        t += p[1];
+    for p in plays {
+        assert_eq!(p.offset_ms, t);
+        t += p.duration_ms;
     }
     assert_eq!(t, 48 * 3_600_000);
 
@@ -837,9 +853,11 @@ async fn heartbeat_status_commands_and_push() {
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let sent: Value = res.json().await.unwrap();
-    let cmd = next_of(&mut ws, "command").await;
-    assert_eq!(cmd["command"], "identify");
-    assert_eq!(cmd["id"], sent["id"]);
+    let Some(Push::Command { id, command, .. }) = next_of(&mut ws, "command").await else {
+        panic!("no command");
+    };
+    assert_eq!(command, Command::Identify);
+    assert_eq!(id, sent["id"].as_str().unwrap());
     let res = admin
         .post_json(
             &format!("/api/v1/screens/{}/commands", ids[0]),
@@ -849,9 +867,8 @@ async fn heartbeat_status_commands_and_push() {
     assert_problem(res, StatusCode::BAD_REQUEST, "invalid-command").await;
 
     // Pong answers are accepted; screenshot upload and read-back.
-    ws.send(Message::Text(json!({"type": "pong"}).to_string().into()))
-        .await
-        .unwrap();
+    let pong = serde_json::to_string(&PlayerMessage::Pong { server_time: None }).unwrap();
+    ws.send(Message::Text(pong.into())).await.unwrap();
     let png = png(8, 8);
     let res = post(&s, "/api/v1/player/screenshot", &token)
         .body(png.clone())

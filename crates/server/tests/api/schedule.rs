@@ -205,7 +205,7 @@ async fn campaign_crud_validation_and_events() {
         ),
         (
             json!({"name": "x", "partner": "nowhere"}),
-            "invalid",
+            "unknown-partner",
             "unknown partner",
         ),
         (json!({"name": "x"}), "invalid", "partner is required"),
@@ -216,8 +216,13 @@ async fn campaign_crud_validation_and_events() {
         ),
         (
             json!({"name": "x", "partner": "pa", "items": [{"kind": "video", "media_id": "nope"}]}),
-            "invalid",
+            "unknown-media",
             "unknown media",
+        ),
+        (
+            json!({"name": "x", "partner": "pa", "targets": {"groups": ["nope"]}}),
+            "unknown-group",
+            "unknown group",
         ),
         (
             json!({"name": "x", "partner": "pa", "recurrence": {"dtstart": "2026-01-01T00:00:00", "rrule": "FREQ=NEVER", "duration_ms": 1000}}),
@@ -317,7 +322,7 @@ async fn screen_groups_target_campaigns() {
             )
             .await,
         StatusCode::BAD_REQUEST,
-        "invalid",
+        "unknown-screen",
     )
     .await;
     let res = send(

@@ -1,33 +1,12 @@
 //! Proof of play: idempotent play batches and their aggregates.
 
 use crate::{Result, Store};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sqlx::Row;
 use utoipa::ToSchema;
 
-/// One proof-of-play event as a player reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlayEvent {
-    /// Client-generated id, unique per screen.
-    pub id: String,
-    /// Campaign id (campaign plays).
-    #[serde(default)]
-    pub campaign: Option<String>,
-    /// Item id (campaign plays).
-    #[serde(default)]
-    pub item: Option<String>,
-    /// Partner slug as the player saw it (the campaign's partner wins when the campaign exists).
-    #[serde(default)]
-    pub partner: Option<String>,
-    /// Alert id (alert plays).
-    #[serde(default)]
-    pub alert: Option<String>,
-    /// Device time the play started, epoch ms.
-    pub started_at: i64,
-    /// Device time the play ended, epoch ms.
-    pub ended_at: i64,
-}
+/// One proof-of-play event as a player reports it (the wire type, `docs/player-protocol.md` §6).
+pub use twincast_protocol::PlayEvent;
 
 /// Outcome of recording a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

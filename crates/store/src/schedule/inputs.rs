@@ -1,7 +1,7 @@
 //! Translation of the stored schedule into the engine's inputs, layouts and delivery details.
 
-use super::{invalid, to_core_campaign, AlertRecord, ItemKind};
-use crate::{Result, Store, StoreError};
+use super::{invalid, ItemKind};
+use crate::{Result, ScheduleCatalog, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -228,31 +228,20 @@ impl Store {
         screen_id: &str,
     ) -> Result<(tc::Screen, Vec<tc::Campaign>, Vec<tc::Alert>)> {
         let screen = self.core_screen(screen_id).await?;
-        let campaigns = self
-            .list_campaigns(None, Some("main"))
-            .await?
-            .iter()
-            .filter_map(|c| to_core_campaign(c, screen.orientation))
-            .collect();
-        let alerts = self
-            .list_alerts()
-            .await?
-            .iter()
-            .map(AlertRecord::to_core)
-            .collect();
-        Ok((screen, campaigns, alerts))
+        let mut all = self.schedule_catalog().await?;
+        let main = std::mem::take(&mut all.main[ScheduleCatalog::index(screen.orientation)]);
+        Ok((screen, main, all.alerts))
     }
 
     /// The layout of a screen and the ticker campaigns that target it.
     pub async fn screen_layout(&self, screen_id: &str) -> Result<ScreenLayout> {
         let screen = self.core_screen(screen_id).await?;
-        let ticker: Vec<tc::Campaign> = self
-            .list_campaigns(None, Some("ticker"))
-            .await?
-            .iter()
-            .filter_map(|c| to_core_campaign(c, screen.orientation))
-            .filter(|c| c.targets(&screen))
-            .collect();
+        let mut all = self.schedule_catalog().await?;
+        let ticker: Vec<tc::Campaign> =
+            std::mem::take(&mut all.ticker[ScheduleCatalog::index(screen.orientation)])
+                .into_iter()
+                .filter(|c| c.targets(&screen))
+                .collect();
         let layout = tc::layout::choose(screen.orientation, !ticker.is_empty());
         Ok(ScreenLayout {
             ticker,

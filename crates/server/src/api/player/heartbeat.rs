@@ -5,26 +5,11 @@ use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 
-pub use twincast_app::player::{CacheState, CurrentItem, Heartbeat, PlayerError};
+pub use twincast_protocol::{CacheState, CurrentItem, Heartbeat, HeartbeatAnswer, PlayerError};
 
 /// When the player should send its next heartbeat, ms.
 const NEXT_HEARTBEAT_MS: i64 = 30_000;
-
-/// Answer to a heartbeat.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HeartbeatAnswer {
-    /// Server clock, epoch ms.
-    pub server_time: i64,
-    /// Current manifest ETag.
-    pub manifest_etag: Option<String>,
-    /// When to send the next heartbeat.
-    pub next_heartbeat_ms: i64,
-    /// Token expiry.
-    pub token_expires_at: i64,
-}
 
 /// Status report; answers the server time for clock-offset estimation.
 #[utoipa::path(post, path = "/api/v1/player/heartbeat", tag = "player", request_body = Heartbeat,

@@ -9,33 +9,18 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::time::Duration;
 use twincast_app::player::PairingPoll;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
-pub use twincast_app::player::PairingRequest;
+pub use twincast_protocol::{ClaimRequest, Claimed, PairingCreated, PairingRequest, PairingStatus};
 
 /// Suggested poll period of a pending pairing, ms.
 const POLL_INTERVAL_MS: i64 = 2000;
 /// Longest long-poll wait, seconds.
 const MAX_WAIT_SECS: u64 = 30;
-
-/// A new pairing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairingCreated {
-    /// Pairing id (for polling).
-    pub pairing_id: String,
-    /// Code to display.
-    pub code: String,
-    /// Secret to poll with.
-    pub poll_secret: String,
-    /// Expiry, epoch ms.
-    pub expires_at: i64,
-    /// Suggested poll period.
-    pub poll_interval_ms: i64,
-}
 
 /// Starts pairing: the player gets a short code to display.
 #[utoipa::path(post, path = "/api/v1/player/pairings", tag = "player", request_body = PairingRequest,
@@ -90,28 +75,6 @@ pub struct PollQuery {
     pub wait: Option<u64>,
 }
 
-/// State of a pairing, as its player sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairingStatus {
-    /// `pending` or `paired`.
-    pub status: String,
-    /// Expiry (pending).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<i64>,
-    /// Device id (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    /// Screen id (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub screen_id: Option<String>,
-    /// The device token, delivered once (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    /// Token expiry (paired).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_expires_at: Option<i64>,
-}
-
 /// Polls a pairing; answers the device token exactly once after the claim.
 #[utoipa::path(get, path = "/api/v1/player/pairings/{pairing_id}", tag = "player",
     params(("pairing_id" = String, Path), PollQuery),
@@ -157,25 +120,6 @@ pub async fn poll_pairing(
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-}
-
-/// Claim request.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimRequest {
-    /// The screen the player will be.
-    pub screen_id: String,
-}
-
-/// A claimed pairing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Claimed {
-    /// New device id.
-    pub device_id: String,
-    /// Its screen.
-    pub screen_id: String,
-    /// Pairing time, epoch ms.
-    pub paired_at: i64,
 }
 
 /// Pairs the player showing `code` with a screen (replaces the screen's previous device).

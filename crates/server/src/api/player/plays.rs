@@ -8,32 +8,14 @@ use crate::AppState;
 use axum::body::Body;
 use axum::extract::State;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use twincast_app::player::{play_grouping, PlayReportQuery};
-use twincast_store::{PlayEvent, PlayGrouping};
-use utoipa::{IntoParams, ToSchema};
+use twincast_store::PlayGrouping;
+use utoipa::IntoParams;
 
 pub use twincast_app::player::{PartnerPlays, PlaySummary};
-
-/// A proof-of-play batch.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlayBatch {
-    /// 1–500 events.
-    pub events: Vec<PlayEvent>,
-}
-
-/// Answer to a batch.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PlayBatchAnswer {
-    /// New events.
-    pub accepted: u64,
-    /// Already known ids.
-    pub duplicates: u64,
-    /// Server receive time.
-    pub received_at: i64,
-}
+pub use twincast_protocol::{PlayBatch, PlayBatchAnswer};
 
 /// Records proof of play: idempotent by event id, durable before the answer.
 #[utoipa::path(post, path = "/api/v1/player/plays", tag = "player", request_body = PlayBatch,

@@ -3,7 +3,6 @@
 use super::{body_bytes, PlayerAuth};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::hub::message;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use twincast_app::places::ScreenStatus;
 use twincast_app::player::MAX_SCREENSHOT;
+use twincast_protocol::Push;
 use utoipa::ToSchema;
 
 /// Uploads a screenshot (PNG or JPEG, ≤ 5 MiB) after a `screenshot` command.
@@ -81,15 +81,19 @@ pub async fn send_command(
         .app
         .send_command(&who.actor(), &id, &req.command)
         .await?;
-    state.hub.send_to(
+    state.hub.push(
         &sent.screen_id,
-        &message("command", json!({"id": sent.id, "command": sent.command})),
+        &Push::Command {
+            id: sent.id.clone(),
+            command: sent.command,
+            server_time: state.app.now_ms(),
+        },
     );
     Ok((
         StatusCode::ACCEPTED,
         Json(CommandSent {
             id: sent.id,
-            command: sent.command,
+            command: sent.command.as_str().to_string(),
             screen_id: sent.screen_id,
         }),
     ))

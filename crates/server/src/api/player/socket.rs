@@ -3,14 +3,14 @@
 use super::{authenticate, bearer, unauthorized};
 use crate::api::ApiQuery;
 use crate::error::{ApiError, ApiResult};
-use crate::hub::{message, Outbound};
+use crate::hub::Outbound;
 use crate::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
+use twincast_protocol::Push;
 use twincast_store::Device;
 use utoipa::IntoParams;
 
@@ -74,10 +74,13 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
     if let Some(e) = &etag {
         hub.announced(&screen_id, e);
     }
-    let hello = message(
-        "hello",
-        json!({"screen_id": screen_id, "device_id": device.id, "etag": etag}),
-    );
+    let hello = Push::Hello {
+        screen_id: screen_id.clone(),
+        device_id: device.id.clone(),
+        etag,
+        server_time: state.app.now_ms(),
+    }
+    .to_text();
     if socket.send(Message::Text(hello.into())).await.is_ok() {
         let mut ping = tokio::time::interval(hub.settings.ping_every);
         ping.tick().await;
@@ -99,7 +102,8 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
                     Some(Ok(_)) => {}
                 },
                 _ = ping.tick() => {
-                    if socket.send(Message::Text(message("ping", json!({})).into())).await.is_err() { break; }
+                    let ping = Push::Ping { server_time: state.app.now_ms() }.to_text();
+                    if socket.send(Message::Text(ping.into())).await.is_err() { break; }
                 }
             }
         }

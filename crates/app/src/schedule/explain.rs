@@ -1,0 +1,88 @@
+//! The engine's answers for one screen: what plays and why (explain), and each partner's share of airtime over
+//! some days (simulate).
+
+use crate::error::{AppError, AppResult};
+use crate::{Actor, App};
+use twincast_store::StoreError;
+
+/// Longest simulation, in days.
+pub const MAX_SIM_DAYS: u32 = 14;
+
+type Inputs = (
+    twincast_core::Screen,
+    Vec<twincast_core::Campaign>,
+    Vec<twincast_core::Alert>,
+);
+
+impl App {
+    /// What plays on screen `screen_id` at `at` (RFC 3339; default now), and why every other campaign does not.
+    pub async fn explain(
+        &self,
+        _actor: &Actor,
+        screen_id: &str,
+        at: Option<&str>,
+    ) -> AppResult<twincast_core::Explanation> {
+        let at = self.instant("at", at)?;
+        let (screen, campaigns, alerts) = self.inputs(screen_id).await?;
+        Ok(twincast_core::explain(&screen, &campaigns, &alerts, at))
+    }
+
+    /// Each partner's target and achieved share of campaign airtime on a screen over `days` local days (a whole
+    /// number 1..=[`MAX_SIM_DAYS`], default 7) from the local midnight of `from` (RFC 3339; default now).
+    pub async fn simulate(
+        &self,
+        _actor: &Actor,
+        screen_id: &str,
+        from: Option<&str>,
+        days: Option<&str>,
+    ) -> AppResult<twincast_core::SimReport> {
+        let from = self.instant("from", from)?;
+        let days = match days {
+            None => 7,
+            Some(d) => d
+                .parse::<u32>()
+                .ok()
+                .filter(|d| (1..=MAX_SIM_DAYS).contains(d))
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        "invalid-days",
+                        format!("days must be a whole number from 1 to {MAX_SIM_DAYS}, got {d:?}"),
+                    )
+                })?,
+        };
+        let (screen, campaigns, alerts) = self.inputs(screen_id).await?;
+        // A week of planning is CPU work: keep it off the async workers.
+        tokio::task::spawn_blocking(move || {
+            twincast_core::simulate(&screen, &campaigns, &alerts, from, days)
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    fn instant(&self, name: &str, v: Option<&str>) -> AppResult<i64> {
+        match v {
+            None => Ok(self.now_ms()),
+            Some(s) => s
+                .parse::<jiff::Timestamp>()
+                .map(|t| t.as_millisecond())
+                .map_err(|e| {
+                    AppError::invalid(
+                        "invalid-time",
+                        format!(
+                            "{name} must be an RFC 3339 instant such as 2026-05-01T12:00:00Z: {e}"
+                        ),
+                    )
+                }),
+        }
+    }
+
+    async fn inputs(&self, screen_id: &str) -> AppResult<Inputs> {
+        self.store
+            .schedule_inputs(screen_id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => AppError::not_found("no such screen"),
+                e => e.into(),
+            })
+    }
+}

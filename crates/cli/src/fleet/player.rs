@@ -1,0 +1,383 @@
+//! One simulated player: holds its WebSocket, fetches the manifest when told, sends heartbeats and proof of
+//! play, answers pings; reconnects with backoff and jitter.
+
+use super::sim::{Ctx, Shared};
+use futures::{SinkExt, StreamExt};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use twincast_protocol::{
+    Command, Heartbeat, Item, PlayBatch, PlayBatchAnswer, PlayEvent, PlayerMessage, Push,
+};
+
+/// One player's manifest state, readable by the change measurement.
+#[derive(Default)]
+pub(super) struct Holding {
+    /// ETag of the manifest held.
+    pub(super) etag: Option<String>,
+    body: Option<bytes::Bytes>,
+    /// Whether `body` is gzip-encoded.
+    gzip: bool,
+    /// The items of `body`, once read.
+    items: Option<Arc<Vec<Item>>>,
+    /// When the current manifest arrived.
+    pub(super) at: Option<Instant>,
+}
+
+/// A simulated player.
+pub(super) struct Player {
+    /// Its number in the fleet.
+    pub(super) n: usize,
+    /// Device token.
+    pub(super) token: String,
+    /// The manifest it holds.
+    pub(super) holding: Mutex<Holding>,
+}
+
+fn jitter(d: Duration) -> Duration {
+    let f: f64 = rand::random_range(0.5..1.5);
+    d.mul_f64(f)
+}
+
+/// One player: connect, hold, fetch on change, report; reconnect on loss until the fleet stops.
+pub(super) async fn run_player(ctx: Arc<Ctx>, p: Arc<Player>) {
+    let mut attempt: u32 = 0;
+    let mut first = true;
+    // Spread the periodic work over the periods so 10,000 players do not all report at once.
+    let mut next_heartbeat = Instant::now() + ctx.heartbeat.mul_f64(rand::random_range(0.0..1.0));
+    let mut next_plays = Instant::now() + ctx.plays.mul_f64(rand::random_range(0.0..1.0));
+    while !ctx.shared.stopped() {
+        let url = format!("{}/api/v1/player/ws?token={}", ctx.ws_base, p.token);
+        let t = Instant::now();
+        let conn = {
+            let _slot = ctx.connect_slots.acquire().await;
+            if ctx.shared.stopped() {
+                return;
+            }
+            let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .read_buffer_size(4 * 1024)
+                .write_buffer_size(0)
+                .max_message_size(Some(1 << 20));
+            tokio::time::timeout(
+                Duration::from_secs(30),
+                tokio_tungstenite::connect_async_with_config(url, Some(config), true),
+            )
+            .await
+        };
+        let mut ws = match conn {
+            Ok(Ok((ws, _))) => ws,
+            Ok(Err(e)) => {
+                let kind = match &e {
+                    tokio_tungstenite::tungstenite::Error::Http(r) => {
+                        format!("ws-http-{}", r.status().as_u16())
+                    }
+                    _ => "ws-connect".to_string(),
+                };
+                let fatal = kind == "ws-http-401";
+                ctx.shared.error(kind);
+                if fatal {
+                    return;
+                }
+                backoff(&ctx, &mut attempt).await;
+                continue;
+            }
+            Err(_) => {
+                ctx.shared.error("ws-connect-timeout");
+                backoff(&ctx, &mut attempt).await;
+                continue;
+            }
+        };
+        if !first {
+            ctx.shared.reconnects.fetch_add(1, Ordering::Relaxed);
+        }
+        let up_since = Instant::now();
+        let mut saw_hello = false;
+        ctx.shared.open_now.fetch_add(1, Ordering::AcqRel);
+
+        let close_code = loop {
+            tokio::select! {
+                msg = ws.next() => match msg {
+                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<Push>(&text) {
+                        Ok(Push::Hello { etag, .. }) => {
+                            if !saw_hello {
+                                saw_hello = true;
+                                Shared::sample(&ctx.shared.connect, t);
+                                if first {
+                                    ctx.shared.ever_connected.fetch_add(1, Ordering::AcqRel);
+                                }
+                            }
+                            fetch_if_changed(&ctx, &p, etag.as_deref(), first).await;
+                            first = false;
+                        }
+                        Ok(Push::ManifestChanged { etag, .. } | Push::Alert { etag, .. }) => {
+                            fetch_if_changed(&ctx, &p, Some(&etag), false).await;
+                        }
+                        Ok(Push::Command { command: Command::Reload, .. }) => {
+                            fetch_if_changed(&ctx, &p, None, false).await;
+                        }
+                        Ok(Push::Command { .. }) => {}
+                        Ok(Push::Ping { server_time }) => {
+                            let pong = PlayerMessage::Pong { server_time: Some(server_time) };
+                            let text = serde_json::to_string(&pong).unwrap_or_default();
+                            if ws.send(Message::Text(text.into())).await.is_err() {
+                                break None;
+                            }
+                        }
+                        Ok(Push::Revoked { .. }) => ctx.shared.error("revoked"),
+                        Err(_) => ctx.shared.error("ws-message-unreadable"),
+                    },
+                    Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => break None,
+                },
+                _ = tokio::time::sleep_until(next_heartbeat.min(next_plays).into()) => {
+                    let now = Instant::now();
+                    if now >= next_heartbeat {
+                        next_heartbeat = now + ctx.heartbeat;
+                        heartbeat(&ctx, &p).await;
+                    }
+                    if now >= next_plays {
+                        next_plays = now + ctx.plays;
+                        report_plays(&ctx, &p).await;
+                    }
+                }
+                _ = ctx.shared.stop_notify.notified() => {
+                    let _ = ws.close(None).await;
+                    ctx.shared.open_now.fetch_sub(1, Ordering::AcqRel);
+                    return;
+                }
+            }
+            if ctx.shared.stopped() {
+                let _ = ws.close(None).await;
+                ctx.shared.open_now.fetch_sub(1, Ordering::AcqRel);
+                return;
+            }
+        };
+        ctx.shared.open_now.fetch_sub(1, Ordering::AcqRel);
+        if close_code == Some(4401) {
+            return;
+        }
+        ctx.shared.error("ws-lost");
+        if up_since.elapsed() > Duration::from_secs(30) {
+            attempt = 0;
+        }
+        backoff(&ctx, &mut attempt).await;
+    }
+}
+
+async fn backoff(ctx: &Ctx, attempt: &mut u32) {
+    let wait = jitter(Duration::from_secs(1) * 2u32.saturating_pow((*attempt).min(6)))
+        .min(Duration::from_secs(60));
+    *attempt = attempt.saturating_add(1);
+    tokio::select! {
+        _ = tokio::time::sleep(wait) => {}
+        _ = ctx.shared.stop_notify.notified() => {}
+    }
+}
+
+/// Fetches the manifest unless the player already holds `announced`.
+async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first: bool) {
+    let held = p.holding.lock().ok().and_then(|h| h.etag.clone());
+    if announced.is_some() && held.as_deref() == announced {
+        return;
+    }
+    let _slot = ctx.manifest_slots.acquire().await;
+    let t = Instant::now();
+    // Like a browser, ask for gzip; the body is kept as received and decoded only when read.
+    let mut req = ctx
+        .http
+        .get(format!("{}/api/v1/player/manifest", ctx.base))
+        .header(reqwest::header::ACCEPT_ENCODING, "gzip")
+        .bearer_auth(&p.token);
+    if let Some(e) = &held {
+        req = req.header(reqwest::header::IF_NONE_MATCH, e.as_str());
+    }
+    let res = match req.send().await {
+        Ok(r) => r,
+        Err(_) => {
+            ctx.shared.error("manifest-request");
+            return;
+        }
+    };
+    match res.status().as_u16() {
+        200 => {
+            let gzip = res
+                .headers()
+                .get(reqwest::header::CONTENT_ENCODING)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+            let etag = res
+                .headers()
+                .get(reqwest::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from);
+            match res.bytes().await {
+                Ok(body) => {
+                    Shared::sample(&ctx.shared.manifest, t);
+                    ctx.shared
+                        .manifests_received
+                        .fetch_add(1, Ordering::Relaxed);
+                    ctx.shared
+                        .manifest_bytes
+                        .fetch_add(body.len() as u64, Ordering::Relaxed);
+                    let was_holding = {
+                        let Ok(mut h) = p.holding.lock() else { return };
+                        let was = h.etag.is_some();
+                        h.etag = etag;
+                        h.body = Some(body);
+                        h.gzip = gzip;
+                        h.items = None;
+                        h.at = Some(Instant::now());
+                        was
+                    };
+                    if !was_holding {
+                        ctx.shared.holding.fetch_add(1, Ordering::AcqRel);
+                    }
+                    ctx.shared.progress.notify_waiters();
+                }
+                Err(_) => ctx.shared.error("manifest-body"),
+            }
+        }
+        304 => {
+            Shared::sample(&ctx.shared.manifest, t);
+            ctx.shared.not_modified.fetch_add(1, Ordering::Relaxed);
+            if first {
+                ctx.shared.progress.notify_waiters();
+            }
+        }
+        s => ctx.shared.error(format!("manifest-http-{s}")),
+    }
+}
+
+async fn heartbeat(ctx: &Ctx, p: &Player) {
+    let etag = p.holding.lock().ok().and_then(|h| h.etag.clone());
+    let _slot = ctx.http_slots.acquire().await;
+    let t = Instant::now();
+    let res = ctx
+        .http
+        .post(format!("{}/api/v1/player/heartbeat", ctx.base))
+        .bearer_auth(&p.token)
+        .json(&Heartbeat {
+            player_version: Some("fleet-sim".into()),
+            manifest_etag: etag,
+            storage_free_bytes: Some(1 << 30),
+            device_time: Some(twincast_store::now_ms()),
+            ..Heartbeat::default()
+        })
+        .send()
+        .await;
+    match res {
+        Ok(r) if r.status().is_success() => Shared::sample(&ctx.shared.heartbeat, t),
+        Ok(r) => ctx
+            .shared
+            .error(format!("heartbeat-http-{}", r.status().as_u16())),
+        Err(_) => ctx.shared.error("heartbeat-request"),
+    }
+}
+
+/// The `items` of a manifest body, read from its start only (the play sequence after them is the bulk, and a
+/// gzip body is decompressed only as far as needed).
+fn manifest_items(body: &[u8], gzip: bool) -> Option<Vec<Item>> {
+    if gzip {
+        let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(body));
+        twincast_protocol::manifest::read_items(reader).ok()
+    } else {
+        twincast_protocol::manifest::read_items_from_slice(body).ok()
+    }
+}
+
+/// Sends one proof-of-play event per item of the manifest (up to 5), as if each had just played.
+async fn report_plays(ctx: &Ctx, p: &Player) {
+    let held = p
+        .holding
+        .lock()
+        .ok()
+        .and_then(|h| h.body.clone().map(|b| (b, h.gzip, h.items.clone())));
+    let Some((body, gzip, items)) = held else {
+        return;
+    };
+    let items = match items {
+        Some(i) => i,
+        None => {
+            let Some(m) = manifest_items(&body, gzip) else {
+                ctx.shared.error("manifest-unreadable");
+                return;
+            };
+            let items = Arc::new(m);
+            if let Ok(mut h) = p.holding.lock() {
+                if h.body.as_ref().map(|b| b.as_ptr()) == Some(body.as_ptr()) {
+                    h.items = Some(items.clone());
+                }
+            }
+            items
+        }
+    };
+    if items.is_empty() {
+        return;
+    }
+    let now = twincast_store::now_ms();
+    let events: Vec<PlayEvent> = items
+        .iter()
+        .take(5)
+        .enumerate()
+        .map(|(i, it)| {
+            let end = now - i as i64 * 1000;
+            PlayEvent {
+                id: format!("fs{}-{}-{}", p.n, now, i),
+                campaign: Some(it.campaign.clone()),
+                item: Some(it.item.clone()),
+                partner: it.partner.clone(),
+                alert: None,
+                started_at: end - it.duration_ms.max(0),
+                ended_at: end,
+            }
+        })
+        .collect();
+    let _slot = ctx.http_slots.acquire().await;
+    let t = Instant::now();
+    let res = ctx
+        .http
+        .post(format!("{}/api/v1/player/plays", ctx.base))
+        .bearer_auth(&p.token)
+        .json(&PlayBatch { events })
+        .send()
+        .await;
+    match res {
+        Ok(r) if r.status().is_success() => {
+            Shared::sample(&ctx.shared.plays, t);
+            match r.json::<PlayBatchAnswer>().await {
+                Ok(a) => {
+                    ctx.shared
+                        .plays_accepted
+                        .fetch_add(a.accepted, Ordering::Relaxed);
+                }
+                Err(_) => ctx.shared.error("plays-answer-unreadable"),
+            }
+        }
+        Ok(r) => ctx
+            .shared
+            .error(format!("plays-http-{}", r.status().as_u16())),
+        Err(_) => ctx.shared.error("plays-request"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manifest_items;
+
+    #[test]
+    fn items_are_read_from_the_start_of_plain_and_gzip_bodies() {
+        use std::io::Write;
+        // The play list after the items is not valid: reading stops before it.
+        let body = br#"{"format":2,"screen":{"id":"s"},"alerts":[],"items":[{"campaign":"c","item":"i","partner":"p","kind":"html","duration_ms":10000,"media":null,"template":"headline","data":{"t":"],\"layout\":"},"url":null}],"layout":{},"plays":[[0,-1,0,0]]"#;
+        let plain = manifest_items(body, false).expect("plain");
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].campaign, "c");
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(body).unwrap();
+        let gz = manifest_items(&e.finish().unwrap(), true).expect("gzip");
+        assert_eq!(gz[0].item, "i");
+        assert!(manifest_items(b"not json", false).is_none());
+        assert!(manifest_items(br#"{"format":3,"items":[]}"#, false).is_none());
+    }
+}

@@ -1,0 +1,233 @@
+//! The player hub: device-token cache, manifest cache and the players' WebSocket connections.
+//!
+//! It subscribes to [`AppState::events`]: on a schedule or alert change it recomputes the manifests of the
+//! connected screens concerned and pushes `manifest_changed` / `alert` (with the new ETag) to their sockets; on a
+//! command it forwards it to the screen's sockets. See `docs/player-protocol.md`; the messages are
+//! [`twincast_protocol::Push`], the manifests are built in [`crate::manifest`].
+//!
+//! - `connections`: the open sockets and what each screen was last told.
+//! - `refresh`: change events → recomputed manifests → pushes (and the hub's metrics).
+//! - `group_commit`: heartbeats stored many to a transaction.
+
+mod connections;
+mod group_commit;
+mod refresh;
+
+use crate::manifest::build::{build_manifest, Snapshot};
+use crate::AppState;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use twincast_core as tc;
+use twincast_store::{Device, ResolvedItem, StoreError};
+
+pub use crate::manifest::Manifest;
+
+/// Player-protocol settings (environment: `TWINCAST_SCREEN_OFFLINE_AFTER_SECS`, `TWINCAST_DEVICE_TOKEN_TTL_DAYS`).
+#[derive(Debug, Clone)]
+pub struct PlayerSettings {
+    /// A screen not heard from for this long is offline, ms (default 90 s).
+    pub offline_after_ms: i64,
+    /// Device token lifetime, ms (default 365 days).
+    pub token_ttl_ms: i64,
+    /// Pairing code lifetime, ms (15 min).
+    pub pairing_ttl_ms: i64,
+    /// WebSocket ping period.
+    pub ping_every: Duration,
+}
+
+impl PlayerSettings {
+    /// Defaults overridden by the environment.
+    pub fn from_env() -> PlayerSettings {
+        let num = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
+        PlayerSettings {
+            offline_after_ms: num("TWINCAST_SCREEN_OFFLINE_AFTER_SECS")
+                .unwrap_or(90)
+                .max(1)
+                * 1000,
+            token_ttl_ms: num("TWINCAST_DEVICE_TOKEN_TTL_DAYS").unwrap_or(365).max(1) * 86_400_000,
+            pairing_ttl_ms: 15 * 60_000,
+            ping_every: Duration::from_secs(20),
+        }
+    }
+}
+
+/// A message for one socket.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// A JSON text frame.
+    Text(String),
+    /// Close with this code.
+    Close(u16),
+}
+
+struct CachedScreen {
+    at: Instant,
+    name: String,
+    screen: tc::Screen,
+}
+
+struct CachedDevice {
+    at: Instant,
+    device: Device,
+}
+
+/// Everything the player endpoints share. One per server.
+pub struct Hub {
+    /// Settings.
+    pub settings: PlayerSettings,
+    /// Pairing requests per client address (30 a minute).
+    pub pairing_limiter: crate::LoginLimiter,
+    conns: RwLock<HashMap<String, Vec<connections::Conn>>>,
+    next_conn: AtomicU64,
+    version: AtomicI64,
+    snapshot: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
+    manifests: RwLock<HashMap<(String, i64), Arc<Manifest>>>,
+    screens: RwLock<HashMap<String, CachedScreen>>,
+    tokens: RwLock<HashMap<String, CachedDevice>>,
+    /// The manifest ETag each connected screen was last told about (`hello` or a push).
+    announced: RwLock<HashMap<String, String>>,
+    /// Heartbeats waiting for the next group commit.
+    heartbeats: Arc<group_commit::GroupCommit>,
+}
+
+const SCREEN_TTL: Duration = Duration::from_secs(60);
+const TOKEN_TTL: Duration = Duration::from_secs(60);
+const HOUR: i64 = 3_600_000;
+
+impl Hub {
+    /// A hub with no connections.
+    pub fn new(settings: PlayerSettings) -> Hub {
+        Hub {
+            settings,
+            pairing_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
+                std::num::NonZeroU32::new(30).unwrap_or(std::num::NonZeroU32::MIN),
+            )),
+            conns: RwLock::default(),
+            next_conn: AtomicU64::new(1),
+            version: AtomicI64::new(-1),
+            snapshot: tokio::sync::Mutex::new(None),
+            manifests: RwLock::default(),
+            screens: RwLock::default(),
+            tokens: RwLock::default(),
+            announced: RwLock::default(),
+            heartbeats: Arc::default(),
+        }
+    }
+
+    // ------------------------------------------------------------ tokens
+
+    /// The cached device of a token hash (fresh for a minute; revocations through this server drop it at once).
+    pub fn cached_device(&self, token_hash: &str) -> Option<Device> {
+        let t = self.tokens.read().ok()?;
+        let c = t.get(token_hash)?;
+        (c.at.elapsed() < TOKEN_TTL).then(|| c.device.clone())
+    }
+
+    /// Remembers a valid token.
+    pub fn cache_device(&self, token_hash: &str, device: &Device) {
+        if let Ok(mut t) = self.tokens.write() {
+            if t.len() > 200_000 {
+                t.clear();
+            }
+            t.insert(
+                token_hash.to_string(),
+                CachedDevice {
+                    at: Instant::now(),
+                    device: device.clone(),
+                },
+            );
+        }
+    }
+
+    // ------------------------------------------------------------ manifests
+
+    async fn current_version(&self, state: &AppState) -> Result<i64, StoreError> {
+        let v = self.version.load(Ordering::Acquire);
+        if v >= 0 {
+            return Ok(v);
+        }
+        let v = state.store.schedule_version().await?;
+        self.version.store(v, Ordering::Release);
+        Ok(v)
+    }
+
+    /// The snapshot of `version`: the engine inputs of every screen ([`twincast_store::Store::schedule_catalog`],
+    /// the same path as `Store::schedule_inputs`) with their items resolved per orientation.
+    async fn snapshot(&self, state: &AppState, version: i64) -> Result<Arc<Snapshot>, StoreError> {
+        let mut guard = self.snapshot.lock().await;
+        if let Some(s) = guard.as_ref() {
+            if s.version == version {
+                return Ok(s.clone());
+            }
+        }
+        let store = &state.store;
+        let inputs = store.schedule_catalog().await?;
+        let mut resolved: [HashMap<(String, String), ResolvedItem>; 2] = Default::default();
+        // Indexed like the catalog's lists: 0 landscape, 1 portrait.
+        for (o, by_item) in resolved.iter_mut().enumerate() {
+            for set in [&inputs.main[o], &inputs.ticker[o]] {
+                for r in store.resolve_items(set).await? {
+                    by_item.insert((r.campaign.clone(), r.item.clone()), r);
+                }
+            }
+        }
+        let snap = Arc::new(Snapshot::new(version, inputs, resolved));
+        *guard = Some(snap.clone());
+        Ok(snap)
+    }
+
+    async fn screen(
+        &self,
+        state: &AppState,
+        screen_id: &str,
+    ) -> Result<(String, tc::Screen), StoreError> {
+        if let Ok(s) = self.screens.read() {
+            if let Some(c) = s.get(screen_id) {
+                if c.at.elapsed() < SCREEN_TTL {
+                    return Ok((c.name.clone(), c.screen.clone()));
+                }
+            }
+        }
+        let view = state.store.screen(screen_id).await?;
+        let screen = state.store.core_screen(screen_id).await?;
+        if let Ok(mut s) = self.screens.write() {
+            s.insert(
+                screen_id.to_string(),
+                CachedScreen {
+                    at: Instant::now(),
+                    name: view.screen.name.clone(),
+                    screen: screen.clone(),
+                },
+            );
+        }
+        Ok((view.screen.name, screen))
+    }
+
+    /// The manifest of `screen_id` for the horizon of `hours` from the current hour (cached).
+    pub async fn manifest(
+        &self,
+        state: &AppState,
+        screen_id: &str,
+        hours: i64,
+        now: i64,
+    ) -> Result<Arc<Manifest>, StoreError> {
+        let from = now - now.rem_euclid(HOUR);
+        let version = self.current_version(state).await?;
+        if let Ok(m) = self.manifests.read() {
+            if let Some(m) = m.get(&(screen_id.to_string(), hours)) {
+                if m.version == version && m.from == from {
+                    return Ok(m.clone());
+                }
+            }
+        }
+        let snap = self.snapshot(state, version).await?;
+        let (name, screen) = self.screen(state, screen_id).await?;
+        let m = Arc::new(build_manifest(&snap, &name, &screen, from, hours)?);
+        if let Ok(mut cache) = self.manifests.write() {
+            cache.insert((screen_id.to_string(), hours), m.clone());
+        }
+        Ok(m)
+    }
+}

@@ -1,0 +1,313 @@
+//! Building manifests from a schedule snapshot: targeting (shared between screens that agree on what targeting
+//! looks at), the shared part (the engine's play sequence, items, alerts, layout, ticker, media; serialized once
+//! per group of screens) and each screen's head.
+
+use super::{wire as to_wire, Manifest};
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use twincast_core as tc;
+use twincast_protocol as wire;
+use twincast_store::ResolvedItem;
+
+const HOUR: i64 = 3_600_000;
+
+/// Shared parts built, and the microseconds spent building them (for the hub's refresh log line).
+pub(crate) static SHARED_BUILDS: AtomicU64 = AtomicU64::new(0);
+/// See [`SHARED_BUILDS`].
+pub(crate) static SHARED_BUILD_US: AtomicU64 = AtomicU64::new(0);
+
+/// The serialized shared part of the manifests of every screen with the same inputs.
+pub(crate) struct SharedPart {
+    pub(super) digest: [u8; 32],
+    /// `,"alerts":…}`: the end of every body built from it ([`wire::ManifestShared::to_suffix`]).
+    pub(super) suffix: Bytes,
+    /// `suffix` as raw deflate blocks, final; compressed on first use (off the push path).
+    pub(super) suffix_gz: std::sync::OnceLock<Bytes>,
+    pub(super) suffix_crc: crc32fast::Hasher,
+}
+
+/// Everything the manifests of one schedule version are computed from, loaded once per version, with the
+/// targeting results and shared parts computed from it so far.
+pub(crate) struct Snapshot {
+    /// Schedule version.
+    pub(crate) version: i64,
+    inputs: twincast_store::ScheduleCatalog,
+    resolved: [HashMap<(String, String), ResolvedItem>; 2],
+    shared: Mutex<HashMap<[u8; 32], Arc<SharedPart>>>,
+    /// Whether some campaign targets screens by id (then every screen has its own targeting).
+    ids_matter: bool,
+    targeting: Mutex<HashMap<String, Arc<Targeting>>>,
+}
+
+impl Snapshot {
+    /// A snapshot of `inputs` with their items resolved per orientation (0 landscape, 1 portrait).
+    pub(crate) fn new(
+        version: i64,
+        inputs: twincast_store::ScheduleCatalog,
+        resolved: [HashMap<(String, String), ResolvedItem>; 2],
+    ) -> Snapshot {
+        let ids_matter = inputs
+            .main
+            .iter()
+            .chain(inputs.ticker.iter())
+            .flatten()
+            .any(|c| !c.targets.screens.is_empty());
+        Snapshot {
+            version,
+            inputs,
+            resolved,
+            shared: Mutex::default(),
+            ids_matter,
+            targeting: Mutex::default(),
+        }
+    }
+}
+
+/// What targets a screen (indices into the snapshot's lists) and the key of its shared part.
+struct Targeting {
+    main: Vec<usize>,
+    ticker: Vec<usize>,
+    key: [u8; 32],
+}
+
+/// Everything targeting can depend on, besides the screen id, which counts only when a campaign lists screens.
+fn targeting_signature(snap: &Snapshot, s: &tc::Screen, o: usize, from: i64, hours: i64) -> String {
+    let id = if snap.ids_matter { s.id.as_str() } else { "" };
+    format!(
+        "{id}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
+        s.location_id,
+        s.location_kind,
+        s.tags,
+        s.groups,
+        s.lat,
+        s.lon,
+        s.tz.name(),
+    )
+}
+
+fn targeting(snap: &Snapshot, screen: &tc::Screen, o: usize, from: i64, hours: i64) -> Targeting {
+    let pick = |list: &[tc::Campaign]| -> Vec<usize> {
+        list.iter()
+            .enumerate()
+            .filter(|(_, c)| c.targets(screen))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let main = pick(&snap.inputs.main[o]);
+    let ticker = pick(&snap.inputs.ticker[o]);
+    let mut key = Sha256::new();
+    for part in [
+        snap.version.to_string(),
+        from.to_string(),
+        hours.to_string(),
+        screen.tz.name().to_string(),
+        o.to_string(),
+    ] {
+        key.update(part.as_bytes());
+        key.update([0]);
+    }
+    for &i in &main {
+        key.update(b"m");
+        key.update(snap.inputs.main[o][i].id.as_bytes());
+    }
+    for &i in &ticker {
+        key.update(b"t");
+        key.update(snap.inputs.ticker[o][i].id.as_bytes());
+    }
+    for a in snap.inputs.alerts.iter().filter(|a| a.targets(screen)) {
+        key.update(b"a");
+        key.update(a.id.as_bytes());
+    }
+    Targeting {
+        main,
+        ticker,
+        key: key.finalize().into(),
+    }
+}
+
+/// The manifest of `screen` (displayed as `name`) for `hours` from `from`, sharing the targeting and the shared
+/// part with every screen that agrees on their inputs.
+pub(crate) fn build_manifest(
+    snap: &Snapshot,
+    name: &str,
+    screen: &tc::Screen,
+    from: i64,
+    hours: i64,
+) -> Result<Manifest, serde_json::Error> {
+    let to = from + hours * HOUR;
+    let o = usize::from(screen.orientation == tc::Orientation::Portrait);
+    // Which campaigns and alerts target a screen depends only on the fields targets look at; screens that agree
+    // on them (all screens of one location, typically) share the filtering and the key.
+    let sig = targeting_signature(snap, screen, o, from, hours);
+    let known = snap
+        .targeting
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&sig).cloned());
+    let targeting = match known {
+        Some(t) => t,
+        None => {
+            let t = Arc::new(targeting(snap, screen, o, from, hours));
+            if let Ok(mut m) = snap.targeting.lock() {
+                m.insert(sig, t.clone());
+            }
+            t
+        }
+    };
+    let key = targeting.key;
+    let cached = snap.shared.lock().ok().and_then(|m| m.get(&key).cloned());
+    let shared = match cached {
+        Some(s) => s,
+        None => {
+            let main: Vec<&tc::Campaign> = targeting
+                .main
+                .iter()
+                .map(|&i| &snap.inputs.main[o][i])
+                .collect();
+            let ticker: Vec<&tc::Campaign> = targeting
+                .ticker
+                .iter()
+                .map(|&i| &snap.inputs.ticker[o][i])
+                .collect();
+            let t = Instant::now();
+            let s = Arc::new(build_shared(snap, screen, &main, &ticker, from, to, key)?);
+            let took = t.elapsed();
+            SHARED_BUILDS.fetch_add(1, Ordering::Relaxed);
+            SHARED_BUILD_US.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
+            metrics::counter!("twincast_hub_shared_builds_total").increment(1);
+            metrics::histogram!("twincast_hub_shared_build_seconds").record(took.as_secs_f64());
+            if let Ok(mut m) = snap.shared.lock() {
+                m.insert(key, s.clone());
+            }
+            s
+        }
+    };
+    let screen = to_wire::screen(name, screen);
+    // The ETag names the body: the shared part's digest and the screen object (the rest of the head follows
+    // from the shared part's key: version, horizon).
+    let mut h = Sha256::new();
+    h.update(shared.digest);
+    h.update(serde_json::to_vec(&screen)?);
+    let etag = format!("\"{}\"", &hex::encode(h.finalize())[..32]);
+    let prefix = wire::ManifestHead {
+        format: wire::Format::V2,
+        etag,
+        schedule_version: snap.version,
+        horizon: wire::Horizon { from, to },
+        refresh_before: from + (hours * HOUR / 2).max(HOUR),
+        screen,
+    };
+    let bytes = prefix.to_prefix()?;
+    Ok(Manifest::new(
+        prefix.etag,
+        bytes,
+        shared,
+        snap.version,
+        from,
+        hours,
+    ))
+}
+
+fn build_shared(
+    snap: &Snapshot,
+    screen: &tc::Screen,
+    main: &[&tc::Campaign],
+    ticker: &[&tc::Campaign],
+    from: i64,
+    to: i64,
+    key: [u8; 32],
+) -> Result<SharedPart, serde_json::Error> {
+    let o = usize::from(screen.orientation == tc::Orientation::Portrait);
+    let resolved = &snap.resolved[o];
+    let owned: Vec<tc::Campaign> = main.iter().map(|c| (*c).clone()).collect();
+    let plays = tc::plan_horizon(screen, &owned, &snap.inputs.alerts, from, to);
+    let by_id: HashMap<&str, &tc::Campaign> = main.iter().map(|c| (c.id.as_str(), *c)).collect();
+    let mut items: Vec<wire::Item> = Vec::new();
+    let mut item_index: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut media: BTreeMap<&str, &twincast_store::MediaRef> = BTreeMap::new();
+    let mut alerts: Vec<wire::Alert> = Vec::new();
+    let mut alert_index: HashMap<&str, usize> = HashMap::new();
+    let mut seq: Vec<wire::Play> = Vec::with_capacity(plays.len());
+    for p in &plays {
+        let what = match p.kind {
+            tc::PlayKind::Campaign => {
+                let (Some(cid), Some(iid)) = (p.campaign.as_deref(), p.item.as_deref()) else {
+                    continue;
+                };
+                if let Some(&i) = item_index.get(&(cid, iid)) {
+                    wire::PlayRef::Item(i)
+                } else {
+                    let Some(c) = by_id.get(cid) else { continue };
+                    let Some(res) = resolved.get(&(cid.to_string(), iid.to_string())) else {
+                        continue;
+                    };
+                    if let Some(m) = &res.media {
+                        media.insert(m.id.as_str(), m);
+                    }
+                    items.push(to_wire::item(c, res));
+                    item_index.insert((cid, iid), items.len() - 1);
+                    wire::PlayRef::Item(items.len() - 1)
+                }
+            }
+            tc::PlayKind::Alert => {
+                let Some(aid) = p.alert.as_deref() else {
+                    continue;
+                };
+                let Some(a) = snap.inputs.alerts.iter().find(|a| a.id == aid) else {
+                    continue;
+                };
+                let idx = *alert_index.entry(a.id.as_str()).or_insert_with(|| {
+                    alerts.push(to_wire::alert(a));
+                    alerts.len() - 1
+                });
+                wire::PlayRef::Alert(idx)
+            }
+        };
+        seq.push(wire::Play {
+            offset_ms: p.start - from,
+            duration_ms: p.end - p.start,
+            what,
+            truncated: p.truncated,
+        });
+    }
+    let mut ticker_items: Vec<wire::Item> = Vec::new();
+    for c in ticker {
+        for it in &c.items {
+            if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
+                if let Some(m) = &res.media {
+                    media.insert(m.id.as_str(), m);
+                }
+                ticker_items.push(to_wire::item(c, res));
+            }
+        }
+    }
+    let part = wire::ManifestShared {
+        alerts,
+        items,
+        layout: to_wire::layout(&tc::layout::choose(screen.orientation, !ticker.is_empty())),
+        media: media.values().map(|m| to_wire::media(m)).collect(),
+        // Format 2: a rotation repeats the same few entries, which gzip shrinks about eightfold compared with
+        // explicit starts.
+        plays: wire::PlayList::new(wire::Format::V2, seq),
+        ticker: ticker_items,
+    };
+    let suffix = part.to_suffix()?;
+    let mut suffix_crc = crc32fast::Hasher::new();
+    suffix_crc.update(&suffix);
+    // The key already names the schedule version and the inputs; the CRC and length of the content catch any
+    // change of what they resolve to (e.g. a media rendition) without hashing 300 KB again.
+    let mut d = Sha256::new();
+    d.update(key);
+    d.update(suffix_crc.clone().finalize().to_le_bytes());
+    d.update((suffix.len() as u64).to_le_bytes());
+    Ok(SharedPart {
+        digest: d.finalize().into(),
+        suffix: Bytes::from(suffix),
+        suffix_crc,
+        suffix_gz: std::sync::OnceLock::new(),
+    })
+}
