@@ -5,5 +5,6 @@ mod common;
 mod matrix;
 mod media;
 mod misc;
+mod openapi;
 mod player;
 mod schedule;
