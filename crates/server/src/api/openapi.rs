@@ -18,10 +18,14 @@
 //! | 415 | with a request body, except [`RAW_BODY`] | `ApiJson` (not JSON), multipart, CAP and iCalendar types |
 //! | 422 | with a `multipart/form-data` body (uploads) | the media checks (`corrupt-media`, `unsafe-svg`) |
 //! | 500 | every operation | `ApiError::internal` (the cause is logged, never sent) |
+//!
+//! It also documents as query parameters the fields of `IntoParams` structs read with `ApiQuery` (utoipa takes
+//! them for path parameters), marks user-authenticated operations with their `security`, and the WebSocket with
+//! its device token.
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Response};
+use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, Response};
 
 /// Operations that anyone may call: no user authentication (a device token, where the player protocol needs one,
 /// is declared by the handler's own `security`).
@@ -86,7 +90,35 @@ fn user_auth() -> Vec<SecurityRequirement> {
     ]
 }
 
+/// A parameter documented `in: path` that names no `{segment}` of the path is a query parameter: handlers read
+/// queries with `ApiQuery`, which utoipa's axum support does not recognise as `Query`, so `IntoParams` structs come
+/// out as (required) path parameters. Optional ones (nullable schema) are not required.
+fn fix_query_parameters(path: &str, op: &mut Operation) {
+    for p in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(p) = p {
+            if p.parameter_in == ParameterIn::Path && !path.contains(&format!("{{{}}}", p.name)) {
+                p.parameter_in = ParameterIn::Query;
+                let nullable = serde_json::to_value(&p.schema).is_ok_and(|s| {
+                    let null = serde_json::json!({"type": "null"});
+                    s["type"]
+                        .as_array()
+                        .is_some_and(|t| t.iter().any(|t| t == "null"))
+                        || s["oneOf"]
+                            .as_array()
+                            .is_some_and(|o| o.contains(&null))
+                });
+                p.required = if nullable {
+                    Required::False
+                } else {
+                    Required::True
+                };
+            }
+        }
+    }
+}
+
 fn conform(method: &str, path: &str, op: &mut Operation) {
+    fix_query_parameters(path, op);
     let params = op.parameters.as_deref().unwrap_or_default();
     let has_param = |place: ParameterIn| {
         params
