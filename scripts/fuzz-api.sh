@@ -103,14 +103,14 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # The server's settings come only from these flags: no config file or database/storage URL of the caller's shell.
-unset TWINCAST_CONFIG TWINCAST_DATABASE_URL TWINCAST_STORAGE_URL TWINCAST_LISTEN
+unset TWINCAST_CONFIG TWINCAST_DATA_DIR TWINCAST_DATABASE_URL TWINCAST_STORAGE_URL TWINCAST_LISTEN
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 PORT=""
 for attempt in 1 2 3; do
     port=$(free_port)
     # PATH without ffmpeg: the demo would otherwise render 29 card videos in the background for minutes, taking the
     # CPU from the run and changing the library under it; uploads still go through every media check.
-    PATH="$WORK/no-ffmpeg" "$BIN" demo --data-dir "$DATA" --port "$port" >>"$WORK/server.log" 2>&1 &
+    PATH="$WORK/no-ffmpeg" "$BIN" demo --data "$DATA" --port "$port" >>"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 120); do
         kill -0 "$SERVER_PID" 2>/dev/null || break
@@ -131,8 +131,8 @@ BASE="http://127.0.0.1:$PORT"
 log "demo server on $BASE (data in $DATA)"
 
 # --- an admin and its API token (through the CLI, as an operator would) ---------------------------------------------
-head -c 24 /dev/urandom | base64 | "$BIN" user add fuzzer --role admin --password-stdin --data-dir "$DATA" >/dev/null
-TOKEN=$("$BIN" token create --user fuzzer --name fuzz --data-dir "$DATA" 2>/dev/null | tail -n 1)
+head -c 24 /dev/urandom | base64 | "$BIN" user add fuzzer --role admin --password-stdin --data "$DATA" >/dev/null
+TOKEN=$("$BIN" token create --user fuzzer --name fuzz --data "$DATA" 2>/dev/null | tail -n 1)
 [ -n "$TOKEN" ] || die "no API token created"
 me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/auth/me"; }
 [ "$(me)" = 200 ] || die "the fuzzer's API token is not accepted"

@@ -103,9 +103,7 @@ fn fix_query_parameters(path: &str, op: &mut Operation) {
                     s["type"]
                         .as_array()
                         .is_some_and(|t| t.iter().any(|t| t == "null"))
-                        || s["oneOf"]
-                            .as_array()
-                            .is_some_and(|o| o.contains(&null))
+                        || s["oneOf"].as_array().is_some_and(|o| o.contains(&null))
                 });
                 p.required = if nullable {
                     Required::False
