@@ -21,9 +21,10 @@ async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str)
         twincast_media::Ingest::new(&state.config.tmp_dir(), state.config.max_upload_bytes).await?;
     ingest.push(bytes).await?;
     let ingested = ingest.finish().await?;
-    twincast_server::ops::commit_media(state, &ingested, partner, name, None)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    state
+        .app
+        .commit_media(&ingested, partner, name, None)
+        .await?;
     Ok(())
 }
 
@@ -131,9 +132,17 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
     let admin_password = match store.user_by_name("admin").await {
         Ok(_) => None,
         Err(StoreError::NotFound) => {
-            let password = twincast_server::auth::new_secret()[..16].to_string();
-            let hash = twincast_server::auth::hash_password(password.clone()).await?;
-            store.create_user("admin", &hash, Role::Admin, &[]).await?;
+            let password = twincast_app::secrets::new_secret()[..16].to_string();
+            let new = twincast_app::users::NewUser {
+                username: "admin".into(),
+                password: password.clone(),
+                role: Role::Admin,
+                partners: vec![],
+            };
+            state
+                .app
+                .create_user(&twincast_app::App::local_admin(), new)
+                .await?;
             Some(password)
         }
         Err(e) => return Err(e.into()),
@@ -228,7 +237,7 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
     }
     let _ = state
         .events
-        .send(twincast_server::events::ServerEvent::ScheduleChanged { screens: None });
+        .send(twincast_app::ServerEvent::ScheduleChanged { screens: None });
     Ok(())
 }
 

@@ -240,7 +240,7 @@ fn read_password() -> Result<String> {
         .context("reading the password from standard input")?;
     let p = s.strip_suffix('\n').unwrap_or(&s);
     let p = p.strip_suffix('\r').unwrap_or(p).to_string();
-    twincast_server::auth::check_password_policy(&p).map_err(anyhow::Error::msg)?;
+    twincast_app::secrets::check_password_policy(&p)?;
     Ok(p)
 }
 
@@ -260,7 +260,10 @@ async fn serve(state: AppState, listen: &str) -> Result<()> {
     let server =
         twincast_server::Server::start(state, listener, twincast_server::shutdown_signal()).await?;
     tracing::info!(addr = %server.addr, "listening");
-    server.handle.await??;
+    let report = server.handle.await??;
+    if !report.aborted.is_empty() {
+        tracing::warn!(aborted = ?report.aborted, "workers did not stop in time");
+    }
     Ok(())
 }
 
@@ -296,7 +299,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User { common, cmd } => {
             let c = config(&common)?;
             init_logs(c.log_format);
-            let store = twincast_store::Store::connect(&c.database_url()).await?;
+            let app = AppState::open(c).await?.app;
+            let admin = twincast_app::App::local_admin();
             match cmd {
                 UserCmd::Add {
                     name,
@@ -304,13 +308,16 @@ async fn run(cli: Cli) -> Result<()> {
                     partners,
                     password_stdin: _,
                 } => {
-                    twincast_server::api::users::check_username(&name)
-                        .map_err(anyhow::Error::msg)?;
-                    twincast_server::api::users::check_scope(role, &partners)
-                        .map_err(anyhow::Error::msg)?;
-                    let p = read_password()?;
-                    let hash = twincast_server::auth::hash_password(p).await?;
-                    let u = store.create_user(&name, &hash, role, &partners).await?;
+                    twincast_app::validate::username(&name)?;
+                    twincast_app::validate::scope(role, &partners)?;
+                    let password = read_password()?;
+                    let new = twincast_app::users::NewUser {
+                        username: name,
+                        password,
+                        role,
+                        partners,
+                    };
+                    let u = app.create_user(&admin, new).await?;
                     println!("added {} ({})", u.username, u.role.as_str());
                 }
                 UserCmd::Passwd {
@@ -318,20 +325,11 @@ async fn run(cli: Cli) -> Result<()> {
                     password_stdin: _,
                 } => {
                     let p = read_password()?;
-                    let hash = twincast_server::auth::hash_password(p).await?;
-                    store
-                        .set_password(&name, &hash)
-                        .await
-                        .map_err(|e| match e {
-                            twincast_store::StoreError::NotFound => {
-                                anyhow::anyhow!("no user {name:?}")
-                            }
-                            e => e.into(),
-                        })?;
+                    app.set_password(&admin, &name, p).await?;
                     println!("password of {name} changed; its sessions ended");
                 }
                 UserCmd::List => {
-                    for u in store.list_users().await? {
+                    for u in app.list_users(&admin).await? {
                         println!(
                             "{}\t{}\t{}",
                             u.username,
@@ -346,28 +344,21 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Token { common, cmd } => {
             let c = config(&common)?;
             init_logs(c.log_format);
-            let store = twincast_store::Store::connect(&c.database_url()).await?;
+            let app = AppState::open(c).await?.app;
             match cmd {
                 TokenCmd::Create { user, name, scopes } => {
-                    let u = store.user_by_name(&user).await.map_err(|e| match e {
-                        twincast_store::StoreError::NotFound => anyhow::anyhow!("no user {user:?}"),
-                        e => e.into(),
-                    })?;
-                    let scopes = twincast_server::api::users::check_scopes(
-                        (!scopes.is_empty()).then_some(scopes),
-                    )
-                    .map_err(anyhow::Error::msg)?;
-                    let secret = format!("tc_{}", twincast_server::auth::new_secret());
-                    store
+                    let u = app.user_by_name(&user).await?;
+                    let created = app
                         .create_token(
-                            &u.id,
-                            &name,
-                            &twincast_server::auth::secret_hash(&secret),
-                            &scopes,
-                            None,
+                            &twincast_app::Actor::new(u),
+                            twincast_app::users::NewToken {
+                                name,
+                                scopes: (!scopes.is_empty()).then_some(scopes),
+                                expires_in_days: None,
+                            },
                         )
                         .await?;
-                    println!("{secret}");
+                    println!("{}", created.token);
                 }
             }
             Ok(())
@@ -489,10 +480,10 @@ async fn import(state: &AppState, files: &[PathBuf], partner: &str) -> Result<()
                 bar.inc(n as u64);
             }
             let ingested = ingest.finish().await?;
-            let (m, created) =
-                twincast_server::ops::commit_media(state, &ingested, partner, &name, None)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            let (m, created) = state
+                .app
+                .commit_media(&ingested, partner, &name, None)
+                .await?;
             bar.finish_and_clear();
             Ok(if created {
                 format!(

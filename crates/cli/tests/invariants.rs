@@ -64,3 +64,87 @@ fn only_the_server_and_cli_know_http() {
         );
     }
 }
+
+#[test]
+fn the_application_layer_knows_no_http() {
+    let deps = deps_of("twincast-app");
+    assert!(
+        deps.iter().any(|d| d == "twincast-store"),
+        "the check sees real dependencies"
+    );
+    // hyper and reqwest arrive through object_store (S3 client); the HTTP *server* stack must not.
+    for forbidden in ["axum", "axum-core", "utoipa-axum", "utoipa-swagger-ui"] {
+        assert!(
+            !deps.iter().any(|d| d == forbidden),
+            "twincast-app must not depend on {forbidden}"
+        );
+    }
+}
+
+/// Rust sources under `crates/<name>/src`.
+fn sources(krate: &str) -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(krate)
+        .join("src");
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                out.push((p, text));
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no sources found for {krate}");
+    out
+}
+
+#[test]
+fn only_the_store_writes_sql() {
+    let patterns = [
+        "sqlx::",
+        "SELECT ",
+        "INSERT INTO",
+        "DELETE FROM",
+        "CREATE TABLE",
+        "UPDATE ",
+    ];
+    for krate in ["app", "server", "cli"] {
+        for (path, text) in sources(krate) {
+            for (n, line) in text.lines().enumerate() {
+                if line.trim_start().starts_with("//") {
+                    continue;
+                }
+                for p in patterns {
+                    // `UPDATE ` only as SQL: upper-case keyword followed by a table name inside a string.
+                    if line.contains(p) && (p != "UPDATE " || line.contains("\"UPDATE ")) {
+                        panic!(
+                            "{}:{}: SQL outside crates/store ({p:?}): {line}",
+                            path.display(),
+                            n + 1
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn source_files_stay_small() {
+    for krate in ["core", "store", "media", "app", "server", "cli", "demo"] {
+        for (path, text) in sources(krate) {
+            let lines = text.lines().count();
+            assert!(
+                lines <= 700,
+                "{} has {lines} lines; split it along its rooms (limit 700)",
+                path.display()
+            );
+        }
+    }
+}

@@ -19,6 +19,8 @@
 //!   `plan_horizon` for manifests so that they agree with explain and simulate.
 //! - [`explain::explain`] and [`simulate::simulate`] answer "why" and "how fair".
 //! - [`ics`]: `.ics` import/export of a campaign's schedule.
+//! - [`layout`]: which layout a screen gets ([`layout::choose`]) and its zones.
+//! - [`validate`]: field rules (slugs, text, coordinates, resolutions) shared by every layer that takes input.
 //!
 //! ## Errors
 //! Constructors and parsers return typed errors ([`CampaignError`], [`RecurrenceError`], [`AlertError`],
@@ -37,9 +39,11 @@ pub mod explain;
 pub mod fairness;
 pub mod geofence;
 pub mod ics;
+pub mod layout;
 pub mod recurrence;
 pub mod screen;
 pub mod simulate;
+pub mod validate;
 
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};

@@ -5,14 +5,10 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::AppState;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use twincast_app::Actor;
 use twincast_store::{Role, User};
 
 /// Name of the session cookie.
@@ -20,53 +16,9 @@ pub const SESSION_COOKIE: &str = "twincast_session";
 /// Header that must echo the session's CSRF token on state-changing cookie-authenticated requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// A new random secret, URL-safe.
-pub fn new_secret() -> String {
-    let mut b = [0u8; 32];
-    rand::rng().fill_bytes(&mut b);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
-/// Hex SHA-256 of a secret (what the store keeps).
-pub fn secret_hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// argon2id hash of a password (runs off the async threads).
-pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
-    })
-    .await?
-}
-
-/// Whether `password` matches the stored hash (runs off the async threads).
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = argon2::password_hash::phc::PasswordHash::new(&hash) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// Checks a new password is acceptable.
-pub fn check_password_policy(password: &str) -> Result<(), String> {
-    if password.chars().count() < 8 {
-        return Err("a password needs at least 8 characters".into());
-    }
-    if password.len() > 1024 {
-        return Err("a password may have at most 1024 bytes".into());
-    }
-    Ok(())
-}
+pub use twincast_app::secrets::{
+    check_password_policy, hash_password, new_secret, secret_hash, verify_password,
+};
 
 /// How the caller proved who it is.
 #[derive(Debug, Clone)]
@@ -92,45 +44,35 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The caller as the application layer sees it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user: self.user.clone(),
+            token_scopes: match &self.via {
+                Via::Session => None,
+                Via::Token { scopes, .. } => Some(scopes.clone()),
+            },
+        }
+    }
+
     /// Fails with 403 unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
-        if roles.contains(&self.user.role) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "the role {} may not do this",
-                self.user.role.as_str()
-            )))
-        }
+        Ok(self.actor().require(roles)?)
     }
 
     /// Whether the caller may change content of the partner `slug`.
     pub fn can_manage_partner(&self, slug: &str) -> bool {
-        match self.user.role {
-            Role::Admin | Role::Operator => true,
-            Role::PartnerEditor => self.user.partners.iter().any(|p| p == slug),
-            Role::Viewer => false,
-        }
+        self.actor().can_manage_partner(slug)
     }
 
     /// Fails with 403 unless the caller may change content of partner `slug`.
     pub fn require_partner(&self, slug: &str) -> ApiResult<()> {
-        if self.can_manage_partner(slug) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "you may not change content of partner {slug:?}"
-            )))
-        }
+        Ok(self.actor().require_partner(slug)?)
     }
 
     /// Partners whose content the caller may change (`None` = all).
     pub fn partner_scope(&self) -> Option<Vec<String>> {
-        match self.user.role {
-            Role::Admin | Role::Operator => None,
-            Role::PartnerEditor => Some(self.user.partners.clone()),
-            Role::Viewer => Some(vec![]),
-        }
+        self.actor().partner_scope()
     }
 }
 
@@ -171,25 +113,15 @@ impl FromRequestParts<AppState> for Principal {
                     "only Authorization: Bearer TOKEN is accepted",
                 ));
             };
-            let t = state
-                .store
-                .token_by_hash(&secret_hash(token))
-                .await?
-                .ok_or_else(|| {
-                    ApiError::unauthenticated("the API token is unknown, expired or revoked")
-                })?;
-            let user = state.store.user_by_id(&t.user_id).await?;
-            if user.disabled {
-                return Err(ApiError::unauthenticated("the account is disabled"));
-            }
-            if !is_safe(&parts.method) && !t.scopes.iter().any(|s| s == "write") {
-                return Err(ApiError::forbidden("this API token has no write scope"));
-            }
+            let (actor, id) = state
+                .app
+                .authenticate_token(token, !is_safe(&parts.method))
+                .await?;
             return Ok(Principal {
-                user,
+                user: actor.user,
                 via: Via::Token {
-                    id: t.id,
-                    scopes: t.scopes,
+                    id,
+                    scopes: actor.token_scopes.unwrap_or_default(),
                 },
             });
         }
@@ -198,17 +130,7 @@ impl FromRequestParts<AppState> for Principal {
                 "log in first (session cookie) or send Authorization: Bearer TOKEN",
             ));
         };
-        let session = state
-            .store
-            .session(&secret_hash(&secret))
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    "session-expired",
-                    "the session has expired or was ended; log in again",
-                )
-            })?;
+        let session = state.app.authenticate_session(&secret).await?;
         if !is_safe(&parts.method) {
             let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             if sent != Some(session.csrf_token.as_str()) {
@@ -219,12 +141,8 @@ impl FromRequestParts<AppState> for Principal {
                 ));
             }
         }
-        let user = state.store.user_by_id(&session.user_id).await?;
-        if user.disabled {
-            return Err(ApiError::unauthenticated("the account is disabled"));
-        }
         Ok(Principal {
-            user,
+            user: session.actor.user,
             via: Via::Session,
         })
     }
@@ -246,28 +164,5 @@ impl FromRequestParts<AppState> for MaybePrincipal {
         Principal::from_request_parts(parts, state)
             .await
             .map(|p| MaybePrincipal(Some(p)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn password_hash_round_trip() {
-        let h = hash_password("correct horse".into()).await.unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse".into(), h.clone()).await);
-        assert!(!verify_password("wrong horse".into(), h).await);
-        assert!(!verify_password("x".into(), "not a hash".into()).await);
-    }
-
-    #[test]
-    fn secrets_are_random_and_hashed() {
-        let a = new_secret();
-        assert_ne!(a, new_secret());
-        assert_eq!(secret_hash(&a).len(), 64);
-        assert!(check_password_policy("short").is_err());
-        assert!(check_password_policy("long enough").is_ok());
     }
 }

@@ -107,10 +107,14 @@ fn redact_query(url: &str) -> String {
 
 impl Config {
     /// Reads a TOML file over the defaults; unknown keys are an error.
-    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
+    pub fn from_file(path: &Path) -> Result<Config, crate::error::StartError> {
+        use crate::error::StartError;
+        let text = std::fs::read_to_string(path).map_err(StartError::io(format!(
+            "cannot read config file {}",
+            path.display()
+        )))?;
+        toml::from_str(&text)
+            .map_err(|e| StartError::Config(format!("config file {}: {e}", path.display())))
     }
 
     /// The database URL in effect.

@@ -9,6 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use twincast_app::AppError;
 use twincast_media::MediaError;
 use twincast_store::StoreError;
 
@@ -69,12 +70,7 @@ impl ApiError {
     }
     /// 500 (the cause is logged, not shown).
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%cause, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal error; the server log has details",
-        )
+        AppError::internal(cause).into()
     }
 
     fn title(&self) -> String {
@@ -121,43 +117,34 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<AppError> for ApiError {
+    /// The one mapping from domain errors to HTTP statuses and problem codes.
+    fn from(e: AppError) -> Self {
+        let status = match &e {
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        ApiError::new(status, e.code(), e.public_message())
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::not_found("no such resource"),
-            StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-            StoreError::Invalid(m) => ApiError::bad_request("invalid", m),
-            other => ApiError::internal(other),
-        }
+        AppError::from(e).into()
     }
 }
 
 impl From<MediaError> for ApiError {
     fn from(e: MediaError) -> Self {
-        match e {
-            MediaError::TooLarge { limit } => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "upload-too-large",
-                format!("the upload exceeds the limit of {limit} bytes"),
-            ),
-            MediaError::UnsupportedType => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "the content is not an accepted format (MP4 H.264/H.265/AV1, WebM VP8/VP9/AV1, PNG, JPEG, WebP, GIF, safe SVG); the type is read from the content, not the name",
-            ),
-            MediaError::Corrupt(m) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "corrupt-media",
-                format!("the file could not be read as its format: {m}"),
-            ),
-            MediaError::UnsafeSvg(m) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unsafe-svg",
-                format!("the SVG was refused: {m}"),
-            ),
-            MediaError::NotFound => ApiError::not_found("no such object"),
-            other => ApiError::internal(other),
-        }
+        AppError::from(e).into()
     }
 }
 
@@ -189,6 +176,59 @@ where
             )),
             Err(e) => Err(ApiError::bad_request("invalid-body", e.body_text())),
         }
+    }
+}
+
+/// Why the server could not start or serve (configuration, data directory, database, storage, socket).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A file or socket operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened or read.
+    #[error("{what}: {source}")]
+    Store {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: StoreError,
+    },
+    /// The object storage could not be opened or read.
+    #[error("{what}: {source}")]
+    Storage {
+        /// What was being done.
+        what: String,
+        /// The cause.
+        #[source]
+        source: MediaError,
+    },
+    /// The configuration is not usable.
+    #[error("{0}")]
+    Config(String),
+}
+
+impl StartError {
+    /// An I/O failure while doing `what`.
+    pub fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> StartError {
+        let what = what.into();
+        move |source| StartError::Io { what, source }
+    }
+    /// A database failure while doing `what`.
+    pub fn store(what: impl Into<String>) -> impl FnOnce(StoreError) -> StartError {
+        let what = what.into();
+        move |source| StartError::Store { what, source }
+    }
+    /// A storage failure while doing `what`.
+    pub fn storage(what: impl Into<String>) -> impl FnOnce(MediaError) -> StartError {
+        let what = what.into();
+        move |source| StartError::Storage { what, source }
     }
 }
 

@@ -12,10 +12,9 @@ pub mod events;
 pub mod hub;
 pub mod ops;
 pub mod player_web;
-pub mod worker;
 
 use crate::config::Config;
-use anyhow::Context;
+use crate::error::StartError;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::collections::HashMap;
@@ -33,6 +32,8 @@ pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 /// Everything a request handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
+    /// The application layer: every domain operation (shares `store`, `storage`, `events`, `jobs_notify`).
+    pub app: twincast_app::App,
     /// The database.
     pub store: Store,
     /// The object store.
@@ -43,13 +44,13 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
     pub delivered: Arc<RwLock<HashMap<String, u64>>>,
-    /// Wakes the media worker when a job is queued.
+    /// Wakes the media worker when a job is queued (= `app.jobs_notify`).
     pub jobs_notify: Arc<tokio::sync::Notify>,
     /// Whether ffmpeg is on PATH.
     pub transcoding: bool,
     /// Prometheus rendering.
     pub metrics: PrometheusHandle,
-    /// Change notifications (schedules, alerts, commands) for the screens' push channel.
+    /// Change notifications (schedules, alerts, commands) for the screens' push channel (= `app.events`).
     pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
     /// Player connections, device-token and manifest caches.
     pub hub: Arc<hub::Hub>,
@@ -70,39 +71,51 @@ fn metrics_handle() -> PrometheusHandle {
 
 impl AppState {
     /// Opens the database and storage named by `config` (applying migrations) and prepares the data directory.
-    pub async fn open(config: Config) -> anyhow::Result<AppState> {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create data directory {}", config.data_dir.display())
-        })?;
-        std::fs::create_dir_all(config.tmp_dir())?;
+    pub async fn open(config: Config) -> Result<AppState, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(StartError::io(format!(
+            "cannot create data directory {}",
+            config.data_dir.display()
+        )))?;
+        std::fs::create_dir_all(config.tmp_dir())
+            .map_err(StartError::io("cannot create the upload spool directory"))?;
         let store = Store::connect(&config.database_url())
             .await
-            .with_context(|| {
-                format!(
-                    "opening database {}",
-                    twincast_store::redact(&config.database_url())
-                )
-            })?;
+            .map_err(StartError::store(format!(
+                "opening database {}",
+                twincast_store::redact(&config.database_url())
+            )))?;
         let storage = Storage::open(&config.storage_url, &config.data_dir)
             .await
-            .context("opening object storage")?;
+            .map_err(StartError::storage("opening object storage"))?;
         storage
             .create_bucket_if_missing()
             .await
-            .context("creating the storage bucket")?;
+            .map_err(StartError::storage("creating the storage bucket"))?;
+        let transcoding = config.transcode && twincast_media::ffmpeg::available();
+        let app = twincast_app::App::new(
+            store.clone(),
+            storage.clone(),
+            twincast_app::Settings {
+                transcoding,
+                session_ttl_secs: config.session_ttl_secs,
+                offline_after_ms: hub::PlayerSettings::from_env().offline_after_ms,
+                work_dir: config.work_dir(),
+            },
+        );
         let per_minute =
             NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
+            events: app.events.clone(),
+            jobs_notify: app.jobs_notify.clone(),
+            app,
             store,
             storage,
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,
             ))),
             delivered: Arc::default(),
-            jobs_notify: Arc::default(),
-            transcoding: config.transcode && twincast_media::ffmpeg::available(),
+            transcoding,
             metrics: metrics_handle(),
-            events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_env())),
             config: Arc::new(config),
         })
@@ -134,12 +147,18 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
+/// How long background workers get to drain after the HTTP server has stopped.
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A running server.
 pub struct Server {
     /// The address it listens on.
     pub addr: SocketAddr,
-    /// Completes when the server has stopped.
-    pub handle: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Completes when the server has stopped (requests drained, workers stopped), with what the workers did.
+    pub handle:
+        tokio::task::JoinHandle<Result<twincast_app::background::ShutdownReport, StartError>>,
+    /// The states of the background workers.
+    pub workers: twincast_app::background::StateReader,
 }
 
 impl Server {
@@ -149,13 +168,16 @@ impl Server {
         state: AppState,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<Server> {
+    ) -> Result<Server, StartError> {
         ops::recover(&state).await?;
-        let addr = listener.local_addr()?;
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let workers: Vec<_> = (0..state.config.media_workers.max(1))
-            .map(|_| tokio::spawn(worker::run(state.clone(), stop_rx.clone())))
-            .collect();
+        let addr = listener
+            .local_addr()
+            .map_err(StartError::io("reading the listening address"))?;
+        let mut workers = twincast_app::background::Supervisor::new();
+        for _ in 0..state.config.media_workers.max(1) {
+            workers.spawn(twincast_app::jobs::MediaJobs::new(state.app.clone()));
+        }
+        let states = workers.state_reader();
         let hub = tokio::spawn(state.hub.clone().run(state.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
@@ -164,16 +186,18 @@ impl Server {
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(shutdown)
-            .await?;
-            let _ = stop_tx.send(true);
-            for w in workers {
-                let _ = w.await;
-            }
+            .await
+            .map_err(StartError::io("serving HTTP"))?;
+            let report = workers.shutdown(SHUTDOWN_DEADLINE).await;
             hub.abort();
             state.store.close().await;
-            Ok(())
+            Ok(report)
         });
-        Ok(Server { addr, handle })
+        Ok(Server {
+            addr,
+            handle,
+            workers: states,
+        })
     }
 }
 

@@ -1,7 +1,5 @@
-//! Operations: health, readiness, metrics, the start page, the API documents, crash recovery at start, and the
-//! one path by which an ingested file becomes a committed media item.
+//! Operations: health, readiness, metrics, the start page, the API documents and crash recovery at start.
 
-use crate::error::ApiResult;
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
@@ -11,72 +9,50 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Instant;
-use twincast_media::Ingested;
-use twincast_store::Media;
-
-/// Commits an ingested file: object first (atomic put), then the row. A crash between the two leaves only an
-/// unreferenced object, which [`recover`] removes; a row never points at a missing object.
-pub async fn commit_media(
-    state: &AppState,
-    ingested: &Ingested,
-    partner: &str,
-    original_name: &str,
-    created_by: Option<&str>,
-) -> ApiResult<(Media, bool)> {
-    let key = twincast_media::object_key(&ingested.sha256, ingested.media_type);
-    if state.storage.size(&key).await? != Some(ingested.size) {
-        state.storage.put_file(&key, &ingested.path).await?;
-    }
-    let p = &ingested.probe;
-    let m = Media {
-        id: String::new(),
-        partner_id: String::new(),
-        partner: partner.to_string(),
-        sha256: ingested.sha256.clone(),
-        kind: ingested.media_type.kind().to_string(),
-        media_type: ingested.media_type.ext().to_string(),
-        mime: ingested.media_type.mime().to_string(),
-        object_key: key,
-        size: ingested.size as i64,
-        width: p.width.map(i64::from),
-        height: p.height.map(i64::from),
-        duration_ms: p.duration_ms.map(|d| d as i64),
-        codec: p.codec.clone(),
-        original_name: original_name.to_string(),
-        created_by: created_by.map(str::to_string),
-        created_at: 0,
-    };
-    let (m, created) = state.store.add_media(&m).await?;
-    if created && state.transcoding && ingested.media_type != twincast_media::MediaType::Svg {
-        state.store.enqueue_job("transcode", Some(&m.id), 5).await?;
-        state.jobs_notify.notify_one();
-    }
-    metrics::counter!("twincast_media_ingested_total", "created" => created.to_string())
-        .increment(1);
-    Ok((m, created))
-}
 
 /// After a crash: empties the upload spool, removes objects no row references, and requeues interrupted jobs.
-pub async fn recover(state: &AppState) -> anyhow::Result<()> {
+pub async fn recover(state: &AppState) -> Result<(), crate::error::StartError> {
+    use crate::error::StartError;
     let tmp = state.config.tmp_dir();
     if let Ok(entries) = std::fs::read_dir(&tmp) {
         for e in entries.flatten() {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    std::fs::create_dir_all(&tmp)?;
+    std::fs::create_dir_all(&tmp).map_err(StartError::io("recreating the upload spool"))?;
     let _ = std::fs::remove_dir_all(state.config.work_dir());
-    let referenced = state.store.referenced_object_keys().await?;
-    let mut removed = state.storage.remove_stale_staging().await?;
+    let referenced = state
+        .store
+        .referenced_object_keys()
+        .await
+        .map_err(StartError::store("listing referenced objects"))?;
+    let mut removed = state
+        .storage
+        .remove_stale_staging()
+        .await
+        .map_err(StartError::storage("removing staging files"))?;
     for prefix in ["media/", "renditions/"] {
-        for key in state.storage.list(prefix).await? {
+        let keys = state
+            .storage
+            .list(prefix)
+            .await
+            .map_err(StartError::storage("listing objects"))?;
+        for key in keys {
             if !referenced.contains(&key) {
-                state.storage.delete(&key).await?;
+                state
+                    .storage
+                    .delete(&key)
+                    .await
+                    .map_err(StartError::storage("removing an orphan object"))?;
                 removed += 1;
             }
         }
     }
-    let requeued = state.store.requeue_running_jobs().await?;
+    let requeued = state
+        .store
+        .requeue_running_jobs()
+        .await
+        .map_err(StartError::store("requeueing interrupted jobs"))?;
     if removed > 0 || requeued > 0 {
         tracing::info!(removed, requeued, "recovered from an unclean stop");
     }

@@ -31,21 +31,36 @@ pub enum StoreError {
     Db(sqlx::Error),
 }
 
+/// The message of a [`StoreError::Conflict`] from a broken uniqueness rule (the database's own text differs between
+/// SQLite and PostgreSQL and is only logged).
+pub const UNIQUE_CONFLICT: &str = "already exists";
+
+/// The message of a [`StoreError::Conflict`] from a broken foreign-key rule.
+pub const REFERENCE_CONFLICT: &str = "referenced row missing or still in use";
+
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) => {
-                let msg = db.message().to_string();
+                let msg = db.message();
                 if db.is_unique_violation() {
-                    StoreError::Conflict(msg)
+                    tracing::debug!(database_message = msg, "unique violation");
+                    StoreError::Conflict(UNIQUE_CONFLICT.into())
                 } else if db.is_foreign_key_violation() || msg.contains("FOREIGN KEY") {
-                    StoreError::Conflict(format!("referenced row missing or still in use: {msg}"))
+                    tracing::debug!(database_message = msg, "foreign-key violation");
+                    StoreError::Conflict(REFERENCE_CONFLICT.into())
                 } else {
                     StoreError::Db(e)
                 }
             }
             _ => StoreError::Db(e),
         }
+    }
+}
+
+impl From<twincast_core::validate::Invalid> for StoreError {
+    fn from(e: twincast_core::validate::Invalid) -> Self {
+        StoreError::Invalid(e.message)
     }
 }

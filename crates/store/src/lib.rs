@@ -23,7 +23,7 @@ pub use schedule::*;
 mod users;
 
 pub use backup::{BackupHeader, TABLES as BACKUP_TABLES};
-pub use error::StoreError;
+pub use error::{StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use model::*;
 

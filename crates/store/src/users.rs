@@ -161,11 +161,16 @@ impl Store {
 
     /// A live (unexpired) session by the hash of its secret.
     pub async fn session(&self, id_hash: &str) -> Result<Option<Session>> {
+        self.session_at(id_hash, now_ms()).await
+    }
+
+    /// A session by the hash of its secret that is still live at `now` (epoch ms).
+    pub async fn session_at(&self, id_hash: &str, now: i64) -> Result<Option<Session>> {
         let row = sqlx::query(
             "SELECT id_hash, user_id, csrf_token, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > $2",
         )
         .bind(id_hash)
-        .bind(now_ms())
+        .bind(now)
         .fetch_optional(&self.pool)
         .await?;
         row.map(|r| {
@@ -230,7 +235,11 @@ impl Store {
 
     /// A usable token (not revoked, not expired) by the hash of its secret; records its use.
     pub async fn token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let now = now_ms();
+        self.token_by_hash_at(token_hash, now_ms()).await
+    }
+
+    /// A token usable at `now` (epoch ms: not revoked, not expired) by the hash of its secret; records its use.
+    pub async fn token_by_hash_at(&self, token_hash: &str, now: i64) -> Result<Option<ApiToken>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
         )))

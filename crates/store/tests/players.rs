@@ -113,10 +113,15 @@ async fn pairing_devices_and_plays() {
         );
         assert!(s.active_device(id).await.unwrap().is_none());
 
-        s.record_heartbeat(id, &d.id, &json!({"v": 1}), Some(5), now)
-            .await
-            .unwrap();
-        s.record_heartbeat(id, &d.id, &json!({"v": 2}), None, now + 1)
+        let beat = |v: i64, clock_offset_ms: Option<i64>, at: i64| HeartbeatRecord {
+            screen_id: id.to_string(),
+            device_id: d.id.clone(),
+            body: json!({ "v": v }).to_string(),
+            clock_offset_ms,
+            at,
+        };
+        s.record_heartbeats(&[beat(1, Some(5), now)]).await.unwrap();
+        s.record_heartbeats(&[beat(2, None, now + 1)])
             .await
             .unwrap();
         let st = s.screen_status(id).await.unwrap().unwrap();

@@ -168,6 +168,34 @@ async fn groups_crud_and_version() {
                 "{bad:?}"
             );
         }
+        // The store applies the API's slug rule (twincast_core::validate::slug): no '_', no '--'.
+        for slug in ["a_b", "a--b", "-a", "a-"] {
+            let bad = ScreenGroupInput {
+                slug: slug.into(),
+                name: "x".into(),
+                screens: vec![],
+            };
+            match s.create_group(&bad).await {
+                Err(StoreError::Invalid(m)) => assert_eq!(
+                    m,
+                    format!(
+                        "slug {slug:?} must be 1-64 lowercase letters, digits and single hyphens"
+                    )
+                ),
+                r => panic!("{slug:?}: {r:?}"),
+            }
+        }
+        match s
+            .create_group(&ScreenGroupInput {
+                slug: "long-name".into(),
+                name: "n".repeat(201),
+                screens: vec![],
+            })
+            .await
+        {
+            Err(StoreError::Invalid(m)) => assert_eq!(m, "name is longer than 200 characters"),
+            r => panic!("{r:?}"),
+        }
         let g = s
             .update_group(
                 "north",

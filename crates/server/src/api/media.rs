@@ -12,7 +12,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use twincast_media::Ingest;
-use twincast_store::{Media, MediaFilter, Role, StoreError};
+use twincast_store::{Media, Role};
 
 /// List filters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -46,20 +46,7 @@ pub fn media_json(m: &Media) -> Value {
 
 /// Checks an uploaded file's name: no path parts, no control characters.
 pub fn check_file_name(name: &str) -> ApiResult<()> {
-    let bad = name.is_empty()
-        || name.len() > 255
-        || name.contains('/')
-        || name.contains('\\')
-        || name == "."
-        || name.contains("..")
-        || name.chars().any(|c| c.is_control());
-    if bad {
-        return Err(ApiError::bad_request(
-            "invalid-file-name",
-            format!("file name {name:?} must be 1-255 bytes without path separators, '..' or control characters"),
-        ));
-    }
-    Ok(())
+    Ok(twincast_app::validate::file_name(name)?)
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
@@ -80,20 +67,6 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     }
 }
 
-async fn check_partner(state: &AppState, who: &Principal, slug: &str) -> ApiResult<()> {
-    match state.store.partner_by_slug(slug).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => {
-            return Err(ApiError::bad_request(
-                "unknown-partner",
-                format!("no partner {slug:?}"),
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    who.require_partner(slug)
-}
-
 /// Uploads a file (multipart fields `file` and `partner`). 201 with the new item, or 200 with the existing one
 /// when this partner already holds the same content.
 #[utoipa::path(post, path = "/api/v1/media", tag = "media",
@@ -105,7 +78,8 @@ pub async fn upload(
     who: Principal,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    who.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
+    let actor = who.actor();
+    actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
     let mut multipart = multipart.map_err(|e| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -121,7 +95,7 @@ pub async fn upload(
             "partner" => {
                 let slug = field.text().await.map_err(multipart_error)?;
                 let slug = slug.trim().to_string();
-                check_partner(&state, &who, &slug).await?;
+                state.app.check_upload(&actor, &slug).await?;
                 partner_checked = true;
                 partner = Some(slug);
             }
@@ -154,10 +128,12 @@ pub async fn upload(
     let (ingested, name) =
         file.ok_or_else(|| ApiError::bad_request("missing-field", "the `file` field is required"))?;
     if !partner_checked {
-        check_partner(&state, &who, &partner).await?;
+        state.app.check_upload(&actor, &partner).await?;
     }
-    let (m, created) =
-        crate::ops::commit_media(&state, &ingested, &partner, &name, Some(&who.user.id)).await?;
+    let (m, created) = state
+        .app
+        .commit_media(&ingested, &partner, &name, Some(&who.user.id))
+        .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -179,20 +155,7 @@ pub async fn list(
         cursor: q.cursor,
     }
     .page()?;
-    if let Some(k) = &q.kind {
-        if k != "video" && k != "image" {
-            return Err(ApiError::bad_request(
-                "invalid-kind",
-                "kind must be video or image",
-            ));
-        }
-    }
-    let f = MediaFilter {
-        partner: q.partner,
-        kind: q.kind,
-        within: None,
-    };
-    let p = state.store.list_media(&f, &page).await?;
+    let p = state.app.list_media(q.partner, q.kind, &page).await?;
     Ok(Json(
         json!({ "items": p.items.iter().map(media_json).collect::<Vec<_>>(), "next_cursor": p.next_cursor }),
     ))
@@ -206,17 +169,14 @@ pub async fn get(
     _who: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let m = state.store.media(&id).await?;
+    let (m, renditions, jobs) = state.app.media(&id).await?;
     let mut j = media_json(&m);
-    let renditions: Vec<Value> = state
-        .store
-        .renditions(&id)
-        .await?
+    let renditions: Vec<Value> = renditions
         .iter()
         .map(|r| json!({ "kind": r.kind, "url": format!("/{}", r.object_key), "mime": r.mime, "size": r.size }))
         .collect();
     j["renditions"] = renditions.into();
-    j["jobs"] = serde_json::to_value(state.store.jobs_for_media(&id).await?).unwrap_or_default();
+    j["jobs"] = serde_json::to_value(jobs).unwrap_or_default();
     j["transcoding"] = transcoding_json(&state);
     Ok(Json(j))
 }
@@ -242,15 +202,10 @@ pub async fn delete(
     who: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    let m = state.store.media(&id).await?;
-    who.require_partner(&m.partner)?;
-    let orphans = state.store.delete_media(&id).await?;
-    for key in orphans {
-        if let Ok(mut d) = state.delivered.write() {
-            d.remove(&key);
-        }
-        if let Err(e) = state.storage.delete(&key).await {
-            tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");
+    let removed = state.app.delete_media(&who.actor(), &id).await?;
+    if let Ok(mut d) = state.delivered.write() {
+        for key in &removed {
+            d.remove(key);
         }
     }
     Ok(StatusCode::NO_CONTENT)

@@ -1,14 +1,14 @@
 //! Partners: the content owners (sister cities in the demo). Reading is public (the portal shows them).
 
-use super::{check_coords, check_slug, check_text, ApiQuery, List, ListParams};
+use super::{ApiQuery, List, ListParams};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use twincast_store::{Partner, PartnerInput, Role};
+use twincast_store::{Partner, PartnerInput};
 
 /// List filters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -24,71 +24,9 @@ pub struct PartnerQuery {
     pub country: Option<String>,
 }
 
-const LANGS_REQUIRED: [&str; 3] = ["ru", "en", "zh"];
-
-/// Validates a partner's fields.
+/// Validates a partner's fields (the rules are `twincast_app::partners::check`).
 pub fn validate(p: &PartnerInput) -> ApiResult<()> {
-    check_slug("slug", &p.slug)?;
-    for lang in LANGS_REQUIRED {
-        match p.names.get(lang) {
-            Some(n) if !n.trim().is_empty() => check_text(&format!("names.{lang}"), n, 200)?,
-            _ => {
-                return Err(ApiError::bad_request(
-                    "missing-name",
-                    format!("names.{lang} is required (names in ru, en and zh)"),
-                ))
-            }
-        }
-    }
-    for (lang, n) in &p.names {
-        if lang.is_empty()
-            || lang.len() > 16
-            || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(ApiError::bad_request(
-                "invalid-language",
-                format!("{lang:?} is not a language tag"),
-            ));
-        }
-        check_text(&format!("names.{lang}"), n, 200)?;
-    }
-    if p.country.len() != 2 || !p.country.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(ApiError::bad_request(
-            "invalid-country",
-            format!(
-                "country {:?} must be an ISO 3166-1 alpha-2 code such as DE",
-                p.country
-            ),
-        ));
-    }
-    const CONTINENTS: [&str; 7] = [
-        "africa",
-        "antarctica",
-        "asia",
-        "europe",
-        "north_america",
-        "oceania",
-        "south_america",
-    ];
-    if !CONTINENTS.contains(&p.continent.as_str()) {
-        return Err(ApiError::bad_request(
-            "invalid-continent",
-            format!(
-                "continent {:?} must be one of {}",
-                p.continent,
-                CONTINENTS.join(", ")
-            ),
-        ));
-    }
-    check_coords(p.lat, p.lon)?;
-    if p.since.is_some_and(|y| !(1000..=9999).contains(&y)) {
-        return Err(ApiError::bad_request(
-            "invalid-year",
-            "since must be a four-digit year",
-        ));
-    }
-    check_text("description", &p.description, 4000)?;
-    Ok(())
+    Ok(twincast_app::partners::check(p)?)
 }
 
 /// Partners, by slug.
@@ -105,7 +43,7 @@ pub async fn list(
     .page()?;
     Ok(Json(
         state
-            .store
+            .app
             .list_partners(q.continent.as_deref(), q.country.as_deref(), &page)
             .await?
             .into(),
@@ -119,7 +57,7 @@ pub async fn get(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> ApiResult<Json<Partner>> {
-    Ok(Json(state.store.partner_by_slug(&slug).await?))
+    Ok(Json(state.app.partner(&slug).await?))
 }
 
 /// Adds a partner (admin, operator).
@@ -130,11 +68,9 @@ pub async fn create(
     who: Principal,
     ApiJson(body): ApiJson<PartnerInput>,
 ) -> ApiResult<(StatusCode, Json<Partner>)> {
-    who.require(&[Role::Admin, Role::Operator])?;
-    validate(&body)?;
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_partner(&body).await?),
+        Json(state.app.create_partner(&who.actor(), &body).await?),
     ))
 }
 
@@ -147,14 +83,9 @@ pub async fn update(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<PartnerInput>,
 ) -> ApiResult<Json<Partner>> {
-    who.require_partner(&slug)?;
-    if who.user.role == Role::PartnerEditor && body.slug != slug {
-        return Err(ApiError::forbidden(
-            "only admins and operators can rename a partner",
-        ));
-    }
-    validate(&body)?;
-    Ok(Json(state.store.update_partner(&slug, &body).await?))
+    Ok(Json(
+        state.app.update_partner(&who.actor(), &slug, &body).await?,
+    ))
 }
 
 /// Deletes a partner that owns no media (admin, operator).
@@ -165,7 +96,6 @@ pub async fn delete(
     who: Principal,
     Path(slug): Path<String>,
 ) -> ApiResult<StatusCode> {
-    who.require(&[Role::Admin, Role::Operator])?;
-    state.store.delete_partner(&slug).await?;
+    state.app.delete_partner(&who.actor(), &slug).await?;
     Ok(StatusCode::NO_CONTENT)
 }

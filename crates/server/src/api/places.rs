@@ -1,14 +1,15 @@
 //! Locations (kinds are data) and screens.
 
-use super::{check_coords, check_slug, check_text, ApiQuery, List, ListParams};
+use super::{ApiQuery, List, ListParams};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
-use twincast_store::{Location, Role, Screen, ScreenView};
+use twincast_app::places::ScreenWithStatus;
+use twincast_store::{Location, ScreenView};
 
 /// List filters of locations.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -36,80 +37,11 @@ pub struct ScreenQuery {
     pub status: Option<String>,
 }
 
-/// A new location.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewLocation {
-    /// Unique slug.
-    pub slug: String,
-    /// Display name.
-    pub name: String,
-    /// Kind of place: lowercase letters, digits, `_`.
-    pub kind: String,
-    /// Latitude.
-    pub lat: Option<f64>,
-    /// Longitude.
-    pub lon: Option<f64>,
-    /// IANA time zone, e.g. `Asia/Shanghai`.
-    pub tz: String,
-}
+pub use twincast_app::places::{NewLocation, NewScreen};
 
-/// A new screen.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewScreen {
-    /// Display name.
-    pub name: String,
-    /// Location slug.
-    pub location: String,
-    /// Latitude (default: the location's).
-    pub lat: Option<f64>,
-    /// Longitude (default: the location's).
-    pub lon: Option<f64>,
-    /// IANA time zone (default: the location's).
-    pub tz: Option<String>,
-    /// Pixels.
-    pub width: u32,
-    /// Pixels.
-    pub height: u32,
-    /// Tags for targeting.
-    #[serde(default)]
-    pub tags: Vec<String>,
-}
-
-fn check_kind(kind: &str) -> ApiResult<()> {
-    if kind.is_empty()
-        || kind.len() > 40
-        || !kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-    {
-        return Err(ApiError::bad_request(
-            "invalid-kind",
-            format!("kind {kind:?} must be lowercase letters, digits and '_'"),
-        ));
-    }
-    Ok(())
-}
-
-/// Checks an IANA time zone name: `Area/City` made of letters, digits, `_`, `-`, `+`, `/`.
+/// Checks an IANA time zone name (the rule is `twincast_app::validate::tz`).
 pub fn check_tz(tz: &str) -> ApiResult<()> {
-    let ok = !tz.is_empty()
-        && tz.len() <= 64
-        && !tz.contains("..")
-        && !tz.starts_with('/')
-        && tz
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_-+/".contains(&b))
-        && (tz.contains('/') || tz == "UTC");
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::bad_request(
-            "invalid-time-zone",
-            format!("{tz:?} is not an IANA time zone name"),
-        ))
-    }
+    Ok(twincast_app::validate::tz(tz)?)
 }
 
 /// Locations, by slug.
@@ -127,7 +59,7 @@ pub async fn list_locations(
     .page()?;
     Ok(Json(
         state
-            .store
+            .app
             .list_locations(q.kind.as_deref(), &page)
             .await?
             .into(),
@@ -142,24 +74,9 @@ pub async fn create_location(
     who: Principal,
     ApiJson(b): ApiJson<NewLocation>,
 ) -> ApiResult<(StatusCode, Json<Location>)> {
-    who.require(&[Role::Admin, Role::Operator])?;
-    check_slug("slug", &b.slug)?;
-    check_text("name", &b.name, 200)?;
-    check_kind(&b.kind)?;
-    check_tz(&b.tz)?;
-    check_coords(b.lat, b.lon)?;
-    let l = Location {
-        id: String::new(),
-        slug: b.slug,
-        name: b.name,
-        kind: b.kind,
-        lat: b.lat,
-        lon: b.lon,
-        tz: b.tz,
-    };
     Ok((
         StatusCode::CREATED,
-        Json(state.store.create_location(&l).await?),
+        Json(state.app.create_location(&who.actor(), b).await?),
     ))
 }
 
@@ -176,48 +93,20 @@ pub async fn list_screens(
         cursor: q.cursor,
     }
     .page()?;
-    if let Some(s) = q.status.as_deref() {
-        if s != "online" && s != "offline" {
-            return Err(ApiError::bad_request(
-                "invalid-status",
-                "status must be online or offline",
-            ));
-        }
-    }
     let p = state
-        .store
-        .list_screens(q.location_kind.as_deref(), &page)
+        .app
+        .list_screens(q.location_kind.as_deref(), q.status.as_deref(), &page)
         .await?;
-    let offline_after = state.hub.settings.offline_after_ms;
-    let items: Vec<serde_json::Value> = p
-        .items
-        .iter()
-        .map(|v| screen_json_with(v, offline_after))
-        .filter(|j| match q.status.as_deref() {
-            Some("online") => j["status"] == "online",
-            Some(_) => j["status"] != "online",
-            None => true,
-        })
-        .collect();
+    let items: Vec<serde_json::Value> = p.items.iter().map(screen_json).collect();
     Ok(Json(
         serde_json::json!({ "items": items, "next_cursor": p.next_cursor }),
     ))
 }
 
 /// A screen as the API shows it: its fields, `location`, `location_kind` and `status`.
-pub fn screen_json(v: &ScreenView) -> serde_json::Value {
-    screen_json_with(v, 90_000)
-}
-
-/// [`screen_json`] with the silence after which a screen counts as offline, in ms.
-pub fn screen_json_with(v: &ScreenView, offline_after_ms: i64) -> serde_json::Value {
-    let mut j = serde_json::to_value(v).unwrap_or_default();
-    let status = match v.screen.last_seen_at {
-        Some(t) if twincast_store::now_ms() - t < offline_after_ms => "online",
-        Some(_) => "offline",
-        None => "never_seen",
-    };
-    j["status"] = status.into();
+pub fn screen_json(s: &ScreenWithStatus) -> serde_json::Value {
+    let mut j = serde_json::to_value(&s.view).unwrap_or_default();
+    j["status"] = s.status.as_str().into();
     j
 }
 
@@ -229,10 +118,7 @@ pub async fn get_screen(
     _who: Principal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(screen_json_with(
-        &state.store.screen(&id).await?,
-        state.hub.settings.offline_after_ms,
-    )))
+    Ok(Json(screen_json(&state.app.screen(&id).await?)))
 }
 
 /// Adds a screen (admin, operator).
@@ -243,50 +129,10 @@ pub async fn create_screen(
     who: Principal,
     ApiJson(b): ApiJson<NewScreen>,
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
-    who.require(&[Role::Admin, Role::Operator])?;
-    check_text("name", &b.name, 200)?;
-    check_coords(b.lat, b.lon)?;
-    if b.width == 0 || b.height == 0 || b.width > 16384 || b.height > 16384 {
-        return Err(ApiError::bad_request(
-            "invalid-resolution",
-            "width and height must be 1..=16384",
-        ));
-    }
-    for t in &b.tags {
-        check_slug("tag", t)?;
-    }
-    let loc = match state.store.location_by_slug(&b.location).await {
-        Ok(l) => l,
-        Err(twincast_store::StoreError::NotFound) => {
-            return Err(ApiError::bad_request(
-                "unknown-location",
-                format!("no location {:?}", b.location),
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let tz = b.tz.unwrap_or(loc.tz.clone());
-    check_tz(&tz)?;
-    let s = Screen {
-        id: String::new(),
-        name: b.name,
-        location_id: loc.id,
-        lat: b.lat.or(loc.lat),
-        lon: b.lon.or(loc.lon),
-        tz,
-        width: b.width.into(),
-        height: b.height.into(),
-        orientation: if b.height > b.width {
-            "portrait"
-        } else {
-            "landscape"
-        }
-        .into(),
-        tags: b.tags,
-        last_seen_at: None,
-    };
     Ok((
         StatusCode::CREATED,
-        Json(screen_json(&state.store.create_screen(&s).await?)),
+        Json(screen_json(
+            &state.app.create_screen(&who.actor(), b).await?,
+        )),
     ))
 }

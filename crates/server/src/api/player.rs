@@ -35,7 +35,7 @@ pub const MAX_PLAYS_BODY: usize = 1 << 20;
 /// Largest screenshot.
 pub const MAX_SCREENSHOT: usize = 5 << 20;
 /// Prefix of device tokens.
-pub const TOKEN_PREFIX: &str = "tcd_";
+pub const TOKEN_PREFIX: &str = twincast_app::secrets::DEVICE_TOKEN_PREFIX;
 
 fn unauthorized(code: &'static str, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, code, detail)

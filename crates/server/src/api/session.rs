@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
-use twincast_store::{Session, User};
+use twincast_store::User;
 
 /// Credentials.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -53,58 +53,19 @@ pub async fn login(
             "too many login attempts from this address; wait a minute",
         ));
     }
-    let user = match state.store.user_by_name(&body.username).await {
-        Ok(u) => Some(u),
-        Err(twincast_store::StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    // Verify against a dummy hash for unknown users so timing does not reveal which names exist.
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(dummy_hash);
-    let ok = auth::verify_password(body.password, hash).await;
-    let user = match user {
-        Some(u) if ok && !u.disabled => u,
-        _ => return Err(ApiError::unauthenticated("wrong username or password")),
-    };
-    let secret = auth::new_secret();
-    let csrf = auth::new_secret();
-    let ttl = state.config.session_ttl_secs;
-    state
-        .store
-        .create_session(&Session {
-            id_hash: auth::secret_hash(&secret),
-            user_id: user.id.clone(),
-            csrf_token: csrf.clone(),
-            expires_at: twincast_store::now_ms() + (ttl as i64) * 1000,
-        })
-        .await?;
-    metrics::counter!("twincast_logins_total").increment(1);
+    let started = state.app.login(&body.username, body.password).await?;
     let mut res = axum::Json(Me {
-        user,
-        csrf_token: Some(csrf),
+        user: started.user,
+        csrf_token: Some(started.csrf_token),
     })
     .into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
-        cookie(&state, &secret, ttl)
+        cookie(&state, &started.secret, started.ttl_secs)
             .parse()
             .map_err(ApiError::internal)?,
     );
     Ok(res)
-}
-
-fn dummy_hash() -> String {
-    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    H.get_or_init(|| {
-        use argon2::password_hash::PasswordHasher;
-        argon2::Argon2::default()
-            .hash_password(b"twincast-dummy-password")
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
-    .clone()
 }
 
 /// Ends the session (idempotent).
@@ -121,10 +82,7 @@ pub async fn logout(
         let mut parts = axum::http::Request::new(()).into_parts().0;
         parts.headers = headers;
         if let Some(secret) = auth::session_secret(&parts) {
-            state
-                .store
-                .delete_session(&auth::secret_hash(&secret))
-                .await?;
+            state.app.logout(&secret).await?;
         }
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
@@ -147,11 +105,7 @@ pub async fn me(
             let mut parts = axum::http::Request::new(()).into_parts().0;
             parts.headers = headers;
             match auth::session_secret(&parts) {
-                Some(s) => state
-                    .store
-                    .session(&auth::secret_hash(&s))
-                    .await?
-                    .map(|s| s.csrf_token),
+                Some(s) => Some(state.app.authenticate_session(&s).await?.csrf_token),
                 None => None,
             }
         }

@@ -131,7 +131,8 @@ async fn bad_credentials_bad_json_and_rate_limit() {
 
 #[tokio::test]
 async fn expired_session_is_refused() {
-    let s = TestServer::with(|c| c.session_ttl_secs = 1).await;
+    let clock = twincast_app::ManualClock::starting_now();
+    let s = TestServer::with_clock(|c| c.session_ttl_secs = 60, Some(clock.clone())).await;
     s.user("carol", Role::Admin, &[]).await;
     // Keep the cookie by hand: a browser would drop it at Max-Age, a replaying attacker would not.
     let res = Client::new()
@@ -154,11 +155,49 @@ async fn expired_session_is_refused() {
             .send()
     };
     assert_eq!(get().await.unwrap().status(), StatusCode::OK);
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    clock.advance(59_000);
+    assert_eq!(get().await.unwrap().status(), StatusCode::OK);
+    clock.advance(1_000);
     assert_problem(
         get().await.unwrap(),
         StatusCode::UNAUTHORIZED,
         "session-expired",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn expired_api_token_is_refused() {
+    let clock = twincast_app::ManualClock::starting_now();
+    let s = TestServer::with_clock(|_| {}, Some(clock.clone())).await;
+    let u = s.user("erin", Role::Admin, &[]).await;
+    let res = u
+        .client
+        .post(s.url("/api/v1/tokens"))
+        .header("x-csrf-token", &u.csrf)
+        .json(&json!({"name": "one day", "expires_in_days": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let token = res.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let get = || {
+        Client::new()
+            .get(s.url("/api/v1/users"))
+            .bearer_auth(&token)
+            .send()
+    };
+    assert_eq!(get().await.unwrap().status(), StatusCode::OK);
+    clock.advance(86_400_000 - 1);
+    assert_eq!(get().await.unwrap().status(), StatusCode::OK);
+    clock.advance(1);
+    assert_problem(
+        get().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
     )
     .await;
 }

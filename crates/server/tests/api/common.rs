@@ -33,6 +33,14 @@ impl TestServer {
     }
 
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> TestServer {
+        Self::with_clock(tweak, None).await
+    }
+
+    /// A server whose application reads time from `clock` (tests of expiry move it instead of sleeping).
+    pub async fn with_clock(
+        tweak: impl FnOnce(&mut Config),
+        clock: Option<std::sync::Arc<twincast_app::ManualClock>>,
+    ) -> TestServer {
         let data = tempfile::tempdir().unwrap();
         let mut config = Config {
             data_dir: data.path().to_path_buf(),
@@ -40,7 +48,10 @@ impl TestServer {
             ..Config::default()
         };
         tweak(&mut config);
-        let state = AppState::open(config).await.unwrap();
+        let mut state = AppState::open(config).await.unwrap();
+        if let Some(clock) = clock {
+            state.app = state.app.with_clock(clock);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = twincast_server::Server::start(state.clone(), listener, async {

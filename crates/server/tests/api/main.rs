@@ -8,3 +8,4 @@ mod misc;
 mod openapi;
 mod player;
 mod schedule;
+mod shutdown;

@@ -1,0 +1,204 @@
+//! The one error type of every domain operation. Front doors map it once: to RFC 9457 problems in the server
+//! (`twincast_server::error`), to messages in the CLI. A message here is written for the person who made the
+//! request; causes inside the system (database, storage) are logged, never carried to a client.
+
+use twincast_media::MediaError;
+use twincast_store::StoreError;
+
+/// What can go wrong in a domain operation. Each variant has a stable `code` (see [`AppError::code`]).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request's content breaks a rule (→ 400).
+    #[error("{message}")]
+    Invalid {
+        /// Stable code, e.g. `invalid-slug`.
+        code: &'static str,
+        /// What is wrong, for the requester.
+        message: String,
+    },
+    /// Not authenticated, or the credentials are not valid (→ 401).
+    #[error("{message}")]
+    Unauthenticated {
+        /// Stable code, e.g. `unauthenticated`, `session-expired`.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Authenticated, but not allowed (→ 403).
+    #[error("{message}")]
+    Forbidden {
+        /// Stable code, e.g. `forbidden`.
+        code: &'static str,
+        /// What is not allowed.
+        message: String,
+    },
+    /// The thing does not exist (or the caller may not know it does) (→ 404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The change conflicts with the current state (→ 409).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code, e.g. `conflict`.
+        code: &'static str,
+        /// What conflicts (never a database's own text).
+        message: String,
+    },
+    /// The body is larger than allowed (→ 413).
+    #[error("the upload exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The content's type is not accepted (→ 415).
+    #[error("{message}")]
+    UnsupportedMedia {
+        /// Stable code.
+        code: &'static str,
+        /// Which types are accepted.
+        message: String,
+    },
+    /// Well-formed but not acceptable content (→ 422).
+    #[error("{message}")]
+    Unprocessable {
+        /// Stable code, e.g. `corrupt-media`.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// Too many attempts (→ 429).
+    #[error("{message}")]
+    TooManyRequests {
+        /// Stable code.
+        code: &'static str,
+        /// When to try again.
+        message: String,
+    },
+    /// A failure inside the system (→ 500). The text is for the log only.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Result alias of domain operations.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A 400-kind error.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+    /// A 403-kind error with code `forbidden`.
+    pub fn forbidden(message: impl Into<String>) -> AppError {
+        AppError::Forbidden {
+            code: "forbidden",
+            message: message.into(),
+        }
+    }
+    /// A 401-kind error with code `unauthenticated`.
+    pub fn unauthenticated(message: impl Into<String>) -> AppError {
+        AppError::Unauthenticated {
+            code: "unauthenticated",
+            message: message.into(),
+        }
+    }
+    /// A 404-kind error.
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::NotFound(message.into())
+    }
+    /// A 409-kind error.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+    /// A 500-kind error; the cause is logged here, once.
+    pub fn internal(cause: impl std::fmt::Display) -> AppError {
+        let cause = cause.to_string();
+        tracing::error!(%cause, "internal error");
+        AppError::Internal(cause)
+    }
+
+    /// The stable code (the last segment of the problem `type`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid { code, .. }
+            | AppError::Unauthenticated { code, .. }
+            | AppError::Forbidden { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::UnsupportedMedia { code, .. }
+            | AppError::Unprocessable { code, .. }
+            | AppError::TooManyRequests { code, .. } => code,
+            AppError::NotFound(_) => "not-found",
+            AppError::TooLarge { .. } => "upload-too-large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message for the requester (internal causes are replaced by a pointer to the log).
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(_) => "internal error; the server log has details".to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Maps "not found" to a 400 with `code` (a reference inside a request body that names nothing).
+    pub fn unknown_reference(self, code: &'static str, message: impl Into<String>) -> AppError {
+        match self {
+            AppError::NotFound(_) => AppError::invalid(code, message),
+            other => other,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::not_found("no such resource"),
+            StoreError::Conflict(m) => AppError::conflict("conflict", m),
+            StoreError::Invalid(m) => AppError::invalid("invalid", m),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<MediaError> for AppError {
+    fn from(e: MediaError) -> Self {
+        match e {
+            MediaError::TooLarge { limit } => AppError::TooLarge { limit },
+            MediaError::UnsupportedType => AppError::UnsupportedMedia {
+                code: "unsupported-media-type",
+                message: "the content is not an accepted format (MP4 H.264/H.265/AV1, WebM VP8/VP9/AV1, PNG, JPEG, WebP, GIF, safe SVG); the type is read from the content, not the name".into(),
+            },
+            MediaError::Corrupt(m) => AppError::Unprocessable {
+                code: "corrupt-media",
+                message: format!("the file could not be read as its format: {m}"),
+            },
+            MediaError::UnsafeSvg(m) => AppError::Unprocessable {
+                code: "unsafe-svg",
+                message: format!("the SVG was refused: {m}"),
+            },
+            MediaError::NotFound => AppError::not_found("no such object"),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_text_never_reaches_the_public_message() {
+        let e = AppError::internal("database: disk I/O error at /var/lib/x");
+        assert_eq!(e.code(), "internal");
+        assert!(!e.public_message().contains("disk"));
+        let e: AppError = StoreError::NotFound.into();
+        assert_eq!(e.code(), "not-found");
+        let e = e.unknown_reference("unknown-partner", "no partner \"x\"");
+        assert_eq!(e.code(), "unknown-partner");
+    }
+}

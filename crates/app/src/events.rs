@@ -1,0 +1,27 @@
+//! In-process notifications from the operations that change what screens should show (campaigns, alerts, operator
+//! commands) to the parts that tell the screens (the player WebSocket hub).
+
+use serde::Serialize;
+
+/// Something screens may need to hear about.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// Schedules changed (campaigns, content, targeting). `screens: None` means possibly every screen.
+    ScheduleChanged {
+        /// Screens affected, when known.
+        screens: Option<Vec<String>>,
+    },
+    /// Emergency alerts were issued, updated or cancelled.
+    AlertsChanged,
+    /// An operator command for one screen (`reload`, `screenshot`, `identify`).
+    Command {
+        /// Target screen.
+        screen_id: String,
+        /// The command.
+        command: String,
+    },
+}
+
+/// Capacity of the event channel; a lagging subscriber re-syncs from scratch.
+pub const EVENT_CAPACITY: usize = 1024;

@@ -1,0 +1,102 @@
+//! The Twincast application layer: every domain operation, once.
+//!
+//! Front doors (the HTTP server, the CLI) parse a request, build an [`access::Actor`], call one method of [`App`]
+//! and render its result or its [`AppError`]. Each operation here does its validation (field rules in
+//! [`validate`], schedule rules in `twincast_core`), its role checks, its writes through the store and object
+//! storage, and emits the change events screens need ([`events`]). Time comes from an injected [`clock::Clock`].
+//!
+//! Architecture invariant: this crate knows nothing of HTTP (no axum, no status codes) and writes no SQL.
+
+pub mod access;
+pub mod background;
+pub mod clock;
+pub mod error;
+pub mod events;
+pub mod jobs;
+mod media;
+pub mod partners;
+pub mod places;
+pub mod secrets;
+pub mod users;
+pub mod validate;
+
+pub use access::Actor;
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use events::ServerEvent;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use twincast_media::Storage;
+use twincast_store::Store;
+
+/// Settings the domain operations need (a subset of the server's configuration).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Whether ffmpeg is available and transcoding is on.
+    pub transcoding: bool,
+    /// Session lifetime in seconds.
+    pub session_ttl_secs: u64,
+    /// Silence after which a screen counts as offline, in ms.
+    pub offline_after_ms: i64,
+    /// Scratch directory of background jobs.
+    pub work_dir: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            transcoding: false,
+            session_ttl_secs: 12 * 3600,
+            offline_after_ms: 90_000,
+            work_dir: std::env::temp_dir().join("twincast-work"),
+        }
+    }
+}
+
+/// The application: the store, object storage, clock, settings and the change channel. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// The object store.
+    pub storage: Storage,
+    /// Where time comes from.
+    pub clock: SharedClock,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Change notifications for the screens' push channel (schedules, alerts, commands).
+    pub events: tokio::sync::broadcast::Sender<ServerEvent>,
+    /// Wakes the media job worker when a job is queued.
+    pub jobs_notify: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    /// An application over `store` and `storage` with the system clock.
+    pub fn new(store: Store, storage: Storage, settings: Settings) -> App {
+        App {
+            store,
+            storage,
+            clock: Arc::new(SystemClock),
+            settings: Arc::new(settings),
+            events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
+            jobs_notify: Arc::default(),
+        }
+    }
+
+    /// The same application reading time from `clock`.
+    pub fn with_clock(mut self, clock: SharedClock) -> App {
+        self.clock = clock;
+        self
+    }
+
+    /// Now, in epoch milliseconds, from the application's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Announces a change to whoever listens (the player hub). Nobody listening is not an error.
+    pub fn emit(&self, event: ServerEvent) {
+        let _ = self.events.send(event);
+    }
+}

@@ -1,0 +1,135 @@
+//! Partners: the content owners (sister cities in the demo).
+
+use crate::access::Actor;
+use crate::error::{AppError, AppResult};
+use crate::{validate, App};
+use twincast_store::{Page, PageRequest, Partner, PartnerInput, Role, StoreError};
+
+/// Languages every partner must be named in.
+pub const LANGS_REQUIRED: [&str; 3] = ["ru", "en", "zh"];
+
+/// Continents a partner may be on.
+pub const CONTINENTS: [&str; 7] = [
+    "africa",
+    "antarctica",
+    "asia",
+    "europe",
+    "north_america",
+    "oceania",
+    "south_america",
+];
+
+/// Checks a partner's fields.
+pub fn check(p: &PartnerInput) -> AppResult<()> {
+    validate::slug("slug", &p.slug)?;
+    for lang in LANGS_REQUIRED {
+        match p.names.get(lang) {
+            Some(n) if !n.trim().is_empty() => validate::text(&format!("names.{lang}"), n, 200)?,
+            _ => {
+                return Err(AppError::invalid(
+                    "missing-name",
+                    format!("names.{lang} is required (names in ru, en and zh)"),
+                ))
+            }
+        }
+    }
+    for (lang, n) in &p.names {
+        if lang.is_empty()
+            || lang.len() > 16
+            || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(AppError::invalid(
+                "invalid-language",
+                format!("{lang:?} is not a language tag"),
+            ));
+        }
+        validate::text(&format!("names.{lang}"), n, 200)?;
+    }
+    if p.country.len() != 2 || !p.country.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(AppError::invalid(
+            "invalid-country",
+            format!(
+                "country {:?} must be an ISO 3166-1 alpha-2 code such as DE",
+                p.country
+            ),
+        ));
+    }
+    if !CONTINENTS.contains(&p.continent.as_str()) {
+        return Err(AppError::invalid(
+            "invalid-continent",
+            format!(
+                "continent {:?} must be one of {}",
+                p.continent,
+                CONTINENTS.join(", ")
+            ),
+        ));
+    }
+    validate::coords(p.lat, p.lon)?;
+    if p.since.is_some_and(|y| !(1000..=9999).contains(&y)) {
+        return Err(AppError::invalid(
+            "invalid-year",
+            "since must be a four-digit year",
+        ));
+    }
+    validate::text("description", &p.description, 4000)?;
+    Ok(())
+}
+
+impl App {
+    /// Partners, by slug (public).
+    pub async fn list_partners(
+        &self,
+        continent: Option<&str>,
+        country: Option<&str>,
+        page: &PageRequest,
+    ) -> AppResult<Page<Partner>> {
+        Ok(self.store.list_partners(continent, country, page).await?)
+    }
+
+    /// One partner by slug (public).
+    pub async fn partner(&self, slug: &str) -> AppResult<Partner> {
+        Ok(self.store.partner_by_slug(slug).await?)
+    }
+
+    /// A partner named in a request body: an unknown slug is `unknown-partner` (400), the same everywhere.
+    pub async fn referenced_partner(&self, slug: &str) -> AppResult<Partner> {
+        match self.store.partner_by_slug(slug).await {
+            Ok(p) => Ok(p),
+            Err(StoreError::NotFound) => Err(AppError::invalid(
+                "unknown-partner",
+                format!("no partner {slug:?}"),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Adds a partner (admins, operators).
+    pub async fn create_partner(&self, actor: &Actor, input: &PartnerInput) -> AppResult<Partner> {
+        actor.require(&[Role::Admin, Role::Operator])?;
+        check(input)?;
+        Ok(self.store.create_partner(input).await?)
+    }
+
+    /// Replaces a partner's fields (admins, operators, or an editor of that partner, who cannot rename it).
+    pub async fn update_partner(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        input: &PartnerInput,
+    ) -> AppResult<Partner> {
+        actor.require_partner(slug)?;
+        if actor.user.role == Role::PartnerEditor && input.slug != slug {
+            return Err(AppError::forbidden(
+                "only admins and operators can rename a partner",
+            ));
+        }
+        check(input)?;
+        Ok(self.store.update_partner(slug, input).await?)
+    }
+
+    /// Deletes a partner that owns no media (admins, operators).
+    pub async fn delete_partner(&self, actor: &Actor, slug: &str) -> AppResult<()> {
+        actor.require(&[Role::Admin, Role::Operator])?;
+        Ok(self.store.delete_partner(slug).await?)
+    }
+}

@@ -1,0 +1,148 @@
+//! Paired devices and their tokens (one active device per screen).
+
+use crate::{new_id, Result, Store};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use utoipa::ToSchema;
+
+/// A paired device (one active device per screen).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Device {
+    /// Device id.
+    pub id: String,
+    /// Its screen.
+    pub screen_id: String,
+    /// Pairing time, epoch ms.
+    pub paired_at: i64,
+    /// Token expiry, epoch ms.
+    pub token_expires_at: i64,
+    /// Revocation time, if revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// Why a device token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenState {
+    /// No device has this token.
+    Unknown,
+    /// The token expired.
+    Expired,
+    /// The device was revoked.
+    Revoked,
+}
+
+fn device_row(row: &AnyRow) -> Result<Device> {
+    Ok(Device {
+        id: row.try_get("id")?,
+        screen_id: row.try_get("screen_id")?,
+        paired_at: row.try_get("created_at")?,
+        token_expires_at: row.try_get("expires_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+const DEVICE_COLS: &str = "id, screen_id, created_at, expires_at, revoked_at";
+
+impl Store {
+    /// Creates an active device for `screen_id` directly with `token_hash` (provisioning and tests), revoking the
+    /// screen's previous devices.
+    pub async fn provision_device(
+        &self,
+        screen_id: &str,
+        token_hash: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<Device> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE devices SET revoked_at = $1 WHERE screen_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(screen_id)
+        .execute(&mut *tx)
+        .await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO devices (id, screen_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(screen_id)
+        .bind(token_hash)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.device(&id).await
+    }
+
+    /// One device by id.
+    pub async fn device(&self, id: &str) -> Result<Device> {
+        let row = self
+            .one_row(
+                &format!("SELECT {DEVICE_COLS} FROM devices WHERE id = $1"),
+                id,
+            )
+            .await?;
+        device_row(&row)
+    }
+
+    /// The device holding a token (by hash), or why it is refused.
+    pub async fn device_by_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<std::result::Result<Device, TokenState>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DEVICE_COLS} FROM devices WHERE token_hash = $1"
+        )))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Err(TokenState::Unknown));
+        };
+        let d = device_row(&row)?;
+        Ok(if d.revoked_at.is_some() {
+            Err(TokenState::Revoked)
+        } else if d.token_expires_at <= now {
+            Err(TokenState::Expired)
+        } else {
+            Ok(d)
+        })
+    }
+
+    /// The active (unrevoked) device of a screen, if any.
+    pub async fn active_device(&self, screen_id: &str) -> Result<Option<Device>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {DEVICE_COLS} FROM devices WHERE screen_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC LIMIT 1"
+        )))
+        .bind(screen_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(device_row).transpose()
+    }
+
+    /// Revokes the active devices of a screen; returns their ids (empty when none was active).
+    pub async fn revoke_devices(&self, screen_id: &str, now: i64) -> Result<Vec<String>> {
+        let mut tx = self.begin_write().await?;
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM devices WHERE screen_id = $1 AND revoked_at IS NULL")
+                .bind(screen_id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("id"))
+                .collect::<Result<_, _>>()?;
+        sqlx::query(
+            "UPDATE devices SET revoked_at = $1 WHERE screen_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(screen_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
