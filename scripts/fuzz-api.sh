@@ -144,7 +144,8 @@ me() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" 
 log "schemathesis over every operation: $MAX_EXAMPLES examples per operation and phase, seed $SEED, cap ${TIME_CAP}s"
 T0=$(date +%s)
 rc=0
-timeout --signal=TERM --kill-after=30 "$TIME_CAP" \
+# Run inside the work dir: schemathesis keeps a cache (.schemathesis/) in its current directory.
+(cd "$WORK" && timeout --signal=TERM --kill-after=30 "$TIME_CAP" \
     "$ST" run "$BASE/api/v1/openapi.json" --url "$BASE" \
     --checks "$CHECKS" \
     --header "Authorization: Bearer $TOKEN" \
@@ -153,7 +154,7 @@ timeout --signal=TERM --kill-after=30 "$TIME_CAP" \
     --generation-database none \
     --request-timeout 60 \
     --report junit --report-dir "$WORK/report" \
-    --no-color || rc=$?
+    --no-color) || rc=$?
 log "schemathesis ended with exit code $rc after $(($(date +%s) - T0))s"
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     die "the run did not finish within ${TIME_CAP}s (TWINCAST_FUZZ_TIME_CAP)"
