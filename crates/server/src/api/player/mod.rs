@@ -3,10 +3,10 @@
 //! aggregates). The rules live in `twincast_app::player`; these handlers parse, call it (or the hub) and render.
 //!
 //! - [`pairing`]: `POST /player/pairings`, `GET /player/pairings/{id}`, `POST /pairings/{code}/claim`.
-//! - [`manifest`]: `GET /player/manifest` (ETag, gzip, chunked bodies).
+//! - [`mod@manifest`]: `GET /player/manifest` (ETag, gzip, chunked bodies).
 //! - [`socket`]: `GET /player/ws`, the push channel.
-//! - [`heartbeat`]: `POST /player/heartbeat`.
-//! - [`plays`]: `POST /player/plays` and the reports under `/plays`.
+//! - [`mod@heartbeat`]: `POST /player/heartbeat`.
+//! - [`mod@plays`]: `POST /player/plays` and the reports under `/plays`.
 //! - [`screens`]: screenshots, commands, device revocation and status of one screen.
 
 pub mod heartbeat;
