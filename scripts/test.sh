@@ -421,6 +421,13 @@ if [ -f crates/server/tests/api/main.rs ]; then
 fi
 
 # ----------------------------------------------------------------------------------------------------------------
+# Stage 4b: API fuzzing. schemathesis (pip, pinned in the script) checks every /api/v1 operation of a fresh demo
+# server against the OpenAPI document (scripts/fuzz-api.sh; it runs alone too).
+# ----------------------------------------------------------------------------------------------------------------
+stage "4b/5 API fuzzing (schemathesis)"
+TWINCAST_FUZZ_DIR="$TMP/fuzz" run ./scripts/fuzz-api.sh
+
+# ----------------------------------------------------------------------------------------------------------------
 # Stage 5: browser end-to-end suite.
 # ----------------------------------------------------------------------------------------------------------------
 stage "5/5 browser end-to-end tests"

@@ -35,6 +35,22 @@ pub enum AppError {
     /// The thing does not exist (or the caller may not know it does) (→ 404).
     #[error("{0}")]
     NotFound(String),
+    /// The thing does not exist, with a code naming what is missing, e.g. `pairing-not-found` (→ 404).
+    #[error("{message}")]
+    Missing {
+        /// Stable code.
+        code: &'static str,
+        /// What is missing.
+        message: String,
+    },
+    /// The thing existed but is used up or expired for good, e.g. `pairing-expired` (→ 410).
+    #[error("{message}")]
+    Gone {
+        /// Stable code.
+        code: &'static str,
+        /// What is gone and what to do instead.
+        message: String,
+    },
     /// The change conflicts with the current state (→ 409).
     #[error("{message}")]
     Conflict {
@@ -107,6 +123,20 @@ impl AppError {
     pub fn not_found(message: impl Into<String>) -> AppError {
         AppError::NotFound(message.into())
     }
+    /// A 404-kind error with a specific code.
+    pub fn missing(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Missing {
+            code,
+            message: message.into(),
+        }
+    }
+    /// A 410-kind error.
+    pub fn gone(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Gone {
+            code,
+            message: message.into(),
+        }
+    }
     /// A 409-kind error.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> AppError {
         AppError::Conflict {
@@ -127,6 +157,8 @@ impl AppError {
             AppError::Invalid { code, .. }
             | AppError::Unauthenticated { code, .. }
             | AppError::Forbidden { code, .. }
+            | AppError::Missing { code, .. }
+            | AppError::Gone { code, .. }
             | AppError::Conflict { code, .. }
             | AppError::UnsupportedMedia { code, .. }
             | AppError::Unprocessable { code, .. }
@@ -148,7 +180,7 @@ impl AppError {
     /// Maps "not found" to a 400 with `code` (a reference inside a request body that names nothing).
     pub fn unknown_reference(self, code: &'static str, message: impl Into<String>) -> AppError {
         match self {
-            AppError::NotFound(_) => AppError::invalid(code, message),
+            AppError::NotFound(_) | AppError::Missing { .. } => AppError::invalid(code, message),
             other => other,
         }
     }

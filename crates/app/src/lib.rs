@@ -16,6 +16,7 @@ pub mod jobs;
 mod media;
 pub mod partners;
 pub mod places;
+pub mod player;
 pub mod schedule;
 pub mod secrets;
 pub mod users;

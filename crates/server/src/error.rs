@@ -124,7 +124,8 @@ impl From<AppError> for ApiError {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NotFound(_) | AppError::Missing { .. } => StatusCode::NOT_FOUND,
+            AppError::Gone { .. } => StatusCode::GONE,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -230,4 +231,50 @@ impl StartError {
         let what = what.into();
         move |source| StartError::Storage { what, source }
     }
+}
+
+/// Makes an error answer that is not a problem yet into one, keeping its status and headers (`Allow`, …): the
+/// rejections of axum's own extractors and layers (a path segment that is not UTF-8, a body over the default
+/// limit, a missing WebSocket upgrade) are plain text. Applied to `/api/v1`, so every 4xx/5xx there is
+/// `application/problem+json`. The text of a 4xx rejection describes the request and is kept as `detail`; a 5xx
+/// never shows its text.
+pub async fn problem_for_rejections(res: Response) -> Response {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UPGRADE_REQUIRED => "upgrade-required",
+        s if s.is_server_error() => "internal",
+        _ => "rejected",
+    };
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let detail = if status.is_server_error() {
+        tracing::error!(%status, cause = %text, "error answer without a problem body");
+        "internal error; the server log has details".to_string()
+    } else if text.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_string()
+    } else {
+        text
+    };
+    let mut out = ApiError::new(status, code, detail).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }

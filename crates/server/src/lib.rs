@@ -125,10 +125,13 @@ impl AppState {
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    utoipa::Modify::modify(&api::openapi::Conformance, &mut openapi);
     let openapi = Arc::new(openapi);
     Router::new()
-        .merge(api_router)
+        .merge(api_router.layer(axum::middleware::map_response(
+            error::problem_for_rejections,
+        )))
         .merge(ops::router(openapi))
         .merge(delivery::router())
         .merge(player_web::router())

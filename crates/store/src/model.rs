@@ -222,7 +222,8 @@ pub struct ScreenView {
 pub struct Media {
     /// Stable identifier.
     pub id: String,
-    /// Owning partner's id.
+    /// Owning partner's id (not shown by the API: `partner` names the owner).
+    #[schema(ignore)]
     pub partner_id: String,
     /// Owning partner's slug.
     pub partner: String,
@@ -234,7 +235,8 @@ pub struct Media {
     pub media_type: String,
     /// MIME type.
     pub mime: String,
-    /// Key in the object store.
+    /// Key in the object store (not shown by the API: `url` is the public address).
+    #[schema(ignore)]
     pub object_key: String,
     /// Bytes.
     pub size: i64,

@@ -147,15 +147,11 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
             })
             .await
             .with_context(|| format!("adding screen {i}"))?;
-        let token = format!(
-            "{}{}",
-            twincast_server::api::player::TOKEN_PREFIX,
-            twincast_server::auth::new_secret()
-        );
+        let token = twincast_app::secrets::new_device_token();
         store
             .provision_device(
                 &view.screen.id,
-                &twincast_server::auth::secret_hash(&token),
+                &twincast_app::secrets::secret_hash(&token),
                 now,
                 expires,
             )

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod campaigns;
 pub mod media;
+pub mod openapi;
 pub mod partners;
 pub mod places;
 pub mod player;

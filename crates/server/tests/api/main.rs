@@ -5,6 +5,7 @@ mod common;
 mod matrix;
 mod media;
 mod misc;
+mod openapi;
 mod player;
 mod schedule;
 mod shutdown;

@@ -1,0 +1,28 @@
+//! The player protocol's domain operations (`docs/player-protocol.md`): pairing and device tokens, heartbeats,
+//! proof of play and screenshots as a player sends them, and the operator side (claim, commands, revocation,
+//! status, play reports).
+//!
+//! Transport stays with the front door: HTTP bodies and long-poll waits, the WebSocket, the hub's caches and
+//! pushes. Every time here comes from the application's clock.
+
+pub mod commands;
+pub mod devices;
+pub mod heartbeat;
+pub mod pairing;
+pub mod plays;
+pub mod screenshots;
+
+pub use commands::CommandSent;
+pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
+pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
+pub use pairing::{
+    normalize_code, ClaimedDevice, NewPairing, PairingPoll, PairingRequest, CODE_ALPHABET, CODE_LEN,
+};
+pub use plays::{
+    check_play_event, play_grouping, PartnerPlays, PlayReportQuery, PlaySummary, PlaysRecorded,
+    MAX_BATCH,
+};
+pub use screenshots::{screenshot_mime, Screenshot, MAX_SCREENSHOT};
+
+/// Prefix of device tokens (`tcd_…`).
+pub use crate::secrets::DEVICE_TOKEN_PREFIX;

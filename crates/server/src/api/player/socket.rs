@@ -1,0 +1,112 @@
+//! The push channel: a player's WebSocket, registered with the hub, which sends it the pushes.
+
+use super::{authenticate, bearer, unauthorized};
+use crate::api::ApiQuery;
+use crate::error::{ApiError, ApiResult};
+use crate::hub::Outbound;
+use crate::AppState;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use twincast_protocol::Push;
+use twincast_store::Device;
+use utoipa::IntoParams;
+
+/// WebSocket parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct WsQuery {
+    /// Device token (browsers cannot set headers on WebSockets).
+    pub token: Option<String>,
+}
+
+/// The push channel: `hello`, `manifest_changed`, `alert`, `command`, `ping`, `revoked` (JSON text frames).
+#[utoipa::path(get, path = "/api/v1/player/ws", tag = "player", params(WsQuery),
+    responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::Problem)))]
+pub async fn ws(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<WsQuery>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let token = match (bearer(&headers)?, q.token) {
+        (Some(t), _) | (None, Some(t)) => t,
+        (None, None) => {
+            return Err(unauthorized(
+                "missing-device-token",
+                "send Authorization: Bearer DEVICE_TOKEN or ?token=",
+            ))
+        }
+    };
+    let device = authenticate(&state, &token).await?;
+    let upgrade = upgrade.map_err(|e| {
+        ApiError::bad_request(
+            "websocket-required",
+            format!("not a WebSocket upgrade: {e}"),
+        )
+    })?;
+    // Players send only small pongs and receive small JSON messages: small buffers keep a connected screen
+    // cheap (the defaults reserve 128 KiB per socket), and a client cannot make the server buffer much.
+    Ok(upgrade
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
+        .on_upgrade(move |socket| serve_socket(state, device, socket))
+        .into_response())
+}
+
+async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
+    let hub = state.hub.clone();
+    let screen_id = device.screen_id.clone();
+    let (conn, mut rx) = hub.connect(&screen_id, &device.id);
+    let _ = state
+        .store
+        .touch_screen(&screen_id, state.app.now_ms())
+        .await;
+    let etag = hub
+        .manifest(&state, &screen_id, 48, state.app.now_ms())
+        .await
+        .map(|m| m.etag.clone())
+        .ok();
+    if let Some(e) = &etag {
+        hub.announced(&screen_id, e);
+    }
+    let hello = Push::Hello {
+        screen_id: screen_id.clone(),
+        device_id: device.id.clone(),
+        etag,
+        server_time: state.app.now_ms(),
+    }
+    .to_text();
+    if socket.send(Message::Text(hello.into())).await.is_ok() {
+        let mut ping = tokio::time::interval(hub.settings.ping_every);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                out = rx.recv() => match out {
+                    Some(Outbound::Text(t)) => {
+                        if socket.send(Message::Text(t.into())).await.is_err() { break; }
+                    }
+                    Some(Outbound::Close(code)) => {
+                        let _ = socket.send(Message::Close(Some(axum::extract::ws::CloseFrame {
+                            code, reason: "revoked".into() }))).await;
+                        break;
+                    }
+                    None => break,
+                },
+                msg = socket.recv() => match msg {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(_)) => {}
+                },
+                _ = ping.tick() => {
+                    let ping = Push::Ping { server_time: state.app.now_ms() }.to_text();
+                    if socket.send(Message::Text(ping.into())).await.is_err() { break; }
+                }
+            }
+        }
+    }
+    hub.disconnect(&screen_id, conn);
+}
