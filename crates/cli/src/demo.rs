@@ -4,9 +4,7 @@
 use anyhow::Result;
 use std::collections::BTreeMap;
 use twincast_server::AppState;
-use twincast_store::{
-    CampaignInput, CampaignItem, ItemKind, Location, PartnerInput, Role, Screen, StoreError,
-};
+use twincast_store::{CampaignInput, CampaignItem, ItemKind, PartnerInput, Role, StoreError};
 
 /// What seeding did.
 pub struct SeedReport {
@@ -31,6 +29,7 @@ async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str)
 /// Seeds whatever part of the demo network is missing.
 pub async fn seed(state: &AppState) -> Result<SeedReport> {
     let store = &state.store;
+    let admin = twincast_app::App::local_admin();
     let mut partners_added = 0;
     for p in twincast_demo::partners() {
         let exists = match store.partner_by_slug(p.slug).await {
@@ -54,7 +53,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 description: p.description.into(),
                 logo_media_id: None,
             };
-            store.create_partner(&input).await?;
+            state.app.create_partner(&admin, &input).await?;
             partners_added += 1;
         }
         // The partner's card (content-addressed: a second start finds it present).
@@ -73,17 +72,15 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
         let loc = match store.location_by_slug(l.slug).await {
             Ok(loc) => loc,
             Err(StoreError::NotFound) => {
-                store
-                    .create_location(&Location {
-                        id: String::new(),
-                        slug: l.slug.into(),
-                        name: l.names.en.into(),
-                        kind: l.kind.code().into(),
-                        lat: Some(l.lat),
-                        lon: Some(l.lon),
-                        tz: twincast_demo::host_city().tz.into(),
-                    })
-                    .await?
+                let new = twincast_app::places::NewLocation {
+                    slug: l.slug.into(),
+                    name: l.names.en.into(),
+                    kind: l.kind.code().into(),
+                    lat: Some(l.lat),
+                    lon: Some(l.lon),
+                    tz: twincast_demo::host_city().tz.into(),
+                };
+                state.app.create_location(&admin, new).await?
             }
             Err(e) => return Err(e.into()),
         };
@@ -103,26 +100,17 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
             if existing.iter().any(|n| n == s.name) {
                 continue;
             }
-            store
-                .create_screen(&Screen {
-                    id: String::new(),
-                    name: s.name.into(),
-                    location_id: loc.id.clone(),
-                    lat: Some(s.lat),
-                    lon: Some(s.lon),
-                    tz: s.tz.into(),
-                    width: s.width.into(),
-                    height: s.height.into(),
-                    orientation: if s.height > s.width {
-                        "portrait"
-                    } else {
-                        "landscape"
-                    }
-                    .into(),
-                    tags: s.tags.iter().map(|t| t.to_string()).collect(),
-                    last_seen_at: None,
-                })
-                .await?;
+            let new = twincast_app::places::NewScreen {
+                name: s.name.into(),
+                location: l.slug.into(),
+                lat: Some(s.lat),
+                lon: Some(s.lon),
+                tz: Some(s.tz.into()),
+                width: s.width,
+                height: s.height,
+                tags: s.tags.iter().map(|t| t.to_string()).collect(),
+            };
+            state.app.create_screen(&admin, new).await?;
         }
     }
     for p in twincast_demo::partners() {
@@ -311,55 +299,83 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
     println!();
 }
 
-/// Generates each partner's card video with ffmpeg (when present) and adds it to the library, in the
-/// background; content already present is skipped.
-pub async fn generate_videos(state: AppState) {
-    if !twincast_media::ffmpeg::available() {
-        tracing::info!("ffmpeg not found: the demo plays image cards only");
-        return;
+/// Generates each partner's card video with ffmpeg (when present) and adds it to the library, one partner per
+/// step, as a background worker; content already present is skipped.
+pub struct DemoVideos {
+    state: AppState,
+    next: usize,
+}
+
+impl DemoVideos {
+    /// A worker over the demo partners.
+    pub fn new(state: AppState) -> DemoVideos {
+        DemoVideos { state, next: 0 }
     }
+}
+
+impl twincast_app::background::Worker for DemoVideos {
+    fn name(&self) -> String {
+        "demo-videos".into()
+    }
+
+    async fn work(&mut self) -> twincast_app::background::WorkerState {
+        use twincast_app::background::WorkerState;
+        if self.next == 0 && !twincast_media::ffmpeg::available() {
+            tracing::info!("ffmpeg not found: the demo plays image cards only");
+            return WorkerState::Done;
+        }
+        let partners = twincast_demo::partners();
+        let Some(p) = partners.get(self.next) else {
+            tracing::info!("demo videos ready");
+            return WorkerState::Done;
+        };
+        self.next += 1;
+        video_for(&self.state, p).await;
+        WorkerState::Busy
+    }
+
+    async fn wait_for_work(&mut self) {}
+}
+
+async fn video_for(state: &AppState, p: &twincast_demo::Partner) {
     let dir = state.config.data_dir.join("demo-videos");
     if let Err(e) = std::fs::create_dir_all(&dir) {
         tracing::warn!(error = %e, "cannot create demo video directory");
         return;
     }
-    for p in twincast_demo::partners() {
-        let out = dir.join(format!("{}.mp4", p.slug));
-        if !out.exists() {
-            // Rendered under another name and renamed when complete: a killed start leaves no half file.
-            let part = dir.join(format!("{}.part.mp4", p.slug));
-            let Ok(args) = twincast_demo::partner_video_args(p, &part) else {
-                continue;
-            };
-            let tmp_ok = tokio::process::Command::new("ffmpeg")
-                .args(&args)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-                .await
-                .map(|s| s.success())
-                .unwrap_or(false);
-            if !tmp_ok || std::fs::rename(&part, &out).is_err() {
-                let _ = std::fs::remove_file(&part);
-                tracing::warn!(partner = p.slug, "demo video generation failed");
-                continue;
-            }
-        }
-        match tokio::fs::read(&out).await {
-            Ok(bytes) => {
-                if let Err(e) =
-                    ingest_bytes(&state, &bytes, p.slug, &format!("{}.mp4", p.slug)).await
-                {
-                    tracing::warn!(partner = p.slug, error = %e, "demo video import failed");
-                } else if let Err(e) = ensure_partner_campaign(&state, p).await {
-                    tracing::warn!(partner = p.slug, error = %e, "demo campaign update failed");
-                }
-            }
-            Err(e) => tracing::warn!(partner = p.slug, error = %e, "demo video unreadable"),
+    let out = dir.join(format!("{}.mp4", p.slug));
+    if !out.exists() {
+        // Rendered under another name and renamed when complete: a killed start leaves no half file.
+        let part = dir.join(format!("{}.part.mp4", p.slug));
+        let Ok(args) = twincast_demo::partner_video_args(p, &part) else {
+            return;
+        };
+        let tmp_ok = tokio::process::Command::new("ffmpeg")
+            .args(&args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .status()
+            .await
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !tmp_ok || std::fs::rename(&part, &out).is_err() {
+            let _ = std::fs::remove_file(&part);
+            tracing::warn!(partner = p.slug, "demo video generation failed");
+            return;
         }
     }
-    tracing::info!("demo videos ready");
+    match tokio::fs::read(&out).await {
+        Ok(bytes) => {
+            if let Err(e) = ingest_bytes(state, &bytes, p.slug, &format!("{}.mp4", p.slug)).await {
+                tracing::warn!(partner = p.slug, error = %e, "demo video import failed");
+            } else if let Err(e) = ensure_partner_campaign(state, p).await {
+                tracing::warn!(partner = p.slug, error = %e, "demo campaign update failed");
+            }
+        }
+        Err(e) => tracing::warn!(partner = p.slug, error = %e, "demo video unreadable"),
+    }
 }
 
 #[cfg(test)]

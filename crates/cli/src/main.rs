@@ -253,12 +253,21 @@ async fn main() {
     }
 }
 
-async fn serve(state: AppState, listen: &str) -> Result<()> {
+async fn serve(
+    state: AppState,
+    listen: &str,
+    workers: twincast_app::background::Supervisor,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
-    let server =
-        twincast_server::Server::start(state, listener, twincast_server::shutdown_signal()).await?;
+    let server = twincast_server::Server::start_with(
+        state,
+        listener,
+        twincast_server::shutdown_signal(),
+        workers,
+    )
+    .await?;
     tracing::info!(addr = %server.addr, "listening");
     let report = server.handle.await??;
     if !report.aborted.is_empty() {
@@ -283,7 +292,7 @@ async fn run(cli: Cli) -> Result<()> {
             init_logs(c.log_format);
             let listen = c.listen.clone();
             let state = AppState::open(c).await?;
-            serve(state, &listen).await
+            serve(state, &listen, twincast_app::background::Supervisor::new()).await
         }
         Command::Demo { common, port } => {
             let mut c = config(&common)?;
@@ -293,8 +302,9 @@ async fn run(cli: Cli) -> Result<()> {
             let state = AppState::open(c).await?;
             let report = demo::seed(&state).await?;
             demo::print_welcome(&listen, &report);
-            tokio::spawn(demo::generate_videos(state.clone()));
-            serve(state, &listen).await
+            let mut workers = twincast_app::background::Supervisor::new();
+            workers.spawn(demo::DemoVideos::new(state.clone()));
+            serve(state, &listen, workers).await
         }
         Command::User { common, cmd } => {
             let c = config(&common)?;

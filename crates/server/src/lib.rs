@@ -170,11 +170,27 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<Server, StartError> {
+        Server::start_with(
+            state,
+            listener,
+            shutdown,
+            twincast_app::background::Supervisor::new(),
+        )
+        .await
+    }
+
+    /// [`Server::start`] with more background workers (e.g. the demo's media generation), stopped with the
+    /// server's own.
+    pub async fn start_with(
+        state: AppState,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        mut workers: twincast_app::background::Supervisor,
+    ) -> Result<Server, StartError> {
         ops::recover(&state).await?;
         let addr = listener
             .local_addr()
             .map_err(StartError::io("reading the listening address"))?;
-        let mut workers = twincast_app::background::Supervisor::new();
         for _ in 0..state.config.media_workers.max(1) {
             workers.spawn(twincast_app::jobs::MediaJobs::new(state.app.clone()));
         }
