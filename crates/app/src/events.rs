@@ -16,6 +16,8 @@ pub enum ServerEvent {
     AlertsChanged,
     /// An operator command for one screen (`reload`, `screenshot`, `identify`).
     Command {
+        /// Command id (the player echoes it; the operator was answered with it).
+        id: String,
         /// Target screen.
         screen_id: String,
         /// The command.

@@ -430,6 +430,7 @@ async fn heartbeats_take_the_clock_offset_from_the_app_clock() {
 async fn commands_are_checked_and_revocation_ends_the_token() {
     let f = fixture().await;
     let (_, token) = pair(&f).await;
+    let mut events = f.app.events.subscribe();
     let sent = f
         .app
         .send_command(&f.operator, &f.screen_id, "identify")
@@ -437,6 +438,15 @@ async fn commands_are_checked_and_revocation_ends_the_token() {
         .unwrap();
     assert_eq!(sent.command, twincast_protocol::Command::Identify);
     assert_eq!(sent.screen_id, f.screen_id);
+    assert_eq!(
+        events.try_recv().unwrap(),
+        twincast_app::ServerEvent::Command {
+            id: sent.id.clone(),
+            screen_id: f.screen_id.clone(),
+            command: "identify".into(),
+        },
+        "the command is announced with the id the operator gets"
+    );
     let again = f
         .app
         .send_command(&f.operator, &f.screen_id, "identify")

@@ -1,7 +1,5 @@
-//! Operator commands for a screen (`reload`, `screenshot`, `identify`): checked here, delivered by the front door.
-//!
-//! Not sent as a [`crate::ServerEvent::Command`]: that event carries no command id, and the player must receive
-//! the id the operator was answered with; the front door pushes [`CommandSent`] to the screen's sockets itself.
+//! Operator commands for a screen (`reload`, `screenshot`, `identify`): checked here and announced as a
+//! [`crate::ServerEvent::Command`] with its id, which the player hub delivers to the screen's open sockets.
 
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
@@ -22,7 +20,7 @@ pub struct CommandSent {
 
 impl App {
     /// Checks a command for screen `screen_id` (operators, admins; a known command, an existing screen) and gives
-    /// it an id; the caller delivers it to the screen's open sockets (commands are not queued for offline screens).
+    /// it an id; the hub delivers it to the screen's open sockets (commands are not queued for offline screens).
     pub async fn send_command(
         &self,
         actor: &Actor,
@@ -37,10 +35,16 @@ impl App {
             ));
         };
         self.store.screen(screen_id).await?;
-        Ok(CommandSent {
+        let sent = CommandSent {
             id: twincast_store::new_id(),
             command,
             screen_id: screen_id.to_string(),
-        })
+        };
+        self.emit(crate::ServerEvent::Command {
+            id: sent.id.clone(),
+            screen_id: sent.screen_id.clone(),
+            command: command.as_str().to_string(),
+        });
+        Ok(sent)
     }
 }

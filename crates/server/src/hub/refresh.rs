@@ -156,12 +156,12 @@ impl Hub {
                 ev = rx.recv() => match ev {
                     Ok(ServerEvent::ScheduleChanged { screens }) => self.refresh(&state, screens, false).await,
                     Ok(ServerEvent::AlertsChanged) => self.refresh(&state, None, true).await,
-                    Ok(ServerEvent::Command { screen_id, command }) => match Command::parse(&command) {
+                    Ok(ServerEvent::Command { id, screen_id, command }) => match Command::parse(&command) {
                         Some(command) => {
                             self.push(&screen_id, &Push::Command {
-                                id: twincast_store::new_id(),
+                                id,
                                 command,
-                                server_time: twincast_store::now_ms(),
+                                server_time: state.app.now_ms(),
                             });
                         }
                         None => tracing::warn!(screen_id, command, "hub: unknown command not sent"),

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use twincast_app::places::ScreenStatus;
 use twincast_app::player::MAX_SCREENSHOT;
-use twincast_protocol::Push;
 use utoipa::ToSchema;
 
 /// Uploads a screenshot (PNG or JPEG, ≤ 5 MiB) after a `screenshot` command.
@@ -81,14 +80,6 @@ pub async fn send_command(
         .app
         .send_command(&who.actor(), &id, &req.command)
         .await?;
-    state.hub.push(
-        &sent.screen_id,
-        &Push::Command {
-            id: sent.id.clone(),
-            command: sent.command,
-            server_time: state.app.now_ms(),
-        },
-    );
     Ok((
         StatusCode::ACCEPTED,
         Json(CommandSent {
