@@ -195,7 +195,7 @@ impl Server {
             workers.spawn(twincast_app::jobs::MediaJobs::new(state.app.clone()));
         }
         let states = workers.state_reader();
-        let hub = tokio::spawn(state.hub.clone().run(state.clone()));
+        workers.spawn(hub::HubRefresh::new(state.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -206,7 +206,6 @@ impl Server {
             .await
             .map_err(StartError::io("serving HTTP"))?;
             let report = workers.shutdown(SHUTDOWN_DEADLINE).await;
-            hub.abort();
             state.store.close().await;
             Ok(report)
         });

@@ -23,6 +23,7 @@ use twincast_core as tc;
 use twincast_store::{Device, ResolvedItem, StoreError};
 
 pub use crate::manifest::Manifest;
+pub use refresh::HubRefresh;
 
 /// Player-protocol settings (environment: `TWINCAST_SCREEN_OFFLINE_AFTER_SECS`, `TWINCAST_DEVICE_TOKEN_TTL_DAYS`).
 #[derive(Debug, Clone)]

@@ -7,11 +7,14 @@
 //! `twincast_hub_shared_build_seconds`.
 
 use super::{CachedScreen, Hub, SCREEN_TTL};
+use crate::events::ServerEvent;
 use crate::manifest::build::{SHARED_BUILDS, SHARED_BUILD_US};
 use crate::AppState;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
+use twincast_app::background::{Worker, WorkerState};
 use twincast_protocol::{Command, Push};
 
 impl Hub {
@@ -143,43 +146,92 @@ impl Hub {
             );
         }
     }
+}
 
-    /// Runs until the event channel closes: turns change events into pushes, and every 5 s notices schedule
-    /// changes made by other processes.
-    pub async fn run(self: Arc<Self>, state: AppState) {
-        use crate::events::ServerEvent;
-        use tokio::sync::broadcast::error::RecvError;
-        let mut rx = state.events.subscribe();
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tokio::select! {
-                ev = rx.recv() => match ev {
-                    Ok(ServerEvent::ScheduleChanged { screens }) => self.refresh(&state, screens, false).await,
-                    Ok(ServerEvent::AlertsChanged) => self.refresh(&state, None, true).await,
-                    Ok(ServerEvent::Command { id, screen_id, command }) => match Command::parse(&command) {
-                        Some(command) => {
-                            self.push(&screen_id, &Push::Command {
+/// What woke the hub's refresh worker.
+enum Wake {
+    /// A change event (or a lag / close of the channel).
+    Event(Result<ServerEvent, RecvError>),
+    /// The 5 s safety-net poll of the schedule version.
+    Tick,
+}
+
+/// The hub's background worker: turns change events into pushes, and every 5 s notices schedule changes made by
+/// other processes. Done when the event channel closes.
+pub struct HubRefresh {
+    hub: Arc<Hub>,
+    state: AppState,
+    rx: tokio::sync::broadcast::Receiver<ServerEvent>,
+    tick: tokio::time::Interval,
+    pending: Option<Wake>,
+}
+
+impl HubRefresh {
+    /// The worker of `state.hub`, subscribed to `state.events` from now on.
+    pub fn new(state: AppState) -> HubRefresh {
+        HubRefresh {
+            hub: state.hub.clone(),
+            rx: state.events.subscribe(),
+            tick: tokio::time::interval(Duration::from_secs(5)),
+            pending: None,
+            state,
+        }
+    }
+}
+
+impl Worker for HubRefresh {
+    fn name(&self) -> String {
+        "hub-refresh".into()
+    }
+
+    async fn work(&mut self) -> WorkerState {
+        let (hub, state) = (&self.hub, &self.state);
+        match self.pending.take() {
+            None => return WorkerState::Idle,
+            Some(Wake::Event(ev)) => match ev {
+                Ok(ServerEvent::ScheduleChanged { screens }) => {
+                    hub.refresh(state, screens, false).await
+                }
+                Ok(ServerEvent::AlertsChanged) => hub.refresh(state, None, true).await,
+                Ok(ServerEvent::Command {
+                    id,
+                    screen_id,
+                    command,
+                }) => match Command::parse(&command) {
+                    Some(command) => {
+                        hub.push(
+                            &screen_id,
+                            &Push::Command {
                                 id,
                                 command,
                                 server_time: state.app.now_ms(),
-                            });
-                        }
-                        None => tracing::warn!(screen_id, command, "hub: unknown command not sent"),
-                    },
-                    Err(RecvError::Lagged(_)) => self.refresh(&state, None, true).await,
-                    Err(RecvError::Closed) => break,
+                            },
+                        );
+                    }
+                    None => tracing::warn!(screen_id, command, "hub: unknown command not sent"),
                 },
-                _ = tick.tick() => {
-                    let known = self.version.load(Ordering::Acquire);
-                    if let Ok(v) = state.store.schedule_version().await {
-                        if known >= 0 && v != known {
-                            // Another process changed something, maybe screens or groups: reload them too.
-                            self.forget_screens(None);
-                            self.refresh(&state, None, false).await;
-                        }
+                Err(RecvError::Lagged(_)) => hub.refresh(state, None, true).await,
+                Err(RecvError::Closed) => return WorkerState::Done,
+            },
+            Some(Wake::Tick) => {
+                let known = hub.version.load(Ordering::Acquire);
+                if let Ok(v) = state.store.schedule_version().await {
+                    if known >= 0 && v != known {
+                        // Another process changed something, maybe screens or groups: reload them too.
+                        hub.forget_screens(None);
+                        hub.refresh(state, None, false).await;
                     }
                 }
             }
         }
+        WorkerState::Busy
+    }
+
+    async fn wait_for_work(&mut self) {
+        // Both branches are cancel-safe: a stop in between loses no event.
+        self.pending = Some(tokio::select! {
+            ev = self.rx.recv() => Wake::Event(ev),
+            _ = self.tick.tick() => Wake::Tick,
+        });
     }
 }

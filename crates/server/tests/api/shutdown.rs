@@ -49,7 +49,9 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .await
     .unwrap();
     let states = server.workers.clone();
-    assert_eq!(states.states().len(), 2, "{:?}", states.states());
+    // Two media job workers and the hub's refresh loop.
+    assert_eq!(states.states().len(), 3, "{:?}", states.states());
+    assert!(states.states().contains_key("hub-refresh"));
 
     // An upload whose body arrives in two parts; shutdown is asked between them.
     let png = png(64, 48);
@@ -114,7 +116,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 2, "{report:?}");
+    assert_eq!(report.stopped.len(), 3, "{report:?}");
     assert!(
         states.states().values().all(|s| *s == WorkerState::Stopped),
         "{:?}",
