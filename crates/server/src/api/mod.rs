@@ -185,18 +185,3 @@ where
             .map_err(|e| ApiError::bad_request("invalid-query", e.body_text()))
     }
 }
-
-/// Checks a user-supplied slug (the rule is `twincast_core::validate::slug`).
-pub fn check_slug(what: &str, s: &str) -> ApiResult<()> {
-    Ok(twincast_app::validate::slug(what, s)?)
-}
-
-/// Checks free text (the rule is `twincast_core::validate::text`).
-pub fn check_text(what: &str, s: &str, max: usize) -> ApiResult<()> {
-    Ok(twincast_app::validate::text(what, s, max)?)
-}
-
-/// Checks latitude and longitude ranges (the rule is `twincast_core::validate::coords`).
-pub fn check_coords(lat: Option<f64>, lon: Option<f64>) -> ApiResult<()> {
-    Ok(twincast_app::validate::coords(lat, lon)?)
-}

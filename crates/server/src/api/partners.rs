@@ -24,11 +24,6 @@ pub struct PartnerQuery {
     pub country: Option<String>,
 }
 
-/// Validates a partner's fields (the rules are `twincast_app::partners::check`).
-pub fn validate(p: &PartnerInput) -> ApiResult<()> {
-    Ok(twincast_app::partners::check(p)?)
-}
-
 /// Partners, by slug.
 #[utoipa::path(get, path = "/api/v1/partners", tag = "partners", params(PartnerQuery),
     responses((status = 200, body = List<Partner>), (status = 400, body = crate::error::Problem)))]

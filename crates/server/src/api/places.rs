@@ -39,11 +39,6 @@ pub struct ScreenQuery {
 
 pub use twincast_app::places::{NewLocation, NewScreen};
 
-/// Checks an IANA time zone name (the rule is `twincast_app::validate::tz`).
-pub fn check_tz(tz: &str) -> ApiResult<()> {
-    Ok(twincast_app::validate::tz(tz)?)
-}
-
 /// Locations, by slug.
 #[utoipa::path(get, path = "/api/v1/locations", tag = "places", params(LocationQuery),
     responses((status = 200, body = List<Location>)))]
