@@ -12,6 +12,7 @@ pub mod background;
 pub mod clock;
 pub mod error;
 pub mod events;
+pub mod health;
 pub mod jobs;
 mod media;
 pub mod partners;
@@ -43,6 +44,8 @@ pub struct Settings {
     pub offline_after_ms: i64,
     /// Scratch directory of background jobs.
     pub work_dir: PathBuf,
+    /// Where offline/online notifications go.
+    pub notify: health::NotifySettings,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             session_ttl_secs: 12 * 3600,
             offline_after_ms: 90_000,
             work_dir: std::env::temp_dir().join("twincast-work"),
+            notify: health::NotifySettings::default(),
         }
     }
 }

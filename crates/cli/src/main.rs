@@ -55,6 +55,57 @@ struct ServeArgs {
     public_base_url: Option<String>,
 }
 
+/// Screen health and offline alerts (serve, demo); each overrides the configuration file.
+#[derive(Args, Clone, Default)]
+struct HealthArgs {
+    /// Seconds of silence after which a screen is offline (and alerts).
+    #[arg(long, env = "TWINCAST_SCREEN_OFFLINE_AFTER_SECS")]
+    screen_offline_after_secs: Option<u64>,
+    /// Webhook URL told of offline/online transitions (repeat, or comma-separated in the environment).
+    #[arg(
+        long = "webhook-url",
+        env = "TWINCAST_WEBHOOK_URLS",
+        value_delimiter = ','
+    )]
+    webhook_urls: Option<Vec<String>>,
+    /// Key of the webhooks' HMAC-SHA256 signature.
+    #[arg(long, env = "TWINCAST_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// SMTP server for alert e-mail: smtps://user:pass@host:465 or smtp://host:587?tls=required.
+    #[arg(long, env = "TWINCAST_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender of alert e-mail.
+    #[arg(long, env = "TWINCAST_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// Recipient of alert e-mail (repeat, or comma-separated in the environment).
+    #[arg(long = "smtp-to", env = "TWINCAST_SMTP_TO", value_delimiter = ',')]
+    smtp_to: Option<Vec<String>>,
+}
+
+impl HealthArgs {
+    /// Applies the flags and environment over the file's settings.
+    fn apply(self, c: &mut Config) {
+        if let Some(s) = self.screen_offline_after_secs {
+            c.screen_offline_after_secs = s;
+        }
+        if let Some(u) = self.webhook_urls {
+            c.webhook_urls = u;
+        }
+        if let Some(s) = self.webhook_secret {
+            c.webhook_secret = s;
+        }
+        if let Some(u) = self.smtp_url {
+            c.smtp_url = u;
+        }
+        if let Some(f) = self.smtp_from {
+            c.smtp_from = f;
+        }
+        if let Some(t) = self.smtp_to {
+            c.smtp_to = t;
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Runs the server.
@@ -63,6 +114,8 @@ enum Command {
         common: Common,
         #[command(flatten)]
         serve: ServeArgs,
+        #[command(flatten)]
+        health: HealthArgs,
     },
     /// Runs the server with the demo network (seeded on first start).
     Demo {
@@ -71,6 +124,8 @@ enum Command {
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        #[command(flatten)]
+        health: HealthArgs,
     },
     /// Accounts.
     User {
@@ -278,8 +333,13 @@ async fn serve(
 
 async fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { common, serve: s } => {
+        Command::Serve {
+            common,
+            serve: s,
+            health,
+        } => {
             let mut c = config(&common)?;
+            health.apply(&mut c);
             if let Some(l) = s.listen {
                 c.listen = l;
             }
@@ -294,8 +354,13 @@ async fn run(cli: Cli) -> Result<()> {
             let state = AppState::open(c).await?;
             serve(state, &listen, twincast_app::background::Supervisor::new()).await
         }
-        Command::Demo { common, port } => {
+        Command::Demo {
+            common,
+            port,
+            health,
+        } => {
             let mut c = config(&common)?;
+            health.apply(&mut c);
             c.listen = format!("127.0.0.1:{port}");
             init_logs(c.log_format);
             let listen = c.listen.clone();

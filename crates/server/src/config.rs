@@ -52,6 +52,20 @@ pub struct Config {
     pub media_workers: usize,
     /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
     pub transcode: bool,
+    /// A screen not heard from for this many seconds is offline (and alerts, see docs/operations.md).
+    pub screen_offline_after_secs: u64,
+    /// Webhook URLs told of screens going offline and online (JSON POST, signed).
+    pub webhook_urls: Vec<String>,
+    /// Key of the webhooks' HMAC-SHA256 signature (`Twincast-Signature`); required when `webhook_urls` is set.
+    pub webhook_secret: String,
+    /// SMTP server for alert e-mail: `smtps://host:465` (TLS), `smtp://host:587?tls=required` (STARTTLS) or
+    /// `smtp://host:port` (unencrypted: loopback relays only), with `user:password@` when the server needs a
+    /// login; empty: no e-mail.
+    pub smtp_url: String,
+    /// Sender address of alert e-mail, e.g. `Twincast <noc@example.org>`.
+    pub smtp_from: String,
+    /// Recipients of alert e-mail.
+    pub smtp_to: Vec<String>,
 }
 
 impl Default for Config {
@@ -68,6 +82,12 @@ impl Default for Config {
             login_attempts_per_minute: 10,
             media_workers: 1,
             transcode: true,
+            screen_offline_after_secs: 90,
+            webhook_urls: Vec::new(),
+            webhook_secret: String::new(),
+            smtp_url: String::new(),
+            smtp_from: String::new(),
+            smtp_to: Vec::new(),
         }
     }
 }
@@ -82,6 +102,22 @@ impl std::fmt::Debug for Config {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("public_base_url", &self.public_base_url)
             .field("log_format", &self.log_format)
+            .field("screen_offline_after_secs", &self.screen_offline_after_secs)
+            .field(
+                "webhook_urls",
+                &format!("{} URL(s)", self.webhook_urls.len()),
+            )
+            .field(
+                "webhook_secret",
+                &if self.webhook_secret.is_empty() {
+                    ""
+                } else {
+                    "***"
+                },
+            )
+            .field("smtp_url", &twincast_store::redact(&self.smtp_url))
+            .field("smtp_from", &self.smtp_from)
+            .field("smtp_to", &self.smtp_to)
             .finish_non_exhaustive()
     }
 }
@@ -144,6 +180,22 @@ impl Config {
         self.public_base_url.starts_with("https://")
     }
 
+    /// The silence after which a screen is offline, in ms (at least one second).
+    pub fn offline_after_ms(&self) -> i64 {
+        (self.screen_offline_after_secs.max(1) as i64).saturating_mul(1000)
+    }
+
+    /// The notification settings of the application layer.
+    pub fn notify_settings(&self) -> twincast_app::health::NotifySettings {
+        twincast_app::health::NotifySettings {
+            webhook_urls: self.webhook_urls.clone(),
+            webhook_secret: self.webhook_secret.clone(),
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+            smtp_to: self.smtp_to.clone(),
+        }
+    }
+
     /// An example configuration file with every key and its default.
     pub fn example() -> String {
         toml::to_string_pretty(&Config::default()).unwrap_or_default()
@@ -175,9 +227,34 @@ mod tests {
         let c = Config {
             database_url: "postgres://u:pw@h/db".into(),
             storage_url: "s3://b?endpoint=http://x&secret_access_key=SEKRIT".into(),
+            webhook_secret: "HOOKSECRET".into(),
+            smtp_url: "smtps://noc:MAILPW@mail.example.org:465".into(),
             ..Config::default()
         };
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("pw@") && !dbg.contains("SEKRIT"), "{dbg}");
+        assert!(
+            !dbg.contains("HOOKSECRET") && !dbg.contains("MAILPW"),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn health_settings_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.toml");
+        std::fs::write(
+            &p,
+            "screen_offline_after_secs = 30\nwebhook_urls = [\"https://hooks.example.org/t\"]\n\
+             webhook_secret = \"s\"\nsmtp_url = \"smtp://127.0.0.1:2525\"\nsmtp_from = \"noc@example.org\"\n\
+             smtp_to = [\"ops@example.org\"]\n",
+        )
+        .unwrap();
+        let c = Config::from_file(&p).unwrap();
+        assert_eq!(c.offline_after_ms(), 30_000);
+        let n = c.notify_settings();
+        assert_eq!(n.webhook_urls, vec!["https://hooks.example.org/t"]);
+        assert_eq!(n.smtp_to, vec!["ops@example.org"]);
+        assert_eq!(Config::default().offline_after_ms(), 90_000);
     }
 }

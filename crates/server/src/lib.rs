@@ -93,14 +93,17 @@ impl AppState {
             .await
             .map_err(StartError::storage("creating the storage bucket"))?;
         let transcoding = config.transcode && twincast_media::ffmpeg::available();
+        let notify = config.notify_settings();
+        notify.check().map_err(StartError::Config)?;
         let app = twincast_app::App::new(
             store.clone(),
             storage.clone(),
             twincast_app::Settings {
                 transcoding,
                 session_ttl_secs: config.session_ttl_secs,
-                offline_after_ms: hub::PlayerSettings::from_env().offline_after_ms,
+                offline_after_ms: config.offline_after_ms(),
                 work_dir: config.work_dir(),
+                notify,
             },
         );
         let per_minute =
@@ -117,7 +120,7 @@ impl AppState {
             delivered: Arc::default(),
             transcoding,
             metrics: metrics_handle(),
-            hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_env())),
+            hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_config(&config))),
             config: Arc::new(config),
         })
     }
@@ -196,6 +199,10 @@ impl Server {
         }
         let states = workers.state_reader();
         workers.spawn(hub::HubRefresh::new(state.clone()));
+        let (health_watch, notifier) = twincast_app::health::workers(&state.app)
+            .map_err(|e| StartError::Config(format!("notifications: {e}")))?;
+        workers.spawn(health_watch);
+        workers.spawn(notifier);
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(

@@ -31,6 +31,8 @@ pub const TABLES: &[&str] = &[
     "screen_status",
     "plays",
     "screenshots",
+    "screen_health",
+    "notifications",
 ];
 
 /// First line of a backup file.

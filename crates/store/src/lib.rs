@@ -11,6 +11,8 @@ mod backup;
 mod catalog;
 pub use catalog::ScheduleCatalog;
 mod error;
+mod health;
+pub use health::*;
 pub mod jobs;
 mod media;
 pub use media::MediaFilter;

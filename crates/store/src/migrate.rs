@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_schedule.sql"),
     ),
     (3, "players", include_str!("../migrations/0003_players.sql")),
+    (7, "health", include_str!("../migrations/0007_health.sql")),
 ];
 
 /// The schema version this binary writes.

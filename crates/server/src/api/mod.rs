@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod campaigns;
 pub mod media;
+pub mod notifications;
 pub mod openapi;
 pub mod partners;
 pub mod places;
@@ -34,6 +35,7 @@ use utoipa_axum::routes;
         (name = "player", description = "Player protocol (device token): pairing, manifest, push, heartbeat, proof of play"),
         (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
         (name = "plays", description = "Proof-of-play reports"),
+        (name = "health", description = "Screen health: offline/online notifications (webhook, e-mail) and their delivery"),
     )
 )]
 struct ApiDoc;
@@ -114,6 +116,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(player::screen_status))
         .routes(routes!(player::plays_summary))
         .routes(routes!(player::plays_aggregates))
+        .routes(routes!(notifications::list))
         .fallback(api_not_found)
 }
 

@@ -25,7 +25,9 @@ use twincast_store::{Device, ResolvedItem, StoreError};
 pub use crate::manifest::Manifest;
 pub use refresh::HubRefresh;
 
-/// Player-protocol settings (environment: `TWINCAST_SCREEN_OFFLINE_AFTER_SECS`, `TWINCAST_DEVICE_TOKEN_TTL_DAYS`).
+/// Player-protocol settings: the offline silence from the configuration (`screen_offline_after_secs`, also
+/// `TWINCAST_SCREEN_OFFLINE_AFTER_SECS` through the CLI), the device-token lifetime from the environment
+/// (`TWINCAST_DEVICE_TOKEN_TTL_DAYS`).
 #[derive(Debug, Clone)]
 pub struct PlayerSettings {
     /// A screen not heard from for this long is offline, ms (default 90 s).
@@ -39,14 +41,11 @@ pub struct PlayerSettings {
 }
 
 impl PlayerSettings {
-    /// Defaults overridden by the environment.
-    pub fn from_env() -> PlayerSettings {
+    /// The settings of `config`, the token lifetime overridden by the environment.
+    pub fn from_config(config: &crate::config::Config) -> PlayerSettings {
         let num = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
         PlayerSettings {
-            offline_after_ms: num("TWINCAST_SCREEN_OFFLINE_AFTER_SECS")
-                .unwrap_or(90)
-                .max(1)
-                * 1000,
+            offline_after_ms: config.offline_after_ms(),
             token_ttl_ms: num("TWINCAST_DEVICE_TOKEN_TTL_DAYS").unwrap_or(365).max(1) * 86_400_000,
             pairing_ttl_ms: 15 * 60_000,
             ping_every: Duration::from_secs(20),

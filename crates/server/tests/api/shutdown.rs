@@ -116,7 +116,13 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 3, "{report:?}");
+    // Media jobs, the hub's refresh loop, the health watch and the notifier.
+    assert_eq!(report.stopped.len(), 5, "{report:?}");
+    assert!(
+        report.stopped.iter().any(|n| n == "health-watch")
+            && report.stopped.iter().any(|n| n == "notifier"),
+        "{report:?}"
+    );
     assert!(
         states.states().values().all(|s| *s == WorkerState::Stopped),
         "{:?}",
