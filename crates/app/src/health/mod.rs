@@ -81,10 +81,7 @@ impl NotifySettings {
     }
 
     /// The outbox rows of one event: one per webhook URL and one per e-mail recipient.
-    pub(crate) fn outbox(
-        &self,
-        payload: &serde_json::Value,
-    ) -> Vec<twincast_store::NewNotification> {
+    pub fn outbox(&self, payload: &serde_json::Value) -> Vec<twincast_store::NewNotification> {
         let mut out = Vec::new();
         for u in &self.webhook_urls {
             out.push(twincast_store::NewNotification {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod common;
+mod health;
 mod matrix;
 mod media;
 mod misc;

@@ -225,6 +225,11 @@ async fn authorization_matrix() {
             "/api/v1/plays/aggregates",
             [401, 200, 200, 200, 200],
         ),
+        (
+            Method::GET,
+            "/api/v1/notifications",
+            [401, 403, 403, 200, 200],
+        ),
         (Method::GET, "/api/v1/media", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/media", [401, 403, 201, 201, 201]),
         (Method::POST, "/api/v1/media#b", [401, 403, 403, 201, 201]),

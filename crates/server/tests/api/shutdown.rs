@@ -49,9 +49,11 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .await
     .unwrap();
     let states = server.workers.clone();
-    // Two media job workers and the hub's refresh loop.
-    assert_eq!(states.states().len(), 3, "{:?}", states.states());
-    assert!(states.states().contains_key("hub-refresh"));
+    // Two media job workers, the hub's refresh loop, the health watch and the notifier.
+    assert_eq!(states.states().len(), 5, "{:?}", states.states());
+    for name in ["hub-refresh", "health-watch", "notifier"] {
+        assert!(states.states().contains_key(name), "{name}");
+    }
 
     // An upload whose body arrives in two parts; shutdown is asked between them.
     let png = png(64, 48);
@@ -116,7 +118,6 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    // Media jobs, the hub's refresh loop, the health watch and the notifier.
     assert_eq!(report.stopped.len(), 5, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
