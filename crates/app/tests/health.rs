@@ -16,12 +16,16 @@ struct Fixture {
     store: Store,
     screens: Vec<String>,
     _dir: tempfile::TempDir,
+    _closed: tokio::net::TcpSocket,
 }
 
-/// A port on loopback where nothing listens (bound, then released).
-fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
+/// A loopback port held by a bound socket that does not listen: connections are refused, and nothing else can
+/// take the port while the socket lives.
+fn closed_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
 }
 
 async fn fixture(n: usize) -> Fixture {
@@ -30,7 +34,7 @@ async fn fixture(n: usize) -> Fixture {
     let store = Store::connect(&url).await.unwrap();
     let storage = twincast_media::Storage::open("", dir.path()).await.unwrap();
     let clock = ManualClock::new(1_800_000_000_000);
-    let port = closed_port();
+    let (closed, port) = closed_port();
     let settings = Settings {
         offline_after_ms: SILENCE,
         notify: NotifySettings {
@@ -82,6 +86,7 @@ async fn fixture(n: usize) -> Fixture {
         store,
         screens,
         _dir: dir,
+        _closed: closed,
     }
 }
 

@@ -73,7 +73,7 @@ impl Smtp {
         }
         let maildir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let child = tokio::process::Command::new(&python)
+        let mut child = tokio::process::Command::new(&python)
             .args(["-m", "aiosmtpd", "-n", "-l"])
             .arg(format!("127.0.0.1:{port}"))
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
@@ -82,11 +82,16 @@ impl Smtp {
             .kill_on_drop(true)
             .spawn()
             .expect("starting aiosmtpd");
-        wait_for("aiosmtpd to accept connections", || async move {
-            tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .ok()
-                .map(|_| ())
+        let child_ref = &mut child;
+        wait_for("aiosmtpd to accept connections", move || {
+            let exited = child_ref.try_wait().unwrap();
+            async move {
+                assert!(exited.is_none(), "aiosmtpd exited: {exited:?}");
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .ok()
+                    .map(|_| ())
+            }
         })
         .await;
         Smtp {
@@ -117,8 +122,17 @@ impl Smtp {
 /// What the webhook receiver got: (signature header, body).
 type Received = Arc<Mutex<Vec<(String, Bytes)>>>;
 
-/// Starts the webhook receiver on `port`.
-async fn start_receiver(port: u16) -> Received {
+/// A loopback port held by a bound socket that does not listen: connections to it are refused (the receiver is
+/// "down"), and no other test's server can take the port meanwhile.
+fn reserved_port() -> (tokio::net::TcpSocket, u16) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (socket, port)
+}
+
+/// Starts the webhook receiver on the reserved socket.
+async fn start_receiver(socket: tokio::net::TcpSocket) -> Received {
     let got: Received = Arc::default();
     let app = axum::Router::new().route(
         "/hook",
@@ -135,9 +149,7 @@ async fn start_receiver(port: u16) -> Received {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .unwrap();
+    let listener = socket.listen(64).unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
     got
 }
@@ -234,7 +246,7 @@ fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 #[tokio::test]
 async fn offline_and_online_alerts_by_signed_webhook_and_email() {
     let smtp = Smtp::start().await;
-    let hook_port = free_port(); // Nothing listens there yet: the receiver is down.
+    let (hook_socket, hook_port) = reserved_port(); // Nothing listens there yet: the receiver is down.
     let s = TestServer::with(|c| {
         c.screen_offline_after_secs = 2;
         c.webhook_urls = vec![format!("http://127.0.0.1:{hook_port}/hook")];
@@ -322,7 +334,7 @@ async fn offline_and_online_alerts_by_signed_webhook_and_email() {
     assert_eq!(row(&offline, "email")["status"], "delivered");
 
     // The receiver comes up: the retry delivers the event, once, signed.
-    let got = start_receiver(hook_port).await;
+    let got = start_receiver(hook_socket).await;
     wait_for("the webhook delivered after the retry", || async move {
         (row(&rows(op, "screen.offline").await, "webhook")["status"] == "delivered").then_some(())
     })
