@@ -7,5 +7,6 @@ mod media;
 mod misc;
 mod openapi;
 mod player;
+mod revision;
 mod schedule;
 mod shutdown;
