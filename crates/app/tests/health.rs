@@ -97,6 +97,10 @@ fn page() -> PageRequest {
     }
 }
 
+fn audit() -> twincast_store::AuditEntry {
+    twincast_store::AuditEntry::by_system("screen.offline", "x", 1)
+}
+
 fn watch(f: &Fixture) -> HealthWatch {
     HealthWatch::new(f.app.clone(), Arc::new(tokio::sync::Notify::new()))
 }
@@ -182,6 +186,29 @@ async fn transitions_are_recorded_once_each_and_never_seen_screens_do_not_alert(
         .count();
     assert_eq!(online, 2);
 
+    // Each transition is in the audit log, by the system, with the state change.
+    let audit = f
+        .store
+        .list_audit(
+            &twincast_store::AuditFilter {
+                resource_id: Some(a.clone()),
+                ..Default::default()
+            },
+            &page(),
+        )
+        .await
+        .unwrap()
+        .items;
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["screen.online", "screen.offline"], "newest first");
+    assert!(audit
+        .iter()
+        .all(|e| e.actor == "system" && e.via == "system"));
+    assert_eq!(
+        audit[1].changes["health"],
+        serde_json::json!(["online", "offline"])
+    );
+
     // The never-seen screen never alerted.
     let all = f.store.list_notifications(None, &page()).await.unwrap();
     assert!(all
@@ -210,14 +237,14 @@ async fn a_stale_transition_writes_nothing() {
         .outbox(&serde_json::json!({"event": "x"}));
     assert_eq!(
         f.store
-            .record_health(&t(None, "online"), &[])
+            .record_health(&t(None, "online"), &[], &audit())
             .await
             .unwrap(),
         HealthChange::Initial
     );
     assert_eq!(
         f.store
-            .record_health(&t(Some("online"), "offline"), &outbox)
+            .record_health(&t(Some("online"), "offline"), &outbox, &audit())
             .await
             .unwrap(),
         HealthChange::Changed
@@ -225,7 +252,7 @@ async fn a_stale_transition_writes_nothing() {
     // Another process that still believes the screen is online is too late: no second event.
     assert_eq!(
         f.store
-            .record_health(&t(Some("online"), "offline"), &outbox)
+            .record_health(&t(Some("online"), "offline"), &outbox, &audit())
             .await
             .unwrap(),
         HealthChange::Unchanged
@@ -234,7 +261,10 @@ async fn a_stale_transition_writes_nothing() {
     let mut gone = t(Some("online"), "offline");
     gone.screen_id = "no-such-screen".into();
     assert_eq!(
-        f.store.record_health(&gone, &outbox).await.unwrap(),
+        f.store
+            .record_health(&gone, &outbox, &audit())
+            .await
+            .unwrap(),
         HealthChange::Gone
     );
     assert_eq!(

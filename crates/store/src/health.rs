@@ -54,6 +54,17 @@ pub struct HealthTransition {
     pub event_id: String,
 }
 
+/// A transition with its outbox rows and audit entry (see [`Store::record_health_batch`]).
+#[derive(Debug, Clone)]
+pub struct HealthRecord {
+    /// The transition.
+    pub transition: HealthTransition,
+    /// Its deliveries (none for a first observation).
+    pub outbox: Vec<NewNotification>,
+    /// Its audit entry (written only when the state changes).
+    pub audit: crate::AuditEntry,
+}
+
 /// What [`Store::record_health`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealthChange {
@@ -150,83 +161,31 @@ impl Store {
     }
 
     /// Records `t.state` for a screen. The first observation (`t.from` is `None`) is recorded without an event;
-    /// a change is recorded together with its outbox rows, all in one transaction. A change is recorded once: if
-    /// the stored state is no longer `t.from` (another process was first), nothing is written.
+    /// a change is recorded together with its outbox rows and its audit entry, all in one transaction. A change
+    /// is recorded once: if the stored state is no longer `t.from` (another process was first), nothing is
+    /// written.
     pub async fn record_health(
         &self,
         t: &HealthTransition,
         outbox: &[NewNotification],
+        audit: &crate::AuditEntry,
     ) -> Result<HealthChange> {
-        let HealthTransition {
-            screen_id,
-            from,
-            state,
-            last_seen_at,
-            at,
-            event,
-            event_id,
-        } = t;
-        let (at, last_seen_at) = (*at, *last_seen_at);
         let mut tx = self.begin_write().await?;
-        let exists = sqlx::query("SELECT id FROM screens WHERE id = $1")
-            .bind(screen_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if !exists {
-            return Ok(HealthChange::Gone);
-        }
-        let Some(from) = from.as_deref() else {
-            let n = sqlx::query(
-                "INSERT INTO screen_health (screen_id, state, last_seen_at, changed_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (screen_id) DO NOTHING",
-            )
-            .bind(screen_id)
-            .bind(state)
-            .bind(last_seen_at)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            return Ok(if n == 1 {
-                HealthChange::Initial
-            } else {
-                HealthChange::Unchanged
-            });
-        };
-        let n = sqlx::query(
-            "UPDATE screen_health SET state = $1, last_seen_at = $2, changed_at = $3 WHERE screen_id = $4 AND state = $5",
-        )
-        .bind(state)
-        .bind(last_seen_at)
-        .bind(at)
-        .bind(screen_id)
-        .bind(from)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n != 1 {
-            return Ok(HealthChange::Unchanged);
-        }
-        for o in outbox {
-            sqlx::query(
-                "INSERT INTO notifications (id, event_id, event, screen_id, channel, target, payload, status, attempts, \
-                 next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
-            )
-            .bind(new_id())
-            .bind(event_id)
-            .bind(event)
-            .bind(screen_id)
-            .bind(&o.channel)
-            .bind(&o.target)
-            .bind(o.payload.to_string())
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
+        let change = record_one(&mut tx, t, outbox, audit).await?;
+        tx.commit().await?;
+        Ok(change)
+    }
+
+    /// [`Store::record_health`] for many screens in one transaction (one durable write for a pass that sees many
+    /// screens change at once, e.g. a fleet starting or a network outage), with what happened to each, in order.
+    pub async fn record_health_batch(&self, items: &[HealthRecord]) -> Result<Vec<HealthChange>> {
+        let mut tx = self.begin_write().await?;
+        let mut out = Vec::with_capacity(items.len());
+        for r in items {
+            out.push(record_one(&mut tx, &r.transition, &r.outbox, &r.audit).await?);
         }
         tx.commit().await?;
-        Ok(HealthChange::Changed)
+        Ok(out)
     }
 
     /// The recorded health state of a screen and when it changed.
@@ -357,4 +316,81 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// One screen's part of [`Store::record_health`], inside the caller's transaction.
+async fn record_one(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    t: &HealthTransition,
+    outbox: &[NewNotification],
+    audit: &crate::AuditEntry,
+) -> Result<HealthChange> {
+    let HealthTransition {
+        screen_id,
+        from,
+        state,
+        last_seen_at,
+        at,
+        event,
+        event_id,
+    } = t;
+    let (at, last_seen_at) = (*at, *last_seen_at);
+    let exists = sqlx::query("SELECT id FROM screens WHERE id = $1")
+        .bind(screen_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some();
+    if !exists {
+        return Ok(HealthChange::Gone);
+    }
+    let Some(from) = from.as_deref() else {
+        let n = sqlx::query(
+            "INSERT INTO screen_health (screen_id, state, last_seen_at, changed_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (screen_id) DO NOTHING",
+        )
+        .bind(screen_id)
+        .bind(state)
+        .bind(last_seen_at)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        return Ok(if n == 1 {
+            HealthChange::Initial
+        } else {
+            HealthChange::Unchanged
+        });
+    };
+    let n = sqlx::query(
+        "UPDATE screen_health SET state = $1, last_seen_at = $2, changed_at = $3 WHERE screen_id = $4 AND state = $5",
+    )
+    .bind(state)
+    .bind(last_seen_at)
+    .bind(at)
+    .bind(screen_id)
+    .bind(from)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Ok(HealthChange::Unchanged);
+    }
+    for o in outbox {
+        sqlx::query(
+            "INSERT INTO notifications (id, event_id, event, screen_id, channel, target, payload, status, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
+        )
+        .bind(new_id())
+        .bind(event_id)
+        .bind(event)
+        .bind(screen_id)
+        .bind(&o.channel)
+        .bind(&o.target)
+        .bind(o.payload.to_string())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    crate::audit::insert(tx, audit).await?;
+    Ok(HealthChange::Changed)
 }

@@ -64,6 +64,10 @@ fn transition(id: &str, from: Option<&str>, state: &str, at: i64) -> HealthTrans
     }
 }
 
+fn audit(id: &str) -> AuditEntry {
+    AuditEntry::by_system("screen.offline", id, 1)
+}
+
 fn outbox() -> Vec<NewNotification> {
     ["https://a.example/h", "https://b.example/h"]
         .iter()
@@ -89,20 +93,20 @@ async fn transitions_and_the_outbox() {
 
         let first = transition(&id, None, "online", 10_000);
         assert_eq!(
-            s.record_health(&first, &[]).await.unwrap(),
+            s.record_health(&first, &[], &audit(&id)).await.unwrap(),
             HealthChange::Initial
         );
         assert_eq!(
-            s.record_health(&first, &[]).await.unwrap(),
+            s.record_health(&first, &[], &audit(&id)).await.unwrap(),
             HealthChange::Unchanged
         );
         let off = transition(&id, Some("online"), "offline", 20_000);
         assert_eq!(
-            s.record_health(&off, &outbox()).await.unwrap(),
+            s.record_health(&off, &outbox(), &audit(&id)).await.unwrap(),
             HealthChange::Changed
         );
         assert_eq!(
-            s.record_health(&off, &outbox()).await.unwrap(),
+            s.record_health(&off, &outbox(), &audit(&id)).await.unwrap(),
             HealthChange::Unchanged
         );
         assert_eq!(
@@ -198,8 +202,58 @@ async fn transitions_and_the_outbox() {
         // A screen that is gone is not recorded.
         let gone = transition("nope", Some("offline"), "online", 30_000);
         assert_eq!(
-            s.record_health(&gone, &outbox()).await.unwrap(),
+            s.record_health(&gone, &outbox(), &audit(&id))
+                .await
+                .unwrap(),
             HealthChange::Gone
         );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_records_each_transition_once() {
+    for (s, _d) in backends().await {
+        let id = screen(&s).await;
+        let rec = |from: Option<&str>, state: &str, outbox: Vec<NewNotification>| HealthRecord {
+            transition: transition(&id, from, state, 50_000),
+            outbox,
+            audit: audit(&id),
+        };
+        let changes = s
+            .record_health_batch(&[
+                rec(None, "online", vec![]),
+                rec(Some("online"), "offline", outbox()),
+                // Stale: the screen is no longer online by now.
+                rec(Some("online"), "offline", outbox()),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(
+            changes,
+            [
+                HealthChange::Initial,
+                HealthChange::Changed,
+                HealthChange::Unchanged
+            ]
+        );
+        let all = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
+        assert_eq!(
+            s.list_notifications(None, &all).await.unwrap().items.len(),
+            2
+        );
+        let audit = s
+            .list_audit(
+                &AuditFilter {
+                    resource_id: Some(id.clone()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit.items.len(), 1, "one entry for the one change");
     }
 }

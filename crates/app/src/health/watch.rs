@@ -1,5 +1,6 @@
 //! The health watch: one pass every few seconds over every screen.
 
+use crate::audit::Audited;
 use crate::background::{Worker, WorkerState};
 use crate::error::AppResult;
 use crate::places::ScreenStatus;
@@ -7,7 +8,10 @@ use crate::App;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
-use twincast_store::{HealthChange, HealthTransition, WatchedScreen};
+use twincast_store::{HealthChange, HealthRecord, HealthTransition, WatchedScreen};
+
+/// Transitions written per transaction.
+const BATCH: usize = 500;
 
 /// Name of the gauge of screens by location slug and status (`online`, `offline`, `never_seen`).
 pub const SCREENS_GAUGE: &str = "twincast_screens";
@@ -54,6 +58,7 @@ impl HealthWatch {
         let silence = self.app.settings.offline_after_ms;
         let screens = self.app.store.watched_screens().await?;
         let mut report = PassReport::default();
+        let mut records = Vec::new();
         for s in &screens {
             let status = ScreenStatus::of(s.last_seen_at, now, silence);
             *report
@@ -68,17 +73,41 @@ impl HealthWatch {
                 Some(_) => self.app.settings.notify.outbox(&payload(s, &t)),
                 None => Vec::new(),
             };
-            match self.app.store.record_health(&t, &outbox).await? {
-                HealthChange::Changed => {
-                    tracing::info!(screen = %s.id, name = %s.name, event = %t.event, "screen health changed");
-                    report.transitions.push((s.id.clone(), status));
-                    if !outbox.is_empty() {
-                        self.wake.notify_one();
+            let audit = self.app.audit_system(&t.event, &s.id).field(
+                "health",
+                serde_json::json!(t.from),
+                serde_json::json!(t.state),
+            );
+            records.push((
+                status,
+                s.name.clone(),
+                HealthRecord {
+                    transition: t,
+                    outbox,
+                    audit,
+                },
+            ));
+        }
+        // Many changes at once (a fleet starting, an outage) are written a chunk per transaction.
+        let mut queued = false;
+        for chunk in records.chunks(BATCH) {
+            let items: Vec<HealthRecord> = chunk.iter().map(|r| r.2.clone()).collect();
+            let changes = self.app.store.record_health_batch(&items).await?;
+            for ((status, name, r), change) in chunk.iter().zip(changes) {
+                let t = &r.transition;
+                match change {
+                    HealthChange::Changed => {
+                        tracing::info!(screen = %t.screen_id, name = %name, event = %t.event, "screen health changed");
+                        report.transitions.push((t.screen_id.clone(), *status));
+                        queued |= !r.outbox.is_empty();
                     }
+                    HealthChange::Initial => report.first_seen += 1,
+                    HealthChange::Unchanged | HealthChange::Gone => {}
                 }
-                HealthChange::Initial => report.first_seen += 1,
-                HealthChange::Unchanged | HealthChange::Gone => {}
             }
+        }
+        if queued {
+            self.wake.notify_one();
         }
         self.set_gauges(&report.counts);
         Ok(report)

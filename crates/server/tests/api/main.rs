@@ -8,5 +8,6 @@ mod media;
 mod misc;
 mod openapi;
 mod player;
+mod revision;
 mod schedule;
 mod shutdown;
