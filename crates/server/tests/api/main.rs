@@ -9,3 +9,4 @@ mod openapi;
 mod player;
 mod schedule;
 mod shutdown;
+mod whatif;
