@@ -213,10 +213,10 @@ async fn a_new_campaign_changes_only_the_screens_it_targets_and_writes_nothing()
         .app
         .simulate_draft(
             &admin,
-            ask(Draft::Create(card(
+            ask(Draft::Create(Box::new(card(
                 "pb",
                 json!({"location_kinds": ["street"]}),
-            ))),
+            )))),
         )
         .await
         .unwrap();
@@ -371,7 +371,7 @@ async fn invalid_drafts_answer_the_codes_of_create_and_update() {
         let create = code(f.app.create_campaign(&admin, campaign(body.clone())).await);
         let draft = code(
             f.app
-                .simulate_draft(&admin, ask(Draft::Create(campaign(body.clone()))))
+                .simulate_draft(&admin, ask(Draft::Create(Box::new(campaign(body.clone())))))
                 .await,
         );
         assert_eq!(draft, create, "{body}");
@@ -436,7 +436,7 @@ async fn roles_apply_to_drafts() {
     let viewer = actor(Role::Viewer, &[]);
     // Own partner: allowed.
     f.app
-        .simulate_draft(&editor, ask(Draft::Create(card("pa", json!({})))))
+        .simulate_draft(&editor, ask(Draft::Create(Box::new(card("pa", json!({}))))))
         .await
         .unwrap();
     f.app
@@ -445,7 +445,7 @@ async fn roles_apply_to_drafts() {
         .unwrap();
     // Another partner's: forbidden, however it is drafted.
     for draft in [
-        Draft::Create(card("pb", json!({}))),
+        Draft::Create(Box::new(card("pb", json!({})))),
         update(&f.b, json!({"weight": 2.0})),
         update(&f.a, json!({"partner": "pb"})),
         Draft::Delete { id: f.b.clone() },
@@ -486,7 +486,7 @@ async fn explain_answers_for_a_draft() {
         .explain_draft(
             &admin,
             ExplainDraftRequest {
-                draft: Draft::Create(urgent),
+                draft: Draft::Create(Box::new(urgent)),
                 screen: f.street[0].clone(),
                 at: Some(FROM.into()),
             },

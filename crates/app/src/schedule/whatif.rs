@@ -24,7 +24,7 @@ pub const DRAFT_ID: &str = "draft";
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Draft {
     /// A new campaign: the body of `POST /api/v1/campaigns`. It is called `draft` in the answers.
-    Create(CampaignInput),
+    Create(Box<CampaignInput>),
     /// A change to a campaign: its id and the fields that change, as a JSON merge patch (RFC 7396) over its
     /// current body (`null` clears a field; absent fields keep their value).
     Update {
@@ -236,7 +236,7 @@ impl App {
         match draft {
             Draft::Create(input) => {
                 may_write_campaign(actor, input.partner.as_deref())?;
-                let input = self.checked_campaign(input.clone()).await?;
+                let input = self.checked_campaign((**input).clone()).await?;
                 Ok(Resolved {
                     replaces: None,
                     adds: Some(record(DRAFT_ID, input, None)),
