@@ -301,7 +301,7 @@ pub fn whatif(input: &WhatIfInput<'_>) -> WhatIf {
 }
 
 /// The what-if answer; `run` computes [`Job::run`] for every job given, in order (on as many threads as it
-/// likes).
+/// likes). Panics if `run` returns another number of reports than jobs.
 pub fn whatif_with(
     input: &WhatIfInput<'_>,
     run: impl FnOnce(&[Job<'_>]) -> Vec<SimReport>,
