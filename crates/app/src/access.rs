@@ -3,22 +3,56 @@
 use crate::error::{AppError, AppResult};
 use twincast_store::{Role, User};
 
-/// The account an operation runs for, and the scopes of the API token it came with (if any).
+/// How an actor reached the application (recorded in the audit log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    /// A browser session.
+    Session,
+    /// An API token (its id).
+    Token(String),
+    /// A command on the server's own machine (`twincast …`).
+    Cli,
+    /// Twincast itself (a background worker).
+    System,
+}
+
+impl Via {
+    /// `session`, `token`, `cli` or `system`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Via::Session => "session",
+            Via::Token(_) => "token",
+            Via::Cli => "cli",
+            Via::System => "system",
+        }
+    }
+}
+
+/// The account an operation runs for, the scopes of the API token it came with (if any), and how it came.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The account.
     pub user: User,
     /// Scopes of the API token used (`None` for a session or a local command).
     pub token_scopes: Option<Vec<String>>,
+    /// How it came (for the audit log).
+    pub via: Via,
 }
 
 impl Actor {
-    /// An actor from an account with every right of its role (sessions, local commands).
+    /// An actor from an account with every right of its role, through a session.
     pub fn new(user: User) -> Actor {
         Actor {
             user,
             token_scopes: None,
+            via: Via::Session,
         }
+    }
+
+    /// The same actor, recorded as having come `via`.
+    pub fn with_via(mut self, via: Via) -> Actor {
+        self.via = via;
+        self
     }
 
     /// Fails with `forbidden` unless the account has one of `roles`.

@@ -59,6 +59,13 @@ pub enum AppError {
         /// What conflicts (never a database's own text).
         message: String,
     },
+    /// The request named a version (`If-Match`) that is no longer current: someone else changed the thing since
+    /// (→ 412, code `stale-version`).
+    #[error("the resource changed since you read it (it is now at version {current}); reload it and apply your change again")]
+    Stale {
+        /// The current version.
+        current: i64,
+    },
     /// The body is larger than allowed (→ 413).
     #[error("the upload exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -165,6 +172,7 @@ impl AppError {
             | AppError::TooManyRequests { code, .. } => code,
             AppError::NotFound(_) => "not-found",
             AppError::TooLarge { .. } => "upload-too-large",
+            AppError::Stale { .. } => "stale-version",
             AppError::Internal(_) => "internal",
         }
     }
@@ -192,6 +200,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::not_found("no such resource"),
             StoreError::Conflict(m) => AppError::conflict("conflict", m),
             StoreError::Invalid(m) => AppError::invalid("invalid", m),
+            StoreError::Stale { current } => AppError::Stale { current },
             other => AppError::internal(other),
         }
     }

@@ -8,6 +8,7 @@
 //! Architecture invariant: this crate knows nothing of HTTP (no axum, no status codes) and writes no SQL.
 
 pub mod access;
+pub mod audit;
 pub mod background;
 pub mod clock;
 pub mod error;
@@ -17,6 +18,7 @@ mod media;
 pub mod partners;
 pub mod places;
 pub mod player;
+pub mod revision;
 pub mod schedule;
 pub mod secrets;
 pub mod users;

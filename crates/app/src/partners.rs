@@ -1,8 +1,9 @@
 //! Partners: the content owners (sister cities in the demo).
 
 use crate::access::Actor;
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
-use crate::{validate, App};
+use crate::{revision, validate, App};
 use twincast_store::{Page, PageRequest, Partner, PartnerInput, Role, StoreError};
 
 /// Languages every partner must be named in.
@@ -107,15 +108,21 @@ impl App {
     pub async fn create_partner(&self, actor: &Actor, input: &PartnerInput) -> AppResult<Partner> {
         actor.require(&[Role::Admin, Role::Operator])?;
         check(input)?;
-        Ok(self.store.create_partner(input).await?)
+        let entry = self
+            .audit(actor, "partner.create", "")
+            .partner(Some(&input.slug))
+            .created(input);
+        Ok(self.store.create_partner(input, &entry).await?)
     }
 
-    /// Replaces a partner's fields (admins, operators, or an editor of that partner, who cannot rename it).
+    /// Replaces a partner's fields (admins, operators, or an editor of that partner, who cannot rename it), if it
+    /// is still at version `if_match` (when given).
     pub async fn update_partner(
         &self,
         actor: &Actor,
         slug: &str,
         input: &PartnerInput,
+        if_match: Option<i64>,
     ) -> AppResult<Partner> {
         actor.require_partner(slug)?;
         if actor.user.role == Role::PartnerEditor && input.slug != slug {
@@ -124,12 +131,62 @@ impl App {
             ));
         }
         check(input)?;
-        Ok(self.store.update_partner(slug, input).await?)
+        let current = self.store.partner_by_slug(slug).await?;
+        let entry = self
+            .audit(actor, "partner.update", &current.id)
+            .partner(Some(slug))
+            .diff(&input_of(&current), input);
+        Ok(self
+            .store
+            .update_partner(&current.id, input, revision::expected(if_match), &entry)
+            .await?)
     }
 
-    /// Deletes a partner that owns no media (admins, operators).
-    pub async fn delete_partner(&self, actor: &Actor, slug: &str) -> AppResult<()> {
+    /// Changes the fields a JSON merge patch names (same rules as [`App::update_partner`]).
+    pub async fn patch_partner(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        patch: &serde_json::Value,
+        if_match: Option<i64>,
+    ) -> AppResult<Partner> {
+        actor.require_partner(slug)?;
+        let current = self.store.partner_by_slug(slug).await?;
+        let input = revision::merge_patch(&input_of(&current), patch)?;
+        self.update_partner(actor, slug, &input, if_match).await
+    }
+
+    /// Deletes a partner that owns no media or campaigns (admins, operators), if still at version `if_match`.
+    pub async fn delete_partner(
+        &self,
+        actor: &Actor,
+        slug: &str,
+        if_match: Option<i64>,
+    ) -> AppResult<()> {
         actor.require(&[Role::Admin, Role::Operator])?;
-        Ok(self.store.delete_partner(slug).await?)
+        let current = self.store.partner_by_slug(slug).await?;
+        let entry = self
+            .audit(actor, "partner.delete", &current.id)
+            .partner(Some(slug))
+            .deleted(&input_of(&current));
+        Ok(self
+            .store
+            .delete_partner(&current.id, revision::expected(if_match), &entry)
+            .await?)
+    }
+}
+
+/// The input form of a stored partner (what a full update would send to keep it as it is).
+pub fn input_of(p: &Partner) -> PartnerInput {
+    PartnerInput {
+        slug: p.slug.clone(),
+        names: p.names.clone(),
+        country: p.country.clone(),
+        continent: p.continent.clone(),
+        lat: p.lat,
+        lon: p.lon,
+        since: p.since,
+        description: p.description.clone(),
+        logo_media_id: p.logo_media_id.clone(),
     }
 }

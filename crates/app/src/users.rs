@@ -252,6 +252,7 @@ impl App {
             Actor {
                 user,
                 token_scopes: Some(t.scopes),
+                via: crate::access::Via::Token(t.id.clone()),
             },
             t.id,
         ))
@@ -276,5 +277,6 @@ impl App {
             created_at: 0,
             password_hash: String::new(),
         })
+        .with_via(crate::access::Via::Cli)
     }
 }

@@ -31,17 +31,20 @@ async fn fixture() -> Fixture {
     let app = App::new(store, storage, Settings::default()).with_clock(clock.clone());
     for slug in ["pa", "pb"] {
         app.store
-            .create_partner(&PartnerInput {
-                slug: slug.into(),
-                names: BTreeMap::from([("en".to_string(), "City".to_string())]),
-                country: "DE".into(),
-                continent: "europe".into(),
-                lat: None,
-                lon: None,
-                since: None,
-                description: String::new(),
-                logo_media_id: None,
-            })
+            .create_partner(
+                &PartnerInput {
+                    slug: slug.into(),
+                    names: BTreeMap::from([("en".to_string(), "City".to_string())]),
+                    country: "DE".into(),
+                    continent: "europe".into(),
+                    lat: None,
+                    lon: None,
+                    since: None,
+                    description: String::new(),
+                    logo_media_id: None,
+                },
+                &twincast_store::AuditEntry::by_system("partner.create", "", T0),
+            )
             .await
             .unwrap();
     }

@@ -360,7 +360,7 @@ async fn run(cli: Cli) -> Result<()> {
                     let u = app.user_by_name(&user).await?;
                     let created = app
                         .create_token(
-                            &twincast_app::Actor::new(u),
+                            &twincast_app::Actor::new(u).with_via(twincast_app::access::Via::Cli),
                             twincast_app::users::NewToken {
                                 name,
                                 scopes: (!scopes.is_empty()).then_some(scopes),

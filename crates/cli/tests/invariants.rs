@@ -136,6 +136,42 @@ fn only_the_store_writes_sql() {
 }
 
 #[test]
+fn the_audit_log_is_append_only() {
+    // No SQL text anywhere (store sources and migrations) updates, deletes or truncates audit rows: the log is
+    // only ever inserted into (crates/store/src/audit.rs).
+    let mut texts = sources("store");
+    let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations");
+    for e in std::fs::read_dir(migrations).unwrap().flatten() {
+        texts.push((e.path(), std::fs::read_to_string(e.path()).unwrap()));
+    }
+    let mut inserts = 0;
+    for (path, text) in texts {
+        let flat = text
+            .to_uppercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for bad in [
+            "UPDATE AUDIT_LOG",
+            "DELETE FROM AUDIT_LOG",
+            "TRUNCATE AUDIT_LOG",
+            "DROP TABLE AUDIT_LOG",
+        ] {
+            assert!(
+                !flat.contains(bad),
+                "{}: {bad}: the audit log is append-only",
+                path.display()
+            );
+        }
+        inserts += flat.matches("INSERT INTO AUDIT_LOG").count();
+    }
+    assert_eq!(
+        inserts, 1,
+        "exactly one statement writes the audit log (crates/store/src/audit.rs)"
+    );
+}
+
+#[test]
 fn source_files_stay_small() {
     for krate in ["core", "store", "media", "app", "server", "cli", "demo"] {
         for (path, text) in sources(krate) {

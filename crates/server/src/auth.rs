@@ -52,6 +52,10 @@ impl Principal {
                 Via::Session => None,
                 Via::Token { scopes, .. } => Some(scopes.clone()),
             },
+            via: match &self.via {
+                Via::Session => twincast_app::access::Via::Session,
+                Via::Token { id, .. } => twincast_app::access::Via::Token(id.clone()),
+            },
         }
     }
 

@@ -31,6 +31,7 @@ pub const TABLES: &[&str] = &[
     "screen_status",
     "plays",
     "screenshots",
+    "audit_log",
 ];
 
 /// First line of a backup file.

@@ -9,6 +9,12 @@ pub enum StoreError {
     /// A uniqueness or reference rule was broken (the message names it).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// An update named a version (If-Match) that is no longer the row's current one.
+    #[error("stale version: the row is now at version {current}")]
+    Stale {
+        /// The row's current version.
+        current: i64,
+    },
     /// The caller passed something the store cannot accept.
     #[error("invalid: {0}")]
     Invalid(String),

@@ -7,6 +7,8 @@
 //!
 //! Architecture invariant: nothing outside this crate writes SQL.
 
+pub mod audit;
+pub use audit::{AuditEntry, AuditFilter};
 mod backup;
 mod catalog;
 pub use catalog::ScheduleCatalog;
@@ -23,6 +25,7 @@ pub use players::*;
 mod schedule;
 pub use schedule::*;
 mod users;
+pub mod version;
 
 pub use backup::{BackupHeader, TABLES as BACKUP_TABLES};
 pub use error::{StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};

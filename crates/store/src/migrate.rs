@@ -16,6 +16,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_schedule.sql"),
     ),
     (3, "players", include_str!("../migrations/0003_players.sql")),
+    (
+        4,
+        "operations",
+        include_str!("../migrations/0004_operations.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -31,6 +31,8 @@ pub struct Partner {
     pub created_at: i64,
     /// Last change, epoch ms.
     pub updated_at: i64,
+    /// Row version: bumped by every change; send it back in `If-Match` to update.
+    pub version: i64,
 }
 
 /// The fields of a new or changed partner.

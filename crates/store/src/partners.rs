@@ -1,11 +1,12 @@
 use crate::{
-    new_id, now_ms, opt_f64, Page, PageRequest, Partner, PartnerInput, Result, Store, StoreError,
+    audit, new_id, opt_f64, version, AuditEntry, Page, PageRequest, Partner, PartnerInput, Result,
+    Store,
 };
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 const COLS: &str =
-    "id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at";
+    "id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at, version";
 
 fn partner(row: &AnyRow) -> Result<Partner> {
     Ok(Partner {
@@ -21,14 +22,16 @@ fn partner(row: &AnyRow) -> Result<Partner> {
         logo_media_id: row.try_get("logo_media_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
     })
 }
 
 impl Store {
-    /// Adds a partner. A taken slug is a [`StoreError::Conflict`].
-    pub async fn create_partner(&self, p: &PartnerInput) -> Result<Partner> {
+    /// Adds a partner and its audit entry (whose `resource_id` is set here), at `audit.at`. A taken slug is a
+    /// [`StoreError::Conflict`].
+    pub async fn create_partner(&self, p: &PartnerInput, audit: &AuditEntry) -> Result<Partner> {
         let id = new_id();
-        let now = now_ms();
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO partners (id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
@@ -43,17 +46,30 @@ impl Store {
         .bind(p.since)
         .bind(&p.description)
         .bind(&p.logo_media_id)
-        .bind(now)
-        .execute(&self.pool)
+        .bind(audit.at)
+        .execute(&mut *tx)
         .await?;
+        let mut entry = audit.clone();
+        entry.resource_id = id.clone();
+        audit::insert(&mut tx, &entry).await?;
+        tx.commit().await?;
         self.partner_by_id(&id).await
     }
 
-    /// Replaces a partner's fields.
-    pub async fn update_partner(&self, slug: &str, p: &PartnerInput) -> Result<Partner> {
+    /// Replaces the fields of partner `id` if it is still at version `expected` (0: any), bumps its version and
+    /// writes `audit`, in one transaction. A stale version is [`StoreError::Stale`].
+    pub async fn update_partner(
+        &self,
+        id: &str,
+        p: &PartnerInput,
+        expected: i64,
+        audit: &AuditEntry,
+    ) -> Result<Partner> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE partners SET slug = $1, names = $2, country = $3, continent = $4, lat = $5, lon = $6, since = $7, \
-             description = $8, logo_media_id = $9, updated_at = $10 WHERE slug = $11",
+             description = $8, logo_media_id = $9, updated_at = $10, version = version + 1 \
+             WHERE id = $11 AND ($12 = 0 OR version = $12)",
         )
         .bind(&p.slug)
         .bind(serde_json::to_string(&p.names)?)
@@ -64,25 +80,29 @@ impl Store {
         .bind(p.since)
         .bind(&p.description)
         .bind(&p.logo_media_id)
-        .bind(now_ms())
-        .bind(slug)
-        .execute(&self.pool)
+        .bind(audit.at)
+        .bind(id)
+        .bind(expected)
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        self.partner_by_slug(&p.slug).await
+        version::outcome(&mut tx, "partners", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await?;
+        self.partner_by_id(id).await
     }
 
-    /// Deletes a partner; refused (conflict) while it still owns media.
-    pub async fn delete_partner(&self, slug: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM partners WHERE slug = $1")
-            .bind(slug)
-            .execute(&self.pool)
+    /// Deletes partner `id` if still at version `expected` (0: any) and writes `audit`; refused (conflict) while
+    /// it still owns media or campaigns.
+    pub async fn delete_partner(&self, id: &str, expected: i64, audit: &AuditEntry) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM partners WHERE id = $1 AND ($2 = 0 OR version = $2)")
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        version::outcome(&mut tx, "partners", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await?;
         Ok(())
     }
 

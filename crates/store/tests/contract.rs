@@ -89,10 +89,10 @@ async fn migrations_are_idempotent_and_versioned() {
 async fn partners_round_trip_with_pagination_and_filters() {
     for (s, _d) in backends().await {
         for i in 0..7 {
-            s.create_partner(&partner(
-                &format!("p{i}"),
-                if i % 2 == 0 { "Europe" } else { "Asia" },
-            ))
+            s.create_partner(
+                &partner(&format!("p{i}"), if i % 2 == 0 { "Europe" } else { "Asia" }),
+                &sys("partner.create"),
+            )
             .await
             .unwrap();
         }
@@ -102,7 +102,10 @@ async fn partners_round_trip_with_pagination_and_filters() {
         assert_eq!(p.since, Some(1999));
         // Duplicate slug is a conflict, not a generic error, and its message is the same stable text on every
         // backend (never the database's own).
-        match s.create_partner(&partner("p3", "Asia")).await {
+        match s
+            .create_partner(&partner("p3", "Asia"), &sys("partner.create"))
+            .await
+        {
             Err(StoreError::Conflict(m)) => assert_eq!(m, UNIQUE_CONFLICT),
             r => panic!("expected a conflict, got {r:?}"),
         }
@@ -147,14 +150,61 @@ async fn partners_round_trip_with_pagination_and_filters() {
         assert!(matches!(bad, Err(StoreError::Invalid(_))));
         let mut changed = partner("p3-renamed", "Asia");
         changed.description = "new".into();
-        let p = s.update_partner("p3", &changed).await.unwrap();
+        let p3 = s.partner_by_slug("p3").await.unwrap();
+        let p = s
+            .update_partner(&p3.id, &changed, p3.version, &sys("partner.update"))
+            .await
+            .unwrap();
+        assert_eq!(p.version, p3.version + 1);
+        // A second writer that read the old version is refused, and writes nothing (no audit entry either).
+        let before = s
+            .list_audit(
+                &AuditFilter::default(),
+                &PageRequest {
+                    limit: 500,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items
+            .len();
+        match s
+            .update_partner(&p3.id, &changed, p3.version, &sys("partner.update"))
+            .await
+        {
+            Err(StoreError::Stale { current }) => assert_eq!(current, p.version),
+            r => panic!("expected a stale version, got {r:?}"),
+        }
+        let after = s
+            .list_audit(
+                &AuditFilter::default(),
+                &PageRequest {
+                    limit: 500,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            after.items.len(),
+            before,
+            "a refused update writes no audit entry"
+        );
+        assert_eq!(after.items[0].action, "partner.update");
+        assert_eq!(
+            after.items.len(),
+            8,
+            "7 creates and 1 update, each with its entry"
+        );
         assert_eq!(p.slug, "p3-renamed");
         assert!(matches!(
             s.partner_by_slug("p3").await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            s.update_partner("nope", &changed).await,
+            s.update_partner("nope", &changed, 0, &sys("partner.update"))
+                .await,
             Err(StoreError::NotFound)
         ));
     }
@@ -163,7 +213,9 @@ async fn partners_round_trip_with_pagination_and_filters() {
 #[tokio::test]
 async fn users_sessions_and_tokens() {
     for (s, _d) in backends().await {
-        s.create_partner(&partner("a", "Europe")).await.unwrap();
+        s.create_partner(&partner("a", "Europe"), &sys("partner.create"))
+            .await
+            .unwrap();
         let u = s
             .create_user("ed", "hash1", Role::PartnerEditor, &["a".into()])
             .await
@@ -289,8 +341,12 @@ async fn screens_by_location_kind() {
 #[tokio::test]
 async fn media_dedup_scoping_and_deletion() {
     for (s, _d) in backends().await {
-        s.create_partner(&partner("a", "Europe")).await.unwrap();
-        s.create_partner(&partner("b", "Asia")).await.unwrap();
+        s.create_partner(&partner("a", "Europe"), &sys("partner.create"))
+            .await
+            .unwrap();
+        s.create_partner(&partner("b", "Asia"), &sys("partner.create"))
+            .await
+            .unwrap();
         let (m1, created) = s.add_media(&media("a", "aa")).await.unwrap();
         assert!(created);
         let (again, created) = s.add_media(&media("a", "aa")).await.unwrap();
@@ -322,7 +378,13 @@ async fn media_dedup_scoping_and_deletion() {
         };
         assert!(s.list_media(&none, &all).await.unwrap().items.is_empty());
         // A partner that owns media cannot be deleted.
-        let r = s.delete_partner("a").await;
+        let r = s
+            .delete_partner(
+                &s.partner_by_slug("a").await.unwrap().id,
+                0,
+                &sys("partner.delete"),
+            )
+            .await;
         match r {
             Err(StoreError::Conflict(m)) => assert_eq!(m, "referenced row missing or still in use"),
             r => panic!("expected a conflict, got {r:?}"),
@@ -343,7 +405,13 @@ async fn media_dedup_scoping_and_deletion() {
             s.delete_media(&m2.id).await,
             Err(StoreError::NotFound)
         ));
-        s.delete_partner("a").await.unwrap();
+        s.delete_partner(
+            &s.partner_by_slug("a").await.unwrap().id,
+            0,
+            &sys("partner.delete"),
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -390,7 +458,9 @@ async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
 async fn backup_restores_across_backends_and_refuses_newer_schema() {
     let sources = backends().await;
     for (src, _d) in &sources {
-        src.create_partner(&partner("a", "Europe")).await.unwrap();
+        src.create_partner(&partner("a", "Europe"), &sys("partner.create"))
+            .await
+            .unwrap();
         let u = src
             .create_user("ed", "h", Role::PartnerEditor, &["a".into()])
             .await
@@ -453,4 +523,8 @@ async fn backup_covers_every_table() {
             "a new table must be added to the backup"
         );
     }
+}
+
+fn sys(action: &str) -> twincast_store::AuditEntry {
+    twincast_store::AuditEntry::by_system(action, "", twincast_store::now_ms())
 }

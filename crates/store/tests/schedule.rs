@@ -62,17 +62,20 @@ async fn media(s: &Store, partner: &str, sha: &str, kind: &str) -> Media {
 
 async fn fixture(s: &Store) -> Fixture {
     for slug in ["kyoto", "lyon"] {
-        s.create_partner(&PartnerInput {
-            slug: slug.into(),
-            names: BTreeMap::from([("en".into(), slug.into())]),
-            country: "JP".into(),
-            continent: "Asia".into(),
-            lat: None,
-            lon: None,
-            since: None,
-            description: String::new(),
-            logo_media_id: None,
-        })
+        s.create_partner(
+            &PartnerInput {
+                slug: slug.into(),
+                names: BTreeMap::from([("en".into(), slug.into())]),
+                country: "JP".into(),
+                continent: "Asia".into(),
+                lat: None,
+                lon: None,
+                since: None,
+                description: String::new(),
+                logo_media_id: None,
+            },
+            &sys("partner.create"),
+        )
         .await
         .unwrap();
     }
@@ -426,7 +429,14 @@ async fn campaigns_crud_validation_and_inputs() {
             Err(StoreError::NotFound)
         ));
         // A partner with campaigns cannot be deleted.
-        assert!(s.delete_partner("kyoto").await.is_err());
+        assert!(s
+            .delete_partner(
+                &s.partner_by_slug("kyoto").await.unwrap().id,
+                0,
+                &sys("partner.delete")
+            )
+            .await
+            .is_err());
         s.delete_campaign(&c.id).await.unwrap();
         assert!(matches!(s.campaign(&c.id).await, Err(StoreError::NotFound)));
         assert!(matches!(
@@ -482,4 +492,8 @@ async fn alerts_store_cancel_and_feed_the_engine() {
         assert_eq!(alerts[0].expires, Some(cancel_at));
         assert_eq!(s.list_alerts().await.unwrap().len(), 1);
     }
+}
+
+fn sys(action: &str) -> twincast_store::AuditEntry {
+    twincast_store::AuditEntry::by_system(action, "", twincast_store::now_ms())
 }

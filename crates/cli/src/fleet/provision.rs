@@ -59,17 +59,24 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
                     .map(|l| (l.to_string(), format!("Fleet partner {i}")))
                     .collect();
                 store
-                    .create_partner(&PartnerInput {
-                        slug: slug.clone(),
-                        names,
-                        country: "DE".into(),
-                        continent: CONTINENTS[i % CONTINENTS.len()].into(),
-                        lat: Some(10.0 + i as f64 * 0.1),
-                        lon: Some(20.0 + i as f64 * 0.1),
-                        since: None,
-                        description: format!("Load-test partner {i}"),
-                        logo_media_id: None,
-                    })
+                    .create_partner(
+                        &PartnerInput {
+                            slug: slug.clone(),
+                            names,
+                            country: "DE".into(),
+                            continent: CONTINENTS[i % CONTINENTS.len()].into(),
+                            lat: Some(10.0 + i as f64 * 0.1),
+                            lon: Some(20.0 + i as f64 * 0.1),
+                            since: None,
+                            description: format!("Load-test partner {i}"),
+                            logo_media_id: None,
+                        },
+                        &twincast_store::AuditEntry::by_system(
+                            "partner.create",
+                            "",
+                            twincast_store::now_ms(),
+                        ),
+                    )
                     .await
                     .with_context(|| format!("adding partner {slug}"))?;
             }

@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod partners;
 pub mod places;
 pub mod player;
+pub mod revision;
 pub mod session;
 pub mod users;
 pub mod whatif;
@@ -70,7 +71,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::list_tokens, users::create_token))
         .routes(routes!(users::revoke_token))
         .routes(routes!(partners::list, partners::create))
-        .routes(routes!(partners::get, partners::update, partners::delete))
+        .routes(routes!(
+            partners::get,
+            partners::update,
+            partners::patch,
+            partners::delete
+        ))
         .routes(routes!(places::list_locations, places::create_location))
         .routes(routes!(places::list_screens, places::create_screen))
         .routes(routes!(places::get_screen))

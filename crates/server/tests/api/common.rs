@@ -105,7 +105,14 @@ impl TestServer {
     pub async fn partner(&self, slug: &str) {
         self.state
             .store
-            .create_partner(&partner_input(slug))
+            .create_partner(
+                &partner_input(slug),
+                &twincast_store::AuditEntry::by_system(
+                    "partner.create",
+                    "",
+                    twincast_store::now_ms(),
+                ),
+            )
             .await
             .unwrap();
     }

@@ -7,6 +7,7 @@ mod media;
 mod misc;
 mod openapi;
 mod player;
+mod revision;
 mod schedule;
 mod shutdown;
 mod whatif;

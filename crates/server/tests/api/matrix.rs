@@ -176,6 +176,16 @@ async fn authorization_matrix() {
             [401, 403, 403, 200, 200],
         ),
         (
+            Method::PATCH,
+            "/api/v1/partners/{slug}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/partners/{slug}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
             Method::DELETE,
             "/api/v1/partners/{slug}",
             [401, 403, 403, 204, 204],
@@ -384,6 +394,13 @@ async fn authorization_matrix() {
                     (
                         format!("/api/v1/partners/{slug}"),
                         Body::Json(serde_json::to_value(partner_input(slug)).unwrap()),
+                    )
+                }
+                ("PATCH", "/api/v1/partners/{slug}", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    (
+                        format!("/api/v1/partners/{slug}"),
+                        Body::Json(json!({"description": format!("changed {seed}")})),
                     )
                 }
                 ("DELETE", "/api/v1/partners/{slug}", _) => {

@@ -17,7 +17,10 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     let state = AppState::open(config).await.unwrap();
     state
         .store
-        .create_partner(&partner_input("akashi"))
+        .create_partner(
+            &partner_input("akashi"),
+            &twincast_store::AuditEntry::by_system("partner.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     let hash = twincast_server::auth::hash_password("password123".into())
