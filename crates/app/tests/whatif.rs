@@ -82,17 +82,20 @@ async fn fixture() -> Fixture {
     let app = App::new(store, storage, Settings::default()).with_clock(ManualClock::new(T0));
     for slug in ["pa", "pb"] {
         app.store
-            .create_partner(&PartnerInput {
-                slug: slug.into(),
-                names: BTreeMap::from([("en".to_string(), "City".to_string())]),
-                country: "DE".into(),
-                continent: "europe".into(),
-                lat: None,
-                lon: None,
-                since: None,
-                description: String::new(),
-                logo_media_id: None,
-            })
+            .create_partner(
+                &PartnerInput {
+                    slug: slug.into(),
+                    names: BTreeMap::from([("en".to_string(), "City".to_string())]),
+                    country: "DE".into(),
+                    continent: "europe".into(),
+                    lat: None,
+                    lon: None,
+                    since: None,
+                    description: String::new(),
+                    logo_media_id: None,
+                },
+                &twincast_store::AuditEntry::by_system("partner.create", "", T0),
+            )
             .await
             .unwrap();
     }
@@ -400,12 +403,12 @@ async fn invalid_drafts_answer_the_codes_of_create_and_update() {
     let mut req = ask(update(&f.a, json!({"colour": "red"})));
     assert_eq!(
         code(f.app.simulate_draft(&admin, req.clone()).await),
-        "invalid-body"
+        "invalid-patch"
     );
     req.draft = update(&f.a, json!([1]));
     assert_eq!(
         code(f.app.simulate_draft(&admin, req.clone()).await),
-        "invalid-body"
+        "invalid-patch"
     );
     req.draft = Draft::Delete { id: f.a.clone() };
     req.days = Some(0);

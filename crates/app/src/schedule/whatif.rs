@@ -10,6 +10,7 @@
 use super::campaigns::may_write_campaign;
 use super::explain::MAX_SIM_DAYS;
 use crate::error::{AppError, AppResult};
+use crate::revision::merge_patch;
 use crate::{Actor, App};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -26,7 +27,8 @@ pub enum Draft {
     /// A new campaign: the body of `POST /api/v1/campaigns`. It is called `draft` in the answers.
     Create(Box<CampaignInput>),
     /// A change to a campaign: its id and the fields that change, as a JSON merge patch (RFC 7396) over its
-    /// current body (`null` clears a field; absent fields keep their value).
+    /// current body (`null` clears a field; absent fields keep their value; a patch that does not fit a campaign
+    /// is `invalid-patch`).
     Update {
         /// Campaign id.
         id: String,
@@ -91,26 +93,6 @@ impl Resolved {
             out.extend(to_core_campaign(r, o));
         }
         out
-    }
-}
-
-/// RFC 7396: `patch` merged into `target`.
-fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    let serde_json::Value::Object(p) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = serde_json::Value::Object(Default::default());
-    }
-    if let serde_json::Value::Object(t) = target {
-        for (k, v) in p {
-            if v.is_null() {
-                t.remove(k);
-            } else {
-                merge_patch(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
-            }
-        }
     }
 }
 
@@ -246,21 +228,7 @@ impl App {
                 actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
                 let current = self.store.campaign(id).await?;
                 may_write_campaign(actor, current.partner.as_deref())?;
-                if !changes.is_object() {
-                    return Err(AppError::invalid(
-                        "invalid-body",
-                        "draft.update.changes must be an object of campaign fields",
-                    ));
-                }
-                let mut body = serde_json::to_value(CampaignInput::from(&current))
-                    .map_err(AppError::internal)?;
-                merge_patch(&mut body, changes);
-                let input: CampaignInput = serde_json::from_value(body).map_err(|e| {
-                    AppError::invalid(
-                        "invalid-body",
-                        format!("draft.update.changes do not fit a campaign: {e}"),
-                    )
-                })?;
+                let input = merge_patch(&CampaignInput::from(&current), changes)?;
                 may_write_campaign(actor, input.partner.as_deref())?;
                 let input = self.checked_campaign(input).await?;
                 Ok(Resolved {
@@ -278,21 +246,5 @@ impl App {
                 })
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::merge_patch;
-    use serde_json::json;
-
-    #[test]
-    fn merge_patch_is_rfc_7396() {
-        let mut doc = json!({"a": "b", "c": {"d": "e", "f": "g"}, "k": [1, 2]});
-        merge_patch(
-            &mut doc,
-            &json!({"a": "z", "c": {"f": null, "h": 1}, "k": [3]}),
-        );
-        assert_eq!(doc, json!({"a": "z", "c": {"d": "e", "h": 1}, "k": [3]}));
     }
 }

@@ -21,7 +21,7 @@ partners: [{slug, before_share, after_share, delta_share, before_seconds, after_
 by_location_kind: [{location_kind, screens, before_seconds, after_seconds, partners: […]}], \
 network: {location_kind: null, screens, before_seconds, after_seconds, partners: […]}}`", body = Object),
         (status = 400, description = "The draft breaks a campaign rule (the codes of campaign create and update, \
-e.g. `invalid-weight`, `unknown-partner`, `unknown-media`), the changes do not fit a campaign (`invalid-body`), \
+e.g. `invalid`, `invalid-text`, `unknown-partner`, `unknown-media`), the changes do not fit a campaign (`invalid-patch`), the request does not fit (`invalid-body`), \
 `invalid-days`, `invalid-time` or `invalid-geofence`", body = Problem),
         (status = 403, description = "The caller may not make this change (e.g. a partner-editor drafting for \
 another partner)", body = Problem),
@@ -39,7 +39,7 @@ pub async fn simulate(
 #[utoipa::path(post, path = "/api/v1/explain", tag = "schedule", request_body = ExplainDraftRequest,
     responses((status = 200, description = "`{at, playing: {kind, start, end, partner, campaign, item, alert, headline, priority} | null, not_playing: [{campaign, partner, reason, detail}]}`", body = Object),
         (status = 400, description = "The draft breaks a campaign rule (the codes of campaign create and update), \
-`invalid-body` or `invalid-time`", body = Problem),
+`invalid-patch`, `invalid-body` or `invalid-time`", body = Problem),
         (status = 403, description = "The caller may not make this change", body = Problem),
         (status = 404, description = "No such screen, or no such campaign to change or delete", body = Problem)))]
 pub async fn explain(
