@@ -74,7 +74,7 @@ pub enum HealthChange {
     Changed,
     /// The recorded state already was this one (e.g. another process recorded it first): nothing written.
     Unchanged,
-    /// The screen no longer exists: nothing written.
+    /// The screen no longer exists or was retired: nothing written.
     Gone,
 }
 
@@ -136,13 +136,13 @@ fn notification(row: &AnyRow) -> Result<Notification> {
 }
 
 impl Store {
-    /// Every screen with its location, last contact and recorded health state.
+    /// Every screen in service (not retired) with its location, last contact and recorded health state.
     pub async fn watched_screens(&self) -> Result<Vec<WatchedScreen>> {
         let rows = sqlx::query(
             "SELECT s.id AS id, s.name AS name, l.slug AS location_slug, l.name AS location, \
              s.last_seen_at AS last_seen_at, h.state AS state \
              FROM screens s JOIN locations l ON l.id = s.location_id \
-             LEFT JOIN screen_health h ON h.screen_id = s.id ORDER BY s.id",
+             LEFT JOIN screen_health h ON h.screen_id = s.id WHERE s.retired_at IS NULL ORDER BY s.id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -335,7 +335,7 @@ async fn record_one(
         event_id,
     } = t;
     let (at, last_seen_at) = (*at, *last_seen_at);
-    let exists = sqlx::query("SELECT id FROM screens WHERE id = $1")
+    let exists = sqlx::query("SELECT id FROM screens WHERE id = $1 AND retired_at IS NULL")
         .bind(screen_id)
         .fetch_optional(&mut **tx)
         .await?

@@ -257,3 +257,39 @@ async fn a_batch_records_each_transition_once() {
         assert_eq!(audit.items.len(), 1, "one entry for the one change");
     }
 }
+
+#[tokio::test]
+async fn retired_screens_are_not_watched() {
+    for (s, _d) in backends().await {
+        let id = screen(&s).await;
+        s.touch_screen(&id, 1_000).await.unwrap();
+        assert_eq!(
+            s.record_health(&transition(&id, None, "online", 2_000), &[], &audit(&id))
+                .await
+                .unwrap(),
+            HealthChange::Initial
+        );
+        sqlx::query("UPDATE screens SET retired_at = $1 WHERE id = $2")
+            .bind(3_000i64)
+            .bind(&id)
+            .execute(s.pool())
+            .await
+            .unwrap();
+        assert!(s.watched_screens().await.unwrap().is_empty());
+        let off = transition(&id, Some("online"), "offline", 4_000);
+        assert_eq!(
+            s.record_health(&off, &outbox(), &audit(&id)).await.unwrap(),
+            HealthChange::Gone
+        );
+        let all = PageRequest {
+            limit: 10,
+            cursor: None,
+        };
+        assert!(s
+            .list_notifications(None, &all)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+    }
+}

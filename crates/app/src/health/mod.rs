@@ -7,8 +7,8 @@
 //!   e-mail (lettre, SMTP), retrying with exponential backoff; `next_attempt_at` is stored, so a restart loses
 //!   nothing, and a receiver that is down only delays its own rows, never a request.
 //!
-//! A screen never heard from does not alert; its first observation is recorded without an event. A deleted
-//! screen simply stops being watched (its health row goes with it; its outbox rows stay as history).
+//! A screen never heard from does not alert; its first observation is recorded without an event. A retired or
+//! deleted screen simply stops being watched (its outbox rows stay as history).
 
 mod deliver;
 mod watch;
