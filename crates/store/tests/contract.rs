@@ -285,32 +285,45 @@ async fn screens_by_location_kind() {
         let mut ids = vec![];
         for (slug, kind) in [("airport", "airport"), ("m1", "metro"), ("m2", "metro")] {
             let l = s
-                .create_location(&Location {
-                    id: String::new(),
-                    slug: slug.into(),
-                    name: slug.to_uppercase(),
-                    kind: kind.into(),
-                    lat: Some(31.5),
-                    lon: Some(120.3),
-                    tz: "Asia/Shanghai".into(),
-                })
+                .create_location(
+                    &LocationInput {
+                        slug: slug.into(),
+                        name: slug.to_uppercase(),
+                        kind: kind.into(),
+                        lat: Some(31.5),
+                        lon: Some(120.3),
+                        tz: "Asia/Shanghai".into(),
+                    },
+                    &twincast_store::AuditEntry::by_system(
+                        "location.create",
+                        "",
+                        twincast_store::now_ms(),
+                    ),
+                )
                 .await
                 .unwrap();
             for n in 0..2 {
                 let v = s
-                    .create_screen(&Screen {
-                        id: String::new(),
-                        name: format!("{slug}-{n}"),
-                        location_id: l.id.clone(),
-                        lat: Some(31.5),
-                        lon: Some(120.3),
-                        tz: "Asia/Shanghai".into(),
-                        width: 1920,
-                        height: 1080,
-                        orientation: "landscape".into(),
-                        tags: vec!["indoor".into()],
-                        last_seen_at: None,
-                    })
+                    .create_screen(
+                        &Screen {
+                            id: String::new(),
+                            name: format!("{slug}-{n}"),
+                            location_id: l.id.clone(),
+                            lat: Some(31.5),
+                            lon: Some(120.3),
+                            tz: "Asia/Shanghai".into(),
+                            width: 1920,
+                            height: 1080,
+                            orientation: "landscape".into(),
+                            tags: vec!["indoor".into()],
+                            last_seen_at: None,
+                        },
+                        &twincast_store::AuditEntry::by_system(
+                            "screen.create",
+                            "",
+                            twincast_store::now_ms(),
+                        ),
+                    )
                     .await
                     .unwrap();
                 ids.push(v.screen.id);
@@ -320,19 +333,41 @@ async fn screens_by_location_kind() {
             limit: 100,
             cursor: None,
         };
-        let metro = s.list_screens(Some("metro"), &all).await.unwrap();
+        let metro = s
+            .list_screens(
+                &ScreenFilter {
+                    location_kind: Some("metro".into()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await
+            .unwrap();
         assert_eq!(metro.items.len(), 4);
         assert!(metro.items.iter().all(|v| v.location_kind == "metro"));
-        assert_eq!(s.list_screens(None, &all).await.unwrap().items.len(), 6);
-        let one = s.screen(&ids[0]).await.unwrap();
-        assert_eq!(one.location, "AIRPORT");
-        assert_eq!(one.screen.tags, vec!["indoor".to_string()]);
         assert_eq!(
-            s.list_locations(Some("metro"), &all)
+            s.list_screens(&ScreenFilter::default(), &all)
                 .await
                 .unwrap()
                 .items
                 .len(),
+            6
+        );
+        let one = s.screen(&ids[0]).await.unwrap();
+        assert_eq!(one.location, "AIRPORT");
+        assert_eq!(one.screen.tags, vec!["indoor".to_string()]);
+        assert_eq!(
+            s.list_locations(
+                &LocationFilter {
+                    kind: Some("metro".into()),
+                    ..Default::default()
+                },
+                &all
+            )
+            .await
+            .unwrap()
+            .items
+            .len(),
             2
         );
     }
