@@ -6,6 +6,7 @@ mod matrix;
 mod media;
 mod misc;
 mod openapi;
+mod places_lifecycle;
 mod player;
 mod revision;
 mod schedule;

@@ -118,7 +118,8 @@ impl Store {
 
     /// Replaces the fields of location `id` if it is still at version `expected` (0: any), bumps its version and
     /// writes `audit`, in one transaction. Its unretired screens that carry the location's previous time zone
-    /// (or coordinates) follow the new one (their versions bump too). A stale version is [`StoreError::Stale`].
+    /// (or coordinates) follow the new one (their versions bump too), and the schedule version bumps. A stale
+    /// version is [`StoreError::Stale`].
     pub async fn update_location(
         &self,
         id: &str,
@@ -179,6 +180,7 @@ impl Store {
                 .await?;
             }
         }
+        crate::schedule::bump(&mut tx).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(LocationChange {

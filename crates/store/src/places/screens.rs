@@ -133,7 +133,8 @@ impl Store {
 
     /// Replaces the fields of screen `id` (name, location, coordinates, zone, size, orientation, tags) if it is
     /// still at version `expected` (0: any), bumps its version and writes `audit`, in one transaction. A retired
-    /// screen is `Conflict("screen-retired")`; a stale version [`StoreError::Stale`].
+    /// screen is `Conflict("screen-retired")`; a stale version [`StoreError::Stale`]. The schedule version bumps
+    /// (cached manifests are rebuilt, other processes reload their screens).
     pub async fn update_screen(
         &self,
         id: &str,
@@ -163,6 +164,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "screens", id, done.rows_affected()).await?;
+        crate::schedule::bump(&mut tx).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         self.screen(id).await
@@ -204,6 +206,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        crate::schedule::bump(&mut tx).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(devices)
