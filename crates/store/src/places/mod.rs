@@ -152,33 +152,34 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "locations", id, done.rows_affected()).await?;
-        if before.tz != l.tz {
+        // Screens that carry the location's previous zone or coordinates follow it, in one statement (one
+        // version step per screen).
+        let tz_changed = before.tz != l.tz;
+        let coords_changed = before.lat.is_some()
+            && before.lon.is_some()
+            && (before.lat, before.lon) != (l.lat, l.lon);
+        if tz_changed || coords_changed {
             sqlx::query(
-                "UPDATE screens SET tz = $1, updated_at = $2, version = version + 1 \
-                 WHERE location_id = $3 AND tz = $4 AND retired_at IS NULL",
+                "UPDATE screens SET \
+                 tz = CASE WHEN $1 = 1 AND tz = $2 THEN $3 ELSE tz END, \
+                 lat = CASE WHEN $4 = 1 AND lat = $5 AND lon = $6 THEN $7 ELSE lat END, \
+                 lon = CASE WHEN $4 = 1 AND lat = $5 AND lon = $6 THEN $8 ELSE lon END, \
+                 updated_at = $9, version = version + 1 \
+                 WHERE location_id = $10 AND retired_at IS NULL \
+                 AND (($1 = 1 AND tz = $2) OR ($4 = 1 AND lat = $5 AND lon = $6))",
             )
+            .bind(i64::from(tz_changed))
+            .bind(&before.tz)
             .bind(&l.tz)
+            .bind(i64::from(coords_changed))
+            .bind(before.lat.unwrap_or(0.0))
+            .bind(before.lon.unwrap_or(0.0))
+            .bind(l.lat)
+            .bind(l.lon)
             .bind(audit.at)
             .bind(id)
-            .bind(&before.tz)
             .execute(&mut *tx)
             .await?;
-        }
-        if let (Some(blat), Some(blon)) = (before.lat, before.lon) {
-            if (before.lat, before.lon) != (l.lat, l.lon) {
-                sqlx::query(
-                    "UPDATE screens SET lat = $1, lon = $2, updated_at = $3, version = version + 1 \
-                     WHERE location_id = $4 AND lat = $5 AND lon = $6 AND retired_at IS NULL",
-                )
-                .bind(l.lat)
-                .bind(l.lon)
-                .bind(audit.at)
-                .bind(id)
-                .bind(blat)
-                .bind(blon)
-                .execute(&mut *tx)
-                .await?;
-            }
         }
         crate::schedule::bump(&mut tx).await?;
         audit::insert(&mut tx, audit).await?;
