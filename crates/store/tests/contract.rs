@@ -640,6 +640,24 @@ async fn places_versions_retirement_and_audit() {
             ("Europe/Paris", Some(48.8))
         );
         assert_eq!(v3.version, 3);
+        let upd = s
+            .list_audit(
+                &AuditFilter {
+                    action: Some("location.update".into()),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            upd[0].changes["screens_followed"],
+            serde_json::json!([null, [id]])
+        );
         // In use: refused, naming the screen.
         match s.delete_location(&l.id, 0, &sys("location.delete")).await {
             Err(StoreError::Conflict(m)) => assert!(m.contains("renamed"), "{m}"),

@@ -118,8 +118,8 @@ impl Store {
 
     /// Replaces the fields of location `id` if it is still at version `expected` (0: any), bumps its version and
     /// writes `audit`, in one transaction. Its unretired screens that carry the location's previous time zone
-    /// (or coordinates) follow the new one (their versions bump too), and the schedule version bumps. A stale
-    /// version is [`StoreError::Stale`].
+    /// (or coordinates) follow the new one (their versions bump too; the entry records their ids as
+    /// `screens_followed`), and the schedule version bumps. A stale version is [`StoreError::Stale`].
     pub async fn update_location(
         &self,
         id: &str,
@@ -158,7 +158,34 @@ impl Store {
         let coords_changed = before.lat.is_some()
             && before.lon.is_some()
             && (before.lat, before.lon) != (l.lat, l.lon);
+        let mut entry = audit.clone();
         if tz_changed || coords_changed {
+            const FOLLOWS: &str = "location_id = $1 AND retired_at IS NULL \
+                AND (($2 = 1 AND tz = $3) OR ($4 = 1 AND lat = $5 AND lon = $6))";
+            let followers: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id FROM screens WHERE {FOLLOWS} ORDER BY id"
+            )))
+            .bind(id)
+            .bind(i64::from(tz_changed))
+            .bind(&before.tz)
+            .bind(i64::from(coords_changed))
+            .bind(before.lat.unwrap_or(0.0))
+            .bind(before.lon.unwrap_or(0.0))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<Result<_, _>>()?;
+            if let Some(c) = entry
+                .changes
+                .as_object_mut()
+                .filter(|_| !followers.is_empty())
+            {
+                c.insert(
+                    "screens_followed".into(),
+                    serde_json::json!([null, followers]),
+                );
+            }
             sqlx::query(
                 "UPDATE screens SET \
                  tz = CASE WHEN $1 = 1 AND tz = $2 THEN $3 ELSE tz END, \
@@ -182,7 +209,7 @@ impl Store {
             .await?;
         }
         crate::schedule::bump(&mut tx).await?;
-        audit::insert(&mut tx, audit).await?;
+        audit::insert(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(LocationChange {
             location: self.location_by_id(id).await?,
