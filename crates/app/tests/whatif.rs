@@ -489,6 +489,10 @@ async fn roles_apply_to_drafts() {
         ),
         "forbidden"
     );
+    // Roles come first: a viewer's bad request is still forbidden.
+    let mut bad = ask(Draft::Delete { id: f.a.clone() });
+    bad.days = Some(0);
+    assert_eq!(code(f.app.simulate_draft(&viewer, bad).await), "forbidden");
 }
 
 #[tokio::test]

@@ -153,6 +153,7 @@ impl App {
     /// by class of screens with identical inputs, and summaries per location kind and for all affected screens.
     /// Checked like the operation it stands for (roles, rules, codes); nothing is written.
     pub async fn simulate_draft(&self, actor: &Actor, req: WhatIfRequest) -> AppResult<tc::WhatIf> {
+        actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
         let from = self.instant("from", req.from.as_deref())?;
         let days = req.days.unwrap_or(7);
         if !(1..=MAX_SIM_DAYS).contains(&days) {
@@ -206,6 +207,7 @@ impl App {
         actor: &Actor,
         req: ExplainDraftRequest,
     ) -> AppResult<tc::Explanation> {
+        actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
         let at = self.instant("at", req.at.as_deref())?;
         let draft = self.resolve_draft(actor, &req.draft).await?;
         let (screen, campaigns, alerts) = self.inputs(&req.screen).await?;
