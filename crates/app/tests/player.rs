@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use twincast_app::player::{DeviceCache, Heartbeat, NoDeviceCache, PairingPoll, PairingRequest};
 use twincast_app::{Actor, App, AppError, Clock, ManualClock, Settings};
-use twincast_store::{Device, Location, PlayEvent, Role, Screen, Store};
+use twincast_store::{Device, LocationInput, PlayEvent, Role, Screen, Store};
 
 const HOUR: i64 = 3_600_000;
 const PAIRING_TTL: i64 = 15 * 60_000;
@@ -32,31 +32,36 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     let location = store
-        .create_location(&Location {
-            id: String::new(),
-            slug: "metro-1".into(),
-            name: "Metro 1".into(),
-            kind: "metro".into(),
-            lat: Some(52.5),
-            lon: Some(13.4),
-            tz: "Europe/Berlin".into(),
-        })
+        .create_location(
+            &LocationInput {
+                slug: "metro-1".into(),
+                name: "Metro 1".into(),
+                kind: "metro".into(),
+                lat: Some(52.5),
+                lon: Some(13.4),
+                tz: "Europe/Berlin".into(),
+            },
+            &twincast_store::AuditEntry::by_system("location.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     let screen = store
-        .create_screen(&Screen {
-            id: String::new(),
-            name: "Platform 1".into(),
-            location_id: location.id,
-            lat: None,
-            lon: None,
-            tz: "Europe/Berlin".into(),
-            width: 1920,
-            height: 1080,
-            orientation: "landscape".into(),
-            tags: vec![],
-            last_seen_at: None,
-        })
+        .create_screen(
+            &Screen {
+                id: String::new(),
+                name: "Platform 1".into(),
+                location_id: location.id,
+                lat: None,
+                lon: None,
+                tz: "Europe/Berlin".into(),
+                width: 1920,
+                height: 1080,
+                orientation: "landscape".into(),
+                tags: vec![],
+                last_seen_at: None,
+            },
+            &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     Fixture {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use tokio::sync::broadcast::Receiver;
 use twincast_app::schedule::{CampaignInput, IcsExport, ScreenGroupInput};
 use twincast_app::{Actor, App, AppError, ManualClock, ServerEvent, Settings};
-use twincast_store::{Location, PartnerInput, Role, Screen, Store, User};
+use twincast_store::{LocationInput, PartnerInput, Role, Screen, Store, User};
 
 struct Fixture {
     app: App,
@@ -87,32 +87,37 @@ fn drained(events: &mut Receiver<ServerEvent>) -> Vec<ServerEvent> {
 async fn screen(app: &App) -> String {
     let l = app
         .store
-        .create_location(&Location {
-            id: String::new(),
-            slug: "airport".into(),
-            name: "Airport".into(),
-            kind: "airport".into(),
-            lat: Some(31.5),
-            lon: Some(120.4),
-            tz: "Asia/Shanghai".into(),
-        })
+        .create_location(
+            &LocationInput {
+                slug: "airport".into(),
+                name: "Airport".into(),
+                kind: "airport".into(),
+                lat: Some(31.5),
+                lon: Some(120.4),
+                tz: "Asia/Shanghai".into(),
+            },
+            &twincast_store::AuditEntry::by_system("location.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     let s = app
         .store
-        .create_screen(&Screen {
-            id: String::new(),
-            name: "Gate 1".into(),
-            location_id: l.id,
-            lat: None,
-            lon: None,
-            tz: "Asia/Shanghai".into(),
-            width: 1920,
-            height: 1080,
-            orientation: "landscape".into(),
-            tags: vec![],
-            last_seen_at: None,
-        })
+        .create_screen(
+            &Screen {
+                id: String::new(),
+                name: "Gate 1".into(),
+                location_id: l.id,
+                lat: None,
+                lon: None,
+                tz: "Asia/Shanghai".into(),
+                width: 1920,
+                height: 1080,
+                orientation: "landscape".into(),
+                tags: vec![],
+                last_seen_at: None,
+            },
+            &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     s.screen.id
@@ -271,14 +276,14 @@ async fn groups_check_members_and_tell_them() {
     assert_eq!(
         code(
             f.app
-                .update_group(&admin, "gates", group("other", &[]))
+                .update_group(&admin, "gates", group("other", &[]), None)
                 .await
         ),
         "slug-immutable"
     );
     // Leaving members hear of the change too.
     f.app
-        .update_group(&admin, "gates", group("gates", &[]))
+        .update_group(&admin, "gates", group("gates", &[]), None)
         .await
         .unwrap();
     assert_eq!(

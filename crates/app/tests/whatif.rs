@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use twincast_app::schedule::{CampaignInput, Draft, ExplainDraftRequest, WhatIfRequest};
 use twincast_app::{Actor, App, AppError, ManualClock, Settings};
 use twincast_core::WhatIf;
-use twincast_store::{Location, PartnerInput, Role, Screen, Store, User};
+use twincast_store::{LocationInput, PartnerInput, Role, Screen, Store, User};
 
 /// 2026-06-01T04:00:00Z.
 const T0: i64 = 1_780_286_400_000;
@@ -106,15 +106,21 @@ async fn fixture() -> Fixture {
     ] {
         let l = app
             .store
-            .create_location(&Location {
-                id: String::new(),
-                slug: slug.into(),
-                name: slug.into(),
-                kind: kind.into(),
-                lat: Some(31.5),
-                lon: Some(120.4),
-                tz: tz.into(),
-            })
+            .create_location(
+                &LocationInput {
+                    slug: slug.into(),
+                    name: slug.into(),
+                    kind: kind.into(),
+                    lat: Some(31.5),
+                    lon: Some(120.4),
+                    tz: tz.into(),
+                },
+                &twincast_store::AuditEntry::by_system(
+                    "location.create",
+                    "",
+                    twincast_store::now_ms(),
+                ),
+            )
             .await
             .unwrap();
         let mut screens = Vec::new();
@@ -122,19 +128,26 @@ async fn fixture() -> Fixture {
             let portrait = i == 2;
             let s = app
                 .store
-                .create_screen(&Screen {
-                    id: String::new(),
-                    name: format!("{slug} {i}"),
-                    location_id: l.id.clone(),
-                    lat: None,
-                    lon: None,
-                    tz: tz.into(),
-                    width: if portrait { 1080 } else { 1920 },
-                    height: if portrait { 1920 } else { 1080 },
-                    orientation: if portrait { "portrait" } else { "landscape" }.into(),
-                    tags: vec![],
-                    last_seen_at: None,
-                })
+                .create_screen(
+                    &Screen {
+                        id: String::new(),
+                        name: format!("{slug} {i}"),
+                        location_id: l.id.clone(),
+                        lat: None,
+                        lon: None,
+                        tz: tz.into(),
+                        width: if portrait { 1080 } else { 1920 },
+                        height: if portrait { 1920 } else { 1080 },
+                        orientation: if portrait { "portrait" } else { "landscape" }.into(),
+                        tags: vec![],
+                        last_seen_at: None,
+                    },
+                    &twincast_store::AuditEntry::by_system(
+                        "screen.create",
+                        "",
+                        twincast_store::now_ms(),
+                    ),
+                )
                 .await
                 .unwrap();
             screens.push(s.screen.id);

@@ -89,7 +89,13 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
             cursor: None,
         };
         let existing: Vec<String> = store
-            .list_screens(Some(l.kind.code()), &page)
+            .list_screens(
+                &twincast_store::ScreenFilter {
+                    location: Some(loc.slug.clone()),
+                    ..Default::default()
+                },
+                &page,
+            )
             .await?
             .items
             .into_iter()
@@ -418,7 +424,12 @@ mod tests {
             limit: 500,
             cursor: None,
         };
-        let screens = state.store.list_screens(None, &page).await.unwrap().items;
+        let screens = state
+            .store
+            .list_screens(&Default::default(), &page)
+            .await
+            .unwrap()
+            .items;
         assert!(screens.len() >= 7);
         let from = 1_780_000_000_000; // 2026-05-28
         for v in &screens {

@@ -22,6 +22,7 @@ mod migrate;
 pub mod model;
 mod partners;
 mod places;
+pub use places::{LocationChange, LocationFilter, ScreenFilter, ScreenSort};
 mod players;
 pub use players::*;
 mod schedule;

@@ -178,6 +178,33 @@ pub struct Location {
     pub lon: Option<f64>,
     /// IANA time zone.
     pub tz: String,
+    /// Creation time, epoch ms.
+    #[serde(default)]
+    pub created_at: i64,
+    /// Last change, epoch ms (0 before the first change since migration 0004).
+    #[serde(default)]
+    pub updated_at: i64,
+    /// Row version, for `If-Match` (the `ETag`).
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// The fields of a new or changed location (what create, update and merge patches send).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    /// Unique slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Kind of place: lowercase letters, digits, `_`.
+    pub kind: String,
+    /// Latitude.
+    pub lat: Option<f64>,
+    /// Longitude.
+    pub lon: Option<f64>,
+    /// IANA time zone, e.g. `Asia/Shanghai`.
+    pub tz: String,
 }
 
 /// A physical screen.
@@ -217,6 +244,16 @@ pub struct ScreenView {
     pub location: String,
     /// Location kind.
     pub location_kind: String,
+    /// Location slug.
+    pub location_slug: String,
+    /// Creation time, epoch ms.
+    pub created_at: i64,
+    /// Last change, epoch ms (0 before the first change since migration 0004).
+    pub updated_at: i64,
+    /// When the screen was retired (epoch ms); a retired screen keeps its history but plays nothing.
+    pub retired_at: Option<i64>,
+    /// Row version, for `If-Match` (the `ETag`).
+    pub version: i64,
 }
 
 /// A file in the media library.

@@ -285,32 +285,45 @@ async fn screens_by_location_kind() {
         let mut ids = vec![];
         for (slug, kind) in [("airport", "airport"), ("m1", "metro"), ("m2", "metro")] {
             let l = s
-                .create_location(&Location {
-                    id: String::new(),
-                    slug: slug.into(),
-                    name: slug.to_uppercase(),
-                    kind: kind.into(),
-                    lat: Some(31.5),
-                    lon: Some(120.3),
-                    tz: "Asia/Shanghai".into(),
-                })
+                .create_location(
+                    &LocationInput {
+                        slug: slug.into(),
+                        name: slug.to_uppercase(),
+                        kind: kind.into(),
+                        lat: Some(31.5),
+                        lon: Some(120.3),
+                        tz: "Asia/Shanghai".into(),
+                    },
+                    &twincast_store::AuditEntry::by_system(
+                        "location.create",
+                        "",
+                        twincast_store::now_ms(),
+                    ),
+                )
                 .await
                 .unwrap();
             for n in 0..2 {
                 let v = s
-                    .create_screen(&Screen {
-                        id: String::new(),
-                        name: format!("{slug}-{n}"),
-                        location_id: l.id.clone(),
-                        lat: Some(31.5),
-                        lon: Some(120.3),
-                        tz: "Asia/Shanghai".into(),
-                        width: 1920,
-                        height: 1080,
-                        orientation: "landscape".into(),
-                        tags: vec!["indoor".into()],
-                        last_seen_at: None,
-                    })
+                    .create_screen(
+                        &Screen {
+                            id: String::new(),
+                            name: format!("{slug}-{n}"),
+                            location_id: l.id.clone(),
+                            lat: Some(31.5),
+                            lon: Some(120.3),
+                            tz: "Asia/Shanghai".into(),
+                            width: 1920,
+                            height: 1080,
+                            orientation: "landscape".into(),
+                            tags: vec!["indoor".into()],
+                            last_seen_at: None,
+                        },
+                        &twincast_store::AuditEntry::by_system(
+                            "screen.create",
+                            "",
+                            twincast_store::now_ms(),
+                        ),
+                    )
                     .await
                     .unwrap();
                 ids.push(v.screen.id);
@@ -320,19 +333,41 @@ async fn screens_by_location_kind() {
             limit: 100,
             cursor: None,
         };
-        let metro = s.list_screens(Some("metro"), &all).await.unwrap();
+        let metro = s
+            .list_screens(
+                &ScreenFilter {
+                    location_kind: Some("metro".into()),
+                    ..Default::default()
+                },
+                &all,
+            )
+            .await
+            .unwrap();
         assert_eq!(metro.items.len(), 4);
         assert!(metro.items.iter().all(|v| v.location_kind == "metro"));
-        assert_eq!(s.list_screens(None, &all).await.unwrap().items.len(), 6);
-        let one = s.screen(&ids[0]).await.unwrap();
-        assert_eq!(one.location, "AIRPORT");
-        assert_eq!(one.screen.tags, vec!["indoor".to_string()]);
         assert_eq!(
-            s.list_locations(Some("metro"), &all)
+            s.list_screens(&ScreenFilter::default(), &all)
                 .await
                 .unwrap()
                 .items
                 .len(),
+            6
+        );
+        let one = s.screen(&ids[0]).await.unwrap();
+        assert_eq!(one.location, "AIRPORT");
+        assert_eq!(one.screen.tags, vec!["indoor".to_string()]);
+        assert_eq!(
+            s.list_locations(
+                &LocationFilter {
+                    kind: Some("metro".into()),
+                    ..Default::default()
+                },
+                &all
+            )
+            .await
+            .unwrap()
+            .items
+            .len(),
             2
         );
     }
@@ -527,4 +562,258 @@ async fn backup_covers_every_table() {
 
 fn sys(action: &str) -> twincast_store::AuditEntry {
     twincast_store::AuditEntry::by_system(action, "", twincast_store::now_ms())
+}
+
+fn loc_input(slug: &str, tz: &str) -> LocationInput {
+    LocationInput {
+        slug: slug.into(),
+        name: slug.to_uppercase(),
+        kind: "metro".into(),
+        lat: Some(52.5),
+        lon: Some(13.4),
+        tz: tz.into(),
+    }
+}
+
+fn screen_at(l: &Location, name: &str) -> Screen {
+    Screen {
+        id: String::new(),
+        name: name.into(),
+        location_id: l.id.clone(),
+        lat: l.lat,
+        lon: l.lon,
+        tz: l.tz.clone(),
+        width: 1920,
+        height: 1080,
+        orientation: "landscape".into(),
+        tags: vec!["a_b".into()],
+        last_seen_at: None,
+    }
+}
+
+#[tokio::test]
+async fn places_versions_retirement_and_audit() {
+    for (s, _d) in backends().await {
+        let l = s
+            .create_location(&loc_input("m1", "Europe/Berlin"), &sys("location.create"))
+            .await
+            .unwrap();
+        assert_eq!(l.version, 1);
+        let v = s
+            .create_screen(&screen_at(&l, "one"), &sys("screen.create"))
+            .await
+            .unwrap();
+        let id = v.screen.id.clone();
+        assert_eq!((v.version, v.retired_at), (1, None));
+        assert_eq!(v.location_slug, "m1");
+        // A stale version changes nothing.
+        let mut changed = v.screen.clone();
+        changed.name = "renamed".into();
+        assert!(matches!(
+            s.update_screen(&id, &changed, 9, &sys("screen.update"))
+                .await,
+            Err(StoreError::Stale { current: 1 })
+        ));
+        assert_eq!(s.screen(&id).await.unwrap().screen.name, "one");
+        let v2 = s
+            .update_screen(&id, &changed, 1, &sys("screen.update"))
+            .await
+            .unwrap();
+        assert_eq!((v2.version, v2.screen.name.as_str()), (2, "renamed"));
+        // The location's new zone and coordinates reach the screen that carried the old ones.
+        let mut li = loc_input("m1", "Europe/Paris");
+        li.lat = Some(48.8);
+        assert!(matches!(
+            s.update_location(&l.id, &li, 5, &sys("location.update"))
+                .await,
+            Err(StoreError::Stale { current: 1 })
+        ));
+        let change = s
+            .update_location(&l.id, &li, 1, &sys("location.update"))
+            .await
+            .unwrap();
+        assert_eq!(change.location.version, 2);
+        assert_eq!(change.screens, vec![id.clone()]);
+        let v3 = s.screen(&id).await.unwrap();
+        assert_eq!(
+            (v3.screen.tz.as_str(), v3.screen.lat),
+            ("Europe/Paris", Some(48.8))
+        );
+        assert_eq!(v3.version, 3);
+        let upd = s
+            .list_audit(
+                &AuditFilter {
+                    action: Some("location.update".into()),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            upd[0].changes["screens_followed"],
+            serde_json::json!([null, [id]])
+        );
+        // In use: refused, naming the screen.
+        match s.delete_location(&l.id, 0, &sys("location.delete")).await {
+            Err(StoreError::Conflict(m)) => assert!(m.contains("renamed"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        // The tag filter treats `_` literally; a retired screen leaves the default list and the catalog.
+        let all = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
+        let tagged = |t: &str| ScreenFilter {
+            tag: Some(t.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            s.list_screens(&tagged("a_b"), &all)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.list_screens(&tagged("axb"), &all)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            0
+        );
+        assert!(matches!(
+            s.retire_screen(&id, 1, &sys("screen.retire")).await,
+            Err(StoreError::Stale { current: 3 })
+        ));
+        s.retire_screen(&id, 3, &sys("screen.retire"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.retire_screen(&id, 0, &sys("screen.retire")).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.update_screen(&id, &changed, 0, &sys("screen.update"))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(s.screen(&id).await.unwrap().retired_at.is_some());
+        assert!(s
+            .list_screens(&ScreenFilter::default(), &all)
+            .await
+            .unwrap()
+            .items
+            .is_empty());
+        let retired = ScreenFilter {
+            retired: true,
+            ..Default::default()
+        };
+        assert_eq!(s.list_screens(&retired, &all).await.unwrap().items.len(), 1);
+        assert!(s.all_core_screens().await.unwrap().is_empty());
+        // An empty location deletes, with a version check.
+        let empty = s
+            .create_location(&loc_input("m2", "Asia/Shanghai"), &sys("location.create"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.delete_location(&empty.id, 2, &sys("location.delete"))
+                .await,
+            Err(StoreError::Stale { current: 1 })
+        ));
+        s.delete_location(&empty.id, 1, &sys("location.delete"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.location_by_slug("m2").await,
+            Err(StoreError::NotFound)
+        ));
+        // Every accepted write left its entry; the refused ones none.
+        let entries = s
+            .list_audit(&AuditFilter::default(), &all)
+            .await
+            .unwrap()
+            .items;
+        let mut actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+        actions.sort();
+        assert_eq!(
+            actions,
+            vec![
+                "location.create",
+                "location.create",
+                "location.delete",
+                "location.update",
+                "screen.create",
+                "screen.retire",
+                "screen.update",
+            ]
+        );
+    }
+}
+
+#[tokio::test]
+async fn screen_list_keyset_by_name_walks_every_screen_once() {
+    for (s, _d) in backends().await {
+        let l = s
+            .create_location(&loc_input("m1", "Europe/Berlin"), &sys("location.create"))
+            .await
+            .unwrap();
+        let mut ids = std::collections::BTreeSet::new();
+        for i in 0..7 {
+            // Three share a name: the id breaks the tie.
+            let name = if i < 3 {
+                "same".to_string()
+            } else {
+                format!("n{i}")
+            };
+            let v = s
+                .create_screen(&screen_at(&l, &name), &sys("screen.create"))
+                .await
+                .unwrap();
+            ids.insert(v.screen.id);
+        }
+        for desc in [false, true] {
+            for sort in [ScreenSort::Name, ScreenSort::Created] {
+                let f = ScreenFilter {
+                    sort,
+                    desc,
+                    ..Default::default()
+                };
+                let mut seen = vec![];
+                let mut page = PageRequest {
+                    limit: 2,
+                    cursor: None,
+                };
+                loop {
+                    let p = s.list_screens(&f, &page).await.unwrap();
+                    seen.extend(p.items.into_iter().map(|v| v.screen.id));
+                    match p.next_cursor {
+                        Some(c) => page.cursor = Some(c),
+                        None => break,
+                    }
+                }
+                assert_eq!(seen.len(), 7, "{sort:?} desc={desc}");
+                assert_eq!(
+                    seen.iter()
+                        .cloned()
+                        .collect::<std::collections::BTreeSet<_>>(),
+                    ids
+                );
+            }
+        }
+        let bad = PageRequest {
+            limit: 2,
+            cursor: Some("bm90LWpzb24".into()),
+        };
+        assert!(matches!(
+            s.list_screens(&ScreenFilter::default(), &bad).await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
 }

@@ -23,30 +23,35 @@ async fn backends() -> Vec<(Store, Option<tempfile::TempDir>)> {
 
 async fn screen(s: &Store) -> ScreenView {
     let l = s
-        .create_location(&Location {
-            id: String::new(),
-            slug: "bus-1".into(),
-            name: "Bus".into(),
-            kind: "bus_terminal".into(),
-            lat: Some(1.0),
-            lon: Some(2.0),
-            tz: "Europe/Paris".into(),
-        })
+        .create_location(
+            &LocationInput {
+                slug: "bus-1".into(),
+                name: "Bus".into(),
+                kind: "bus_terminal".into(),
+                lat: Some(1.0),
+                lon: Some(2.0),
+                tz: "Europe/Paris".into(),
+            },
+            &twincast_store::AuditEntry::by_system("location.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
-    s.create_screen(&Screen {
-        id: String::new(),
-        name: "Bay 1".into(),
-        location_id: l.id,
-        lat: None,
-        lon: None,
-        tz: "Europe/Paris".into(),
-        width: 1920,
-        height: 1080,
-        orientation: "landscape".into(),
-        tags: vec![],
-        last_seen_at: None,
-    })
+    s.create_screen(
+        &Screen {
+            id: String::new(),
+            name: "Bay 1".into(),
+            location_id: l.id,
+            lat: None,
+            lon: None,
+            tz: "Europe/Paris".into(),
+            width: 1920,
+            height: 1080,
+            orientation: "landscape".into(),
+            tags: vec![],
+            last_seen_at: None,
+        },
+        &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+    )
     .await
     .unwrap()
 }

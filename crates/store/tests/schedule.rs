@@ -80,15 +80,17 @@ async fn fixture(s: &Store) -> Fixture {
         .unwrap();
     }
     let l = s
-        .create_location(&Location {
-            id: String::new(),
-            slug: "central".into(),
-            name: "Central".into(),
-            kind: "metro".into(),
-            lat: Some(52.5),
-            lon: Some(13.4),
-            tz: "Europe/Berlin".into(),
-        })
+        .create_location(
+            &LocationInput {
+                slug: "central".into(),
+                name: "Central".into(),
+                kind: "metro".into(),
+                lat: Some(52.5),
+                lon: Some(13.4),
+                tz: "Europe/Berlin".into(),
+            },
+            &twincast_store::AuditEntry::by_system("location.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     let mk = |name: &str, orientation: &str, lat: Option<f64>| Screen {
@@ -105,10 +107,19 @@ async fn fixture(s: &Store) -> Fixture {
         last_seen_at: None,
     };
     let screen = s
-        .create_screen(&mk("a", "landscape", Some(52.51)))
+        .create_screen(
+            &mk("a", "landscape", Some(52.51)),
+            &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
-    let portrait = s.create_screen(&mk("b", "portrait", None)).await.unwrap();
+    let portrait = s
+        .create_screen(
+            &mk("b", "portrait", None),
+            &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+        )
+        .await
+        .unwrap();
     let sha = |c: char| c.to_string().repeat(64);
     Fixture {
         screen,
@@ -130,22 +141,28 @@ async fn groups_crud_and_version() {
         let f = fixture(&s).await;
         let v0 = s.schedule_version().await.unwrap();
         let g = s
-            .create_group(&ScreenGroupInput {
-                slug: "north".into(),
-                name: "North".into(),
-                screens: vec![f.screen.screen.id.clone(), f.screen.screen.id.clone()],
-            })
+            .create_group(
+                &ScreenGroupInput {
+                    slug: "north".into(),
+                    name: "North".into(),
+                    screens: vec![f.screen.screen.id.clone(), f.screen.screen.id.clone()],
+                },
+                &AuditEntry::by_system("screen_group.create", "", now_ms()),
+            )
             .await
             .unwrap();
         assert_eq!(g.screens, vec![f.screen.screen.id.clone()]);
         let v1 = s.schedule_version().await.unwrap();
         assert!(v1 > v0);
         assert!(matches!(
-            s.create_group(&ScreenGroupInput {
-                slug: "north".into(),
-                name: "again".into(),
-                screens: vec![]
-            })
+            s.create_group(
+                &ScreenGroupInput {
+                    slug: "north".into(),
+                    name: "again".into(),
+                    screens: vec![]
+                },
+                &AuditEntry::by_system("screen_group.create", "", now_ms())
+            )
             .await,
             Err(StoreError::Conflict(_))
         ));
@@ -167,7 +184,14 @@ async fn groups_crud_and_version() {
             },
         ] {
             assert!(
-                matches!(s.create_group(&bad).await, Err(StoreError::Invalid(_))),
+                matches!(
+                    s.create_group(
+                        &bad,
+                        &AuditEntry::by_system("screen_group.create", "", now_ms())
+                    )
+                    .await,
+                    Err(StoreError::Invalid(_))
+                ),
                 "{bad:?}"
             );
         }
@@ -178,7 +202,13 @@ async fn groups_crud_and_version() {
                 name: "x".into(),
                 screens: vec![],
             };
-            match s.create_group(&bad).await {
+            match s
+                .create_group(
+                    &bad,
+                    &AuditEntry::by_system("screen_group.create", "", now_ms()),
+                )
+                .await
+            {
                 Err(StoreError::Invalid(m)) => assert_eq!(
                     m,
                     format!(
@@ -189,11 +219,14 @@ async fn groups_crud_and_version() {
             }
         }
         match s
-            .create_group(&ScreenGroupInput {
-                slug: "long-name".into(),
-                name: "n".repeat(201),
-                screens: vec![],
-            })
+            .create_group(
+                &ScreenGroupInput {
+                    slug: "long-name".into(),
+                    name: "n".repeat(201),
+                    screens: vec![],
+                },
+                &AuditEntry::by_system("screen_group.create", "", now_ms()),
+            )
             .await
         {
             Err(StoreError::Invalid(m)) => assert_eq!(m, "name is longer than 200 characters"),
@@ -207,6 +240,8 @@ async fn groups_crud_and_version() {
                     name: "North 2".into(),
                     screens: vec![f.portrait.screen.id.clone()],
                 },
+                0,
+                &AuditEntry::by_system("screen_group.update", "", now_ms()),
             )
             .await
             .unwrap();
@@ -235,10 +270,21 @@ async fn groups_crud_and_version() {
                     && sc.groups == vec!["north".to_string()])
         );
         assert!(s.schedule_version().await.unwrap() > v1);
-        s.delete_group("north").await.unwrap();
+        s.delete_group(
+            "north",
+            0,
+            &AuditEntry::by_system("screen_group.delete", "", now_ms()),
+        )
+        .await
+        .unwrap();
         assert!(matches!(s.group("north").await, Err(StoreError::NotFound)));
         assert!(matches!(
-            s.delete_group("north").await,
+            s.delete_group(
+                "north",
+                0,
+                &AuditEntry::by_system("screen_group.delete", "", now_ms())
+            )
+            .await,
             Err(StoreError::NotFound)
         ));
     }

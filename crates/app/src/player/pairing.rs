@@ -3,6 +3,7 @@
 
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
+use crate::places::screen_retired;
 use crate::{secrets, validate, App};
 use rand::Rng;
 use twincast_store::{Device, Role, StoreError};
@@ -177,6 +178,7 @@ impl App {
             .map_err(|e| match e {
                 StoreError::NotFound => pairing_not_found(),
                 StoreError::Invalid(_) => AppError::missing("screen-not-found", "no such screen"),
+                StoreError::Conflict(m) if m == "screen-retired" => screen_retired(),
                 StoreError::Conflict(_) => {
                     AppError::conflict("pairing-already-claimed", "this code was claimed already")
                 }

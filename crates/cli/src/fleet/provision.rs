@@ -6,7 +6,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use twincast_store::{CampaignInput, Location, PartnerInput, Screen, Store};
+use twincast_store::{AuditEntry, CampaignInput, LocationInput, PartnerInput, Screen, Store};
 
 /// `twincast fleet provision`.
 #[derive(Args, Debug, Clone)]
@@ -89,15 +89,17 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
         let l = match store.location_by_slug(&slug).await {
             Ok(l) => l,
             Err(_) => store
-                .create_location(&Location {
-                    id: String::new(),
-                    slug: slug.clone(),
-                    name: format!("Fleet location {i}"),
-                    kind: KINDS[i % KINDS.len()].into(),
-                    lat: Some(31.0 + (i % 50) as f64 * 0.01),
-                    lon: Some(120.0 + (i / 50) as f64 * 0.01),
-                    tz: ZONES[i % ZONES.len()].into(),
-                })
+                .create_location(
+                    &LocationInput {
+                        slug: slug.clone(),
+                        name: format!("Fleet location {i}"),
+                        kind: KINDS[i % KINDS.len()].into(),
+                        lat: Some(31.0 + (i % 50) as f64 * 0.01),
+                        lon: Some(120.0 + (i / 50) as f64 * 0.01),
+                        tz: ZONES[i % ZONES.len()].into(),
+                    },
+                    &AuditEntry::by_system("location.create", "", twincast_store::now_ms()),
+                )
                 .await
                 .with_context(|| format!("adding location {slug}"))?,
         };
@@ -139,19 +141,22 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
         let portrait = i % 5 == 0;
         let (width, height) = if portrait { (1080, 1920) } else { (1920, 1080) };
         let view = store
-            .create_screen(&Screen {
-                id: String::new(),
-                name: format!("fleet {i:05}"),
-                location_id: l.id.clone(),
-                lat: l.lat,
-                lon: l.lon,
-                tz: l.tz.clone(),
-                width,
-                height,
-                orientation: if portrait { "portrait" } else { "landscape" }.into(),
-                tags: vec!["fleet".into()],
-                last_seen_at: None,
-            })
+            .create_screen(
+                &Screen {
+                    id: String::new(),
+                    name: format!("fleet {i:05}"),
+                    location_id: l.id.clone(),
+                    lat: l.lat,
+                    lon: l.lon,
+                    tz: l.tz.clone(),
+                    width,
+                    height,
+                    orientation: if portrait { "portrait" } else { "landscape" }.into(),
+                    tags: vec!["fleet".into()],
+                    last_seen_at: None,
+                },
+                &AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
+            )
             .await
             .with_context(|| format!("adding screen {i}"))?;
         let token = twincast_app::secrets::new_device_token();

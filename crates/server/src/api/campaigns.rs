@@ -179,68 +179,6 @@ pub async fn import_ics(
     Ok(Json(c))
 }
 
-// ------------------------------------------------------------------------------------------------- groups
-
-/// Screen groups, by slug.
-#[utoipa::path(get, path = "/api/v1/screen-groups", tag = "schedule",
-    responses((status = 200, body = GroupList)))]
-pub async fn list_groups(
-    State(state): State<AppState>,
-    who: Principal,
-) -> ApiResult<Json<GroupList>> {
-    Ok(Json(state.app.list_groups(&who.actor()).await?))
-}
-
-/// Adds a screen group (admin, operator).
-#[utoipa::path(post, path = "/api/v1/screen-groups", tag = "schedule", request_body = ScreenGroupInput,
-    responses((status = 201, body = ScreenGroup), (status = 400, body = Problem), (status = 409, body = Problem)))]
-pub async fn create_group(
-    State(state): State<AppState>,
-    who: Principal,
-    ApiJson(b): ApiJson<ScreenGroupInput>,
-) -> ApiResult<(StatusCode, Json<ScreenGroup>)> {
-    let g = state.app.create_group(&who.actor(), b).await?;
-    Ok((StatusCode::CREATED, Json(g)))
-}
-
-/// One screen group.
-#[utoipa::path(get, path = "/api/v1/screen-groups/{slug}", tag = "schedule",
-    params(("slug" = String, Path, description = "Group slug")),
-    responses((status = 200, body = ScreenGroup), (status = 404, body = Problem)))]
-pub async fn get_group(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(slug): Path<String>,
-) -> ApiResult<Json<ScreenGroup>> {
-    Ok(Json(state.app.group(&who.actor(), &slug).await?))
-}
-
-/// Replaces a group's name and members (admin, operator); the slug is immutable.
-#[utoipa::path(put, path = "/api/v1/screen-groups/{slug}", tag = "schedule", request_body = ScreenGroupInput,
-    params(("slug" = String, Path, description = "Group slug")),
-    responses((status = 200, body = ScreenGroup), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn update_group(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(slug): Path<String>,
-    ApiJson(b): ApiJson<ScreenGroupInput>,
-) -> ApiResult<Json<ScreenGroup>> {
-    Ok(Json(state.app.update_group(&who.actor(), &slug, b).await?))
-}
-
-/// Deletes a screen group (admin, operator).
-#[utoipa::path(delete, path = "/api/v1/screen-groups/{slug}", tag = "schedule",
-    params(("slug" = String, Path, description = "Group slug")),
-    responses((status = 204), (status = 404, body = Problem)))]
-pub async fn delete_group(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(slug): Path<String>,
-) -> ApiResult<StatusCode> {
-    state.app.delete_group(&who.actor(), &slug).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 // ------------------------------------------------------------------------------------------------- explain, simulate
 
 /// `?at=` of explain.

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod campaigns;
+pub mod groups;
 pub mod media;
 pub mod notifications;
 pub mod openapi;
@@ -80,8 +81,17 @@ pub fn router() -> OpenApiRouter<AppState> {
             partners::delete
         ))
         .routes(routes!(places::list_locations, places::create_location))
+        .routes(routes!(
+            places::get_location,
+            places::patch_location,
+            places::delete_location
+        ))
         .routes(routes!(places::list_screens, places::create_screen))
-        .routes(routes!(places::get_screen))
+        .routes(routes!(
+            places::get_screen,
+            places::patch_screen,
+            places::retire_screen
+        ))
         // Uploads stream through `Ingest`, which enforces the configured size limit as bytes arrive; axum's
         // default 2 MB body limit would cut them short.
         .merge(
@@ -98,11 +108,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             campaigns::delete
         ))
         .routes(routes!(campaigns::export_ics, campaigns::import_ics))
-        .routes(routes!(campaigns::list_groups, campaigns::create_group))
+        .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(
-            campaigns::get_group,
-            campaigns::update_group,
-            campaigns::delete_group
+            groups::get_group,
+            groups::update_group,
+            groups::patch_group,
+            groups::delete_group
         ))
         .routes(routes!(campaigns::explain))
         .routes(routes!(campaigns::simulate))

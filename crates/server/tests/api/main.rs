@@ -7,6 +7,7 @@ mod matrix;
 mod media;
 mod misc;
 mod openapi;
+mod places_lifecycle;
 mod player;
 mod revision;
 mod schedule;

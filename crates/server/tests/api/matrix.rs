@@ -192,6 +192,36 @@ async fn authorization_matrix() {
         ),
         (Method::GET, "/api/v1/locations", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/locations", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/locations/{slug}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/locations/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/locations/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/screens/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/screens/{id}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/screen-groups/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
         (Method::GET, "/api/v1/screens", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/screens", [401, 403, 403, 201, 201]),
         (
@@ -428,6 +458,47 @@ async fn authorization_matrix() {
                 ("GET", "/api/v1/screens/{id}", _) => {
                     (format!("/api/v1/screens/{screen_id}"), Body::None)
                 }
+                ("PATCH", "/api/v1/screens/{id}", _) => (
+                    format!("/api/v1/screens/{screen_id}"),
+                    Body::Json(json!({"name": format!("Gate 1 ({seed})")})),
+                ),
+                ("DELETE", "/api/v1/screens/{id}", _) => {
+                    let v: Value = admin
+                        .post_json(
+                            "/api/v1/screens",
+                            json!({"name": format!("Retire {seed}"), "location": "airport", "width": 1920, "height": 1080}),
+                        )
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                    (
+                        format!("/api/v1/screens/{}", v["id"].as_str().unwrap()),
+                        Body::None,
+                    )
+                }
+                ("GET", "/api/v1/locations/{slug}", _) => {
+                    ("/api/v1/locations/airport".into(), Body::None)
+                }
+                ("PATCH", "/api/v1/locations/{slug}", _) => (
+                    "/api/v1/locations/airport".into(),
+                    Body::Json(json!({"name": format!("Airport {seed}")})),
+                ),
+                ("DELETE", "/api/v1/locations/{slug}", _) => {
+                    let slug = format!("empty-{seed}");
+                    let res = admin
+                        .post_json(
+                            "/api/v1/locations",
+                            json!({"slug": slug, "name": "Empty", "kind": "street", "tz": "Asia/Shanghai"}),
+                        )
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    (format!("/api/v1/locations/{slug}"), Body::None)
+                }
+                ("PATCH", "/api/v1/screen-groups/{slug}", _) => (
+                    "/api/v1/screen-groups/gates".into(),
+                    Body::Json(json!({"name": format!("Gates {seed}")})),
+                ),
                 ("POST", "/api/v1/media", v) => {
                     let slug = if v == "b" { "pb" } else { "pa" };
                     (

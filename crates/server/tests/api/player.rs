@@ -755,8 +755,9 @@ async fn heartbeat_status_commands_and_push() {
         .map(|v| v["id"].as_str().unwrap())
         .collect();
     assert_eq!(online, vec![ids[0].as_str()]);
+    // The other screen was never heard from: `never_seen`, not `offline` (heard from, not recently).
     let offline: Value = admin
-        .get("/api/v1/screens?status=offline")
+        .get("/api/v1/screens?status=never_seen")
         .await
         .json()
         .await

@@ -99,7 +99,8 @@ impl Store {
     /// delivery, expiring `token_ttl_ms` after `now`) and revokes the screen's previous devices.
     ///
     /// Errors: [`StoreError::NotFound`] when no unexpired pairing has the code (or the screen does not exist:
-    /// `Invalid("screen")`), [`StoreError::Conflict`] when it was claimed already. Returns the new device and
+    /// `Invalid("screen")`), [`StoreError::Conflict`] when it was claimed already (`Conflict("screen-retired")` when
+    /// the screen is retired). Returns the new device and
     /// the ids of the devices it replaced.
     pub async fn claim_pairing(
         &self,
@@ -121,13 +122,14 @@ impl Store {
         if p.claimed_at.is_some() {
             return Err(StoreError::Conflict("pairing already claimed".into()));
         }
-        let exists = sqlx::query("SELECT COUNT(*) AS n FROM screens WHERE id = $1")
+        let retired = sqlx::query("SELECT retired_at FROM screens WHERE id = $1")
             .bind(screen_id)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?
-            .try_get::<i64, _>("n")?;
-        if exists == 0 {
-            return Err(StoreError::Invalid("screen".into()));
+            .ok_or_else(|| StoreError::Invalid("screen".into()))?
+            .try_get::<Option<i64>, _>("retired_at")?;
+        if retired.is_some() {
+            return Err(StoreError::Conflict("screen-retired".into()));
         }
         let replaced: Vec<String> =
             sqlx::query("SELECT id FROM devices WHERE screen_id = $1 AND revoked_at IS NULL")

@@ -1,7 +1,8 @@
 //! Screen groups: named sets of screens that campaigns target by slug.
 
 use super::{bump, invalid, Tx, MAX_NAME_CHARS};
-use crate::{new_id, now_ms, Result, Store, StoreError};
+use crate::places::like_pattern;
+use crate::{audit, new_id, version, AuditEntry, Page, PageRequest, Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -24,6 +25,8 @@ pub struct ScreenGroup {
     pub created_at: i64,
     /// Last change, epoch ms.
     pub updated_at: i64,
+    /// Row version, for `If-Match` (the `ETag`).
+    pub version: i64,
 }
 
 /// The fields of a new or changed screen group.
@@ -47,6 +50,7 @@ fn group_row(row: &AnyRow) -> Result<ScreenGroup> {
         screens: Vec::new(),
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -78,13 +82,17 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a screen group. A taken slug is a [`StoreError::Conflict`]; a bad slug, empty name or unknown screen is
-    /// [`StoreError::Invalid`].
-    pub async fn create_group(&self, g: &ScreenGroupInput) -> Result<ScreenGroup> {
+    /// Adds a screen group and its audit entry (whose `resource_id` is set here), at `audit.at`. A taken slug is
+    /// a [`StoreError::Conflict`]; a bad slug, empty name or unknown screen is [`StoreError::Invalid`].
+    pub async fn create_group(
+        &self,
+        g: &ScreenGroupInput,
+        audit: &AuditEntry,
+    ) -> Result<ScreenGroup> {
         validate::slug("slug", &g.slug)?;
         self.check_group(g).await?;
         let id = new_id();
-        let now = now_ms();
+        let now = audit.at;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO screen_groups (id, slug, name, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
@@ -97,38 +105,57 @@ impl Store {
         .await?;
         Self::set_members(&mut tx, &id, &g.screens).await?;
         bump(&mut tx).await?;
+        let mut entry = audit.clone();
+        entry.resource_id = id.clone();
+        audit::insert(&mut tx, &entry).await?;
         tx.commit().await?;
         self.group(&g.slug).await
     }
 
-    /// Replaces a group's name and members (the slug stays).
-    pub async fn update_group(&self, slug: &str, g: &ScreenGroupInput) -> Result<ScreenGroup> {
+    /// Replaces a group's name and members (the slug stays) if it is still at version `expected` (0: any), bumps
+    /// its version and writes `audit`, in one transaction. A stale version is [`StoreError::Stale`].
+    pub async fn update_group(
+        &self,
+        slug: &str,
+        g: &ScreenGroupInput,
+        expected: i64,
+        audit: &AuditEntry,
+    ) -> Result<ScreenGroup> {
         let current = self.group(slug).await?;
         self.check_group(g).await?;
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE screen_groups SET name = $1, updated_at = $2 WHERE id = $3")
-            .bind(&g.name)
-            .bind(now_ms())
-            .bind(&current.id)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE screen_groups SET name = $1, updated_at = $2, version = version + 1 \
+             WHERE id = $3 AND ($4 = 0 OR version = $4)",
+        )
+        .bind(&g.name)
+        .bind(audit.at)
+        .bind(&current.id)
+        .bind(expected)
+        .execute(&mut *tx)
+        .await?;
+        version::outcome(&mut tx, "screen_groups", &current.id, done.rows_affected()).await?;
         Self::set_members(&mut tx, &current.id, &g.screens).await?;
         bump(&mut tx).await?;
+        audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         self.group(slug).await
     }
 
-    /// Deletes a group (campaigns that target it simply no longer match its screens).
-    pub async fn delete_group(&self, slug: &str) -> Result<()> {
+    /// Deletes a group if still at version `expected` (0: any) and writes `audit` (campaigns that target it simply
+    /// no longer match its screens).
+    pub async fn delete_group(&self, slug: &str, expected: i64, audit: &AuditEntry) -> Result<()> {
+        let current = self.group(slug).await?;
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM screen_groups WHERE slug = $1")
-            .bind(slug)
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        let done =
+            sqlx::query("DELETE FROM screen_groups WHERE id = $1 AND ($2 = 0 OR version = $2)")
+                .bind(&current.id)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await?;
+        version::outcome(&mut tx, "screen_groups", &current.id, done.rows_affected()).await?;
         bump(&mut tx).await?;
+        audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -137,7 +164,7 @@ impl Store {
     pub async fn group(&self, slug: &str) -> Result<ScreenGroup> {
         let row = self
             .one_row(
-                "SELECT id, slug, name, created_at, updated_at FROM screen_groups WHERE slug = $1",
+                "SELECT id, slug, name, created_at, updated_at, version FROM screen_groups WHERE slug = $1",
                 slug,
             )
             .await?;
@@ -158,7 +185,7 @@ impl Store {
     /// Every group, ordered by slug, with members.
     pub async fn list_groups(&self) -> Result<Vec<ScreenGroup>> {
         let rows = sqlx::query(
-            "SELECT id, slug, name, created_at, updated_at FROM screen_groups ORDER BY slug",
+            "SELECT id, slug, name, created_at, updated_at, version FROM screen_groups ORDER BY slug",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -178,6 +205,47 @@ impl Store {
             g.screens = by_group.remove(&g.id).unwrap_or_default();
         }
         Ok(groups)
+    }
+
+    /// Groups ordered by slug, in keyset pages, with members: only those whose slug or name contains `q`
+    /// (case-insensitive for ASCII) and, with `screen`, only those that contain that screen.
+    pub async fn list_groups_page(
+        &self,
+        q: Option<&str>,
+        screen: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<ScreenGroup>> {
+        let q = q
+            .filter(|q| !q.is_empty())
+            .map(|q| like_pattern(q, true))
+            .unwrap_or_default();
+        let rows = sqlx::query(
+            "SELECT id, slug, name, created_at, updated_at, version FROM screen_groups g WHERE slug > $1 \
+             AND ($2 = '' OR LOWER(name) LIKE $2 ESCAPE '\\' OR slug LIKE $2 ESCAPE '\\') \
+             AND ($3 = '' OR EXISTS (SELECT 1 FROM screen_group_members m WHERE m.group_id = g.id AND m.screen_id = $3)) \
+             ORDER BY slug LIMIT $4",
+        )
+        .bind(page.after()?)
+        .bind(q)
+        .bind(screen.unwrap_or(""))
+        .bind(page.limit() + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let groups = rows.iter().map(group_row).collect::<Result<Vec<_>>>()?;
+        let mut p = page.finish(groups, |g| &g.slug);
+        for g in &mut p.items {
+            let rows = sqlx::query(
+                "SELECT screen_id FROM screen_group_members WHERE group_id = $1 ORDER BY screen_id",
+            )
+            .bind(&g.id)
+            .fetch_all(&self.pool)
+            .await?;
+            g.screens = rows
+                .iter()
+                .map(|r| r.try_get("screen_id"))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(p)
     }
 
     /// Slugs of the groups a screen belongs to.

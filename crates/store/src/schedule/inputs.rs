@@ -124,13 +124,14 @@ impl From<tc::layout::Layout> for ScreenLayout {
 }
 
 impl Store {
-    /// Every screen as the engine sees it, with its display name, in three queries (the player hub loads its
+    /// Every unretired screen as the engine sees it, with its display name, in three queries (the player hub loads its
     /// screen cache with this instead of one screen at a time).
     pub async fn all_core_screens(&self) -> Result<Vec<(String, tc::Screen)>> {
         let rows = sqlx::query(
             "SELECT s.id AS id, s.name AS name, s.location_id AS location_id, s.lat AS lat, s.lon AS lon, s.tz AS tz, \
              s.width AS width, s.height AS height, s.orientation AS orientation, s.tags AS tags, l.kind AS kind, \
-             l.lat AS llat, l.lon AS llon FROM screens s JOIN locations l ON l.id = s.location_id",
+             l.lat AS llat, l.lon AS llon FROM screens s JOIN locations l ON l.id = s.location_id \
+             WHERE s.retired_at IS NULL",
         )
         .fetch_all(&self.pool)
         .await?;

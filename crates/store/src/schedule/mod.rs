@@ -18,7 +18,7 @@
 //! resolved for that screen's orientation, plus every stored alert (cancelled ones end at their cancellation):
 //! the engine does the targeting and timing. [`Store::resolve_items`] turns the items of those campaigns into
 //! delivery details (content-addressed media URLs with hashes and sizes, templates, URLs).
-//! [`Store::schedule_version`] increases on every campaign, alert and group change (usable in an ETag).
+//! [`Store::schedule_version`] increases on every campaign, alert, group, screen and location change (usable in an ETag).
 
 mod alerts;
 mod campaigns;
@@ -51,7 +51,7 @@ const MAX_NAME_CHARS: usize = 200;
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
-async fn bump(tx: &mut Tx<'_>) -> Result<()> {
+pub(crate) async fn bump(tx: &mut Tx<'_>) -> Result<()> {
     sqlx::query("UPDATE schedule_state SET version = version + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
@@ -59,7 +59,7 @@ async fn bump(tx: &mut Tx<'_>) -> Result<()> {
 }
 
 impl Store {
-    /// The schedule version: increases on every campaign, alert and screen-group change.
+    /// The schedule version: increases on every campaign, alert, screen-group, screen and location change.
     pub async fn schedule_version(&self) -> Result<i64> {
         let row = sqlx::query("SELECT version FROM schedule_state WHERE id = 1")
             .fetch_one(&self.pool)
