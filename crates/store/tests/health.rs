@@ -22,30 +22,35 @@ async fn backends() -> Vec<(Store, Option<tempfile::TempDir>)> {
 
 async fn screen(s: &Store) -> String {
     let l = s
-        .create_location(&Location {
+        .create_location(
+            &LocationInput {
+                slug: "t2".into(),
+                name: "Terminal 2".into(),
+                kind: "airport".into(),
+                lat: None,
+                lon: None,
+                tz: "UTC".into(),
+            },
+            &AuditEntry::by_system("location.create", "", now_ms()),
+        )
+        .await
+        .unwrap();
+    s.create_screen(
+        &Screen {
             id: String::new(),
-            slug: "t2".into(),
-            name: "Terminal 2".into(),
-            kind: "airport".into(),
+            name: "Gate 7".into(),
+            location_id: l.id,
             lat: None,
             lon: None,
             tz: "UTC".into(),
-        })
-        .await
-        .unwrap();
-    s.create_screen(&Screen {
-        id: String::new(),
-        name: "Gate 7".into(),
-        location_id: l.id,
-        lat: None,
-        lon: None,
-        tz: "UTC".into(),
-        width: 1920,
-        height: 1080,
-        orientation: "landscape".into(),
-        tags: vec![],
-        last_seen_at: None,
-    })
+            width: 1920,
+            height: 1080,
+            orientation: "landscape".into(),
+            tags: vec![],
+            last_seen_at: None,
+        },
+        &AuditEntry::by_system("screen.create", "", now_ms()),
+    )
     .await
     .unwrap()
     .screen
@@ -248,6 +253,7 @@ async fn a_batch_records_each_transition_once() {
             .list_audit(
                 &AuditFilter {
                     resource_id: Some(id.clone()),
+                    action: Some("screen.offline".into()),
                     ..Default::default()
                 },
                 &all,
