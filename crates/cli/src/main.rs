@@ -140,8 +140,27 @@ enum UserCmd {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Lists accounts.
+    /// Lists accounts (name, role, partners, state, last login).
     List,
+    /// Disables an account: its sessions end, its sessions and API tokens are refused, it cannot log in.
+    Disable {
+        /// Login name.
+        name: String,
+    },
+    /// Enables a disabled account.
+    Enable {
+        /// Login name.
+        name: String,
+    },
+    /// Sets a one-time password (from standard input) that the account must change at its next login; ends its
+    /// sessions.
+    ResetPassword {
+        /// Login name.
+        name: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -157,6 +176,20 @@ enum TokenCmd {
         /// Scope (read, write; repeatable; default both).
         #[arg(long = "scope")]
         scopes: Vec<String>,
+    },
+    /// Lists API tokens (id, owner, name, scopes, last use), of one account or of all.
+    List {
+        /// Owner's login name (default: every account's).
+        #[arg(long)]
+        user: Option<String>,
+        /// List revoked tokens too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revokes an API token by id.
+    Revoke {
+        /// Token id.
+        id: String,
     },
 }
 
@@ -231,6 +264,13 @@ fn init_logs(format: LogFormat) {
         LogFormat::Json => b.json().try_init(),
         LogFormat::Text => b.try_init(),
     };
+}
+
+/// An epoch-ms time as RFC 3339 (UTC).
+fn time_text(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| ms.to_string())
 }
 
 fn read_password() -> Result<String> {
@@ -339,14 +379,54 @@ async fn run(cli: Cli) -> Result<()> {
                     println!("password of {name} changed; its sessions ended");
                 }
                 UserCmd::List => {
-                    for u in app.list_users(&admin).await? {
-                        println!(
-                            "{}\t{}\t{}",
-                            u.username,
-                            u.role.as_str(),
-                            u.partners.join(",")
-                        );
+                    let mut page = twincast_store::PageRequest {
+                        limit: 500,
+                        cursor: None,
+                    };
+                    loop {
+                        let p = app.list_users(&admin, &Default::default(), &page).await?;
+                        for u in &p.items {
+                            println!(
+                                "{}\t{}\t{}\t{}\t{}",
+                                u.username,
+                                u.role.as_str(),
+                                u.partners.join(","),
+                                if u.disabled { "disabled" } else { "enabled" },
+                                u.last_login_at.map_or("never".into(), time_text),
+                            );
+                        }
+                        match p.next_cursor {
+                            Some(c) => page.cursor = Some(c),
+                            None => break,
+                        }
                     }
+                }
+                UserCmd::Disable { name } => {
+                    let u = app.user_by_name(&name).await?;
+                    app.set_user_disabled(&admin, &u.id, true, None).await?;
+                    println!("{name} disabled; its sessions ended and its tokens are refused");
+                }
+                UserCmd::Enable { name } => {
+                    let u = app.user_by_name(&name).await?;
+                    app.set_user_disabled(&admin, &u.id, false, None).await?;
+                    println!("{name} enabled");
+                }
+                UserCmd::ResetPassword {
+                    name,
+                    password_stdin: _,
+                } => {
+                    let password = read_password()?;
+                    let u = app.user_by_name(&name).await?;
+                    app.reset_password(
+                        &admin,
+                        &u.id,
+                        twincast_app::users::PasswordReset { password },
+                        None,
+                    )
+                    .await?;
+                    println!(
+                        "one-time password of {name} set; it must be changed at the next login"
+                    );
                 }
             }
             Ok(())
@@ -369,6 +449,53 @@ async fn run(cli: Cli) -> Result<()> {
                         )
                         .await?;
                     println!("{}", created.token);
+                }
+                TokenCmd::List { user, all } => {
+                    let admin = twincast_app::App::local_admin();
+                    let who = match user {
+                        Some(name) => app.user_by_name(&name).await?.id,
+                        None => "all".into(),
+                    };
+                    let q = twincast_app::users::TokenQuery {
+                        user: Some(who),
+                        include_revoked: all,
+                    };
+                    let mut page = twincast_store::PageRequest {
+                        limit: 500,
+                        cursor: None,
+                    };
+                    loop {
+                        let p = app.list_tokens(&admin, &q, &page).await?;
+                        for t in &p.items {
+                            let owner = app
+                                .user(&admin, &t.user_id)
+                                .await
+                                .map(|u| u.username)
+                                .unwrap_or_default();
+                            println!(
+                                "{}\t{}\t{}\t{}\t{}{}",
+                                t.id,
+                                owner,
+                                t.name,
+                                t.scopes.join(","),
+                                t.last_used_at.map_or("never used".into(), time_text),
+                                if t.revoked_at.is_some() {
+                                    "\trevoked"
+                                } else {
+                                    ""
+                                },
+                            );
+                        }
+                        match p.next_cursor {
+                            Some(c) => page.cursor = Some(c),
+                            None => break,
+                        }
+                    }
+                }
+                TokenCmd::Revoke { id } => {
+                    app.revoke_token(&twincast_app::App::local_admin(), &id, None)
+                        .await?;
+                    println!("token {id} revoked");
                 }
             }
             Ok(())
