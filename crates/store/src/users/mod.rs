@@ -232,14 +232,11 @@ impl Store {
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after.clone());
         if !by_name {
+            let bad = || StoreError::Invalid("cursor is not a cursor this server issued".into());
             let (at, id) = match after.split_once('|') {
-                Some((at, id)) => (
-                    at.parse::<i64>().map_err(|_| {
-                        StoreError::Invalid("cursor is not a cursor this server issued".into())
-                    })?,
-                    id.to_string(),
-                ),
-                None => (0, String::new()),
+                Some((at, id)) => (at.parse::<i64>().map_err(|_| bad())?, id.to_string()),
+                None if after.is_empty() => (0, String::new()),
+                None => return Err(bad()),
             };
             query = query.bind(at).bind(id);
         }
