@@ -204,7 +204,7 @@ pub struct TokenListQuery {
     pub cursor: Option<String>,
     /// Whose tokens: an account id, or `all` (admins only; default: the caller's own).
     pub user: Option<String>,
-    /// List revoked tokens too (default false).
+    /// List revoked tokens too (default true; `false`: only unrevoked ones).
     pub include_revoked: Option<bool>,
 }
 
@@ -224,7 +224,7 @@ pub async fn list_tokens(
     .page()?;
     let query = TokenQuery {
         user: q.user,
-        include_revoked: q.include_revoked.unwrap_or(false),
+        include_revoked: q.include_revoked.unwrap_or(true),
     };
     Ok(Json(
         state

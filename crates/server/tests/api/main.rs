@@ -10,3 +10,4 @@ mod player;
 mod revision;
 mod schedule;
 mod shutdown;
+mod users_audit;
