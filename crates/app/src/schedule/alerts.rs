@@ -114,8 +114,8 @@ impl App {
         let entry = self.audit(actor, "alert.create", "").created(&AlertView {
             identifier: &alert.id,
             sender: &alert.sender,
-            msg_type: serde_json::to_value(&alert.msg_type).unwrap_or_default(),
-            severity: serde_json::to_value(&alert.severity).unwrap_or_default(),
+            msg_type: serde_json::to_value(alert.msg_type).unwrap_or_default(),
+            severity: serde_json::to_value(alert.severity).unwrap_or_default(),
             headline: &alert.headline,
             effective: alert.effective,
             expires: alert.expires,
