@@ -11,3 +11,4 @@ mod revision;
 mod schedule;
 mod shutdown;
 mod users_audit;
+mod whatif;
