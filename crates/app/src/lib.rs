@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod audit_query;
 pub mod background;
 pub mod clock;
 pub mod error;

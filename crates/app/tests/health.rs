@@ -367,7 +367,13 @@ async fn only_admins_and_operators_read_the_outbox_and_the_status_filter_is_chec
     ] {
         let user = f
             .store
-            .create_user(&format!("u-{}", role.as_str()), "x", role, &[])
+            .create_user(
+                &format!("u-{}", role.as_str()),
+                "x",
+                role,
+                &[],
+                &AuditEntry::by_system("user.create", "", 0),
+            )
             .await
             .unwrap();
         let got = f
@@ -378,7 +384,13 @@ async fn only_admins_and_operators_read_the_outbox_and_the_status_filter_is_chec
     }
     let admin = f
         .store
-        .create_user("admin2", "x", Role::Admin, &[])
+        .create_user(
+            "admin2",
+            "x",
+            Role::Admin,
+            &[],
+            &AuditEntry::by_system("user.create", "", 0),
+        )
         .await
         .unwrap();
     let err = f

@@ -33,6 +33,7 @@ fn viewer() -> Actor {
         disabled: false,
         created_at: 0,
         password_hash: String::new(),
+        ..User::default()
     })
 }
 

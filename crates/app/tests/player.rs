@@ -28,7 +28,13 @@ async fn fixture() -> Fixture {
     let clock = ManualClock::new(1_800_000_000_000);
     let app = App::new(store.clone(), storage, Settings::default()).with_clock(clock.clone());
     let user = store
-        .create_user("op", "not-a-real-hash", Role::Operator, &[])
+        .create_user(
+            "op",
+            "not-a-real-hash",
+            Role::Operator,
+            &[],
+            &twincast_store::AuditEntry::by_system("user.create", "", 0),
+        )
         .await
         .unwrap();
     let location = store
@@ -212,7 +218,13 @@ async fn a_pairing_code_is_claimed_once_and_its_token_delivered_once() {
     let viewer_user = f
         .app
         .store
-        .create_user("viewer", "x", Role::Viewer, &[])
+        .create_user(
+            "viewer",
+            "x",
+            Role::Viewer,
+            &[],
+            &twincast_store::AuditEntry::by_system("user.create", "", 0),
+        )
         .await
         .unwrap();
     assert_eq!(

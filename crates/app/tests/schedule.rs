@@ -61,9 +61,7 @@ fn actor(role: Role, partners: &[&str]) -> Actor {
         username: "someone".into(),
         role,
         partners: partners.iter().map(|p| p.to_string()).collect(),
-        disabled: false,
-        created_at: 0,
-        password_hash: String::new(),
+        ..User::default()
     })
 }
 

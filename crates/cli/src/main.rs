@@ -1,15 +1,15 @@
 //! `twincast`: one binary for the whole system. See `twincast --help`.
 
+mod accounts;
 mod demo;
 mod fleet;
 
+use accounts::{TokenCmd, UserCmd};
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use std::io::Read;
 use std::path::PathBuf;
 use twincast_server::config::{Config, LogFormat};
 use twincast_server::AppState;
-use twincast_store::Role;
 
 #[derive(Parser)]
 #[command(
@@ -172,50 +172,6 @@ enum Command {
 }
 
 #[derive(Subcommand)]
-enum UserCmd {
-    /// Adds an account; the password is read from standard input.
-    Add {
-        /// Login name.
-        name: String,
-        /// admin, operator, partner-editor or viewer.
-        #[arg(long)]
-        role: Role,
-        /// Partner slug a partner-editor may act for (repeatable).
-        #[arg(long = "partner")]
-        partners: Vec<String>,
-        /// Read the password from standard input (required: passwords never go on the command line).
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
-    /// Sets an account's password (from standard input) and ends its sessions.
-    Passwd {
-        /// Login name.
-        name: String,
-        /// Read the password from standard input.
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
-    /// Lists accounts.
-    List,
-}
-
-#[derive(Subcommand)]
-enum TokenCmd {
-    /// Creates an API token and prints only the token.
-    Create {
-        /// Owner's login name.
-        #[arg(long)]
-        user: String,
-        /// Label.
-        #[arg(long, default_value = "cli")]
-        name: String,
-        /// Scope (read, write; repeatable; default both).
-        #[arg(long = "scope")]
-        scopes: Vec<String>,
-    },
-}
-
-#[derive(Subcommand)]
 enum MediaCmd {
     /// Imports files for a partner; content already present is skipped.
     Import {
@@ -286,17 +242,6 @@ fn init_logs(format: LogFormat) {
         LogFormat::Json => b.json().try_init(),
         LogFormat::Text => b.try_init(),
     };
-}
-
-fn read_password() -> Result<String> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("reading the password from standard input")?;
-    let p = s.strip_suffix('\n').unwrap_or(&s);
-    let p = p.strip_suffix('\r').unwrap_or(p).to_string();
-    twincast_app::secrets::check_password_policy(&p)?;
-    Ok(p)
 }
 
 #[tokio::main]
@@ -375,68 +320,13 @@ async fn run(cli: Cli) -> Result<()> {
             let c = config(&common)?;
             init_logs(c.log_format);
             let app = AppState::open(c).await?.app;
-            let admin = twincast_app::App::local_admin();
-            match cmd {
-                UserCmd::Add {
-                    name,
-                    role,
-                    partners,
-                    password_stdin: _,
-                } => {
-                    twincast_app::validate::username(&name)?;
-                    twincast_app::validate::scope(role, &partners)?;
-                    let password = read_password()?;
-                    let new = twincast_app::users::NewUser {
-                        username: name,
-                        password,
-                        role,
-                        partners,
-                    };
-                    let u = app.create_user(&admin, new).await?;
-                    println!("added {} ({})", u.username, u.role.as_str());
-                }
-                UserCmd::Passwd {
-                    name,
-                    password_stdin: _,
-                } => {
-                    let p = read_password()?;
-                    app.set_password(&admin, &name, p).await?;
-                    println!("password of {name} changed; its sessions ended");
-                }
-                UserCmd::List => {
-                    for u in app.list_users(&admin).await? {
-                        println!(
-                            "{}\t{}\t{}",
-                            u.username,
-                            u.role.as_str(),
-                            u.partners.join(",")
-                        );
-                    }
-                }
-            }
-            Ok(())
+            accounts::user(app, cmd).await
         }
         Command::Token { common, cmd } => {
             let c = config(&common)?;
             init_logs(c.log_format);
             let app = AppState::open(c).await?.app;
-            match cmd {
-                TokenCmd::Create { user, name, scopes } => {
-                    let u = app.user_by_name(&user).await?;
-                    let created = app
-                        .create_token(
-                            &twincast_app::Actor::new(u).with_via(twincast_app::access::Via::Cli),
-                            twincast_app::users::NewToken {
-                                name,
-                                scopes: (!scopes.is_empty()).then_some(scopes),
-                                expires_in_days: None,
-                            },
-                        )
-                        .await?;
-                    println!("{}", created.token);
-                }
-            }
-            Ok(())
+            accounts::token(app, cmd).await
         }
         Command::Media { common, cmd } => {
             let c = config(&common)?;

@@ -20,6 +20,14 @@ pub use twincast_app::secrets::{
     check_password_policy, hash_password, new_secret, secret_hash, verify_password,
 };
 
+/// What a session whose account must change an administrator-set password may still call (everything else is
+/// 403 `password-change-required`).
+pub const PASSWORD_CHANGE_PATHS: [&str; 3] = [
+    "/api/v1/auth/password",
+    "/api/v1/auth/me",
+    "/api/v1/auth/logout",
+];
+
 /// How the caller proved who it is.
 #[derive(Debug, Clone)]
 pub enum Via {
@@ -144,6 +152,9 @@ impl FromRequestParts<AppState> for Principal {
                     "state-changing requests with a session cookie must send the X-CSRF-Token header from login",
                 ));
             }
+        }
+        if session.password_change_required && !PASSWORD_CHANGE_PATHS.contains(&parts.uri.path()) {
+            return Err(twincast_app::users::password_change_required().into());
         }
         Ok(Principal {
             user: session.actor.user,

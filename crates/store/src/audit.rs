@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 /// One audit entry: who, when, what, from where, and the fields that changed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// UUIDv7, time-ordered (assigned by [`insert`] when empty).
     pub id: String,
@@ -33,6 +33,7 @@ pub struct AuditEntry {
     /// The partner (slug) the thing belongs to, if any: partner-editors see their partners' entries.
     pub partner: Option<String>,
     /// Changed fields: `{"field": [before, after]}` (before is null on create, after is null on delete).
+    #[schema(value_type = Object)]
     pub changes: serde_json::Value,
 }
 
@@ -65,6 +66,8 @@ pub struct AuditFilter {
     pub resource_id: Option<String>,
     /// Only this actor (account id).
     pub actor_id: Option<String>,
+    /// Only this actor (account name as recorded, e.g. `system`).
+    pub actor: Option<String>,
     /// Only this action.
     pub action: Option<String>,
     /// Only entries at or after (epoch ms).
@@ -151,6 +154,7 @@ impl Store {
                AND ($4 = '' OR actor_id = $4) AND ($5 = '' OR action = $5) \
                AND at >= $6 AND at < $7 \
                AND ($8 = '' OR (partner IS NOT NULL AND $8 LIKE '%\"' || partner || '\"%')) \
+               AND ($10 = '' OR actor = $10) \
              ORDER BY id DESC LIMIT $9",
         )
         .bind(after)
@@ -162,6 +166,7 @@ impl Store {
         .bind(f.until.unwrap_or(i64::MAX))
         .bind(partners.unwrap_or_default())
         .bind(page.limit() + 1)
+        .bind(f.actor.as_deref().unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
         let items = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;

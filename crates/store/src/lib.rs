@@ -28,6 +28,7 @@ pub use players::*;
 mod schedule;
 pub use schedule::*;
 mod users;
+pub use users::{TokenFilter, UserFilter, UserInput, UserSort};
 pub mod version;
 
 pub use backup::{BackupHeader, TABLES as BACKUP_TABLES};

@@ -64,6 +64,7 @@ pub struct PartnerInput {
     Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema,
 )]
 #[serde(rename_all = "kebab-case")]
+#[derive(Default)]
 pub enum Role {
     /// Everything, including accounts.
     Admin,
@@ -72,6 +73,7 @@ pub enum Role {
     /// Manages the content of the partners it is scoped to.
     PartnerEditor,
     /// Reads.
+    #[default]
     Viewer,
 }
 
@@ -108,7 +110,7 @@ impl std::str::FromStr for Role {
 }
 
 /// An account.
-#[derive(Debug, Clone, Serialize, PartialEq, ToSchema)]
+#[derive(Debug, Clone, Serialize, PartialEq, ToSchema, Default)]
 pub struct User {
     /// Stable identifier.
     pub id: String,
@@ -118,10 +120,19 @@ pub struct User {
     pub role: Role,
     /// Partner slugs a partner-editor may act for.
     pub partners: Vec<String>,
-    /// A disabled account cannot log in.
+    /// A disabled account cannot log in, and its sessions and API tokens are refused (401).
     pub disabled: bool,
     /// Creation time, epoch ms.
     pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+    /// Last successful login, epoch ms (`None`: never).
+    pub last_login_at: Option<i64>,
+    /// The password was set by an administrator: the account must choose its own (`POST /api/v1/auth/password`)
+    /// before its session may do anything else.
+    pub must_change_password: bool,
+    /// Row version: bumped by every change; send it back in `If-Match` to update.
+    pub version: i64,
     /// argon2id PHC string (never serialized).
     #[serde(skip)]
     pub password_hash: String,
@@ -157,8 +168,10 @@ pub struct ApiToken {
     pub expires_at: Option<i64>,
     /// Revocation time, epoch ms.
     pub revoked_at: Option<i64>,
-    /// Last use, epoch ms.
+    /// Last use, epoch ms (recorded at most once a minute).
     pub last_used_at: Option<i64>,
+    /// Row version: bumped by every change; send it back in `If-Match` to revoke.
+    pub version: i64,
 }
 
 /// A place with screens (airport, street, metro station, bus terminal, …; kinds are data).

@@ -28,7 +28,7 @@ fn partner(row: &AnyRow) -> Result<Partner> {
 
 impl Store {
     /// Adds a partner and its audit entry (whose `resource_id` is set here), at `audit.at`. A taken slug is a
-    /// [`StoreError::Conflict`].
+    /// [`StoreError::Conflict`](crate::StoreError::Conflict).
     pub async fn create_partner(&self, p: &PartnerInput, audit: &AuditEntry) -> Result<Partner> {
         let id = new_id();
         let mut tx = self.begin_write().await?;
@@ -57,7 +57,7 @@ impl Store {
     }
 
     /// Replaces the fields of partner `id` if it is still at version `expected` (0: any), bumps its version and
-    /// writes `audit`, in one transaction. A stale version is [`StoreError::Stale`].
+    /// writes `audit`, in one transaction. A stale version is [`StoreError::Stale`](crate::StoreError::Stale).
     pub async fn update_partner(
         &self,
         id: &str,

@@ -217,18 +217,31 @@ async fn users_sessions_and_tokens() {
             .await
             .unwrap();
         let u = s
-            .create_user("ed", "hash1", Role::PartnerEditor, &["a".into()])
+            .create_user(
+                "ed",
+                "hash1",
+                Role::PartnerEditor,
+                &["a".into()],
+                &sys("user.create"),
+            )
             .await
             .unwrap();
         assert_eq!(u.partners, vec!["a".to_string()]);
         assert!(matches!(
-            s.create_user("ed", "h", Role::Viewer, &[]).await,
+            s.create_user("ed", "h", Role::Viewer, &[], &sys("user.create"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         // Unknown partner: nothing is written.
         assert!(matches!(
-            s.create_user("ghost", "h", Role::PartnerEditor, &["zzz".into()])
-                .await,
+            s.create_user(
+                "ghost",
+                "h",
+                Role::PartnerEditor,
+                &["zzz".into()],
+                &sys("user.create")
+            )
+            .await,
             Err(StoreError::Invalid(_))
         ));
         assert!(matches!(
@@ -236,20 +249,26 @@ async fn users_sessions_and_tokens() {
             Err(StoreError::NotFound)
         ));
 
-        s.create_session(&Session {
-            id_hash: "sh".into(),
-            user_id: u.id.clone(),
-            csrf_token: "c".into(),
-            expires_at: now_ms() + 60_000,
-        })
+        s.create_session(
+            &Session {
+                id_hash: "sh".into(),
+                user_id: u.id.clone(),
+                csrf_token: "c".into(),
+                expires_at: now_ms() + 60_000,
+            },
+            now_ms(),
+        )
         .await
         .unwrap();
-        s.create_session(&Session {
-            id_hash: "old".into(),
-            user_id: u.id.clone(),
-            csrf_token: "c".into(),
-            expires_at: now_ms() - 1,
-        })
+        s.create_session(
+            &Session {
+                id_hash: "old".into(),
+                user_id: u.id.clone(),
+                csrf_token: "c".into(),
+                expires_at: now_ms() - 1,
+            },
+            now_ms(),
+        )
         .await
         .unwrap();
         assert!(s.session("sh").await.unwrap().is_some());
@@ -258,23 +277,49 @@ async fn users_sessions_and_tokens() {
             "expired sessions are not live"
         );
         // A new password ends every session.
-        s.set_password("ed", "hash2").await.unwrap();
+        s.set_password(&u.id, "hash2", false, None, 0, &sys("user.set-password"))
+            .await
+            .unwrap();
         assert!(s.session("sh").await.unwrap().is_none());
         assert_eq!(s.user_by_name("ed").await.unwrap().password_hash, "hash2");
 
         let t = s
-            .create_token(&u.id, "ci", "th", &["read".into()], None)
+            .create_token(
+                &u.id,
+                "ci",
+                "th",
+                &["read".into()],
+                None,
+                &sys("token.create"),
+            )
             .await
             .unwrap();
         assert!(s.token_by_hash("th").await.unwrap().is_some());
-        s.revoke_token(&t.id).await.unwrap();
+        s.revoke_token(&t.id, 0, &sys("token.revoke"))
+            .await
+            .unwrap();
         assert!(s.token_by_hash("th").await.unwrap().is_none());
         let expired = s
-            .create_token(&u.id, "old", "th2", &[], Some(now_ms() - 1))
+            .create_token(
+                &u.id,
+                "old",
+                "th2",
+                &[],
+                Some(now_ms() - 1),
+                &sys("token.create"),
+            )
             .await
             .unwrap();
         assert!(s.token_by_hash("th2").await.unwrap().is_none());
-        assert_eq!(s.list_tokens(&u.id).await.unwrap().len(), 2);
+        let mine = TokenFilter {
+            user_id: Some(u.id.clone()),
+            include_revoked: true,
+        };
+        let page = PageRequest {
+            limit: 10,
+            cursor: None,
+        };
+        assert_eq!(s.list_tokens(&mine, &page).await.unwrap().items.len(), 2);
         assert_eq!(s.token_by_id(&expired.id).await.unwrap().name, "old");
     }
 }
@@ -497,12 +542,25 @@ async fn backup_restores_across_backends_and_refuses_newer_schema() {
             .await
             .unwrap();
         let u = src
-            .create_user("ed", "h", Role::PartnerEditor, &["a".into()])
+            .create_user(
+                "ed",
+                "h",
+                Role::PartnerEditor,
+                &["a".into()],
+                &sys("user.create"),
+            )
             .await
             .unwrap();
-        src.create_token(&u.id, "t", "th", &["read".into()], None)
-            .await
-            .unwrap();
+        src.create_token(
+            &u.id,
+            "t",
+            "th",
+            &["read".into()],
+            None,
+            &sys("token.create"),
+        )
+        .await
+        .unwrap();
         src.add_media(&media("a", "aa")).await.unwrap();
         let mut buf = Vec::new();
         let rows = src.backup(&mut buf).await.unwrap();

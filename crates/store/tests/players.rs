@@ -83,16 +83,34 @@ async fn pairing_devices_and_plays() {
                 .await,
             Err(StoreError::Conflict(_))
         ));
+        let pair = AuditEntry::by_system("screen.pair", id, now);
+        let screen_log = AuditFilter {
+            resource: Some("screen".into()),
+            resource_id: Some(id.to_string()),
+            ..Default::default()
+        };
+        let all = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
         assert!(matches!(
-            s.claim_pairing("ZZZ999", id, now, 1000).await,
+            s.claim_pairing("ZZZ999", id, 1000, &pair).await,
             Err(StoreError::NotFound)
         ));
-        let (d, replaced) = s.claim_pairing("ABC234", id, now, 10_000).await.unwrap();
+        let (d, replaced) = s.claim_pairing("ABC234", id, 10_000, &pair).await.unwrap();
         assert!(replaced.is_empty());
         assert!(matches!(
-            s.claim_pairing("ABC234", id, now, 1000).await,
+            s.claim_pairing("ABC234", id, 1000, &pair).await,
             Err(StoreError::Conflict(_))
         ));
+        // Exactly one entry: the refused claims wrote none; the claim names the new device.
+        let log: Vec<_> = (s.list_audit(&screen_log, &all).await.unwrap().items)
+            .into_iter()
+            .filter(|e| e.action != "screen.create") // the fixture's creation of the screen
+            .collect();
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].action, "screen.pair");
+        assert_eq!(log[0].changes, json!({"device": [null, d.id]}));
         let got = s.deliver_pairing(&p.id, "tok", now).await.unwrap();
         assert_eq!(got.id, d.id);
         assert!(matches!(
@@ -111,7 +129,19 @@ async fn pairing_devices_and_plays() {
             s.device_by_token("nope", now).await.unwrap(),
             Err(TokenState::Unknown)
         );
-        assert_eq!(s.revoke_devices(id, now).await.unwrap(), vec![d.id.clone()]);
+        let unpair = AuditEntry::by_system("screen.unpair", id, now);
+        assert_eq!(
+            s.revoke_devices(id, &unpair).await.unwrap(),
+            vec![d.id.clone()]
+        );
+        assert!(s.revoke_devices(id, &unpair).await.unwrap().is_empty());
+        let log: Vec<_> = (s.list_audit(&screen_log, &all).await.unwrap().items)
+            .into_iter()
+            .filter(|e| e.action != "screen.create")
+            .collect();
+        assert_eq!(log.len(), 2, "a revocation of nothing writes no entry");
+        assert_eq!(log[0].action, "screen.unpair");
+        assert_eq!(log[0].changes, json!({"device": [[d.id], null]}));
         assert_eq!(
             s.device_by_token("tok", now).await.unwrap(),
             Err(TokenState::Revoked)

@@ -503,7 +503,10 @@ async fn alerts_store_cancel_and_feed_the_engine() {
         .unwrap();
         let a = twincast_core::Alert::from_form(form).unwrap();
         let v = s.schedule_version().await.unwrap();
-        let r = s.create_alert(&a, "json", "{}", Some("u")).await.unwrap();
+        let r = s
+            .create_alert(&a, "json", "{}", Some("u"), &sys("alert.create"))
+            .await
+            .unwrap();
         assert!(s.schedule_version().await.unwrap() > v);
         assert_eq!(
             (
@@ -517,22 +520,51 @@ async fn alerts_store_cancel_and_feed_the_engine() {
         assert_eq!(r.parsed, a);
         assert_eq!(s.alert_source(&r.id).await.unwrap(), "{}");
         assert!(matches!(
-            s.create_alert(&a, "json", "{}", None).await,
+            s.create_alert(&a, "json", "{}", None, &sys("alert.create"))
+                .await,
             Err(StoreError::Conflict(_))
         ));
         let cancel_at = a.sent + 30 * 60_000;
-        let c = s.cancel_alert(&r.id, cancel_at).await.unwrap();
+        let at = |t: i64| AuditEntry::by_system("alert.cancel", &r.id, t);
+        let c = s.cancel_alert(&r.id, &at(cancel_at)).await.unwrap();
         assert_eq!(c.cancelled_at, Some(cancel_at));
-        let again = s.cancel_alert(&r.id, cancel_at + 1).await.unwrap();
+        let again = s.cancel_alert(&r.id, &at(cancel_at + 1)).await.unwrap();
         assert_eq!(
             again.cancelled_at,
             Some(cancel_at),
             "first cancellation time is kept"
         );
         assert!(matches!(
-            s.cancel_alert("nope", 1).await,
+            s.cancel_alert("nope", &at(1)).await,
             Err(StoreError::NotFound)
         ));
+        // One entry per change: the create (with the new id), the first cancel; no entry for the refused create,
+        // the repeated cancel or the unknown id.
+        let log = s
+            .list_audit(
+                &AuditFilter {
+                    resource: Some("alert".into()),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        let actions: Vec<(&str, &str)> = log
+            .iter()
+            .map(|e| (e.action.as_str(), e.resource_id.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            vec![
+                ("alert.cancel", r.id.as_str()),
+                ("alert.create", r.id.as_str())
+            ]
+        );
         let (_, _, alerts) = s.schedule_inputs(&f.screen.screen.id).await.unwrap();
         assert_eq!(alerts.len(), 1);
         assert_eq!(alerts[0].expires, Some(cancel_at));

@@ -103,7 +103,8 @@ impl App {
     pub async fn revoke_device(&self, actor: &Actor, screen_id: &str) -> AppResult<Vec<String>> {
         actor.require(&[Role::Operator, Role::Admin])?;
         self.store.screen(screen_id).await?;
-        let ids = self.store.revoke_devices(screen_id, self.now_ms()).await?;
+        let entry = self.audit(actor, "screen.unpair", screen_id);
+        let ids = self.store.revoke_devices(screen_id, &entry).await?;
         if ids.is_empty() {
             return Err(AppError::missing(
                 "no-device",

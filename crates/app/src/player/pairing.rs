@@ -171,9 +171,10 @@ impl App {
     ) -> AppResult<ClaimedDevice> {
         actor.require(&[Role::Operator, Role::Admin])?;
         let code = normalize_code(code).ok_or_else(pairing_not_found)?;
+        let entry = self.audit(actor, "screen.pair", screen_id);
         let (device, replaced) = self
             .store
-            .claim_pairing(&code, screen_id, self.now_ms(), token_ttl_ms)
+            .claim_pairing(&code, screen_id, token_ttl_ms, &entry)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => pairing_not_found(),

@@ -2,11 +2,25 @@
 //! no DTD, no entities beyond the predefined ones, the CAP 1.2 namespace, required elements present. Every
 //! refusal names what is wrong with a stable code. Admins and operators issue and cancel; everyone logged in reads.
 
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App, ServerEvent};
 use serde::Serialize;
 use twincast_core::{Alert, AlertError};
 use twincast_store::{AlertRecord, Role};
+
+/// What an audit entry records of a new alert (the full message stays in the alert's own row).
+#[derive(Debug, Serialize)]
+struct AlertView<'a> {
+    identifier: &'a str,
+    sender: &'a str,
+    msg_type: serde_json::Value,
+    severity: serde_json::Value,
+    headline: &'a str,
+    effective: Option<i64>,
+    expires: Option<i64>,
+    source_format: &'a str,
+}
 
 /// Alerts.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -97,7 +111,20 @@ impl App {
             }
         };
         let by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
-        let record = self.store.create_alert(&alert, format, &source, by).await?;
+        let entry = self.audit(actor, "alert.create", "").created(&AlertView {
+            identifier: &alert.id,
+            sender: &alert.sender,
+            msg_type: serde_json::to_value(alert.msg_type).unwrap_or_default(),
+            severity: serde_json::to_value(alert.severity).unwrap_or_default(),
+            headline: &alert.headline,
+            effective: alert.effective,
+            expires: alert.expires,
+            source_format: format,
+        });
+        let record = self
+            .store
+            .create_alert(&alert, format, &source, by, &entry)
+            .await?;
         self.emit(ServerEvent::AlertsChanged);
         Ok(record)
     }
@@ -149,7 +176,10 @@ impl App {
     /// Takes an alert off the screens now (admin, operator). Idempotent: the first cancellation time is kept.
     pub async fn cancel_alert(&self, actor: &Actor, id: &str) -> AppResult<AlertRecord> {
         actor.require(&[Role::Admin, Role::Operator])?;
-        let record = self.store.cancel_alert(id, self.now_ms()).await?;
+        let entry = self.audit(actor, "alert.cancel", id);
+        let at = entry.at;
+        let entry = entry.field("cancelled_at", serde_json::Value::Null, at.into());
+        let record = self.store.cancel_alert(id, &entry).await?;
         self.emit(ServerEvent::AlertsChanged);
         Ok(record)
     }

@@ -1,6 +1,7 @@
 //! `/api/v1`: the JSON API. Every handler is annotated for the OpenAPI document, which is generated from this code.
 
 pub mod alerts;
+pub mod audit;
 pub mod campaigns;
 pub mod groups;
 pub mod media;
@@ -33,6 +34,7 @@ use utoipa_axum::routes;
         (name = "places", description = "Locations and screens"),
         (name = "media", description = "Media library"),
         (name = "users", description = "Accounts"),
+        (name = "audit", description = "The append-only audit log: query and export"),
         (name = "schedule", description = "Campaigns, screen groups, .ics schedules, explain and simulate"),
         (name = "alerts", description = "Emergency alerts (CAP 1.2 or JSON)"),
         (name = "player", description = "Player protocol (device token): pairing, manifest, push, heartbeat, proof of play"),
@@ -70,9 +72,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(session::change_password))
         .routes(routes!(users::list_users, users::create_user))
+        .routes(routes!(
+            users::get_user,
+            users::patch_user,
+            users::delete_user
+        ))
+        .routes(routes!(users::disable_user))
+        .routes(routes!(users::enable_user))
+        .routes(routes!(users::reset_password))
         .routes(routes!(users::list_tokens, users::create_token))
-        .routes(routes!(users::revoke_token))
+        .routes(routes!(users::get_token, users::revoke_token))
+        .routes(routes!(audit::list))
+        .routes(routes!(audit::export))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

@@ -11,7 +11,7 @@
 //! | --- | --- | --- |
 //! | 400 | with a path or query parameter or a request body | `ApiQuery`, axum's `Path`, `ApiJson`, the handlers' checks |
 //! | 401 | that authenticate the caller (user or device) | `Principal`, `MaybePrincipal` with bad credentials, `PlayerAuth` |
-//! | 403 | user-authenticated with an unsafe method | write scope of the token, CSRF header of the session, roles |
+//! | 403 | user-authenticated | roles; a session whose password must be changed (`password-change-required`); with an unsafe method also the write scope of the token and the CSRF header of the session |
 //! | 404 | with a path parameter | `StoreError::NotFound` of the named resource |
 //! | 409 | user-authenticated with an unsafe method | unique and foreign-key violations (`StoreError::Conflict`) |
 //! | 413 | with a request body | axum's body limit, `Ingest`, the raw-body handlers' limits |
@@ -164,7 +164,7 @@ fn conform(method: &str, path: &str, op: &mut Operation) {
     if user || optional || device {
         add(401);
     }
-    if (user || optional) && unsafe_method {
+    if user || optional {
         add(403);
     }
     if path_param {

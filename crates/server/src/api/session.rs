@@ -1,5 +1,6 @@
 //! Logging in and out, and who am I.
 
+use super::revision::Tagged;
 use crate::auth::{self, MaybePrincipal, Principal, Via, SESSION_COOKIE};
 use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
@@ -9,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use twincast_store::User;
+
+pub use twincast_app::users::PasswordChange;
 
 /// Credentials.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -27,6 +30,10 @@ pub struct Me {
     pub user: User,
     /// Echo this in `X-CSRF-Token` on state-changing requests made with the session cookie (null for tokens).
     pub csrf_token: Option<String>,
+    /// An administrator set this account's password: the session may do nothing but change it
+    /// (`POST /api/v1/auth/password`), read `/auth/me` and log out; everything else is 403
+    /// `password-change-required`.
+    pub password_change_required: bool,
 }
 
 fn cookie(state: &AppState, value: &str, max_age: u64) -> String {
@@ -55,6 +62,7 @@ pub async fn login(
     }
     let started = state.app.login(&body.username, body.password).await?;
     let mut res = axum::Json(Me {
+        password_change_required: started.user.must_change_password,
         user: started.user,
         csrf_token: Some(started.csrf_token),
     })
@@ -112,7 +120,35 @@ pub async fn me(
         Via::Token { .. } => None,
     };
     Ok(axum::Json(Me {
+        password_change_required: matches!(who.via, Via::Session) && who.user.must_change_password,
         user: who.user,
         csrf_token,
     }))
+}
+
+/// Changes the caller's own password (the current one must be right: 403 `wrong-password` otherwise). Clears a
+/// change an administrator required; ends the account's other sessions (the calling one stays).
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 200, body = User, headers(("ETag" = String, description = "The account's new version"))),
+        (status = 400, body = crate::error::Problem), (status = 401, body = crate::error::Problem),
+        (status = 403, body = crate::error::Problem)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    who: Principal,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Tagged<User>> {
+    let secret = match who.via {
+        Via::Session => {
+            let mut parts = axum::http::Request::new(()).into_parts().0;
+            parts.headers = headers;
+            auth::session_secret(&parts)
+        }
+        Via::Token { .. } => None,
+    };
+    let u = state
+        .app
+        .change_own_password(&who.actor(), body, secret.as_deref())
+        .await?;
+    Ok(Tagged(u.version, u))
 }

@@ -79,7 +79,13 @@ impl TestServer {
         let partners: Vec<String> = partners.iter().map(|s| s.to_string()).collect();
         self.state
             .store
-            .create_user(name, &hash, role, &partners)
+            .create_user(
+                name,
+                &hash,
+                role,
+                &partners,
+                &twincast_store::AuditEntry::by_system("user.create", "", twincast_store::now_ms()),
+            )
             .await
             .unwrap();
         self.login(name, "password123").await

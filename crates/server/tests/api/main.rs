@@ -12,4 +12,5 @@ mod player;
 mod revision;
 mod schedule;
 mod shutdown;
+mod users_audit;
 mod whatif;

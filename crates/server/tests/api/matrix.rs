@@ -138,6 +138,9 @@ async fn authorization_matrix() {
         v["id"].as_str().unwrap().to_string()
     };
     let alert_id = new_alert(0).await;
+    // Account fixtures: one account every row about "another account" acts on.
+    s.user("target", Role::Viewer, &[]).await;
+    let target_id = s.state.store.user_by_name("target").await.unwrap().id;
 
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
@@ -151,7 +154,49 @@ async fn authorization_matrix() {
         (Method::GET, "/api/v1/auth/me", [401, 200, 200, 200, 200]),
         (Method::GET, "/api/v1/users", [401, 403, 403, 403, 200]),
         (Method::POST, "/api/v1/users", [401, 403, 403, 403, 201]),
+        (Method::GET, "/api/v1/users/{id}", [401, 403, 403, 403, 200]),
+        (
+            Method::PATCH,
+            "/api/v1/users/{id}",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/users/{id}",
+            [401, 403, 403, 403, 204],
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{id}/disable",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{id}/enable",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{id}/password",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/password",
+            [401, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/v1/audit", [401, 403, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/v1/audit/export",
+            [401, 403, 200, 200, 200],
+        ),
         (Method::GET, "/api/v1/tokens", [401, 200, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/v1/tokens/{id}",
+            [401, 404, 404, 404, 200],
+        ),
         (Method::POST, "/api/v1/tokens", [401, 201, 201, 201, 201]),
         (
             Method::DELETE,
@@ -414,9 +459,42 @@ async fn authorization_matrix() {
                 ("POST", "/api/v1/tokens", _) => {
                     (path_t.to_string(), Body::Json(json!({"name": "t"})))
                 }
-                ("DELETE", "/api/v1/tokens/{id}", _) => {
+                ("DELETE", "/api/v1/tokens/{id}", _) | ("GET", "/api/v1/tokens/{id}", _) => {
                     (format!("/api/v1/tokens/{admin_token_id}"), Body::None)
                 }
+                ("GET", "/api/v1/users/{id}", _)
+                | ("POST", "/api/v1/users/{id}/disable", _)
+                | ("POST", "/api/v1/users/{id}/enable", _) => {
+                    (path_t.replace("{id}", &target_id), Body::None)
+                }
+                ("PATCH", "/api/v1/users/{id}", _) => (
+                    format!("/api/v1/users/{target_id}"),
+                    Body::Json(json!({"role": "viewer"})),
+                ),
+                ("POST", "/api/v1/users/{id}/password", _) => (
+                    format!("/api/v1/users/{target_id}/password"),
+                    Body::Json(json!({"password": format!("one-time-{seed}")})),
+                ),
+                ("DELETE", "/api/v1/users/{id}", _) => {
+                    let id = s
+                        .state
+                        .store
+                        .create_user(
+                            &format!("gone-{seed}"),
+                            "not-a-hash",
+                            Role::Viewer,
+                            &[],
+                            &twincast_store::AuditEntry::by_system("user.create", "", 0),
+                        )
+                        .await
+                        .unwrap()
+                        .id;
+                    (format!("/api/v1/users/{id}"), Body::None)
+                }
+                ("POST", "/api/v1/auth/password", _) => (
+                    path_t.to_string(),
+                    Body::Json(json!({"current": "password123", "new": format!("changed-{seed}")})),
+                ),
                 ("POST", "/api/v1/partners", _) => (
                     path_t.to_string(),
                     Body::Json(

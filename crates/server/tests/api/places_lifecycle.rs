@@ -232,7 +232,12 @@ async fn screen_patch_with_if_match_reaches_the_connected_player() {
     ));
     assert_eq!(
         audit_actions(&s, &id).await,
-        vec!["screen.update", "screen.update", "screen.create"]
+        vec![
+            "screen.update",
+            "screen.update",
+            "screen.pair",
+            "screen.create"
+        ]
     );
 }
 
@@ -331,7 +336,7 @@ async fn retired_screen_loses_its_token_and_lists_but_keeps_its_plays() {
     assert_problem(res, StatusCode::CONFLICT, "screen-retired").await;
     assert_eq!(
         audit_actions(&s, &id).await,
-        vec!["screen.retire", "screen.create"]
+        vec!["screen.retire", "screen.pair", "screen.create"]
     );
 }
 

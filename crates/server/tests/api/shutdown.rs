@@ -28,7 +28,13 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
         .unwrap();
     let user = state
         .store
-        .create_user("root", &hash, twincast_store::Role::Admin, &[])
+        .create_user(
+            "root",
+            &hash,
+            twincast_store::Role::Admin,
+            &[],
+            &twincast_store::AuditEntry::by_system("user.create", "", twincast_store::now_ms()),
+        )
         .await
         .unwrap();
     let token = state

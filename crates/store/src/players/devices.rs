@@ -1,6 +1,6 @@
 //! Paired devices and their tokens (one active device per screen).
 
-use crate::{new_id, Result, Store};
+use crate::{new_id, AuditEntry, Result, Store};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -124,8 +124,10 @@ impl Store {
         row.as_ref().map(device_row).transpose()
     }
 
-    /// Revokes the active devices of a screen; returns their ids (empty when none was active).
-    pub async fn revoke_devices(&self, screen_id: &str, now: i64) -> Result<Vec<String>> {
+    /// Revokes the active devices of a screen at `audit.at`; returns their ids (empty when none was active). When
+    /// there were some, writes `audit` with `device: [ids, null]` added to its changes, in the same transaction.
+    pub async fn revoke_devices(&self, screen_id: &str, audit: &AuditEntry) -> Result<Vec<String>> {
+        let now = audit.at;
         let mut tx = self.begin_write().await?;
         let ids: Vec<String> =
             sqlx::query("SELECT id FROM devices WHERE screen_id = $1 AND revoked_at IS NULL")
@@ -142,6 +144,13 @@ impl Store {
         .bind(screen_id)
         .execute(&mut *tx)
         .await?;
+        if !ids.is_empty() {
+            let mut entry = audit.clone();
+            if let Some(c) = entry.changes.as_object_mut() {
+                c.insert("device".into(), serde_json::json!([ids, null]));
+            }
+            crate::audit::insert(&mut tx, &entry).await?;
+        }
         tx.commit().await?;
         Ok(ids)
     }

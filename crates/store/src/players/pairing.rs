@@ -1,7 +1,7 @@
 //! Pairing codes: a player shows a code, an operator claims it for a screen, the player collects its token.
 
 use super::Device;
-use crate::{new_id, Result, Store, StoreError};
+use crate::{new_id, AuditEntry, Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -95,8 +95,9 @@ impl Store {
         pairing_row(&row)
     }
 
-    /// Claims the live pairing showing `code` for `screen_id`: creates the screen's device (token to be set on
-    /// delivery, expiring `token_ttl_ms` after `now`) and revokes the screen's previous devices.
+    /// Claims the live pairing showing `code` for `screen_id` at `audit.at`: creates the screen's device (token to
+    /// be set on delivery, expiring `token_ttl_ms` later) and revokes the screen's previous devices, and writes
+    /// `audit` with `device: [replaced ids or null, new id]` added to its changes, in one transaction.
     ///
     /// Errors: [`StoreError::NotFound`] when no unexpired pairing has the code (or the screen does not exist:
     /// `Invalid("screen")`), [`StoreError::Conflict`] when it was claimed already (`Conflict("screen-retired")` when
@@ -106,9 +107,10 @@ impl Store {
         &self,
         code: &str,
         screen_id: &str,
-        now: i64,
         token_ttl_ms: i64,
+        audit: &AuditEntry,
     ) -> Result<(Device, Vec<String>)> {
+        let now = audit.at;
         let mut tx = self.begin_write().await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {PAIRING_COLS} FROM pairings WHERE code = $1 AND expires_at > $2 ORDER BY created_at DESC LIMIT 1"
@@ -169,6 +171,16 @@ impl Store {
         if n != 1 {
             return Err(StoreError::Conflict("pairing already claimed".into()));
         }
+        let mut entry = audit.clone();
+        if let Some(c) = entry.changes.as_object_mut() {
+            let before = if replaced.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::json!(replaced)
+            };
+            c.insert("device".into(), serde_json::json!([before, device_id]));
+        }
+        crate::audit::insert(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok((self.device(&device_id).await?, replaced))
     }

@@ -1,7 +1,7 @@
 //! Emergency alerts (CAP 1.2 or the JSON form) as stored.
 
 use super::bump;
-use crate::{new_id, now_ms, Result, Store, StoreError};
+use crate::{new_id, AuditEntry, Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -90,14 +90,16 @@ fn enum_name<T: Serialize>(v: &T) -> String {
 }
 
 impl Store {
-    /// Stores a parsed alert message with its source text (`format` is `cap` or `json`). A message with the same
-    /// sender and identifier is a [`StoreError::Conflict`].
+    /// Stores a parsed alert message with its source text (`format` is `cap` or `json`) at `audit.at`, and its
+    /// audit entry (whose `resource_id` is set here), in one transaction. A message with the same sender and
+    /// identifier is a [`StoreError::Conflict`].
     pub async fn create_alert(
         &self,
         alert: &tc::Alert,
         format: &str,
         source: &str,
         created_by: Option<&str>,
+        audit: &AuditEntry,
     ) -> Result<AlertRecord> {
         let id = new_id();
         let refs: Vec<&str> = alert
@@ -126,7 +128,7 @@ impl Store {
         .bind(source)
         .bind(serde_json::to_string(alert)?)
         .bind(created_by)
-        .bind(now_ms())
+        .bind(audit.at)
         .execute(&mut *tx)
         .await
         .map_err(|e| match StoreError::from(e) {
@@ -137,6 +139,9 @@ impl Store {
             e => e,
         })?;
         bump(&mut tx).await?;
+        let mut entry = audit.clone();
+        entry.resource_id = id.clone();
+        crate::audit::insert(&mut tx, &entry).await?;
         tx.commit().await?;
         self.alert(&id).await
     }
@@ -170,20 +175,29 @@ impl Store {
         rows.iter().map(alert_row).collect()
     }
 
-    /// Cancels an alert here (it stops at `at`). Cancelling twice keeps the first time.
-    pub async fn cancel_alert(&self, id: &str, at: i64) -> Result<AlertRecord> {
+    /// Cancels an alert here (it stops at `audit.at`) and writes `audit`, in one transaction. Cancelling twice
+    /// keeps the first time and writes no second entry.
+    pub async fn cancel_alert(&self, id: &str, audit: &AuditEntry) -> Result<AlertRecord> {
         let mut tx = self.begin_write().await?;
+        let exists = sqlx::query("SELECT COUNT(*) AS n FROM alerts WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("n")?;
+        if exists == 0 {
+            return Err(StoreError::NotFound);
+        }
         let done = sqlx::query(
-            "UPDATE alerts SET cancelled_at = COALESCE(cancelled_at, $1) WHERE id = $2",
+            "UPDATE alerts SET cancelled_at = $1 WHERE id = $2 AND cancelled_at IS NULL",
         )
-        .bind(at)
+        .bind(audit.at)
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        if done.rows_affected() > 0 {
+            bump(&mut tx).await?;
+            crate::audit::insert(&mut tx, audit).await?;
         }
-        bump(&mut tx).await?;
         tx.commit().await?;
         self.alert(id).await
     }

@@ -1,10 +1,45 @@
-//! Accounts, API tokens and sessions: creating them, checking credentials, ending them.
+//! Accounts, API tokens and sessions: creating them, checking credentials, ending them. Account administration
+//! (list, change, disable, reset a password, delete) is in `accounts.rs`, tokens in `tokens.rs`.
+//!
+//! Every change is audited in its transaction; a password appears in an entry only as a marker (`"(set)"`), never
+//! as a hash.
+
+mod accounts;
+mod tokens;
+
+pub use accounts::{PasswordChange, PasswordReset, UserQuery};
+pub use tokens::TokenQuery;
 
 use crate::access::Actor;
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
 use crate::{secrets, validate, App};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use twincast_store::{ApiToken, Role, Session, StoreError, User};
+
+/// What an audit entry records of an account: never its password hash.
+#[derive(Debug, Serialize)]
+pub(crate) struct AccountView<'a> {
+    username: &'a str,
+    role: Role,
+    partners: &'a [String],
+    disabled: bool,
+}
+
+impl<'a> AccountView<'a> {
+    pub(crate) fn of(u: &'a User) -> AccountView<'a> {
+        AccountView {
+            username: &u.username,
+            role: u.role,
+            partners: &u.partners,
+            disabled: u.disabled,
+        }
+    }
+}
+
+/// The marker an audit entry shows instead of a password.
+pub(crate) const PASSWORD_MARK: &str = "(set)";
 
 /// A new account.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -65,6 +100,19 @@ pub struct SessionActor {
     pub actor: Actor,
     /// The session's CSRF token, which state-changing requests must echo.
     pub csrf_token: String,
+    /// The account's password was set by an administrator: until the account sets its own
+    /// ([`App::change_own_password`]), the session may do nothing else (see [`password_change_required`]).
+    pub password_change_required: bool,
+}
+
+/// The refusal of a session whose account must first change the password an administrator set (403
+/// `password-change-required`).
+pub fn password_change_required() -> AppError {
+    AppError::Forbidden {
+        code: "password-change-required",
+        message: "an administrator set this account's password: choose your own first (POST /api/v1/auth/password)"
+            .into(),
+    }
 }
 
 impl App {
@@ -76,41 +124,26 @@ impl App {
         validate::scope(new.role, &new.partners)?;
         for p in &new.partners {
             validate::slug("partner", p)?;
+            self.referenced_partner(p).await?;
         }
         let hash = secrets::hash_password(new.password).await?;
+        let entry = self
+            .audit(actor, "user.create", "")
+            .created(&AccountView {
+                username: &new.username,
+                role: new.role,
+                partners: &new.partners,
+                disabled: false,
+            })
+            .field("password", json!(null), json!(PASSWORD_MARK));
         self.store
-            .create_user(&new.username, &hash, new.role, &new.partners)
+            .create_user(&new.username, &hash, new.role, &new.partners, &entry)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict(_) => AppError::conflict(
                     "user-exists",
                     format!("user {:?} already exists", new.username),
                 ),
-                other => other.into(),
-            })
-    }
-
-    /// Every account (admins).
-    pub async fn list_users(&self, actor: &Actor) -> AppResult<Vec<User>> {
-        actor.require(&[Role::Admin])?;
-        Ok(self.store.list_users().await?)
-    }
-
-    /// Sets an account's password (admins; the local CLI acts as admin).
-    pub async fn set_password(
-        &self,
-        actor: &Actor,
-        username: &str,
-        password: String,
-    ) -> AppResult<()> {
-        actor.require(&[Role::Admin])?;
-        secrets::check_password_policy(&password)?;
-        let hash = secrets::hash_password(password).await?;
-        self.store
-            .set_password(username, &hash)
-            .await
-            .map_err(|e| match e {
-                StoreError::NotFound => AppError::not_found(format!("no user {username:?}")),
                 other => other.into(),
             })
     }
@@ -126,50 +159,9 @@ impl App {
             })
     }
 
-    /// Creates an API token for the actor's own account. A token cannot mint a token with more scopes than its
-    /// own.
-    pub async fn create_token(&self, actor: &Actor, new: NewToken) -> AppResult<CreatedToken> {
-        validate::text("name", &new.name, 100)?;
-        let scopes = validate::token_scopes(new.scopes)?;
-        if let Some(mine) = &actor.token_scopes {
-            if scopes.iter().any(|s| !mine.contains(s)) {
-                return Err(AppError::forbidden(
-                    "a token cannot create a token with more scopes than its own",
-                ));
-            }
-        }
-        let token = secrets::new_api_token();
-        let expires_at = new
-            .expires_in_days
-            .map(|d| self.now_ms() + i64::from(d) * 86_400_000);
-        let info = self
-            .store
-            .create_token(
-                &actor.user.id,
-                &new.name,
-                &secrets::secret_hash(&token),
-                &scopes,
-                expires_at,
-            )
-            .await?;
-        Ok(CreatedToken { token, info })
-    }
-
-    /// The actor's own API tokens.
-    pub async fn list_tokens(&self, actor: &Actor) -> AppResult<Vec<ApiToken>> {
-        Ok(self.store.list_tokens(&actor.user.id).await?)
-    }
-
-    /// Revokes a token: the actor's own, or any for admins. Others' tokens are "not found".
-    pub async fn revoke_token(&self, actor: &Actor, id: &str) -> AppResult<()> {
-        let t = self.store.token_by_id(id).await?;
-        if t.user_id != actor.user.id && actor.user.role != Role::Admin {
-            return Err(AppError::not_found("no such resource"));
-        }
-        Ok(self.store.revoke_token(id).await?)
-    }
-
-    /// Checks username and password and starts a session. Unknown names take as long as wrong passwords.
+    /// Checks username and password and starts a session; records the login time. Unknown names take as long
+    /// as wrong passwords. A disabled account cannot log in. An account whose password an administrator set
+    /// logs in, but its session may only change the password ([`SessionActor::password_change_required`]).
     pub async fn login(&self, username: &str, password: String) -> AppResult<StartedSession> {
         let user = match self.store.user_by_name(username).await {
             Ok(u) => Some(u),
@@ -188,17 +180,21 @@ impl App {
         let secret = secrets::new_secret();
         let csrf_token = secrets::new_secret();
         let ttl_secs = self.settings.session_ttl_secs;
+        let now = self.now_ms();
         self.store
-            .create_session(&Session {
-                id_hash: secrets::secret_hash(&secret),
-                user_id: user.id.clone(),
-                csrf_token: csrf_token.clone(),
-                expires_at: self.now_ms() + (ttl_secs as i64) * 1000,
-            })
+            .create_session(
+                &Session {
+                    id_hash: secrets::secret_hash(&secret),
+                    user_id: user.id.clone(),
+                    csrf_token: csrf_token.clone(),
+                    expires_at: now + (ttl_secs as i64) * 1000,
+                },
+                now,
+            )
             .await?;
         metrics::counter!("twincast_logins_total").increment(1);
         Ok(StartedSession {
-            user,
+            user: self.store.user_by_id(&user.id).await?,
             secret,
             csrf_token,
             ttl_secs,
@@ -213,7 +209,8 @@ impl App {
             .await?)
     }
 
-    /// The actor behind a session cookie secret, if the session is live now.
+    /// The actor behind a session cookie secret, if the session is live now and its account enabled (a
+    /// disabled account's sessions are refused with 401 at their next request).
     pub async fn authenticate_session(&self, secret: &str) -> AppResult<SessionActor> {
         let session = self
             .store
@@ -225,13 +222,14 @@ impl App {
             })?;
         let user = self.active_user(&session.user_id).await?;
         Ok(SessionActor {
+            password_change_required: user.must_change_password,
             actor: Actor::new(user),
             csrf_token: session.csrf_token,
         })
     }
 
-    /// The actor behind an API token secret (usable now: not revoked, not expired). With `write`, the token
-    /// must have the write scope.
+    /// The actor behind an API token secret (usable now: not revoked, not expired, its account enabled). With
+    /// `write`, the token must have the write scope.
     pub async fn authenticate_token(
         &self,
         secret: &str,
@@ -258,10 +256,18 @@ impl App {
         ))
     }
 
+    /// The account `id` as it is now, refused (401) when disabled: read at every request, so disabling an
+    /// account or changing its role takes effect at the next one.
     async fn active_user(&self, id: &str) -> AppResult<User> {
-        let user = self.store.user_by_id(id).await?;
+        let user = self.store.user_by_id(id).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::unauthenticated("the account no longer exists"),
+            other => other.into(),
+        })?;
         if user.disabled {
-            return Err(AppError::unauthenticated("the account is disabled"));
+            return Err(AppError::Unauthenticated {
+                code: "account-disabled",
+                message: "the account is disabled".into(),
+            });
         }
         Ok(user)
     }
@@ -269,13 +275,9 @@ impl App {
     /// The local administrator the CLI acts as (an account that is not stored).
     pub fn local_admin() -> Actor {
         Actor::new(User {
-            id: String::new(),
             username: "(local command)".into(),
             role: Role::Admin,
-            partners: vec![],
-            disabled: false,
-            created_at: 0,
-            password_hash: String::new(),
+            ..User::default()
         })
         .with_via(crate::access::Via::Cli)
     }
