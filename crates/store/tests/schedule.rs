@@ -37,24 +37,30 @@ async fn media(s: &Store, partner: &str, sha: &str, kind: &str) -> Media {
     } else {
         ("png", "image/png", None)
     };
-    s.add_media(&Media {
-        id: String::new(),
-        partner_id: String::new(),
-        partner: partner.into(),
-        sha256: sha.into(),
-        kind: kind.into(),
-        media_type: ty.into(),
-        mime: mime.into(),
-        object_key: format!("media/{sha}.{ty}"),
-        size: 1234,
-        width: Some(4),
-        height: Some(3),
-        duration_ms: dur,
-        codec: None,
-        original_name: "x".into(),
-        created_by: None,
-        created_at: 0,
-    })
+    s.add_media(
+        &Media {
+            id: String::new(),
+            partner_id: String::new(),
+            partner: partner.into(),
+            sha256: sha.into(),
+            kind: kind.into(),
+            media_type: ty.into(),
+            mime: mime.into(),
+            object_key: format!("media/{sha}.{ty}"),
+            size: 1234,
+            width: Some(4),
+            height: Some(3),
+            duration_ms: dur,
+            codec: None,
+            original_name: "x".into(),
+            created_by: None,
+            created_at: 0,
+            updated_at: 0,
+            version: 1,
+            moderation: Default::default(),
+        },
+        &AuditEntry::by_system("media.create", "", 1),
+    )
     .await
     .unwrap()
     .0

@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod campaigns;
 pub mod media;
+pub mod moderation;
 pub mod openapi;
 pub mod partners;
 pub mod places;
@@ -29,6 +30,7 @@ use utoipa_axum::routes;
         (name = "partners", description = "Content partners (sister cities)"),
         (name = "places", description = "Locations and screens"),
         (name = "media", description = "Media library"),
+        (name = "moderation", description = "Review of partner-editors' campaigns and media; per-partner limits"),
         (name = "users", description = "Accounts"),
         (name = "schedule", description = "Campaigns, screen groups, .ics schedules, explain and simulate"),
         (name = "alerts", description = "Emergency alerts (CAP 1.2 or JSON)"),
@@ -86,14 +88,21 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(media::list, media::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .routes(routes!(media::get, media::delete))
+        .routes(routes!(media::get, media::patch, media::delete))
         .routes(routes!(media::system))
         .routes(routes!(campaigns::list, campaigns::create))
         .routes(routes!(
             campaigns::get,
             campaigns::update,
+            campaigns::patch,
             campaigns::delete
         ))
+        .routes(routes!(moderation::approve_campaign))
+        .routes(routes!(moderation::reject_campaign))
+        .routes(routes!(moderation::approve_media))
+        .routes(routes!(moderation::reject_media))
+        .routes(routes!(moderation::pending))
+        .routes(routes!(moderation::get_limits, moderation::put_limits))
         .routes(routes!(campaigns::export_ics, campaigns::import_ics))
         .routes(routes!(campaigns::list_groups, campaigns::create_group))
         .routes(routes!(

@@ -51,7 +51,7 @@ const MAX_NAME_CHARS: usize = 200;
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
-async fn bump(tx: &mut Tx<'_>) -> Result<()> {
+pub(crate) async fn bump(tx: &mut Tx<'_>) -> Result<()> {
     sqlx::query("UPDATE schedule_state SET version = version + 1 WHERE id = 1")
         .execute(&mut **tx)
         .await?;
