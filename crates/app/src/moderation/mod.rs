@@ -33,10 +33,11 @@ pub struct ReviewQueue {
 
 /// How a write by `actor` leaves the review state: editors submit for review, everyone else publishes.
 pub(crate) fn publish_mode(actor: &Actor) -> Publish<'_> {
-    let id = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
-    match (actor.user.role, id) {
-        (Role::PartnerEditor, Some(by)) => Publish::ForReview { by },
-        _ => Publish::Now { by: id },
+    match actor.user.role {
+        Role::PartnerEditor => Publish::ForReview { by: &actor.user.id },
+        _ => Publish::Now {
+            by: Some(actor.user.id.as_str()).filter(|id| !id.is_empty()),
+        },
     }
 }
 
@@ -47,7 +48,7 @@ fn may_review(actor: &Actor, state: ModerationState, submitted_by: Option<&str>)
             "only operators and admins review content; an editor cannot approve its own items",
         )
     })?;
-    if submitted_by.is_some_and(|s| s == actor.user.id) {
+    if submitted_by.is_some_and(|s| !s.is_empty() && s == actor.user.id) {
         return Err(AppError::Forbidden {
             code: "own-item",
             message: "you submitted this version; another operator must review it".into(),
