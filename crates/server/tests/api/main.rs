@@ -5,6 +5,7 @@ mod common;
 mod matrix;
 mod media;
 mod misc;
+mod moderation;
 mod openapi;
 mod player;
 mod revision;
