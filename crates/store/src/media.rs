@@ -1,5 +1,4 @@
 use crate::moderation::{campaigns_using, moderation_cols, moderation_row};
-use crate::schedule::bump;
 use crate::{
     audit, new_id, now_ms, version, AuditEntry, Media, MediaDeletion, Page, PageRequest, Rendition,
     Result, Store, StoreError,
@@ -150,7 +149,6 @@ impl Store {
         .await?;
         version::outcome(&mut tx, "media", id, done.rows_affected()).await?;
         audit::insert(&mut tx, audit).await?;
-        bump(&mut tx).await?;
         tx.commit().await?;
         self.media(id).await
     }
