@@ -17,7 +17,8 @@
 //!   anything is eligible; rotation within the winning priority is done by [`fairness::FairQueue`].
 //!   [`engine::plan_day`] / [`engine::plan_horizon`] anchor rotation at the screen's local midnight; use
 //!   `plan_horizon` for manifests so that they agree with explain and simulate.
-//! - [`explain::explain`] and [`simulate::simulate`] answer "why" and "how fair".
+//! - [`explain::explain`] and [`simulate::simulate`] answer "why" and "how fair"; [`whatif::whatif`] answers "what
+//!   would a change do to airtime", once per class of screens with identical engine inputs.
 //! - [`ics`]: `.ics` import/export of a campaign's schedule.
 //! - [`layout`]: which layout a screen gets ([`layout::choose`]) and its zones.
 //! - [`validate`]: field rules (slugs, text, coordinates, resolutions) shared by every layer that takes input.
@@ -45,13 +46,15 @@ pub mod recurrence;
 pub mod screen;
 pub mod simulate;
 pub mod validate;
+pub mod whatif;
 
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};
 pub use engine::{plan, plan_day, plan_horizon, Play, PlayKind};
 pub use explain::{explain, Explanation, NotPlaying, Reason};
 pub use fairness::FairQueue;
-pub use simulate::{simulate, PartnerShare, SimReport};
+pub use simulate::{simulate, simulate_repeating, PartnerShare, SimReport};
+pub use whatif::{whatif, whatif_with, WhatIf, WhatIfInput};
 
 /// Milliseconds since the Unix epoch, UTC. Every instant in the public API uses this unit.
 pub type Millis = i64;

@@ -55,6 +55,78 @@ pub fn simulate(
         run(screen, campaigns, alerts, day, next, Some(&mut stats));
         day = next;
     }
+    report(stats, start, day)
+}
+
+/// [`simulate`], computing each distinct day once: a local day's result depends only on its length and on the
+/// campaigns' and alerts' intervals within it relative to its midnight, so a day whose inputs equal an earlier
+/// day's reuses that day's airtime (campaigns without recurrence or validity bounds in the window make every day
+/// of the same length alike). Equal to [`simulate`] up to floating-point summation order.
+pub fn simulate_repeating(
+    screen: &Screen,
+    campaigns: &[Campaign],
+    alerts: &[Alert],
+    from: Millis,
+    days: u32,
+) -> SimReport {
+    let mut stats = Stats::default();
+    let start = local_midnight(screen, from);
+    let mut day = start;
+    let mut seen: Vec<(Vec<i64>, Stats)> = Vec::new();
+    let mut buf = Vec::new();
+    for _ in 0..days {
+        let next = next_midnight(screen, day);
+        let key = day_key(screen, campaigns, alerts, day, next, &mut buf);
+        let i = match seen.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let mut one = Stats::default();
+                run(screen, campaigns, alerts, day, next, Some(&mut one));
+                seen.push((key, one));
+                seen.len() - 1
+            }
+        };
+        let one = &seen[i].1;
+        stats.total += one.total;
+        for (slug, &(ach, tgt)) in &one.per_partner {
+            let e = stats.per_partner.entry(slug.clone()).or_default();
+            e.0 += ach;
+            e.1 += tgt;
+        }
+        day = next;
+    }
+    report(stats, start, day)
+}
+
+/// Everything a day's run depends on, relative to its start: its length, each eligible campaign's intervals and
+/// each on-air alert's interval (by input position).
+fn day_key(
+    screen: &Screen,
+    campaigns: &[Campaign],
+    alerts: &[Alert],
+    day: Millis,
+    next: Millis,
+    buf: &mut Vec<(Millis, Millis)>,
+) -> Vec<i64> {
+    let mut key = vec![next - day];
+    for (i, c) in campaigns.iter().enumerate() {
+        if c.items.is_empty() || !c.targets(screen) {
+            continue;
+        }
+        buf.clear();
+        c.active_intervals(screen, day, next, buf);
+        for &(s, e) in buf.iter() {
+            key.extend([i as i64, s - day, e - day]);
+        }
+    }
+    key.push(-1);
+    for (s, e, i) in crate::alert::on_air(alerts, screen, day, next) {
+        key.extend([i as i64, s - day, e - day]);
+    }
+    key
+}
+
+fn report(stats: Stats, start: Millis, end: Millis) -> SimReport {
     let total = stats.total;
     let mut partners: Vec<PartnerShare> = stats
         .per_partner
@@ -69,7 +141,7 @@ pub fn simulate(
     partners.sort_by(|a, b| a.slug.cmp(&b.slug));
     SimReport {
         from: start,
-        to: day,
+        to: end,
         total_seconds: total / 1000.0,
         partners,
     }

@@ -59,7 +59,8 @@ impl App {
         .map_err(AppError::internal)
     }
 
-    fn instant(&self, name: &str, v: Option<&str>) -> AppResult<i64> {
+    /// `v` as epoch ms (an RFC 3339 instant; `None`: now), or `invalid-time` naming `name`.
+    pub(super) fn instant(&self, name: &str, v: Option<&str>) -> AppResult<i64> {
         match v {
             None => Ok(self.now_ms()),
             Some(s) => s
@@ -76,7 +77,8 @@ impl App {
         }
     }
 
-    async fn inputs(&self, screen_id: &str) -> AppResult<Inputs> {
+    /// The engine inputs of one screen, or not found.
+    pub(super) async fn inputs(&self, screen_id: &str) -> AppResult<Inputs> {
         self.store
             .schedule_inputs(screen_id)
             .await

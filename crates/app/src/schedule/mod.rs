@@ -1,5 +1,6 @@
 //! The schedule system's operations: campaigns and their content per zone, screen groups, `.ics` import and export,
-//! emergency alerts (CAP 1.2 or JSON), and the engine's answers (explain, simulate).
+//! emergency alerts (CAP 1.2 or JSON), and the engine's answers (explain, simulate, and both for a draft change
+//! before it is published: `whatif`).
 //!
 //! Authorization: everyone logged in reads; admins and operators write everything; a partner-editor creates, edits
 //! and deletes campaigns only of its own partners (on update both the old and the new partner must be its own).
@@ -16,6 +17,7 @@ mod campaigns;
 mod explain;
 mod groups;
 mod ics;
+mod whatif;
 
 pub use alerts::{AlertFormat, AlertList};
 pub use campaigns::CampaignList;
@@ -24,6 +26,7 @@ pub use groups::GroupList;
 pub use ics::{IcsExport, MAX_ICS_BYTES};
 /// Request bodies of the schedule operations (the store's input records).
 pub use twincast_store::{CampaignInput, CampaignItem, ItemKind, ScreenGroupInput};
+pub use whatif::{Draft, ExplainDraftRequest, WhatIfRequest, DRAFT_ID};
 
 use crate::error::AppError;
 use twincast_core::campaign_rules::RuleError;

@@ -11,6 +11,7 @@ pub mod player;
 pub mod revision;
 pub mod session;
 pub mod users;
+pub mod whatif;
 
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::AppState;
@@ -112,6 +113,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(campaigns::explain))
         .routes(routes!(campaigns::simulate))
+        .routes(routes!(whatif::simulate))
+        .routes(routes!(whatif::explain))
         .routes(routes!(alerts::list, alerts::create))
         .routes(routes!(alerts::get))
         .routes(routes!(alerts::cancel))

@@ -11,3 +11,4 @@ mod player;
 mod revision;
 mod schedule;
 mod shutdown;
+mod whatif;

@@ -442,6 +442,15 @@ async fn authorization_matrix() {
             "/api/v1/screens/{id}/simulate",
             [401, 200, 200, 200, 200],
         ),
+        // What-if with a draft change to partner A's campaign, then to partner B's.
+        (Method::POST, "/api/v1/simulate", [401, 403, 200, 200, 200]),
+        (
+            Method::POST,
+            "/api/v1/simulate#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (Method::POST, "/api/v1/explain", [401, 403, 200, 200, 200]),
+        (Method::POST, "/api/v1/explain#b", [401, 403, 403, 200, 200]),
         (Method::GET, "/api/v1/alerts", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/alerts", [401, 403, 403, 201, 201]),
         (
@@ -634,6 +643,24 @@ async fn authorization_matrix() {
                         .await;
                     assert_eq!(res.status(), 201);
                     (format!("/api/v1/screen-groups/{slug}"), Body::None)
+                }
+                ("POST", "/api/v1/simulate", v) => {
+                    let id = if v == "b" { &campaign_b } else { &campaign_a };
+                    (
+                        path_t.to_string(),
+                        Body::Json(
+                            json!({"draft": {"update": {"id": id, "changes": {"weight": 2}}},
+                            "from": "2026-06-01T04:00:00Z", "days": 1}),
+                        ),
+                    )
+                }
+                ("POST", "/api/v1/explain", v) => {
+                    let id = if v == "b" { &campaign_b } else { &campaign_a };
+                    (
+                        path_t.to_string(),
+                        Body::Json(json!({"draft": {"delete": {"id": id}}, "screen": screen_id,
+                            "at": "2026-06-01T04:00:00Z"})),
+                    )
                 }
                 ("GET", "/api/v1/screens/{id}/explain", _) => (
                     format!("/api/v1/screens/{screen_id}/explain?at=2026-06-01T04:00:00Z"),
