@@ -514,6 +514,43 @@ export const tests = [
     },
   },
   {
+    name: 'moderation: an editor\'s campaign reaches the player only after an operator approves it',
+    timeout: 120_000,
+    fn: async (ctx) => {
+      const page = pairedPage();
+      const slug = ctx.partners[6];
+      const add = spawnSync(ctx.server.bin, ['user', 'add', 'e2e-editor', '--role', 'partner-editor', '--partner', slug, '--password-stdin', '--data', ctx.server.dir], { input: 'e2e-editor-password\n', encoding: 'utf8' });
+      assert(add.status === 0, `user add: ${add.stderr}`);
+      const editor = new Api(ctx.server.base, ctx.server.cli(['token', 'create', '--user', 'e2e-editor', '--name', 'e2e']));
+      const before = (await ctx.state(page)).manifest_etag;
+      const c = await editor.post('/api/v1/campaigns', {
+        name: 'e2e moderated', partner: slug, priority: 95, targets: { screens: [shared.screen.id] },
+        items: [{ kind: 'html', template: 'headline', data: { headline: 'E2E moderated' }, duration_ms: ITEM_MS }],
+      });
+      assert(c.json.moderation.state === 'pending', `an editor's campaign is pending (${JSON.stringify(c.json.moderation)})`);
+      // A change that does reach the page: once the page holds its manifest, the pending campaign had its chance.
+      const sync = await ctx.api.post('/api/v1/campaigns', {
+        name: 'e2e sync', partner: ctx.partners[7], priority: 50, targets: { screens: [shared.screen.id] },
+        items: [{ kind: 'html', template: 'headline', data: { headline: 'E2E sync' }, duration_ms: ITEM_MS }],
+      });
+      await until(async () => {
+        const m = await page.evaluate(() => JSON.stringify(window.twincast.manifest()));
+        return (await ctx.state(page)).manifest_etag !== before && m.includes(sync.json.id);
+      }, 'the manifest with the operator\'s change', 30_000, 20);
+      const held = await page.evaluate(() => JSON.stringify(window.twincast.manifest()));
+      assert(!held.includes(c.json.id), 'the pending campaign is not in the page\'s manifest');
+      assert(!(await ctx.history(page)).some((h) => h.campaign === c.json.id), 'the pending campaign was never shown');
+      // The operator (here: the admin's token) approves it; the page shows it without a reload.
+      const loads = (await ctx.state(page)).loads;
+      const ok = await ctx.api.post(`/api/v1/campaigns/${c.json.id}/approve`);
+      assert(ok.json.moderation.state === 'approved', 'approved');
+      await until(async () => (await ctx.history(page)).some((h) => h.campaign === c.json.id), 'the approved campaign on screen', 45_000, 20);
+      assert((await ctx.state(page)).loads === loads, 'no reload happened');
+      await ctx.api.del(`/api/v1/campaigns/${c.json.id}`);
+      await ctx.api.del(`/api/v1/campaigns/${sync.json.id}`);
+    },
+  },
+  {
     name: 'sync group: 3 pages start each item at the same instant',
     timeout: 180_000,
     fn: async (ctx) => {

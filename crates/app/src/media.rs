@@ -1,10 +1,39 @@
 //! The media library: the one path by which an ingested file becomes a committed media item, and removal.
 
 use crate::access::Actor;
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
-use crate::App;
+use crate::moderation::publish_mode;
+use crate::{revision, App};
 use twincast_media::{Ingested, MediaType};
-use twincast_store::{Job, Media, MediaFilter, Page, PageRequest, Rendition, Role};
+use twincast_store::{
+    CampaignRef, Job, Media, MediaDeletion, MediaFilter, MediaInput, Page, PageRequest, Rendition,
+    Role,
+};
+
+/// The input form of a stored media item.
+pub fn input_of(m: &Media) -> MediaInput {
+    MediaInput {
+        original_name: m.original_name.clone(),
+        partner: m.partner.clone(),
+    }
+}
+
+/// `media-in-use` (409), naming the campaigns.
+fn in_use(campaigns: &[CampaignRef]) -> AppError {
+    let names: Vec<String> = campaigns
+        .iter()
+        .map(|c| format!("{:?} ({})", c.name, c.id))
+        .collect();
+    AppError::conflict(
+        "media-in-use",
+        format!(
+            "the media is used by {} campaign(s): {}; remove it from them first",
+            campaigns.len(),
+            names.join(", ")
+        ),
+    )
+}
 
 impl App {
     /// Checks that `actor` may upload for the partner `slug` (which must exist).
@@ -45,13 +74,30 @@ impl App {
         Ok((m, renditions, jobs))
     }
 
-    /// Deletes a media item (admins, operators, or an editor of its partner). Its objects are removed when no
-    /// other item uses them; returns the keys of the removed objects. An object that cannot be removed now is
-    /// left for start-up recovery, which collects unreferenced objects.
-    pub async fn delete_media(&self, actor: &Actor, id: &str) -> AppResult<Vec<String>> {
+    /// Deletes a media item (admins, operators, or an editor of its partner) if it is still at version `if_match`
+    /// (when given) and no campaign uses it (`media-in-use`, 409, naming the campaigns). Its objects are removed
+    /// when no other item uses them; returns the keys of the removed objects. An object that cannot be removed now
+    /// is left for start-up recovery, which collects unreferenced objects.
+    pub async fn delete_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> AppResult<Vec<String>> {
         let m = self.store.media(id).await?;
         actor.require_partner(&m.partner)?;
-        let orphans = self.store.delete_media(id).await?;
+        let entry = self
+            .audit(actor, "media.delete", id)
+            .partner(Some(&m.partner))
+            .deleted(&input_of(&m));
+        let orphans = match self
+            .store
+            .delete_media(id, revision::expected(if_match), &entry)
+            .await?
+        {
+            MediaDeletion::Deleted(orphans) => orphans,
+            MediaDeletion::InUse(campaigns) => return Err(in_use(&campaigns)),
+        };
         for key in &orphans {
             if let Err(e) = self.storage.delete(key).await {
                 tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");
@@ -60,18 +106,75 @@ impl App {
         Ok(orphans)
     }
 
+    /// Changes a media item's file name (admins, operators, an editor of its partner) or its partner (admins and
+    /// operators only; not while a campaign uses it), if still at version `if_match`. A name is not shown on
+    /// screens, so the review state stays.
+    pub async fn update_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: &MediaInput,
+        if_match: Option<i64>,
+    ) -> AppResult<Media> {
+        let m = self.store.media(id).await?;
+        actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
+        actor.require_partner(&m.partner)?;
+        crate::validate::file_name(&input.original_name)?;
+        let mut partner_id = m.partner_id.clone();
+        if input.partner != m.partner {
+            actor.require(&[Role::Admin, Role::Operator]).map_err(|_| {
+                AppError::forbidden("only operators and admins move media to another partner")
+            })?;
+            partner_id = self.referenced_partner(&input.partner).await?.id;
+            let users = self.store.campaigns_using_media(id).await?;
+            if !users.is_empty() {
+                return Err(in_use(&users));
+            }
+        }
+        let entry = self
+            .audit(actor, "media.update", id)
+            .partner(Some(&input.partner))
+            .diff(&input_of(&m), input);
+        Ok(self
+            .store
+            .update_media(
+                id,
+                &input.original_name,
+                &partner_id,
+                revision::expected(if_match),
+                &entry,
+            )
+            .await?)
+    }
+
+    /// Changes the fields a JSON merge patch names (same rules as [`App::update_media`]).
+    pub async fn patch_media(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: &serde_json::Value,
+        if_match: Option<i64>,
+    ) -> AppResult<Media> {
+        let m = self.store.media(id).await?;
+        actor.require_partner(&m.partner)?;
+        let input = revision::merge_patch(&input_of(&m), patch)?;
+        self.update_media(actor, id, &input, if_match).await
+    }
+
     /// Commits an ingested file for `partner` (a slug): object first (atomic put), then the row. A crash between
     /// the two leaves only an unreferenced object, which start-up recovery removes; a row never points at a
     /// missing object. Returns the item and whether it is new (the same content again is not stored twice).
-    /// Queues the transcode job for new videos and images when ffmpeg is available.
+    /// Queues the transcode job for new videos and images when ffmpeg is available. A partner-editor's upload is
+    /// pending until an operator approves it; an operator's or admin's is approved at once. Audited.
     pub async fn commit_media(
         &self,
         ingested: &Ingested,
         partner: &str,
         original_name: &str,
-        created_by: Option<&str>,
+        actor: &Actor,
     ) -> AppResult<(Media, bool)> {
         crate::validate::file_name(original_name)?;
+        let created_by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
         let key = twincast_media::object_key(&ingested.sha256, ingested.media_type);
         if self.storage.size(&key).await? != Some(ingested.size) {
             self.storage.put_file(&key, &ingested.path).await?;
@@ -94,8 +197,15 @@ impl App {
             original_name: original_name.to_string(),
             created_by: created_by.map(str::to_string),
             created_at: 0,
+            updated_at: 0,
+            version: 1,
+            moderation: publish_mode(actor).record(self.now_ms()),
         };
-        let (m, created) = self.store.add_media(&m).await?;
+        let entry = self
+            .audit(actor, "media.create", "")
+            .partner(Some(partner))
+            .created(&input_of(&m));
+        let (m, created) = self.store.add_media(&m, &entry).await?;
         if created && self.settings.transcoding && ingested.media_type != MediaType::Svg {
             self.store.enqueue_job("transcode", Some(&m.id), 5).await?;
             self.jobs_notify.notify_one();

@@ -201,7 +201,10 @@ async fn campaign_changes_follow_partner_scope_and_announce() {
     assert_eq!(drained(&mut events).len(), 1);
 
     // Moving pa's campaign to pb is refused for pa's editor; the campaign stays.
-    let r = f.app.update_campaign(&editor, &c.id, card("pb")).await;
+    let r = f
+        .app
+        .update_campaign(&editor, &c.id, card("pb"), None)
+        .await;
     assert_eq!(code(r), "forbidden");
     assert_eq!(
         f.app
@@ -216,17 +219,17 @@ async fn campaign_changes_follow_partner_scope_and_announce() {
     changed.priority = 3;
     let c2 = f
         .app
-        .update_campaign(&editor, &c.id, changed)
+        .update_campaign(&editor, &c.id, changed, None)
         .await
         .unwrap();
     assert_eq!(c2.priority, 3);
     assert_eq!(drained(&mut events).len(), 1);
 
     assert_eq!(
-        code(f.app.delete_campaign(&viewer, &c.id).await),
+        code(f.app.delete_campaign(&viewer, &c.id, None).await),
         "forbidden"
     );
-    f.app.delete_campaign(&editor, &c.id).await.unwrap();
+    f.app.delete_campaign(&editor, &c.id, None).await.unwrap();
     assert_eq!(code(f.app.campaign(&viewer, &c.id).await), "not-found");
     assert_eq!(drained(&mut events).len(), 1);
 }

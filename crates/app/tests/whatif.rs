@@ -295,7 +295,10 @@ async fn a_change_answers_what_the_changed_schedule_then_plays() {
     same(&now, &before);
     let mut input = CampaignInput::from(&f.app.campaign(&admin, &f.b).await.unwrap());
     input.weight = 3.0;
-    f.app.update_campaign(&admin, &f.b, input).await.unwrap();
+    f.app
+        .update_campaign(&admin, &f.b, input, None)
+        .await
+        .unwrap();
     let then = f
         .app
         .simulate(&admin, one, Some(FROM), Some("2"))
@@ -407,7 +410,7 @@ async fn invalid_drafts_answer_the_codes_of_create_and_update() {
                 .simulate_draft(&admin, ask(update(&f.a, body.clone())))
                 .await,
         );
-        let upd = outcome(f.app.update_campaign(&admin, &f.a, changed).await);
+        let upd = outcome(f.app.update_campaign(&admin, &f.a, changed, None).await);
         assert_eq!(draft, upd, "{body}");
     }
     // Request-level checks.

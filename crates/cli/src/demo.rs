@@ -21,7 +21,7 @@ async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str)
     let ingested = ingest.finish().await?;
     state
         .app
-        .commit_media(&ingested, partner, name, None)
+        .commit_media(&ingested, partner, name, &twincast_app::App::local_admin())
         .await?;
     Ok(())
 }
@@ -229,7 +229,10 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
             }
             let mut input = CampaignInput::from(&c);
             input.items = items;
-            state.app.update_campaign(&admin, &c.id, input).await?;
+            state
+                .app
+                .update_campaign(&admin, &c.id, input, None)
+                .await?;
         }
     }
     Ok(())

@@ -447,7 +447,7 @@ async fn import(state: &AppState, files: &[PathBuf], partner: &str) -> Result<()
             let ingested = ingest.finish().await?;
             let (m, created) = state
                 .app
-                .commit_media(&ingested, partner, &name, None)
+                .commit_media(&ingested, partner, &name, &twincast_app::App::local_admin())
                 .await?;
             bar.finish_and_clear();
             Ok(if created {

@@ -1,7 +1,12 @@
 //! Every screen's engine inputs at once: the one path from stored campaigns and alerts to the engine's
 //! (`Store::schedule_inputs` and `Store::screen_layout` for one screen, the player hub for a whole fleet).
+//!
+//! Only approved content gets here: a campaign plays its approved version (the current one when approved, else
+//! the version kept while a change awaits review; never-approved campaigns not at all), and items whose media is
+//! not approved are left out (a portrait variant that is not approved falls back to the main media).
 
-use crate::{to_core_campaign, AlertRecord, Result, Store};
+use crate::{to_core_campaign, AlertRecord, CampaignRecord, ItemKind, Result, Store};
+use std::collections::HashSet;
 use twincast_core as tc;
 
 /// The engine's inputs for every screen: the campaigns of each zone as seen on landscape (`[0]`) and portrait
@@ -27,8 +32,9 @@ impl ScheduleCatalog {
 impl Store {
     /// The engine's inputs for every screen (see [`ScheduleCatalog`]).
     pub async fn schedule_catalog(&self) -> Result<ScheduleCatalog> {
-        let main = self.list_campaigns(None, Some("main")).await?;
-        let ticker = self.list_campaigns(None, Some("ticker")).await?;
+        let held = self.unapproved_media().await?;
+        let main = playable(self.list_campaigns(None, Some("main")).await?, &held);
+        let ticker = playable(self.list_campaigns(None, Some("ticker")).await?, &held);
         let alerts = self
             .list_alerts()
             .await?
@@ -49,4 +55,26 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The approved versions of `campaigns`, without items whose media is `held` (not approved).
+fn playable(campaigns: Vec<CampaignRecord>, held: &HashSet<String>) -> Vec<CampaignRecord> {
+    let is_held = |id: &Option<String>| id.as_ref().is_some_and(|m| held.contains(m));
+    campaigns
+        .iter()
+        .filter_map(CampaignRecord::playable)
+        .map(|mut c| {
+            if !held.is_empty() {
+                c.items.retain(|it| {
+                    !matches!(it.kind, ItemKind::Video | ItemKind::Image) || !is_held(&it.media_id)
+                });
+                for it in &mut c.items {
+                    if is_held(&it.portrait_media_id) {
+                        it.portrait_media_id = None;
+                    }
+                }
+            }
+            c
+        })
+        .collect()
 }

@@ -20,6 +20,11 @@ mod media;
 pub use media::MediaFilter;
 mod migrate;
 pub mod model;
+pub mod moderation;
+pub use moderation::{
+    AllowedTargets, CampaignRef, Moderation, ModerationState, PartnerLimits, Publish, QueueItem,
+    Review,
+};
 mod partners;
 mod places;
 pub use places::{LocationChange, LocationFilter, ScreenFilter, ScreenSort};

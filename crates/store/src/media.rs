@@ -1,11 +1,22 @@
-use crate::{new_id, now_ms, Media, Page, PageRequest, Rendition, Result, Store, StoreError};
+use crate::moderation::{campaigns_using, moderation_cols, moderation_row};
+use crate::{
+    audit, new_id, now_ms, version, AuditEntry, Media, MediaDeletion, Page, PageRequest, Rendition,
+    Result, Store, StoreError,
+};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
 const COLS: &str = "m.id AS id, m.partner_id AS partner_id, p.slug AS partner, m.sha256 AS sha256, m.kind AS kind, \
     m.media_type AS media_type, m.mime AS mime, m.object_key AS object_key, m.size AS size, m.width AS width, \
     m.height AS height, m.duration_ms AS duration_ms, m.codec AS codec, m.original_name AS original_name, \
-    m.created_by AS created_by, m.created_at AS created_at";
+    m.created_by AS created_by, m.created_at AS created_at, m.updated_at AS updated_at, m.version AS version";
+
+fn select_media() -> String {
+    format!(
+        "SELECT {COLS}, {} FROM media m JOIN partners p ON p.id = m.partner_id",
+        moderation_cols("m")
+    )
+}
 
 fn media(row: &AnyRow) -> Result<Media> {
     Ok(Media {
@@ -25,6 +36,9 @@ fn media(row: &AnyRow) -> Result<Media> {
         original_name: row.try_get("original_name")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+        moderation: moderation_row(row)?,
     })
 }
 
@@ -51,18 +65,22 @@ pub struct MediaFilter {
 }
 
 impl Store {
-    /// Records a stored file. Fields `id`, `partner_id` and `created_at` of `m` are assigned here; `m.partner` names
-    /// the owner by slug. Returns `(media, created)`: the same content already held by the same partner is not
-    /// added twice (`created == false`).
-    pub async fn add_media(&self, m: &Media) -> Result<(Media, bool)> {
+    /// Records a stored file with its audit entry (whose `resource_id` is set here), in one transaction. Fields
+    /// `id`, `partner_id`, `created_at`, `updated_at` and `version` of `m` are assigned here; `m.partner` names the
+    /// owner by slug; `m.moderation` is its review state. Returns `(media, created)`: the same content already
+    /// held by the same partner is not added twice (`created == false`, nothing written).
+    pub async fn add_media(&self, m: &Media, audit: &AuditEntry) -> Result<(Media, bool)> {
         let partner = self.partner_by_slug(&m.partner).await?;
         if let Some(existing) = self.media_by_sha(&partner.id, &m.sha256).await? {
             return Ok((existing, false));
         }
         let id = new_id();
+        let at = if audit.at > 0 { audit.at } else { now_ms() };
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
-            "INSERT INTO media (id, partner_id, sha256, kind, media_type, mime, object_key, size, width, height, duration_ms, codec, original_name, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            "INSERT INTO media (id, partner_id, sha256, kind, media_type, mime, object_key, size, width, height, duration_ms, codec, \
+             original_name, created_by, created_at, updated_at, moderation, moderation_reason, submitted_by, submitted_at, reviewed_by, reviewed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, $19, $20, $21)",
         )
         .bind(&id)
         .bind(&partner.id)
@@ -78,13 +96,26 @@ impl Store {
         .bind(&m.codec)
         .bind(&m.original_name)
         .bind(&m.created_by)
-        .bind(now_ms())
-        .execute(&self.pool)
+        .bind(at)
+        .bind(m.moderation.state.as_str())
+        .bind(&m.moderation.reason)
+        .bind(&m.moderation.submitted_by)
+        .bind(m.moderation.submitted_at)
+        .bind(&m.moderation.reviewed_by)
+        .bind(m.moderation.reviewed_at)
+        .execute(&mut *tx)
         .await;
         match res.map_err(StoreError::from) {
-            Ok(_) => Ok((self.media(&id).await?, true)),
+            Ok(_) => {
+                let mut entry = audit.clone();
+                entry.resource_id = id.clone();
+                audit::insert(&mut tx, &entry).await?;
+                tx.commit().await?;
+                Ok((self.media(&id).await?, true))
+            }
             // Lost a race with an identical upload: answer with the winner.
             Err(StoreError::Conflict(_)) => {
+                drop(tx);
                 match self.media_by_sha(&partner.id, &m.sha256).await? {
                     Some(existing) => Ok((existing, false)),
                     None => Err(StoreError::Conflict("media insert conflict".into())),
@@ -94,9 +125,38 @@ impl Store {
         }
     }
 
+    /// Changes media `id`'s file name and owner (`partner_id`) if still at version `expected` (0: any), with
+    /// `audit`, in one transaction.
+    pub async fn update_media(
+        &self,
+        id: &str,
+        original_name: &str,
+        partner_id: &str,
+        expected: i64,
+        audit: &AuditEntry,
+    ) -> Result<Media> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE media SET original_name = $1, partner_id = $2, updated_at = $3, version = version + 1 \
+             WHERE id = $4 AND ($5 = 0 OR version = $5)",
+        )
+        .bind(original_name)
+        .bind(partner_id)
+        .bind(audit.at)
+        .bind(id)
+        .bind(expected)
+        .execute(&mut *tx)
+        .await?;
+        version::outcome(&mut tx, "media", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await?;
+        self.media(id).await
+    }
+
     async fn media_by_sha(&self, partner_id: &str, sha256: &str) -> Result<Option<Media>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM media m JOIN partners p ON p.id = m.partner_id WHERE m.partner_id = $1 AND m.sha256 = $2"
+            "{} WHERE m.partner_id = $1 AND m.sha256 = $2",
+            select_media()
         )))
         .bind(partner_id)
         .bind(sha256)
@@ -128,12 +188,7 @@ impl Store {
     /// One media item.
     pub async fn media(&self, id: &str) -> Result<Media> {
         let row = self
-            .one_row(
-                &format!(
-            "SELECT {COLS} FROM media m JOIN partners p ON p.id = m.partner_id WHERE m.id = $1"
-        ),
-                id,
-            )
+            .one_row(&format!("{} WHERE m.id = $1", select_media()), id)
             .await?;
         media(&row)
     }
@@ -141,7 +196,8 @@ impl Store {
     /// A media item by its content-addressed object key.
     pub async fn media_by_object_key(&self, key: &str) -> Result<Option<Media>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM media m JOIN partners p ON p.id = m.partner_id WHERE m.object_key = $1 ORDER BY m.id LIMIT 1"
+            "{} WHERE m.object_key = $1 ORDER BY m.id LIMIT 1",
+            select_media()
         )))
         .bind(key)
         .fetch_optional(&self.pool)
@@ -152,8 +208,8 @@ impl Store {
     /// Media ordered by id (newest last), filtered.
     pub async fn list_media(&self, f: &MediaFilter, page: &PageRequest) -> Result<Page<Media>> {
         let mut sql = format!(
-            "SELECT {COLS} FROM media m JOIN partners p ON p.id = m.partner_id \
-             WHERE m.id > $1 AND ($2 = '' OR p.slug = $2) AND ($3 = '' OR m.kind = $3)"
+            "{} WHERE m.id > $1 AND ($2 = '' OR p.slug = $2) AND ($3 = '' OR m.kind = $3)",
+            select_media()
         );
         let within = f.within.clone().unwrap_or_default();
         if f.within.is_some() {
@@ -180,24 +236,37 @@ impl Store {
         Ok(page.finish(items, |m| &m.id))
     }
 
-    /// Deletes a media row (and its renditions); returns the object keys no row references any more.
-    pub async fn delete_media(&self, id: &str) -> Result<Vec<String>> {
+    /// Deletes media `id` (and its renditions) if still at version `expected` (0: any) and no campaign's current
+    /// or approved version uses it, with `audit`, in one transaction. Returns the object keys no row references
+    /// any more, or the campaigns that use it (nothing deleted).
+    pub async fn delete_media(
+        &self,
+        id: &str,
+        expected: i64,
+        audit: &AuditEntry,
+    ) -> Result<MediaDeletion> {
         let m = self.media(id).await?;
         let renditions = self.renditions(id).await?;
-        let done = sqlx::query("DELETE FROM media WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        let mut tx = self.begin_write().await?;
+        let users = campaigns_using(&mut tx, id).await?;
+        if !users.is_empty() {
+            return Ok(MediaDeletion::InUse(users));
         }
+        let done = sqlx::query("DELETE FROM media WHERE id = $1 AND ($2 = 0 OR version = $2)")
+            .bind(id)
+            .bind(expected)
+            .execute(&mut *tx)
+            .await?;
+        version::outcome(&mut tx, "media", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await?;
         let referenced = self.referenced_object_keys().await?;
         let mut orphans: Vec<String> = std::iter::once(m.object_key)
             .chain(renditions.into_iter().map(|r| r.object_key))
             .filter(|k| !referenced.contains(k))
             .collect();
         orphans.dedup();
-        Ok(orphans)
+        Ok(MediaDeletion::Deleted(orphans))
     }
 
     /// Records a derived file of a media item (idempotent on media, kind and key).

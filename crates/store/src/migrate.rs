@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operations",
         include_str!("../migrations/0004_operations.sql"),
     ),
+    (
+        5,
+        "moderation",
+        include_str!("../migrations/0005_moderation.sql"),
+    ),
     (7, "health", include_str!("../migrations/0007_health.sql")),
 ];
 

@@ -306,6 +306,31 @@ pub struct Media {
     pub created_by: Option<String>,
     /// Creation time, epoch ms.
     pub created_at: i64,
+    /// Last change, epoch ms.
+    pub updated_at: i64,
+    /// Row version (the `ETag`; send it as `If-Match`).
+    pub version: i64,
+    /// Review state: only approved media plays.
+    pub moderation: crate::Moderation,
+}
+
+/// The changeable fields of a media item (its content never changes: it is content-addressed).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaInput {
+    /// File name shown in the library.
+    pub original_name: String,
+    /// Owning partner (slug); only operators and admins reassign it.
+    pub partner: String,
+}
+
+/// The outcome of deleting a media item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaDeletion {
+    /// Deleted; the object keys no row references any more.
+    Deleted(Vec<String>),
+    /// Not deleted: these campaigns use it.
+    InUse(Vec<crate::CampaignRef>),
 }
 
 /// A derived file of a media item (thumbnail, normalised MP4, HLS file).

@@ -73,6 +73,9 @@ fn media(partner: &str, sha: &str) -> Media {
         original_name: "a.png".into(),
         created_by: None,
         created_at: 0,
+        updated_at: 0,
+        version: 1,
+        moderation: Default::default(),
     }
 }
 
@@ -427,17 +430,28 @@ async fn media_dedup_scoping_and_deletion() {
         s.create_partner(&partner("b", "Asia"), &sys("partner.create"))
             .await
             .unwrap();
-        let (m1, created) = s.add_media(&media("a", "aa")).await.unwrap();
+        let (m1, created) = s
+            .add_media(&media("a", "aa"), &sys("media.create"))
+            .await
+            .unwrap();
         assert!(created);
-        let (again, created) = s.add_media(&media("a", "aa")).await.unwrap();
+        let (again, created) = s
+            .add_media(&media("a", "aa"), &sys("media.create"))
+            .await
+            .unwrap();
         assert!(!created);
         assert_eq!(again.id, m1.id);
-        let (m2, created) = s.add_media(&media("b", "aa")).await.unwrap();
+        let (m2, created) = s
+            .add_media(&media("b", "aa"), &sys("media.create"))
+            .await
+            .unwrap();
         assert!(
             created,
             "another partner holding the same content gets its own row"
         );
-        s.add_media(&media("b", "bb")).await.unwrap();
+        s.add_media(&media("b", "bb"), &sys("media.create"))
+            .await
+            .unwrap();
         let all = PageRequest {
             limit: 100,
             cursor: None,
@@ -477,12 +491,24 @@ async fn media_dedup_scoping_and_deletion() {
             .unwrap();
         assert_eq!(s.renditions(&m1.id).await.unwrap().len(), 1);
         // Deleting a's copy frees only the thumbnail: b still references the content.
-        let orphans = s.delete_media(&m1.id).await.unwrap();
-        assert_eq!(orphans, vec!["thumb/aa.jpg".to_string()]);
-        let orphans = s.delete_media(&m2.id).await.unwrap();
-        assert_eq!(orphans, vec!["media/aa.png".to_string()]);
+        let orphans = s
+            .delete_media(&m1.id, 0, &sys("media.delete"))
+            .await
+            .unwrap();
+        assert_eq!(
+            orphans,
+            MediaDeletion::Deleted(vec!["thumb/aa.jpg".to_string()])
+        );
+        let orphans = s
+            .delete_media(&m2.id, 0, &sys("media.delete"))
+            .await
+            .unwrap();
+        assert_eq!(
+            orphans,
+            MediaDeletion::Deleted(vec!["media/aa.png".to_string()])
+        );
         assert!(matches!(
-            s.delete_media(&m2.id).await,
+            s.delete_media(&m2.id, 0, &sys("media.delete")).await,
             Err(StoreError::NotFound)
         ));
         s.delete_partner(
@@ -561,7 +587,9 @@ async fn backup_restores_across_backends_and_refuses_newer_schema() {
         )
         .await
         .unwrap();
-        src.add_media(&media("a", "aa")).await.unwrap();
+        src.add_media(&media("a", "aa"), &sys("media.create"))
+            .await
+            .unwrap();
         let mut buf = Vec::new();
         let rows = src.backup(&mut buf).await.unwrap();
         assert!(rows >= 5, "{rows}");

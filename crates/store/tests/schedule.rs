@@ -37,24 +37,30 @@ async fn media(s: &Store, partner: &str, sha: &str, kind: &str) -> Media {
     } else {
         ("png", "image/png", None)
     };
-    s.add_media(&Media {
-        id: String::new(),
-        partner_id: String::new(),
-        partner: partner.into(),
-        sha256: sha.into(),
-        kind: kind.into(),
-        media_type: ty.into(),
-        mime: mime.into(),
-        object_key: format!("media/{sha}.{ty}"),
-        size: 1234,
-        width: Some(4),
-        height: Some(3),
-        duration_ms: dur,
-        codec: None,
-        original_name: "x".into(),
-        created_by: None,
-        created_at: 0,
-    })
+    s.add_media(
+        &Media {
+            id: String::new(),
+            partner_id: String::new(),
+            partner: partner.into(),
+            sha256: sha.into(),
+            kind: kind.into(),
+            media_type: ty.into(),
+            mime: mime.into(),
+            object_key: format!("media/{sha}.{ty}"),
+            size: 1234,
+            width: Some(4),
+            height: Some(3),
+            duration_ms: dur,
+            codec: None,
+            original_name: "x".into(),
+            created_by: None,
+            created_at: 0,
+            updated_at: 0,
+            version: 1,
+            moderation: Default::default(),
+        },
+        &AuditEntry::by_system("media.create", "", 1),
+    )
     .await
     .unwrap()
     .0
@@ -574,4 +580,175 @@ async fn alerts_store_cancel_and_feed_the_engine() {
 
 fn sys(action: &str) -> twincast_store::AuditEntry {
     twincast_store::AuditEntry::by_system(action, "", twincast_store::now_ms())
+}
+
+/// The main-zone campaigns screens play (landscape): (name, item count).
+async fn played(s: &Store) -> Vec<(String, usize)> {
+    s.schedule_catalog().await.unwrap().main[0]
+        .iter()
+        .map(|c| (c.name.clone(), c.items.len()))
+        .collect()
+}
+
+#[tokio::test]
+async fn moderation_keeps_the_approved_version_and_holds_unapproved_media() {
+    for (s, _d) in backends().await {
+        let f = fixture(&s).await;
+        let body = |name: &str| {
+            input(json!({"name": name, "partner": "kyoto",
+                "items": [{"kind": "image", "media_id": f.card.id}, {"kind": "html", "template": "headline"}]}))
+        };
+        let c = s.create_campaign(&body("v1"), None).await.unwrap();
+        assert_eq!(c.moderation.state, ModerationState::Approved);
+        assert_eq!(played(&s).await, vec![("v1".to_string(), 2)]);
+        // An editor's change is pending; screens keep v1.
+        let review = Publish::ForReview { by: "editor-1" };
+        let c2 = s
+            .replace_campaign(
+                &c.id,
+                &body("v2"),
+                review,
+                c.version,
+                &sys("campaign.update"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(c2.moderation.state, ModerationState::Pending);
+        assert_eq!(c2.moderation.submitted_by.as_deref(), Some("editor-1"));
+        assert_eq!(c2.version, c.version + 1);
+        assert_eq!(c2.approved_version.as_ref().unwrap().name, "v1");
+        assert_eq!(played(&s).await, vec![("v1".to_string(), 2)]);
+        // A stale version changes nothing.
+        assert!(matches!(
+            s.replace_campaign(&c.id, &body("x"), review, c.version, &sys("campaign.update"))
+                .await,
+            Err(StoreError::Stale { current }) if current == c2.version
+        ));
+        // Rejected: v1 still plays; a further change keeps v1 as the approved version.
+        s.review_campaign(
+            &c.id,
+            &Review::Reject("no".into()),
+            "op",
+            c2.version,
+            &sys("campaign.reject"),
+        )
+        .await
+        .unwrap();
+        let c3 = s.campaign(&c.id).await.unwrap();
+        assert_eq!(c3.moderation.state, ModerationState::Rejected);
+        assert_eq!(c3.moderation.reason.as_deref(), Some("no"));
+        assert_eq!(played(&s).await, vec![("v1".to_string(), 2)]);
+        let c4 = s
+            .replace_campaign(&c.id, &body("v3"), review, 0, &sys("campaign.update"))
+            .await
+            .unwrap();
+        assert_eq!(c4.approved_version.as_ref().unwrap().name, "v1");
+        s.review_campaign(&c.id, &Review::Approve, "op", 0, &sys("campaign.approve"))
+            .await
+            .unwrap();
+        let c5 = s.campaign(&c.id).await.unwrap();
+        assert_eq!(c5.moderation.state, ModerationState::Approved);
+        assert_eq!(c5.approved_version, None);
+        assert_eq!(played(&s).await, vec![("v3".to_string(), 2)]);
+        // A never-approved campaign does not play.
+        let pending = s
+            .insert_campaign(
+                &body("new"),
+                Some("editor-1"),
+                review,
+                &sys("campaign.create"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(played(&s).await, vec![("v3".to_string(), 2)]);
+        // Media that is not approved is left out of what plays.
+        s.review_media(
+            &f.card.id,
+            &Review::Reject("blurry".into()),
+            "op",
+            0,
+            &sys("media.reject"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(played(&s).await, vec![("v3".to_string(), 1)]);
+        let queue = s.moderation_queue().await.unwrap();
+        let ids: Vec<&str> = queue.iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids.len(), 2, "{queue:?}");
+        assert!(ids.contains(&pending.id.as_str()) && ids.contains(&f.card.id.as_str()));
+        s.review_media(&f.card.id, &Review::Approve, "op", 0, &sys("media.approve"))
+            .await
+            .unwrap();
+        assert_eq!(played(&s).await, vec![("v3".to_string(), 2)]);
+        // Media in use is not deleted; the answer names the campaigns.
+        match s
+            .delete_media(&f.card.id, 0, &sys("media.delete"))
+            .await
+            .unwrap()
+        {
+            MediaDeletion::InUse(users) => {
+                let mut got: Vec<String> = users.into_iter().map(|u| u.id).collect();
+                got.sort();
+                let mut want = vec![c.id.clone(), pending.id.clone()];
+                want.sort();
+                assert_eq!(got, want);
+            }
+            other => panic!("expected in use, got {other:?}"),
+        }
+        assert!(s.media(&f.card.id).await.is_ok());
+        // Unused media is deleted, with a version check.
+        let m = s
+            .update_media(
+                &f.video.id,
+                "renamed.mp4",
+                &f.video.partner_id,
+                f.video.version,
+                &sys("media.update"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(m.original_name, "renamed.mp4");
+        assert!(matches!(
+            s.delete_media(&f.video.id, f.video.version, &sys("media.delete"))
+                .await,
+            Err(StoreError::Stale { .. })
+        ));
+        assert!(matches!(
+            s.delete_media(&f.video.id, m.version, &sys("media.delete"))
+                .await,
+            Ok(MediaDeletion::Deleted(_))
+        ));
+        // Partner limits round-trip and bump the partner's version.
+        let (none, v) = s.partner_limits("kyoto").await.unwrap();
+        assert_eq!(none, PartnerLimits::default());
+        let limits = PartnerLimits {
+            priority_ceiling: Some(5),
+            allowed_targets: Some(AllowedTargets {
+                location_kinds: vec!["metro".into()],
+                ..Default::default()
+            }),
+        };
+        let id = s.partner_by_slug("kyoto").await.unwrap().id;
+        let v2 = s
+            .set_partner_limits(&id, &limits, v, &sys("partner.limits"))
+            .await
+            .unwrap();
+        assert_eq!(v2, v + 1);
+        assert_eq!(
+            s.partner_limits("kyoto").await.unwrap(),
+            (limits.clone(), v2)
+        );
+        assert!(matches!(
+            s.set_partner_limits(&id, &limits, v, &sys("partner.limits"))
+                .await,
+            Err(StoreError::Stale { .. })
+        ));
+        assert_eq!(
+            s.location_kind(&f.screen.screen.location_id)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("metro")
+        );
+    }
 }

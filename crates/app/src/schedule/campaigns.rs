@@ -1,7 +1,9 @@
 //! Campaigns: list, get, create, update, delete, with the rules checked once before anything is written.
 
+use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
-use crate::{validate, Actor, App, ServerEvent};
+use crate::moderation::publish_mode;
+use crate::{revision, validate, Actor, App, ServerEvent};
 use serde::Serialize;
 use twincast_core::campaign_rules::{self as rules, CampaignDraft, ItemDraft, RuleError};
 use twincast_store::{CampaignInput, CampaignRecord, ItemKind, Role, StoreError};
@@ -54,7 +56,8 @@ impl App {
         Ok(self.store.campaign(id).await?)
     }
 
-    /// Adds a campaign (admin, operator; partner-editor for its own partners).
+    /// Adds a campaign (admin, operator; partner-editor for its own partners, within the partner's limits). An
+    /// editor's campaign is pending until an operator approves it; an operator's or admin's plays at once.
     pub async fn create_campaign(
         &self,
         actor: &Actor,
@@ -62,35 +65,85 @@ impl App {
     ) -> AppResult<CampaignRecord> {
         may_write_campaign(actor, input.partner.as_deref())?;
         let input = self.checked_campaign(input).await?;
+        self.check_partner_limits(actor, &input).await?;
         let by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
-        let c = self.store.create_campaign(&input, by).await?;
+        let entry = self
+            .audit(actor, "campaign.create", "")
+            .partner(input.partner.as_deref())
+            .created(&input);
+        let c = self
+            .store
+            .insert_campaign(&input, by, publish_mode(actor), &entry)
+            .await?;
         self.emit(ServerEvent::ScheduleChanged { screens: None });
         Ok(c)
     }
 
-    /// Replaces a campaign's fields (the writer must own both the old and the new partner).
+    /// Replaces a campaign's fields (the writer must own both the old and the new partner), if it is still at
+    /// version `if_match` (when given). An editor's change is pending; screens keep the approved version meanwhile.
     pub async fn update_campaign(
         &self,
         actor: &Actor,
         id: &str,
         input: CampaignInput,
+        if_match: Option<i64>,
     ) -> AppResult<CampaignRecord> {
         actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
         let current = self.store.campaign(id).await?;
         may_write_campaign(actor, current.partner.as_deref())?;
         may_write_campaign(actor, input.partner.as_deref())?;
         let input = self.checked_campaign(input).await?;
-        let c = self.store.update_campaign(id, &input).await?;
+        self.check_partner_limits(actor, &input).await?;
+        let entry = self
+            .audit(actor, "campaign.update", id)
+            .partner(input.partner.as_deref().or(current.partner.as_deref()))
+            .diff(&CampaignInput::from(&current), &input);
+        let c = self
+            .store
+            .replace_campaign(
+                id,
+                &input,
+                publish_mode(actor),
+                revision::expected(if_match),
+                &entry,
+            )
+            .await?;
         self.emit(ServerEvent::ScheduleChanged { screens: None });
         Ok(c)
     }
 
-    /// Deletes a campaign.
-    pub async fn delete_campaign(&self, actor: &Actor, id: &str) -> AppResult<()> {
+    /// Changes the fields a JSON merge patch names (same rules as [`App::update_campaign`]).
+    pub async fn patch_campaign(
+        &self,
+        actor: &Actor,
+        id: &str,
+        patch: &serde_json::Value,
+        if_match: Option<i64>,
+    ) -> AppResult<CampaignRecord> {
         actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
         let current = self.store.campaign(id).await?;
         may_write_campaign(actor, current.partner.as_deref())?;
-        self.store.delete_campaign(id).await?;
+        let input = revision::merge_patch(&CampaignInput::from(&current), patch)?;
+        self.update_campaign(actor, id, input, if_match).await
+    }
+
+    /// Deletes a campaign, if it is still at version `if_match` (when given).
+    pub async fn delete_campaign(
+        &self,
+        actor: &Actor,
+        id: &str,
+        if_match: Option<i64>,
+    ) -> AppResult<()> {
+        actor.require(&[Role::Admin, Role::Operator, Role::PartnerEditor])?;
+        let current = self.store.campaign(id).await?;
+        may_write_campaign(actor, current.partner.as_deref())?;
+        let entry = self
+            .audit(actor, "campaign.delete", id)
+            .partner(current.partner.as_deref())
+            .deleted(&CampaignInput::from(&current));
+        self.store
+            .remove_campaign(id, revision::expected(if_match), &entry)
+            .await?;
         self.emit(ServerEvent::ScheduleChanged { screens: None });
         Ok(())
     }

@@ -2,7 +2,7 @@
 
 use super::campaigns::may_write_campaign;
 use crate::error::{AppError, AppResult};
-use crate::{validate, Actor, App, ServerEvent};
+use crate::{validate, Actor, App};
 use twincast_core::ics::IcsError;
 use twincast_store::{CampaignRecord, Role};
 
@@ -67,11 +67,8 @@ impl App {
         let schedule = twincast_core::ics::from_ics(text).map_err(|e| {
             AppError::invalid("invalid-ics", format!("the calendar was refused: {e}"))
         })?;
-        let c = self
-            .store
-            .set_campaign_recurrence(id, Some(schedule.recurrence.spec().clone()))
-            .await?;
-        self.emit(ServerEvent::ScheduleChanged { screens: None });
-        Ok(c)
+        let mut input = twincast_store::CampaignInput::from(&current);
+        input.recurrence = Some(schedule.recurrence.spec().clone());
+        self.update_campaign(actor, id, input, None).await
     }
 }

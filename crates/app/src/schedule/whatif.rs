@@ -112,6 +112,10 @@ fn record(id: &str, c: CampaignInput, current: Option<&CampaignRecord>) -> Campa
         created_by: current.and_then(|r| r.created_by.clone()),
         created_at: current.map_or(0, |r| r.created_at),
         updated_at: current.map_or(0, |r| r.updated_at),
+        version: current.map_or(0, |r| r.version),
+        // The draft as it would play once published (approved).
+        moderation: Default::default(),
+        approved_version: None,
     }
 }
 

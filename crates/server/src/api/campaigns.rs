@@ -1,9 +1,11 @@
 //! Campaigns, screen groups, `.ics` schedules, and the engine's answers over HTTP: explain and simulate.
 //!
 //! Authorization: everyone logged in reads; admins and operators write everything; a partner-editor creates, edits
-//! and deletes campaigns only of its own partners (on update both the old and the new partner must be its own).
+//! and deletes campaigns only of its own partners (on update both the old and the new partner must be its own),
+//! within its partner's limits, and its writes await review (see `api::moderation`).
 //! Screen groups are written by admins and operators. Every change announces a [`ServerEvent::ScheduleChanged`](crate::events::ServerEvent::ScheduleChanged); the operations are [`twincast_app::schedule`]'s.
 
+use super::revision::{IfMatch, Tagged};
 use super::ApiQuery;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiJson, ApiResult, Problem};
@@ -56,54 +58,100 @@ pub async fn list(
     Ok(Json(list))
 }
 
-/// Adds a campaign (admin, operator; partner-editor for its own partners).
+/// Adds a campaign (admin, operator; partner-editor for its own partners, within the partner's limits). An
+/// editor's campaign is `pending` until an operator approves it.
 #[utoipa::path(post, path = "/api/v1/campaigns", tag = "schedule", request_body = CampaignInput,
-    responses((status = 201, body = CampaignRecord), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, body = CampaignRecord, headers(("ETag" = String, description = "The campaign's version"))),
+        (status = 400, body = Problem),
+        (status = 403, description = "forbidden, priority-above-ceiling, target-not-allowed", body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     who: Principal,
     ApiJson(b): ApiJson<CampaignInput>,
-) -> ApiResult<(StatusCode, Json<CampaignRecord>)> {
+) -> ApiResult<(StatusCode, Tagged<CampaignRecord>)> {
     let c = state.app.create_campaign(&who.actor(), b).await?;
-    Ok((StatusCode::CREATED, Json(c)))
+    Ok((StatusCode::CREATED, Tagged(c.version, c)))
 }
 
-/// One campaign.
+/// One campaign (its version is the `ETag`), with its review state and the approved version screens play while
+/// a change awaits review.
 #[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "schedule",
     params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = CampaignRecord), (status = 404, body = Problem)))]
+    responses((status = 200, body = CampaignRecord, headers(("ETag" = String, description = "The campaign's version, for If-Match"))),
+        (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
-) -> ApiResult<Json<CampaignRecord>> {
-    Ok(Json(state.app.campaign(&who.actor(), &id).await?))
+) -> ApiResult<Tagged<CampaignRecord>> {
+    let c = state.app.campaign(&who.actor(), &id).await?;
+    Ok(Tagged(c.version, c))
 }
 
-/// Replaces a campaign's fields.
+/// Replaces a campaign's fields. With `If-Match`, only if nobody changed it since (412 `stale-version`). An
+/// editor's change is `pending`; screens keep playing the approved version until it is approved.
 #[utoipa::path(put, path = "/api/v1/campaigns/{id}", tag = "schedule", request_body = CampaignInput,
-    params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 200, body = CampaignRecord), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "Campaign id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
+    responses((status = 200, body = CampaignRecord, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = Problem),
+        (status = 403, description = "forbidden, priority-above-ceiling, target-not-allowed", body = Problem),
+        (status = 404, body = Problem),
+        (status = 412, description = "stale-version: changed since it was read", body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
     ApiJson(b): ApiJson<CampaignInput>,
-) -> ApiResult<Json<CampaignRecord>> {
-    Ok(Json(state.app.update_campaign(&who.actor(), &id, b).await?))
+) -> ApiResult<Tagged<CampaignRecord>> {
+    let c = state
+        .app
+        .update_campaign(&who.actor(), &id, b, if_match)
+        .await?;
+    Ok(Tagged(c.version, c))
 }
 
-/// Deletes a campaign.
+/// Changes the fields a JSON merge patch (RFC 7396) names; same rules as the full update.
+#[utoipa::path(patch, path = "/api/v1/campaigns/{id}", tag = "schedule",
+    params(("id" = String, Path, description = "Campaign id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "Fields of CampaignInput to change; null clears an optional field"),
+    responses((status = 200, body = CampaignRecord, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = Problem),
+        (status = 403, description = "forbidden, priority-above-ceiling, target-not-allowed", body = Problem),
+        (status = 404, body = Problem),
+        (status = 412, description = "stale-version: changed since it was read", body = Problem)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(b): ApiJson<serde_json::Value>,
+) -> ApiResult<Tagged<CampaignRecord>> {
+    let c = state
+        .app
+        .patch_campaign(&who.actor(), &id, &b, if_match)
+        .await?;
+    Ok(Tagged(c.version, c))
+}
+
+/// Deletes a campaign. With `If-Match`, only if nobody changed it since.
 #[utoipa::path(delete, path = "/api/v1/campaigns/{id}", tag = "schedule",
-    params(("id" = String, Path, description = "Campaign id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    params(("id" = String, Path, description = "Campaign id"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 412, description = "stale-version: changed since it was read", body = Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    state.app.delete_campaign(&who.actor(), &id).await?;
+    state
+        .app
+        .delete_campaign(&who.actor(), &id, if_match)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,9 +1,11 @@
 //! The media library: streamed uploads (type from content, size-limited, content-addressed, deduplicated),
-//! listing, details with derived files and job status, deletion.
+//! listing, details with derived files and job status, renaming, deletion (refused while campaigns use the item).
+//! A partner-editor's upload is `pending` until reviewed (`api::moderation`); only approved media plays.
 
+use super::revision::{IfMatch, Tagged};
 use super::{ApiQuery, ListParams};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiJson, ApiResult};
 use crate::AppState;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
@@ -12,7 +14,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use twincast_media::Ingest;
-use twincast_store::{Media, Role};
+use twincast_store::{Media, MediaInput, Role};
 
 /// List filters.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -132,7 +134,7 @@ pub async fn upload(
     }
     let (m, created) = state
         .app
-        .commit_media(&ingested, &partner, &name, Some(&who.user.id))
+        .commit_media(&ingested, &partner, &name, &actor)
         .await?;
     let status = if created {
         StatusCode::CREATED
@@ -161,14 +163,15 @@ pub async fn list(
     ))
 }
 
-/// One media item with its derived files and processing jobs.
+/// One media item with its derived files, processing jobs and review state (its version is the `ETag`).
 #[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)),
-    responses((status = 200, body = Media), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = Media, headers(("ETag" = String, description = "The item's version, for If-Match"))),
+        (status = 404, body = crate::error::Problem)))]
 pub async fn get(
     State(state): State<AppState>,
     _who: Principal,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Tagged<Value>> {
     let (m, renditions, jobs) = state.app.media(&id).await?;
     let mut j = media_json(&m);
     let renditions: Vec<Value> = renditions
@@ -178,7 +181,31 @@ pub async fn get(
     j["renditions"] = renditions.into();
     j["jobs"] = serde_json::to_value(jobs).unwrap_or_default();
     j["transcoding"] = transcoding_json(&state);
-    Ok(Json(j))
+    Ok(Tagged(m.version, j))
+}
+
+/// Changes a media item's `original_name` (admin, operator, an editor of its partner) or `partner` (admins and
+/// operators; not while a campaign uses it: 409 `media-in-use`) by JSON merge patch (RFC 7396).
+#[utoipa::path(patch, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
+    request_body(content = MediaInput, content_type = "application/merge-patch+json", description = "Fields of MediaInput to change"),
+    responses((status = 200, body = Media, headers(("ETag" = String, description = "The new version"))),
+        (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem),
+        (status = 409, description = "media-in-use: campaigns use it (they are named)", body = crate::error::Problem),
+        (status = 412, description = "stale-version: changed since it was read", body = crate::error::Problem)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
+    ApiJson(b): ApiJson<Value>,
+) -> ApiResult<Tagged<Value>> {
+    let m = state
+        .app
+        .patch_media(&who.actor(), &id, &b, if_match)
+        .await?;
+    Ok(Tagged(m.version, media_json(&m)))
 }
 
 fn transcoding_json(state: &AppState) -> Value {
@@ -194,15 +221,20 @@ fn transcoding_json(state: &AppState) -> Value {
     }
 }
 
-/// Deletes a media item (admin, operator, or an editor of its partner); its files go when nothing else uses them.
-#[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)),
-    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+/// Deletes a media item (admin, operator, or an editor of its partner) that no campaign uses (409 `media-in-use`
+/// names the campaigns); its files go when nothing else uses them.
+#[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media",
+    params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "media-in-use: campaigns use it (they are named)", body = crate::error::Problem),
+        (status = 412, description = "stale-version: changed since it was read", body = crate::error::Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     who: Principal,
     Path(id): Path<String>,
+    IfMatch(if_match): IfMatch,
 ) -> ApiResult<StatusCode> {
-    let removed = state.app.delete_media(&who.actor(), &id).await?;
+    let removed = state.app.delete_media(&who.actor(), &id, if_match).await?;
     if let Ok(mut d) = state.delivered.write() {
         for key in &removed {
             d.remove(key);

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod groups;
 pub mod media;
+pub mod moderation;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
@@ -33,6 +34,7 @@ use utoipa_axum::routes;
         (name = "partners", description = "Content partners (sister cities)"),
         (name = "places", description = "Locations and screens"),
         (name = "media", description = "Media library"),
+        (name = "moderation", description = "Review of partner-editors' campaigns and media; per-partner limits"),
         (name = "users", description = "Accounts"),
         (name = "audit", description = "The append-only audit log: query and export"),
         (name = "schedule", description = "Campaigns, screen groups, .ics schedules, explain and simulate"),
@@ -112,14 +114,21 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .routes(routes!(media::list, media::upload))
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .routes(routes!(media::get, media::delete))
+        .routes(routes!(media::get, media::patch, media::delete))
         .routes(routes!(media::system))
         .routes(routes!(campaigns::list, campaigns::create))
         .routes(routes!(
             campaigns::get,
             campaigns::update,
+            campaigns::patch,
             campaigns::delete
         ))
+        .routes(routes!(moderation::approve_campaign))
+        .routes(routes!(moderation::reject_campaign))
+        .routes(routes!(moderation::approve_media))
+        .routes(routes!(moderation::reject_media))
+        .routes(routes!(moderation::pending))
+        .routes(routes!(moderation::get_limits, moderation::put_limits))
         .routes(routes!(campaigns::export_ics, campaigns::import_ics))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(

@@ -6,6 +6,7 @@ mod health;
 mod matrix;
 mod media;
 mod misc;
+mod moderation;
 mod openapi;
 mod places_lifecycle;
 mod player;

@@ -35,7 +35,8 @@ type Expect = [u16; 5];
 
 #[tokio::test]
 async fn authorization_matrix() {
-    let s = TestServer::start().await;
+    // Many accounts log in from one address here; the login rate limit has its own test (auth.rs).
+    let s = TestServer::with(|c| c.login_attempts_per_minute = 1000).await;
     s.partner("pa").await;
     s.partner("pb").await;
     let anon = Client::new();
@@ -141,6 +142,42 @@ async fn authorization_matrix() {
     // Account fixtures: one account every row about "another account" acts on.
     s.user("target", Role::Viewer, &[]).await;
     let target_id = s.state.store.user_by_name("target").await.unwrap().id;
+    // Moderation fixtures: items awaiting review, submitted by partner A's editor or partner B's editor.
+    let editor_a = callers[2].session.as_ref().unwrap();
+    let editor_b = s.user("editor-b", Role::PartnerEditor, &["pb"]).await;
+    let pending_campaign = |b: bool| {
+        let (who, slug) = if b {
+            (&editor_b, "pb")
+        } else {
+            (editor_a, "pa")
+        };
+        let body = campaign_of(slug);
+        async move {
+            let res = who.post_json("/api/v1/campaigns", body).await;
+            assert_eq!(res.status(), 201);
+            let v: Value = res.json().await.unwrap();
+            assert_eq!(v["moderation"]["state"], "pending");
+            v["id"].as_str().unwrap().to_string()
+        }
+    };
+    let pending_media = |b: bool, n: u32| {
+        let (who, slug) = if b {
+            (&editor_b, "pb")
+        } else {
+            (editor_a, "pa")
+        };
+        async move {
+            let res = who
+                .req(Method::POST, "/api/v1/media")
+                .multipart(multipart(slug, "p.png", png(900 + n, 10)))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 201);
+            let v: Value = res.json().await.unwrap();
+            v["id"].as_str().unwrap().to_string()
+        }
+    };
 
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
@@ -235,6 +272,21 @@ async fn authorization_matrix() {
             "/api/v1/partners/{slug}",
             [401, 403, 403, 204, 204],
         ),
+        (
+            Method::GET,
+            "/api/v1/partners/{slug}/limits",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/partners/{slug}/limits",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/moderation/pending",
+            [401, 403, 200, 200, 200],
+        ),
         (Method::GET, "/api/v1/locations", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/locations", [401, 403, 403, 201, 201]),
         (
@@ -320,6 +372,36 @@ async fn authorization_matrix() {
         (Method::POST, "/api/v1/media#b", [401, 403, 403, 201, 201]),
         (Method::GET, "/api/v1/media/{id}", [401, 200, 200, 200, 200]),
         (
+            Method::PATCH,
+            "/api/v1/media/{id}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/media/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/media/{id}/approve",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/media/{id}/approve#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/media/{id}/reject",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/media/{id}/reject#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
             Method::DELETE,
             "/api/v1/media/{id}",
             [401, 403, 204, 204, 204],
@@ -349,6 +431,36 @@ async fn authorization_matrix() {
         (
             Method::PUT,
             "/api/v1/campaigns/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/campaigns/{id}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/campaigns/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/approve",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/approve#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/reject",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/{id}/reject#b",
             [401, 403, 403, 200, 200],
         ),
         (
@@ -584,7 +696,37 @@ async fn authorization_matrix() {
                         Body::Upload(slug.into(), png(10 + seed, 10)),
                     )
                 }
-                ("GET", "/api/v1/media/{id}", _) | ("DELETE", "/api/v1/media/{id}", _) => {
+                ("GET" | "PATCH", "/api/v1/partners/{slug}/limits", _) => {
+                    ("/api/v1/partners/pa/limits".into(), Body::None)
+                }
+                ("PUT", "/api/v1/partners/{slug}/limits", _) => (
+                    "/api/v1/partners/pa/limits".into(),
+                    Body::Json(json!({"priority_ceiling": 1000 + seed})),
+                ),
+                ("POST", "/api/v1/media/{id}/approve" | "/api/v1/media/{id}/reject", v) => {
+                    let id = pending_media(v == "b", seed).await;
+                    let verb = path_t.rsplit('/').next().unwrap();
+                    (
+                        format!("/api/v1/media/{id}/{verb}"),
+                        Body::Json(json!({"reason": "matrix"})),
+                    )
+                }
+                ("POST", "/api/v1/campaigns/{id}/approve" | "/api/v1/campaigns/{id}/reject", v) => {
+                    let id = pending_campaign(v == "b").await;
+                    let verb = path_t.rsplit('/').next().unwrap();
+                    (
+                        format!("/api/v1/campaigns/{id}/{verb}"),
+                        Body::Json(json!({"reason": "matrix"})),
+                    )
+                }
+                ("PATCH", "/api/v1/campaigns/{id}", v) => {
+                    let id = if v == "b" { &campaign_b } else { &campaign_a };
+                    (
+                        format!("/api/v1/campaigns/{id}"),
+                        Body::Json(json!({"name": format!("C{seed}")})),
+                    )
+                }
+                ("GET" | "PATCH" | "DELETE", "/api/v1/media/{id}", _) => {
                     let slug = if variant == "b" { "pb" } else { "pa" };
                     let form = multipart(slug, "m.png", png(500 + seed, 10));
                     let m: Value = admin
@@ -596,10 +738,12 @@ async fn authorization_matrix() {
                         .json()
                         .await
                         .unwrap();
-                    (
-                        format!("/api/v1/media/{}", m["id"].as_str().unwrap()),
-                        Body::None,
-                    )
+                    let body = if method == Method::PATCH {
+                        Body::Json(json!({"original_name": format!("n{seed}.png")}))
+                    } else {
+                        Body::None
+                    };
+                    (format!("/api/v1/media/{}", m["id"].as_str().unwrap()), body)
                 }
                 ("POST", "/api/v1/campaigns", v) => {
                     let slug = if v == "b" { "pb" } else { "pa" };

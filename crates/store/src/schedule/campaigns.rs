@@ -1,7 +1,11 @@
 //! Campaigns: content items per zone, validated on write, and their engine view.
 
 use super::{bump, invalid, DEFAULT_ITEM_MS, MAX_NAME_CHARS, TEMPLATES, ZONES};
-use crate::{new_id, now_ms, Result, Store, StoreError};
+use crate::moderation::{approved_version, moderation_cols, moderation_row};
+use crate::{
+    audit, new_id, now_ms, version, AuditEntry, Moderation, ModerationState, Publish, Result,
+    Store, StoreError,
+};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -96,6 +100,36 @@ pub struct CampaignRecord {
     pub created_at: i64,
     /// Last change, epoch ms.
     pub updated_at: i64,
+    /// Row version (the `ETag`; send it as `If-Match`).
+    pub version: i64,
+    /// Review state of this (current) version.
+    pub moderation: Moderation,
+    /// The approved version screens play while this one awaits review or was rejected (`None`: this version is
+    /// the approved one, or none was ever approved).
+    pub approved_version: Option<CampaignInput>,
+}
+
+impl CampaignRecord {
+    /// The version screens may play: this one when approved, else the kept approved version, else none.
+    pub fn playable(&self) -> Option<CampaignRecord> {
+        if self.moderation.state == ModerationState::Approved {
+            return Some(self.clone());
+        }
+        let a = self.approved_version.as_ref()?;
+        Some(CampaignRecord {
+            name: a.name.clone(),
+            partner: a.partner.clone(),
+            zone: a.zone.clone(),
+            priority: a.priority,
+            weight: a.weight,
+            targets: a.targets.clone(),
+            valid_from: a.valid_from,
+            valid_until: a.valid_until,
+            recurrence: a.recurrence.clone(),
+            items: a.items.clone(),
+            ..self.clone()
+        })
+    }
 }
 
 fn default_zone() -> String {
@@ -163,7 +197,7 @@ impl From<&CampaignRecord> for CampaignInput {
 const CAMPAIGN_COLS: &str = "c.id AS id, c.name AS name, p.slug AS partner, c.zone AS zone, c.priority AS priority, \
     c.weight AS weight, c.targets AS targets, c.valid_from AS valid_from, c.valid_until AS valid_until, \
     c.recurrence AS recurrence, c.items AS items, c.created_by AS created_by, c.created_at AS created_at, \
-    c.updated_at AS updated_at";
+    c.updated_at AS updated_at, c.version AS version, c.approved_version AS approved_version";
 
 fn campaign_row(row: &AnyRow) -> Result<CampaignRecord> {
     let recurrence: Option<String> = row.try_get("recurrence")?;
@@ -182,7 +216,17 @@ fn campaign_row(row: &AnyRow) -> Result<CampaignRecord> {
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        version: row.try_get("version")?,
+        moderation: moderation_row(row)?,
+        approved_version: approved_version(row)?,
     })
+}
+
+fn select_campaigns() -> String {
+    format!(
+        "SELECT {CAMPAIGN_COLS}, {} FROM campaigns c LEFT JOIN partners p ON p.id = c.partner_id",
+        moderation_cols("c")
+    )
 }
 
 impl Store {
@@ -320,21 +364,37 @@ impl Store {
         Ok(partner_id)
     }
 
-    /// Adds a campaign after validating it ([`StoreError::Invalid`] names the bad field).
+    /// Adds a campaign after validating it ([`StoreError::Invalid`] names the bad field), approved at once, with a
+    /// system audit entry (provisioning, tests).
     pub async fn create_campaign(
         &self,
         input: &CampaignInput,
         created_by: Option<&str>,
     ) -> Result<CampaignRecord> {
+        let audit = AuditEntry::by_system("campaign.create", "", now_ms());
+        self.insert_campaign(input, created_by, Publish::Now { by: created_by }, &audit)
+            .await
+    }
+
+    /// Adds a campaign after validating it, in the review state `publish` leaves, and its audit entry (whose
+    /// `resource_id` is set here), at `audit.at`, in one transaction.
+    pub async fn insert_campaign(
+        &self,
+        input: &CampaignInput,
+        created_by: Option<&str>,
+        publish: Publish<'_>,
+        audit: &AuditEntry,
+    ) -> Result<CampaignRecord> {
         let mut c = input.clone();
         let partner_id = self.check_campaign(&mut c).await?;
         let id = new_id();
-        let now = now_ms();
+        let m = publish.record(audit.at);
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO campaigns (id, name, partner_id, zone, priority, weight, targets, valid_from, valid_until, \
-             recurrence, items, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+             recurrence, items, created_by, created_at, updated_at, moderation, submitted_by, submitted_at, \
+             reviewed_by, reviewed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&id)
         .bind(&c.name)
@@ -348,23 +408,65 @@ impl Store {
         .bind(c.recurrence.as_ref().map(serde_json::to_string).transpose()?)
         .bind(serde_json::to_string(&c.items)?)
         .bind(created_by)
-        .bind(now)
+        .bind(audit.at)
+        .bind(m.state.as_str())
+        .bind(&m.submitted_by)
+        .bind(m.submitted_at)
+        .bind(&m.reviewed_by)
+        .bind(m.reviewed_at)
         .execute(&mut *tx)
         .await?;
+        let mut entry = audit.clone();
+        entry.resource_id = id.clone();
+        audit::insert(&mut tx, &entry).await?;
         bump(&mut tx).await?;
         tx.commit().await?;
         self.campaign(&id).await
     }
 
-    /// Replaces a campaign's fields.
+    /// Replaces a campaign's fields, approved at once, with a system audit entry (tests, tools).
     pub async fn update_campaign(&self, id: &str, input: &CampaignInput) -> Result<CampaignRecord> {
-        self.campaign(id).await?;
+        let audit = AuditEntry::by_system("campaign.update", id, now_ms());
+        self.replace_campaign(id, input, Publish::Now { by: None }, 0, &audit)
+            .await
+    }
+
+    /// Replaces campaign `id`'s fields if it is still at version `expected` (0: any), in the review state
+    /// `publish` leaves, and writes `audit`, in one transaction. Submitting a change of an approved version keeps
+    /// that version (screens play it until the change is approved); publishing drops any kept version.
+    pub async fn replace_campaign(
+        &self,
+        id: &str,
+        input: &CampaignInput,
+        publish: Publish<'_>,
+        expected: i64,
+        audit: &AuditEntry,
+    ) -> Result<CampaignRecord> {
         let mut c = input.clone();
         let partner_id = self.check_campaign(&mut c).await?;
+        let m = publish.record(audit.at);
         let mut tx = self.begin_write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{} WHERE c.id = $1",
+            select_campaigns()
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let current = campaign_row(&row)?;
+        let kept = match publish {
+            Publish::Now { .. } => None,
+            Publish::ForReview { .. } if current.moderation.state == ModerationState::Approved => {
+                Some(CampaignInput::from(&current))
+            }
+            Publish::ForReview { .. } => current.approved_version.clone(),
+        };
         let done = sqlx::query(
             "UPDATE campaigns SET name = $1, partner_id = $2, zone = $3, priority = $4, weight = $5, targets = $6, \
-             valid_from = $7, valid_until = $8, recurrence = $9, items = $10, updated_at = $11 WHERE id = $12",
+             valid_from = $7, valid_until = $8, recurrence = $9, items = $10, updated_at = $11, moderation = $12, \
+             moderation_reason = NULL, submitted_by = $13, submitted_at = $14, reviewed_by = $15, reviewed_at = $16, \
+             approved_version = $17, version = version + 1 WHERE id = $18 AND ($19 = 0 OR version = $19)",
         )
         .bind(&c.name)
         .bind(partner_id)
@@ -376,28 +478,40 @@ impl Store {
         .bind(c.valid_until)
         .bind(c.recurrence.as_ref().map(serde_json::to_string).transpose()?)
         .bind(serde_json::to_string(&c.items)?)
-        .bind(now_ms())
+        .bind(audit.at)
+        .bind(m.state.as_str())
+        .bind(&m.submitted_by)
+        .bind(m.submitted_at)
+        .bind(&m.reviewed_by)
+        .bind(m.reviewed_at)
+        .bind(kept.as_ref().map(serde_json::to_string).transpose()?)
         .bind(id)
+        .bind(expected)
         .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        version::outcome(&mut tx, "campaigns", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
         bump(&mut tx).await?;
         tx.commit().await?;
         self.campaign(id).await
     }
 
-    /// Deletes a campaign.
+    /// Deletes a campaign, with a system audit entry (tests, tools).
     pub async fn delete_campaign(&self, id: &str) -> Result<()> {
+        let audit = AuditEntry::by_system("campaign.delete", id, now_ms());
+        self.remove_campaign(id, 0, &audit).await
+    }
+
+    /// Deletes campaign `id` if still at version `expected` (0: any) and writes `audit`, in one transaction.
+    pub async fn remove_campaign(&self, id: &str, expected: i64, audit: &AuditEntry) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM campaigns WHERE id = $1")
+        let done = sqlx::query("DELETE FROM campaigns WHERE id = $1 AND ($2 = 0 OR version = $2)")
             .bind(id)
+            .bind(expected)
             .execute(&mut *tx)
             .await?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
+        version::outcome(&mut tx, "campaigns", id, done.rows_affected()).await?;
+        audit::insert(&mut tx, audit).await?;
         bump(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -405,9 +519,9 @@ impl Store {
 
     /// One campaign.
     pub async fn campaign(&self, id: &str) -> Result<CampaignRecord> {
-        let row = self.one_row(&format!(
-            "SELECT {CAMPAIGN_COLS} FROM campaigns c LEFT JOIN partners p ON p.id = c.partner_id WHERE c.id = $1"
-        ), id).await?;
+        let row = self
+            .one_row(&format!("{} WHERE c.id = $1", select_campaigns()), id)
+            .await?;
         campaign_row(&row)
     }
 
@@ -418,8 +532,8 @@ impl Store {
         zone: Option<&str>,
     ) -> Result<Vec<CampaignRecord>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CAMPAIGN_COLS} FROM campaigns c LEFT JOIN partners p ON p.id = c.partner_id \
-             WHERE ($1 = '' OR p.slug = $1) AND ($2 = '' OR c.zone = $2) ORDER BY c.id"
+            "{} WHERE ($1 = '' OR p.slug = $1) AND ($2 = '' OR c.zone = $2) ORDER BY c.id",
+            select_campaigns()
         )))
         .bind(partner.unwrap_or(""))
         .bind(zone.unwrap_or(""))

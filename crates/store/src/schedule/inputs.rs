@@ -257,9 +257,10 @@ impl Store {
         let mut media_cache: BTreeMap<String, Option<MediaRef>> = BTreeMap::new();
         let mut out = Vec::new();
         for c in campaigns {
-            let record = match self.campaign(&c.id).await {
-                Ok(r) => r,
-                Err(StoreError::NotFound) => continue,
+            // The version that plays (approved), as in the catalog the engine's campaigns came from.
+            let record = match self.campaign(&c.id).await.map(|r| r.playable()) {
+                Ok(Some(r)) => r,
+                Ok(None) | Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e),
             };
             for it in &c.items {
