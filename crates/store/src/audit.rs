@@ -141,11 +141,7 @@ impl Store {
             });
         }
         let after = page.after()?;
-        let partners = f
-            .partners
-            .as_ref()
-            .map(serde_json::to_string)
-            .transpose()?;
+        let partners = f.partners.as_ref().map(serde_json::to_string).transpose()?;
         // The partner filter is a JSON array matched by text (`"slug"` inside it): portable across both engines.
         let rows = sqlx::query(
             "SELECT id, at, actor_id, actor, via, via_id, action, resource, resource_id, partner, changes \

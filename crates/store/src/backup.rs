@@ -32,6 +32,7 @@ pub const TABLES: &[&str] = &[
     "plays",
     "screenshots",
     "audit_log",
+    "screen_commands",
 ];
 
 /// First line of a backup file.

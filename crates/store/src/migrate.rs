@@ -21,6 +21,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "operations",
         include_str!("../migrations/0004_operations.sql"),
     ),
+    (
+        6,
+        "commands",
+        include_str!("../migrations/0006_commands.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -36,6 +36,8 @@ class Player {
     this.lastPoll = 0;
     this.loads = 0;
     this.fetching = null;
+    this.commandsSeen = new Set();
+    this.commandResults = [];
     this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
   }
 
@@ -308,7 +310,7 @@ class Player {
         this.push.send({ type: 'pong', server_time: msg.server_time });
         break;
       case 'command':
-        this.command(msg.command, msg);
+        this.command(msg).catch((e) => this.error(`command: ${e.message}`));
         break;
       case 'revoked':
         this.unpair('token revoked');
@@ -318,16 +320,70 @@ class Player {
     }
   }
 
-  command(cmd) {
-    if (cmd === 'reload') location.reload();
-    else if (cmd === 'identify') {
+  /**
+   * Runs an operator's command once per id (a command may arrive twice around a reconnect) and answers it with
+   * `done` and a result or `failed` and an error (§4): over the socket, or over HTTP when the socket is down or
+   * the page is about to reload.
+   */
+  async command(msg) {
+    const id = msg.id;
+    if (!id || this.commandsSeen.has(id)) return;
+    this.commandsSeen.add(id);
+    if (this.commandsSeen.size > 500) this.commandsSeen.delete(this.commandsSeen.values().next().value);
+    const args = (msg.args && typeof msg.args === 'object') ? msg.args : {};
+    let answer;
+    try {
+      answer = { status: 'done', result: await this.runCommand(msg.command, args, id) };
+    } catch (e) {
+      answer = { status: 'failed', error: String(e && e.message || e).slice(0, 2000) };
+      this.error(`command ${msg.command}: ${answer.error}`);
+    }
+    if (answer.status === 'done' && answer.result === null) return; // answered already (reload)
+    this.commandResults.push({ id, command: msg.command, ...answer });
+    if (this.commandResults.length > 50) this.commandResults.shift();
+    await this.answerCommand(id, answer);
+  }
+
+  async answerCommand(id, answer) {
+    if (this.push && this.push.send({ type: 'command_result', id, ...answer })) return;
+    try {
+      await this.api.commandResult(this.device, id, answer);
+    } catch (e) {
+      this.error(`command result: ${e.message}`);
+    }
+  }
+
+  /** Carries out one command; returns its result text (null when it answered itself), throws when it fails. */
+  async runCommand(cmd, args, id) {
+    if (cmd === 'reload') {
+      // Answered over HTTP before the page goes away (a socket frame could be lost with the page).
+      await this.api.commandResult(this.device, id, { status: 'done', result: 'reloading' }).catch(() => {});
+      location.reload();
+      return null;
+    }
+    if (cmd === 'identify') {
       const el = $('#identify');
+      const secs = Math.min(300, Math.max(1, Number(args.seconds) || 10));
       el.textContent = this.manifest ? this.manifest.screen.name || this.manifest.screen.id : (this.device && this.device.screen_id) || '';
       el.hidden = false;
-      setTimeout(() => { el.hidden = true; }, 10_000);
-    } else if (cmd === 'screenshot') {
-      this.screenshot().catch((e) => this.error(`screenshot: ${e.message}`));
+      clearTimeout(this.identifyTimer);
+      this.identifyTimer = setTimeout(() => { el.hidden = true; }, secs * 1000);
+      return `shown for ${secs} s: ${el.textContent}`;
     }
+    if (cmd === 'screenshot') return this.screenshot();
+    if (cmd === 'clear_cache') return this.clearCache();
+    throw new Error(`unknown command ${cmd}`);
+  }
+
+  /** Empties the media cache and has the Service Worker fetch the horizon's media again. */
+  async clearCache() {
+    if (typeof caches === 'undefined') throw new Error('no Cache Storage in this browser');
+    const media = await caches.open('twincast-media');
+    const n = (await media.keys()).length;
+    await caches.delete('twincast-media');
+    this.cache.lastList = null;
+    if (this.manifest) this.cache.sync(mediaOrder(this.manifest, this.clock.now()));
+    return `media cache cleared (${n} files), refilling`;
   }
 
   /**
@@ -344,13 +400,16 @@ class Player {
     g.fillRect(0, 0, c.width, c.height);
     const mainBox = $('#zone-main').getBoundingClientRect();
     const cur = this.main && this.main.current;
+    let shows = 'nothing playing';
     if (cur && (cur.video || cur.el instanceof HTMLImageElement)) {
+      shows = cur.video ? `video frame at ${cur.video.currentTime.toFixed(2)} s` : 'image';
       const src = cur.video || cur.el;
       const w = cur.video ? src.videoWidth : src.naturalWidth;
       const h = cur.video ? src.videoHeight : src.naturalHeight;
       const k = Math.min(mainBox.width / w, mainBox.height / h);
       g.drawImage(src, mainBox.x + (mainBox.width - w * k) / 2, mainBox.y + (mainBox.height - h * k) / 2, w * k, h * k);
     } else if (cur) {
+      shows = `${cur.play ? cur.play.kind : 'slide'} text`;
       g.fillStyle = '#f4f6fb';
       g.font = `bold ${Math.round(mainBox.height / 10)}px sans-serif`;
       g.fillText((cur.el.innerText || '').split('\n').filter(Boolean).slice(0, 2).join('  '), mainBox.x + 40, mainBox.y + mainBox.height / 2, mainBox.width - 80);
@@ -363,7 +422,9 @@ class Player {
       g.fillText(tick.textContent, b.x + 10, b.y + b.height * 0.65, b.width - 20);
     }
     const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    if (!blob) throw new Error('the canvas could not be encoded');
     await this.api.screenshot(this.device, blob);
+    return `${c.width}x${c.height} png, ${shows}`;
   }
 
   async onSwap(prev, next, info) {
@@ -469,6 +530,7 @@ class Player {
       transitions: this.main ? this.main.transitions.length : 0,
       loads: this.loads,
       errors: this.errors.slice(),
+      command_results: this.commandResults.slice(),
       timings: { ...this.timings },
     };
   }
