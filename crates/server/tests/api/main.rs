@@ -1,6 +1,7 @@
 //! The HTTP API against a real server on a loopback port, with SQLite or (when configured) PostgreSQL.
 
 mod auth;
+mod commands;
 mod common;
 mod matrix;
 mod media;

@@ -138,6 +138,16 @@ async fn authorization_matrix() {
         v["id"].as_str().unwrap().to_string()
     };
     let alert_id = new_alert(0).await;
+    let command: Value = admin
+        .post_json(
+            &format!("/api/v1/screens/{screen_id}/commands"),
+            json!({"command": "identify"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let command_id = command["id"].as_str().unwrap().to_string();
 
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
@@ -209,6 +219,16 @@ async fn authorization_matrix() {
             Method::POST,
             "/api/v1/screens/{id}/commands",
             [401, 403, 403, 202, 202],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/commands",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/commands/{command_id}",
+            [401, 200, 200, 200, 200],
         ),
         (
             Method::DELETE,
@@ -516,6 +536,10 @@ async fn authorization_matrix() {
                 ("POST", "/api/v1/pairings/{code}/claim", _) => (
                     "/api/v1/pairings/ZZZZZZ/claim".into(),
                     Body::Json(json!({"screen_id": screen_id})),
+                ),
+                ("GET", "/api/v1/screens/{id}/commands/{command_id}", _) => (
+                    format!("/api/v1/screens/{screen_id}/commands/{command_id}"),
+                    Body::None,
                 ),
                 ("POST", "/api/v1/screens/{id}/commands", _) => (
                     format!("/api/v1/screens/{screen_id}/commands"),
