@@ -327,7 +327,10 @@ async fn an_undelivered_command_expires_and_is_never_delivered() {
 async fn a_command_sent_through_one_process_reaches_a_screen_on_another() {
     let a = TestServer::start().await;
     // B shares A's database (and data directory, where SQLite's file is when no URL is configured).
-    let (url, dir) = (a.state.config.database_url.clone(), a._data.path().to_path_buf());
+    let (url, dir) = (
+        a.state.config.database_url.clone(),
+        a._data.path().to_path_buf(),
+    );
     let b = TestServer::with(|c| {
         c.database_url = url;
         c.data_dir = dir;
