@@ -20,6 +20,7 @@
 //! - [`explain::explain`] and [`simulate::simulate`] answer "why" and "how fair".
 //! - [`ics`]: `.ics` import/export of a campaign's schedule.
 //! - [`layout`]: which layout a screen gets ([`layout::choose`]) and its zones.
+//! - [`zones`]: layouts as data (zones in percent) and their rules ([`zones::check_zones`]).
 //! - [`validate`]: field rules (slugs, text, coordinates, resolutions) shared by every layer that takes input.
 //!
 //! ## Errors
@@ -45,6 +46,7 @@ pub mod recurrence;
 pub mod screen;
 pub mod simulate;
 pub mod validate;
+pub mod zones;
 
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};
