@@ -14,6 +14,7 @@ pub mod clock;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod layouts;
 mod media;
 pub mod partners;
 pub mod places;

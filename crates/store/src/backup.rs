@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "locations",
+    "layouts",
     "screens",
     "media",
     "renditions",

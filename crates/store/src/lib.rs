@@ -14,6 +14,8 @@ mod catalog;
 pub use catalog::ScheduleCatalog;
 mod error;
 pub mod jobs;
+mod layouts;
+pub use layouts::{Layout, LayoutAssignments, LayoutInput};
 mod media;
 pub use media::MediaFilter;
 mod migrate;

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod campaigns;
+pub mod layouts;
 pub mod media;
 pub mod openapi;
 pub mod partners;
@@ -35,6 +36,7 @@ use utoipa_axum::routes;
         (name = "player", description = "Player protocol (device token): pairing, manifest, push, heartbeat, proof of play"),
         (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
         (name = "plays", description = "Proof-of-play reports"),
+        (name = "layouts", description = "Layouts as data (zones in percent) and the layout of screens and screen groups"),
     )
 )]
 struct ApiDoc;
@@ -120,6 +122,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(player::command_result))
         .routes(routes!(player::revoke_device))
         .routes(routes!(player::screen_status))
+        .routes(routes!(layouts::list, layouts::create))
+        .routes(routes!(
+            layouts::get,
+            layouts::update,
+            layouts::patch,
+            layouts::delete
+        ))
+        .routes(routes!(
+            layouts::get_screen_layout,
+            layouts::set_screen_layout
+        ))
+        .routes(routes!(layouts::set_group_layout))
         .routes(routes!(player::plays_summary))
         .routes(routes!(player::plays_aggregates))
         .fallback(api_not_found)

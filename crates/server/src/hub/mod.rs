@@ -176,7 +176,8 @@ impl Hub {
                 }
             }
         }
-        let snap = Arc::new(Snapshot::new(version, inputs, resolved));
+        let layouts = store.layout_assignments().await?;
+        let snap = Arc::new(Snapshot::new(version, inputs, resolved).with_layouts(layouts));
         *guard = Some(snap.clone());
         Ok(snap)
     }
