@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "commands",
         include_str!("../migrations/0006_commands.sql"),
     ),
+    (8, "layouts", include_str!("../migrations/0008_layouts.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -321,3 +321,74 @@ async fn commands_queue_deliver_finish_and_expire() {
         assert_eq!(expired.items[0].id, b.id);
     }
 }
+
+#[tokio::test]
+async fn layouts_round_trip_and_assignments() {
+    use twincast_core::zones::ZoneSpec;
+    for (s, _dir) in backends().await {
+        let seeded = s
+            .list_layouts(
+                None,
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(seeded.items.len(), 2);
+        assert_eq!(
+            seeded.items[0].zones,
+            twincast_core::zones::builtin_zones(twincast_core::screen::Orientation::Landscape),
+            "the seeded landscape layout is today's"
+        );
+        let input = LayoutInput {
+            slug: "side".into(),
+            name: "Side".into(),
+            orientation: "landscape".into(),
+            zones: vec![ZoneSpec {
+                name: "main".into(),
+                x: 0.0,
+                y: 0.0,
+                w: 75.0,
+                h: 100.0,
+                overlay: false,
+            }],
+        };
+        let l = s
+            .create_layout(&input, &AuditEntry::by_system("layout.create", "", 5))
+            .await
+            .unwrap();
+        assert_eq!((l.version, l.created_at), (1, 5));
+        let sc = screen(&s).await;
+        let v0 = s.schedule_version().await.unwrap();
+        s.set_screen_layout(
+            &sc.screen.id,
+            Some(&l.id),
+            &AuditEntry::by_system("screen.layout", &sc.screen.id, 6),
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.schedule_version().await.unwrap() > v0,
+            "an assignment changes manifests"
+        );
+        let a = s.layout_assignments().await.unwrap();
+        assert_eq!(a.screens[&sc.screen.id].slug, "side");
+        assert!(matches!(
+            s.delete_layout(&l.id, 0, &AuditEntry::by_system("layout.delete", &l.id, 7))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.update_layout(
+                &l.id,
+                &input,
+                9,
+                &AuditEntry::by_system("layout.update", &l.id, 7)
+            )
+            .await,
+            Err(StoreError::Stale { current: 1 })
+        ));
+    }
+}

@@ -3,6 +3,7 @@
 mod auth;
 mod commands;
 mod common;
+mod layouts;
 mod matrix;
 mod media;
 mod misc;
