@@ -37,6 +37,7 @@ class Player {
     this.loads = 0;
     this.fetching = null;
     this.commandsSeen = new Set();
+    this.freeZones = new Map(); // free zone name → its ClockZone
     this.commandResults = [];
     this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
   }
@@ -222,32 +223,61 @@ class Player {
     this.etag = etag || m.etag;
     this.fromCache = fromCache;
     const layout = $('#layout');
-    layout.classList.toggle('fullscreen', !m.layout.ticker);
+    // Fullscreen (the grid without bands) only for a layout of one zone; zones with geometry are placed absolutely.
+    layout.classList.toggle('fullscreen', !m.layout.ticker && Object.keys(m.layout.zones).length <= 1);
     this.placeZones(m.layout.zones);
     $('#stage').classList.toggle('portrait', this.portrait());
     $('#stage').classList.toggle('landscape', !this.portrait());
     this.main.setPlays(m.zones.main, { immediate });
     this.ticker.setPlays(m.zones.ticker);
     this.clockZone.setZone(m.screen.tz || 'UTC');
+    for (const z of this.freeZones.values()) z.setZone(m.screen.tz || 'UTC');
     if (!short) this.cache.sync(mediaOrder(m, now));
     this.timings.applied = Math.round(this.clock.now());
     this.timings.apply_ms = Math.round(performance.now() - t0);
   }
 
-  /** Places the zones where the layout says (fractions of the stage); without geometry the CSS grid applies. */
+  /**
+   * Places the zones where the layout says (fractions of the stage, in drawing order: a later zone is drawn over
+   * an earlier one); without geometry the CSS grid applies. Zones other than main, ticker and clock (free zones
+   * of an assigned layout) show local time and date until content can target them.
+   */
   placeZones(zones) {
     const map = { main: '#zone-main', ticker: '#zone-ticker', clock: '#zone-clock' };
     const geo = zones && zones.main;
-    $('#layout').classList.toggle('geometry', !!geo);
+    const layout = $('#layout');
+    layout.classList.toggle('geometry', !!geo);
+    const order = zones ? Object.keys(zones) : [];
+    const place = (el, z, name) => {
+      const depth = order.indexOf(name) + 1;
+      el.style.cssText = geo && z ? `left:${z.x * 100}%;top:${z.y * 100}%;width:${z.w * 100}%;height:${z.h * 100}%;z-index:${depth}` : '';
+    };
     for (const [name, sel] of Object.entries(map)) {
       const el = $(sel);
-      const z = zones && zones[name];
-      el.style.cssText = geo && z ? `left:${z.x * 100}%;top:${z.y * 100}%;width:${z.w * 100}%;height:${z.h * 100}%` : '';
-      if (geo && name !== 'main') el.hidden = !z;
+      place(el, zones && zones[name], name);
+      if (geo && name !== 'main') el.hidden = !zones[name];
+    }
+    for (const el of layout.querySelectorAll('.zone-free')) {
+      if (!geo || !zones[el.dataset.zone]) {
+        el.remove();
+        this.freeZones.delete(el.dataset.zone);
+      }
+    }
+    for (const name of geo ? order.filter((n) => !map[n]) : []) {
+      let el = layout.querySelector(`.zone-free[data-zone="${CSS.escape(name)}"]`);
+      if (!el) {
+        el = document.createElement('div');
+        el.className = 'zone zone-free zone-clock';
+        el.dataset.zone = name;
+        el.innerHTML = '<span class="clock-time"></span><span class="clock-date"></span>';
+        layout.appendChild(el);
+        this.freeZones.set(name, new ClockZone(el));
+      }
+      place(el, zones[name], name);
     }
     const band = zones && zones.ticker;
-    if (geo && band) $('#layout').style.setProperty('--band-h', `${band.h * 100}vh`);
-    else $('#layout').style.removeProperty('--band-h');
+    if (geo && band) layout.style.setProperty('--band-h', `${band.h * 100}vh`);
+    else layout.style.removeProperty('--band-h');
   }
 
   portrait() {
@@ -265,6 +295,7 @@ class Player {
       this.ticker.alert = cur && cur.kind === 'alert' ? cur.alert : null;
       this.ticker.frame(now);
       this.clockZone.frame(now);
+      for (const z of this.freeZones.values()) z.frame(now);
     }
     this.debug.frame(ts);
   }
@@ -513,6 +544,7 @@ class Player {
       manifest_etag: this.etag,
       manifest_from_cache: this.fromCache,
       manifest_plays: m ? m.zones.main.length : 0,
+      layout: m ? { name: m.layout.name, zones: Object.keys(m.layout.zones) } : null,
       item: this.item,
       cached_bytes: this.cache.status.cached_bytes,
       cache: this.cache.status,
