@@ -594,7 +594,7 @@ async fn commands_are_queued_delivered_answered_or_expire() {
     // Queued until a socket takes it; the push carries the args.
     let due = f
         .app
-        .commands_to_deliver(Some(&[f.screen_id.clone()]))
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
         .await
         .unwrap();
     assert_eq!(due.iter().map(|c| &c.id).collect::<Vec<_>>(), [&shot.id]);
@@ -610,16 +610,22 @@ async fn commands_are_queued_delivered_answered_or_expire() {
     );
     f.clock.advance(1000);
     assert_eq!(
-        f.app.commands_delivered(&[shot.id.clone()]).await.unwrap(),
+        f.app
+            .commands_delivered(std::slice::from_ref(&shot.id))
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
-        f.app.commands_delivered(&[shot.id.clone()]).await.unwrap(),
+        f.app
+            .commands_delivered(std::slice::from_ref(&shot.id))
+            .await
+            .unwrap(),
         0
     );
     assert!(f
         .app
-        .commands_to_deliver(Some(&[f.screen_id.clone()]))
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
         .await
         .unwrap()
         .is_empty());
@@ -677,7 +683,7 @@ async fn commands_are_queued_delivered_answered_or_expire() {
     f.clock.advance(60_000);
     assert!(f
         .app
-        .commands_to_deliver(Some(&[f.screen_id.clone()]))
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
         .await
         .unwrap()
         .is_empty());

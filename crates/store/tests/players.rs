@@ -233,7 +233,7 @@ async fn commands_queue_deliver_finish_and_expire() {
             .await
             .unwrap();
         let due = s
-            .commands_to_deliver(Some(&[id.clone()]), 3_000)
+            .commands_to_deliver(Some(std::slice::from_ref(&id)), 3_000)
             .await
             .unwrap();
         assert_eq!(
@@ -265,13 +265,13 @@ async fn commands_queue_deliver_finish_and_expire() {
             "queued"
         );
         assert_eq!(
-            s.mark_commands_delivered(&[a.id.clone()], 4_000)
+            s.mark_commands_delivered(std::slice::from_ref(&a.id), 4_000)
                 .await
                 .unwrap(),
             1
         );
         assert_eq!(
-            s.mark_commands_delivered(&[a.id.clone()], 4_500)
+            s.mark_commands_delivered(std::slice::from_ref(&a.id), 4_500)
                 .await
                 .unwrap(),
             0
