@@ -632,4 +632,42 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'commands: the player answers identify, screenshot (a video frame) and clear_cache; a layout with a side panel',
+    timeout: 180_000,
+    fn: async (ctx) => {
+      const page = pairedPage();
+      const id = shared.screen.id;
+      const send = async (command, args) => (await ctx.api.post(`/api/v1/screens/${id}/commands`, args ? { command, args } : { command })).json;
+      const answered = (cmd) => until(async () => {
+        const c = (await ctx.api.get(`/api/v1/screens/${id}/commands/${cmd.id}`)).json;
+        return c.state === 'done' || c.state === 'failed' ? c : null;
+      }, `the answer to ${cmd.command}`, 30_000, 200);
+      const identify = await answered(await send('identify', { seconds: 2 }));
+      assert(identify.state === 'done' && /^shown for 2 s/.test(identify.result), `identify answered: ${JSON.stringify(identify)}`);
+      // A screenshot taken while a video plays shows its current frame.
+      let shot = null;
+      for (let attempt = 0; attempt < 8 && !(shot && /video frame/.test(shot.result || '')); attempt++) {
+        await until(async () => (await ctx.state(page)).item?.kind === 'video', 'a video playing', 60_000, 50);
+        shot = await answered(await send('screenshot'));
+      }
+      assert(shot.state === 'done' && /png, video frame at/.test(shot.result), `screenshot of a video frame: ${JSON.stringify(shot)}`);
+      const img = await fetch(`${ctx.server.base}/api/v1/screens/${id}/screenshot`, { headers: { authorization: `Bearer ${ctx.api.token}` } });
+      assert(img.status === 200 && img.headers.get('content-type') === 'image/png', `the screenshot is stored (${img.status})`);
+      const clear = await answered(await send('clear_cache'));
+      assert(clear.state === 'done' && /media cache cleared/.test(clear.result), `clear_cache answered: ${JSON.stringify(clear)}`);
+      // A layout with a free side panel: the page places it by percent and shows the time there.
+      await ctx.api.post('/api/v1/layouts', { slug: 'e2e-side', name: 'Side panel', orientation: 'landscape', zones: [
+        { name: 'main', x: 0, y: 0, w: 75, h: 100 }, { name: 'side', x: 75, y: 0, w: 25, h: 100 }] });
+      await ctx.api.put(`/api/v1/screens/${id}/layout`, { layout: 'e2e-side' });
+      await until(async () => (await ctx.state(page)).layout?.name === 'e2e-side', 'the assigned layout', 30_000, 200);
+      const side = await page.$('.zone-free[data-zone="side"]');
+      assert(side && await side.isVisible(), 'the side zone is shown');
+      assert((await side.textContent()).match(/\d\d:\d\d/), 'the side zone shows the time');
+      const box = await side.boundingBox();
+      const stage = await (await page.$('#stage')).boundingBox();
+      assert(Math.abs(box.x - stage.width * 0.75) < 2 && Math.abs(box.width - stage.width * 0.25) < 2, `side zone at 75 %: ${JSON.stringify(box)}`);
+      await ctx.api.put(`/api/v1/screens/${id}/layout`, { layout: null });
+    },
+  },
 ];

@@ -14,14 +14,13 @@ pub enum ServerEvent {
     },
     /// Emergency alerts were issued, updated or cancelled.
     AlertsChanged,
-    /// An operator command for one screen (`reload`, `screenshot`, `identify`).
+    /// An operator command for one screen was queued (`reload`, `screenshot`, `identify`, `clear_cache`): a hub
+    /// with a socket of the screen delivers it (`App::command_to_deliver`, then `App::commands_delivered`).
     Command {
-        /// Command id (the player echoes it; the operator was answered with it).
+        /// Command id (the player answers with it; the operator was answered with it).
         id: String,
         /// Target screen.
         screen_id: String,
-        /// The command.
-        command: String,
     },
 }
 

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod health;
 pub mod jobs;
+pub mod layouts;
 pub mod media;
 pub mod moderation;
 pub mod partners;

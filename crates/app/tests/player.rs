@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use twincast_app::player::{DeviceCache, Heartbeat, NoDeviceCache, PairingPoll, PairingRequest};
+use twincast_app::player::{
+    CommandInput, DeviceCache, Heartbeat, NoDeviceCache, PairingPoll, PairingRequest,
+};
 use twincast_app::{Actor, App, AppError, Clock, ManualClock, Settings};
 use twincast_store::{Device, LocationInput, PlayEvent, Role, Screen, Store};
 
@@ -448,25 +450,26 @@ async fn commands_are_checked_and_revocation_ends_the_token() {
     let f = fixture().await;
     let (_, token) = pair(&f).await;
     let mut events = f.app.events.subscribe();
+    let identify = CommandInput::named("identify");
     let sent = f
         .app
-        .send_command(&f.operator, &f.screen_id, "identify")
+        .send_command(&f.operator, &f.screen_id, &identify)
         .await
         .unwrap();
-    assert_eq!(sent.command, twincast_protocol::Command::Identify);
+    assert_eq!(sent.command, "identify");
+    assert_eq!(sent.state, "queued");
     assert_eq!(sent.screen_id, f.screen_id);
     assert_eq!(
         events.try_recv().unwrap(),
         twincast_app::ServerEvent::Command {
             id: sent.id.clone(),
             screen_id: f.screen_id.clone(),
-            command: "identify".into(),
         },
         "the command is announced with the id the operator gets"
     );
     let again = f
         .app
-        .send_command(&f.operator, &f.screen_id, "identify")
+        .send_command(&f.operator, &f.screen_id, &identify)
         .await
         .unwrap();
     assert_ne!(sent.id, again.id, "every command has its own id");
@@ -475,21 +478,43 @@ async fn commands_are_checked_and_revocation_ends_the_token() {
     assert_eq!(
         code_of(
             f.app
-                .send_command(&Actor::new(viewer), &f.screen_id, "reload")
+                .send_command(
+                    &Actor::new(viewer),
+                    &f.screen_id,
+                    &CommandInput::named("reload")
+                )
                 .await
         ),
         "forbidden"
     );
+    for (input, code) in [
+        (CommandInput::named("explode"), "invalid-command"),
+        (
+            CommandInput {
+                args: Some(serde_json::json!([1])),
+                ..CommandInput::named("identify")
+            },
+            "invalid-command-args",
+        ),
+        (
+            CommandInput {
+                expires_in_secs: Some(0),
+                ..CommandInput::named("identify")
+            },
+            "invalid-command-expiry",
+        ),
+    ] {
+        assert_eq!(
+            code_of(f.app.send_command(&f.operator, &f.screen_id, &input).await),
+            code
+        );
+    }
     assert_eq!(
         code_of(
             f.app
-                .send_command(&f.operator, &f.screen_id, "explode")
+                .send_command(&f.operator, "nope", &CommandInput::named("reload"))
                 .await
         ),
-        "invalid-command"
-    );
-    assert_eq!(
-        code_of(f.app.send_command(&f.operator, "nope", "reload").await),
         "not-found"
     );
 
@@ -537,4 +562,184 @@ async fn screenshots_are_png_or_jpeg_and_the_latest_is_kept() {
     assert_eq!(shot.mime, "image/jpeg");
     assert_eq!(shot.data, jpeg);
     assert_eq!(shot.taken_at, f.clock.now_ms());
+}
+
+#[tokio::test]
+async fn commands_are_queued_delivered_answered_or_expire() {
+    use twincast_protocol::{CommandOutcome, CommandResult};
+    let f = fixture().await;
+    let (_, token) = pair(&f).await;
+    let device = f
+        .app
+        .authenticate_device(&token, &NoDeviceCache)
+        .await
+        .unwrap();
+    let shot = f
+        .app
+        .send_command(
+            &f.operator,
+            &f.screen_id,
+            &CommandInput {
+                args: Some(serde_json::json!({"note": "gate"})),
+                ..CommandInput::named("screenshot")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(shot.expires_at, f.clock.now_ms() + 3_600_000);
+    assert_eq!(shot.created_by, "op");
+    // Sending is audited in the queue's transaction.
+    let audit = f
+        .app
+        .store
+        .list_audit(
+            &twincast_app::audit::AuditFilter {
+                action: Some("screen.command".into()),
+                ..Default::default()
+            },
+            &twincast_store::PageRequest {
+                limit: 10,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit.items.len(), 1);
+    assert_eq!(audit.items[0].resource_id, f.screen_id);
+    assert_eq!(audit.items[0].changes["command_id"][1], shot.id.as_str());
+
+    // Queued until a socket takes it; the push carries the args.
+    let due = f
+        .app
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
+        .await
+        .unwrap();
+    assert_eq!(due.iter().map(|c| &c.id).collect::<Vec<_>>(), [&shot.id]);
+    let push = twincast_app::player::command_push(&due[0], 5).unwrap();
+    assert_eq!(
+        push,
+        twincast_protocol::Push::Command {
+            id: shot.id.clone(),
+            command: twincast_protocol::Command::Screenshot,
+            args: Some(serde_json::json!({"note": "gate"})),
+            server_time: 5
+        }
+    );
+    f.clock.advance(1000);
+    assert_eq!(
+        f.app
+            .commands_delivered(std::slice::from_ref(&shot.id))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        f.app
+            .commands_delivered(std::slice::from_ref(&shot.id))
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(f
+        .app
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
+        .await
+        .unwrap()
+        .is_empty());
+    let read = f
+        .app
+        .screen_command(&f.operator, &f.screen_id, &shot.id)
+        .await
+        .unwrap();
+    assert_eq!(read.state, "delivered");
+    assert_eq!(read.delivered_at, Some(f.clock.now_ms()));
+
+    // The player answers once.
+    let done = CommandResult {
+        status: CommandOutcome::Done,
+        result: Some("1920x1080 png, video frame at 3.20 s".into()),
+        error: None,
+    };
+    let finished = f
+        .app
+        .finish_command(&device, &shot.id, &done)
+        .await
+        .unwrap();
+    assert_eq!(finished.state, "done");
+    assert_eq!(finished.result.as_deref(), done.result.as_deref());
+    assert_eq!(
+        code_of(f.app.finish_command(&device, &shot.id, &done).await),
+        "command-answered"
+    );
+    assert_eq!(
+        code_of(f.app.finish_command(&device, "nope", &done).await),
+        "command-not-found"
+    );
+    let long = CommandResult {
+        result: Some("x".repeat(2001)),
+        ..done.clone()
+    };
+    assert_eq!(
+        code_of(f.app.finish_command(&device, &shot.id, &long).await),
+        "invalid-command-result"
+    );
+
+    // Not delivered before its expiry: expired, never delivered, listed as expired.
+    let short = f
+        .app
+        .send_command(
+            &f.operator,
+            &f.screen_id,
+            &CommandInput {
+                expires_in_secs: Some(60),
+                ..CommandInput::named("reload")
+            },
+        )
+        .await
+        .unwrap();
+    f.clock.advance(60_000);
+    assert!(f
+        .app
+        .commands_to_deliver(Some(std::slice::from_ref(&f.screen_id)))
+        .await
+        .unwrap()
+        .is_empty());
+    let page = twincast_store::PageRequest {
+        limit: 10,
+        cursor: None,
+    };
+    let expired = f
+        .app
+        .screen_commands(&f.operator, &f.screen_id, Some("expired"), &page)
+        .await
+        .unwrap();
+    assert_eq!(
+        expired.items.iter().map(|c| &c.id).collect::<Vec<_>>(),
+        [&short.id]
+    );
+    let all = f
+        .app
+        .screen_commands(&f.operator, &f.screen_id, None, &page)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.items
+            .iter()
+            .map(|c| (c.id.as_str(), c.state.as_str()))
+            .collect::<Vec<_>>(),
+        [(short.id.as_str(), "expired"), (shot.id.as_str(), "done")],
+        "newest first"
+    );
+    assert_eq!(
+        code_of(
+            f.app
+                .screen_commands(&f.operator, &f.screen_id, Some("lost"), &page)
+                .await
+        ),
+        "invalid-command-state"
+    );
+    assert_eq!(
+        code_of(f.app.screen_command(&f.operator, "other", &shot.id).await),
+        "command-not-found"
+    );
 }

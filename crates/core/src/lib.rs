@@ -21,6 +21,7 @@
 //!   would a change do to airtime", once per class of screens with identical engine inputs.
 //! - [`ics`]: `.ics` import/export of a campaign's schedule.
 //! - [`layout`]: which layout a screen gets ([`layout::choose`]) and its zones.
+//! - [`zones`]: layouts as data (zones in percent) and their rules ([`zones::check_zones`]).
 //! - [`validate`]: field rules (slugs, text, coordinates, resolutions) shared by every layer that takes input.
 //!
 //! ## Errors
@@ -47,6 +48,7 @@ pub mod screen;
 pub mod simulate;
 pub mod validate;
 pub mod whatif;
+pub mod zones;
 
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};

@@ -25,4 +25,4 @@ pub use manifest::{
 };
 pub use pairing::{ClaimRequest, Claimed, PairingCreated, PairingRequest, PairingStatus};
 pub use plays::{PlayBatch, PlayBatchAnswer, PlayEvent};
-pub use push::{Command, PlayerMessage, Push};
+pub use push::{Command, CommandOutcome, CommandResult, PlayerMessage, Push};

@@ -203,10 +203,12 @@ pub struct Item {
     pub url: Option<String>,
 }
 
-/// A rectangle of the layout, in fractions of the screen (0..=1).
+/// A rectangle of the layout, in fractions of the screen (0..=1). Zones are listed in drawing order (a later
+/// zone may overlay an earlier one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Zone {
-    /// `main`, `ticker` or `clock`.
+    /// `main` (the play list), `ticker` (the `ticker` items), `clock`, or a free name of an assigned layout
+    /// (`side`, `weather`, …): players show local time and date there until content can target free zones.
     pub name: String,
     /// Left edge.
     pub x: f64,
@@ -221,7 +223,8 @@ pub struct Zone {
 /// The screen's layout (`layout`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Layout {
-    /// `fullscreen` or `main_ticker_clock`.
+    /// `fullscreen` or `main_ticker_clock` (the built-in choice), or the slug of the layout assigned to the
+    /// screen or its group.
     pub name: String,
     /// Orientation the zones are laid out for.
     pub orientation: Orientation,

@@ -13,17 +13,22 @@ pub enum Command {
     Screenshot,
     /// Overlay the screen name and id for about ten seconds.
     Identify,
+    /// Empty the media cache and fetch the manifest's media again.
+    ClearCache,
 }
 
 impl Command {
-    /// The command named `name` (`reload`, `screenshot`, `identify`).
+    /// Every command.
+    pub const ALL: [Command; 4] = [
+        Command::Reload,
+        Command::Screenshot,
+        Command::Identify,
+        Command::ClearCache,
+    ];
+
+    /// The command named `name` (`reload`, `screenshot`, `identify`, `clear_cache`).
     pub fn parse(name: &str) -> Option<Command> {
-        match name {
-            "reload" => Some(Command::Reload),
-            "screenshot" => Some(Command::Screenshot),
-            "identify" => Some(Command::Identify),
-            _ => None,
-        }
+        Command::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
     /// Its name on the wire.
@@ -32,8 +37,36 @@ impl Command {
             Command::Reload => "reload",
             Command::Screenshot => "screenshot",
             Command::Identify => "identify",
+            Command::ClearCache => "clear_cache",
         }
     }
+}
+
+/// How a player finished a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CommandOutcome {
+    /// Carried out (`result` says what came of it).
+    Done,
+    /// Could not be carried out (`error` says why).
+    Failed,
+}
+
+/// A player's answer to a command (`POST /api/v1/player/commands/{id}/result`, and with the command's `id` the
+/// WebSocket message [`PlayerMessage::CommandResult`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CommandResult {
+    /// `done` or `failed`.
+    pub status: CommandOutcome,
+    /// What came of it (e.g. `screenshot 1920x1080, video frame`), ≤ 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Why it failed, ≤ 2,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A message from the server to a player.
@@ -67,12 +100,16 @@ pub enum Push {
         /// Server clock, epoch ms.
         server_time: i64,
     },
-    /// An operator's command.
+    /// An operator's command. Answer with [`PlayerMessage::CommandResult`] (or over HTTP); a command may arrive
+    /// twice (at a reconnect), so players act once per `id`.
     Command {
         /// Command id.
         id: String,
         /// The command.
         command: Command,
+        /// Arguments, when the operator gave some (a JSON object).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        args: Option<serde_json::Value>,
         /// Server clock, epoch ms.
         server_time: i64,
     },
@@ -106,6 +143,14 @@ pub enum PlayerMessage {
         #[serde(default)]
         server_time: Option<i64>,
     },
+    /// The outcome of a command this socket received.
+    CommandResult {
+        /// The command's id.
+        id: String,
+        /// How it ended, and its result or error.
+        #[serde(flatten)]
+        result: CommandResult,
+    },
 }
 
 #[cfg(test)]
@@ -132,6 +177,13 @@ mod tests {
             Push::Command {
                 id: "c1".into(),
                 command: Command::Identify,
+                args: None,
+                server_time: 8,
+            },
+            Push::Command {
+                id: "c2".into(),
+                command: Command::ClearCache,
+                args: Some(serde_json::json!({"keep": 1})),
                 server_time: 8,
             },
             Push::Ping { server_time: 9 },
@@ -141,6 +193,7 @@ mod tests {
             "hello",
             "manifest_changed",
             "alert",
+            "command",
             "command",
             "ping",
             "revoked",
@@ -189,7 +242,36 @@ mod tests {
             serde_json::from_str::<PlayerMessage>(r#"{"type": "pong"}"#).unwrap(),
             PlayerMessage::Pong { server_time: None }
         );
-        for c in ["reload", "screenshot", "identify"] {
+        let ack: PlayerMessage = serde_json::from_str(
+            r#"{"type": "command_result", "id": "c1", "status": "done", "result": "shown"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ack,
+            PlayerMessage::CommandResult {
+                id: "c1".into(),
+                result: CommandResult {
+                    status: CommandOutcome::Done,
+                    result: Some("shown".into()),
+                    error: None
+                }
+            }
+        );
+        let failed: PlayerMessage = serde_json::from_str(
+            r#"{"type": "command_result", "id": "c2", "status": "failed", "error": "no canvas"}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            failed,
+            PlayerMessage::CommandResult {
+                result: CommandResult {
+                    status: CommandOutcome::Failed,
+                    ..
+                },
+                ..
+            }
+        ));
+        for c in ["reload", "screenshot", "identify", "clear_cache"] {
             assert_eq!(Command::parse(c).map(Command::as_str), Some(c));
         }
         assert_eq!(Command::parse("explode"), None);

@@ -235,6 +235,23 @@ fn empty() -> Manifest {
     }
 }
 
+/// A screen with an assigned layout (as data): the layout's slug as its name, a free `side` zone and a clock
+/// drawn over the main zone's corner.
+fn assigned_layout() -> Manifest {
+    let mut m = empty();
+    m.head.etag = "\"eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee\"".into();
+    m.shared.layout = Layout {
+        name: "side-panel".into(),
+        orientation: Orientation::Landscape,
+        zones: vec![
+            zone("main", 0.0, 0.0, 0.75, 1.0),
+            zone("side", 0.75, 0.0, 0.25, 1.0),
+            zone("clock", 0.6, 0.02, 0.12, 0.08),
+        ],
+    };
+    m
+}
+
 /// What a player must make of `m`: the plays of the main zone with absolute times and what they show, the
 /// explicit `[offset, duration, ref, truncated]` entries, the ticker items, the zones and the media.
 fn expected(m: &Manifest) -> Value {
@@ -301,6 +318,7 @@ fn fixtures() -> BTreeMap<String, Vec<u8>> {
         ("format2-zones-alerts", zones_and_alerts()),
         ("format1-portrait", format_1_portrait()),
         ("format2-empty", empty()),
+        ("format2-assigned-layout", assigned_layout()),
     ] {
         let body = m.to_body().unwrap();
         // What the types write decodes back to the same manifest, and is the plain serialization.

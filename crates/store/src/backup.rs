@@ -17,6 +17,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "locations",
+    "layouts",
     "screens",
     "media",
     "renditions",
@@ -34,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "audit_log",
     "screen_health",
     "notifications",
+    "screen_commands",
 ];
 
 /// First line of a backup file.

@@ -16,6 +16,8 @@ mod error;
 mod health;
 pub use health::*;
 pub mod jobs;
+mod layouts;
+pub use layouts::{Layout, LayoutAssignments, LayoutInput};
 mod media;
 pub use media::MediaFilter;
 mod migrate;

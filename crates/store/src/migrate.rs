@@ -26,7 +26,13 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "moderation",
         include_str!("../migrations/0005_moderation.sql"),
     ),
+    (
+        6,
+        "commands",
+        include_str!("../migrations/0006_commands.sql"),
+    ),
     (7, "health", include_str!("../migrations/0007_health.sql")),
+    (8, "layouts", include_str!("../migrations/0008_layouts.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -18,6 +18,7 @@ const VERSIONED: &[&str] = &[
     "screen_groups",
     "campaigns",
     "media",
+    "layouts",
 ];
 
 /// The current version of row `id` of `table`, or [`StoreError::NotFound`].

@@ -219,3 +219,211 @@ async fn pairing_devices_and_plays() {
         );
     }
 }
+
+#[tokio::test]
+async fn commands_queue_deliver_finish_and_expire() {
+    for (s, _dir) in backends().await {
+        let sc = screen(&s).await;
+        let id = sc.screen.id.clone();
+        let new = |cmd: &str, expires_at: i64| NewScreenCommand {
+            id: new_id(),
+            screen_id: id.clone(),
+            command: cmd.into(),
+            args: json!({"seconds": 5}),
+            created_by: "op".into(),
+            expires_at,
+        };
+        let a = new("identify", 10_000);
+        let audit = AuditEntry::by_system("screen.command", &id, 1_000);
+        let queued = s.queue_command(&a, &audit).await.unwrap();
+        assert_eq!(
+            (
+                queued.state.as_str(),
+                queued.created_at,
+                queued.args.clone()
+            ),
+            ("queued", 1_000, json!({"seconds": 5}))
+        );
+        let entries = s
+            .list_audit(
+                &AuditFilter {
+                    action: Some("screen.command".into()),
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(entries.items.len(), 1, "queued with its audit entry");
+        // An unknown screen is refused by the reference, and writes no audit entry.
+        let mut stray = new("reload", 10_000);
+        stray.screen_id = "nope".into();
+        assert!(s.queue_command(&stray, &audit).await.is_err());
+
+        let b = new("reload", 5_000);
+        s.queue_command(&b, &AuditEntry::by_system("screen.command", &id, 2_000))
+            .await
+            .unwrap();
+        let due = s
+            .commands_to_deliver(Some(std::slice::from_ref(&id)), 3_000)
+            .await
+            .unwrap();
+        assert_eq!(
+            due.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            [a.id.as_str(), b.id.as_str()],
+            "oldest first"
+        );
+        assert!(s
+            .commands_to_deliver(Some(&["other".into()]), 3_000)
+            .await
+            .unwrap()
+            .is_empty());
+        // b expires at 5 000: from then on it reads expired and is not due; a is delivered.
+        assert_eq!(
+            s.commands_to_deliver(None, 5_000)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            [a.id.as_str()]
+        );
+        assert_eq!(
+            s.screen_command(&b.id, 5_000).await.unwrap().state,
+            "expired"
+        );
+        assert_eq!(
+            s.screen_command(&b.id, 4_999).await.unwrap().state,
+            "queued"
+        );
+        assert_eq!(
+            s.mark_commands_delivered(std::slice::from_ref(&a.id), 4_000)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            s.mark_commands_delivered(std::slice::from_ref(&a.id), 4_500)
+                .await
+                .unwrap(),
+            0
+        );
+        let fin = AuditEntry::by_system("command.done", &a.id, 6_000);
+        let done = s
+            .finish_command(&a.id, &id, "done", Some("ok"), None, &fin)
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                done.state.as_str(),
+                done.delivered_at,
+                done.done_at,
+                done.result.as_deref()
+            ),
+            ("done", Some(4_000), Some(6_000), Some("ok"))
+        );
+        assert!(matches!(
+            s.finish_command(&a.id, &id, "failed", None, Some("x"), &fin)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.finish_command(&a.id, "other", "done", None, None, &fin)
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        // Pages, newest first; the state filter sees the computed state.
+        let page = |cursor: Option<String>| PageRequest { limit: 1, cursor };
+        let p1 = s
+            .list_screen_commands(&id, None, 7_000, &page(None))
+            .await
+            .unwrap();
+        assert_eq!(p1.items[0].id, b.id);
+        let p2 = s
+            .list_screen_commands(&id, None, 7_000, &page(p1.next_cursor.clone()))
+            .await
+            .unwrap();
+        assert_eq!(p2.items[0].id, a.id);
+        assert!(p2.next_cursor.is_none());
+        let expired = s
+            .list_screen_commands(&id, Some("expired"), 7_000, &page(None))
+            .await
+            .unwrap();
+        assert_eq!(expired.items.len(), 1);
+        assert_eq!(expired.items[0].id, b.id);
+    }
+}
+
+#[tokio::test]
+async fn layouts_round_trip_and_assignments() {
+    use twincast_core::zones::ZoneSpec;
+    for (s, _dir) in backends().await {
+        let seeded = s
+            .list_layouts(
+                None,
+                &PageRequest {
+                    limit: 10,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(seeded.items.len(), 2);
+        assert_eq!(
+            seeded.items[0].zones,
+            twincast_core::zones::builtin_zones(twincast_core::screen::Orientation::Landscape),
+            "the seeded landscape layout is today's"
+        );
+        let input = LayoutInput {
+            slug: "side".into(),
+            name: "Side".into(),
+            orientation: "landscape".into(),
+            zones: vec![ZoneSpec {
+                name: "main".into(),
+                x: 0.0,
+                y: 0.0,
+                w: 75.0,
+                h: 100.0,
+                overlay: false,
+            }],
+        };
+        let l = s
+            .create_layout(&input, &AuditEntry::by_system("layout.create", "", 5))
+            .await
+            .unwrap();
+        assert_eq!((l.version, l.created_at), (1, 5));
+        let sc = screen(&s).await;
+        let v0 = s.schedule_version().await.unwrap();
+        s.set_screen_layout(
+            &sc.screen.id,
+            Some(&l.id),
+            &AuditEntry::by_system("screen.layout", &sc.screen.id, 6),
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.schedule_version().await.unwrap() > v0,
+            "an assignment changes manifests"
+        );
+        let a = s.layout_assignments().await.unwrap();
+        assert_eq!(a.screens[&sc.screen.id].slug, "side");
+        assert!(matches!(
+            s.delete_layout(&l.id, 0, &AuditEntry::by_system("layout.delete", &l.id, 7))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.update_layout(
+                &l.id,
+                &input,
+                9,
+                &AuditEntry::by_system("layout.update", &l.id, 7)
+            )
+            .await,
+            Err(StoreError::Stale { current: 1 })
+        ));
+    }
+}

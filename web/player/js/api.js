@@ -114,6 +114,17 @@ export class Api {
     if (!res.ok) throw await problem(res);
   }
 
+  /** Answers a command (§4): `{status: "done"|"failed", result?, error?}`. */
+  async commandResult(device, id, answer) {
+    const res = await fetch(`/api/v1/player/commands/${encodeURIComponent(id)}/result`, {
+      method: 'POST',
+      headers: { ...this.auth(device), 'content-type': 'application/json' },
+      body: JSON.stringify(answer),
+      keepalive: true,
+    });
+    if (!res.ok && res.status !== 409) throw await problem(res);
+  }
+
   /** Sends a batch of proof-of-play events; resolves only on 2xx. */
   async sendPlays(device, events) {
     if (!device) throw new Error('not paired');

@@ -36,6 +36,9 @@ class Player {
     this.lastPoll = 0;
     this.loads = 0;
     this.fetching = null;
+    this.commandsSeen = new Set();
+    this.freeZones = new Map(); // free zone name → its ClockZone
+    this.commandResults = [];
     this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
   }
 
@@ -220,32 +223,61 @@ class Player {
     this.etag = etag || m.etag;
     this.fromCache = fromCache;
     const layout = $('#layout');
-    layout.classList.toggle('fullscreen', !m.layout.ticker);
+    // Fullscreen (the grid without bands) only for a layout of one zone; zones with geometry are placed absolutely.
+    layout.classList.toggle('fullscreen', !m.layout.ticker && Object.keys(m.layout.zones).length <= 1);
     this.placeZones(m.layout.zones);
     $('#stage').classList.toggle('portrait', this.portrait());
     $('#stage').classList.toggle('landscape', !this.portrait());
     this.main.setPlays(m.zones.main, { immediate });
     this.ticker.setPlays(m.zones.ticker);
     this.clockZone.setZone(m.screen.tz || 'UTC');
+    for (const z of this.freeZones.values()) z.setZone(m.screen.tz || 'UTC');
     if (!short) this.cache.sync(mediaOrder(m, now));
     this.timings.applied = Math.round(this.clock.now());
     this.timings.apply_ms = Math.round(performance.now() - t0);
   }
 
-  /** Places the zones where the layout says (fractions of the stage); without geometry the CSS grid applies. */
+  /**
+   * Places the zones where the layout says (fractions of the stage, in drawing order: a later zone is drawn over
+   * an earlier one); without geometry the CSS grid applies. Zones other than main, ticker and clock (free zones
+   * of an assigned layout) show local time and date until content can target them.
+   */
   placeZones(zones) {
     const map = { main: '#zone-main', ticker: '#zone-ticker', clock: '#zone-clock' };
     const geo = zones && zones.main;
-    $('#layout').classList.toggle('geometry', !!geo);
+    const layout = $('#layout');
+    layout.classList.toggle('geometry', !!geo);
+    const order = zones ? Object.keys(zones) : [];
+    const place = (el, z, name) => {
+      const depth = order.indexOf(name) + 1;
+      el.style.cssText = geo && z ? `left:${z.x * 100}%;top:${z.y * 100}%;width:${z.w * 100}%;height:${z.h * 100}%;z-index:${depth}` : '';
+    };
     for (const [name, sel] of Object.entries(map)) {
       const el = $(sel);
-      const z = zones && zones[name];
-      el.style.cssText = geo && z ? `left:${z.x * 100}%;top:${z.y * 100}%;width:${z.w * 100}%;height:${z.h * 100}%` : '';
-      if (geo && name !== 'main') el.hidden = !z;
+      place(el, zones && zones[name], name);
+      if (geo && name !== 'main') el.hidden = !zones[name];
+    }
+    for (const el of layout.querySelectorAll('.zone-free')) {
+      if (!geo || !zones[el.dataset.zone]) {
+        el.remove();
+        this.freeZones.delete(el.dataset.zone);
+      }
+    }
+    for (const name of geo ? order.filter((n) => !map[n]) : []) {
+      let el = layout.querySelector(`.zone-free[data-zone="${CSS.escape(name)}"]`);
+      if (!el) {
+        el = document.createElement('div');
+        el.className = 'zone zone-free zone-clock';
+        el.dataset.zone = name;
+        el.innerHTML = '<span class="clock-time"></span><span class="clock-date"></span>';
+        layout.appendChild(el);
+        this.freeZones.set(name, new ClockZone(el));
+      }
+      place(el, zones[name], name);
     }
     const band = zones && zones.ticker;
-    if (geo && band) $('#layout').style.setProperty('--band-h', `${band.h * 100}vh`);
-    else $('#layout').style.removeProperty('--band-h');
+    if (geo && band) layout.style.setProperty('--band-h', `${band.h * 100}vh`);
+    else layout.style.removeProperty('--band-h');
   }
 
   portrait() {
@@ -263,6 +295,7 @@ class Player {
       this.ticker.alert = cur && cur.kind === 'alert' ? cur.alert : null;
       this.ticker.frame(now);
       this.clockZone.frame(now);
+      for (const z of this.freeZones.values()) z.frame(now);
     }
     this.debug.frame(ts);
   }
@@ -308,7 +341,7 @@ class Player {
         this.push.send({ type: 'pong', server_time: msg.server_time });
         break;
       case 'command':
-        this.command(msg.command, msg);
+        this.command(msg).catch((e) => this.error(`command: ${e.message}`));
         break;
       case 'revoked':
         this.unpair('token revoked');
@@ -318,16 +351,70 @@ class Player {
     }
   }
 
-  command(cmd) {
-    if (cmd === 'reload') location.reload();
-    else if (cmd === 'identify') {
+  /**
+   * Runs an operator's command once per id (a command may arrive twice around a reconnect) and answers it with
+   * `done` and a result or `failed` and an error (§4): over the socket, or over HTTP when the socket is down or
+   * the page is about to reload.
+   */
+  async command(msg) {
+    const id = msg.id;
+    if (!id || this.commandsSeen.has(id)) return;
+    this.commandsSeen.add(id);
+    if (this.commandsSeen.size > 500) this.commandsSeen.delete(this.commandsSeen.values().next().value);
+    const args = (msg.args && typeof msg.args === 'object') ? msg.args : {};
+    let answer;
+    try {
+      answer = { status: 'done', result: await this.runCommand(msg.command, args, id) };
+    } catch (e) {
+      answer = { status: 'failed', error: String(e && e.message || e).slice(0, 2000) };
+      this.error(`command ${msg.command}: ${answer.error}`);
+    }
+    if (answer.status === 'done' && answer.result === null) return; // answered already (reload)
+    this.commandResults.push({ id, command: msg.command, ...answer });
+    if (this.commandResults.length > 50) this.commandResults.shift();
+    await this.answerCommand(id, answer);
+  }
+
+  async answerCommand(id, answer) {
+    if (this.push && this.push.send({ type: 'command_result', id, ...answer })) return;
+    try {
+      await this.api.commandResult(this.device, id, answer);
+    } catch (e) {
+      this.error(`command result: ${e.message}`);
+    }
+  }
+
+  /** Carries out one command; returns its result text (null when it answered itself), throws when it fails. */
+  async runCommand(cmd, args, id) {
+    if (cmd === 'reload') {
+      // Answered over HTTP before the page goes away (a socket frame could be lost with the page).
+      await this.api.commandResult(this.device, id, { status: 'done', result: 'reloading' }).catch(() => {});
+      location.reload();
+      return null;
+    }
+    if (cmd === 'identify') {
       const el = $('#identify');
+      const secs = Math.min(300, Math.max(1, Number(args.seconds) || 10));
       el.textContent = this.manifest ? this.manifest.screen.name || this.manifest.screen.id : (this.device && this.device.screen_id) || '';
       el.hidden = false;
-      setTimeout(() => { el.hidden = true; }, 10_000);
-    } else if (cmd === 'screenshot') {
-      this.screenshot().catch((e) => this.error(`screenshot: ${e.message}`));
+      clearTimeout(this.identifyTimer);
+      this.identifyTimer = setTimeout(() => { el.hidden = true; }, secs * 1000);
+      return `shown for ${secs} s: ${el.textContent}`;
     }
+    if (cmd === 'screenshot') return this.screenshot();
+    if (cmd === 'clear_cache') return this.clearCache();
+    throw new Error(`unknown command ${cmd}`);
+  }
+
+  /** Empties the media cache and has the Service Worker fetch the horizon's media again. */
+  async clearCache() {
+    if (typeof caches === 'undefined') throw new Error('no Cache Storage in this browser');
+    const media = await caches.open('twincast-media');
+    const n = (await media.keys()).length;
+    await caches.delete('twincast-media');
+    this.cache.lastList = null;
+    if (this.manifest) this.cache.sync(mediaOrder(this.manifest, this.clock.now()));
+    return `media cache cleared (${n} files), refilling`;
   }
 
   /**
@@ -344,13 +431,16 @@ class Player {
     g.fillRect(0, 0, c.width, c.height);
     const mainBox = $('#zone-main').getBoundingClientRect();
     const cur = this.main && this.main.current;
+    let shows = 'nothing playing';
     if (cur && (cur.video || cur.el instanceof HTMLImageElement)) {
+      shows = cur.video ? `video frame at ${cur.video.currentTime.toFixed(2)} s` : 'image';
       const src = cur.video || cur.el;
       const w = cur.video ? src.videoWidth : src.naturalWidth;
       const h = cur.video ? src.videoHeight : src.naturalHeight;
       const k = Math.min(mainBox.width / w, mainBox.height / h);
       g.drawImage(src, mainBox.x + (mainBox.width - w * k) / 2, mainBox.y + (mainBox.height - h * k) / 2, w * k, h * k);
     } else if (cur) {
+      shows = `${cur.play ? cur.play.kind : 'slide'} text`;
       g.fillStyle = '#f4f6fb';
       g.font = `bold ${Math.round(mainBox.height / 10)}px sans-serif`;
       g.fillText((cur.el.innerText || '').split('\n').filter(Boolean).slice(0, 2).join('  '), mainBox.x + 40, mainBox.y + mainBox.height / 2, mainBox.width - 80);
@@ -363,7 +453,9 @@ class Player {
       g.fillText(tick.textContent, b.x + 10, b.y + b.height * 0.65, b.width - 20);
     }
     const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    if (!blob) throw new Error('the canvas could not be encoded');
     await this.api.screenshot(this.device, blob);
+    return `${c.width}x${c.height} png, ${shows}`;
   }
 
   async onSwap(prev, next, info) {
@@ -452,6 +544,7 @@ class Player {
       manifest_etag: this.etag,
       manifest_from_cache: this.fromCache,
       manifest_plays: m ? m.zones.main.length : 0,
+      layout: m ? { name: m.layout.name, zones: Object.keys(m.layout.zones) } : null,
       item: this.item,
       cached_bytes: this.cache.status.cached_bytes,
       cache: this.cache.status,
@@ -469,6 +562,7 @@ class Player {
       transitions: this.main ? this.main.transitions.length : 0,
       loads: this.loads,
       errors: this.errors.slice(),
+      command_results: this.commandResults.slice(),
       timings: { ...this.timings },
     };
   }

@@ -12,7 +12,10 @@ pub mod pairing;
 pub mod plays;
 pub mod screenshots;
 
-pub use commands::CommandSent;
+pub use commands::{
+    command_push, CommandInput, COMMAND_STATES, DEFAULT_COMMAND_TTL_SECS, MAX_COMMAND_ARGS,
+    MAX_COMMAND_RESULT, MAX_COMMAND_TTL_SECS,
+};
 pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
 pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
 pub use pairing::{

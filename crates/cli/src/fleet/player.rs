@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 use twincast_protocol::{
-    Command, Heartbeat, Item, PlayBatch, PlayBatchAnswer, PlayEvent, PlayerMessage, Push,
+    Command, CommandOutcome, CommandResult, Heartbeat, Item, PlayBatch, PlayBatchAnswer, PlayEvent,
+    PlayerMessage, Push,
 };
 
 /// One player's manifest state, readable by the change measurement.
@@ -113,10 +114,23 @@ pub(super) async fn run_player(ctx: Arc<Ctx>, p: Arc<Player>) {
                         Ok(Push::ManifestChanged { etag, .. } | Push::Alert { etag, .. }) => {
                             fetch_if_changed(&ctx, &p, Some(&etag), false).await;
                         }
-                        Ok(Push::Command { command: Command::Reload, .. }) => {
-                            fetch_if_changed(&ctx, &p, None, false).await;
+                        Ok(Push::Command { id, command, .. }) => {
+                            // A simulated player has no pixels and no cache: a reload refetches the manifest,
+                            // a screenshot fails, the rest are done.
+                            let result = match command {
+                                Command::Reload => {
+                                    fetch_if_changed(&ctx, &p, None, false).await;
+                                    CommandResult { status: CommandOutcome::Done, result: Some("manifest fetched".into()), error: None }
+                                }
+                                Command::Screenshot => CommandResult { status: CommandOutcome::Failed, result: None, error: Some("fleet-sim has no screen".into()) },
+                                Command::Identify | Command::ClearCache => CommandResult { status: CommandOutcome::Done, result: Some("simulated".into()), error: None },
+                            };
+                            let answer = PlayerMessage::CommandResult { id, result };
+                            let text = serde_json::to_string(&answer).unwrap_or_default();
+                            if ws.send(Message::Text(text.into())).await.is_err() {
+                                break None;
+                            }
                         }
-                        Ok(Push::Command { .. }) => {}
                         Ok(Push::Ping { server_time }) => {
                             let pong = PlayerMessage::Pong { server_time: Some(server_time) };
                             let text = serde_json::to_string(&pong).unwrap_or_default();

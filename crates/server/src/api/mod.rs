@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod campaigns;
 pub mod groups;
+pub mod layouts;
 pub mod media;
 pub mod moderation;
 pub mod notifications;
@@ -43,6 +44,7 @@ use utoipa_axum::routes;
         (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
         (name = "plays", description = "Proof-of-play reports"),
         (name = "health", description = "Screen health: offline/online notifications (webhook, e-mail) and their delivery"),
+        (name = "layouts", description = "Layouts as data (zones in percent) and the layout of screens and screen groups"),
     )
 )]
 struct ApiDoc;
@@ -153,9 +155,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(player::plays))
         .routes(routes!(player::upload_screenshot))
         .routes(routes!(player::get_screenshot))
-        .routes(routes!(player::send_command))
+        .routes(routes!(player::list_commands, player::send_command))
+        .routes(routes!(player::get_command))
+        .routes(routes!(player::command_result))
         .routes(routes!(player::revoke_device))
         .routes(routes!(player::screen_status))
+        .routes(routes!(layouts::list, layouts::create))
+        .routes(routes!(
+            layouts::get,
+            layouts::update,
+            layouts::patch,
+            layouts::delete
+        ))
+        .routes(routes!(
+            layouts::get_screen_layout,
+            layouts::set_screen_layout
+        ))
+        .routes(routes!(layouts::set_group_layout))
         .routes(routes!(player::plays_summary))
         .routes(routes!(player::plays_aggregates))
         .routes(routes!(notifications::list))

@@ -2,13 +2,15 @@
 //!
 //! It subscribes to [`AppState::events`]: on a schedule or alert change it recomputes the manifests of the
 //! connected screens concerned and pushes `manifest_changed` / `alert` (with the new ETag) to their sockets; on a
-//! command it forwards it to the screen's sockets. See `docs/player-protocol.md`; the messages are
+//! command it delivers it to the screen's sockets (and queued commands when a screen connects). See `docs/player-protocol.md`; the messages are
 //! [`twincast_protocol::Push`], the manifests are built in [`crate::manifest`].
 //!
+//! - `commands`: queued remote commands delivered to the screens' sockets.
 //! - `connections`: the open sockets and what each screen was last told.
 //! - `refresh`: change events → recomputed manifests → pushes (and the hub's metrics).
 //! - `group_commit`: heartbeats stored many to a transaction.
 
+mod commands;
 mod connections;
 mod group_commit;
 mod refresh;
@@ -173,7 +175,8 @@ impl Hub {
                 }
             }
         }
-        let snap = Arc::new(Snapshot::new(version, inputs, resolved));
+        let layouts = store.layout_assignments().await?;
+        let snap = Arc::new(Snapshot::new(version, inputs, resolved).with_layouts(layouts));
         *guard = Some(snap.clone());
         Ok(snap)
     }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use twincast_app::background::{Worker, WorkerState};
-use twincast_protocol::{Command, Push};
+use twincast_protocol::Push;
 
 impl Hub {
     /// Fills the screen cache in one go when many of `ids` are missing or stale (one query instead of thousands
@@ -157,7 +157,7 @@ enum Wake {
 }
 
 /// The hub's background worker: turns change events into pushes, and every 5 s notices schedule changes made by
-/// other processes. Done when the event channel closes.
+/// other processes and delivers commands queued through them. Done when the event channel closes.
 pub struct HubRefresh {
     hub: Arc<Hub>,
     state: AppState,
@@ -193,27 +193,14 @@ impl Worker for HubRefresh {
                     hub.refresh(state, screens, false).await
                 }
                 Ok(ServerEvent::AlertsChanged) => hub.refresh(state, None, true).await,
-                Ok(ServerEvent::Command {
-                    id,
-                    screen_id,
-                    command,
-                }) => match Command::parse(&command) {
-                    Some(command) => {
-                        hub.push(
-                            &screen_id,
-                            &Push::Command {
-                                id,
-                                command,
-                                server_time: state.app.now_ms(),
-                            },
-                        );
-                    }
-                    None => tracing::warn!(screen_id, command, "hub: unknown command not sent"),
-                },
+                Ok(ServerEvent::Command { id, screen_id }) => {
+                    hub.deliver_new(state, &id, &screen_id).await
+                }
                 Err(RecvError::Lagged(_)) => hub.refresh(state, None, true).await,
                 Err(RecvError::Closed) => return WorkerState::Done,
             },
             Some(Wake::Tick) => {
+                hub.deliver_connected(state).await;
                 let known = hub.version.load(Ordering::Acquire);
                 if let Ok(v) = state.store.schedule_version().await {
                     if known >= 0 && v != known {

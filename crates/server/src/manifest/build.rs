@@ -41,6 +41,8 @@ pub(crate) struct Snapshot {
     /// Whether some campaign targets screens by id (then every screen has its own targeting).
     ids_matter: bool,
     targeting: Mutex<HashMap<String, Arc<Targeting>>>,
+    /// The layouts assigned to screens and groups (a layout change bumps the schedule version).
+    layouts: twincast_store::LayoutAssignments,
 }
 
 impl Snapshot {
@@ -63,7 +65,23 @@ impl Snapshot {
             shared: Mutex::default(),
             ids_matter,
             targeting: Mutex::default(),
+            layouts: Default::default(),
         }
+    }
+
+    /// The same snapshot with the layouts assigned to screens and groups.
+    pub(crate) fn with_layouts(mut self, layouts: twincast_store::LayoutAssignments) -> Snapshot {
+        self.layouts = layouts;
+        self
+    }
+
+    /// The layout assigned to `screen` (its own, else its first group's of its orientation), if any.
+    fn layout_of(&self, screen: &tc::Screen) -> Option<Arc<twincast_store::Layout>> {
+        let o = match screen.orientation {
+            tc::Orientation::Portrait => "portrait",
+            tc::Orientation::Landscape => "landscape",
+        };
+        self.layouts.of(&screen.id, &screen.groups, o)
     }
 }
 
@@ -75,10 +93,18 @@ struct Targeting {
 }
 
 /// Everything targeting can depend on, besides the screen id, which counts only when a campaign lists screens.
-fn targeting_signature(snap: &Snapshot, s: &tc::Screen, o: usize, from: i64, hours: i64) -> String {
+fn targeting_signature(
+    snap: &Snapshot,
+    s: &tc::Screen,
+    o: usize,
+    from: i64,
+    hours: i64,
+    layout: Option<&twincast_store::Layout>,
+) -> String {
     let id = if snap.ids_matter { s.id.as_str() } else { "" };
+    let layout = layout.map_or("", |l| l.id.as_str());
     format!(
-        "{id}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
+        "{id}\u{0}{layout}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
         s.location_id,
         s.location_kind,
         s.tags,
@@ -89,7 +115,14 @@ fn targeting_signature(snap: &Snapshot, s: &tc::Screen, o: usize, from: i64, hou
     )
 }
 
-fn targeting(snap: &Snapshot, screen: &tc::Screen, o: usize, from: i64, hours: i64) -> Targeting {
+fn targeting(
+    snap: &Snapshot,
+    screen: &tc::Screen,
+    o: usize,
+    from: i64,
+    hours: i64,
+    layout: Option<&twincast_store::Layout>,
+) -> Targeting {
     let pick = |list: &[tc::Campaign]| -> Vec<usize> {
         list.iter()
             .enumerate()
@@ -106,6 +139,7 @@ fn targeting(snap: &Snapshot, screen: &tc::Screen, o: usize, from: i64, hours: i
         hours.to_string(),
         screen.tz.name().to_string(),
         o.to_string(),
+        layout.map_or(String::new(), |l| format!("{}:{}", l.id, l.version)),
     ] {
         key.update(part.as_bytes());
         key.update([0]);
@@ -142,7 +176,8 @@ pub(crate) fn build_manifest(
     let o = usize::from(screen.orientation == tc::Orientation::Portrait);
     // Which campaigns and alerts target a screen depends only on the fields targets look at; screens that agree
     // on them (all screens of one location, typically) share the filtering and the key.
-    let sig = targeting_signature(snap, screen, o, from, hours);
+    let layout = snap.layout_of(screen);
+    let sig = targeting_signature(snap, screen, o, from, hours, layout.as_deref());
     let known = snap
         .targeting
         .lock()
@@ -151,7 +186,7 @@ pub(crate) fn build_manifest(
     let targeting = match known {
         Some(t) => t,
         None => {
-            let t = Arc::new(targeting(snap, screen, o, from, hours));
+            let t = Arc::new(targeting(snap, screen, o, from, hours, layout.as_deref()));
             if let Ok(mut m) = snap.targeting.lock() {
                 m.insert(sig, t.clone());
             }
@@ -174,7 +209,14 @@ pub(crate) fn build_manifest(
                 .map(|&i| &snap.inputs.ticker[o][i])
                 .collect();
             let t = Instant::now();
-            let s = Arc::new(build_shared(snap, screen, &main, &ticker, from, to, key)?);
+            let s = Arc::new(build_shared(
+                snap,
+                screen,
+                (&main, &ticker),
+                layout.as_deref(),
+                (from, to),
+                key,
+            )?);
             let took = t.elapsed();
             SHARED_BUILDS.fetch_add(1, Ordering::Relaxed);
             SHARED_BUILD_US.fetch_add(took.as_micros() as u64, Ordering::Relaxed);
@@ -215,10 +257,9 @@ pub(crate) fn build_manifest(
 fn build_shared(
     snap: &Snapshot,
     screen: &tc::Screen,
-    main: &[&tc::Campaign],
-    ticker: &[&tc::Campaign],
-    from: i64,
-    to: i64,
+    (main, ticker): (&[&tc::Campaign], &[&tc::Campaign]),
+    layout: Option<&twincast_store::Layout>,
+    (from, to): (i64, i64),
     key: [u8; 32],
 ) -> Result<SharedPart, serde_json::Error> {
     let o = usize::from(screen.orientation == tc::Orientation::Portrait);
@@ -288,7 +329,10 @@ fn build_shared(
     let part = wire::ManifestShared {
         alerts,
         items,
-        layout: to_wire::layout(&tc::layout::choose(screen.orientation, !ticker.is_empty())),
+        layout: match layout {
+            Some(l) => to_wire::assigned_layout(l),
+            None => to_wire::layout(&tc::layout::choose(screen.orientation, !ticker.is_empty())),
+        },
         media: media.values().map(|m| to_wire::media(m)).collect(),
         // Format 2: a rotation repeats the same few entries, which gzip shrinks about eightfold compared with
         // explicit starts.

@@ -100,3 +100,30 @@ pub(super) fn layout(l: &tc::layout::Layout) -> wire::Layout {
             .collect(),
     }
 }
+
+/// A layout assigned as data (`twincast_store::Layout`, zones in percent) as the manifest carries it: its slug as
+/// `name`, zones as fractions.
+pub(super) fn assigned_layout(l: &twincast_store::Layout) -> wire::Layout {
+    wire::Layout {
+        name: l.slug.clone(),
+        orientation: if l.orientation == "portrait" {
+            wire::Orientation::Portrait
+        } else {
+            wire::Orientation::Landscape
+        },
+        zones: l
+            .zones
+            .iter()
+            .map(|z| {
+                let (x, y, w, h) = z.fractions();
+                wire::Zone {
+                    name: z.name.clone(),
+                    x,
+                    y,
+                    w,
+                    h,
+                }
+            })
+            .collect(),
+    }
+}

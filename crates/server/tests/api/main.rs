@@ -1,8 +1,10 @@
 //! The HTTP API against a real server on a loopback port, with SQLite or (when configured) PostgreSQL.
 
 mod auth;
+mod commands;
 mod common;
 mod health;
+mod layouts;
 mod matrix;
 mod media;
 mod misc;

@@ -178,6 +178,27 @@ async fn authorization_matrix() {
             v["id"].as_str().unwrap().to_string()
         }
     };
+    let command: Value = admin
+        .post_json(
+            &format!("/api/v1/screens/{screen_id}/commands"),
+            json!({"command": "identify"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let command_id = command["id"].as_str().unwrap().to_string();
+    let layout_of = |slug: &str| {
+        json!({"slug": slug, "name": "Matrix", "orientation": "landscape",
+            "zones": [{"name": "main", "x": 0, "y": 0, "w": 100, "h": 100}]})
+    };
+    assert_eq!(
+        admin
+            .post_json("/api/v1/layouts", layout_of("matrix"))
+            .await
+            .status(),
+        201
+    );
 
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
@@ -338,6 +359,16 @@ async fn authorization_matrix() {
             [401, 403, 403, 202, 202],
         ),
         (
+            Method::GET,
+            "/api/v1/screens/{id}/commands",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/commands/{command_id}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
             Method::DELETE,
             "/api/v1/screens/{id}/device",
             [401, 403, 403, 404, 404],
@@ -361,6 +392,43 @@ async fn authorization_matrix() {
             Method::GET,
             "/api/v1/plays/aggregates",
             [401, 200, 200, 200, 200],
+        ),
+        (Method::GET, "/api/v1/layouts", [401, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/layouts", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/layouts/{slug}",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/layouts/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/layouts/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/layouts/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/v1/screens/{id}/layout",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/screens/{id}/layout",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/screen-groups/{slug}/layout",
+            [401, 403, 403, 200, 200],
         ),
         (
             Method::GET,
@@ -841,6 +909,39 @@ async fn authorization_matrix() {
                 ("POST", "/api/v1/pairings/{code}/claim", _) => (
                     "/api/v1/pairings/ZZZZZZ/claim".into(),
                     Body::Json(json!({"screen_id": screen_id})),
+                ),
+                ("POST", "/api/v1/layouts", _) => (
+                    path_t.to_string(),
+                    Body::Json(layout_of(&format!("lay-{seed}"))),
+                ),
+                ("GET", "/api/v1/layouts/{slug}", _) => {
+                    ("/api/v1/layouts/landscape".into(), Body::None)
+                }
+                ("PUT", "/api/v1/layouts/{slug}", _) => (
+                    "/api/v1/layouts/matrix".into(),
+                    Body::Json(layout_of("matrix")),
+                ),
+                ("PATCH", "/api/v1/layouts/{slug}", _) => (
+                    "/api/v1/layouts/matrix".into(),
+                    Body::Json(json!({"name": format!("M {seed}")})),
+                ),
+                ("DELETE", "/api/v1/layouts/{slug}", _) => {
+                    let slug = format!("gone-{seed}");
+                    let res = admin.post_json("/api/v1/layouts", layout_of(&slug)).await;
+                    assert_eq!(res.status(), 201);
+                    (format!("/api/v1/layouts/{slug}"), Body::None)
+                }
+                ("PUT", "/api/v1/screens/{id}/layout", _) => (
+                    format!("/api/v1/screens/{screen_id}/layout"),
+                    Body::Json(json!({"layout": "matrix"})),
+                ),
+                ("PUT", "/api/v1/screen-groups/{slug}/layout", _) => (
+                    "/api/v1/screen-groups/gates/layout".into(),
+                    Body::Json(json!({"layout": "landscape"})),
+                ),
+                ("GET", "/api/v1/screens/{id}/commands/{command_id}", _) => (
+                    format!("/api/v1/screens/{screen_id}/commands/{command_id}"),
+                    Body::None,
                 ),
                 ("POST", "/api/v1/screens/{id}/commands", _) => (
                     format!("/api/v1/screens/{screen_id}/commands"),

@@ -14,11 +14,11 @@ use twincast_protocol::{
 };
 use twincast_store::Role;
 
-type Ws =
+pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A location and `n` screens; returns the screen ids.
-async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
+pub(crate) async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
     let res = admin
         .post_json(
             "/api/v1/locations",
@@ -44,7 +44,7 @@ async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
 }
 
 /// Pairs a new player with `screen_id` through the HTTP flow and returns its device token.
-async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
+pub(crate) async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
     let c = Client::new();
     let p: PairingCreated = c
         .post(s.url("/api/v1/player/pairings"))
@@ -80,15 +80,15 @@ async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
     got.token.unwrap()
 }
 
-fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+pub(crate) fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
     Client::new().get(s.url(path)).bearer_auth(token)
 }
 
-fn post(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+pub(crate) fn post(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
     Client::new().post(s.url(path)).bearer_auth(token)
 }
 
-async fn ws_connect(s: &TestServer, token: &str) -> Ws {
+pub(crate) async fn ws_connect(s: &TestServer, token: &str) -> Ws {
     let url = format!(
         "{}/api/v1/player/ws?token={token}",
         s.base.replace("http://", "ws://")
@@ -99,7 +99,7 @@ async fn ws_connect(s: &TestServer, token: &str) -> Ws {
 /// The next message of a type (`hello`, `manifest_changed`, …; skipping others), decoded as the wire type;
 /// `None` when the socket closes first. Fails after 120 s so a broken push cannot hang the suite (a bound against
 /// a hang, not a speed requirement).
-async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
+pub(crate) async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
     let wait = async {
         loop {
             match ws.next().await {

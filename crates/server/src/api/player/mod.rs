@@ -7,8 +7,10 @@
 //! - [`socket`]: `GET /player/ws`, the push channel.
 //! - [`mod@heartbeat`]: `POST /player/heartbeat`.
 //! - [`mod@plays`]: `POST /player/plays` and the reports under `/plays`.
-//! - [`screens`]: screenshots, commands, device revocation and status of one screen.
+//! - [`commands`]: remote commands (queue, list, get; the player's answer).
+//! - [`screens`]: screenshots, device revocation and status of one screen.
 
+pub mod commands;
 pub mod heartbeat;
 pub mod manifest;
 pub mod pairing;
@@ -16,6 +18,7 @@ pub mod plays;
 pub mod screens;
 pub mod socket;
 
+pub use commands::*;
 pub use heartbeat::*;
 pub use manifest::*;
 pub use pairing::*;

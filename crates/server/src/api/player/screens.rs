@@ -1,19 +1,18 @@
-//! One screen's player side as operators and players reach it: screenshots, commands, device revocation, status.
+//! One screen's player side as operators and players reach it: screenshots, device revocation, status (commands:
+//! [`super::commands`]).
 
 use super::{body_bytes, PlayerAuth};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use twincast_app::places::ScreenStatus;
 use twincast_app::player::MAX_SCREENSHOT;
-use utoipa::ToSchema;
 
 /// Uploads a screenshot (PNG or JPEG, ≤ 5 MiB) after a `screenshot` command.
 #[utoipa::path(post, path = "/api/v1/player/screenshot", tag = "player", security(("bearer" = [])),
@@ -44,50 +43,6 @@ pub async fn get_screenshot(
     let shot = state.app.screenshot(&who.actor(), &id).await?;
     let mime = HeaderValue::from_str(&shot.mime).map_err(ApiError::internal)?;
     Ok(([(header::CONTENT_TYPE, mime)], shot.data).into_response())
-}
-
-/// A command for a screen.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CommandRequest {
-    /// `reload`, `screenshot` or `identify`.
-    pub command: String,
-}
-
-/// A sent command.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommandSent {
-    /// Command id.
-    pub id: String,
-    /// The command.
-    pub command: String,
-    /// Target screen.
-    pub screen_id: String,
-}
-
-/// Sends a command to a screen's open sockets (not queued for offline screens).
-#[utoipa::path(post, path = "/api/v1/screens/{id}/commands", tag = "screens",
-    params(("id" = String, Path)), request_body = CommandRequest,
-    responses((status = 202, body = CommandSent), (status = 400, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
-pub async fn send_command(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<CommandRequest>,
-) -> ApiResult<(StatusCode, Json<CommandSent>)> {
-    let sent = state
-        .app
-        .send_command(&who.actor(), &id, &req.command)
-        .await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(CommandSent {
-            id: sent.id,
-            command: sent.command.as_str().to_string(),
-            screen_id: sent.screen_id,
-        }),
-    ))
 }
 
 /// Revokes the screen's device token and closes its sockets.

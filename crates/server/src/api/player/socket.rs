@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use twincast_protocol::Push;
+use twincast_protocol::{PlayerMessage, Push};
 use twincast_store::Device;
 use utoipa::IntoParams;
 
@@ -22,7 +22,8 @@ pub struct WsQuery {
     pub token: Option<String>,
 }
 
-/// The push channel: `hello`, `manifest_changed`, `alert`, `command`, `ping`, `revoked` (JSON text frames).
+/// The push channel: `hello`, `manifest_changed`, `alert`, `command`, `ping`, `revoked` (JSON text frames); the
+/// player sends `pong` and `command_result`.
 #[utoipa::path(get, path = "/api/v1/player/ws", tag = "player", params(WsQuery),
     responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::Problem)))]
 pub async fn ws(
@@ -58,6 +59,15 @@ pub async fn ws(
         .into_response())
 }
 
+/// Handles a player's message: a command's result is recorded; pongs and anything else are ignored.
+async fn answer(state: &AppState, device: &Device, text: &str) {
+    if let Ok(PlayerMessage::CommandResult { id, result }) = serde_json::from_str(text) {
+        if let Err(e) = state.app.finish_command(device, &id, &result).await {
+            tracing::debug!(command = id, error = %e, "player: command result not recorded");
+        }
+    }
+}
+
 async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
     let hub = state.hub.clone();
     let screen_id = device.screen_id.clone();
@@ -82,6 +92,8 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
     }
     .to_text();
     if socket.send(Message::Text(hello.into())).await.is_ok() {
+        // Commands queued while the screen was away follow the hello through the socket's channel.
+        hub.deliver_queued(&state, &screen_id).await;
         let mut ping = tokio::time::interval(hub.settings.ping_every);
         ping.tick().await;
         loop {
@@ -99,6 +111,7 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
                 },
                 msg = socket.recv() => match msg {
                     None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                    Some(Ok(Message::Text(text))) => answer(&state, &device, &text).await,
                     Some(Ok(_)) => {}
                 },
                 _ = ping.tick() => {
