@@ -3,7 +3,7 @@
 //! Admins and operators write; everyone signed in reads. Every write carries its audit entry (partner `None`:
 //! places belong to the network, not to a partner) and takes an optional `If-Match` version. A change that alters
 //! what screens show (a screen's location, zone, size or tags; a location's kind, zone or coordinates) emits
-//! [`ServerEvent::ScheduleChanged`](crate::ServerEvent::ScheduleChanged) naming those screens, so the player hub
+//! [`ServerEvent::ScheduleChanged`] naming those screens, so the player hub
 //! pushes their new manifests. Retiring a screen keeps its row, plays and audit, revokes its device tokens and
 //! drops it from the schedule and the default lists; a retired screen cannot be changed or paired
 //! (`screen-retired`).
