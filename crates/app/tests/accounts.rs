@@ -138,11 +138,35 @@ async fn only_admins_administer_accounts_and_refusals_write_nothing() {
     assert_eq!(e.code(), "invalid-patch");
     assert_eq!(entries(&f.app).await.len(), before);
 
-    // The last enabled admin cannot be demoted, disabled or deleted; with a second admin it can.
+    // No admin disables, re-roles or resets its own account (it would lock itself out); the last enabled admin
+    // cannot be demoted, disabled or deleted, even by the local command; with a second admin it can.
+    let before = entries(&f.app).await.len();
+    for patch in [
+        serde_json::json!({"role": "viewer"}),
+        serde_json::json!({"disabled": true}),
+    ] {
+        let e = f
+            .app
+            .patch_user(&admin, &admin.user.id, &patch, None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "own-account", "{patch}");
+    }
+    let e = f
+        .app
+        .set_user_disabled(&admin, &admin.user.id, true, None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "own-account");
+    assert_eq!(
+        entries(&f.app).await.len(),
+        before,
+        "refusals write nothing"
+    );
     let e = f
         .app
         .patch_user(
-            &admin,
+            &App::local_admin(),
             &admin.user.id,
             &serde_json::json!({"role": "viewer"}),
             None,
@@ -154,10 +178,11 @@ async fn only_admins_administer_accounts_and_refusals_write_nothing() {
         .patch_user(&admin, &id, &serde_json::json!({"role": "admin"}), None)
         .await
         .unwrap();
+    let second = Actor::new(f.app.user(&App::local_admin(), &id).await.unwrap());
     let demoted = f
         .app
         .patch_user(
-            &admin,
+            &second,
             &admin.user.id,
             &serde_json::json!({"role": "operator"}),
             None,
@@ -197,6 +222,23 @@ async fn passwords_are_markers_in_the_log_and_changes_need_the_current_one() {
     assert_eq!(mine.changes["role"], serde_json::json!([null, "operator"]));
 
     f.clock.advance(1_000);
+    let e = f
+        .app
+        .reset_password(
+            &admin,
+            &admin.user.id,
+            PasswordReset {
+                password: "one-time-pass".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        "own-account",
+        "an admin resets others, not itself"
+    );
     let u = f
         .app
         .reset_password(

@@ -119,6 +119,12 @@ impl App {
                 });
             }
         }
+        if actor.user.id == id && (input.disabled || input.role != current.role) {
+            return Err(AppError::conflict(
+                "own-account",
+                "you cannot disable your own account or change your own role; ask another administrator",
+            ));
+        }
         self.keep_an_admin(&current, Some(input)).await?;
         let action = match (current.disabled, input.disabled) {
             (false, true) => "user.disable",
@@ -184,6 +190,12 @@ impl App {
         if_match: Option<i64>,
     ) -> AppResult<User> {
         actor.require(&[Role::Admin])?;
+        if actor.user.id == id {
+            return Err(AppError::conflict(
+                "own-account",
+                "a reset is for another account; change your own password with POST /api/v1/auth/password",
+            ));
+        }
         secrets::check_password_policy(&reset.password)?;
         let current = self.user(actor, id).await?;
         let hash = secrets::hash_password(reset.password).await?;

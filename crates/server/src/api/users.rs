@@ -92,7 +92,8 @@ pub async fn get_user(
 
 /// Changes an account's role, partner scopes or disabled flag (admin): a JSON merge patch of `UserInput`. A
 /// role change applies from the account's next request; disabling ends its sessions and refuses its tokens
-/// (401). 409 `last-admin` when no enabled admin would remain.
+/// (401). 409 `last-admin` when no enabled admin would remain, 409 `own-account` when an admin would disable
+/// or re-role its own account.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
     request_body(content = UserInput, content_type = "application/merge-patch+json", description = "Fields of UserInput to change"),
@@ -132,7 +133,7 @@ pub async fn delete_user(
 }
 
 /// Disables an account (admin): its sessions end, its sessions and tokens are refused (401) from the next
-/// request, it cannot log in.
+/// request, it cannot log in. Not one's own account (409 `own-account`) nor the last admin (409 `last-admin`).
 #[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "users",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
     responses((status = 200, body = User, headers(("ETag" = String, description = "The new version"))),
@@ -172,13 +173,14 @@ pub async fn enable_user(
 }
 
 /// Sets a one-time password on an account (admin): its sessions end; at its next login it must choose its own
-/// password (`POST /api/v1/auth/password`) before anything else (403 `password-change-required`).
+/// password (`POST /api/v1/auth/password`) before anything else (403 `password-change-required`). An admin's
+/// own account is 409 `own-account` (it changes its password through `/auth/password`).
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
     request_body = PasswordReset,
     responses((status = 200, body = User, headers(("ETag" = String, description = "The new version"))),
         (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 412, description = "stale-version: changed since it was read", body = crate::error::Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,

@@ -410,14 +410,22 @@ async fn accounts_with_history_and_the_last_admin_are_kept() {
         admin.get(&format!("/api/v1/users/{quiet}")).await.status(),
         404
     );
+    // An admin cannot lock itself out; the last enabled admin is kept even against the local command.
     assert_problem(
         admin
             .post_json(&format!("/api/v1/users/{root_id}/disable"), json!({}))
             .await,
         StatusCode::CONFLICT,
-        "last-admin",
+        "own-account",
     )
     .await;
+    let last = s
+        .state
+        .app
+        .set_user_disabled(&twincast_app::App::local_admin(), &root_id, true, None)
+        .await
+        .unwrap_err();
+    assert_eq!(last.code(), "last-admin");
     // Lists: filters and the keyset.
     let list: Value = admin
         .get("/api/v1/users?role=operator")
