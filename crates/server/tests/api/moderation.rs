@@ -149,8 +149,9 @@ async fn editor_changes_reach_screens_only_after_approval() {
     let c: Value = res.json().await.unwrap();
     let id = c["id"].as_str().unwrap().to_string();
     assert_eq!(c["moderation"]["state"], "approved");
-    next_of(&mut ws, "manifest_changed").await;
-    assert!(manifest(&s, &token).await.contains("approved-v1"));
+    assert!(pushed_manifest_with(&mut ws, &s, &token, "approved-v1")
+        .await
+        .contains("approved-v1"));
 
     // The editor reads it (ETag) and changes it: pending.
     let path = format!("/api/v1/campaigns/{id}");
@@ -180,8 +181,7 @@ async fn editor_changes_reach_screens_only_after_approval() {
         .post_json("/api/v1/campaigns", card("pa", "sync-1"))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    next_of(&mut ws, "manifest_changed").await;
-    let m = manifest(&s, &token).await;
+    let m = pushed_manifest_with(&mut ws, &s, &token, "sync-1").await;
     assert!(m.contains("sync-1") && m.contains("approved-v1"), "{m}");
     assert!(
         !m.contains("draft-v2"),
@@ -228,8 +228,7 @@ async fn editor_changes_reach_screens_only_after_approval() {
     assert_problem(res, StatusCode::PRECONDITION_FAILED, "stale-version").await;
     let res = send(&operator, Method::POST, &approve, Some(&v2), None).await;
     assert_eq!(res.status(), StatusCode::OK);
-    next_of(&mut ws, "manifest_changed").await;
-    let m = manifest(&s, &token).await;
+    let m = pushed_manifest_with(&mut ws, &s, &token, "draft-v2").await;
     assert!(m.contains("draft-v2") && !m.contains("approved-v1"), "{m}");
 
     // Limits: operators set them; editors are bound by them.
@@ -314,8 +313,7 @@ async fn editor_changes_reach_screens_only_after_approval() {
         .post_json("/api/v1/campaigns", card("pa", "sync-2"))
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
-    next_of(&mut ws, "manifest_changed").await;
-    let m = manifest(&s, &token).await;
+    let m = pushed_manifest_with(&mut ws, &s, &token, "sync-2").await;
     assert!(m.contains("sync-2") && !m.contains("editor-new"), "{m}");
 }
 
@@ -444,4 +442,19 @@ async fn media_lifecycle_review_and_in_use() {
     let res = send(&editor, Method::DELETE, &path, Some(&v3), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(editor.get(&path).await.status(), StatusCode::NOT_FOUND);
+}
+
+/// The screen's manifest after the push that brought `want`: pushes of earlier changes may still be in flight
+/// when a test makes its next change, so a push is followed by a fetch until the manifest holds `want` (at most
+/// five pushes; the caller's assertion then names what the manifest holds).
+async fn pushed_manifest_with(ws: &mut Ws, s: &TestServer, token: &str, want: &str) -> String {
+    let mut m = String::new();
+    for _ in 0..5 {
+        next_of(ws, "manifest_changed").await;
+        m = manifest(s, token).await;
+        if m.contains(want) {
+            break;
+        }
+    }
+    m
 }
