@@ -309,11 +309,20 @@ async fn offline_and_online_alerts_by_signed_webhook_and_email() {
     );
     assert!(mail.contains(&screen_id), "{mail}");
     // The webhook receiver is down: the delivery failed, is queued for a retry, and no request was blocked.
-    let offline = wait_for("a failed webhook attempt, queued again", || async move {
-        let r = rows(op, "screen.offline").await;
-        let w = r.iter().find(|n| n["channel"] == "webhook")?;
-        (w["attempts"].as_i64() >= Some(1) && w["status"] == "queued").then(|| r.clone())
-    })
+    // (The Maildir holds the message as soon as the SMTP server accepted it; the outbox row is marked delivered
+    // just after, so wait for both.)
+    let offline = wait_for(
+        "a failed webhook attempt queued again, and the e-mail row delivered",
+        || async move {
+            let r = rows(op, "screen.offline").await;
+            let w = r.iter().find(|n| n["channel"] == "webhook")?;
+            let e = r.iter().find(|n| n["channel"] == "email")?;
+            (w["attempts"].as_i64() >= Some(1)
+                && w["status"] == "queued"
+                && e["status"] == "delivered")
+                .then(|| r.clone())
+        },
+    )
     .await;
     assert_eq!(offline.len(), 2, "{offline:?}");
     let hook = row(&offline, "webhook");
