@@ -29,7 +29,7 @@ fail() {
     if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/      /' | head -n 40; fi
 }
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/twincast-kiosk-test.XXXXXX")
+TMP=$(mktemp -d /tmp/twincast-kiosk-test.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -56,6 +56,8 @@ apt_install() {
 command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck || true
 command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd || true
 [ -x /usr/bin/cage ] || apt_install cage || true
+[ -x /usr/bin/Xwayland ] || apt_install xwayland || true
+[ -x /usr/bin/chromium ] || apt_install chromium || true
 
 # ----------------------------------------------------------------------------------------------------------------
 # Syntax and lint
@@ -413,6 +415,113 @@ if grep -q 'did not answer within 0 s: starting anyway' "$S/err"; then pass "ses
 rm -f "$S/wlr-randr.calls"
 STUB="$S" PATH="$S/bin:$PATH" TWINCAST_KIOSK_ROTATE=0 "$HERE/session.sh" /bin/true 2>/dev/null
 if [ ! -e "$S/wlr-randr.calls" ]; then pass "session: no rotation asked, wlr-randr not called"; else fail "session: wlr-randr called for rotation 0"; fi
+
+# ----------------------------------------------------------------------------------------------------------------
+# The generated unit's command, run for real: cage on its headless backend, the session wrapper, Chromium with the
+# unit's flags, as an unprivileged user (nobody), against a local HTTP server. Only the profile directory is moved
+# to a temp dir. The page reports its window size, so the kiosk window and the rotation are checked too.
+# ----------------------------------------------------------------------------------------------------------------
+live_ready=1
+for need in /usr/bin/cage /usr/bin/Xwayland /usr/bin/chromium; do
+    [ -x "$need" ] || {
+        fail "live session: $need is missing"
+        live_ready=0
+    }
+done
+for need in python3 runuser setsid; do
+    command -v "$need" >/dev/null 2>&1 || {
+        fail "live session: $need is missing"
+        live_ready=0
+    }
+done
+free_port() {
+    local p
+    for p in $(seq 18790 18890); do
+        if ! timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+HTTP_PID=""
+SESSION_PID=""
+stop_live() {
+    if [ -n "$SESSION_PID" ]; then
+        kill -TERM -- "-$SESSION_PID" 2>/dev/null || true
+        for _ in $(seq 1 25); do kill -0 "$SESSION_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL -- "-$SESSION_PID" 2>/dev/null || true
+        wait "$SESSION_PID" 2>/dev/null || true
+        SESSION_PID=""
+    fi
+    if [ -n "$HTTP_PID" ]; then
+        kill "$HTTP_PID" 2>/dev/null || true
+        wait "$HTTP_PID" 2>/dev/null || true
+        HTTP_PID=""
+    fi
+}
+trap 'stop_live; rm -rf "$TMP"' EXIT
+
+# live NAME EXPECTED_SIZE INSTALL-ARGS...: generates the unit, runs its ExecStart and waits (60 s at most) until the
+# page reports EXPECTED_SIZE (WxH) as its window size.
+live() {
+    local name=$1 want=$2 port url dir line cmd=() envs=() k
+    shift 2
+    port=$(free_port) || {
+        fail "live $name: no free port"
+        return
+    }
+    url="http://127.0.0.1:$port/player/"
+    dir="$TMP/live-$name"
+    mkdir -p "$dir/www/player" "$dir/profile" "$dir/run"
+    echo ok >"$dir/www/healthz"
+    cat >"$dir/www/player/index.html" <<'HTML'
+<!doctype html><html><body style="background:#000">
+<script>
+function report() { fetch('/seen?size=' + innerWidth + 'x' + innerHeight + '&screen=' + screen.width + 'x' + screen.height); }
+report(); addEventListener('resize', report); setInterval(report, 1000);
+</script></body></html>
+HTML
+    chown -R nobody "$dir/profile" "$dir/run"
+    chmod 700 "$dir/run"
+    python3 -u -m http.server "$port" --bind 127.0.0.1 --directory "$dir/www" >"$dir/http.log" 2>&1 &
+    HTTP_PID=$!
+    TWINCAST_KIOSK_LIBDIR="$LIB" dry_run "live-$name-unit" --url "$url" "$@" || return
+    # The ExecStart command (continuation lines joined, %% back to %), and the unit's Environment= lines.
+    line=$(sed -n '/^ExecStart=/,/[^\\]$/p' "$TMP/live-$name-unit$SVC" | sed 's/\\$//' | tr '\n' ' ')
+    line=${line#ExecStart=}
+    line=${line//%%/%}
+    line=${line//--user-data-dir=\/var\/lib\/twincast-kiosk\/chromium/--user-data-dir=$dir/profile/chromium}
+    read -r -a cmd <<<"$line"
+    while IFS= read -r k; do envs+=("${k#Environment=}"); done < <(grep '^Environment=' "$TMP/live-$name-unit$SVC")
+    setsid runuser -u nobody -- env -i PATH=/usr/bin:/bin HOME="$dir/profile" XDG_RUNTIME_DIR="$dir/run" \
+        WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman "${envs[@]}" "${cmd[@]}" \
+        >"$dir/session.log" 2>&1 </dev/null &
+    SESSION_PID=$!
+    local got=""
+    for _ in $(seq 1 120); do
+        if grep -q "GET /seen?size=$want&" "$dir/http.log"; then
+            got=yes
+            break
+        fi
+        kill -0 "$SESSION_PID" 2>/dev/null || break
+        sleep 0.5
+    done
+    if [ -n "$got" ] && grep -q 'GET /healthz' "$dir/http.log" && grep -q 'GET /player/ ' "$dir/http.log"; then
+        pass "live $name: cage + session + Chromium (${cmd[0]} ${cmd[1]} ...) load the player, window $want"
+    else
+        fail "live $name: no report of a $want window within 60 s" "command: ${cmd[*]}
+http: $(grep -E 'GET /(seen|player|healthz)' "$dir/http.log" | tail -n 5)
+session: $(grep -v dbus "$dir/session.log" | tail -n 15)"
+    fi
+    stop_live
+}
+if [ "$live_ready" -eq 1 ]; then
+    chmod 755 "$TMP"
+    live plain 1280x720
+    # The installed cage decides how: -r on its command line (up to 0.1.4) or wlr-randr in the session.
+    live rotated 720x1280 --rotate 90
+fi
 
 # ----------------------------------------------------------------------------------------------------------------
 # uninstall --dry-run
