@@ -234,6 +234,21 @@ if dry_run percent --url "$PCT_URL" --health-url https://health.example/healthz;
     has percent "$CONF" "URL=$PCT_URL" "HEALTH_URL=https://health.example/healthz"
 fi
 
+rc=0
+"$KIOSK" install --dry-run --url http://192.168.1.10:8080/player >"$TMP/http.out" 2>"$TMP/http.err" || rc=$?
+if [ "$rc" -eq 0 ] && grep -q 'warning: http://192.168.1.10:8080/player is plain http' "$TMP/http.err"; then
+    pass "a plain-http player URL is accepted with a warning (no Service Worker, no offline play)"
+else
+    fail "plain-http URL: exit $rc" "$(cat "$TMP/http.err")"
+fi
+rc=0
+"$KIOSK" install --dry-run --url http://localhost:8080/player >"$TMP/http.out" 2>"$TMP/http.err" || rc=$?
+if [ "$rc" -eq 0 ] && [ ! -s "$TMP/http.err" ]; then
+    pass "http://localhost is a secure context: no warning"
+else
+    fail "http://localhost: exit $rc" "$(cat "$TMP/http.err")"
+fi
+
 AFTER=$(existing_before)
 if [ "$BEFORE" = "$AFTER" ]; then
     pass "--dry-run wrote nothing (${#WRITTEN[@]} paths checked)"
