@@ -189,7 +189,23 @@ WDS=/etc/systemd/system/twincast-kiosk-watchdog.service
 WDT=/etc/systemd/system/twincast-kiosk-watchdog.timer
 CONF=/etc/twincast-kiosk/kiosk.conf
 
+# exec_words NAME: the words of the kiosk unit's ExecStart (continuation lines joined), one a line.
+exec_words() {
+    sed -n '/^ExecStart=/,/[^\\]$/p' "$TMP/$1$SVC" | sed 's/\\$//; s/^ExecStart=//' | tr ' ' '\n' | sed '/^$/d'
+}
+# exec_has NAME WORD...: each WORD is a whole word of the ExecStart command.
+exec_has() {
+    local name=$1 w missing=""
+    shift
+    for w in "$@"; do exec_words "$name" | grep -qxF -- "$w" || missing+="$w "; done
+    if [ -z "$missing" ]; then pass "$name: ExecStart has the words $*"; else fail "$name: ExecStart lacks the words: $missing" "$(exec_words "$name")"; fi
+}
+
 if dry_run plain --url "$U"; then
+    exec_has plain /usr/bin/cage -- /usr/local/lib/twincast-kiosk/session --kiosk --noerrdialogs --disable-infobars \
+        --autoplay-policy=no-user-gesture-required --check-for-update-interval=31536000 \
+        --user-data-dir=/var/lib/twincast-kiosk/chromium --ozone-platform=wayland "$U"
+    if [ "$(exec_words plain | tail -n 1)" = "$U" ]; then pass "plain: the URL is the last word of ExecStart"; else fail "plain: the URL is not last" "$(exec_words plain)"; fi
     has plain "$SVC" "$U" --kiosk --noerrdialogs --disable-infobars --autoplay-policy=no-user-gesture-required \
         --check-for-update-interval=31536000 --user-data-dir=/var/lib/twincast-kiosk/chromium \
         "Restart=always" "User=kiosk" "StateDirectory=twincast-kiosk" "ExecStart=/usr/bin/cage -- " \
@@ -247,6 +263,30 @@ if [ "$rc" -eq 0 ] && [ ! -s "$TMP/http.err" ]; then
     pass "http://localhost is a secure context: no warning"
 else
     fail "http://localhost: exit $rc" "$(cat "$TMP/http.err")"
+fi
+
+# Run again from an installed copy: the script alone in a directory, the helpers already in the library directory.
+ALONE="$TMP/alone"
+mkdir -p "$ALONE/sbin" "$ALONE/lib"
+cp "$KIOSK" "$ALONE/sbin/twincast-kiosk"
+cp "$HERE/session.sh" "$ALONE/lib/session"
+cp "$HERE/watchdog.sh" "$ALONE/lib/watchdog"
+rc=0
+TWINCAST_KIOSK_LIBDIR="$ALONE/lib" "$ALONE/sbin/twincast-kiosk" install --dry-run --url "$U" >"$TMP/alone.out" 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && grep -qF "=== file $ALONE/lib/session: kept (this is the installed copy)" "$TMP/alone.out" &&
+    grep -qF "=== file $ALONE/lib/watchdog: kept" "$TMP/alone.out"; then
+    pass "install again from the installed copy: reuses the installed helpers"
+else
+    fail "install from the installed copy (exit $rc)" "$(grep -E '^=== file|error' "$TMP/alone.out")"
+fi
+rm -f "$ALONE/lib/session"
+rc=0
+TWINCAST_KIOSK_LIBDIR="$ALONE/lib" "$ALONE/sbin/twincast-kiosk" install --dry-run --url "$U" >"$TMP/alone.out" 2>&1 || rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'session.sh is missing: copy the whole scripts/kiosk/ directory' "$TMP/alone.out" &&
+    ! grep -q '^[=+]' "$TMP/alone.out"; then
+    pass "the script alone without its helpers: a clear error (exit 1) before any command or file"
+else
+    fail "the script alone without helpers: exit $rc" "$(tail -n 5 "$TMP/alone.out")"
 fi
 
 AFTER=$(existing_before)
