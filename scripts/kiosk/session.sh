@@ -4,9 +4,9 @@
 # 1. marks Chromium's previous exit as clean (no "restore pages?" bubble after a power cut or a restart),
 # 2. turns the picture (TWINCAST_KIOSK_ROTATE=90|180|270) with wlr-randr when cage supports it (cage >= 0.1.5;
 #    older cage got `-r` on its own command line), before Chromium opens its window,
-# 3. waits up to TWINCAST_KIOSK_WAIT_SECS (default 60) for the server's health URL, so that the very first load
-#    after boot (before the Service Worker has cached the player) does not land on an error page; the player
-#    starts anyway after that (it plays offline from its cache),
+# 3. while the browser profile has no Service Worker yet (the player was never loaded), waits up to
+#    TWINCAST_KIOSK_WAIT_SECS (default 60) for the server's health URL, so that the very first load does not land
+#    on an error page; once the player is cached it starts at once, server or not,
 # 4. execs Chromium (cage ends, and systemd restarts the unit, when Chromium exits).
 # Installed as /usr/local/lib/twincast-kiosk/session by twincast-kiosk; see docs/screens.md.
 set -Eeuo pipefail
@@ -51,9 +51,13 @@ case "$rotate" in
 *) log "ignoring TWINCAST_KIOSK_ROTATE=$rotate (expected 0, 90, 180 or 270)" ;;
 esac
 
-# 3. Wait for the server (bounded).
+# 3. Wait for the server (bounded), only while the profile has no Service Worker yet: once the player has been
+#    loaded, it starts from its cache at once, server or not (waiting would only keep the screen dark).
 health=${TWINCAST_KIOSK_HEALTH_URL:-}
 wait_secs=${TWINCAST_KIOSK_WAIT_SECS:-60}
+if [ -n "$profile" ] && [ -d "$profile/Default/Service Worker" ]; then
+    health=""
+fi
 if [ -n "$health" ] && command -v curl >/dev/null 2>&1; then
     deadline=$((SECONDS + wait_secs))
     until curl -fsS -o /dev/null --max-time 5 "$health" 2>/dev/null; do

@@ -467,6 +467,21 @@ else
     fail "session: wlr-randr calls" "$(cat "$S/wlr-randr.calls" 2>&1)"
 fi
 if grep -q 'did not answer within 0 s: starting anyway' "$S/err"; then pass "session: starts anyway when the server does not answer"; else fail "session: no 'starting anyway' message" "$(cat "$S/err")"; fi
+# Once the profile has a Service Worker (the player was loaded before), the server is not waited for.
+cat >"$S/bin/curl" <<'EOF'
+#!/usr/bin/env bash
+echo "$*" >>"$STUB/curl.calls"
+exit 7
+EOF
+mkdir -p "$S/profile/Default/Service Worker"
+rc=0
+STUB="$S" PATH="$S/bin:$PATH" TWINCAST_KIOSK_HEALTH_URL=http://127.0.0.1:9/healthz TWINCAST_KIOSK_WAIT_SECS=3600 \
+    "$HERE/session.sh" /bin/true "--user-data-dir=$S/profile" 2>/dev/null || rc=$?
+if [ "$rc" -eq 0 ] && [ ! -e "$S/curl.calls" ]; then
+    pass "session: a profile with a Service Worker starts at once (the server is not asked)"
+else
+    fail "session: waited for the server although the player is cached (exit $rc)" "$(cat "$S/curl.calls" 2>&1)"
+fi
 rm -f "$S/wlr-randr.calls"
 STUB="$S" PATH="$S/bin:$PATH" TWINCAST_KIOSK_ROTATE=0 "$HERE/session.sh" /bin/true 2>/dev/null
 if [ ! -e "$S/wlr-randr.calls" ]; then pass "session: no rotation asked, wlr-randr not called"; else fail "session: wlr-randr called for rotation 0"; fi
