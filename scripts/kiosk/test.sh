@@ -360,9 +360,11 @@ cat >"$W/bin/curl" <<'EOF'
 [ -e "$STUB/server-up" ] || exit 7
 EOF
 chmod +x "$W/bin/systemctl" "$W/bin/curl"
-cat >"$W/kiosk.conf" <<'EOF'
+mkdir -p "$W/profile/Default/Service Worker"
+cat >"$W/kiosk.conf" <<EOF
 URL=https://twincast.example/player
 HEALTH_URL=https://twincast.example/healthz
+PROFILE=$W/profile
 KIOSK_USER=kiosk
 WATCHDOG_FAILURES=3
 UNIT=twincast-kiosk.service
@@ -423,6 +425,18 @@ if [ ! -e "$W/state/failures" ] || [ "$(cat "$W/state/failures")" = 0 ]; then
 else
     fail "watchdog: counter not reset: $(cat "$W/state/failures")"
 fi
+touch "$W/server-up"
+wd
+expect_restarts 6 "the outage ends with a cached player: no restart"
+# A player never loaded (first boot during an outage: the browser shows its error page) is loaded on recovery.
+rm -rf "$W/profile/Default/Service Worker"
+rm -f "$W/server-up"
+wd
+touch "$W/server-up"
+wd
+expect_restarts 7 "the outage ends and the player was never loaded: restarted to load it"
+wd
+expect_restarts 7 "then healthy: no further restart"
 rc=0
 STUB="$W" PATH="$W/bin:$PATH" TWINCAST_KIOSK_CONF="$W/missing.conf" TWINCAST_KIOSK_STATE_DIR="$W/state" \
     "$HERE/watchdog.sh" >/dev/null 2>&1 || rc=$?

@@ -6,7 +6,9 @@
 # reaches WATCHDOG_FAILURES the kiosk unit is restarted and the counter starts again, with one exception: when
 # Chromium runs and only the server is unreachable, the session is restarted once per outage, not every
 # WATCHDOG_FAILURES checks (the player keeps playing its cached horizon meanwhile; restarting it again and again
-# would only show black frames). The outage ends with the first good check.
+# would only show black frames). The outage ends with the first good check; if the player was never loaded (no
+# Service Worker in the browser PROFILE, so the screen shows the browser's error page), the session is then
+# restarted once more to load it.
 #
 # Settings come from TWINCAST_KIOSK_CONF (default /etc/twincast-kiosk/kiosk.conf, KEY=value lines written by
 # twincast-kiosk install). For tests: TWINCAST_KIOSK_STATE_DIR (default /run/twincast-kiosk-watchdog),
@@ -22,6 +24,7 @@ PROC=${TWINCAST_KIOSK_PROC:-/proc}
 log() { printf '%s\n' "$*"; }
 
 HEALTH_URL=""
+PROFILE=""
 WATCHDOG_FAILURES=3
 UNIT=twincast-kiosk.service
 KIOSK_USER=kiosk
@@ -32,6 +35,7 @@ KIOSK_USER=kiosk
 while IFS='=' read -r key value; do
     case "$key" in
     HEALTH_URL) HEALTH_URL=$value ;;
+    PROFILE) PROFILE=$value ;;
     WATCHDOG_FAILURES) WATCHDOG_FAILURES=$value ;;
     UNIT) UNIT=$value ;;
     KIOSK_USER) KIOSK_USER=$value ;;
@@ -74,8 +78,18 @@ chromium_runs || chromium_ok=0
 server_answers || server_ok=0
 
 if [ "$chromium_ok" -eq 1 ] && [ "$server_ok" -eq 1 ]; then
-    if [ -e "$COUNTER" ] || [ -e "$OUTAGE_RESTARTED" ]; then log "watchdog: ok again"; fi
+    recovering=0
+    if [ -e "$COUNTER" ] || [ -e "$OUTAGE_RESTARTED" ]; then recovering=1; fi
     rm -f "$COUNTER" "$OUTAGE_RESTARTED"
+    if [ "$recovering" -eq 1 ]; then
+        log "watchdog: ok again"
+        # A player that was never loaded (no Service Worker in the profile) shows the browser's error page from
+        # the outage: load it now.
+        if [ -n "$PROFILE" ] && [ ! -d "$PROFILE/Default/Service Worker" ]; then
+            log "watchdog: the player was never loaded (no Service Worker in $PROFILE): restarting $UNIT"
+            systemctl restart "$UNIT"
+        fi
+    fi
     exit 0
 fi
 
