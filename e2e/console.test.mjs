@@ -3,7 +3,8 @@
 // the code it shows. Run by run.mjs after the player tests, against the same `twincast demo` server.
 
 import { createRequire } from 'node:module';
-import { until, assert } from './lib.mjs';
+import path from 'node:path';
+import { until, assert, ROOT } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -43,6 +44,7 @@ async function consolePages(ctx) {
     '/console/screens',
     '/console/screens?status=online&sort=name',
     `/console/screens/${screens[0].id}`,
+    '/console/map',
     '/console/pair',
     '/console/password',
     '/console/screens/no-such-screen',
@@ -90,6 +92,17 @@ export const tests = [
         }
       }
       assert(problems.length === 0, `console pages:\n       ${problems.join('\n       ')}`);
+      if (ctx.opts.screenshots) {
+        // The pictures of docs/console.md and the README (`node e2e/run.mjs --screenshots console`).
+        const shots = [['dashboard', '/console'], ['screens', '/console/screens'], ['screen', pages[4]], ['map', '/console/map'], ['pair', '/console/pair']];
+        for (const lang of ['en', 'zh']) {
+          await switchLang(ctx, page, lang);
+          for (const [name, p] of shots) {
+            await page.goto(ctx.server.base + p);
+            await page.screenshot({ path: path.join(ROOT, 'docs', `console-${name}-${lang}.png`), fullPage: false });
+          }
+        }
+      }
       // A page in Chinese really is in Chinese: the navigation's first entry is the catalogue's zh text.
       await switchLang(ctx, page, 'zh');
       await page.goto(`${ctx.server.base}/console`);
@@ -117,8 +130,10 @@ export const tests = [
     name: 'console: pair a real player page by the code it shows, as a new screen, and see it play',
     timeout: 150_000,
     async fn(ctx) {
-      const player = await ctx.launch({ width: 1280, height: 720 });
+      // A player whose browser speaks Chinese shows its pairing texts from the shared catalogue in Chinese.
+      const player = await ctx.launch({ width: 1280, height: 720, locale: 'zh-CN' });
       await player.page.goto(`${ctx.server.base}/player`);
+      await until(async () => (await player.page.textContent('[data-i18n="player-pair-lead"]')).trim() === '配对此屏幕', 'the player\'s pairing text in Chinese', 20_000);
       const code = await until(async () => {
         const c = await player.page.getAttribute('[data-pairing-code]', 'data-pairing-code');
         return c && c.trim();

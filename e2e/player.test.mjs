@@ -88,7 +88,7 @@ export class Context {
     return ids;
   }
 
-  async launch({ width = 1280, height = 720 } = {}) {
+  async launch({ width = 1280, height = 720, locale = undefined } = {}) {
     const dir = path.join(this.server.dir, 'profiles', String(this.profiles++));
     mkdirSync(dir, { recursive: true });
     const context = await chromium.launchPersistentContext(dir, {
@@ -96,6 +96,7 @@ export class Context {
       headless: true,
       args: CHROMIUM_ARGS,
       viewport: { width, height },
+      ...(locale ? { locale } : {}),
     });
     this.browsers.push(context);
     const page = context.pages()[0] || (await context.newPage());

@@ -291,19 +291,20 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
     println!("  player       {base}/player");
     println!("  API docs     {base}/api/docs");
     println!("  status       {base}/readyz");
-    match &r.admin_password {
-        Some(p) => {
-            println!();
-            println!("  admin login  username: admin   password: {p}");
-            println!("               (shown once; change it with `twincast user passwd admin --password-stdin`)");
-        }
-        None => println!("  admin login  username: admin   (password printed at first start; reset: twincast user passwd admin --password-stdin)"),
-    }
     if r.partners_added > 0 {
         println!(
             "  seeded {} partners, the Wuxi screen locations and their screens",
             r.partners_added
         );
+    }
+    println!();
+    println!("  console      {base}/console");
+    match &r.admin_password {
+        Some(p) => {
+            println!("  admin login  username: admin   password: {p}");
+            println!("               (shown once; change it with `twincast user passwd admin --password-stdin`)");
+        }
+        None => println!("  admin login  username: admin   (password printed at first start; reset: twincast user passwd admin --password-stdin)"),
     }
     println!();
 }

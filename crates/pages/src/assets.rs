@@ -14,6 +14,11 @@ use axum::Router;
 #[folder = "../../web/pages/"]
 struct Files;
 
+/// An embedded file's bytes (`path` under `web/pages/`).
+pub fn file(path: &str) -> Option<Vec<u8>> {
+    Files::get(path).map(|f| f.data.into_owned())
+}
+
 /// The asset routes.
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()

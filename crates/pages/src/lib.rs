@@ -7,6 +7,7 @@
 pub mod assets;
 pub mod console;
 pub mod i18n;
+pub mod map;
 pub mod session;
 pub mod view;
 
@@ -33,6 +34,15 @@ pub struct Pages {
     pub devices_revoked: DevicesRevoked,
     /// Lifetime of a device token issued by pairing (ms).
     pub token_ttl_ms: i64,
+    /// What pages keep between requests.
+    pub caches: Arc<Caches>,
+}
+
+/// Results pages keep between requests, each keyed by what makes it stale.
+#[derive(Debug, Default)]
+pub struct Caches {
+    /// The network's planned airtime per partner, by (schedule version, day start).
+    pub planned: std::sync::Mutex<Option<(i64, i64, Vec<twincast_app::schedule::PlannedShare>)>>,
 }
 
 /// The pages' routes (`/console/...`, `/i18n/...`, `/assets/...`), with their state.

@@ -37,6 +37,12 @@ pub const NAV: &[NavItem] = &[
         roles: &[],
     },
     NavItem {
+        key: "map",
+        href: "/console/map",
+        label: "nav-map",
+        roles: &[],
+    },
+    NavItem {
         key: "pair",
         href: "/console/pair",
         label: "nav-pair",

@@ -137,6 +137,7 @@ fn pages(state: &AppState) -> twincast_pages::Pages {
         login_gate: Arc::new(move |ip| limiter.check_key(&ip).is_ok()),
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
+        caches: Default::default(),
     }
 }
 

@@ -13,6 +13,7 @@ mod backup;
 mod catalog;
 pub use catalog::ScheduleCatalog;
 mod error;
+mod fleet;
 mod health;
 pub use health::*;
 pub mod jobs;

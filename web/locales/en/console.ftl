@@ -153,3 +153,16 @@ home-api = API documentation
 home-api-help = interactive, works offline
 home-status = Status
 home-metrics = Metrics
+
+nav-map = Map
+map-title = Map of the screens
+map-filter = Filter the map
+map-all-online = all online
+map-some-offline = some offline
+map-all-offline = all offline
+map-never-seen = not seen yet
+map-caption = Each dot is a location; its size grows with its screens. Land shapes: Natural Earth (drawn locally, without borders).
+map-unplaced = Locations without coordinates
+
+col-target = Planned share
+dashboard-target-explain = Planned share: what the schedule gives each partner today on all screens; played share: what the screens reported.

@@ -153,3 +153,16 @@ home-api = API 文档
 home-api-help = 可交互，无需联网
 home-status = 运行状态
 home-metrics = 监控指标
+
+nav-map = 地图
+map-title = 屏幕地图
+map-filter = 筛选地图
+map-all-online = 全部在线
+map-some-offline = 部分离线
+map-all-offline = 全部离线
+map-never-seen = 尚未连接
+map-caption = 每个点代表一个地点，屏幕越多点越大。陆地轮廓：Natural Earth（本地绘制，不含国界）。
+map-unplaced = 没有坐标的地点
+
+col-target = 计划占比
+dashboard-target-explain = 计划占比：今日排期在所有屏幕上分配给各合作方的份额；实际占比：屏幕上报的播放。

@@ -70,9 +70,39 @@ class Player {
     await this.start();
   }
 
+  // ---- Texts ---------------------------------------------------------------------------------------------
+
+  /**
+   * Loads the player's messages in the browser's language (ru, zh or en) from the server's catalogue
+   * (`/i18n/<lang>.json`, the same Fluent catalogue as the console) and applies them to `[data-i18n]` elements.
+   * Offline or on error the page keeps its English text.
+   */
+  async localize() {
+    const langs = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en']);
+    this.lang = (langs.map((l) => String(l).toLowerCase().split('-')[0]).find((l) => ['en', 'ru', 'zh'].includes(l))) || 'en';
+    this.messages = {};
+    try {
+      const res = await fetch(`/i18n/${this.lang}.json`, { cache: 'no-cache' });
+      if (res.ok) this.messages = await res.json();
+    } catch (_) { /* offline: English */ }
+    document.documentElement.lang = Object.keys(this.messages).length ? this.lang : 'en';
+    for (const el of document.querySelectorAll('[data-i18n]')) {
+      const m = this.messages[el.dataset.i18n];
+      if (m) el.textContent = m;
+    }
+  }
+
+  /** Message `id` with `{ $name }` placeholders filled from `args`, or `fallback`. */
+  t(id, args, fallback) {
+    const m = this.messages && this.messages[id];
+    if (!m) return fallback;
+    return m.replace(/\{ *\$([a-z_]+) *\}/g, (_, k) => (args && k in args ? String(args[k]) : ''));
+  }
+
   // ---- Pairing -------------------------------------------------------------------------------------------
 
   async pair() {
+    await this.localize();
     const view = $('#pairing');
     const codeEl = view.querySelector('[data-pairing-code]');
     const status = $('#pairing-status');
@@ -85,14 +115,14 @@ class Player {
         pairing = await this.api.startPairing({ player_version: `web-${VERSION}`, user_agent: navigator.userAgent.slice(0, 400), width: screen.width, height: screen.height });
         backoff = 1000;
       } catch (e) {
-        status.textContent = `Waiting for the server… (${e.message})`;
+        status.textContent = this.t('player-waiting', { reason: e.message }, `Waiting for the server… (${e.message})`);
         await sleepJitter(backoff);
         backoff = Math.min(backoff * 2, 15_000);
         continue;
       }
       codeEl.textContent = pairing.code;
       codeEl.setAttribute('data-pairing-code', pairing.code);
-      status.textContent = pairing.expires_at ? `Code valid until ${new Date(pairing.expires_at).toLocaleTimeString()}` : '';
+      status.textContent = pairing.expires_at ? this.t('player-code-valid-until', { time: new Date(pairing.expires_at).toLocaleTimeString(this.lang) }, `Code valid until ${new Date(pairing.expires_at).toLocaleTimeString()}`) : '';
       for (;;) {
         if (pairing.expires_at && this.clock.now() > pairing.expires_at) break;
         let r;
@@ -100,7 +130,7 @@ class Player {
           r = await this.api.pollPairing(pairing);
         } catch (e) {
           if (e instanceof AuthError) break; // expired or unknown: get a new code
-          status.textContent = `Waiting for the server… (${e.message})`;
+          status.textContent = this.t('player-waiting', { reason: e.message }, `Waiting for the server… (${e.message})`);
           await sleepJitter(2000);
           continue;
         }

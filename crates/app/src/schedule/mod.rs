@@ -17,6 +17,7 @@ mod campaigns;
 mod explain;
 mod groups;
 mod ics;
+mod planned;
 mod whatif;
 
 pub use alerts::{AlertFormat, AlertList};
@@ -24,6 +25,7 @@ pub use campaigns::CampaignList;
 pub use explain::{TimelineRun, MAX_SIM_DAYS};
 pub use groups::GroupList;
 pub use ics::{IcsExport, MAX_ICS_BYTES};
+pub use planned::PlannedShare;
 /// Request bodies of the schedule operations (the store's input records).
 pub use twincast_store::{CampaignInput, CampaignItem, ItemKind, ScreenGroupInput};
 pub use whatif::{Draft, ExplainDraftRequest, WhatIfRequest, DRAFT_ID};

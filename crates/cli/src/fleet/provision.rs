@@ -26,6 +26,9 @@ pub struct ProvisionArgs {
     /// Where to write the device tokens, one per line: `TOKEN<TAB>SCREEN_ID`.
     #[arg(long)]
     pub tokens_out: PathBuf,
+    /// Media rows to add (approved images without objects, for library load tests), spread over the partners.
+    #[arg(long, default_value_t = 0)]
+    pub media: usize,
     /// How campaigns target: `mixed` (of every ten, one everywhere, five a kind of place, four one place) or
     /// `places` (one everywhere, nine one place).
     #[arg(long, default_value = "mixed", value_parser = ["mixed", "places"])]
@@ -50,7 +53,7 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
         bail!("--locations must be 1..=10000 and --partners 1..=1000");
     }
     let mut partners = Vec::new();
-    if a.campaigns > 0 {
+    if a.campaigns > 0 || a.media > 0 {
         for i in 1..=a.partners {
             let slug = format!("fleet-p{i:03}");
             if store.partner_by_slug(&slug).await.is_err() {
@@ -175,5 +178,25 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
         .map_err(|e| anyhow::anyhow!("writing tokens: {e}"))?;
     f.sync_all()?;
     std::fs::rename(&tmp, &a.tokens_out)?;
+    if a.media > 0 {
+        let mut ids = Vec::new();
+        for slug in &partners {
+            ids.push(store.partner_by_slug(slug).await?.id);
+        }
+        // In batches, so one transaction stays short.
+        let mut left = a.media;
+        while left > 0 {
+            let n = left.min(10_000);
+            store
+                .provision_media(
+                    &ids,
+                    n,
+                    &AuditEntry::by_system("fleet.provision", "", twincast_store::now_ms()),
+                )
+                .await
+                .context("adding media rows")?;
+            left -= n;
+        }
+    }
     Ok(a.screens)
 }

@@ -19,6 +19,8 @@ pub struct Airtime {
     pub seconds: i64,
     /// Share of all seconds played today (0..=1).
     pub share: f64,
+    /// Share the schedule plans for the partner today (0..=1), if it plans any.
+    pub target: Option<f64>,
 }
 
 /// An alert in force.
@@ -44,6 +46,27 @@ struct Dashboard {
     airtime: Vec<Airtime>,
     day_start: i64,
     password_changed: bool,
+}
+
+/// Today's planned airtime per partner, computed once per schedule version and day.
+async fn planned(
+    pages: &Pages,
+    op: &Operator,
+    day_start: i64,
+) -> Result<Vec<twincast_app::schedule::PlannedShare>, twincast_app::AppError> {
+    let version = pages.app.schedule_version().await?;
+    if let Ok(guard) = pages.caches.planned.lock() {
+        if let Some((v, d, shares)) = guard.as_ref() {
+            if *v == version && *d == day_start {
+                return Ok(shares.clone());
+            }
+        }
+    }
+    let (v, shares) = pages.app.planned_airtime(&op.actor, day_start).await?;
+    if let Ok(mut guard) = pages.caches.planned.lock() {
+        *guard = Some((v, day_start, shares.clone()));
+    }
+    Ok(shares)
 }
 
 /// `GET /console`.
@@ -92,6 +115,7 @@ pub async fn show(
         .await
         .lang(tr)?;
     let total = summary.seconds.max(1.0);
+    let planned = planned(&pages, &op, day_start).await.lang(tr)?;
     let mut airtime: Vec<Airtime> = summary
         .by_partner
         .iter()
@@ -100,8 +124,24 @@ pub async fn show(
             plays: p.plays,
             seconds: p.seconds.round() as i64,
             share: p.seconds / total,
+            target: planned
+                .iter()
+                .find(|s| s.partner == p.slug)
+                .map(|s| s.share),
         })
         .collect();
+    // Partners planned today that have not played yet.
+    for s in &planned {
+        if s.share > 0.0 && !airtime.iter().any(|a| a.partner == s.partner) {
+            airtime.push(Airtime {
+                partner: s.partner.clone(),
+                plays: 0,
+                seconds: 0,
+                share: 0.0,
+                target: Some(s.share),
+            });
+        }
+    }
     airtime.sort_by(|a, b| b.seconds.cmp(&a.seconds).then(a.partner.cmp(&b.partner)));
     Ok(page(&Dashboard {
         c: Chrome::new(&op, "dashboard", "dashboard-title"),

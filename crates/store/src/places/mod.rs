@@ -293,7 +293,7 @@ impl Store {
 }
 
 /// How many active screens of one location are online, offline or never seen.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LocationFleet {
     /// Location slug.
     pub slug: String,
@@ -301,6 +301,10 @@ pub struct LocationFleet {
     pub name: String,
     /// Location kind.
     pub kind: String,
+    /// Latitude of the location, if known.
+    pub lat: Option<f64>,
+    /// Longitude of the location, if known.
+    pub lon: Option<f64>,
     /// Screens heard from after the threshold.
     pub online: i64,
     /// Screens heard from before, not since the threshold.
@@ -314,12 +318,12 @@ impl Store {
     /// locations with no active screen left out, ordered by location name.
     pub async fn fleet_by_location(&self, online_after: i64) -> Result<Vec<LocationFleet>> {
         let rows = sqlx::query(
-            "SELECT l.slug, l.name, l.kind, \
+            "SELECT l.slug, l.name, l.kind, l.lat, l.lon, \
              CAST(SUM(CASE WHEN s.last_seen_at > $1 THEN 1 ELSE 0 END) AS BIGINT) AS online, \
              CAST(SUM(CASE WHEN s.last_seen_at <= $1 THEN 1 ELSE 0 END) AS BIGINT) AS offline, \
              CAST(SUM(CASE WHEN s.last_seen_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS never_seen \
              FROM locations l JOIN screens s ON s.location_id = l.id AND s.retired_at IS NULL \
-             GROUP BY l.id, l.slug, l.name, l.kind ORDER BY l.name, l.slug",
+             GROUP BY l.id, l.slug, l.name, l.kind, l.lat, l.lon ORDER BY l.name, l.slug",
         )
         .bind(online_after)
         .fetch_all(&self.pool)
@@ -330,6 +334,8 @@ impl Store {
                     slug: r.try_get("slug")?,
                     name: r.try_get("name")?,
                     kind: r.try_get("kind")?,
+                    lat: opt_f64(r, "lat")?,
+                    lon: opt_f64(r, "lon")?,
                     online: r.try_get("online")?,
                     offline: r.try_get("offline")?,
                     never_seen: r.try_get("never_seen")?,

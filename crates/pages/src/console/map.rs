@@ -1,0 +1,94 @@
+//! The fleet map: every location with screens as a dot coloured by how many of them are online, drawn on
+//! locally held land shapes (no tile server, nothing fetched), linked to the screen table filtered to it.
+
+use crate::map::{svg, Point};
+use crate::session::Operator;
+use crate::view::{page, Chrome, InLang, PageResult};
+use crate::Pages;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+use twincast_store::LocationFleet;
+
+pub(super) fn router() -> Router<Pages> {
+    Router::new().route("/console/map", get(show))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MapQuery {
+    kind: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "console/map.html")]
+struct MapPage {
+    c: Chrome,
+    map: String,
+    kind: String,
+    kinds: Vec<String>,
+    unplaced: Vec<LocationFleet>,
+}
+
+impl MapPage {
+    fn map_html(&self) -> askama::filters::Safe<&str> {
+        askama::filters::Safe(self.map.as_str())
+    }
+}
+
+/// The dot of one location: size by screens, colour by the share online.
+fn point(l: &LocationFleet, tr: crate::i18n::Tr) -> Option<Point> {
+    let (lat, lon) = (l.lat?, l.lon?);
+    let total = l.online + l.offline + l.never_seen;
+    let class = match (l.online, l.offline) {
+        (0, 0) => "none",
+        (_, 0) => "ok",
+        (0, _) => "bad",
+        _ => "some",
+    };
+    Some(Point {
+        lon,
+        lat,
+        r: 5.0 + (total as f64).sqrt().min(12.0),
+        class,
+        label: format!(
+            "{}: {} {}, {} {}, {} {}",
+            l.name,
+            tr.num(l.online),
+            tr.get("status-online"),
+            tr.num(l.offline),
+            tr.get("status-offline"),
+            tr.num(l.never_seen),
+            tr.get("status-never_seen")
+        ),
+        href: Some(format!("/console/screens?location={}", l.slug)),
+    })
+}
+
+/// `GET /console/map`.
+async fn show(State(pages): State<Pages>, op: Operator, Query(q): Query<MapQuery>) -> PageResult {
+    let tr = op.tr();
+    let all = pages.app.fleet_by_location().await.lang(tr)?;
+    let mut kinds: Vec<String> = all.iter().map(|l| l.kind.clone()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let kind = q.kind.unwrap_or_default();
+    let shown: Vec<&LocationFleet> = all
+        .iter()
+        .filter(|l| kind.is_empty() || l.kind == kind)
+        .collect();
+    let points: Vec<Point> = shown.iter().filter_map(|l| point(l, tr)).collect();
+    let unplaced = shown
+        .iter()
+        .filter(|l| l.lat.is_none() || l.lon.is_none())
+        .map(|l| (*l).clone())
+        .collect();
+    Ok(page(&MapPage {
+        c: Chrome::new(&op, "map", "map-title"),
+        map: svg(&points, 1100.0, &tr.get("map-title")),
+        kind,
+        kinds,
+        unplaced,
+    }))
+}

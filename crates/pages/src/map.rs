@@ -1,0 +1,336 @@
+//! Maps drawn by the server, with nothing fetched from the internet: Natural Earth land shapes (the vendored
+//! `world-atlas` TopoJSON, land only, so no border is drawn) projected around the points shown, as inline SVG.
+//!
+//! The projection is equirectangular around the middle latitude of the view (x scaled by its cosine): true enough
+//! for a city or a country, readable for the world.
+
+use serde::Deserialize;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+#[derive(Deserialize)]
+struct Topology {
+    arcs: Vec<Vec<[i64; 2]>>,
+    transform: Transform,
+    objects: Objects,
+}
+
+#[derive(Deserialize)]
+struct Transform {
+    scale: [f64; 2],
+    translate: [f64; 2],
+}
+
+#[derive(Deserialize)]
+struct Objects {
+    land: Collection,
+}
+
+#[derive(Deserialize)]
+struct Collection {
+    geometries: Vec<Geometry>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum Geometry {
+    Polygon { arcs: Vec<Vec<i64>> },
+    MultiPolygon { arcs: Vec<Vec<Vec<i64>>> },
+}
+
+/// A ring of (lon, lat) points with its bounding box.
+struct Ring {
+    points: Vec<(f64, f64)>,
+    bbox: (f64, f64, f64, f64),
+}
+
+fn decode(json: &[u8]) -> Vec<Ring> {
+    let Ok(topo) = serde_json::from_slice::<Topology>(json) else {
+        tracing::error!("the vendored land shapes do not parse");
+        return Vec::new();
+    };
+    let t = &topo.transform;
+    let arcs: Vec<Vec<(f64, f64)>> = topo
+        .arcs
+        .iter()
+        .map(|arc| {
+            let (mut x, mut y) = (0i64, 0i64);
+            arc.iter()
+                .map(|[dx, dy]| {
+                    x += dx;
+                    y += dy;
+                    (
+                        x as f64 * t.scale[0] + t.translate[0],
+                        y as f64 * t.scale[1] + t.translate[1],
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    let ring = |ids: &[i64]| {
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for &i in ids {
+            let (idx, rev) = if i < 0 {
+                ((!i) as usize, true)
+            } else {
+                (i as usize, false)
+            };
+            let Some(arc) = arcs.get(idx) else { continue };
+            let mut seg: Vec<(f64, f64)> = arc.clone();
+            if rev {
+                seg.reverse();
+            }
+            if !points.is_empty() {
+                seg.remove(0);
+            }
+            points.extend(seg);
+        }
+        let bbox = points.iter().fold(
+            (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+            |(a, b, c, d), &(x, y)| (a.min(x), b.min(y), c.max(x), d.max(y)),
+        );
+        Ring { points, bbox }
+    };
+    let mut rings = Vec::new();
+    for g in &topo.objects.land.geometries {
+        match g {
+            Geometry::Polygon { arcs } => rings.extend(arcs.iter().map(|r| ring(r))),
+            Geometry::MultiPolygon { arcs } => {
+                for poly in arcs {
+                    rings.extend(poly.iter().map(|r| ring(r)));
+                }
+            }
+        }
+    }
+    rings
+}
+
+fn land() -> &'static [Ring] {
+    static LAND: OnceLock<Vec<Ring>> = OnceLock::new();
+    LAND.get_or_init(|| {
+        let file = crate::assets::file("vendor/world-atlas/land-50m.json").unwrap_or_default();
+        decode(&file)
+    })
+}
+
+/// One dot on a map.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Longitude.
+    pub lon: f64,
+    /// Latitude.
+    pub lat: f64,
+    /// Radius in pixels.
+    pub r: f64,
+    /// CSS class (its colour), e.g. `ok`, `some`, `bad`, `none`.
+    pub class: &'static str,
+    /// What the dot is, for its title and accessible name.
+    pub label: String,
+    /// Where the dot links to, if anywhere.
+    pub href: Option<String>,
+}
+
+/// The view: the points' bounding box widened by a margin (at least `min_span` degrees), or the world.
+fn view(points: &[Point]) -> (f64, f64, f64, f64) {
+    if points.is_empty() {
+        return (-180.0, -60.0, 180.0, 85.0);
+    }
+    let (mut w, mut s, mut e, mut n) = points.iter().fold(
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+        |(a, b, c, d), p| (a.min(p.lon), b.min(p.lat), c.max(p.lon), d.max(p.lat)),
+    );
+    let min_span = 0.2;
+    let (cx, cy) = ((w + e) / 2.0, (s + n) / 2.0);
+    let half_w = ((e - w) / 2.0 * 1.25).max(min_span / 2.0);
+    let half_h = ((n - s) / 2.0 * 1.25).max(min_span / 2.0);
+    w = (cx - half_w).max(-180.0);
+    e = (cx + half_w).min(180.0);
+    s = (cy - half_h).max(-85.0);
+    n = (cy + half_h).min(85.0);
+    (w, s, e, n)
+}
+
+/// An SVG map `width` pixels wide showing `points` (height follows the view's shape, capped), with a
+/// graticule. `label` names the map for assistive technology.
+pub fn svg(points: &[Point], width: f64, label: &str) -> String {
+    let (w, s, e, n) = view(points);
+    let k = ((s + n) / 2.0).to_radians().cos().max(0.2);
+    let span_x = (e - w) * k;
+    let span_y = n - s;
+    // Fit the view into width × at most 0.7 width, keeping proportions.
+    let scale = (width / span_x).min(width * 0.7 / span_y);
+    let (vw, vh) = (span_x * scale, span_y * scale);
+    let px = |lon: f64, lat: f64| ((lon - w) * k * scale, (n - lat) * scale);
+    let mut out = String::with_capacity(64 * 1024);
+    let _ = write!(
+        out,
+        "<svg class=\"map\" viewBox=\"0 0 {vw:.0} {vh:.0}\" width=\"{vw:.0}\" height=\"{vh:.0}\" role=\"group\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(label)
+    );
+    out.push_str("<rect class=\"sea\" width=\"100%\" height=\"100%\"/><path class=\"land\" d=\"");
+    for ring in land() {
+        let (a, b, c, d) = ring.bbox;
+        if c < w || a > e || d < s || b > n {
+            continue;
+        }
+        let mut last = (f64::NAN, f64::NAN);
+        for (i, &(lon, lat)) in ring.points.iter().enumerate() {
+            let (x, y) = px(lon, lat);
+            if (x - last.0).abs() < 0.6 && (y - last.1).abs() < 0.6 {
+                continue;
+            }
+            let _ = write!(out, "{}{x:.1} {y:.1}", if i == 0 { 'M' } else { 'L' });
+            last = (x, y);
+        }
+        out.push('Z');
+    }
+    out.push_str("\"/>");
+    // Graticule: lines at a round step for the span.
+    let step = [
+        0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0,
+    ]
+    .into_iter()
+    .find(|st| (e - w) / st <= 8.0)
+    .unwrap_or(30.0);
+    out.push_str("<g class=\"grid\">");
+    let mut lon = (w / step).ceil() * step;
+    while lon <= e {
+        let (x, _) = px(lon, n);
+        let _ = write!(
+            out,
+            "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{vh:.0}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            x + 2.0,
+            vh - 4.0,
+            deg(lon, 'E', 'W')
+        );
+        lon += step;
+    }
+    let mut lat = (s / step).ceil() * step;
+    while lat <= n {
+        let (_, y) = px(w, lat);
+        let _ = write!(
+            out,
+            "<line x1=\"0\" y1=\"{y:.1}\" x2=\"{vw:.0}\" y2=\"{y:.1}\"/><text x=\"2\" y=\"{:.1}\">{}</text>",
+            y - 2.0,
+            deg(lat, 'N', 'S')
+        );
+        lat += step;
+    }
+    out.push_str("</g>");
+    for p in points {
+        let (x, y) = px(p.lon, p.lat);
+        let label = escape(&p.label);
+        let dot = format!(
+            "<circle class=\"dot {}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{:.1}\"><title>{label}</title></circle>",
+            p.class, p.r
+        );
+        match &p.href {
+            Some(h) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\" aria-label=\"{label}\">{dot}</a>",
+                    escape(h)
+                );
+            }
+            None => out.push_str(&dot),
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn deg(v: f64, pos: char, neg: char) -> String {
+    let h = if v >= 0.0 { pos } else { neg };
+    let a = v.abs();
+    if (a - a.round()).abs() < 1e-9 {
+        format!("{a:.0}°{h}")
+    } else {
+        format!("{}°{h}", format!("{a:.2}").trim_end_matches('0'))
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_land_shapes_decode_into_rings_on_the_globe() {
+        let rings = land();
+        assert!(rings.len() > 1000, "{} rings", rings.len());
+        for r in rings {
+            let (a, b, c, d) = r.bbox;
+            assert!(
+                (-180.0..=180.0).contains(&a) && (-180.0..=180.0).contains(&c),
+                "{a} {c}"
+            );
+            assert!(
+                (-90.0..=90.0).contains(&b) && (-90.0..=90.0).contains(&d),
+                "{b} {d}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_map_fits_its_points_and_escapes_labels() {
+        let p = |lon, lat, label: &str| Point {
+            lon,
+            lat,
+            r: 5.0,
+            class: "ok",
+            label: label.into(),
+            href: Some("/console/screens?location=a&status=offline".into()),
+        };
+        // Wuxi and Shanghai: the view is eastern China, not the world; both dots inside the picture.
+        let svg = svg(
+            &[
+                p(120.3, 31.57, "Wuxi <airport>"),
+                p(121.47, 31.23, "Shanghai"),
+            ],
+            800.0,
+            "Map",
+        );
+        assert!(svg.contains("Wuxi &lt;airport&gt;") && !svg.contains("<airport>"));
+        assert!(svg.contains("&amp;status=offline"));
+        assert!(
+            svg.contains("class=\"land\" d=\"M"),
+            "the coast near Shanghai is drawn"
+        );
+        let vb: Vec<f64> = svg
+            .split("viewBox=\"0 0 ")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .map(|v| v.parse().unwrap())
+            .collect();
+        for c in svg.split("<circle").skip(1) {
+            let num = |k: &str| -> f64 {
+                c.split(&format!("{k}=\""))
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            assert!((0.0..=vb[0]).contains(&num("cx")) && (0.0..=vb[1]).contains(&num("cy")));
+        }
+        // No point: the world.
+        let world = svg_world();
+        assert!(world.contains("180°E") || world.contains("150°E"));
+    }
+
+    fn svg_world() -> String {
+        svg(&[], 800.0, "World")
+    }
+}
