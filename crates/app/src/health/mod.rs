@@ -19,7 +19,6 @@ pub use watch::{HealthWatch, PassReport};
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::App;
-use std::sync::Arc;
 use twincast_store::{Notification, Page, PageRequest, Role, NOTIFICATION_STATUSES};
 
 /// Where offline/online notifications go (from the server's configuration).
@@ -103,10 +102,11 @@ impl NotifySettings {
     }
 }
 
-/// The two health workers over one application, sharing a wake-up: the watch wakes the notifier when it queued
-/// something. Run both in the server's `Supervisor`.
+/// The two health workers over one application, sharing a wake-up (`App::outbox_notify`): the watch, like any
+/// operation that queues notifications, wakes the notifier when it queued something. Run both in the server's
+/// `Supervisor`.
 pub fn workers(app: &App) -> AppResult<(HealthWatch, Notifier)> {
-    let wake = Arc::new(tokio::sync::Notify::new());
+    let wake = app.outbox_notify.clone();
     Ok((
         HealthWatch::new(app.clone(), wake.clone()),
         Notifier::new(app.clone(), wake)?,
