@@ -403,9 +403,10 @@ async fn the_last_admin_is_kept_in_the_transaction_of_the_change() {
             disabled: true,
         };
         // Both at once: exactly one wins.
+        let (ea, eb) = (sys("user.disable", &a.id, 2), sys("user.disable", &b.id, 2));
         let (ra, rb) = tokio::join!(
-            s.update_user(&a.id, &off, 0, &sys("user.disable", &a.id, 2)),
-            s.update_user(&b.id, &off, 0, &sys("user.disable", &b.id, 2)),
+            s.update_user(&a.id, &off, 0, &ea),
+            s.update_user(&b.id, &off, 0, &eb),
         );
         let refused = [&ra, &rb]
             .iter()

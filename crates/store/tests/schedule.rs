@@ -347,7 +347,11 @@ async fn campaigns_crud_validation_and_inputs() {
                 "unknown partner",
             ),
             (
-                json!({"name": "x", "partner": "kyoto", "zone": "side"}),
+                json!({"name": "x", "partner": "kyoto", "zone": "clock"}),
+                "zone",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "zone": "Side Panel"}),
                 "zone",
             ),
             (
@@ -847,5 +851,35 @@ async fn pending_notifications_are_queued_with_the_write() {
             s.list_notifications(None, &page).await.unwrap().items.len(),
             2
         );
+    }
+}
+
+/// Campaigns of free layout zones reach the engine's inputs apart from the main and ticker ones, with their zone.
+#[tokio::test]
+async fn the_catalog_keeps_free_zone_campaigns_with_their_zone() {
+    for (s, _d) in backends().await {
+        let f = fixture(&s).await;
+        let body = |name: &str, zone: &str| {
+            input(json!({"name": name, "partner": "kyoto", "zone": zone,
+                "items": [{"kind": "image", "media_id": f.card.id}]}))
+        };
+        s.create_campaign(&body("main one", "main"), None)
+            .await
+            .unwrap();
+        let side = s
+            .create_campaign(&body("side one", "side"), None)
+            .await
+            .unwrap();
+        assert_eq!(side.zone, "side");
+        let c = s.schedule_catalog().await.unwrap();
+        for o in 0..2 {
+            assert_eq!(c.main[o].len(), 1);
+            assert!(c.ticker[o].is_empty());
+            let free: Vec<(&str, &str)> = c.free[o]
+                .iter()
+                .map(|(z, c)| (z.as_str(), c.name.as_str()))
+                .collect();
+            assert_eq!(free, [("side", "side one")]);
+        }
     }
 }
