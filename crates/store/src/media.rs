@@ -66,7 +66,7 @@ pub struct MediaFilter {
 
 impl Store {
     /// Records a stored file with its audit entry (whose `resource_id` is set here), in one transaction. Fields
-    /// `partner_id`, `created_at`, `updated_at` and `version` of `m` are assigned here; `m.partner` names the
+    /// `partner_id`, `created_at`, `updated_at` and `version` of `m` are assigned here, and `id` when it is empty; `m.partner` names the
     /// owner by slug; `m.moderation` is its review state. Returns `(media, created)`: the same content already
     /// held by the same partner is not added twice (`created == false`, nothing written).
     pub async fn add_media(&self, m: &Media, audit: &AuditEntry) -> Result<(Media, bool)> {

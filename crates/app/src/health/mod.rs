@@ -79,6 +79,11 @@ impl NotifySettings {
         Ok(())
     }
 
+    /// Whether any event would be delivered anywhere (a webhook URL, or SMTP with recipients).
+    pub fn has_targets(&self) -> bool {
+        !self.webhook_urls.is_empty() || (!self.smtp_url.is_empty() && !self.smtp_to.is_empty())
+    }
+
     /// The outbox rows of one event: one per webhook URL and one per e-mail recipient.
     pub fn outbox(&self, payload: &serde_json::Value) -> Vec<twincast_store::NewNotification> {
         let mut out = Vec::new();

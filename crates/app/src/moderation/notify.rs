@@ -36,8 +36,7 @@ impl App {
         if actor.user.role != Role::PartnerEditor {
             return Ok(Outbox::default());
         }
-        let probe = self.settings.notify.outbox(&serde_json::Value::Null);
-        if probe.is_empty() {
+        if !self.settings.notify.has_targets() {
             return Ok(Outbox::default());
         }
         let partner = match item.partner {
