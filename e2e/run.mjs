@@ -1,4 +1,4 @@
-// Browser end-to-end tests of the Twincast web player: `node e2e/run.mjs` (from the repository root).
+// Browser end-to-end tests of the Twincast web player and operator console: `node e2e/run.mjs` (from the repository root).
 //
 // Builds `twincast` (cargo build -p twincast-cli), starts `twincast demo` on a free loopback port with a fresh data
 // directory under .tmp/, drives Debian's Chromium (TWINCAST_CHROMIUM, default /usr/bin/chromium) through
@@ -9,7 +9,10 @@
 // test's per-transition details (each page's lateness, when its layer was created and ready).
 
 import { ROOT, Server, buildBinary } from './lib.mjs';
-import { tests, Context } from './player.test.mjs';
+import { tests as playerTests, Context } from './player.test.mjs';
+import { tests as consoleTests } from './console.test.mjs';
+
+const tests = [...playerTests, ...consoleTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

@@ -451,6 +451,13 @@ stage "4b/5 API fuzzing (schemathesis)"
 TWINCAST_FUZZ_DIR="$TMP/fuzz" run ./scripts/fuzz-api.sh
 
 # ----------------------------------------------------------------------------------------------------------------
+# Stage 4c: the screen kiosk script (scripts/kiosk): syntax, shellcheck, flags, dry-run units through
+# systemd-analyze verify, the watchdog's decisions with stub commands (docs/screens.md).
+# ----------------------------------------------------------------------------------------------------------------
+stage "4c/5 screen kiosk script (scripts/kiosk/test.sh)"
+run bash scripts/kiosk/test.sh
+
+# ----------------------------------------------------------------------------------------------------------------
 # Stage 5: browser end-to-end suite.
 # ----------------------------------------------------------------------------------------------------------------
 stage "5/5 browser end-to-end tests"

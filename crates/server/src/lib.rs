@@ -126,6 +126,20 @@ impl AppState {
     }
 }
 
+/// What the console and portal pages reach: the application layer and two hooks into this server (the login
+/// rate limiter, and closing revoked players' sockets).
+fn pages(state: &AppState) -> twincast_pages::Pages {
+    let limiter = state.login_limiter.clone();
+    let hub = state.hub.clone();
+    twincast_pages::Pages {
+        app: state.app.clone(),
+        secure_cookies: state.config.secure_cookies(),
+        login_gate: Arc::new(move |ip| limiter.check_key(&ip).is_ok()),
+        devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
+        token_ttl_ms: state.hub.settings.token_ttl_ms,
+    }
+}
+
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let (api_router, mut openapi) = api::router().split_for_parts();
@@ -138,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router(openapi))
         .merge(delivery::router())
         .merge(player_web::router())
+        .merge(twincast_pages::router(pages(&state)))
         .fallback(|| async { error::ApiError::not_found("no such page") })
         .method_not_allowed_fallback(|| async {
             error::ApiError::new(

@@ -4,7 +4,7 @@ use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use std::sync::Arc;
@@ -81,7 +81,6 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
 pub fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
     let doc = openapi.clone();
     Router::new()
-        .route("/", get(start_page))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
@@ -122,8 +121,4 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
         state.metrics.render(),
     )
         .into_response()
-}
-
-async fn start_page() -> Html<&'static str> {
-    Html(include_str!("start.html"))
 }

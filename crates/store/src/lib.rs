@@ -29,7 +29,7 @@ pub use moderation::{
 };
 mod partners;
 mod places;
-pub use places::{LocationChange, LocationFilter, ScreenFilter, ScreenSort};
+pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 mod players;
 pub use players::*;
 mod schedule;

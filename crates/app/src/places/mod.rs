@@ -222,3 +222,11 @@ impl App {
         }
     }
 }
+
+impl App {
+    /// Active screens per location by status, by the app's clock and offline threshold (the dashboard's view).
+    pub async fn fleet_by_location(&self) -> AppResult<Vec<twincast_store::LocationFleet>> {
+        let online_after = self.now_ms() - self.settings.offline_after_ms;
+        Ok(self.store.fleet_by_location(online_after).await?)
+    }
+}

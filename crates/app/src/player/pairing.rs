@@ -160,6 +160,17 @@ impl App {
         })
     }
 
+    /// Whether a player is showing `code` now, waiting to be paired (operators, admins): checked before a new
+    /// screen is created for it, so a mistyped code creates nothing.
+    pub async fn open_pairing(&self, actor: &Actor, code: &str) -> AppResult<()> {
+        actor.require(&[Role::Operator, Role::Admin])?;
+        let code = normalize_code(code).ok_or_else(pairing_not_found)?;
+        match self.store.open_pairing(&code, self.now_ms()).await? {
+            Some(_) => Ok(()),
+            None => Err(pairing_not_found()),
+        }
+    }
+
     /// Pairs the player showing `code` with screen `screen_id` (operators, admins); the device token will be
     /// valid for `token_ttl_ms`. The screen's previous devices are revoked (returned in `replaced`).
     pub async fn claim_pairing(

@@ -5,6 +5,25 @@ use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use twincast_store::StoreError;
 
+/// A stretch of a screen's plan: consecutive plays of one campaign (or one alert).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TimelineRun {
+    /// Start, epoch ms.
+    pub start: i64,
+    /// End, epoch ms.
+    pub end: i64,
+    /// Partner slug (campaign plays).
+    pub partner: Option<String>,
+    /// Campaign id.
+    pub campaign: Option<String>,
+    /// Campaign name.
+    pub name: Option<String>,
+    /// Alert id (alert plays).
+    pub alert: Option<String>,
+    /// Plays in the run.
+    pub plays: u32,
+}
+
 /// Longest simulation, in days.
 pub const MAX_SIM_DAYS: u32 = 14;
 
@@ -109,6 +128,58 @@ impl App {
         // A week of planning is CPU work: keep it off the async workers.
         tokio::task::spawn_blocking(move || {
             twincast_core::simulate(&screen, &campaigns, &alerts, from, days)
+        })
+        .await
+        .map_err(AppError::internal)
+    }
+
+    /// The plays screen `screen_id` is planned to show from `from` (epoch ms) for `hours` (1..=48), merged into
+    /// runs of the same campaign or alert: what the console's timeline draws.
+    pub async fn timeline(
+        &self,
+        _actor: &Actor,
+        screen_id: &str,
+        from: i64,
+        hours: u32,
+    ) -> AppResult<Vec<TimelineRun>> {
+        if !(1..=48).contains(&hours) {
+            return Err(AppError::invalid(
+                "invalid-hours",
+                "hours must be a whole number from 1 to 48",
+            ));
+        }
+        let (screen, campaigns, alerts) = self.inputs(screen_id).await?;
+        let to = from + i64::from(hours) * 3_600_000;
+        tokio::task::spawn_blocking(move || {
+            let names: std::collections::HashMap<&str, &str> = campaigns
+                .iter()
+                .map(|c| (c.id.as_str(), c.name.as_str()))
+                .collect();
+            let mut runs: Vec<TimelineRun> = Vec::new();
+            for p in twincast_core::plan(&screen, &campaigns, &alerts, from, to) {
+                let campaign = p.campaign.as_deref().map(str::to_string);
+                let alert = p.alert.as_deref().map(str::to_string);
+                if let Some(last) = runs.last_mut() {
+                    if last.campaign == campaign && last.alert == alert && last.end == p.start {
+                        last.end = p.end;
+                        last.plays += 1;
+                        continue;
+                    }
+                }
+                runs.push(TimelineRun {
+                    start: p.start,
+                    end: p.end,
+                    partner: p.partner.as_deref().map(str::to_string),
+                    name: campaign
+                        .as_deref()
+                        .and_then(|c| names.get(c))
+                        .map(|n| n.to_string()),
+                    campaign,
+                    alert,
+                    plays: 1,
+                });
+            }
+            runs
         })
         .await
         .map_err(AppError::internal)

@@ -21,7 +21,7 @@ mod whatif;
 
 pub use alerts::{AlertFormat, AlertList};
 pub use campaigns::CampaignList;
-pub use explain::MAX_SIM_DAYS;
+pub use explain::{TimelineRun, MAX_SIM_DAYS};
 pub use groups::GroupList;
 pub use ics::{IcsExport, MAX_ICS_BYTES};
 /// Request bodies of the schedule operations (the store's input records).

@@ -3,6 +3,7 @@
 mod auth;
 mod commands;
 mod common;
+mod console;
 mod health;
 mod layouts;
 mod matrix;

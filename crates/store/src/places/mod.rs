@@ -291,3 +291,50 @@ impl Store {
         Ok(page.finish(items, |l| &l.slug))
     }
 }
+
+/// How many active screens of one location are online, offline or never seen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LocationFleet {
+    /// Location slug.
+    pub slug: String,
+    /// Location name.
+    pub name: String,
+    /// Location kind.
+    pub kind: String,
+    /// Screens heard from after the threshold.
+    pub online: i64,
+    /// Screens heard from before, not since the threshold.
+    pub offline: i64,
+    /// Screens never heard from.
+    pub never_seen: i64,
+}
+
+impl Store {
+    /// Active screens per location by status (a screen heard from after `online_after`, epoch ms, is online),
+    /// locations with no active screen left out, ordered by location name.
+    pub async fn fleet_by_location(&self, online_after: i64) -> Result<Vec<LocationFleet>> {
+        let rows = sqlx::query(
+            "SELECT l.slug, l.name, l.kind, \
+             CAST(SUM(CASE WHEN s.last_seen_at > $1 THEN 1 ELSE 0 END) AS BIGINT) AS online, \
+             CAST(SUM(CASE WHEN s.last_seen_at <= $1 THEN 1 ELSE 0 END) AS BIGINT) AS offline, \
+             CAST(SUM(CASE WHEN s.last_seen_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS never_seen \
+             FROM locations l JOIN screens s ON s.location_id = l.id AND s.retired_at IS NULL \
+             GROUP BY l.id, l.slug, l.name, l.kind ORDER BY l.name, l.slug",
+        )
+        .bind(online_after)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(LocationFleet {
+                    slug: r.try_get("slug")?,
+                    name: r.try_get("name")?,
+                    kind: r.try_get("kind")?,
+                    online: r.try_get("online")?,
+                    offline: r.try_get("offline")?,
+                    never_seen: r.try_get("never_seen")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -84,6 +84,19 @@ impl Store {
         self.pairing(&id).await
     }
 
+    /// The unexpired, unclaimed pairing showing `code` at `now`, if any (the newest).
+    pub async fn open_pairing(&self, code: &str, now: i64) -> Result<Option<Pairing>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PAIRING_COLS} FROM pairings WHERE code = $1 AND expires_at > $2 AND claimed_at IS NULL \
+             ORDER BY created_at DESC LIMIT 1"
+        )))
+        .bind(code)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(pairing_row).transpose()
+    }
+
     /// One pairing by id.
     pub async fn pairing(&self, id: &str) -> Result<Pairing> {
         let row = self

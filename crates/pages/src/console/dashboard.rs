@@ -1,0 +1,118 @@
+//! The dashboard: screens online and offline by location, active alerts, items waiting for review and today's
+//! airtime per partner.
+
+use crate::session::Operator;
+use crate::view::{page, Chrome, InLang, PageResult};
+use crate::Pages;
+use askama::Template;
+use axum::extract::State;
+use twincast_app::player::PlayReportQuery;
+use twincast_store::LocationFleet;
+
+/// One partner's airtime today.
+pub struct Airtime {
+    /// Partner slug.
+    pub partner: String,
+    /// Plays reported.
+    pub plays: i64,
+    /// Seconds played.
+    pub seconds: i64,
+    /// Share of all seconds played today (0..=1).
+    pub share: f64,
+}
+
+/// An alert in force.
+pub struct ActiveAlert {
+    /// Headline.
+    pub headline: String,
+    /// Severity (CAP).
+    pub severity: String,
+    /// Sent at, epoch ms.
+    pub sent: i64,
+}
+
+#[derive(Template)]
+#[template(path = "console/dashboard.html")]
+struct Dashboard {
+    c: Chrome,
+    locations: Vec<LocationFleet>,
+    online: i64,
+    offline: i64,
+    never_seen: i64,
+    alerts: Vec<ActiveAlert>,
+    pending: Option<i64>,
+    airtime: Vec<Airtime>,
+    day_start: i64,
+    password_changed: bool,
+}
+
+/// `GET /console`.
+pub async fn show(
+    State(pages): State<Pages>,
+    op: Operator,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> PageResult {
+    let tr = op.tr();
+    let app = &pages.app;
+    let locations = app.fleet_by_location().await.lang(tr)?;
+    let now = app.now_ms();
+    let alerts = app
+        .list_alerts(&op.actor)
+        .await
+        .lang(tr)?
+        .items
+        .into_iter()
+        .filter(|a| {
+            a.cancelled_at.is_none()
+                && a.effective.is_none_or(|t| t <= now)
+                && a.expires.is_none_or(|t| t > now)
+        })
+        .map(|a| ActiveAlert {
+            headline: a.headline,
+            severity: a.severity,
+            sent: a.sent,
+        })
+        .collect();
+    // Viewers have no review queue.
+    let pending = app
+        .review_queue(&op.actor)
+        .await
+        .ok()
+        .map(|q| q.items.len() as i64);
+    let day_start = now - now.rem_euclid(86_400_000);
+    let summary = app
+        .plays_summary(
+            &op.actor,
+            &PlayReportQuery {
+                from: Some(day_start),
+                to: Some(now + 1),
+                ..Default::default()
+            },
+        )
+        .await
+        .lang(tr)?;
+    let total = summary.seconds.max(1.0);
+    let mut airtime: Vec<Airtime> = summary
+        .by_partner
+        .iter()
+        .map(|p| Airtime {
+            partner: p.slug.clone(),
+            plays: p.plays,
+            seconds: p.seconds.round() as i64,
+            share: p.seconds / total,
+        })
+        .collect();
+    airtime.sort_by(|a, b| b.seconds.cmp(&a.seconds).then(a.partner.cmp(&b.partner)));
+    Ok(page(&Dashboard {
+        c: Chrome::new(&op, "dashboard", "dashboard-title"),
+        online: locations.iter().map(|l| l.online).sum(),
+        offline: locations.iter().map(|l| l.offline).sum(),
+        never_seen: locations.iter().map(|l| l.never_seen).sum(),
+        locations,
+        alerts,
+        pending,
+        airtime,
+        day_start,
+        password_changed: q.as_deref() == Some("password=changed"),
+    }))
+}

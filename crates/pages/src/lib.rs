@@ -1,0 +1,44 @@
+//! The pages people see in a browser: the operator console (`/console`) and, on the same stack, the public
+//! portal. A front door like the JSON API: a handler parses the request, calls one `App` operation and renders a
+//! server-side template (askama, checked at compile time) in the reader's language ([`i18n`]). Interaction that
+//! needs a script is a small plain ES module (`web/pages/js`); there is no front-end build step and every asset
+//! is embedded in the binary.
+
+pub mod assets;
+pub mod console;
+pub mod i18n;
+pub mod session;
+pub mod view;
+
+use axum::Router;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Decides whether a login attempt from an address may go ahead (the server's per-address rate limiter).
+pub type LoginGate = Arc<dyn Fn(IpAddr) -> bool + Send + Sync>;
+
+/// Tells the player hub that a screen's devices were replaced or revoked (it closes their sockets at once).
+pub type DevicesRevoked = Arc<dyn Fn(&str, &[String]) + Send + Sync>;
+
+/// What the pages' handlers reach. Cheap to clone.
+#[derive(Clone)]
+pub struct Pages {
+    /// The application layer.
+    pub app: twincast_app::App,
+    /// Whether cookies get the `Secure` attribute (served over HTTPS).
+    pub secure_cookies: bool,
+    /// Login attempts per client address.
+    pub login_gate: LoginGate,
+    /// Closes the sockets of revoked devices.
+    pub devices_revoked: DevicesRevoked,
+    /// Lifetime of a device token issued by pairing (ms).
+    pub token_ttl_ms: i64,
+}
+
+/// The pages' routes (`/console/...`, `/i18n/...`, `/assets/...`), with their state.
+pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
+    Router::new()
+        .merge(console::router())
+        .merge(assets::router())
+        .with_state(pages)
+}

@@ -1,0 +1,285 @@
+//! The operator console's server side (pages under `/console`): sessions, languages, CSRF on forms, roles, and
+//! pairing a player from the console. The browser walks (axe-core, the flows) are in e2e/console.test.mjs.
+
+use crate::common::{Session, TestServer};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+use twincast_protocol::{PairingCreated, PairingRequest};
+use twincast_store::Role;
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+fn form(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn no_redirects() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+    s.client
+        .post(format!("{}{}", s.base, path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(pairs))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn location_and_screen(admin: &Session) -> String {
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": "airport", "name": "Airport", "kind": "airport", "tz": "Asia/Shanghai"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = admin
+        .post_json(
+            "/api/v1/screens",
+            json!({"name": "Gate 1", "location": "airport", "width": 1920, "height": 1080, "tags": ["gate"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let v: Value = res.json().await.unwrap();
+    v["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn console_pages_need_a_session_and_speak_the_readers_language() {
+    let s = TestServer::start().await;
+    let anon = no_redirects();
+    let res = anon
+        .get(s.url("/console/screens?status=online"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        "/console/login?next=/console/screens%3Fstatus%3Donline"
+    );
+    // The login page itself, in the browser's language.
+    let res = anon
+        .get(s.url("/console/login"))
+        .header("accept-language", "zh-CN,zh;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"zh\">"), "{html}");
+    assert!(html.contains("登录 Twincast"));
+    assert!(!html.contains('⟦'), "no catalogue miss");
+
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    let id = location_and_screen(&admin).await;
+    for (lang, word) in [("en", "Dashboard"), ("ru", "Сводка"), ("zh", "概览")] {
+        // The switcher's route sets the language cookie and comes back to the dashboard.
+        let res = admin
+            .get(&format!("/console/lang?to={lang}&next=/console"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.url().path(), "/console");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")));
+        assert!(html.contains(word), "{lang}: {word}");
+        assert!(!html.contains('⟦'), "{lang}: no catalogue miss");
+    }
+    let html = admin.get("/console/screens").await.text().await.unwrap();
+    assert!(html.contains("Gate 1") && html.contains(&format!("/console/screens/{id}")));
+    let html = admin
+        .get("/console/screens?kind=metro")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Gate 1"), "the kind filter applies");
+    let res = admin.get(&format!("/console/screens/{id}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Gate 1") && html.contains("Asia/Shanghai"));
+    // Unknown screen: a 404 page, in the reader's language (zh was chosen last).
+    let res = admin.get("/console/screens/nope").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("<html lang=\"zh\">"));
+    // The language switch remembers a choice and only goes back to local paths.
+    let res = anon
+        .get(s.url("/console/lang?to=ru&next=//evil.example/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/console");
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("twincast_lang=ru;"));
+}
+
+#[tokio::test]
+async fn console_forms_check_the_csrf_token_and_the_role() {
+    let s = TestServer::start().await;
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    let id = location_and_screen(&admin).await;
+    let path = format!("/console/screens/{id}/commands");
+    let res = post_form(&admin, &path, &[("csrf", "forged"), ("command", "reload")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let cmds: Value = admin
+        .get(&format!("/api/v1/screens/{id}/commands"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cmds["items"].as_array().unwrap().len(), 0, "nothing queued");
+    let res = post_form(
+        &admin,
+        &path,
+        &[("csrf", &admin.csrf), ("command", "reload")],
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "followed the redirect to the screen page"
+    );
+    let cmds: Value = admin
+        .get(&format!("/api/v1/screens/{id}/commands"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cmds["items"][0]["command"], "reload");
+
+    let viewer = s.user("vic", Role::Viewer, &[]).await;
+    assert_eq!(viewer.get("/console").await.status(), StatusCode::OK);
+    assert_eq!(
+        viewer.get("/console/pair").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = post_form(
+        &viewer,
+        &path,
+        &[("csrf", &viewer.csrf), ("command", "reload")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = viewer
+        .get(&format!("/console/screens/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("/retire\""),
+        "a viewer is offered no retire form"
+    );
+}
+
+#[tokio::test]
+async fn a_player_is_paired_from_the_console_and_a_wrong_code_creates_nothing() {
+    let s = TestServer::start().await;
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    let _ = location_and_screen(&admin).await;
+    let p: PairingCreated = Client::new()
+        .post(s.url("/api/v1/player/pairings"))
+        .json(&PairingRequest::default())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let count = |v: Value| v["items"].as_array().unwrap().len();
+    let before = count(admin.get("/api/v1/screens").await.json().await.unwrap());
+    let fields = |code: &'static str| -> Vec<(&str, &str)> {
+        vec![
+            ("mode", "new"),
+            ("name", "Hall 2"),
+            ("location", "airport"),
+            ("width", "1080"),
+            ("height", "1920"),
+            ("code", code),
+        ]
+    };
+    let mut wrong = fields("ZZZZZZ");
+    wrong.push(("csrf", &admin.csrf));
+    let res = post_form(&admin, "/console/pair", &wrong).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("id=\"code-error\""),
+        "the code field shows its error"
+    );
+    assert!(html.contains("value=\"Hall 2\""), "what was typed is kept");
+    let after = count(admin.get("/api/v1/screens").await.json().await.unwrap());
+    assert_eq!(before, after, "a wrong code creates no screen");
+
+    // A client that does not follow redirects, logged in like a browser.
+    let browser = no_redirects();
+    let me: Value = browser
+        .post(s.url("/api/v1/auth/login"))
+        .json(&json!({"username": "ada", "password": "password123"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = me["csrf_token"].as_str().unwrap().to_string();
+    let mut right = fields("");
+    right.retain(|(k, _)| *k != "code");
+    right.push(("code", &p.code));
+    right.push(("csrf", &csrf));
+    let res = browser
+        .post(s.url("/console/pair"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&right))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let id = to
+        .strip_prefix("/console/screens/")
+        .and_then(|r| r.split('?').next())
+        .unwrap()
+        .to_string();
+    let screen: Value = admin
+        .get(&format!("/api/v1/screens/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(screen["name"], "Hall 2");
+    assert_eq!(screen["orientation"], "portrait");
+    let status: Value = admin
+        .get(&format!("/api/v1/screens/{id}/status"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["screen_id"], id.as_str(), "{status}");
+    assert!(
+        status["device"]["id"].is_string(),
+        "the screen has its player: {status}"
+    );
+}
