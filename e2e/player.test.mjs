@@ -634,7 +634,7 @@ export const tests = [
     },
   },
   {
-    name: 'commands: the player answers identify, screenshot (a video frame) and clear_cache; a layout with a side panel',
+    name: 'commands: the player answers identify, screenshot (a video frame) and clear_cache; a layout with a side panel and content in it',
     timeout: 180_000,
     fn: async (ctx) => {
       const page = pairedPage();
@@ -668,6 +668,29 @@ export const tests = [
       const box = await side.boundingBox();
       const stage = await (await page.$('#stage')).boundingBox();
       assert(Math.abs(box.x - stage.width * 0.75) < 2 && Math.abs(box.width - stage.width * 0.25) < 2, `side zone at 75 %: ${JSON.stringify(box)}`);
+      // Content for the free zone: a campaign in zone `side` loops its items there; one in `weather`, a zone this
+      // layout lacks, plays nowhere, and explain says why.
+      const zoned = async (zone, title) => (await ctx.api.post('/api/v1/campaigns', {
+        name: `e2e ${zone}`, partner: ctx.partners[0], zone, targets: { screens: [id] },
+        items: [{ kind: 'html', template: 'headline', data: { title } }] })).json;
+      const sideC = await zoned('side', 'Side panel news');
+      const weatherC = await zoned('weather', 'Weather strip');
+      await until(async () => {
+        const layer = await page.$('.zone-free[data-zone="side"].zone-content .layer.on');
+        return layer && /Side panel news/.test(await layer.textContent()) ? layer : null;
+      }, 'the side campaign playing in the side zone', 30_000, 200);
+      const sideBox = await (await page.$('.zone-free[data-zone="side"]')).boundingBox();
+      assert(Math.abs(sideBox.x - stage.width * 0.75) < 2, `the content zone stays at 75 %: ${JSON.stringify(sideBox)}`);
+      assert(!(await page.$('.zone-free[data-zone="weather"]')), 'no weather zone on this layout');
+      const main = await page.$('#zone-main');
+      assert(!/Side panel news|Weather strip/.test(await main.textContent()), 'free-zone content stays out of the main zone');
+      const why = (await ctx.api.get(`/api/v1/screens/${id}/explain`)).json;
+      const byId = Object.fromEntries((why.zones || []).map((z) => [z.campaign, z]));
+      assert(byId[sideC.id]?.plays === true && byId[sideC.id].zone === 'side', `explain: the side campaign plays: ${JSON.stringify(why.zones)}`);
+      assert(byId[weatherC.id]?.plays === false && byId[weatherC.id].reason === 'zone_not_in_layout', `explain: the weather campaign has no zone here: ${JSON.stringify(why.zones)}`);
+      await ctx.api.del(`/api/v1/campaigns/${sideC.id}`);
+      await ctx.api.del(`/api/v1/campaigns/${weatherC.id}`);
+      await until(async () => (await page.$('.zone-free[data-zone="side"].zone-clock')) !== null, 'the side zone back to the clock', 30_000, 200);
       await ctx.api.put(`/api/v1/screens/${id}/layout`, { layout: null });
     },
   },

@@ -67,6 +67,15 @@ for (const file of names) {
   check(name, 'ticker items', m.zones.ticker.slice(0, want.ticker.length).map((p) => ({ campaign: p.campaign, item: p.item })), want.ticker);
   check(name, 'ticker present', m.zones.ticker.length > 0, want.ticker.length > 0);
   check(name, 'media', m.media.map((x) => x.url), want.media);
+  // Free zones loop their items from the horizon's start, like the ticker.
+  const wantFree = want.zone_items || {};
+  check(name, 'free zones with items', Object.keys(m.zones.free).sort(), Object.keys(wantFree).sort());
+  for (const [z, items] of Object.entries(wantFree)) {
+    const got = (m.zones.free[z] || []).slice(0, items.length).map((p) => ({ campaign: p.campaign, item: p.item, zone: p.zone }));
+    check(name, `zone ${z} items`, got, items.map((i) => ({ ...i, zone: z })));
+    const first = m.zones.free[z] && m.zones.free[z][0];
+    check(name, `zone ${z} starts at the horizon`, first && first.start, want.horizon.from);
+  }
   if (failed === before) console.log(`ok ${name}: ${m.zones.main.length} plays`);
 }
 

@@ -99,6 +99,15 @@ pub enum AppError {
     /// A failure inside the system (→ 500). The text is for the log only.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Another error with extension members for the requester (RFC 9457 §3.2: data a client can act on, e.g. the
+    /// campaigns that use a media item): the status, code and message are the inner error's.
+    #[error("{error}")]
+    WithMembers {
+        /// The error.
+        error: Box<AppError>,
+        /// Extension members of the problem (never `type`, `title`, `status`, `detail` or `code`).
+        members: serde_json::Map<String, serde_json::Value>,
+    },
 }
 
 /// Result alias of domain operations.
@@ -174,6 +183,29 @@ impl AppError {
             AppError::TooLarge { .. } => "upload-too-large",
             AppError::Stale { .. } => "stale-version",
             AppError::Internal(_) => "internal",
+            AppError::WithMembers { error, .. } => error.code(),
+        }
+    }
+
+    /// The same error with the extension member `name` (see [`AppError::WithMembers`]).
+    pub fn with_member(self, name: &str, value: serde_json::Value) -> AppError {
+        match self {
+            AppError::WithMembers { error, mut members } => {
+                members.insert(name.to_string(), value);
+                AppError::WithMembers { error, members }
+            }
+            other => AppError::WithMembers {
+                error: Box::new(other),
+                members: [(name.to_string(), value)].into_iter().collect(),
+            },
+        }
+    }
+
+    /// The error without its extension members, and the members.
+    pub fn split_members(self) -> (AppError, serde_json::Map<String, serde_json::Value>) {
+        match self {
+            AppError::WithMembers { error, members } => (*error, members),
+            other => (other, serde_json::Map::new()),
         }
     }
 
@@ -181,6 +213,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             AppError::Internal(_) => "internal error; the server log has details".to_string(),
+            AppError::WithMembers { error, .. } => error.public_message(),
             other => other.to_string(),
         }
     }
@@ -241,5 +274,24 @@ mod tests {
         assert_eq!(e.code(), "not-found");
         let e = e.unknown_reference("unknown-partner", "no partner \"x\"");
         assert_eq!(e.code(), "unknown-partner");
+    }
+
+    #[test]
+    fn members_keep_the_inner_code_and_message() {
+        let e = AppError::conflict("media-in-use", "used")
+            .with_member("campaigns", serde_json::json!([{"id": "c1", "name": "A"}]))
+            .with_member("count", 1.into());
+        assert_eq!(e.code(), "media-in-use");
+        assert_eq!(e.public_message(), "used");
+        let (inner, members) = e.split_members();
+        assert!(matches!(
+            inner,
+            AppError::Conflict {
+                code: "media-in-use",
+                ..
+            }
+        ));
+        assert_eq!(members.len(), 2);
+        assert_eq!(members["campaigns"][0]["id"], "c1");
     }
 }

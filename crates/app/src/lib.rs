@@ -80,6 +80,8 @@ pub struct App {
     pub events: tokio::sync::broadcast::Sender<ServerEvent>,
     /// Wakes the media job worker when a job is queued.
     pub jobs_notify: Arc<tokio::sync::Notify>,
+    /// Wakes the notifier when notifications are queued.
+    pub outbox_notify: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -92,6 +94,7 @@ impl App {
             settings: Arc::new(settings),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             jobs_notify: Arc::default(),
+            outbox_notify: Arc::default(),
         }
     }
 

@@ -3,7 +3,7 @@
 use crate::access::Actor;
 use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
-use crate::moderation::publish_mode;
+use crate::moderation::{publish_mode, PendingItem};
 use crate::{revision, App};
 use twincast_media::{Ingested, MediaType};
 use twincast_store::{
@@ -19,11 +19,16 @@ pub fn input_of(m: &Media) -> MediaInput {
     }
 }
 
-/// `media-in-use` (409), naming the campaigns.
+/// `media-in-use` (409), naming the campaigns in its message and, as data, in its `campaigns` member
+/// (`[{"id", "name"}]`).
 fn in_use(campaigns: &[CampaignRef]) -> AppError {
     let names: Vec<String> = campaigns
         .iter()
         .map(|c| format!("{:?} ({})", c.name, c.id))
+        .collect();
+    let data = campaigns
+        .iter()
+        .map(|c| serde_json::json!({"id": c.id, "name": c.name}))
         .collect();
     AppError::conflict(
         "media-in-use",
@@ -33,6 +38,7 @@ fn in_use(campaigns: &[CampaignRef]) -> AppError {
             names.join(", ")
         ),
     )
+    .with_member("campaigns", serde_json::Value::Array(data))
 }
 
 impl App {
@@ -180,8 +186,21 @@ impl App {
             self.storage.put_file(&key, &ingested.path).await?;
         }
         let p = &ingested.probe;
+        let id = twincast_store::new_id();
+        let notify = self
+            .pending_outbox(
+                actor,
+                PendingItem {
+                    kind: "media",
+                    id: &id,
+                    title: original_name,
+                    partner: Some(partner),
+                    change: "create",
+                },
+            )
+            .await?;
         let m = Media {
-            id: String::new(),
+            id: id.clone(),
             partner_id: String::new(),
             partner: partner.to_string(),
             sha256: ingested.sha256.clone(),
@@ -199,13 +218,16 @@ impl App {
             created_at: 0,
             updated_at: 0,
             version: 1,
-            moderation: publish_mode(actor).record(self.now_ms()),
+            moderation: publish_mode(actor, &notify).record(self.now_ms()),
         };
         let entry = self
             .audit(actor, "media.create", "")
             .partner(Some(partner))
             .created(&input_of(&m));
-        let (m, created) = self.store.add_media(&m, &entry).await?;
+        let (m, created) = self.store.add_media_notified(&m, &entry, &notify).await?;
+        if created {
+            self.outbox_queued(&notify);
+        }
         if created && self.settings.transcoding && ingested.media_type != MediaType::Svg {
             self.store.enqueue_job("transcode", Some(&m.id), 5).await?;
             self.jobs_notify.notify_one();

@@ -9,8 +9,23 @@ use crate::campaign::{Campaign, Targets, MIN_ITEM_MS};
 use crate::recurrence::{Recurrence, RecurrenceSpec};
 use crate::ContentKind;
 
-/// Zones a campaign can play in.
+/// The built-in zones a campaign can play in; besides them, any free zone of a layout ([`is_content_zone`]).
 pub const ZONES: &[&str] = &["main", "ticker"];
+
+/// The zone that shows local time and date; no campaign plays there.
+pub const CLOCK_ZONE: &str = "clock";
+
+/// Whether a campaign may name `zone`: `main` (the engine's rotation), `ticker` (the ticker band), or a free zone
+/// of a layout (`side`, `weather`, …: a zone name as [`crate::zones::check_zones`] allows it), never `clock`.
+pub fn is_content_zone(zone: &str) -> bool {
+    ZONES.contains(&zone) || (zone != CLOCK_ZONE && crate::zones::is_zone_name(zone))
+}
+
+/// Whether `zone` is a free zone (neither `main` nor `ticker`): its campaigns' items loop in the layout zone of
+/// that name, on screens whose layout has one.
+pub fn is_free_zone(zone: &str) -> bool {
+    !ZONES.contains(&zone)
+}
 
 /// HTML slide templates the players know.
 pub const TEMPLATES: &[&str] = &["partner_card", "headline"];
@@ -119,10 +134,10 @@ pub fn check(d: &CampaignDraft<'_>) -> Result<(), RuleError> {
     if d.name.trim().is_empty() {
         return Err(RuleError::invalid("name must not be empty"));
     }
-    if !ZONES.contains(&d.zone) {
+    if !is_content_zone(d.zone) {
         return Err(RuleError::invalid(format!(
-            "zone must be one of {}, got {:?}",
-            ZONES.join(", "),
+            "zone must be main, ticker or the name of a free layout zone (1-32 of a-z, 0-9, _ and -, starting \
+             with a letter; not clock), got {:?}",
             d.zone
         )));
     }
@@ -310,6 +325,16 @@ mod tests {
         ticker.partner = None;
         ticker.zone = "ticker";
         check(&ticker).unwrap();
+        // Free zones of layouts: any zone name but the clock's; a partner is optional there, as in the ticker.
+        for free in ["side", "weather-strip", "panel_2"] {
+            let mut d = draft(&t, vec![image]);
+            d.zone = free;
+            check(&d).unwrap();
+            d.partner = None;
+            check(&d).unwrap();
+            assert!(is_free_zone(free));
+        }
+        assert!(!is_free_zone("main") && !is_free_zone("ticker"));
     }
 
     #[test]
@@ -318,9 +343,11 @@ mod tests {
         let mut d = draft(&t, vec![]);
         d.name = "  ";
         fails(&d, "name");
-        let mut d = draft(&t, vec![]);
-        d.zone = "sidebar";
-        fails(&d, "zone");
+        for bad in ["Side Bar", "", "clock", "9lives", "side!", &"x".repeat(33)] {
+            let mut d = draft(&t, vec![]);
+            d.zone = bad;
+            fails(&d, "zone");
+        }
         let mut d = draft(&t, vec![]);
         d.partner = Some("");
         fails(&d, "partner is required");

@@ -4,7 +4,8 @@
 //! instant, so the answer matches what a player following the daily plan shows.
 //!
 //! Serialized as `{"at": ms, "playing": {..., "partner", "campaign", "alert"} | null,
-//! "not_playing": [{"campaign", "partner", "reason", "detail"}]}` with snake_case reasons.
+//! "not_playing": [{"campaign", "partner", "reason", "detail"}], "zones": [{"campaign", "partner", "zone", "plays",
+//! "reason", "detail"}]}` with snake_case reasons (`zones` only when free-zone campaigns exist).
 
 use crate::alert::Alert;
 use crate::campaign::Campaign;
@@ -80,6 +81,95 @@ pub struct Explanation {
     pub playing: Option<Playing>,
     /// Every other campaign, in id order, with its reason.
     pub not_playing: Vec<NotPlaying>,
+    /// The campaigns of free layout zones (neither `main` nor `ticker`), in id order: whether each plays on this
+    /// screen, in its zone, and why not (see [`explain_zones`]). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZonePlay>,
+}
+
+/// Why a campaign of a free layout zone does not play on a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ZoneReason {
+    /// The campaign does not target this screen.
+    NotTargeted,
+    /// The campaign has no content items.
+    NoContent,
+    /// Its validity window has not started.
+    NotYetValid,
+    /// Its validity window has ended.
+    Expired,
+    /// The screen's layout has no zone of that name.
+    ZoneNotInLayout,
+}
+
+/// A campaign of a free layout zone, explained for one screen (its items loop in the zone while it is valid).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZonePlay {
+    /// Campaign id.
+    pub campaign: String,
+    /// Partner slug.
+    pub partner: String,
+    /// The zone it plays in.
+    pub zone: String,
+    /// Whether its items play in the zone on this screen at the instant.
+    pub plays: bool,
+    /// Why not (`null` when it plays).
+    pub reason: Option<ZoneReason>,
+    /// Human-readable detail.
+    pub detail: String,
+}
+
+/// Explains, for `screen` at `at`, the campaigns of free layout zones (`(zone, campaign)`): one plays when it
+/// targets the screen, has items, is valid at `at`, and the screen's layout (zone names `layout_zones`) has its
+/// zone; otherwise the first reason in that order.
+pub fn explain_zones(
+    screen: &Screen,
+    campaigns: &[(String, Campaign)],
+    layout_zones: &[&str],
+    at: Millis,
+) -> Vec<ZonePlay> {
+    let mut order: Vec<&(String, Campaign)> = campaigns.iter().collect();
+    order.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    order
+        .into_iter()
+        .map(|(zone, c)| {
+            let verdict = if !c.targets(screen) {
+                Err((
+                    ZoneReason::NotTargeted,
+                    format!("screen {} is not among the targets", screen.id),
+                ))
+            } else if c.items.is_empty() {
+                Err((ZoneReason::NoContent, "no content items".into()))
+            } else if let Some(f) = c.valid_from.filter(|&f| at < f) {
+                Err((ZoneReason::NotYetValid, format!("valid from {}", fmt_ms(f))))
+            } else if let Some(u) = c.valid_until.filter(|&u| at >= u) {
+                Err((ZoneReason::Expired, format!("expired at {}", fmt_ms(u))))
+            } else if !layout_zones.contains(&zone.as_str()) {
+                Err((
+                    ZoneReason::ZoneNotInLayout,
+                    format!(
+                        "the screen's layout has no zone {zone:?} (its zones: {})",
+                        layout_zones.join(", ")
+                    ),
+                ))
+            } else {
+                Ok(())
+            };
+            let (reason, detail) = match verdict {
+                Ok(()) => (None, format!("its items loop in zone {zone:?}")),
+                Err((r, d)) => (Some(r), d),
+            };
+            ZonePlay {
+                campaign: c.id.clone(),
+                partner: c.partner.clone(),
+                zone: zone.clone(),
+                plays: reason.is_none(),
+                reason,
+                detail,
+            }
+        })
+        .collect()
 }
 
 fn eligible(c: &Campaign, screen: &Screen, at: Millis) -> Result<(), (Reason, String)> {
@@ -190,5 +280,6 @@ pub fn explain(
         at,
         playing,
         not_playing,
+        zones: Vec::new(),
     }
 }

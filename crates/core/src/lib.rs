@@ -53,7 +53,7 @@ pub mod zones;
 pub use alert::{Alert, AlertError, AlertForm, MsgType};
 pub use campaign::{Campaign, CampaignError, ContentItem, ContentKind, Targets};
 pub use engine::{plan, plan_day, plan_horizon, Play, PlayKind};
-pub use explain::{explain, Explanation, NotPlaying, Reason};
+pub use explain::{explain, explain_zones, Explanation, NotPlaying, Reason, ZonePlay, ZoneReason};
 pub use fairness::FairQueue;
 pub use simulate::{simulate, simulate_repeating, PartnerShare, SimReport};
 pub use whatif::{whatif, whatif_with, WhatIf, WhatIfInput};

@@ -64,6 +64,11 @@ fn err(code: &'static str, message: String) -> ZoneError {
     ZoneError { code, message }
 }
 
+/// Whether `n` is a zone name: 1-32 of `a-z`, `0-9`, `_`, `-`, starting with a letter.
+pub fn is_zone_name(n: &str) -> bool {
+    valid_name(n)
+}
+
 fn valid_name(n: &str) -> bool {
     let mut chars = n.chars();
     (1..=32).contains(&n.len())

@@ -427,3 +427,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn free_zone_campaigns_play_only_where_the_layout_has_their_zone() {
+    use twincast_core::{explain_zones, ZoneReason};
+    let s = screen("Europe/Berlin");
+    let at = ms("2026-06-01T10:00:00Z");
+    let side = campaign("a-side", "p1", 0, 1.0, &[10_000]);
+    let weather = campaign("b-weather", "p2", 0, 1.0, &[10_000]);
+    let mut elsewhere = campaign("c-elsewhere", "p3", 0, 1.0, &[10_000]);
+    elsewhere.targets.location_kinds = vec!["street".into()];
+    let mut expired = campaign("d-expired", "p4", 0, 1.0, &[10_000]);
+    expired.valid_until = Some(at - 1);
+    let empty = campaign("e-empty", "p5", 0, 1.0, &[]);
+    let cs: Vec<(String, Campaign)> = [
+        ("weather", weather),
+        ("side", side),
+        ("side", elsewhere),
+        ("side", expired),
+        ("side", empty),
+    ]
+    .into_iter()
+    .map(|(z, c)| (z.to_string(), c))
+    .collect();
+    let got = explain_zones(&s, &cs, &["main", "side"], at);
+    let reasons: Vec<(&str, &str, bool, Option<ZoneReason>)> = got
+        .iter()
+        .map(|z| (z.campaign.as_str(), z.zone.as_str(), z.plays, z.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            ("a-side", "side", true, None),
+            (
+                "b-weather",
+                "weather",
+                false,
+                Some(ZoneReason::ZoneNotInLayout)
+            ),
+            ("c-elsewhere", "side", false, Some(ZoneReason::NotTargeted)),
+            ("d-expired", "side", false, Some(ZoneReason::Expired)),
+            ("e-empty", "side", false, Some(ZoneReason::NoContent)),
+        ]
+    );
+    assert!(
+        got[1].detail.contains("no zone \"weather\""),
+        "{:?}",
+        got[1]
+    );
+    // A layout without free zones (the built-in ones) plays none of them.
+    assert!(explain_zones(&s, &cs, &["main", "ticker", "clock"], at)
+        .iter()
+        .all(|z| !z.plays));
+}

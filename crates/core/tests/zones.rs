@@ -111,3 +111,16 @@ fn too_many_zones_and_non_finite_values_are_refused() {
         Ok(())
     );
 }
+
+proptest! {
+    /// A campaign may name exactly the zones a layout can have that carry content: every valid layout zone name
+    /// but `clock`, plus `main` and `ticker`; and a name a layout refuses is never a campaign's zone.
+    #[test]
+    fn campaign_zones_are_the_content_zones_of_layouts(name in "[a-zA-Z0-9_\\- !]{0,34}") {
+        use twincast_core::campaign_rules::{is_content_zone, is_free_zone};
+        let as_layout = check_zones(&[zone("main", 0.0, 0.0, 50.0, 100.0), zone(&name, 50.0, 0.0, 50.0, 100.0)]);
+        let layout_name_ok = name == "main" || !matches!(&as_layout, Err(e) if e.code == "invalid-zone-name");
+        prop_assert_eq!(is_content_zone(&name), layout_name_ok && name != "clock", "{:?} {:?}", name, as_layout);
+        prop_assert_eq!(is_free_zone(&name), name != "main" && name != "ticker");
+    }
+}

@@ -245,6 +245,8 @@ impl PageError {
 
     /// The page of an application error.
     pub fn from_app(e: AppError) -> PageError {
+        // A page shows the message; the extension members (data for API clients) are not needed here.
+        let (e, _members) = e.split_members();
         let status = match &e {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
@@ -258,6 +260,8 @@ impl PageError {
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Split off above; `with_member` never nests one in another.
+            AppError::WithMembers { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         PageError {
             status,

@@ -3,7 +3,8 @@
 //!
 //! A body is one JSON object whose keys come in a fixed order: the screen-specific [`ManifestHead`] (`format`,
 //! `etag`, `schedule_version`, `horizon`, `refresh_before`, `screen`) and then the [`ManifestShared`] part
-//! (`alerts`, `items`, `layout`, `media`, `plays`, `ticker`), which is the same for every screen with the same
+//! (`alerts`, `items`, `layout`, `media`, `plays`, `ticker`, and `zone_items` when a free zone has content), which
+//! is the same for every screen with the same
 //! schedule inputs. The server serializes the shared part once per group of screens
 //! ([`ManifestShared::to_suffix`]) and each screen's head ([`ManifestHead::to_prefix`]); the two byte strings
 //! joined are exactly the serialization of the whole [`Manifest`]. Because `items` comes before the play list, a
@@ -180,7 +181,7 @@ pub enum ItemKind {
     Web,
 }
 
-/// A content item (`items[]` for the main zone, `ticker[]` for the ticker zone).
+/// A content item (`items[]` for the main zone, `ticker[]` for the ticker zone, `zone_items{}` for free zones).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// Campaign id.
@@ -208,7 +209,8 @@ pub struct Item {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Zone {
     /// `main` (the play list), `ticker` (the `ticker` items), `clock`, or a free name of an assigned layout
-    /// (`side`, `weather`, …): players show local time and date there until content can target free zones.
+    /// (`side`, `weather`, …): players loop the zone's `zone_items` there, or show local time and date when it
+    /// has none.
     pub name: String,
     /// Left edge.
     pub x: f64,
@@ -436,12 +438,17 @@ pub struct ManifestShared {
     pub items: Vec<Item>,
     /// Layout.
     pub layout: Layout,
-    /// Media of `items` and `ticker`, each once.
+    /// Media of `items`, `ticker` and `zone_items`, each once.
     pub media: Vec<Media>,
     /// The main zone's play sequence.
     pub plays: PlayList,
     /// Items looping in the `ticker` zone for the whole horizon.
     pub ticker: Vec<Item>,
+    /// Items looping in free zones of the layout (`side`, `weather`, …: neither `main`, `ticker` nor `clock`) for
+    /// the whole horizon, by zone name, each list from its first item at the horizon's start. Only zones of this
+    /// layout. Absent when there are none (so bodies without free-zone content are as before this field).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub zone_items: std::collections::BTreeMap<String, Vec<Item>>,
 }
 
 impl ManifestShared {

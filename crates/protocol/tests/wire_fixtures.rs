@@ -169,6 +169,7 @@ fn zones_and_alerts() -> Manifest {
             ],
             plays: PlayList::new(Format::V2, plays),
             ticker: vec![headline],
+            zone_items: Default::default(),
         },
     }
 }
@@ -207,6 +208,7 @@ fn format_1_portrait() -> Manifest {
             media: vec![media("m-clip", 'c', "video", "mp4", Some(30_000))],
             plays: PlayList::new(Format::V1, plays),
             ticker: vec![],
+            zone_items: Default::default(),
         },
     }
 }
@@ -231,6 +233,7 @@ fn empty() -> Manifest {
             media: vec![],
             plays: PlayList::default(),
             ticker: vec![],
+            zone_items: Default::default(),
         },
     }
 }
@@ -249,6 +252,28 @@ fn assigned_layout() -> Manifest {
             zone("clock", 0.6, 0.02, 0.12, 0.08),
         ],
     };
+    m
+}
+
+/// An assigned layout whose free `side` zone has content (an image and a slide looping there) and whose `weather`
+/// zone has none (the player shows local time and date there).
+fn free_zone_items() -> Manifest {
+    let mut m = assigned_layout();
+    m.head.etag = "\"dddddddddddddddddddddddddddddddd\"".into();
+    m.shared
+        .layout
+        .zones
+        .push(zone("weather", 0.75, 0.9, 0.25, 0.1));
+    m.shared.layout.zones[1].h = 0.9;
+    let mut image = item("c-side", Some("wuxi"), "poster", ItemKind::Image, 8_000);
+    image.media = Some("m-poster".into());
+    let mut card = item("c-side", Some("wuxi"), "card", ItemKind::Html, 6_000);
+    card.template = Some("partner_card".into());
+    card.data = Some(json!({"city": "Wuxi"}));
+    m.shared.media = vec![media("m-poster", 'd', "image", "png", None)];
+    m.shared.zone_items = [("side".to_string(), vec![image, card])]
+        .into_iter()
+        .collect();
     m
 }
 
@@ -309,6 +334,7 @@ fn expected(m: &Manifest) -> Value {
         "plays": plays,
         "ticker": s.ticker.iter().map(|t| json!({"campaign": t.campaign, "item": t.item})).collect::<Vec<_>>(),
         "media": s.media.iter().map(|x| &x.url).collect::<Vec<_>>(),
+        "zone_items": s.zone_items.iter().map(|(z, items)| (z.clone(), items.iter().map(|t| json!({"campaign": t.campaign, "item": t.item})).collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
     })
 }
 
@@ -319,6 +345,7 @@ fn fixtures() -> BTreeMap<String, Vec<u8>> {
         ("format1-portrait", format_1_portrait()),
         ("format2-empty", empty()),
         ("format2-assigned-layout", assigned_layout()),
+        ("format2-free-zone-items", free_zone_items()),
     ] {
         let body = m.to_body().unwrap();
         // What the types write decodes back to the same manifest, and is the plain serialization.

@@ -27,6 +27,10 @@ pub struct Problem {
     pub detail: String,
     /// The stable code (same as the last segment of `type`).
     pub code: String,
+    /// Extension members of some problems (RFC 9457 §3.2), data the client can act on; each operation's
+    /// description names those it may send, e.g. `campaigns` (`[{"id", "name"}]`) of `media-in-use`.
+    #[serde(flatten)]
+    pub members: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An error answered to an API client.
@@ -38,6 +42,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Message for the client.
     pub detail: String,
+    /// Extension members of the problem (see [`Problem::members`]).
+    pub members: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Result alias for handlers.
@@ -50,6 +56,7 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+            members: serde_json::Map::new(),
         }
     }
     /// 400 with a code.
@@ -88,6 +95,7 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.to_string(),
+            members: self.members.clone(),
         }
     }
 }
@@ -120,6 +128,7 @@ impl IntoResponse for ApiError {
 impl From<AppError> for ApiError {
     /// The one mapping from domain errors to HTTP statuses and problem codes.
     fn from(e: AppError) -> Self {
+        let (e, members) = e.split_members();
         let status = match &e {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
@@ -133,8 +142,16 @@ impl From<AppError> for ApiError {
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            // Split off above; `with_member` never nests one in another.
+            AppError::WithMembers { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        ApiError::new(status, e.code(), e.public_message())
+        let mut out = ApiError::new(status, e.code(), e.public_message());
+        // The standard members always win over an extension of the same name.
+        out.members = members
+            .into_iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "type" | "title" | "status" | "detail" | "code"))
+            .collect();
+        out
     }
 }
 

@@ -144,31 +144,40 @@ impl Store {
             });
         }
         let after = page.after()?;
-        let partners = f.partners.as_ref().map(serde_json::to_string).transpose()?;
-        // The partner filter is a JSON array matched by text (`"slug"` inside it): portable across both engines.
-        let rows = sqlx::query(
+        // The partner filter: an exact match on one of the slugs (`$11`, `$12`, …; `$8` says whether to filter).
+        let slugs: &[String] = f.partners.as_deref().unwrap_or_default();
+        let within = if slugs.is_empty() {
+            String::new()
+        } else {
+            let marks: Vec<String> = (0..slugs.len()).map(|i| format!("${}", 11 + i)).collect();
+            format!(" OR partner IN ({})", marks.join(", "))
+        };
+        let sql = format!(
             "SELECT id, at, actor_id, actor, via, via_id, action, resource, resource_id, partner, changes \
              FROM audit_log \
              WHERE ($1 = '' OR id < $1) \
                AND ($2 = '' OR resource = $2) AND ($3 = '' OR resource_id = $3) \
                AND ($4 = '' OR actor_id = $4) AND ($5 = '' OR action = $5) \
                AND at >= $6 AND at < $7 \
-               AND ($8 = '' OR (partner IS NOT NULL AND $8 LIKE '%\"' || partner || '\"%')) \
+               AND ($8 = ''{within}) \
                AND ($10 = '' OR actor = $10) \
-             ORDER BY id DESC LIMIT $9",
-        )
-        .bind(after)
-        .bind(f.resource.as_deref().unwrap_or(""))
-        .bind(f.resource_id.as_deref().unwrap_or(""))
-        .bind(f.actor_id.as_deref().unwrap_or(""))
-        .bind(f.action.as_deref().unwrap_or(""))
-        .bind(f.from.unwrap_or(i64::MIN))
-        .bind(f.until.unwrap_or(i64::MAX))
-        .bind(partners.unwrap_or_default())
-        .bind(page.limit() + 1)
-        .bind(f.actor.as_deref().unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY id DESC LIMIT $9"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after)
+            .bind(f.resource.as_deref().unwrap_or(""))
+            .bind(f.resource_id.as_deref().unwrap_or(""))
+            .bind(f.actor_id.as_deref().unwrap_or(""))
+            .bind(f.action.as_deref().unwrap_or(""))
+            .bind(f.from.unwrap_or(i64::MIN))
+            .bind(f.until.unwrap_or(i64::MAX))
+            .bind(if f.partners.is_some() { "1" } else { "" })
+            .bind(page.limit() + 1)
+            .bind(f.actor.as_deref().unwrap_or(""));
+        for slug in slugs {
+            q = q.bind(slug);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         let items = rows.iter().map(entry).collect::<Result<Vec<_>>>()?;
         Ok(page.finish(items, |e| e.id.as_str()))
     }

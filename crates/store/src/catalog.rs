@@ -18,6 +18,9 @@ pub struct ScheduleCatalog {
     pub main: [Vec<tc::Campaign>; 2],
     /// `ticker`-zone campaigns per orientation.
     pub ticker: [Vec<tc::Campaign>; 2],
+    /// Campaigns of free layout zones (`side`, `weather`, …) per orientation, with their zone's name: their items
+    /// loop in that zone on screens whose layout has it.
+    pub free: [Vec<(String, tc::Campaign)>; 2],
     /// Every alert (cancelled ones end at their cancellation).
     pub alerts: Vec<tc::Alert>,
 }
@@ -33,8 +36,11 @@ impl Store {
     /// The engine's inputs for every screen (see [`ScheduleCatalog`]).
     pub async fn schedule_catalog(&self) -> Result<ScheduleCatalog> {
         let held = self.unapproved_media().await?;
-        let main = playable(self.list_campaigns(None, Some("main")).await?, &held);
-        let ticker = playable(self.list_campaigns(None, Some("ticker")).await?, &held);
+        let all = playable(self.list_campaigns(None, None).await?, &held);
+        let (main, rest): (Vec<CampaignRecord>, Vec<CampaignRecord>) =
+            all.into_iter().partition(|c| c.zone == "main");
+        let (ticker, free): (Vec<CampaignRecord>, Vec<CampaignRecord>) =
+            rest.into_iter().partition(|c| c.zone == "ticker");
         let alerts = self
             .list_alerts()
             .await?
@@ -51,6 +57,10 @@ impl Store {
             out.ticker[i] = ticker
                 .iter()
                 .filter_map(|c| to_core_campaign(c, o))
+                .collect();
+            out.free[i] = free
+                .iter()
+                .filter_map(|c| Some((c.zone.clone(), to_core_campaign(c, o)?)))
                 .collect();
         }
         Ok(out)

@@ -1,6 +1,7 @@
 //! Screen health and the notifications outbox: each screen's last known online/offline state, and one outbox row
-//! per delivery (webhook URL or e-mail recipient) of an offline/online event. A transition and its outbox rows are
-//! written in one transaction, so an event is either recorded with all its deliveries or not at all.
+//! per delivery (webhook URL or e-mail recipient) of an event (offline/online, an item pending review). An event
+//! and its outbox rows are written in the transaction of the change that raises it, so an event is either recorded
+//! with all its deliveries or not at all.
 
 use crate::{new_id, Page, PageRequest, Result, Store, StoreError};
 use serde::Serialize;
@@ -25,7 +26,7 @@ pub struct WatchedScreen {
 }
 
 /// An outbox row to write with a transition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewNotification {
     /// `webhook` or `email`.
     pub channel: String,
@@ -33,6 +34,18 @@ pub struct NewNotification {
     pub target: String,
     /// The event's JSON body (the webhook body; the e-mail is written from it).
     pub payload: serde_json::Value,
+}
+
+/// The deliveries of one event raised by a write (e.g. `moderation.pending`), queued in the transaction of that
+/// write, so the event is recorded with all its deliveries exactly when the change is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outbox {
+    /// The event's name (`moderation.pending`, …).
+    pub event: String,
+    /// Identifier of the event, shared by its rows.
+    pub event_id: String,
+    /// One row per channel and target (none: nothing to queue).
+    pub rows: Vec<NewNotification>,
 }
 
 /// A screen's health state to record (see [`Store::record_health`]).
@@ -83,11 +96,11 @@ pub enum HealthChange {
 pub struct Notification {
     /// Identifier (UUIDv7, time-ordered).
     pub id: String,
-    /// The event this delivers (shared by every channel and target of one transition; receivers dedupe on it).
+    /// The event this delivers (shared by every channel and target of one event; receivers dedupe on it).
     pub event_id: String,
-    /// `screen.offline` or `screen.online`.
+    /// `screen.offline`, `screen.online` or `moderation.pending`.
     pub event: String,
-    /// The screen concerned.
+    /// The screen concerned (screen events).
     pub screen_id: Option<String>,
     /// `webhook` or `email`.
     pub channel: String,
@@ -375,7 +388,29 @@ async fn record_one(
     if n != 1 {
         return Ok(HealthChange::Unchanged);
     }
-    for o in outbox {
+    insert_rows(tx, event_id, event, Some(screen_id), outbox, at).await?;
+    crate::audit::insert(tx, audit).await?;
+    Ok(HealthChange::Changed)
+}
+
+/// Queues `outbox`'s rows, due at `at`, inside the caller's transaction (the write that raises the event).
+pub(crate) async fn queue(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    outbox: &Outbox,
+    at: i64,
+) -> Result<()> {
+    insert_rows(tx, &outbox.event_id, &outbox.event, None, &outbox.rows, at).await
+}
+
+async fn insert_rows(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    event_id: &str,
+    event: &str,
+    screen_id: Option<&str>,
+    rows: &[NewNotification],
+    at: i64,
+) -> Result<()> {
+    for o in rows {
         sqlx::query(
             "INSERT INTO notifications (id, event_id, event, screen_id, channel, target, payload, status, attempts, \
              next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $8)",
@@ -391,6 +426,5 @@ async fn record_one(
         .execute(&mut **tx)
         .await?;
     }
-    crate::audit::insert(tx, audit).await?;
-    Ok(HealthChange::Changed)
+    Ok(())
 }

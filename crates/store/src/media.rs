@@ -66,15 +66,31 @@ pub struct MediaFilter {
 
 impl Store {
     /// Records a stored file with its audit entry (whose `resource_id` is set here), in one transaction. Fields
-    /// `id`, `partner_id`, `created_at`, `updated_at` and `version` of `m` are assigned here; `m.partner` names the
+    /// `partner_id`, `created_at`, `updated_at` and `version` of `m` are assigned here, and `id` when it is empty; `m.partner` names the
     /// owner by slug; `m.moderation` is its review state. Returns `(media, created)`: the same content already
     /// held by the same partner is not added twice (`created == false`, nothing written).
     pub async fn add_media(&self, m: &Media, audit: &AuditEntry) -> Result<(Media, bool)> {
+        self.add_media_notified(m, audit, &crate::Outbox::default())
+            .await
+    }
+
+    /// [`Store::add_media`], also queueing `notify`'s deliveries in its transaction when the item is added. `m.id`
+    /// is the new item's id when set (the caller chose it, e.g. to name it in `notify`), else a new one.
+    pub async fn add_media_notified(
+        &self,
+        m: &Media,
+        audit: &AuditEntry,
+        notify: &crate::Outbox,
+    ) -> Result<(Media, bool)> {
         let partner = self.partner_by_slug(&m.partner).await?;
         if let Some(existing) = self.media_by_sha(&partner.id, &m.sha256).await? {
             return Ok((existing, false));
         }
-        let id = new_id();
+        let id = if m.id.is_empty() {
+            new_id()
+        } else {
+            m.id.clone()
+        };
         let at = if audit.at > 0 { audit.at } else { now_ms() };
         let mut tx = self.begin_write().await?;
         let res = sqlx::query(
@@ -110,6 +126,7 @@ impl Store {
                 let mut entry = audit.clone();
                 entry.resource_id = id.clone();
                 audit::insert(&mut tx, &entry).await?;
+                crate::health::queue(&mut tx, notify, at).await?;
                 tx.commit().await?;
                 Ok((self.media(&id).await?, true))
             }

@@ -90,14 +90,25 @@ pub enum Publish<'a> {
         /// The writer's user id, if any.
         by: Option<&'a str>,
     },
-    /// Pending until reviewed (partner-editors), submitted by the user `by`.
+    /// Pending until reviewed (partner-editors), submitted by the user `by`; `notify` (the `moderation.pending`
+    /// event's deliveries) is queued in the transaction of the write.
     ForReview {
         /// The submitter's user id.
         by: &'a str,
+        /// The deliveries announcing the pending item to reviewers.
+        notify: &'a crate::Outbox,
     },
 }
 
 impl Publish<'_> {
+    /// The deliveries to queue with the write (none when publishing at once).
+    pub fn outbox(&self) -> Option<&crate::Outbox> {
+        match *self {
+            Publish::Now { .. } => None,
+            Publish::ForReview { notify, .. } => Some(notify),
+        }
+    }
+
     /// The moderation record a write with this mode leaves at time `at`.
     pub fn record(&self, at: i64) -> Moderation {
         match *self {
@@ -107,7 +118,7 @@ impl Publish<'_> {
                 reviewed_at: Some(at),
                 ..Moderation::default()
             },
-            Publish::ForReview { by } => Moderation {
+            Publish::ForReview { by, .. } => Moderation {
                 state: ModerationState::Pending,
                 submitted_by: Some(by.to_string()),
                 submitted_at: Some(at),

@@ -383,3 +383,107 @@ async fn accounts_with_history_are_kept_and_tokens_revoke_once() {
         assert!(list(f(Some(&quiet.id), true)).await.items.is_empty());
     }
 }
+
+/// The last enabled administrator is kept by the store, in the transaction of the change: two administrators
+/// disabling each other at the same time cannot both succeed, and a refused change writes nothing.
+#[tokio::test]
+async fn the_last_admin_is_kept_in_the_transaction_of_the_change() {
+    for (s, _d) in backends().await {
+        let a = s
+            .create_user("ada", "h", Role::Admin, &[], &sys("user.create", "", 1))
+            .await
+            .unwrap();
+        let b = s
+            .create_user("bob", "h", Role::Admin, &[], &sys("user.create", "", 1))
+            .await
+            .unwrap();
+        let off = UserInput {
+            role: Role::Admin,
+            partners: vec![],
+            disabled: true,
+        };
+        // Both at once: exactly one wins.
+        let (ea, eb) = (sys("user.disable", &a.id, 2), sys("user.disable", &b.id, 2));
+        let (ra, rb) = tokio::join!(
+            s.update_user(&a.id, &off, 0, &ea),
+            s.update_user(&b.id, &off, 0, &eb),
+        );
+        let refused = [&ra, &rb]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict(m)) if m == "last-admin"))
+            .count();
+        assert_eq!((ra.is_ok() as u8 + rb.is_ok() as u8, refused), (1, 1));
+        assert_eq!(s.count_enabled_admins().await.unwrap(), 1);
+        let (kept, gone) = if ra.is_ok() { (&b, &a) } else { (&a, &b) };
+        assert!(log_of(&s, &kept.id)
+            .await
+            .iter()
+            .all(|e| e.action != "user.disable"));
+        // Demoting or deleting the last one is refused the same way; enabling the other one again allows it.
+        let demote = UserInput {
+            role: Role::Operator,
+            partners: vec![],
+            disabled: false,
+        };
+        assert!(matches!(
+            s.update_user(&kept.id, &demote, 0, &sys("user.update", &kept.id, 3)).await,
+            Err(StoreError::Conflict(m)) if m == "last-admin"
+        ));
+        assert!(matches!(
+            s.delete_user(&kept.id, 0, &sys("user.delete", &kept.id, 3)).await,
+            Err(StoreError::Conflict(m)) if m == "last-admin"
+        ));
+        let on = UserInput {
+            disabled: false,
+            ..off.clone()
+        };
+        s.update_user(&gone.id, &on, 0, &sys("user.enable", &gone.id, 4))
+            .await
+            .unwrap();
+        s.update_user(&kept.id, &demote, 0, &sys("user.update", &kept.id, 5))
+            .await
+            .unwrap();
+        assert_eq!(s.count_enabled_admins().await.unwrap(), 1);
+    }
+}
+
+/// The audit log's partner scope matches partner slugs exactly (a scope of `pa` never shows `pab`'s entries).
+#[tokio::test]
+async fn audit_partner_scope_is_an_exact_match() {
+    for (s, _d) in backends().await {
+        for (i, partner) in [Some("pa"), Some("pab"), Some("b"), None, Some("xpa")]
+            .into_iter()
+            .enumerate()
+        {
+            let mut e = sys("partner.update", &format!("r{i}"), 10 + i as i64);
+            e.partner = partner.map(str::to_string);
+            s.append_audit(&e).await.unwrap();
+        }
+        let scoped = |ps: &[&str]| AuditFilter {
+            partners: Some(ps.iter().map(|p| p.to_string()).collect()),
+            ..Default::default()
+        };
+        let partners_of = |items: Vec<AuditEntry>| {
+            let mut v: Vec<String> = items.into_iter().filter_map(|e| e.partner).collect();
+            v.sort();
+            v
+        };
+        let got = s
+            .list_audit(&scoped(&["pa"]), &page(100, None))
+            .await
+            .unwrap();
+        assert_eq!(partners_of(got.items), ["pa"]);
+        let got = s
+            .list_audit(&scoped(&["pa", "b"]), &page(100, None))
+            .await
+            .unwrap();
+        assert_eq!(partners_of(got.items), ["b", "pa"]);
+        let got = s.list_audit(&scoped(&[]), &page(100, None)).await.unwrap();
+        assert!(got.items.is_empty());
+        let all = s
+            .list_audit(&AuditFilter::default(), &page(100, None))
+            .await
+            .unwrap();
+        assert_eq!(all.items.len(), 5);
+    }
+}

@@ -347,7 +347,11 @@ async fn campaigns_crud_validation_and_inputs() {
                 "unknown partner",
             ),
             (
-                json!({"name": "x", "partner": "kyoto", "zone": "side"}),
+                json!({"name": "x", "partner": "kyoto", "zone": "clock"}),
+                "zone",
+            ),
+            (
+                json!({"name": "x", "partner": "kyoto", "zone": "Side Panel"}),
                 "zone",
             ),
             (
@@ -602,7 +606,11 @@ async fn moderation_keeps_the_approved_version_and_holds_unapproved_media() {
         assert_eq!(c.moderation.state, ModerationState::Approved);
         assert_eq!(played(&s).await, vec![("v1".to_string(), 2)]);
         // An editor's change is pending; screens keep v1.
-        let review = Publish::ForReview { by: "editor-1" };
+        let none = twincast_store::Outbox::default();
+        let review = Publish::ForReview {
+            by: "editor-1",
+            notify: &none,
+        };
         let c2 = s
             .replace_campaign(
                 &c.id,
@@ -750,5 +758,128 @@ async fn moderation_keeps_the_approved_version_and_holds_unapproved_media() {
                 .as_deref(),
             Some("metro")
         );
+    }
+}
+
+/// A submission's notifications are written with it, in its transaction: a write that fails (a stale version)
+/// queues none; the caller may choose the new campaign's id (to name it in the notification).
+#[tokio::test]
+async fn pending_notifications_are_queued_with_the_write() {
+    for (s, _d) in backends().await {
+        let f = fixture(&s).await;
+        let body = |name: &str| {
+            input(json!({"name": name, "partner": "kyoto",
+                "items": [{"kind": "image", "media_id": f.card.id}]}))
+        };
+        let outbox = |event_id: &str| Outbox {
+            event: "moderation.pending".into(),
+            event_id: event_id.into(),
+            rows: vec![NewNotification {
+                channel: "webhook".into(),
+                target: "http://127.0.0.1:9/hook".into(),
+                payload: json!({"id": event_id}),
+            }],
+        };
+        let page = PageRequest {
+            limit: 100,
+            cursor: None,
+        };
+        let chosen = new_id();
+        let first = outbox("e1");
+        let review = Publish::ForReview {
+            by: "editor-1",
+            notify: &first,
+        };
+        let entry = AuditEntry::by_system("campaign.create", &chosen, now_ms());
+        let c = s
+            .insert_campaign(&body("v1"), Some("editor-1"), review, &entry)
+            .await
+            .unwrap();
+        assert_eq!(c.id, chosen);
+        let rows = s.list_notifications(None, &page).await.unwrap().items;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].event.as_str(), rows[0].event_id.as_str()),
+            ("moderation.pending", "e1")
+        );
+        assert_eq!(rows[0].screen_id, None);
+        assert_eq!(rows[0].status, "queued");
+        // A stale change writes nothing, its notification included.
+        let second = outbox("e2");
+        let review = Publish::ForReview {
+            by: "editor-1",
+            notify: &second,
+        };
+        assert!(matches!(
+            s.replace_campaign(
+                &c.id,
+                &body("v2"),
+                review,
+                c.version + 7,
+                &sys("campaign.update")
+            )
+            .await,
+            Err(StoreError::Stale { .. })
+        ));
+        assert_eq!(
+            s.list_notifications(None, &page).await.unwrap().items.len(),
+            1
+        );
+        s.replace_campaign(
+            &c.id,
+            &body("v2"),
+            review,
+            c.version,
+            &sys("campaign.update"),
+        )
+        .await
+        .unwrap();
+        let rows = s.list_notifications(None, &page).await.unwrap().items;
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().any(|r| r.event_id == "e2"), "{rows:?}");
+        // Publishing at once queues nothing.
+        s.replace_campaign(
+            &c.id,
+            &body("v3"),
+            Publish::Now { by: None },
+            0,
+            &sys("campaign.update"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            s.list_notifications(None, &page).await.unwrap().items.len(),
+            2
+        );
+    }
+}
+
+/// Campaigns of free layout zones reach the engine's inputs apart from the main and ticker ones, with their zone.
+#[tokio::test]
+async fn the_catalog_keeps_free_zone_campaigns_with_their_zone() {
+    for (s, _d) in backends().await {
+        let f = fixture(&s).await;
+        let body = |name: &str, zone: &str| {
+            input(json!({"name": name, "partner": "kyoto", "zone": zone,
+                "items": [{"kind": "image", "media_id": f.card.id}]}))
+        };
+        s.create_campaign(&body("main one", "main"), None)
+            .await
+            .unwrap();
+        let side = s
+            .create_campaign(&body("side one", "side"), None)
+            .await
+            .unwrap();
+        assert_eq!(side.zone, "side");
+        let c = s.schedule_catalog().await.unwrap();
+        for o in 0..2 {
+            assert_eq!(c.main[o].len(), 1);
+            assert!(c.ticker[o].is_empty());
+            let free: Vec<(&str, &str)> = c.free[o]
+                .iter()
+                .map(|(z, c)| (z.as_str(), c.name.as_str()))
+                .collect();
+            assert_eq!(free, [("side", "side one")]);
+        }
     }
 }

@@ -37,7 +37,7 @@ class Player {
     this.loads = 0;
     this.fetching = null;
     this.commandsSeen = new Set();
-    this.freeZones = new Map(); // free zone name → its ClockZone
+    this.freeZones = new Map(); // free zone name → {zone: MainZone (its items loop there) | ClockZone, content}
     this.commandResults = [];
     this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
   }
@@ -255,13 +255,16 @@ class Player {
     const layout = $('#layout');
     // Fullscreen (the grid without bands) only for a layout of one zone; zones with geometry are placed absolutely.
     layout.classList.toggle('fullscreen', !m.layout.ticker && Object.keys(m.layout.zones).length <= 1);
-    this.placeZones(m.layout.zones);
+    this.placeZones(m.layout.zones, m.zones.free);
     $('#stage').classList.toggle('portrait', this.portrait());
     $('#stage').classList.toggle('landscape', !this.portrait());
     this.main.setPlays(m.zones.main, { immediate });
     this.ticker.setPlays(m.zones.ticker);
     this.clockZone.setZone(m.screen.tz || 'UTC');
-    for (const z of this.freeZones.values()) z.setZone(m.screen.tz || 'UTC');
+    for (const [name, f] of this.freeZones) {
+      if (f.content) f.zone.setPlays(m.zones.free[name] || []);
+      else f.zone.setZone(m.screen.tz || 'UTC');
+    }
     if (!short) this.cache.sync(mediaOrder(m, now));
     this.timings.applied = Math.round(this.clock.now());
     this.timings.apply_ms = Math.round(performance.now() - t0);
@@ -270,9 +273,10 @@ class Player {
   /**
    * Places the zones where the layout says (fractions of the stage, in drawing order: a later zone is drawn over
    * an earlier one); without geometry the CSS grid applies. Zones other than main, ticker and clock (free zones
-   * of an assigned layout) show local time and date until content can target them.
+   * of an assigned layout) loop the items the manifest has for them (`free`), like a main zone without a play
+   * list of its own, or show local time and date when they have none.
    */
-  placeZones(zones) {
+  placeZones(zones, free = {}) {
     const map = { main: '#zone-main', ticker: '#zone-ticker', clock: '#zone-clock' };
     const geo = zones && zones.main;
     const layout = $('#layout');
@@ -288,20 +292,33 @@ class Player {
       if (geo && name !== 'main') el.hidden = !zones[name];
     }
     for (const el of layout.querySelectorAll('.zone-free')) {
-      if (!geo || !zones[el.dataset.zone]) {
+      const name = el.dataset.zone;
+      const f = this.freeZones.get(name);
+      // Gone from the layout, or switching between content and clock: rebuilt below.
+      if (!geo || !zones[name] || !f || f.content !== !!free[name]) {
+        if (f && f.content) for (const e of f.zone.entries.values()) e.dispose();
         el.remove();
-        this.freeZones.delete(el.dataset.zone);
+        this.freeZones.delete(name);
       }
     }
     for (const name of geo ? order.filter((n) => !map[n]) : []) {
       let el = layout.querySelector(`.zone-free[data-zone="${CSS.escape(name)}"]`);
       if (!el) {
         el = document.createElement('div');
-        el.className = 'zone zone-free zone-clock';
         el.dataset.zone = name;
-        el.innerHTML = '<span class="clock-time"></span><span class="clock-date"></span>';
+        if (free[name]) {
+          el.className = 'zone zone-free zone-content';
+          const zone = new MainZone(el, this.clock, {
+            onSwap: () => {},
+            onError: (msg) => this.error(`zone ${name}: ${msg}`),
+          });
+          this.freeZones.set(name, { zone, content: true });
+        } else {
+          el.className = 'zone zone-free zone-clock';
+          el.innerHTML = '<span class="clock-time"></span><span class="clock-date"></span>';
+          this.freeZones.set(name, { zone: new ClockZone(el), content: false });
+        }
         layout.appendChild(el);
-        this.freeZones.set(name, new ClockZone(el));
       }
       place(el, zones[name], name);
     }
@@ -325,7 +342,7 @@ class Player {
       this.ticker.alert = cur && cur.kind === 'alert' ? cur.alert : null;
       this.ticker.frame(now);
       this.clockZone.frame(now);
-      for (const z of this.freeZones.values()) z.frame(now);
+      for (const f of this.freeZones.values()) f.zone.frame(f.content ? ts : now);
     }
     this.debug.frame(ts);
   }

@@ -1,6 +1,7 @@
 // Turns the server's manifest (docs/player-protocol.md §3, `format: 2`, also 1) into the player's model:
-//   { etag, screen: {id, name, orientation, tz, groups}, layout: {name, ticker, zones: {main, ticker, clock}},
-//     zones: { main: Play[], ticker: Play[] }, media: [{id, url, size, sha256}], refreshBefore, horizon }
+//   { etag, screen: {id, name, orientation, tz, groups}, layout: {name, ticker, zones: {main, ticker, clock, …}},
+//     zones: { main: Play[], ticker: Play[], free: {zone name: Play[]} }, media: [{id, url, size, sha256}],
+//     refreshBefore, horizon }
 // Play: { id, start, end, kind: video|image|html|web|alert, partner, campaign, item, src, template, data, url,
 //         alert, truncated }, sorted by start, non-overlapping. Ids are stable across manifest versions (same
 // content at the same instant → same id), so a new manifest does not restart what is on screen.
@@ -86,17 +87,28 @@ export function normalize(raw) {
   }
   main.sort((a, b) => a.start - b.start);
 
-  // Ticker items loop over the whole horizon from its start: every screen computes the same instants.
-  const ticker = [];
-  const tItems = (Array.isArray(raw.ticker) ? raw.ticker : []).filter((t) => t && t.duration_ms > 0);
-  if (tItems.length) {
+  // Ticker items, and the items of each free zone, loop over the whole horizon from its start: every screen
+  // computes the same instants.
+  const loop = (list, zone) => {
+    const out = [];
+    const its = (Array.isArray(list) ? list : []).filter((t) => t && t.duration_ms > 0);
+    if (!its.length) return out;
     let t = from;
     for (let n = 0; t < raw.horizon.to && n < 100_000; n++) {
-      const it = tItems[n % tItems.length];
+      const it = its[n % its.length];
       const end = t + Math.max(1000, it.duration_ms);
-      ticker.push(playOf(it, mediaById, t, end, 'ticker'));
+      out.push(playOf(it, mediaById, t, end, zone));
       t = end;
     }
+    return out;
+  };
+  const ticker = loop(raw.ticker, 'ticker');
+  const free = {};
+  const zoneItems = raw.zone_items && typeof raw.zone_items === 'object' ? raw.zone_items : {};
+  for (const [name, list] of Object.entries(zoneItems)) {
+    if (name === 'main' || name === 'ticker' || name === 'clock') continue;
+    const plays = loop(list, name);
+    if (plays.length) free[name] = plays;
   }
 
   const screen = raw.screen || {};
@@ -115,7 +127,7 @@ export function normalize(raw) {
       groups: screen.groups || [],
     },
     layout: { name: layout.name || 'fullscreen', ticker: !!zones.ticker, zones },
-    zones: { main, ticker },
+    zones: { main, ticker, free },
     media: media.filter((m) => m && m.url).map((m) => ({ id: m.id, url: m.url, size: m.size || 0, sha256: m.sha256 || null })),
     horizon: { from, to: raw.horizon.to },
     refreshBefore: Number.isFinite(raw.refresh_before) ? raw.refresh_before : null,
@@ -141,8 +153,9 @@ export function mediaOrder(m, now) {
   const info = new Map(m.media.map((x) => [x.url, x]));
   const out = [];
   const seen = new Set();
-  for (const p of m.zones.main) {
-    if (p.end <= now || !p.src || seen.has(p.src)) continue;
+  const all = [m.zones.main, ...Object.values(m.zones.free || {})];
+  for (const p of all.flat().filter((x) => x.end > now).sort((a, b) => a.start - b.start)) {
+    if (!p.src || seen.has(p.src)) continue;
     seen.add(p.src);
     const x = info.get(p.src) || {};
     out.push({ url: p.src, size: x.size || 0, sha256: x.sha256 || null });

@@ -182,8 +182,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-/// Subject and plain text of the e-mail of an event body.
+/// Subject and plain text of the e-mail of an event body, written for its kind of event.
 pub(super) fn email_text(p: &serde_json::Value) -> (String, String) {
+    match p["event"].as_str() {
+        Some(crate::moderation::PENDING_EVENT) => crate::moderation::pending_email_text(p),
+        _ => screen_email_text(p),
+    }
+}
+
+/// The e-mail of a `screen.offline` / `screen.online` event.
+fn screen_email_text(p: &serde_json::Value) -> (String, String) {
     let str_of = |v: &serde_json::Value| v.as_str().unwrap_or("?").to_string();
     let name = str_of(&p["screen"]["name"]);
     let location = str_of(&p["screen"]["location"]);

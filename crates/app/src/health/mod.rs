@@ -19,7 +19,6 @@ pub use watch::{HealthWatch, PassReport};
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::App;
-use std::sync::Arc;
 use twincast_store::{Notification, Page, PageRequest, Role, NOTIFICATION_STATUSES};
 
 /// Where offline/online notifications go (from the server's configuration).
@@ -80,6 +79,11 @@ impl NotifySettings {
         Ok(())
     }
 
+    /// Whether any event would be delivered anywhere (a webhook URL, or SMTP with recipients).
+    pub fn has_targets(&self) -> bool {
+        !self.webhook_urls.is_empty() || (!self.smtp_url.is_empty() && !self.smtp_to.is_empty())
+    }
+
     /// The outbox rows of one event: one per webhook URL and one per e-mail recipient.
     pub fn outbox(&self, payload: &serde_json::Value) -> Vec<twincast_store::NewNotification> {
         let mut out = Vec::new();
@@ -103,10 +107,11 @@ impl NotifySettings {
     }
 }
 
-/// The two health workers over one application, sharing a wake-up: the watch wakes the notifier when it queued
-/// something. Run both in the server's `Supervisor`.
+/// The two health workers over one application, sharing a wake-up (`App::outbox_notify`): the watch, like any
+/// operation that queues notifications, wakes the notifier when it queued something. Run both in the server's
+/// `Supervisor`.
 pub fn workers(app: &App) -> AppResult<(HealthWatch, Notifier)> {
-    let wake = Arc::new(tokio::sync::Notify::new());
+    let wake = app.outbox_notify.clone();
     Ok((
         HealthWatch::new(app.clone(), wake.clone()),
         Notifier::new(app.clone(), wake)?,

@@ -11,6 +11,11 @@
 //! - limits: everyone logged in reads them; admins and operators set them.
 
 mod limits;
+mod notify;
+
+pub(crate) use notify::email_text as pending_email_text;
+pub(crate) use notify::PendingItem;
+pub use notify::PENDING_EVENT;
 
 use crate::access::Actor;
 use crate::audit::Audited;
@@ -31,10 +36,17 @@ pub struct ReviewQueue {
     pub items: Vec<QueueItem>,
 }
 
-/// How a write by `actor` leaves the review state: editors submit for review, everyone else publishes.
-pub(crate) fn publish_mode(actor: &Actor) -> Publish<'_> {
+/// How a write by `actor` leaves the review state: editors submit for review (queueing `notify`, the
+/// `moderation.pending` deliveries), everyone else publishes.
+pub(crate) fn publish_mode<'a>(
+    actor: &'a Actor,
+    notify: &'a twincast_store::Outbox,
+) -> Publish<'a> {
     match actor.user.role {
-        Role::PartnerEditor => Publish::ForReview { by: &actor.user.id },
+        Role::PartnerEditor => Publish::ForReview {
+            by: &actor.user.id,
+            notify,
+        },
         _ => Publish::Now {
             by: Some(actor.user.id.as_str()).filter(|id| !id.is_empty()),
         },

@@ -80,8 +80,8 @@ fn check_text(name: &str, text: &Option<String>) -> AppResult<()> {
 }
 
 impl App {
-    /// Queues command `input` for screen `screen_id` (operators, admins; a known command, an existing screen),
-    /// audited as `screen.command` in the same transaction, and announces it so a socket of the screen open in
+    /// Queues command `input` for screen `screen_id` (operators, admins; a known command, an existing screen that
+    /// is not retired: `screen-retired`, 409), audited as `screen.command` in the same transaction, and announces it so a socket of the screen open in
     /// this process gets it at once.
     pub async fn send_command(
         &self,
@@ -133,7 +133,14 @@ impl App {
             .field("command", Value::Null, Value::String(new.command.clone()))
             .field("command_id", Value::Null, Value::String(new.id.clone()))
             .field("args", Value::Null, new.args.clone());
-        let sent = self.store.queue_command(&new, &entry).await?;
+        let sent = self
+            .store
+            .queue_command(&new, &entry)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) if m == "screen-retired" => crate::places::screen_retired(),
+                other => other.into(),
+            })?;
         self.emit(crate::ServerEvent::Command {
             id: sent.id.clone(),
             screen_id: sent.screen_id.clone(),

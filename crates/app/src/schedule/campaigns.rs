@@ -2,7 +2,7 @@
 
 use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
-use crate::moderation::publish_mode;
+use crate::moderation::{publish_mode, PendingItem};
 use crate::{revision, validate, Actor, App, ServerEvent};
 use serde::Serialize;
 use twincast_core::campaign_rules::{self as rules, CampaignDraft, ItemDraft, RuleError};
@@ -26,6 +26,17 @@ pub(super) fn may_write_campaign(actor: &Actor, partner: Option<&str>) -> AppRes
         None => actor.require(&[Role::Admin, Role::Operator]).map_err(|_| {
             AppError::forbidden("only operators may manage network campaigns without a partner")
         }),
+    }
+}
+
+/// The pending item a partner-editor's campaign write leaves (for its `moderation.pending` notification).
+fn pending<'a>(id: &'a str, input: &'a CampaignInput, change: &'static str) -> PendingItem<'a> {
+    PendingItem {
+        kind: "campaign",
+        id,
+        title: &input.name,
+        partner: input.partner.as_deref(),
+        change,
     }
 }
 
@@ -67,14 +78,19 @@ impl App {
         let input = self.checked_campaign(input).await?;
         self.check_partner_limits(actor, &input).await?;
         let by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
+        let id = twincast_store::new_id();
         let entry = self
-            .audit(actor, "campaign.create", "")
+            .audit(actor, "campaign.create", &id)
             .partner(input.partner.as_deref())
             .created(&input);
+        let notify = self
+            .pending_outbox(actor, pending(&id, &input, "create"))
+            .await?;
         let c = self
             .store
-            .insert_campaign(&input, by, publish_mode(actor), &entry)
+            .insert_campaign(&input, by, publish_mode(actor, &notify), &entry)
             .await?;
+        self.outbox_queued(&notify);
         self.emit(ServerEvent::ScheduleChanged { screens: None });
         Ok(c)
     }
@@ -98,16 +114,20 @@ impl App {
             .audit(actor, "campaign.update", id)
             .partner(input.partner.as_deref().or(current.partner.as_deref()))
             .diff(&CampaignInput::from(&current), &input);
+        let notify = self
+            .pending_outbox(actor, pending(id, &input, "update"))
+            .await?;
         let c = self
             .store
             .replace_campaign(
                 id,
                 &input,
-                publish_mode(actor),
+                publish_mode(actor, &notify),
                 revision::expected(if_match),
                 &entry,
             )
             .await?;
+        self.outbox_queued(&notify);
         self.emit(ServerEvent::ScheduleChanged { screens: None });
         Ok(c)
     }

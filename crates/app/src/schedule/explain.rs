@@ -43,7 +43,62 @@ impl App {
     ) -> AppResult<twincast_core::Explanation> {
         let at = self.instant("at", at)?;
         let (screen, campaigns, alerts) = self.inputs(screen_id).await?;
-        Ok(twincast_core::explain(&screen, &campaigns, &alerts, at))
+        let mut e = twincast_core::explain(&screen, &campaigns, &alerts, at);
+        let free = self.free_zone_campaigns(&screen).await?;
+        e.zones = self.explain_zones(&screen, &free, at).await?;
+        Ok(e)
+    }
+
+    /// The campaigns of free layout zones, as seen on `screen`'s orientation, with their zones.
+    pub(super) async fn free_zone_campaigns(
+        &self,
+        screen: &twincast_core::Screen,
+    ) -> AppResult<Vec<(String, twincast_core::Campaign)>> {
+        let mut all = self.store.schedule_catalog().await?;
+        Ok(std::mem::take(
+            &mut all.free[twincast_store::ScheduleCatalog::index(screen.orientation)],
+        ))
+    }
+
+    /// Whether each free-zone campaign of `free` plays on `screen` at `at`: its zone must be in the screen's
+    /// layout ([`twincast_core::explain_zones`]).
+    pub(super) async fn explain_zones(
+        &self,
+        screen: &twincast_core::Screen,
+        free: &[(String, twincast_core::Campaign)],
+        at: i64,
+    ) -> AppResult<Vec<twincast_core::ZonePlay>> {
+        if free.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (own, groups) = self.store.screen_layout_ids(&screen.id).await?;
+        let mut layout = None;
+        if let Some(id) = own {
+            layout = Some(self.store.layout_by_id(&id).await?);
+        } else {
+            let o = match screen.orientation {
+                twincast_core::Orientation::Portrait => "portrait",
+                twincast_core::Orientation::Landscape => "landscape",
+            };
+            for (_, id) in groups {
+                let l = self.store.layout_by_id(&id).await?;
+                if l.orientation == o {
+                    layout = Some(l);
+                    break;
+                }
+            }
+        }
+        let names: Vec<String> = match layout {
+            Some(l) => l.zones.into_iter().map(|z| z.name).collect(),
+            // The built-in layouts: main, ticker and clock at most; never a free zone.
+            None => twincast_core::layout::choose(screen.orientation, true)
+                .zones
+                .iter()
+                .map(|z| z.name.to_string())
+                .collect(),
+        };
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        Ok(twincast_core::explain_zones(screen, free, &names, at))
     }
 
     /// Each partner's target and achieved share of campaign airtime on a screen over `days` local days (a whole

@@ -4,7 +4,8 @@
 //!
 //! A draft is checked like the operation it stands for: the same role and partner rules (a partner-editor only
 //! drafts for its own partners; on a change both the old and the new partner must be its own), the same field and
-//! campaign rules and reference checks, so the same stable codes ([`App::create_campaign`],
+//! campaign rules and reference checks, the same partner limits for a partner-editor (priority ceiling, allowed
+//! targets), so the same stable codes ([`App::create_campaign`],
 //! [`App::update_campaign`], [`App::delete_campaign`]).
 
 use super::campaigns::may_write_campaign;
@@ -91,6 +92,27 @@ impl Resolved {
             .collect();
         if let Some(r) = self.adds.as_ref().filter(|r| r.zone == "main") {
             out.extend(to_core_campaign(r, o));
+        }
+        out
+    }
+
+    /// `free` (the campaigns of free layout zones, as seen on `o` screens) with the draft applied.
+    fn apply_free(
+        &self,
+        free: &[(String, tc::Campaign)],
+        o: tc::Orientation,
+    ) -> Vec<(String, tc::Campaign)> {
+        let mut out: Vec<(String, tc::Campaign)> = free
+            .iter()
+            .filter(|(_, c)| self.replaces.as_deref() != Some(c.id.as_str()))
+            .cloned()
+            .collect();
+        if let Some(r) = self
+            .adds
+            .as_ref()
+            .filter(|r| tc::campaign_rules::is_free_zone(&r.zone))
+        {
+            out.extend(to_core_campaign(r, o).map(|c| (r.zone.clone(), c)));
         }
         out
     }
@@ -216,7 +238,13 @@ impl App {
         let draft = self.resolve_draft(actor, &req.draft).await?;
         let (screen, campaigns, alerts) = self.inputs(&req.screen).await?;
         let campaigns = draft.apply(&campaigns, screen.orientation);
-        Ok(tc::explain(&screen, &campaigns, &alerts, at))
+        let mut e = tc::explain(&screen, &campaigns, &alerts, at);
+        let free = draft.apply_free(
+            &self.free_zone_campaigns(&screen).await?,
+            screen.orientation,
+        );
+        e.zones = self.explain_zones(&screen, &free, at).await?;
+        Ok(e)
     }
 
     /// Checks a draft as the operation it stands for would, without writing.
@@ -225,6 +253,7 @@ impl App {
             Draft::Create(input) => {
                 may_write_campaign(actor, input.partner.as_deref())?;
                 let input = self.checked_campaign((**input).clone()).await?;
+                self.check_partner_limits(actor, &input).await?;
                 Ok(Resolved {
                     replaces: None,
                     adds: Some(record(DRAFT_ID, input, None)),
@@ -237,6 +266,7 @@ impl App {
                 let input = merge_patch(&CampaignInput::from(&current), changes)?;
                 may_write_campaign(actor, input.partner.as_deref())?;
                 let input = self.checked_campaign(input).await?;
+                self.check_partner_limits(actor, &input).await?;
                 Ok(Resolved {
                     replaces: Some(current.id.clone()),
                     adds: Some(record(&current.id, input, Some(&current))),

@@ -46,6 +46,15 @@ pub struct PasswordChange {
     pub new: String,
 }
 
+/// 409 `last-admin`: the change would leave no enabled administrator (checked by the store in the change's
+/// transaction, so two administrators disabling each other at once cannot both succeed).
+fn last_admin() -> AppError {
+    AppError::conflict(
+        "last-admin",
+        "this is the last enabled administrator; make another account admin first",
+    )
+}
+
 fn no_user(id: &str) -> AppError {
     AppError::not_found(format!("no user {id:?}"))
 }
@@ -82,19 +91,6 @@ impl App {
         })
     }
 
-    /// Fails with 409 `last-admin` when changing `before` to `after` would leave no enabled administrator.
-    async fn keep_an_admin(&self, before: &User, after: Option<&UserInput>) -> AppResult<()> {
-        let was = before.role == Role::Admin && !before.disabled;
-        let stays = after.is_some_and(|a| a.role == Role::Admin && !a.disabled);
-        if was && !stays && self.store.count_enabled_admins().await? <= 1 {
-            return Err(AppError::conflict(
-                "last-admin",
-                "this is the last enabled administrator; make another account admin first",
-            ));
-        }
-        Ok(())
-    }
-
     /// Replaces an account's role, partner scopes and disabled flag (admins), if it is still at version
     /// `if_match` (when given). A role change applies from the account's next request; disabling ends its
     /// sessions and refuses its tokens.
@@ -112,20 +108,12 @@ impl App {
             self.referenced_partner(p).await?;
         }
         let current = self.user(actor, id).await?;
-        if let Some(v) = if_match {
-            if v != current.version {
-                return Err(AppError::Stale {
-                    current: current.version,
-                });
-            }
-        }
         if actor.user.id == id && (input.disabled || input.role != current.role) {
             return Err(AppError::conflict(
                 "own-account",
                 "you cannot disable your own account or change your own role; ask another administrator",
             ));
         }
-        self.keep_an_admin(&current, Some(input)).await?;
         let action = match (current.disabled, input.disabled) {
             (false, true) => "user.disable",
             (true, false) => "user.enable",
@@ -134,10 +122,13 @@ impl App {
         let entry = self
             .audit(actor, action, id)
             .diff(&UserInput::of(&current), input);
-        Ok(self
-            .store
+        self.store
             .update_user(id, input, revision::expected(if_match), &entry)
-            .await?)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(m) if m == "last-admin" => last_admin(),
+                other => other.into(),
+            })
     }
 
     /// Changes the fields a JSON merge patch names (`role`, `partners`, `disabled`; same rules as
@@ -299,7 +290,6 @@ impl App {
                 "you cannot delete your own account",
             ));
         }
-        self.keep_an_admin(&current, None).await?;
         let entry = self
             .audit(actor, "user.delete", id)
             .deleted(&AccountView::of(&current));
@@ -307,6 +297,7 @@ impl App {
             .delete_user(id, revision::expected(if_match), &entry)
             .await
             .map_err(|e| match e {
+                StoreError::Conflict(m) if m == "last-admin" => last_admin(),
                 StoreError::Conflict(_) => AppError::conflict(
                     "user-has-history",
                     "the account has audit history and is kept; disable it instead",

@@ -241,7 +241,7 @@ pub struct ExplainQuery {
 /// `not_yet_valid`, `expired`, `outside_recurrence`, `alert_active`, `outranked`, `waiting_turn`).
 #[utoipa::path(get, path = "/api/v1/screens/{id}/explain", tag = "schedule", params(ExplainQuery,
     ("id" = String, Path, description = "Screen id")),
-    responses((status = 200, description = "`{at, playing: {kind, start, end, partner, campaign, item, alert, headline, priority} | null, not_playing: [{campaign, partner, reason, detail}]}`", body = Object),
+    responses((status = 200, description = "`{at, playing: {kind, start, end, partner, campaign, item, alert, headline, priority} | null, not_playing: [{campaign, partner, reason, detail}], zones?: [{campaign, partner, zone, plays, reason (zone_not_in_layout, not_targeted, no_content, not_yet_valid, expired) | null, detail}]}` (zones: the campaigns of free layout zones, when there are any)", body = Object),
         (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn explain(
     State(state): State<AppState>,

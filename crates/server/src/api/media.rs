@@ -192,7 +192,7 @@ pub async fn get(
     responses((status = 200, body = Media, headers(("ETag" = String, description = "The new version"))),
         (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem),
-        (status = 409, description = "media-in-use: campaigns use it (they are named)", body = crate::error::Problem),
+        (status = 409, description = "media-in-use: campaigns use it; the problem names them in `detail` and, as data, in its member `campaigns`: `[{\"id\", \"name\"}]`", body = crate::error::Problem),
         (status = 412, description = "stale-version: changed since it was read", body = crate::error::Problem)))]
 pub async fn patch(
     State(state): State<AppState>,
@@ -226,7 +226,7 @@ fn transcoding_json(state: &AppState) -> Value {
 #[utoipa::path(delete, path = "/api/v1/media/{id}", tag = "media",
     params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version read")),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
-        (status = 409, description = "media-in-use: campaigns use it (they are named)", body = crate::error::Problem),
+        (status = 409, description = "media-in-use: campaigns use it; the problem names them in `detail` and, as data, in its member `campaigns`: `[{\"id\", \"name\"}]`", body = crate::error::Problem),
         (status = 412, description = "stale-version: changed since it was read", body = crate::error::Problem)))]
 pub async fn delete(
     State(state): State<AppState>,

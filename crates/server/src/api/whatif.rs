@@ -37,7 +37,7 @@ pub async fn simulate(
 /// What a screen would play at an instant, and why every other campaign would not, if the draft were live (a new
 /// campaign is called `draft`).
 #[utoipa::path(post, path = "/api/v1/explain", tag = "schedule", request_body = ExplainDraftRequest,
-    responses((status = 200, description = "`{at, playing: {kind, start, end, partner, campaign, item, alert, headline, priority} | null, not_playing: [{campaign, partner, reason, detail}]}`", body = Object),
+    responses((status = 200, description = "`{at, playing: {kind, start, end, partner, campaign, item, alert, headline, priority} | null, not_playing: [{campaign, partner, reason, detail}], zones?: [{campaign, partner, zone, plays, reason (zone_not_in_layout, not_targeted, no_content, not_yet_valid, expired) | null, detail}]}` (zones: the campaigns of free layout zones, when there are any)", body = Object),
         (status = 400, description = "The draft breaks a campaign rule (the codes of campaign create and update), \
 `invalid-patch`, `invalid-body` or `invalid-time`", body = Problem),
         (status = 403, description = "The caller may not make this change", body = Problem),

@@ -169,7 +169,8 @@ impl Hub {
         let mut resolved: [HashMap<(String, String), ResolvedItem>; 2] = Default::default();
         // Indexed like the catalog's lists: 0 landscape, 1 portrait.
         for (o, by_item) in resolved.iter_mut().enumerate() {
-            for set in [&inputs.main[o], &inputs.ticker[o]] {
+            let free: Vec<tc::Campaign> = inputs.free[o].iter().map(|(_, c)| c.clone()).collect();
+            for set in [&inputs.main[o], &inputs.ticker[o], &free] {
                 for r in store.resolve_items(set).await? {
                     by_item.insert((r.campaign.clone(), r.item.clone()), r);
                 }

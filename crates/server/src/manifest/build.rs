@@ -1,6 +1,6 @@
 //! Building manifests from a schedule snapshot: targeting (shared between screens that agree on what targeting
-//! looks at), the shared part (the engine's play sequence, items, alerts, layout, ticker, media; serialized once
-//! per group of screens) and each screen's head.
+//! looks at), the shared part (the engine's play sequence, items, alerts, layout, ticker, free-zone items, media;
+//! serialized once per group of screens) and each screen's head.
 
 use super::{wire as to_wire, Manifest};
 use bytes::Bytes;
@@ -57,6 +57,7 @@ impl Snapshot {
             .iter()
             .chain(inputs.ticker.iter())
             .flatten()
+            .chain(inputs.free.iter().flatten().map(|(_, c)| c))
             .any(|c| !c.targets.screens.is_empty());
         Snapshot {
             version,
@@ -89,6 +90,9 @@ impl Snapshot {
 struct Targeting {
     main: Vec<usize>,
     ticker: Vec<usize>,
+    /// Free-zone campaigns that play here: they target the screen, are valid at some time in the horizon, and the
+    /// screen's layout has their zone.
+    free: Vec<usize>,
     key: [u8; 32],
 }
 
@@ -132,6 +136,21 @@ fn targeting(
     };
     let main = pick(&snap.inputs.main[o]);
     let ticker = pick(&snap.inputs.ticker[o]);
+    // The built-in layouts have no free zones; an assigned one may.
+    let free: Vec<usize> = match layout {
+        None => Vec::new(),
+        Some(l) => snap.inputs.free[o]
+            .iter()
+            .enumerate()
+            .filter(|(_, (zone, c))| {
+                l.zones.iter().any(|z| &z.name == zone)
+                    && c.targets(screen)
+                    && c.valid_from.is_none_or(|f| f < from + hours * HOUR)
+                    && c.valid_until.is_none_or(|u| u > from)
+            })
+            .map(|(i, _)| i)
+            .collect(),
+    };
     let mut key = Sha256::new();
     for part in [
         snap.version.to_string(),
@@ -152,6 +171,10 @@ fn targeting(
         key.update(b"t");
         key.update(snap.inputs.ticker[o][i].id.as_bytes());
     }
+    for &i in &free {
+        key.update(b"z");
+        key.update(snap.inputs.free[o][i].1.id.as_bytes());
+    }
     for a in snap.inputs.alerts.iter().filter(|a| a.targets(screen)) {
         key.update(b"a");
         key.update(a.id.as_bytes());
@@ -159,6 +182,7 @@ fn targeting(
     Targeting {
         main,
         ticker,
+        free,
         key: key.finalize().into(),
     }
 }
@@ -208,11 +232,16 @@ pub(crate) fn build_manifest(
                 .iter()
                 .map(|&i| &snap.inputs.ticker[o][i])
                 .collect();
+            let free: Vec<&(String, tc::Campaign)> = targeting
+                .free
+                .iter()
+                .map(|&i| &snap.inputs.free[o][i])
+                .collect();
             let t = Instant::now();
             let s = Arc::new(build_shared(
                 snap,
                 screen,
-                (&main, &ticker),
+                (&main, &ticker, &free),
                 layout.as_deref(),
                 (from, to),
                 key,
@@ -257,7 +286,11 @@ pub(crate) fn build_manifest(
 fn build_shared(
     snap: &Snapshot,
     screen: &tc::Screen,
-    (main, ticker): (&[&tc::Campaign], &[&tc::Campaign]),
+    (main, ticker, free): (
+        &[&tc::Campaign],
+        &[&tc::Campaign],
+        &[&(String, tc::Campaign)],
+    ),
     layout: Option<&twincast_store::Layout>,
     (from, to): (i64, i64),
     key: [u8; 32],
@@ -326,6 +359,20 @@ fn build_shared(
             }
         }
     }
+    let mut zone_items: BTreeMap<String, Vec<wire::Item>> = BTreeMap::new();
+    for (zone, c) in free {
+        for it in &c.items {
+            if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
+                if let Some(m) = &res.media {
+                    media.insert(m.id.as_str(), m);
+                }
+                zone_items
+                    .entry(zone.clone())
+                    .or_default()
+                    .push(to_wire::item(c, res));
+            }
+        }
+    }
     let part = wire::ManifestShared {
         alerts,
         items,
@@ -338,6 +385,7 @@ fn build_shared(
         // explicit starts.
         plays: wire::PlayList::new(wire::Format::V2, seq),
         ticker: ticker_items,
+        zone_items,
     };
     let suffix = part.to_suffix()?;
     let mut suffix_crc = crc32fast::Hasher::new();

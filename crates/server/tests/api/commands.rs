@@ -3,7 +3,6 @@
 //! expiry by the application clock, keyset pages, the audit entry of the sending.
 
 use crate::common::*;
-use crate::player::{get, next_of, pair, post, screens, ws_connect, Ws};
 use futures::SinkExt;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -377,4 +376,36 @@ async fn a_command_sent_through_one_process_reaches_a_screen_on_another() {
         (done["state"].as_str(), done["result"].as_str()),
         (Some("done"), Some("reloading"))
     );
+}
+
+#[tokio::test]
+async fn a_retired_screen_takes_no_commands() {
+    let s = TestServer::start().await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 1).await;
+    let res = send(&admin, &ids[0], json!({"command": "reload"})).await;
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let res = admin
+        .req(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/screens/{}", ids[0]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    for command in ["reload", "screenshot", "identify", "clear_cache"] {
+        let res = send(&admin, &ids[0], json!({"command": command})).await;
+        assert_problem(res, StatusCode::CONFLICT, "screen-retired").await;
+    }
+    // Its history stays readable; nothing was queued after the retirement.
+    let res = admin
+        .get(&format!("/api/v1/screens/{}/commands", ids[0]))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let list: Value = res.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    // An unknown screen is still 404.
+    let res = send(&admin, "no-such-screen", json!({"command": "reload"})).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 }

@@ -1,8 +1,13 @@
-//! Starting a real server for a test, and a small client.
+//! Starting a real server for a test, a small client, and the player's side: screens, pairing, device-token
+//! requests and the push socket.
 
+use futures::StreamExt;
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{json, Value};
 use std::path::PathBuf;
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use twincast_protocol::{PairingCreated, PairingRequest, PairingStatus, Push};
 use twincast_server::config::Config;
 use twincast_server::AppState;
 use twincast_store::{PartnerInput, Role};
@@ -220,4 +225,110 @@ pub async fn assert_problem(res: Response, status: StatusCode, code: &str) -> Va
     assert_eq!(body["status"], status.as_u16());
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
     body
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A location and `n` screens; returns the screen ids.
+pub async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": "metro-1", "name": "Metro 1", "kind": "metro", "lat": 52.5, "lon": 13.4, "tz": "Europe/Berlin"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let mut out = vec![];
+    for i in 0..n {
+        let v: Value = admin
+            .post_json(
+                "/api/v1/screens",
+                json!({"name": format!("Platform {i}"), "location": "metro-1", "width": 1920, "height": 1080}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        out.push(v["id"].as_str().unwrap().to_string());
+    }
+    let _ = s;
+    out
+}
+
+/// Pairs a new player with `screen_id` through the HTTP flow and returns its device token.
+pub async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
+    let c = Client::new();
+    let p: PairingCreated = c
+        .post(s.url("/api/v1/player/pairings"))
+        .json(&PairingRequest {
+            player_version: Some("test-1".into()),
+            ..PairingRequest::default()
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claim = operator
+        .post_json(
+            &format!("/api/v1/pairings/{}/claim", p.code),
+            json!({"screen_id": screen_id}),
+        )
+        .await;
+    assert_eq!(claim.status(), StatusCode::OK);
+    let got: PairingStatus = c
+        .get(s.url(&format!(
+            "/api/v1/player/pairings/{}?secret={}",
+            p.pairing_id, p.poll_secret
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got.status, "paired", "{got:?}");
+    got.token.unwrap()
+}
+
+pub fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+    Client::new().get(s.url(path)).bearer_auth(token)
+}
+
+pub fn post(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
+    Client::new().post(s.url(path)).bearer_auth(token)
+}
+
+pub async fn ws_connect(s: &TestServer, token: &str) -> Ws {
+    let url = format!(
+        "{}/api/v1/player/ws?token={token}",
+        s.base.replace("http://", "ws://")
+    );
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+/// The next message of a type (`hello`, `manifest_changed`, …; skipping others), decoded as the wire type;
+/// `None` when the socket closes first. Fails after 120 s so a broken push cannot hang the suite (a bound against
+/// a hang, not a speed requirement).
+pub async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
+    let wait = async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    if v["type"] == kind {
+                        return Some(serde_json::from_value::<Push>(v).unwrap());
+                    }
+                }
+                Some(Ok(Message::Close(_))) => return None,
+                Some(Ok(_)) => {}
+                other => panic!("socket ended waiting for {kind}: {other:?}"),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(120), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no {kind} message"))
 }

@@ -13,7 +13,7 @@ use sha2::Sha256;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use twincast_protocol::{Heartbeat, PairingCreated, PairingRequest, PairingStatus};
+use twincast_protocol::Heartbeat;
 use twincast_store::Role;
 
 const SECRET: &str = "test-webhook-secret";
@@ -169,39 +169,6 @@ fn signature_is_valid(header: &str, body: &[u8]) -> bool {
     mac.update(format!("{t}.").as_bytes());
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
-}
-
-/// Pairs a new player with `screen_id` and returns its device token.
-async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
-    let c = Client::new();
-    let p: PairingCreated = c
-        .post(s.url("/api/v1/player/pairings"))
-        .json(&PairingRequest::default())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let claim = operator
-        .post_json(
-            &format!("/api/v1/pairings/{}/claim", p.code),
-            json!({"screen_id": screen_id}),
-        )
-        .await;
-    assert_eq!(claim.status(), StatusCode::OK);
-    let got: PairingStatus = c
-        .get(s.url(&format!(
-            "/api/v1/player/pairings/{}?secret={}",
-            p.pairing_id, p.poll_secret
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    got.token.expect("paired")
 }
 
 async fn heartbeat(s: &TestServer, token: &str) {
@@ -439,4 +406,138 @@ async fn notification_settings_are_checked_at_start() {
         .expect("a webhook without a secret is refused")
         .to_string();
     assert!(err.contains("webhook_secret"), "{err}");
+}
+
+/// A partner-editor's writes are pending review: each one queues a `moderation.pending` event, in the transaction
+/// of the write, delivered by signed webhook and by e-mail naming the partner, the item, its submitter and where to
+/// review it. Operators publish directly and raise none.
+#[tokio::test]
+async fn pending_items_are_announced_by_signed_webhook_and_email() {
+    let smtp = Smtp::start().await;
+    let (hook_socket, hook_port) = reserved_port();
+    let got = start_receiver(hook_socket).await;
+    let s = TestServer::with(|c| {
+        c.webhook_urls = vec![format!("http://127.0.0.1:{hook_port}/hook")];
+        c.webhook_secret = SECRET.into();
+        c.smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+        c.smtp_from = "Twincast <noc@twincast.test>".into();
+        c.smtp_to = vec!["review@twincast.test".into()];
+    })
+    .await;
+    s.partner("pa").await;
+    let op = s.user("op", Role::Operator, &[]).await;
+    let editor = s.user("ed", Role::PartnerEditor, &["pa"]).await;
+    let (op, smtp, got) = (&op, &smtp, &got);
+    let card = |name: &str| {
+        json!({"name": name, "partner": "pa",
+            "items": [{"kind": "html", "template": "partner_card", "data": {"title": name}}]})
+    };
+
+    // An operator's campaign is published at once: no event.
+    let res = op
+        .post_json("/api/v1/campaigns", card("Operator news"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // The editor's is pending: one event, by webhook and e-mail.
+    let res = editor
+        .post_json("/api/v1/campaigns", card("Spring fair"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["moderation"]["state"], "pending");
+    let id = c["id"].as_str().unwrap().to_string();
+
+    let delivered = wait_for("the pending notifications delivered", || async move {
+        let r = rows(op, "moderation.pending").await;
+        (r.len() == 2 && r.iter().all(|n| n["status"] == "delivered")).then_some(r)
+    })
+    .await;
+    assert_eq!(delivered[0]["event_id"], delivered[1]["event_id"]);
+    assert!(delivered.iter().all(|n| n["screen_id"].is_null()));
+    let (sig, raw) = {
+        let got = got.lock().unwrap();
+        assert_eq!(got.len(), 1, "one webhook delivery");
+        got[0].clone()
+    };
+    assert!(signature_is_valid(&sig, &raw), "bad signature {sig:?}");
+    let body: Value = serde_json::from_slice(&raw).unwrap();
+    assert_eq!(body["event"], "moderation.pending");
+    assert_eq!(body["id"], delivered[0]["event_id"]);
+    assert_eq!(
+        body["item"],
+        json!({"kind": "campaign", "id": id, "title": "Spring fair"})
+    );
+    assert_eq!(body["change"], "create");
+    assert_eq!(body["partner"], json!({"slug": "pa", "name": "City"}));
+    assert_eq!(body["submitted_by"]["username"], "ed");
+    assert_eq!(body["review"]["path"], format!("/api/v1/campaigns/{id}"));
+    assert_eq!(
+        body["review"]["approve"],
+        format!("/api/v1/campaigns/{id}/approve")
+    );
+    let mail = wait_for("the pending e-mail in the Maildir", || async move {
+        smtp.messages().into_iter().next()
+    })
+    .await;
+    assert_eq!(header_of(&mail, "To"), Some("review@twincast.test"));
+    assert_eq!(
+        header_of(&mail, "Subject"),
+        Some("Pending review: campaign \"Spring fair\" for City")
+    );
+    // The text is quoted-printable: join its soft line breaks.
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    assert!(text.contains("submitted by ed for City (pa)"), "{text}");
+    assert!(
+        text.contains(&format!("POST /api/v1/campaigns/{id}/approve")),
+        "{text}"
+    );
+
+    // The editor's change of the campaign and its upload are announced too, each as its own event.
+    let res = editor
+        .req(reqwest::Method::PATCH, &format!("/api/v1/campaigns/{id}"))
+        .header("content-type", "application/merge-patch+json")
+        .body(r#"{"name": "Spring fair 2"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = editor
+        .req(reqwest::Method::POST, "/api/v1/media")
+        .multipart(multipart("pa", "card.png", png(40, 30)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json().await.unwrap();
+    let mid = m["id"].as_str().unwrap().to_string();
+    wait_for("three pending events delivered", || async move {
+        let r = rows(op, "moderation.pending").await;
+        (r.len() == 6 && r.iter().all(|n| n["status"] == "delivered")).then_some(())
+    })
+    .await;
+    let bodies: Vec<Value> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, b)| serde_json::from_slice(b).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 3);
+    assert!(bodies.iter().any(|b| b["change"] == "update"
+        && b["item"]["title"] == "Spring fair 2"
+        && b["item"]["id"] == id.as_str()));
+    assert!(bodies.iter().any(|b| b["item"]["kind"] == "media"
+        && b["item"]["id"] == mid.as_str()
+        && b["item"]["title"] == "card.png"
+        && b["review"]["approve"] == format!("/api/v1/media/{mid}/approve")));
+    let mails = wait_for("three e-mails", || async move {
+        let m = smtp.messages();
+        (m.len() == 3).then_some(m)
+    })
+    .await;
+    assert!(mails
+        .iter()
+        .any(|m| header_of(m, "Subject") == Some("Pending review: media \"card.png\" for City")));
 }

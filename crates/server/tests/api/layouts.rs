@@ -2,7 +2,6 @@
 //! and a group (same orientation only), the manifest carrying the assigned layout and the push that announces it.
 
 use crate::common::*;
-use crate::player::{get, next_of, pair, screens, ws_connect};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use twincast_protocol::{Manifest, Push};
@@ -343,4 +342,133 @@ async fn assigned_layouts_reach_the_manifest_screen_before_group() {
         .unwrap();
     assert_eq!(audit.items.len(), 2);
     assert_eq!(audit.items[0].changes["layout"], json!(["side", null]));
+}
+
+/// Content in free layout zones: a campaign names the free zone it plays in; the manifest of a screen whose layout
+/// has that zone carries its items under `zone_items` (with their media); a screen without it does not play the
+/// campaign, and explain says why.
+#[tokio::test]
+async fn campaigns_of_free_zones_reach_only_screens_whose_layout_has_the_zone() {
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 2).await;
+    let token = pair(&s, &admin, &ids[0]).await;
+    let token1 = pair(&s, &admin, &ids[1]).await;
+    let res = admin.post_json("/api/v1/layouts", side_panel("side")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = admin
+        .req(Method::PUT, &format!("/api/v1/screens/{}/layout", ids[0]))
+        .json(&json!({"layout": "side"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = admin
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("pa", "poster.png", png(40, 30)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let media: Value = res.json().await.unwrap();
+    let zoned = |name: &str, zone: &str| {
+        json!({"name": name, "partner": "pa", "zone": zone, "targets": {"location_kinds": ["metro"]},
+            "items": [{"kind": "image", "media_id": media["id"], "duration_ms": 5000},
+                      {"kind": "html", "template": "headline", "data": {"title": name}}]})
+    };
+    // A zone a layout could not have, or the clock's, is refused.
+    for bad in ["clock", "Side Panel", ""] {
+        let res = admin
+            .post_json("/api/v1/campaigns", zoned("bad", bad))
+            .await;
+        assert_problem(res, StatusCode::BAD_REQUEST, "invalid").await;
+    }
+    let side: Value = admin
+        .post_json("/api/v1/campaigns", zoned("Side news", "side"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(side["zone"], "side");
+    let weather: Value = admin
+        .post_json("/api/v1/campaigns", zoned("Weather", "weather"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (side_id, weather_id) = (
+        side["id"].as_str().unwrap(),
+        weather["id"].as_str().unwrap(),
+    );
+
+    // The screen with the side panel: the side campaign's items (and their media), nothing for `weather`, and
+    // nothing of either in the main zone.
+    let m = manifest(&s, &token).await;
+    assert_eq!(m.shared.layout.name, "side");
+    let zones: Vec<&String> = m.shared.zone_items.keys().collect();
+    assert_eq!(zones, ["side"]);
+    let items = &m.shared.zone_items["side"];
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|i| i.campaign == side_id));
+    assert_eq!(items[0].media.as_deref(), media["id"].as_str());
+    assert!(m
+        .shared
+        .media
+        .iter()
+        .any(|x| Some(x.id.as_str()) == media["id"].as_str()));
+    assert!(m.shared.items.is_empty() && m.shared.ticker.is_empty());
+    let raw: Value = get(&s, "/api/v1/player/manifest", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw["zone_items"]["side"][1]["template"], "headline");
+    // The screen with the built-in layout plays neither, and its body has no `zone_items` at all.
+    let raw1: Value = get(&s, "/api/v1/player/manifest", &token1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(raw1.get("zone_items").is_none(), "{raw1}");
+    assert!(raw1["media"].as_array().unwrap().is_empty(), "{raw1}");
+
+    // Explain names each free-zone campaign and why it does (not) play.
+    let why = |id: &str| {
+        let admin = &admin;
+        let path = format!("/api/v1/screens/{id}/explain");
+        async move {
+            let v: Value = admin.get(&path).await.json().await.unwrap();
+            v["zones"].as_array().cloned().unwrap_or_default()
+        }
+    };
+    let z0 = why(&ids[0]).await;
+    let of = |zs: &[Value], id: &str| zs.iter().find(|z| z["campaign"] == id).cloned().unwrap();
+    assert_eq!(of(&z0, side_id)["plays"], true);
+    assert_eq!(of(&z0, side_id)["zone"], "side");
+    assert_eq!(of(&z0, weather_id)["plays"], false);
+    assert_eq!(of(&z0, weather_id)["reason"], "zone_not_in_layout");
+    let z1 = why(&ids[1]).await;
+    assert_eq!(of(&z1, side_id)["reason"], "zone_not_in_layout");
+    // A draft in a free zone is explained the same way.
+    let res = admin
+        .post_json(
+            "/api/v1/explain",
+            json!({"draft": {"create": zoned("Draft side", "side")}, "screen": ids[0]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let e: Value = res.json().await.unwrap();
+    let draft = e["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|z| z["campaign"] == "draft")
+        .cloned()
+        .unwrap();
+    assert_eq!(draft["plays"], true);
 }

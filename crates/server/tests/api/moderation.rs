@@ -3,98 +3,25 @@
 //! `If-Match` → 412, reviewers and limits → 403, media in use → 409 naming the campaigns.
 
 use crate::common::*;
-use futures::StreamExt;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use twincast_protocol::{PairingCreated, PairingRequest, PairingStatus};
 use twincast_store::Role;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// A location of kind `metro` with one screen, paired; returns (screen id, device token).
 async fn paired_screen(s: &TestServer, admin: &Session) -> (String, String) {
-    let res = admin
-        .post_json(
-            "/api/v1/locations",
-            json!({"slug": "metro-1", "name": "Metro 1", "kind": "metro", "lat": 52.5, "lon": 13.4, "tz": "Europe/Berlin"}),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let screen: Value = admin
-        .post_json(
-            "/api/v1/screens",
-            json!({"name": "Platform", "location": "metro-1", "width": 1920, "height": 1080}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let id = screen["id"].as_str().unwrap().to_string();
-    let c = Client::new();
-    let p: PairingCreated = c
-        .post(s.url("/api/v1/player/pairings"))
-        .json(&PairingRequest::default())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let claim = admin
-        .post_json(
-            &format!("/api/v1/pairings/{}/claim", p.code),
-            json!({"screen_id": id}),
-        )
-        .await;
-    assert_eq!(claim.status(), StatusCode::OK);
-    let got: PairingStatus = c
-        .get(s.url(&format!(
-            "/api/v1/player/pairings/{}?secret={}",
-            p.pairing_id, p.poll_secret
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (id, got.token.unwrap())
+    let id = screens(s, admin, 1).await.remove(0);
+    let token = pair(s, admin, &id).await;
+    (id, token)
 }
 
 async fn manifest(s: &TestServer, token: &str) -> String {
-    Client::new()
-        .get(s.url("/api/v1/player/manifest"))
-        .bearer_auth(token)
+    get(s, "/api/v1/player/manifest", token)
         .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap()
-}
-
-/// Waits for the next message of type `kind` (bounded against a hang, not a speed requirement).
-async fn next_of(ws: &mut Ws, kind: &str) {
-    let wait = async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(t))) => {
-                    let v: Value = serde_json::from_str(&t).unwrap();
-                    if v["type"] == kind {
-                        return;
-                    }
-                }
-                Some(Ok(_)) => {}
-                other => panic!("socket ended waiting for {kind}: {other:?}"),
-            }
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(120), wait)
-        .await
-        .unwrap_or_else(|_| panic!("no {kind} message"))
 }
 
 fn card(partner: &str, marker: &str) -> Value {
@@ -133,12 +60,8 @@ async fn editor_changes_reach_screens_only_after_approval() {
     let editor = s.user("editor", Role::PartnerEditor, &["pa"]).await;
     let editor_b = s.user("editor-b", Role::PartnerEditor, &["pb"]).await;
     let (_screen, token) = paired_screen(&s, &admin).await;
-    let url = format!(
-        "{}/api/v1/player/ws?token={token}",
-        s.base.replace("http://", "ws://")
-    );
-    let mut ws = tokio_tungstenite::connect_async(url).await.unwrap().0;
-    next_of(&mut ws, "hello").await;
+    let mut ws = ws_connect(&s, &token).await;
+    assert!(next_of(&mut ws, "hello").await.is_some(), "socket closed");
 
     // An admin publishes at once.
     let res = admin
@@ -385,6 +308,11 @@ async fn media_lifecycle_review_and_in_use() {
         detail.contains("Uses the card") && detail.contains(&cid),
         "{detail}"
     );
+    assert_eq!(
+        body["campaigns"],
+        json!([{"id": cid, "name": "Uses the card"}]),
+        "{body}"
+    );
     let res = send(
         &operator,
         Method::PATCH,
@@ -393,7 +321,8 @@ async fn media_lifecycle_review_and_in_use() {
         Some(json!({"partner": "pb"})),
     )
     .await;
-    assert_problem(res, StatusCode::CONFLICT, "media-in-use").await;
+    let body = assert_problem(res, StatusCode::CONFLICT, "media-in-use").await;
+    assert_eq!(body["campaigns"][0]["id"], cid.as_str(), "{body}");
     // Renaming: its editor may, partner B's editor may not, and only operators move it.
     let res = send(
         &editor,
@@ -450,7 +379,10 @@ async fn media_lifecycle_review_and_in_use() {
 async fn pushed_manifest_with(ws: &mut Ws, s: &TestServer, token: &str, want: &str) -> String {
     let mut m = String::new();
     for _ in 0..5 {
-        next_of(ws, "manifest_changed").await;
+        assert!(
+            next_of(ws, "manifest_changed").await.is_some(),
+            "socket closed"
+        );
         m = manifest(s, token).await;
         if m.contains(want) {
             break;

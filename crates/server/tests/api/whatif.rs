@@ -202,3 +202,114 @@ async fn bad_drafts_are_problems_with_the_codes_of_create() {
         .await;
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
 }
+
+/// A partner-editor's draft is bound by its partner's limits exactly as the real create/update is: the same 403
+/// and code (priority above the ceiling, targets outside the allowed set); an operator's draft is not limited.
+#[tokio::test]
+async fn drafts_of_an_editor_obey_the_partner_limits() {
+    let s = TestServer::start().await;
+    s.partner("pa").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let editor = s.user("editor", Role::PartnerEditor, &["pa"]).await;
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": "m1", "name": "Metro 1", "kind": "metro", "lat": 31.5, "lon": 120.4, "tz": "Asia/Shanghai"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let screen: Value = admin
+        .post_json(
+            "/api/v1/screens",
+            json!({"name": "P1", "location": "m1", "width": 1920, "height": 1080}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let screen = screen["id"].as_str().unwrap().to_string();
+    let mut ok = card("pa");
+    ok["targets"] = json!({"location_kinds": ["metro"]});
+    let existing: Value = admin
+        .post_json("/api/v1/campaigns", ok.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let existing = existing["id"].as_str().unwrap().to_string();
+    let res = admin
+        .req(reqwest::Method::PUT, "/api/v1/partners/pa/limits")
+        .json(&json!({"priority_ceiling": 1, "allowed_targets": {"location_kinds": ["metro"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+
+    let mut high = ok.clone();
+    high["priority"] = json!(5);
+    let mut away = ok.clone();
+    away["targets"] = json!({"location_kinds": ["airport"]});
+    let mut everywhere = ok.clone();
+    everywhere["targets"] = json!({});
+    let creates = [
+        (high, "priority-above-ceiling"),
+        (away, "target-not-allowed"),
+        (everywhere, "target-not-allowed"),
+    ];
+    let updates = [
+        (json!({"priority": 5}), "priority-above-ceiling"),
+        (json!({"targets": {"tags": ["x"]}}), "target-not-allowed"),
+    ];
+    for (body, code) in creates {
+        // The real create answers this…
+        let real = editor.post_json("/api/v1/campaigns", body.clone()).await;
+        let want = assert_problem(real, StatusCode::FORBIDDEN, code).await;
+        // …and so do both what-if operations with it as a draft.
+        let draft = json!({"create": body});
+        let res = editor
+            .post_json("/api/v1/simulate", json!({"draft": draft, "days": 1}))
+            .await;
+        let got = assert_problem(res, StatusCode::FORBIDDEN, code).await;
+        assert_eq!(got["detail"], want["detail"]);
+        let res = editor
+            .post_json("/api/v1/explain", json!({"draft": draft, "screen": screen}))
+            .await;
+        assert_problem(res, StatusCode::FORBIDDEN, code).await;
+        // An operator is not limited.
+        let res = admin
+            .post_json("/api/v1/simulate", json!({"draft": draft, "days": 1}))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    for (changes, code) in updates {
+        let real = editor
+            .req(
+                reqwest::Method::PATCH,
+                &format!("/api/v1/campaigns/{existing}"),
+            )
+            .header("content-type", "application/merge-patch+json")
+            .body(changes.to_string())
+            .send()
+            .await
+            .unwrap();
+        let want = assert_problem(real, StatusCode::FORBIDDEN, code).await;
+        let draft = json!({"update": {"id": existing, "changes": changes}});
+        let res = editor
+            .post_json("/api/v1/simulate", json!({"draft": draft, "days": 1}))
+            .await;
+        let got = assert_problem(res, StatusCode::FORBIDDEN, code).await;
+        assert_eq!(got["detail"], want["detail"]);
+        let res = editor
+            .post_json("/api/v1/explain", json!({"draft": draft, "screen": screen}))
+            .await;
+        assert_problem(res, StatusCode::FORBIDDEN, code).await;
+    }
+    // Within the limits the editor's draft is answered.
+    let res = editor
+        .post_json(
+            "/api/v1/simulate",
+            json!({"draft": {"create": ok}, "days": 1}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}

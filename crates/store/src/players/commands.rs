@@ -78,13 +78,23 @@ fn command(row: &AnyRow) -> Result<ScreenCommand> {
 
 impl Store {
     /// Queues a command and writes its audit entry (at `audit.at`, the command's `created_at`) in one
-    /// transaction. An unknown screen is a reference conflict.
+    /// transaction. An unknown screen is [`StoreError::NotFound`]; a retired one `Conflict("screen-retired")`
+    /// (checked in the transaction, so a screen retired meanwhile gets no command).
     pub async fn queue_command(
         &self,
         c: &NewScreenCommand,
         audit: &AuditEntry,
     ) -> Result<ScreenCommand> {
         let mut tx = self.begin_write().await?;
+        let retired = sqlx::query("SELECT retired_at FROM screens WHERE id = $1")
+            .bind(&c.screen_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .try_get::<Option<i64>, _>("retired_at")?;
+        if retired.is_some() {
+            return Err(StoreError::Conflict("screen-retired".into()));
+        }
         sqlx::query(
             "INSERT INTO screen_commands (id, screen_id, command, args, state, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)",

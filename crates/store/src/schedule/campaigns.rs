@@ -1,6 +1,6 @@
 //! Campaigns: content items per zone, validated on write, and their engine view.
 
-use super::{bump, invalid, DEFAULT_ITEM_MS, MAX_NAME_CHARS, TEMPLATES, ZONES};
+use super::{bump, invalid, DEFAULT_ITEM_MS, MAX_NAME_CHARS, TEMPLATES};
 use crate::moderation::{approved_version, moderation_cols, moderation_row};
 use crate::{
     audit, new_id, now_ms, version, AuditEntry, Moderation, ModerationState, Publish, Result,
@@ -76,7 +76,7 @@ pub struct CampaignRecord {
     pub name: String,
     /// Partner slug; `None` only for network content (e.g. the news ticker).
     pub partner: Option<String>,
-    /// `main` or `ticker`.
+    /// `main`, `ticker` or a free layout zone (`side`, `weather`, …).
     pub zone: String,
     /// Higher wins.
     pub priority: i32,
@@ -149,7 +149,9 @@ pub struct CampaignInput {
     /// Partner slug (required in zone `main`).
     #[serde(default)]
     pub partner: Option<String>,
-    /// `main` (default) or `ticker`.
+    /// `main` (default: the engine's rotation), `ticker` (the ticker band), or the name of a free layout zone
+    /// (`side`, `weather`, …; not `clock`): its items loop in that zone on screens whose layout has it, and play
+    /// nowhere else.
     #[serde(default = "default_zone")]
     pub zone: String,
     /// Priority, default 0.
@@ -233,10 +235,9 @@ impl Store {
     /// Validates a campaign and fills defaults (item ids, durations). Returns the partner id.
     async fn check_campaign(&self, c: &mut CampaignInput) -> Result<Option<String>> {
         tc::validate::required_text("name", &c.name, MAX_NAME_CHARS)?;
-        if !ZONES.contains(&c.zone.as_str()) {
+        if !tc::campaign_rules::is_content_zone(&c.zone) {
             return Err(invalid(format!(
-                "zone must be one of {}, got {:?}",
-                ZONES.join(", "),
+                "zone must be main, ticker or a free layout zone's name, got {:?}",
                 c.zone
             )));
         }
@@ -376,8 +377,9 @@ impl Store {
             .await
     }
 
-    /// Adds a campaign after validating it, in the review state `publish` leaves, and its audit entry (whose
-    /// `resource_id` is set here), at `audit.at`, in one transaction.
+    /// Adds a campaign after validating it, in the review state `publish` leaves (with its notifications), and its
+    /// audit entry, at `audit.at`, in one transaction. The campaign's id is `audit.resource_id` when set (the
+    /// caller chose it), else a new one, set in the entry here.
     pub async fn insert_campaign(
         &self,
         input: &CampaignInput,
@@ -387,7 +389,12 @@ impl Store {
     ) -> Result<CampaignRecord> {
         let mut c = input.clone();
         let partner_id = self.check_campaign(&mut c).await?;
-        let id = new_id();
+        // The caller may choose the id (to name the campaign in notifications written with it).
+        let id = if audit.resource_id.is_empty() {
+            new_id()
+        } else {
+            audit.resource_id.clone()
+        };
         let m = publish.record(audit.at);
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -419,6 +426,9 @@ impl Store {
         let mut entry = audit.clone();
         entry.resource_id = id.clone();
         audit::insert(&mut tx, &entry).await?;
+        if let Some(outbox) = publish.outbox() {
+            crate::health::queue(&mut tx, outbox, audit.at).await?;
+        }
         bump(&mut tx).await?;
         tx.commit().await?;
         self.campaign(&id).await
@@ -432,7 +442,7 @@ impl Store {
     }
 
     /// Replaces campaign `id`'s fields if it is still at version `expected` (0: any), in the review state
-    /// `publish` leaves, and writes `audit`, in one transaction. Submitting a change of an approved version keeps
+    /// `publish` leaves (with its notifications), and writes `audit`, in one transaction. Submitting a change of an approved version keeps
     /// that version (screens play it until the change is approved); publishing drops any kept version.
     pub async fn replace_campaign(
         &self,
@@ -491,6 +501,9 @@ impl Store {
         .await?;
         version::outcome(&mut tx, "campaigns", id, done.rows_affected()).await?;
         audit::insert(&mut tx, audit).await?;
+        if let Some(outbox) = publish.outbox() {
+            crate::health::queue(&mut tx, outbox, audit.at).await?;
+        }
         bump(&mut tx).await?;
         tx.commit().await?;
         self.campaign(id).await

@@ -39,7 +39,8 @@ pub const DEFAULT_ITEM_MS: i64 = 10_000;
 /// HTML slide templates the players know.
 pub const TEMPLATES: &[&str] = &["partner_card", "headline"];
 
-/// Zones a campaign can play in.
+/// The built-in zones a campaign can play in; besides them, a free zone of a layout
+/// (`twincast_core::campaign_rules::is_content_zone`).
 pub const ZONES: &[&str] = &["main", "ticker"];
 
 fn invalid(msg: impl Into<String>) -> StoreError {

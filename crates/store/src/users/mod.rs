@@ -276,6 +276,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> Result<User> {
         let mut tx = self.begin_write().await?;
+        let was_admin = lock_admins(&mut tx, id).await?;
         let done = sqlx::query(
             "UPDATE users SET role = $1, disabled = $2, updated_at = $3, version = version + 1 \
              WHERE id = $4 AND ($5 = 0 OR version = $5)",
@@ -288,6 +289,9 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "users", id, done.rows_affected()).await?;
+        if was_admin {
+            keep_an_admin(&mut tx).await?;
+        }
         set_partners(&mut tx, id, &input.partners).await?;
         if input.disabled {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -358,18 +362,23 @@ impl Store {
                 "the account has audit history; disable it instead".into(),
             ));
         }
+        let was_admin = lock_admins(&mut tx, id).await?;
         let done = sqlx::query("DELETE FROM users WHERE id = $1 AND ($2 = 0 OR version = $2)")
             .bind(id)
             .bind(expected)
             .execute(&mut *tx)
             .await?;
         version::outcome(&mut tx, "users", id, done.rows_affected()).await?;
+        if was_admin {
+            keep_an_admin(&mut tx).await?;
+        }
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Number of enabled administrator accounts.
+    /// Number of enabled administrator accounts (the changes that could leave none refuse themselves, in their
+    /// transaction: [`Store::update_user`], [`Store::delete_user`]).
     pub async fn count_enabled_admins(&self) -> Result<i64> {
         let row =
             sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0")
@@ -377,4 +386,32 @@ impl Store {
                 .await?;
         Ok(row.try_get("n")?)
     }
+}
+
+/// Locks the enabled administrators' rows for the rest of the transaction (a no-op update: PostgreSQL takes their
+/// row locks; SQLite's write transaction holds its one lock already), so two changes that would each leave the
+/// other as the last administrator run one after the other. Returns whether account `id` is one of them.
+async fn lock_admins(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: &str) -> Result<bool> {
+    sqlx::query("UPDATE users SET role = role WHERE role = 'admin' AND disabled = 0")
+        .execute(&mut **tx)
+        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM users WHERE id = $1 AND role = 'admin' AND disabled = 0",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Fails with `Conflict("last-admin")` when no enabled administrator is left (after the change, inside its
+/// transaction: the caller drops the transaction, so nothing is written).
+async fn keep_an_admin(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND disabled = 0")
+        .fetch_one(&mut **tx)
+        .await?;
+    if row.try_get::<i64, _>("n")? == 0 {
+        return Err(StoreError::Conflict("last-admin".into()));
+    }
+    Ok(())
 }

@@ -17,11 +17,13 @@ use utoipa::IntoParams;
 
 /// Queues a command for a screen (operator, admin). It reaches the screen's open socket at once, or the screen's
 /// next connection to any server process before `expires_at`; the answer shows the command in state `queued`.
+/// A retired screen takes no commands (409 `screen-retired`).
 #[utoipa::path(post, path = "/api/v1/screens/{id}/commands", tag = "screens",
     params(("id" = String, Path)), request_body = CommandInput,
     responses((status = 202, body = ScreenCommand), (status = 400, description = "invalid-command, invalid-command-args, invalid-command-expiry", body = crate::error::Problem),
         (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
-        (status = 404, body = crate::error::Problem)))]
+        (status = 404, body = crate::error::Problem),
+        (status = 409, description = "screen-retired: the screen is retired", body = crate::error::Problem)))]
 pub async fn send_command(
     State(state): State<AppState>,
     who: Principal,
