@@ -2,6 +2,7 @@
 //! (login, logout, the password an administrator reset, the language switch).
 
 mod dashboard;
+mod media;
 mod pair;
 mod screens;
 
@@ -33,6 +34,7 @@ pub fn router() -> Router<Pages> {
         .route("/console/lang", get(switch_lang))
         .merge(screens::router())
         .merge(pair::router())
+        .merge(media::router())
 }
 
 #[derive(Template)]
