@@ -151,7 +151,10 @@ impl App {
         };
         actor.require_partner(&u.partner)?;
         if u.expires_at <= self.now_ms() {
-            self.remove_upload(&u, None).await?;
+            let entry = self
+                .audit_system("upload.expire", &u.id)
+                .partner(Some(&u.partner));
+            self.remove_upload(&u, Some(&entry)).await?;
             return Err(AppError::gone(
                 "upload-expired",
                 "this upload session expired; start the upload again",
@@ -176,8 +179,9 @@ impl App {
         B: AsRef<[u8]>,
         E: std::fmt::Display,
     {
-        let u = self.upload_session(actor, id).await?;
+        self.upload_session(actor, id).await?;
         let _busy = Busy::take(id)?;
+        // Read again under the lock: another chunk may have moved the offset meanwhile.
         let u = self.store.upload(id).await.map_err(|_| not_found())?;
         if offset != u.received as u64 {
             return Err(offset_mismatch(u.received));

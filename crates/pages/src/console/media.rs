@@ -383,7 +383,7 @@ async fn upload(State(pages): State<Pages>, op: Operator, mut form: Multipart) -
                 let name = field.file_name().unwrap_or("upload").to_string();
                 let (m, _) = pages
                     .app
-                    .upload_whole(&op.actor, partner.trim(), &name, field)
+                    .upload_whole(&op.actor, partner.trim(), &name, Box::pin(field))
                     .await
                     .lang(tr)?;
                 return Ok(Redirect::to(&format!("/console/media/{}", m.id)).into_response());

@@ -181,7 +181,7 @@ pub async fn append(
 /// committed exactly like `POST /api/v1/media` (201 new, 200 when the partner already holds the same content);
 /// the session is gone afterwards. An optional `sha256` is compared with the content first.
 #[utoipa::path(post, path = "/api/v1/uploads/{id}/complete", tag = "media", params(("id" = String, Path)),
-    request_body(content = Option<CompleteInput>, description = "Optional: the file's SHA-256 to check"),
+    request_body(content = CompleteInput, description = "Optional (an empty body is fine): the file's SHA-256 to check"),
     responses((status = 201, body = twincast_store::Media), (status = 200, body = twincast_store::Media),
         (status = 400, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem),

@@ -11,10 +11,10 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// A PNG big enough to need several chunks.
+/// A PNG big enough to need several of the small chunks these tests send.
 fn big_png() -> Vec<u8> {
     let p = png(1200, 800);
-    assert!(p.len() > 40_000, "fixture too small: {}", p.len());
+    assert!(p.len() > 6_000, "fixture too small: {}", p.len());
     p
 }
 
@@ -78,7 +78,7 @@ async fn chunked_upload_equals_the_original_and_commits_like_a_one_piece_upload(
     assert!(u["chunk_size"].as_u64().unwrap() >= 1024 * 1024);
     assert_eq!(location, u["url"].as_str().unwrap());
     // Nothing is visible as media while chunks arrive, and complete is refused before the end.
-    send_rest(&op, &location, &file[..20_000], 7_000).await;
+    send_rest(&op, &location, &file[..3_000], 700).await;
     assert_eq!(s.media_count().await, 0);
     let res = op
         .req(Method::POST, &format!("{location}/complete"))
@@ -86,7 +86,7 @@ async fn chunked_upload_equals_the_original_and_commits_like_a_one_piece_upload(
         .await
         .unwrap();
     assert_problem(res, StatusCode::CONFLICT, "upload-incomplete").await;
-    send_rest(&op, &location, &file, 9_000).await;
+    send_rest(&op, &location, &file, 900).await;
     let res = op
         .post_json(
             &format!("{location}/complete"),
@@ -126,16 +126,16 @@ async fn a_broken_chunk_resumes_from_the_offset_the_server_answers() {
         .await
         .unwrap();
     let url = u["url"].as_str().unwrap().to_string();
-    send_rest(&ed, &url, &file[..10_000], 10_000).await;
+    send_rest(&ed, &url, &file[..2_000], 1_000).await;
     // A chunk whose connection breaks after some bytes.
-    let part = file[10_000..14_000].to_vec();
+    let part = file[2_000..4_000].to_vec();
     let stream = futures::stream::iter(vec![
         Ok::<_, std::io::Error>(part),
         Err(std::io::Error::other("connection lost")),
     ]);
     let broken = ed
         .req(Method::PATCH, &url)
-        .header("upload-offset", "10000")
+        .header("upload-offset", "2000")
         .body(reqwest::Body::wrap_stream(stream))
         .send()
         .await;
@@ -151,7 +151,7 @@ async fn a_broken_chunk_resumes_from_the_offset_the_server_answers() {
     let mut done = false;
     for _ in 0..50 {
         let at = offset(&ed, &url).await as usize;
-        assert!((10_000..=14_000).contains(&at), "offset {at}");
+        assert!((2_000..=4_000).contains(&at), "offset {at}");
         let res = put_chunk(&ed, &url, at, &file[at..]).await;
         match res.status().as_u16() {
             200 => {
@@ -319,10 +319,10 @@ async fn sessions_expire_with_their_bytes() {
     let later = later["url"].as_str().unwrap().to_string();
     // A chunk keeps a session alive: 23 h after its last chunk it is still there.
     clock.advance(23 * 3600 * 1000);
+    // Logins expire too (12 h): log in again.
+    let op = s.login("op", "password123").await;
     assert_eq!(put_chunk(&op, &later, 0, &file[..10]).await.status(), 200);
     clock.advance(2 * 3600 * 1000);
-    // Logins expire too: log in again.
-    let op = s.login("op", "password123").await;
     let res = op.get(&url).await;
     assert_problem(res, StatusCode::GONE, "upload-expired").await;
     assert_eq!(op.get(&url).await.status(), 404);
