@@ -17,6 +17,7 @@ pub mod events;
 pub mod health;
 pub mod jobs;
 pub mod layouts;
+pub mod library;
 pub mod media;
 pub mod moderation;
 pub mod partners;
@@ -25,6 +26,7 @@ pub mod player;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
+pub mod uploads;
 pub mod users;
 pub mod validate;
 
@@ -51,6 +53,10 @@ pub struct Settings {
     pub work_dir: PathBuf,
     /// Where offline/online notifications go.
     pub notify: health::NotifySettings,
+    /// Spool directory of resumable uploads (`uploads`).
+    pub uploads_dir: PathBuf,
+    /// The largest file accepted, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for Settings {
@@ -61,6 +67,8 @@ impl Default for Settings {
             offline_after_ms: 90_000,
             work_dir: std::env::temp_dir().join("twincast-work"),
             notify: health::NotifySettings::default(),
+            uploads_dir: std::env::temp_dir().join("twincast-uploads"),
+            max_upload_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }

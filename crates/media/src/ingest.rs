@@ -145,38 +145,94 @@ impl Ingest {
         })?;
         file.flush().await?;
         drop(file);
-        let media_type = sniff(&self.head).ok_or(MediaError::UnsupportedType)?;
-        let (mut sha256, mut size) = (hex::encode(self.hasher.finalize()), self.size);
-        if media_type == MediaType::Svg {
-            if self.size > MAX_SVG_BYTES {
-                return Err(MediaError::TooLarge {
-                    limit: MAX_SVG_BYTES,
-                });
-            }
-            let raw = tokio::fs::read(&temp.path).await?;
-            let clean = tokio::task::spawn_blocking(move || sanitize_svg(&raw))
-                .await
-                .map_err(|e| MediaError::Corrupt(format!("SVG sanitizer failed: {e}")))??;
-            sha256 = hex::encode(Sha256::digest(&clean));
-            size = clean.len() as u64;
-            tokio::fs::write(&temp.path, &clean).await?;
-        }
-        let path = temp.path.clone();
-        let probe = tokio::task::spawn_blocking(move || probe_file(&path, media_type))
-            .await
-            .map_err(|e| MediaError::Corrupt(format!("probe failed: {e}")))??;
-        Ok(Ingested {
-            path: temp.path.clone(),
-            sha256,
-            size,
-            media_type,
-            probe,
-            _temp: temp,
-        })
+        let sha256 = hex::encode(self.hasher.finalize());
+        checked(temp, &self.head, sha256, self.size).await
     }
 }
 
+/// Sniffs, sanitizes (SVG) and probes the complete file held by `temp`, whose raw content has hash `sha256` and
+/// `size` bytes and starts with `head`.
+async fn checked(
+    temp: TempFile,
+    head: &[u8],
+    sha256: String,
+    size: u64,
+) -> Result<Ingested, MediaError> {
+    let media_type = sniff(head).ok_or(MediaError::UnsupportedType)?;
+    let (mut sha256, mut size) = (sha256, size);
+    if media_type == MediaType::Svg {
+        if size > MAX_SVG_BYTES {
+            return Err(MediaError::TooLarge {
+                limit: MAX_SVG_BYTES,
+            });
+        }
+        let raw = tokio::fs::read(&temp.path).await?;
+        let clean = tokio::task::spawn_blocking(move || sanitize_svg(&raw))
+            .await
+            .map_err(|e| MediaError::Corrupt(format!("SVG sanitizer failed: {e}")))??;
+        sha256 = hex::encode(Sha256::digest(&clean));
+        size = clean.len() as u64;
+        tokio::fs::write(&temp.path, &clean).await?;
+    }
+    let path = temp.path.clone();
+    let probe = tokio::task::spawn_blocking(move || probe_file(&path, media_type))
+        .await
+        .map_err(|e| MediaError::Corrupt(format!("probe failed: {e}")))??;
+    Ok(Ingested {
+        path: temp.path.clone(),
+        sha256,
+        size,
+        media_type,
+        probe,
+        _temp: temp,
+    })
+}
+
 impl Ingested {
+    /// Takes over a complete spool file (a resumable upload's chunks): it is read once to hash it, then checked
+    /// like an upload that arrived in one piece. When `expect_sha256` is given and the raw content's SHA-256
+    /// differs, this fails with [`MediaError::Corrupt`]. The spool file is removed when the result is dropped,
+    /// and on every failure.
+    pub async fn from_spool(
+        spool: &Path,
+        max_bytes: u64,
+        expect_sha256: Option<&str>,
+    ) -> Result<Ingested, MediaError> {
+        use tokio::io::AsyncReadExt;
+        let temp = TempFile {
+            path: spool.to_path_buf(),
+        };
+        let mut f = tokio::fs::File::open(&temp.path).await?;
+        let (mut hasher, mut size) = (Sha256::new(), 0u64);
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = f.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            if size > max_bytes {
+                return Err(MediaError::TooLarge { limit: max_bytes });
+            }
+            if head.len() < SNIFF_LEN {
+                let k = (SNIFF_LEN - head.len()).min(n);
+                head.extend_from_slice(&buf[..k]);
+            }
+            hasher.update(&buf[..n]);
+        }
+        drop(f);
+        let sha256 = hex::encode(hasher.finalize());
+        if let Some(want) = expect_sha256 {
+            if !want.eq_ignore_ascii_case(&sha256) {
+                return Err(MediaError::Corrupt(format!(
+                    "the content's SHA-256 is {sha256}, not {want}: a chunk was damaged on the way"
+                )));
+            }
+        }
+        checked(temp, &head, sha256, size).await
+    }
+
     /// Ingest a whole local file (CLI import): streams it through [`Ingest`] in 1 MiB chunks.
     pub async fn from_file(
         src: &Path,

@@ -43,6 +43,12 @@ pub const NAV: &[NavItem] = &[
         roles: &[],
     },
     NavItem {
+        key: "media",
+        href: "/console/media",
+        label: "nav-media",
+        roles: &[],
+    },
+    NavItem {
         key: "pair",
         href: "/console/pair",
         label: "nav-pair",

@@ -104,6 +104,8 @@ impl AppState {
                 offline_after_ms: config.offline_after_ms(),
                 work_dir: config.work_dir(),
                 notify,
+                uploads_dir: config.data_dir.join("uploads"),
+                max_upload_bytes: config.max_upload_bytes,
             },
         );
         let per_minute =

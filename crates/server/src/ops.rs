@@ -21,6 +21,13 @@ pub async fn recover(state: &AppState) -> Result<(), crate::error::StartError> {
     }
     std::fs::create_dir_all(&tmp).map_err(StartError::io("recreating the upload spool"))?;
     let _ = std::fs::remove_dir_all(state.config.work_dir());
+    // Resumable uploads survive a restart; expired ones and spool files without a session do not.
+    if let Err(e) = state.app.expire_uploads().await {
+        tracing::warn!(error = %e, "could not remove expired uploads");
+    }
+    if let Err(e) = state.app.remove_orphan_spools().await {
+        tracing::warn!(error = %e, "could not remove orphan upload spool files");
+    }
     let referenced = state
         .store
         .referenced_object_keys()

@@ -36,6 +36,7 @@ pub const TABLES: &[&str] = &[
     "screen_health",
     "notifications",
     "screen_commands",
+    "upload_sessions",
 ];
 
 /// First line of a backup file.

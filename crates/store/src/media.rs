@@ -6,19 +6,19 @@ use crate::{
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-const COLS: &str = "m.id AS id, m.partner_id AS partner_id, p.slug AS partner, m.sha256 AS sha256, m.kind AS kind, \
+pub(crate) const COLS: &str = "m.id AS id, m.partner_id AS partner_id, p.slug AS partner, m.sha256 AS sha256, m.kind AS kind, \
     m.media_type AS media_type, m.mime AS mime, m.object_key AS object_key, m.size AS size, m.width AS width, \
     m.height AS height, m.duration_ms AS duration_ms, m.codec AS codec, m.original_name AS original_name, \
     m.created_by AS created_by, m.created_at AS created_at, m.updated_at AS updated_at, m.version AS version";
 
-fn select_media() -> String {
+pub(crate) fn select_media() -> String {
     format!(
         "SELECT {COLS}, {} FROM media m JOIN partners p ON p.id = m.partner_id",
         moderation_cols("m")
     )
 }
 
-fn media(row: &AnyRow) -> Result<Media> {
+pub(crate) fn media(row: &AnyRow) -> Result<Media> {
     Ok(Media {
         id: row.try_get("id")?,
         partner_id: row.try_get("partner_id")?,

@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "health", include_str!("../migrations/0007_health.sql")),
     (8, "layouts", include_str!("../migrations/0008_layouts.sql")),
+    (
+        10,
+        "uploads",
+        include_str!("../migrations/0010_uploads.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -3,6 +3,7 @@
 
 mod dashboard;
 mod map;
+mod media;
 mod pair;
 mod screens;
 
@@ -35,6 +36,7 @@ pub fn router() -> Router<Pages> {
         .merge(screens::router())
         .merge(pair::router())
         .merge(map::router())
+        .merge(media::router())
 }
 
 #[derive(Template)]

@@ -14,6 +14,7 @@ pub mod places;
 pub mod player;
 pub mod revision;
 pub mod session;
+pub mod uploads;
 pub mod users;
 pub mod whatif;
 
@@ -117,6 +118,14 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(media::get, media::patch, media::delete))
+        // A chunk streams to the spool file, bounded by the session's declared size (`twincast_app::uploads`).
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(uploads::get, uploads::append, uploads::abandon))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(uploads::start))
+        .routes(routes!(uploads::complete))
         .routes(routes!(media::system))
         .routes(routes!(campaigns::list, campaigns::create))
         .routes(routes!(

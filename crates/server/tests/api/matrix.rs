@@ -28,6 +28,7 @@ enum Body {
     Json(Value),
     Upload(String, Vec<u8>),
     Calendar(String),
+    Chunk(Vec<u8>),
 }
 
 /// Expected status per caller: anonymous, viewer, partner-editor of `pa`, operator, admin.
@@ -176,6 +177,33 @@ async fn authorization_matrix() {
             assert_eq!(res.status(), 201);
             let v: Value = res.json().await.unwrap();
             v["id"].as_str().unwrap().to_string()
+        }
+    };
+    // An upload session of partner pb (b) or pa, by the admin; `fill` sends its whole content.
+    let new_upload = |b: bool, n: u32, fill: bool| {
+        let slug = if b { "pb" } else { "pa" };
+        async move {
+            let file = png(700 + n, 10);
+            let res = admin
+                .post_json(
+                    "/api/v1/uploads",
+                    json!({"partner": slug, "file_name": "u.png", "size": file.len()}),
+                )
+                .await;
+            assert_eq!(res.status(), 201);
+            let v: Value = res.json().await.unwrap();
+            let url = v["url"].as_str().unwrap().to_string();
+            if fill {
+                let res = admin
+                    .req(Method::PATCH, &url)
+                    .header("upload-offset", "0")
+                    .body(file.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), 200);
+            }
+            (url, file)
         }
     };
     let command: Value = admin
@@ -477,6 +505,48 @@ async fn authorization_matrix() {
         (
             Method::DELETE,
             "/api/v1/media/{id}#b",
+            [401, 403, 403, 204, 204],
+        ),
+        (Method::POST, "/api/v1/uploads", [401, 403, 201, 201, 201]),
+        (Method::POST, "/api/v1/uploads#b", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/uploads/{id}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/uploads/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/uploads/{id}",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/uploads/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/uploads/{id}/complete",
+            [401, 403, 201, 201, 201],
+        ),
+        (
+            Method::POST,
+            "/api/v1/uploads/{id}/complete#b",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/uploads/{id}",
+            [401, 403, 204, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/uploads/{id}#b",
             [401, 403, 403, 204, 204],
         ),
         (Method::GET, "/api/v1/campaigns", [401, 200, 200, 200, 200]),
@@ -787,6 +857,24 @@ async fn authorization_matrix() {
                         Body::Json(json!({"reason": "matrix"})),
                     )
                 }
+                ("POST", "/api/v1/uploads", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    (
+                        path_t.to_string(),
+                        Body::Json(json!({"partner": slug, "file_name": "u.png", "size": 100})),
+                    )
+                }
+                ("GET" | "DELETE", "/api/v1/uploads/{id}", v) => {
+                    (new_upload(v == "b", seed, false).await.0, Body::None)
+                }
+                ("PATCH", "/api/v1/uploads/{id}", v) => {
+                    let (url, file) = new_upload(v == "b", seed, false).await;
+                    (url, Body::Chunk(file))
+                }
+                ("POST", "/api/v1/uploads/{id}/complete", v) => {
+                    let (url, _) = new_upload(v == "b", seed, true).await;
+                    (format!("{url}/complete"), Body::None)
+                }
                 ("PATCH", "/api/v1/campaigns/{id}", v) => {
                     let id = if v == "b" { &campaign_b } else { &campaign_a };
                     (
@@ -958,6 +1046,7 @@ async fn authorization_matrix() {
                 Body::Json(v) => rb.json(&v),
                 Body::Upload(slug, bytes) => rb.multipart(multipart(&slug, "u.png", bytes)),
                 Body::Calendar(text) => rb.header("content-type", "text/calendar").body(text),
+                Body::Chunk(bytes) => rb.header("upload-offset", "0").body(bytes),
             };
             let got = rb.send().await.unwrap().status().as_u16();
             if got != expect[i] {

@@ -1,0 +1,59 @@
+# Медиатека консоли (русский). Каждый id должен быть и в en/, и в zh/.
+nav-media = Медиа
+media-title = Медиатека
+media-item-title = Медиафайл
+media-upload = Загрузка
+media-choose-files = Файлы
+media-drop-here = Или перетащите файлы сюда
+media-upload-submit = Загрузить
+media-upload-help = Изображения (PNG, JPEG, WebP, GIF, SVG) и видео (MP4, WebM). Большие файлы передаются частями и после обрыва связи продолжаются с места остановки; после перезагрузки страницы выберите тот же файл ещё раз, чтобы продолжить.
+media-uploads-list = Текущие загрузки
+media-upload-done = Загружено
+media-upload-failed = Ошибка
+media-upload-retrying = Связь прервалась, повторяем…
+media-upload-resumed = Продолжаем прежнюю загрузку
+media-filters = Фильтры медиатеки
+media-search = Поиск по имени файла
+media-kind = Тип
+media-kind-image = Изображение
+media-kind-video = Видео
+media-none = Ничего не найдено.
+media-preview = Просмотр
+media-size = Размер
+media-transcoding = Обработка
+media-job-none = —
+media-job-queued = В очереди
+media-job-running = Обрабатывается…
+media-job-done = Готово
+media-job-failed = Сбой
+media-review = Проверка
+media-review-approved = Одобрено
+media-review-pending = Ждёт проверки
+media-review-rejected = Отклонено
+media-added = Добавлено
+media-original = Исходный файл
+media-download = Скачать
+media-usage = Использование
+media-unused = Ни одна кампания не использует этот файл.
+media-used-in = { $count ->
+    [one] В { $count } кампании:
+    [few] В { $count } кампаниях:
+    [many] В { $count } кампаниях:
+   *[other] В { $count } кампаниях:
+}
+media-files = Производные файлы
+media-no-files = Производных файлов (миниатюра, MP4, HLS) пока нет.
+media-file = Файл
+media-edit = Изменить
+media-tags-field = Теги
+media-tags-help = Разделяйте теги запятыми или пробелами; латинские буквы, цифры и дефисы.
+media-save-tags = Сохранить теги
+media-name-field = Имя файла
+media-rename = Переименовать
+media-delete = Удалить
+media-delete-confirm = Удалить этот медиафайл насовсем?
+media-delete-in-use = Сначала уберите его из перечисленных кампаний.
+error-media-in-use = Этот файл используют кампании: сначала уберите его оттуда.
+error-upload-too-large = Файл больше, чем принимает этот сервер.
+error-unsupported-media-type = Этот формат не принимается (MP4, WebM, PNG, JPEG, WebP, GIF, безопасный SVG).
+error-too-many-tags = Слишком много тегов.
