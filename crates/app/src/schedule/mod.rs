@@ -13,6 +13,7 @@
 //! [`ServerEvent::AlertsChanged`]: crate::ServerEvent::AlertsChanged
 
 mod alerts;
+mod browse;
 mod campaigns;
 mod explain;
 mod groups;
@@ -20,6 +21,7 @@ mod ics;
 mod whatif;
 
 pub use alerts::{AlertFormat, AlertList};
+pub use browse::{is_moderation_state, on_air, time_state, CampaignQuery, ZoneOccurrences};
 pub use campaigns::CampaignList;
 pub use explain::{TimelineRun, MAX_SIM_DAYS};
 pub use groups::GroupList;

@@ -1,7 +1,11 @@
 //! The operator console: `/console`. Each section is a module; this one holds the routes and the account pages
 //! (login, logout, the password an administrator reset, the language switch).
 
+mod campaign_edit;
+mod campaign_form;
+mod campaigns;
 mod dashboard;
+mod moderation;
 mod pair;
 mod screens;
 
@@ -33,6 +37,8 @@ pub fn router() -> Router<Pages> {
         .route("/console/lang", get(switch_lang))
         .merge(screens::router())
         .merge(pair::router())
+        .merge(campaigns::router())
+        .merge(moderation::router())
 }
 
 #[derive(Template)]

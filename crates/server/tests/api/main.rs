@@ -4,6 +4,7 @@ mod auth;
 mod commands;
 mod common;
 mod console;
+mod console_campaigns;
 mod health;
 mod layouts;
 mod matrix;
