@@ -82,6 +82,10 @@ fn weekly<'a>(name: &'a str, partner: &'a str, location: &'a str) -> Vec<(&'a st
         ("until", "2027-12-31"),
         ("location", location),
         ("tags", ""),
+        ("item0_kind", "html"),
+        ("item0_template", "headline"),
+        ("item0_data", r#"{"headline":"Hello"}"#),
+        ("item0_duration", "10"),
     ]
 }
 
@@ -143,6 +147,8 @@ async fn a_campaign_is_made_in_the_editor_and_bad_input_writes_nothing() {
     assert_eq!(c["name"], "Morning");
     assert_eq!(c["weight"], 2.5);
     assert_eq!(c["targets"]["locations"][0], loc.as_str());
+    assert_eq!(c["items"][0]["duration_ms"], 10_000);
+    assert_eq!(c["items"][0]["data"]["headline"], "Hello");
     assert_eq!(
         c["recurrence"]["rrule"],
         "FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20271231T235959Z"
