@@ -12,8 +12,9 @@ import { ROOT, Server, buildBinary } from './lib.mjs';
 import { tests as playerTests, Context } from './player.test.mjs';
 import { tests as consoleTests } from './console.test.mjs';
 import { tests as consoleMediaTests } from './console_media.test.mjs';
+import { tests as consoleCampaignsTests } from './console_campaigns.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

@@ -54,6 +54,18 @@ pub const NAV: &[NavItem] = &[
         label: "nav-pair",
         roles: &[Role::Admin, Role::Operator],
     },
+    NavItem {
+        key: "campaigns",
+        href: "/console/campaigns",
+        label: "nav-campaigns",
+        roles: &[],
+    },
+    NavItem {
+        key: "moderation",
+        href: "/console/moderation",
+        label: "nav-moderation",
+        roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
+    },
 ];
 
 /// What every console page shows around its content: title, navigation, the account, the language switcher.

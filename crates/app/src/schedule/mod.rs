@@ -13,6 +13,7 @@
 //! [`ServerEvent::AlertsChanged`]: crate::ServerEvent::AlertsChanged
 
 mod alerts;
+mod browse;
 mod campaigns;
 mod explain;
 mod groups;
@@ -21,6 +22,7 @@ mod planned;
 mod whatif;
 
 pub use alerts::{AlertFormat, AlertList};
+pub use browse::{is_moderation_state, on_air, time_state, CampaignQuery, ZoneOccurrences};
 pub use campaigns::CampaignList;
 pub use explain::{TimelineRun, MAX_SIM_DAYS};
 pub use groups::GroupList;

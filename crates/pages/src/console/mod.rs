@@ -1,9 +1,13 @@
 //! The operator console: `/console`. Each section is a module; this one holds the routes and the account pages
 //! (login, logout, the password an administrator reset, the language switch).
 
+mod campaign_edit;
+mod campaign_form;
+mod campaigns;
 mod dashboard;
 mod map;
 mod media;
+mod moderation;
 mod pair;
 mod screens;
 
@@ -37,6 +41,8 @@ pub fn router() -> Router<Pages> {
         .merge(pair::router())
         .merge(map::router())
         .merge(media::router())
+        .merge(campaigns::router())
+        .merge(moderation::router())
 }
 
 #[derive(Template)]

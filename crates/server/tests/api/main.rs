@@ -5,6 +5,7 @@ mod commands;
 mod common;
 mod console;
 mod console_media;
+mod console_campaigns;
 mod health;
 mod layouts;
 mod matrix;
