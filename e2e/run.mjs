@@ -11,8 +11,9 @@
 import { ROOT, Server, buildBinary } from './lib.mjs';
 import { tests as playerTests, Context } from './player.test.mjs';
 import { tests as consoleTests } from './console.test.mjs';
+import { tests as consoleAdminTests } from './console_admin.test.mjs';
 
-const tests = [...playerTests, ...consoleTests];
+const tests = [...playerTests, ...consoleTests, ...consoleAdminTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

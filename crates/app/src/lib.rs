@@ -25,6 +25,7 @@ pub mod player;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
+pub mod settings_view;
 pub mod users;
 pub mod validate;
 

@@ -42,6 +42,42 @@ pub const NAV: &[NavItem] = &[
         label: "nav-pair",
         roles: &[Role::Admin, Role::Operator],
     },
+    NavItem {
+        key: "locations",
+        href: "/console/locations",
+        label: "nav-locations",
+        roles: &[],
+    },
+    NavItem {
+        key: "alerts",
+        href: "/console/alerts",
+        label: "nav-alerts",
+        roles: &[],
+    },
+    NavItem {
+        key: "layouts",
+        href: "/console/layouts",
+        label: "nav-layouts",
+        roles: &[],
+    },
+    NavItem {
+        key: "users",
+        href: "/console/users",
+        label: "nav-users",
+        roles: &[Role::Admin],
+    },
+    NavItem {
+        key: "audit",
+        href: "/console/audit",
+        label: "nav-audit",
+        roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
+    },
+    NavItem {
+        key: "settings",
+        href: "/console/settings",
+        label: "nav-settings",
+        roles: &[Role::Admin, Role::Operator],
+    },
 ];
 
 /// What every console page shows around its content: title, navigation, the account, the language switcher.

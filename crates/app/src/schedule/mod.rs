@@ -12,6 +12,7 @@
 //! [`ServerEvent::ScheduleChanged`]: crate::ServerEvent::ScheduleChanged
 //! [`ServerEvent::AlertsChanged`]: crate::ServerEvent::AlertsChanged
 
+mod alert_preview;
 mod alerts;
 mod campaigns;
 mod explain;
@@ -19,6 +20,7 @@ mod groups;
 mod ics;
 mod whatif;
 
+pub use alert_preview::{AlertPreview, LocationReach};
 pub use alerts::{AlertFormat, AlertList};
 pub use campaigns::CampaignList;
 pub use explain::{TimelineRun, MAX_SIM_DAYS};

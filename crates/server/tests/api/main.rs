@@ -4,6 +4,7 @@ mod auth;
 mod commands;
 mod common;
 mod console;
+mod console_admin;
 mod health;
 mod layouts;
 mod matrix;
