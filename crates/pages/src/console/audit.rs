@@ -72,6 +72,7 @@ fn changes_of(e: &AuditEntry) -> Vec<Change> {
                 after,
             }
         })
+        .filter(|c| c.before.is_some() || c.after.is_some())
         .collect()
 }
 
