@@ -13,8 +13,9 @@ import { tests as playerTests, Context } from './player.test.mjs';
 import { tests as consoleTests } from './console.test.mjs';
 import { tests as consoleMediaTests } from './console_media.test.mjs';
 import { tests as consoleCampaignsTests } from './console_campaigns.test.mjs';
+import { tests as consoleAdminTests } from './console_admin.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

@@ -28,6 +28,8 @@ pub struct AuditQuery {
     pub from: Option<i64>,
     /// Only entries before this time (epoch ms).
     pub until: Option<i64>,
+    /// Only entries of this partner (slug); for a partner-editor, within its own partners.
+    pub partner: Option<String>,
 }
 
 /// The form of an export.
@@ -172,9 +174,18 @@ impl App {
             action: nonempty(&q.action),
             from: q.from,
             until: q.until,
-            partners: match actor.user.role {
-                Role::PartnerEditor => Some(actor.user.partners.clone()),
-                _ => None,
+            partners: match (actor.user.role, nonempty(&q.partner)) {
+                (Role::PartnerEditor, Some(p)) => Some(
+                    actor
+                        .user
+                        .partners
+                        .iter()
+                        .filter(|mine| **mine == p)
+                        .cloned()
+                        .collect(),
+                ),
+                (Role::PartnerEditor, None) => Some(actor.user.partners.clone()),
+                (_, p) => p.map(|p| vec![p]),
             },
         })
     }

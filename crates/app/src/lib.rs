@@ -26,6 +26,7 @@ pub mod player;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
+pub mod settings_view;
 pub mod uploads;
 pub mod users;
 pub mod validate;

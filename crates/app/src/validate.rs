@@ -27,9 +27,13 @@ pub fn coords(lat: Option<f64>, lon: Option<f64>) -> AppResult<()> {
     Ok(core::coords(lat, lon)?)
 }
 
-/// An IANA time zone name: `Area/City` (or `UTC`).
+/// An IANA time zone name of the bundled database: `Area/City` (or `UTC`).
 pub fn tz(tz: &str) -> AppResult<()> {
-    Ok(core::time_zone(tz)?)
+    core::time_zone(tz)?;
+    // The name must also be a zone of the bundled database: the schedule cannot place an unknown zone's screens.
+    twincast_core::Zone::new(tz)
+        .map_err(|e| AppError::invalid("invalid-time-zone", e.to_string()))?;
+    Ok(())
 }
 
 /// A location kind: 1-40 lowercase letters, digits and `_`.

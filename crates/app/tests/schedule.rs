@@ -404,3 +404,72 @@ async fn explain_defaults_to_the_clock_and_ics_round_trips() {
     };
     assert!(text.contains("RRULE:FREQ=WEEKLY;BYDAY=MO"), "{text}");
 }
+
+#[tokio::test]
+async fn an_alert_preview_counts_targeted_screens_per_location_and_writes_nothing() {
+    let f = fixture().await;
+    let admin = App::local_admin();
+    let s = screen(&f.app).await;
+    let loc = f.app.location("airport").await.unwrap();
+    let mut events = f.app.events.subscribe();
+    let body = json!({"headline": "Storm", "severity": "Severe", "location_kinds": ["airport"]})
+        .to_string();
+    let p = f
+        .app
+        .preview_alert(&admin, "application/json", body.as_bytes())
+        .await
+        .unwrap();
+    assert!(p.displayable);
+    assert_eq!(p.screens, 1);
+    assert_eq!(p.by_location.len(), 1);
+    assert_eq!(p.by_location[0].slug, "airport");
+    assert_eq!((p.by_location[0].screens, p.by_location[0].of), (1, 1));
+    // Elsewhere: no location reached.
+    let body = json!({"headline": "Storm", "location_kinds": ["metro"]}).to_string();
+    let p = f
+        .app
+        .preview_alert(&admin, "application/json", body.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(p.screens, 0);
+    assert!(p.by_location.is_empty());
+    // By location id, the engine's own targeting.
+    let body = json!({"headline": "Storm", "locations": [loc.id]}).to_string();
+    let p = f
+        .app
+        .preview_alert(&admin, "application/json", body.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(p.screens, 1, "screen {s}");
+    // Same refusals as issuing; the role too.
+    let refused = code(
+        f.app
+            .issue_alert(&admin, "application/cap+xml", b"<alert>")
+            .await,
+    );
+    assert_eq!(
+        code(
+            f.app
+                .preview_alert(&admin, "application/cap+xml", b"<alert>")
+                .await
+        ),
+        refused
+    );
+    assert_eq!(
+        code(
+            f.app
+                .preview_alert(
+                    &actor(Role::Viewer, &[]),
+                    "application/json",
+                    body.as_bytes()
+                )
+                .await
+        ),
+        "forbidden"
+    );
+    assert!(
+        drained(&mut events).is_empty(),
+        "a preview announces nothing"
+    );
+    assert!(f.app.list_alerts(&admin).await.unwrap().items.is_empty());
+}

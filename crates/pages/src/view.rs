@@ -43,9 +43,39 @@ pub const NAV: &[NavItem] = &[
         roles: &[],
     },
     NavItem {
+        key: "campaigns",
+        href: "/console/campaigns",
+        label: "nav-campaigns",
+        roles: &[],
+    },
+    NavItem {
         key: "media",
         href: "/console/media",
         label: "nav-media",
+        roles: &[],
+    },
+    NavItem {
+        key: "moderation",
+        href: "/console/moderation",
+        label: "nav-moderation",
+        roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
+    },
+    NavItem {
+        key: "alerts",
+        href: "/console/alerts",
+        label: "nav-alerts",
+        roles: &[],
+    },
+    NavItem {
+        key: "locations",
+        href: "/console/locations",
+        label: "nav-locations",
+        roles: &[],
+    },
+    NavItem {
+        key: "layouts",
+        href: "/console/layouts",
+        label: "nav-layouts",
         roles: &[],
     },
     NavItem {
@@ -55,16 +85,22 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Admin, Role::Operator],
     },
     NavItem {
-        key: "campaigns",
-        href: "/console/campaigns",
-        label: "nav-campaigns",
-        roles: &[],
+        key: "users",
+        href: "/console/users",
+        label: "nav-users",
+        roles: &[Role::Admin],
     },
     NavItem {
-        key: "moderation",
-        href: "/console/moderation",
-        label: "nav-moderation",
+        key: "audit",
+        href: "/console/audit",
+        label: "nav-audit",
         roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
+    },
+    NavItem {
+        key: "settings",
+        href: "/console/settings",
+        label: "nav-settings",
+        roles: &[Role::Admin, Role::Operator],
     },
 ];
 

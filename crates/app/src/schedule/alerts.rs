@@ -92,6 +92,33 @@ impl App {
         body: &[u8],
     ) -> AppResult<AlertRecord> {
         actor.require(&[Role::Admin, Role::Operator])?;
+        let (alert, format, source) = self.parse_alert(media_type, body)?;
+        let by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
+        let entry = self.audit(actor, "alert.create", "").created(&AlertView {
+            identifier: &alert.id,
+            sender: &alert.sender,
+            msg_type: serde_json::to_value(alert.msg_type).unwrap_or_default(),
+            severity: serde_json::to_value(alert.severity).unwrap_or_default(),
+            headline: &alert.headline,
+            effective: alert.effective,
+            expires: alert.expires,
+            source_format: format,
+        });
+        let record = self
+            .store
+            .create_alert(&alert, format, &source, by, &entry)
+            .await?;
+        self.emit(ServerEvent::AlertsChanged);
+        Ok(record)
+    }
+
+    /// Parses and validates an alert given as `media_type` (what [`App::issue_alert`] and
+    /// [`App::preview_alert`] accept): the alert, its format (`cap` or `json`) and its source text.
+    pub(crate) fn parse_alert(
+        &self,
+        media_type: &str,
+        body: &[u8],
+    ) -> AppResult<(Alert, &'static str, String)> {
         let Some(format) = AlertFormat::from_media_type(media_type) else {
             return Err(AppError::UnsupportedMedia {
                 code: "unsupported-content-type",
@@ -110,23 +137,7 @@ impl App {
                 (alert, "json", String::from_utf8_lossy(body).into_owned())
             }
         };
-        let by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
-        let entry = self.audit(actor, "alert.create", "").created(&AlertView {
-            identifier: &alert.id,
-            sender: &alert.sender,
-            msg_type: serde_json::to_value(alert.msg_type).unwrap_or_default(),
-            severity: serde_json::to_value(alert.severity).unwrap_or_default(),
-            headline: &alert.headline,
-            effective: alert.effective,
-            expires: alert.expires,
-            source_format: format,
-        });
-        let record = self
-            .store
-            .create_alert(&alert, format, &source, by, &entry)
-            .await?;
-        self.emit(ServerEvent::AlertsChanged);
-        Ok(record)
+        Ok((alert, format, source))
     }
 
     fn json_alert(&self, body: &[u8]) -> AppResult<Alert> {

@@ -12,6 +12,7 @@
 //! [`ServerEvent::ScheduleChanged`]: crate::ServerEvent::ScheduleChanged
 //! [`ServerEvent::AlertsChanged`]: crate::ServerEvent::AlertsChanged
 
+mod alert_preview;
 mod alerts;
 mod browse;
 mod campaigns;
@@ -21,6 +22,7 @@ mod ics;
 mod planned;
 mod whatif;
 
+pub use alert_preview::{AlertPreview, LocationReach};
 pub use alerts::{AlertFormat, AlertList};
 pub use browse::{is_moderation_state, on_air, time_state, CampaignQuery, ZoneOccurrences};
 pub use campaigns::CampaignList;

@@ -1,15 +1,23 @@
 //! The operator console: `/console`. Each section is a module; this one holds the routes and the account pages
 //! (login, logout, the password an administrator reset, the language switch).
 
+mod alerts;
+mod audit;
 mod campaign_edit;
 mod campaign_form;
 mod campaigns;
 mod dashboard;
+mod groups;
+mod layouts;
 mod map;
 mod media;
 mod moderation;
 mod pair;
+mod places;
+mod places_msg;
 mod screens;
+mod settings;
+mod users;
 
 use crate::i18n::Lang;
 use crate::session::{self, local_path, Operator, Visitor, LANG_COOKIE, SESSION_COOKIE};
@@ -43,6 +51,13 @@ pub fn router() -> Router<Pages> {
         .merge(media::router())
         .merge(campaigns::router())
         .merge(moderation::router())
+        .merge(places::router())
+        .merge(groups::router())
+        .merge(alerts::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(layouts::router())
+        .merge(settings::router())
 }
 
 #[derive(Template)]

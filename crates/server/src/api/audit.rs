@@ -38,6 +38,8 @@ pub struct AuditListQuery {
     pub from: Option<String>,
     /// Only entries before this instant (RFC 3339, or epoch ms).
     pub until: Option<String>,
+    /// Only entries of this partner (slug).
+    pub partner: Option<String>,
 }
 
 /// Filters and format of an audit export.
@@ -60,6 +62,8 @@ pub struct AuditExportQuery {
     pub from: Option<String>,
     /// Only entries before this instant (RFC 3339, or epoch ms).
     pub until: Option<String>,
+    /// Only entries of this partner (slug).
+    pub partner: Option<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -71,6 +75,7 @@ fn query(
     action: Option<String>,
     from: Option<String>,
     until: Option<String>,
+    partner: Option<String>,
 ) -> ApiResult<AuditQuery> {
     Ok(AuditQuery {
         resource,
@@ -86,6 +91,7 @@ fn query(
             .as_deref()
             .map(|v| parse_instant("until", v))
             .transpose()?,
+        partner,
     })
 }
 
@@ -112,6 +118,7 @@ pub async fn list(
         q.action,
         q.from,
         q.until,
+        q.partner,
     )?;
     Ok(Json(
         state.app.list_audit(&who.actor(), &aq, &page).await?.into(),
@@ -142,6 +149,7 @@ pub async fn export(
         q.action,
         q.from,
         q.until,
+        q.partner,
     )?;
     let chunks = state.app.export_audit(&who.actor(), &aq, format)?;
     let stamp = jiff::Timestamp::from_millisecond(state.app.now_ms())

@@ -1,0 +1,154 @@
+// The console's administration pages end to end: places, groups, alerts, users and tokens, audit log, layouts and
+// settings in en, ru and zh through axe-core (no serious or critical violation) and a scan for catalogue misses;
+// an alert issued from the console reaches a real player page and cancelling it from the console ends it; an
+// account created and disabled from the console. Run by run.mjs against the same `twincast demo` server.
+
+import { createRequire } from 'node:module';
+import { until, assert } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const LANGS = ['en', 'ru', 'zh'];
+
+async function login(ctx, page, next = '/console') {
+  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#username', 'admin');
+  await page.fill('#password', ctx.server.adminPassword);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+async function axe(page) {
+  await page.addScriptTag({ path: AXE });
+  const res = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
+  });
+  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A place of its own with one screen, so what this file does reaches no other test's screens. */
+async function ownPlace(ctx, tag) {
+  const slug = `e2e-admin-${tag}-${Date.now().toString(36)}`;
+  const loc = (await ctx.api.post('/api/v1/locations', { slug, name: `E2E ${tag}`, kind: 'street', tz: 'Asia/Shanghai', lat: 31.5, lon: 120.3 })).json;
+  const screen = (await ctx.api.post('/api/v1/screens', { name: `E2E ${tag} screen`, location: slug, width: 1280, height: 720 })).json;
+  return { loc, screen };
+}
+
+async function adminPages(ctx) {
+  const { loc } = await ownPlace(ctx, 'walk');
+  const layouts = (await ctx.api.get('/api/v1/layouts')).json.items;
+  const groups = (await ctx.api.get('/api/v1/screen-groups')).json.items;
+  const users = (await ctx.api.get('/api/v1/users')).json.items;
+  const pages = [
+    '/console/locations',
+    '/console/locations/new',
+    `/console/locations/${loc.slug}`,
+    '/console/groups',
+    '/console/groups/new',
+    '/console/alerts',
+    '/console/users',
+    `/console/users/${users[0].id}`,
+    '/console/tokens',
+    '/console/audit',
+    '/console/audit?resource=location',
+    '/console/layouts',
+    '/console/layouts/new',
+    '/console/settings',
+  ];
+  if (groups.length) pages.push(`/console/groups/${groups[0].slug}`);
+  if (layouts.length) pages.push(`/console/layouts/${layouts[0].slug}`);
+  return pages;
+}
+
+export const tests = [
+  {
+    name: 'console admin: every administration page in en, ru and zh passes axe-core and has no untranslated string',
+    timeout: 300_000,
+    async fn(ctx) {
+      const { page } = await ctx.launch({ width: 1366, height: 768 });
+      await login(ctx, page);
+      const pages = await adminPages(ctx);
+      const problems = [];
+      for (const lang of LANGS) {
+        await page.goto(`${ctx.server.base}/console/lang?to=${lang}&next=/console`);
+        for (const p of pages) {
+          const res = await page.goto(ctx.server.base + p);
+          if (res.status() !== 200) problems.push(`${lang} ${p}: HTTP ${res.status()}`);
+          const htmlLang = await page.getAttribute('html', 'lang');
+          if (htmlLang !== lang) problems.push(`${lang} ${p}: <html lang="${htmlLang}">`);
+          const text = await page.evaluate(() => document.documentElement.outerHTML);
+          const misses = [...new Set(text.match(/⟦[^⟧]*⟧/g) || [])];
+          if (misses.length) problems.push(`${lang} ${p}: catalogue misses ${misses.join(', ')}`);
+          for (const v of await axe(page)) problems.push(`${lang} ${p}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+        }
+      }
+      // A form with errors (its aria-invalid/aria-describedby wiring) passes too.
+      await page.goto(`${ctx.server.base}/console/lang?to=en&next=/console/locations/new`);
+      await page.fill('#slug', 'Not A Slug');
+      await page.fill('#lat', 'north');
+      await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+      assert(await page.getAttribute('#lat', 'aria-invalid') === 'true', 'the latitude is marked invalid');
+      assert(await page.inputValue('#slug') === 'Not A Slug', 'what was typed is kept');
+      for (const v of await axe(page)) problems.push(`form errors: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+      assert(problems.length === 0, `administration pages:\n       ${problems.join('\n       ')}`);
+      await page.context().close();
+    },
+  },
+  {
+    name: 'console admin: an alert issued from the console reaches a player page, and cancelling it ends it',
+    timeout: 150_000,
+    async fn(ctx) {
+      const { loc, screen } = await ownPlace(ctx, 'alert');
+      const player = await ctx.launch({ width: 1280, height: 720 });
+      await ctx.pair(player.page, screen.id);
+      await until(async () => (await ctx.state(player.page)).connection === 'websocket', 'the push channel', 60_000, 200);
+      const { page } = await ctx.launch({ width: 1366, height: 768 });
+      await login(ctx, page, '/console/alerts');
+      const headline = `E2E console alert ${Date.now()}`;
+      await page.fill('#headline', headline);
+      await page.selectOption('#severity', 'Extreme');
+      await page.fill('#minutes', '30');
+      await page.check('#scope-locations');
+      await page.check(`input[name=locations][value="${loc.id}"]`);
+      await Promise.all([page.waitForNavigation(), page.click('#alert-preview')]);
+      assert(await page.getAttribute('#alert-reach', 'data-screens') === '1', 'the preview counts the one screen at the place');
+      assert((await page.textContent('section.preview')).includes(loc.name), 'the preview names the place');
+      await Promise.all([page.waitForNavigation(), page.click('#alert-send')]);
+      const shown = await until(async () => {
+        const st = await ctx.state(player.page);
+        return st.item && st.item.kind === 'alert' ? st.item : null;
+      }, 'the console\'s alert on the player page', 30_000, 50);
+      assert(shown, 'the alert is on screen');
+      const row = page.locator('tr[data-on-air="true"]', { hasText: headline });
+      assert(await row.count() === 1, 'the history shows the alert on air');
+      await Promise.all([page.waitForNavigation(), row.locator('button[type=submit]').click()]);
+      await until(async () => {
+        const st = await ctx.state(player.page);
+        return st.item && st.item.kind !== 'alert' ? st.item : null;
+      }, 'the alert to end after the console cancelled it', 30_000, 50);
+      assert(await page.locator('tr[data-on-air="true"]', { hasText: headline }).count() === 0, 'no longer on air in the history');
+      await page.context().close();
+      await player.context.close();
+    },
+  },
+  {
+    name: 'console admin: an account is created and disabled from the console',
+    async fn(ctx) {
+      const { page } = await ctx.launch({ width: 1366, height: 768 });
+      await login(ctx, page, '/console/users');
+      const name = `e2e-${Date.now().toString(36)}`;
+      await page.fill('#username', name);
+      await page.fill('#password', 'e2e-password-1');
+      await page.selectOption('#role', 'operator');
+      await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+      assert(/\/console\/users\/[^/?]+/.test(page.url()), `the new account's page (${page.url()})`);
+      await Promise.all([page.waitForNavigation(), page.click('#user-disable')]);
+      const u = (await ctx.api.get(`/api/v1/users?q=${name}`)).json.items[0];
+      assert(u && u.disabled === true && u.role === 'operator', `the account is a disabled operator (${JSON.stringify(u)})`);
+      const r = await fetch(`${ctx.server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password: 'e2e-password-1' }) });
+      assert(r.status === 401, `a disabled account cannot log in (${r.status})`);
+      await page.context().close();
+    },
+  },
+];

@@ -1,0 +1,21 @@
+# Layouts (console). Every id here must exist in ru/ and zh/ too.
+nav-layouts = Layouts
+layouts-title = Layouts
+layouts-intro = A layout divides a screen into zones, in percent of its width and height: “main” plays the rotation, “ticker” the ticker band.
+layouts-none = No layouts yet: screens use the built-in ones.
+layout-new-title = Add a layout
+layout-orientation = Orientation
+layout-zones = Zones
+layout-zones-help = Left (x), top (y), width and height in percent of the screen. Exactly one zone is named main; a zone with no name is left out.
+layout-zone-name = Zone name
+layout-zone-w = width
+layout-zone-h = height
+layout-zone-overlay = drawn over the zones before it
+layout-zone-numbers = Every zone with a name needs four numbers (x, y, width, height).
+layout-preview = Preview
+layout-stale = Someone changed this layout while you were editing it. Your zones are kept below; saving again replaces the other change.
+layout-assign = Assign
+layout-assign-to = Screen or group
+layout-assign-button = Assign this layout
+layout-assign-help = Only screens of this layout's orientation are listed; a group's layout applies to its members of that orientation without a layout of their own.
+layout-delete = Delete this layout

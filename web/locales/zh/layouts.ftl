@@ -1,0 +1,21 @@
+# 版式（控制台）。
+nav-layouts = 版式
+layouts-title = 版式
+layouts-intro = 版式按屏幕宽度和高度的百分比把屏幕划分为区域：“main”播放轮播内容，“ticker”为滚动字幕条。
+layouts-none = 暂无版式：屏幕使用内置版式。
+layout-new-title = 添加版式
+layout-orientation = 方向
+layout-zones = 区域
+layout-zones-help = 左边距（x）、上边距（y）、宽度和高度，均为屏幕的百分比。必须恰有一个名为 main 的区域；没有名称的区域将被忽略。
+layout-zone-name = 区域名称
+layout-zone-w = 宽度
+layout-zone-h = 高度
+layout-zone-overlay = 覆盖在前面的区域之上
+layout-zone-numbers = 每个有名称的区域都需要四个数字（x、y、宽度、高度）。
+layout-preview = 预览
+layout-stale = 您编辑期间，其他人修改了此版式。您的区域保留在下方；再次保存将覆盖对方的修改。
+layout-assign = 分配
+layout-assign-to = 屏幕或屏幕组
+layout-assign-button = 分配此版式
+layout-assign-help = 仅列出与此版式方向相同的屏幕；屏幕组的版式适用于组内同方向且没有自己版式的屏幕。
+layout-delete = 删除此版式
