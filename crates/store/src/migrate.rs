@@ -33,11 +33,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (7, "health", include_str!("../migrations/0007_health.sql")),
     (8, "layouts", include_str!("../migrations/0008_layouts.sql")),
-    (
-        10,
-        "uploads",
-        include_str!("../migrations/0010_uploads.sql"),
-    ),
+    (9, "uploads", include_str!("../migrations/0009_uploads.sql")),
 ];
 
 /// The schema version this binary writes.
