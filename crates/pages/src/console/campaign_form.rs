@@ -193,7 +193,7 @@ impl CampaignForm {
                 template: it.template.clone().unwrap_or_default(),
                 data: it.data.as_ref().map(|d| d.to_string()).unwrap_or_default(),
                 url: it.url.clone().unwrap_or_default(),
-                duration: it.duration_ms.map(|d| format_secs(d)).unwrap_or_default(),
+                duration: it.duration_ms.map(format_secs).unwrap_or_default(),
             })
             .collect();
         f

@@ -207,7 +207,6 @@ struct ItemPage {
     d: LibraryDetail,
     row: Row,
     can_edit: bool,
-    can_move: bool,
     original: String,
     hls: Option<String>,
     mp4: Option<String>,
@@ -231,7 +230,6 @@ fn item_page(op: &Operator, d: LibraryDetail, error: Option<String>) -> ItemPage
     ItemPage {
         row: Row::of(&d.item),
         can_edit: op.actor.can_manage_partner(&m.partner),
-        can_move: matches!(op.actor.user.role, Role::Admin | Role::Operator),
         original: format!("/media/{}.{}", m.sha256, m.media_type),
         hls: rendition("hls", "master.m3u8"),
         mp4: rendition("mp4", ".mp4"),

@@ -432,7 +432,7 @@ async fn an_alert_is_previewed_issued_and_cancelled_from_the_console() {
     let id = a["id"].as_str().unwrap().to_string();
     let page = res.text().await.unwrap();
     assert!(
-        page.contains(&format!("data-on-air=\"true\"")),
+        page.contains("data-on-air=\"true\""),
         "on air in the history"
     );
 
