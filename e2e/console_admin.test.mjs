@@ -114,6 +114,8 @@ export const tests = [
       await Promise.all([page.waitForNavigation(), page.click('#alert-preview')]);
       assert(await page.getAttribute('#alert-reach', 'data-screens') === '1', 'the preview counts the one screen at the place');
       assert((await page.textContent('section.preview')).includes(loc.name), 'the preview names the place');
+      const dot = page.locator(`#alert-map a[href="/console/screens?location=${loc.slug}"] circle`);
+      assert(await dot.count() === 1, 'the preview shows the place on the map');
       await Promise.all([page.waitForNavigation(), page.click('#alert-send')]);
       const shown = await until(async () => {
         const st = await ctx.state(player.page);
@@ -148,6 +150,39 @@ export const tests = [
       assert(u && u.disabled === true && u.role === 'operator', `the account is a disabled operator (${JSON.stringify(u)})`);
       const r = await fetch(`${ctx.server.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password: 'e2e-password-1' }) });
       assert(r.status === 401, `a disabled account cannot log in (${r.status})`);
+      await page.context().close();
+    },
+  },
+  {
+    name: 'console admin: a location\'s coordinates are picked on the map, zoomed, and saved',
+    async fn(ctx) {
+      const { loc } = await ownPlace(ctx, 'pick');
+      const { page } = await ctx.launch({ width: 1366, height: 768 });
+      await login(ctx, page, `/console/locations/${loc.slug}`);
+      // The map opens around the stored point with its marker.
+      await page.waitForSelector('fieldset[data-map-pick] .pick-canvas svg .pick-dot');
+      const svg = page.locator('fieldset[data-map-pick] .pick-canvas svg');
+      const geo = async () => (await svg.getAttribute('data-geo')).split(',').map(Number);
+      const before = await geo();
+      // Zoom in: the server draws a narrower view (a larger scale).
+      await page.getByRole('button', { name: 'Zoom in' }).click();
+      await until(async () => (await geo())[3] > before[3] * 1.5, 'the zoomed view arrives');
+      // A click sets the fields to the point under the pointer (checked against the map's own projection).
+      const boxed = await svg.boundingBox();
+      await svg.click({ position: { x: boxed.width * 0.25, y: boxed.height * 0.75 } });
+      const [w, n, k, scale] = await geo();
+      const vb = (await svg.getAttribute('viewBox')).split(' ').map(Number);
+      const wantLon = w + (vb[2] * 0.25) / (k * scale);
+      const wantLat = n - (vb[3] * 0.75) / scale;
+      const lat = Number(await page.inputValue('#lat'));
+      const lon = Number(await page.inputValue('#lon'));
+      assert(Math.abs(lat - wantLat) < 0.05 && Math.abs(lon - wantLon) < 0.05, `picked ${lat},${lon}; expected about ${wantLat},${wantLon}`);
+      assert(lat !== 31.5 && lon !== 120.3, 'the point moved');
+      await Promise.all([page.waitForNavigation(), page.click('form button.primary[type=submit]')]);
+      const saved = (await ctx.api.get(`/api/v1/locations/${loc.slug}`)).json;
+      assert(Math.abs(saved.lat - lat) < 1e-4 && Math.abs(saved.lon - lon) < 1e-4, `saved ${saved.lat},${saved.lon}`);
+      // The saved page opens around the new point, with its marker.
+      await page.waitForSelector('fieldset[data-map-pick] .pick-canvas svg .pick-dot');
       await page.context().close();
     },
   },

@@ -55,7 +55,7 @@ struct ServeArgs {
     public_base_url: Option<String>,
 }
 
-/// Screen health and offline alerts (serve, demo); each overrides the configuration file.
+/// Screen health, offline alerts and the console's maps (serve, demo); each overrides the configuration file.
 #[derive(Args, Clone, Default)]
 struct HealthArgs {
     /// Seconds of silence after which a screen is offline (and alerts).
@@ -80,6 +80,12 @@ struct HealthArgs {
     /// Recipient of alert e-mail (repeat, or comma-separated in the environment).
     #[arg(long = "smtp-to", env = "TWINCAST_SMTP_TO", value_delimiter = ',')]
     smtp_to: Option<Vec<String>>,
+    /// Tile server for the console's maps: a URL template with {z}, {x} and {y}.
+    #[arg(long, env = "TWINCAST_MAP_TILE_URL")]
+    map_tile_url: Option<String>,
+    /// The attribution the map tiles' licence requires.
+    #[arg(long, env = "TWINCAST_MAP_TILE_ATTRIBUTION")]
+    map_tile_attribution: Option<String>,
 }
 
 impl HealthArgs {
@@ -102,6 +108,12 @@ impl HealthArgs {
         }
         if let Some(t) = self.smtp_to {
             c.smtp_to = t;
+        }
+        if let Some(u) = self.map_tile_url {
+            c.map_tile_url = u;
+        }
+        if let Some(a) = self.map_tile_attribution {
+            c.map_tile_attribution = a;
         }
     }
 }

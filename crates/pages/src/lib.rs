@@ -36,6 +36,8 @@ pub struct Pages {
     pub token_ttl_ms: i64,
     /// What pages keep between requests.
     pub caches: Arc<Caches>,
+    /// The operator's tile server for maps; `None`: the bundled land shapes.
+    pub tiles: Option<map::Tiles>,
 }
 
 /// Results pages keep between requests, each keyed by what makes it stale.

@@ -153,7 +153,36 @@ fn view(points: &[Point]) -> (f64, f64, f64, f64) {
 /// An SVG map `width` pixels wide showing `points` (height follows the view's shape, capped), with a
 /// graticule. `label` names the map for assistive technology.
 pub fn svg(points: &[Point], width: f64, label: &str) -> String {
-    let (w, s, e, n) = view(points);
+    svg_of(view(points), points, width, label)
+}
+
+/// A view (west, south, east, north in degrees) from a `w,s,e,n` text, clamped to the map's range; `None` when
+/// it is not four numbers with west < east and south < north.
+pub fn parse_view(text: &str) -> Option<(f64, f64, f64, f64)> {
+    let v: Vec<f64> = text
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [w, s, e, n] = v.as_slice() else {
+        return None;
+    };
+    if !v.iter().all(|x| x.is_finite()) {
+        return None;
+    }
+    let (w, s, e, n) = (w.max(-180.0), s.max(-85.0), e.min(180.0), n.min(85.0));
+    (w < e && s < n).then_some((w, s, e, n))
+}
+
+/// An SVG map of the view `(west, south, east, north)`, as [`svg`]. The `<svg>` carries its projection in
+/// `data-geo="west,north,k,scale"` (x = (lon - west) * k * scale, y = (north - lat) * scale), so that a script
+/// can turn a click into coordinates.
+pub fn svg_of(
+    (w, s, e, n): (f64, f64, f64, f64),
+    points: &[Point],
+    width: f64,
+    label: &str,
+) -> String {
     let k = ((s + n) / 2.0).to_radians().cos().max(0.2);
     let span_x = (e - w) * k;
     let span_y = n - s;
@@ -164,7 +193,7 @@ pub fn svg(points: &[Point], width: f64, label: &str) -> String {
     let mut out = String::with_capacity(64 * 1024);
     let _ = write!(
         out,
-        "<svg class=\"map\" viewBox=\"0 0 {vw:.0} {vh:.0}\" width=\"{vw:.0}\" height=\"{vh:.0}\" role=\"group\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        "<svg class=\"map\" viewBox=\"0 0 {vw:.0} {vh:.0}\" width=\"{vw:.0}\" height=\"{vh:.0}\" role=\"group\" aria-label=\"{}\" data-geo=\"{w},{n},{k},{scale}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(label)
     );
     out.push_str("<rect class=\"sea\" width=\"100%\" height=\"100%\"/><path class=\"land\" d=\"");
@@ -217,6 +246,13 @@ pub fn svg(points: &[Point], width: f64, label: &str) -> String {
         lat += step;
     }
     out.push_str("</g>");
+    dots(&mut out, points, px);
+    out.push_str("</svg>");
+    out
+}
+
+/// The points as dots (linked where they have a link), placed by `px`.
+fn dots(out: &mut String, points: &[Point], px: impl Fn(f64, f64) -> (f64, f64)) {
     for p in points {
         let (x, y) = px(p.lon, p.lat);
         let label = escape(&p.label);
@@ -235,8 +271,109 @@ pub fn svg(points: &[Point], width: f64, label: &str) -> String {
             None => out.push_str(&dot),
         }
     }
+}
+
+/// A raster tile server drawn under the dots instead of the land shapes (the operator's choice, e.g. a city's own
+/// OpenStreetMap tiles): the map is then in Web Mercator, as tiles are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiles {
+    /// URL template with `{z}`, `{x}` and `{y}` (and optionally `{s}`, replaced by `a`).
+    pub url: String,
+    /// The attribution the tiles' licence asks for, shown on the map.
+    pub attribution: String,
+}
+
+/// Web Mercator pixel coordinates of (lon, lat) at zoom `z` (256-pixel tiles).
+fn mercator(lon: f64, lat: f64, z: i32) -> (f64, f64) {
+    let size = 256.0 * 2f64.powi(z);
+    let phi = lat.clamp(-85.051_128, 85.051_128).to_radians();
+    let x = (lon + 180.0) / 360.0 * size;
+    let y = (1.0 - (phi.tan() + 1.0 / phi.cos()).ln() / std::f64::consts::PI) / 2.0 * size;
+    (x, y)
+}
+
+/// An SVG map of `view` on the operator's tiles: the zoom whose tiles fit the view into `width` pixels, each
+/// visible tile as an `<image>`, the dots above and the attribution. The `<svg>` states its projection in
+/// `data-proj="mercator"` and `data-geo="x0,y0,zoom"` (the view's top-left in world pixels at that zoom).
+pub fn svg_tiles(
+    (w, s, e, n): (f64, f64, f64, f64),
+    points: &[Point],
+    width: f64,
+    label: &str,
+    tiles: &Tiles,
+) -> String {
+    let (x0, y0) = mercator(w, n, 0);
+    let (x1, y1) = mercator(e, s, 0);
+    let fit = (width / (x1 - x0)).min(width * 0.75 / (y1 - y0));
+    let z = (fit.log2().floor() as i32).clamp(0, 18);
+    let f = 2f64.powi(z);
+    let (x0, y0, vw, vh) = (x0 * f, y0 * f, (x1 - x0) * f, (y1 - y0) * f);
+    let mut out = String::with_capacity(8 * 1024);
+    let _ = write!(
+        out,
+        "<svg class=\"map tiles\" viewBox=\"0 0 {vw:.0} {vh:.0}\" width=\"{vw:.0}\" height=\"{vh:.0}\" role=\"group\" aria-label=\"{}\" data-proj=\"mercator\" data-geo=\"{x0},{y0},{z}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(label)
+    );
+    let count = 2i64.pow(z as u32);
+    let (tx0, tx1) = (
+        (x0 / 256.0).floor() as i64,
+        ((x0 + vw) / 256.0).ceil() as i64,
+    );
+    let (ty0, ty1) = (
+        (y0 / 256.0).floor() as i64,
+        ((y0 + vh) / 256.0).ceil() as i64,
+    );
+    for ty in ty0.max(0)..ty1.min(count) {
+        for tx in tx0..tx1 {
+            let url = tiles
+                .url
+                .replace("{z}", &z.to_string())
+                .replace("{x}", &tx.rem_euclid(count).to_string())
+                .replace("{y}", &ty.to_string())
+                .replace("{s}", "a");
+            let _ = write!(
+                out,
+                "<image href=\"{}\" x=\"{:.1}\" y=\"{:.1}\" width=\"256\" height=\"256\"/>",
+                escape(&url),
+                tx as f64 * 256.0 - x0,
+                ty as f64 * 256.0 - y0
+            );
+        }
+    }
+    dots(&mut out, points, |lon, lat| {
+        let (x, y) = mercator(lon, lat, z);
+        (x - x0, y - y0)
+    });
+    if !tiles.attribution.is_empty() {
+        let _ = write!(
+            out,
+            "<text class=\"attribution\" x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{}</text>",
+            vw - 4.0,
+            vh - 4.0,
+            escape(&tiles.attribution)
+        );
+    }
     out.push_str("</svg>");
     out
+}
+
+/// A map of `view` with `points`: on the operator's tiles when configured, else on the bundled land shapes.
+pub fn draw(
+    view: (f64, f64, f64, f64),
+    points: &[Point],
+    width: f64,
+    label: &str,
+    tiles: Option<&Tiles>,
+) -> String {
+    match tiles {
+        Some(t) => svg_tiles(view, points, width, label, t),
+        None => svg_of(view, points, width, label),
+    }
+}
+
+/// The view that shows `points` (see [`svg`]), for [`draw`].
+pub fn view_of(points: &[Point]) -> (f64, f64, f64, f64) {
+    view(points)
 }
 
 fn deg(v: f64, pos: char, neg: char) -> String {
@@ -328,6 +465,99 @@ mod tests {
         // No point: the world.
         let world = svg_world();
         assert!(world.contains("180°E") || world.contains("150°E"));
+    }
+
+    #[test]
+    fn a_view_is_four_ordered_numbers_and_the_svg_states_its_projection() {
+        assert_eq!(parse_view("-10,40,20,60"), Some((-10.0, 40.0, 20.0, 60.0)));
+        assert_eq!(
+            parse_view("-200,-90,200,90"),
+            Some((-180.0, -85.0, 180.0, 85.0))
+        );
+        for bad in [
+            "",
+            "1,2,3",
+            "10,0,5,1",
+            "0,10,5,1",
+            "a,b,c,d",
+            "0,0,1,1,1",
+            "NaN,0,1,1",
+        ] {
+            assert_eq!(parse_view(bad), None, "{bad}");
+        }
+        let p = Point {
+            lat: 50.0,
+            lon: 5.0,
+            r: 4.0,
+            class: "ok",
+            label: "p".into(),
+            href: None,
+        };
+        let out = svg_of(
+            (-10.0, 40.0, 20.0, 60.0),
+            std::slice::from_ref(&p),
+            600.0,
+            "m",
+        );
+        let geo: Vec<f64> = out
+            .split("data-geo=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap()
+            .split(',')
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let (w, n, k, scale) = (geo[0], geo[1], geo[2], geo[3]);
+        let cx = (p.lon - w) * k * scale;
+        let cy = (n - p.lat) * scale;
+        assert!(
+            out.contains(&format!("cx=\"{cx:.1}\" cy=\"{cy:.1}\"")),
+            "{cx} {cy}"
+        );
+    }
+
+    #[test]
+    fn tiles_cover_the_view_in_web_mercator() {
+        let tiles = Tiles {
+            url: "https://t.example/{z}/{x}/{y}.png?a=1&b=2".into(),
+            attribution: "© Map <contributors>".into(),
+        };
+        assert_eq!(mercator(-180.0, 85.051_128, 0).0, 0.0);
+        let (x, y) = mercator(0.0, 0.0, 3);
+        assert!(
+            (x - 1024.0).abs() < 1e-9 && (y - 1024.0).abs() < 1e-6,
+            "{x} {y}"
+        );
+        let p = Point {
+            lat: 0.0,
+            lon: 0.0,
+            r: 4.0,
+            class: "ok",
+            label: "Null Island".into(),
+            href: None,
+        };
+        // The world in 800 pixels: zoom 1 (512 pixels), four tiles, the dot in the middle.
+        let out = draw(
+            (-180.0, -85.0, 180.0, 85.0),
+            std::slice::from_ref(&p),
+            800.0,
+            "m",
+            Some(&tiles),
+        );
+        assert!(out.contains("data-proj=\"mercator\""), "{out}");
+        assert_eq!(out.matches("<image ").count(), 4, "{out}");
+        assert!(out.contains("href=\"https://t.example/1/1/0.png?a=1&amp;b=2\""));
+        assert!(out.contains("&lt;contributors&gt;"));
+        assert!(out.contains("cx=\"256.0\""), "{out}");
+        assert!(!out.contains("class=\"land\""));
+        // A city: a deep zoom, a handful of tiles, never a tile row outside the world.
+        let out = draw((120.2, 31.4, 120.4, 31.6), &[], 640.0, "m", Some(&tiles));
+        let images = out.matches("<image ").count();
+        assert!((1..=20).contains(&images), "{images}");
+        assert!(out.contains("https://t.example/11/"), "{out}");
+        // Without tiles, the land shapes.
+        let out = draw((120.2, 31.4, 120.4, 31.6), &[], 640.0, "m", None);
+        assert!(out.contains("class=\"land\"") && !out.contains("<image "));
     }
 
     fn svg_world() -> String {

@@ -66,6 +66,11 @@ pub struct Config {
     pub smtp_from: String,
     /// Recipients of alert e-mail.
     pub smtp_to: Vec<String>,
+    /// A raster tile server for the console's maps, as a URL template with `{z}`, `{x}` and `{y}` (e.g. a city's
+    /// own OpenStreetMap tiles); empty: the maps draw the bundled Natural Earth land shapes and fetch nothing.
+    pub map_tile_url: String,
+    /// The attribution the tiles' licence requires, shown on every map drawn on them.
+    pub map_tile_attribution: String,
 }
 
 impl Default for Config {
@@ -88,6 +93,8 @@ impl Default for Config {
             smtp_url: String::new(),
             smtp_from: String::new(),
             smtp_to: Vec::new(),
+            map_tile_url: String::new(),
+            map_tile_attribution: String::new(),
         }
     }
 }
@@ -118,6 +125,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_url", &twincast_store::redact(&self.smtp_url))
             .field("smtp_from", &self.smtp_from)
             .field("smtp_to", &self.smtp_to)
+            .field("map_tile_url", &self.map_tile_url)
             .finish_non_exhaustive()
     }
 }
@@ -196,6 +204,23 @@ impl Config {
         }
     }
 
+    /// Refuses a tile server URL that is not an `http(s)` template with `{z}`, `{x}` and `{y}`.
+    pub fn check_map_tiles(&self) -> Result<(), String> {
+        let u = &self.map_tile_url;
+        if u.is_empty() {
+            return Ok(());
+        }
+        let scheme_ok = u.starts_with("https://") || u.starts_with("http://");
+        let parts_ok = ["{z}", "{x}", "{y}"].iter().all(|p| u.contains(p));
+        if scheme_ok && parts_ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "map_tile_url: {u:?} is not an http(s) URL template with {{z}}, {{x}} and {{y}}"
+            ))
+        }
+    }
+
     /// An example configuration file with every key and its default.
     pub fn example() -> String {
         toml::to_string_pretty(&Config::default()).unwrap_or_default()
@@ -218,6 +243,26 @@ mod tests {
         std::fs::write(&p, "lisen = \"x\"\n").unwrap();
         let err = Config::from_file(&p).unwrap_err().to_string();
         assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn a_tile_server_is_a_url_template() {
+        let with = |u: &str| Config {
+            map_tile_url: u.into(),
+            ..Config::default()
+        };
+        assert!(with("").check_map_tiles().is_ok());
+        assert!(with("https://tiles.example.org/{z}/{x}/{y}.png")
+            .check_map_tiles()
+            .is_ok());
+        for bad in [
+            "https://tiles.example.org/{z}/{x}.png",
+            "ftp://tiles.example.org/{z}/{x}/{y}.png",
+            "tiles",
+        ] {
+            let err = with(bad).check_map_tiles().unwrap_err();
+            assert!(err.contains("map_tile_url"), "{err}");
+        }
     }
 
     #[test]

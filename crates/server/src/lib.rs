@@ -95,6 +95,7 @@ impl AppState {
         let transcoding = config.transcode && twincast_media::ffmpeg::available();
         let notify = config.notify_settings();
         notify.check().map_err(StartError::Config)?;
+        config.check_map_tiles().map_err(StartError::Config)?;
         let app = twincast_app::App::new(
             store.clone(),
             storage.clone(),
@@ -140,6 +141,10 @@ fn pages(state: &AppState) -> twincast_pages::Pages {
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
         caches: Default::default(),
+        tiles: (!state.config.map_tile_url.is_empty()).then(|| twincast_pages::map::Tiles {
+            url: state.config.map_tile_url.clone(),
+            attribution: state.config.map_tile_attribution.clone(),
+        }),
     }
 }
 

@@ -20,6 +20,7 @@ alert-cap-help = When a file is chosen it is sent as it is and the fields above 
 alert-preview-button = Preview the affected screens
 alert-preview = Before sending
 alert-reach = Screens that will show it
+alert-reach-map = Map of the locations the alert will reach
 alert-reached = Reached
 alert-of-screens = Screens there
 alert-reaches-none = This alert reaches no screen.

@@ -20,6 +20,7 @@ alert-cap-help = Если выбран файл, он отправляется �
 alert-preview-button = Показать затронутые экраны
 alert-preview = Перед отправкой
 alert-reach = Экраны, на которых оно появится
+alert-reach-map = Карта мест, куда попадёт оповещение
 alert-reached = Охвачено
 alert-of-screens = Экранов там
 alert-reaches-none = Это оповещение не попадёт ни на один экран.

@@ -20,6 +20,7 @@ alert-cap-help = 选择文件后将按原样发送，上面的字段不再使用
 alert-preview-button = 预览受影响的屏幕
 alert-preview = 发送前确认
 alert-reach = 将显示此警报的屏幕
+alert-reach-map = 警报将到达的地点地图
 alert-reached = 覆盖
 alert-of-screens = 该处屏幕总数
 alert-reaches-none = 此警报不会到达任何屏幕。

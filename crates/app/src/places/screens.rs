@@ -39,6 +39,8 @@ pub struct ScreenListQuery {
     pub location_kind: Option<String>,
     /// A tag the screen carries.
     pub tag: Option<String>,
+    /// The slug of a screen group the screen belongs to.
+    pub group: Option<String>,
     /// `online`, `offline` (heard from, not recently) or `never_seen`.
     pub status: Option<String>,
     /// Text the name contains.
@@ -142,10 +144,14 @@ impl App {
         if let Some(t) = &q.tag {
             validate::slug("tag", t)?;
         }
+        if let Some(g) = &q.group {
+            validate::slug("group", g)?;
+        }
         let filter = ScreenFilter {
             location: q.location.clone(),
             location_kind: q.location_kind.clone(),
             tag: q.tag.clone(),
+            group: q.group.clone(),
             q: q.q.clone(),
             status: q.status.clone(),
             online_after: self.now_ms() - self.settings.offline_after_ms,

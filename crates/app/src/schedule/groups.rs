@@ -45,6 +45,11 @@ impl App {
         })
     }
 
+    /// Every group's slug and name, by slug (for pickers and filters). Everyone logged in reads.
+    pub async fn group_names(&self, _actor: &Actor) -> AppResult<Vec<(String, String)>> {
+        Ok(self.store.group_names().await?)
+    }
+
     /// One screen group.
     pub async fn group(&self, _actor: &Actor, slug: &str) -> AppResult<ScreenGroup> {
         Ok(self.store.group(slug).await?)

@@ -1,6 +1,7 @@
 //! Alerts: issue one from a form (headline, severity, texts, how long, where) or a CAP 1.2 file; before it is sent,
 //! a preview lists the screens it reaches per location (the app's own targeting); cancel; the history.
 
+use crate::map::{draw, view_of, Point, Tiles};
 use crate::session::Operator;
 use crate::view::{page, render, Chrome, Failure, FieldErrors, InLang, PageError, PageResult};
 use crate::Pages;
@@ -187,9 +188,14 @@ struct AlertsPage {
     can_issue: bool,
     /// The preview of what the form would send, and its body for the confirm form.
     preview: Option<(AlertPreview, String, String)>,
+    /// The preview's reached locations on a map (SVG; empty when none has coordinates).
+    preview_map: String,
 }
 
 impl AlertsPage {
+    fn preview_map_html(&self) -> askama::filters::Safe<&str> {
+        askama::filters::Safe(self.preview_map.as_str())
+    }
     fn has_location(&self, id: &str) -> bool {
         self.f.locations.iter().any(|l| l == id)
     }
@@ -249,6 +255,7 @@ async fn alerts_page(pages: &Pages, op: &Operator, f: AlertForm) -> Result<Alert
         severities: SEVERITIES,
         can_issue: matches!(op.actor.user.role, Role::Admin | Role::Operator),
         preview: None,
+        preview_map: String::new(),
     })
 }
 
@@ -280,6 +287,42 @@ fn field_error(f: &AlertForm, e: AppError, tr: crate::i18n::Tr) -> Result<FieldE
     }
 }
 
+/// The locations an alert would reach, as dots on the map (size by screens reached); empty when none of them
+/// has coordinates.
+fn reach_map(
+    pv: &AlertPreview,
+    locations: &[Location],
+    tiles: Option<&Tiles>,
+    tr: crate::i18n::Tr,
+) -> String {
+    let points: Vec<Point> = pv
+        .by_location
+        .iter()
+        .filter_map(|r| {
+            let l = locations.iter().find(|l| l.slug == r.slug)?;
+            Some(Point {
+                lat: l.lat?,
+                lon: l.lon?,
+                r: 5.0 + (r.screens as f64).sqrt().min(12.0),
+                class: "bad",
+                label: format!("{}: {} / {}", r.name, tr.num(r.screens), tr.num(r.of)),
+                href: Some(format!("/console/screens?location={}", r.slug)),
+            })
+        })
+        .collect();
+    if points.is_empty() {
+        String::new()
+    } else {
+        draw(
+            view_of(&points),
+            &points,
+            720.0,
+            &tr.get("alert-reach-map"),
+            tiles,
+        )
+    }
+}
+
 /// `POST /console/alerts/preview` (multipart: the form and an optional CAP file).
 async fn preview(State(pages): State<Pages>, op: Operator, m: Multipart) -> PageResult {
     let tr = op.tr();
@@ -295,6 +338,7 @@ async fn preview(State(pages): State<Pages>, op: Operator, m: Multipart) -> Page
             {
                 Ok(pv) => {
                     let mut p = alerts_page(&pages, &op, f).await.lang(tr)?;
+                    p.preview_map = reach_map(&pv, &p.locations, pages.tiles.as_ref(), tr);
                     p.preview = Some((pv, body, media_type.to_string()));
                     return Ok(page(&p));
                 }

@@ -1,7 +1,7 @@
 //! The fleet map: every location with screens as a dot coloured by how many of them are online, drawn on
 //! locally held land shapes (no tile server, nothing fetched), linked to the screen table filtered to it.
 
-use crate::map::{svg, Point};
+use crate::map::{draw, parse_view, view_of, Point};
 use crate::session::Operator;
 use crate::view::{page, Chrome, InLang, PageResult};
 use crate::Pages;
@@ -13,7 +13,45 @@ use serde::Deserialize;
 use twincast_store::LocationFleet;
 
 pub(super) fn router() -> Router<Pages> {
-    Router::new().route("/console/map", get(show))
+    Router::new()
+        .route("/console/map", get(show))
+        .route("/console/map/view.svg", get(view_svg))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ViewQuery {
+    bbox: Option<String>,
+    width: Option<u32>,
+}
+
+/// `GET /console/map/view.svg?bbox=w,s,e,n&width=N`: the land of one view, for the point pickers of the
+/// location and campaign forms (`web/pages/js/map-pick.js` zooms and pans by asking for another view). An
+/// unreadable `bbox` draws the world; the width is kept within 200..=1600 pixels.
+async fn view_svg(
+    State(pages): State<Pages>,
+    op: Operator,
+    Query(q): Query<ViewQuery>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let view = q
+        .bbox
+        .as_deref()
+        .and_then(parse_view)
+        .unwrap_or((-180.0, -60.0, 180.0, 85.0));
+    let width = f64::from(q.width.unwrap_or(640).clamp(200, 1600));
+    let label = op.tr().get("map-pick-label");
+    let body = draw(view, &[], width, &label, pages.tiles.as_ref());
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "image/svg+xml; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,7 +124,13 @@ async fn show(State(pages): State<Pages>, op: Operator, Query(q): Query<MapQuery
         .collect();
     Ok(page(&MapPage {
         c: Chrome::new(&op, "map", "map-title"),
-        map: svg(&points, 1100.0, &tr.get("map-title")),
+        map: draw(
+            view_of(&points),
+            &points,
+            1100.0,
+            &tr.get("map-title"),
+            pages.tiles.as_ref(),
+        ),
         kind,
         kinds,
         unplaced,

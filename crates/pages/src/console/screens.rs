@@ -29,6 +29,7 @@ pub struct ListQuery {
     kind: Option<String>,
     status: Option<String>,
     tag: Option<String>,
+    group: Option<String>,
     location: Option<String>,
     retired: Option<String>,
     sort: Option<String>,
@@ -81,10 +82,13 @@ struct ListPage {
     kind: String,
     status: String,
     tag: String,
+    group: String,
     location: String,
     retired: bool,
     sort: String,
     kinds: Vec<String>,
+    /// Every screen group (slug, name).
+    groups: Vec<(String, String)>,
     next: Option<String>,
     first: Option<String>,
 }
@@ -98,6 +102,7 @@ impl ListPage {
             ("kind", &self.kind),
             ("status", &self.status),
             ("tag", &self.tag),
+            ("group", &self.group),
             ("location", &self.location),
             ("sort", &self.sort),
         ] {
@@ -122,6 +127,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         location: nonempty(&q.location),
         location_kind: nonempty(&q.kind),
         tag: nonempty(&q.tag),
+        group: nonempty(&q.group),
         status: nonempty(&q.status),
         q: nonempty(&q.q),
         retired: q.retired.is_some(),
@@ -150,6 +156,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         .collect();
     kinds.sort();
     kinds.dedup();
+    let groups = pages.app.group_names(&op.actor).await.lang(tr)?;
     let p = ListPage {
         c: Chrome::new(&op, "screens", "screens-title"),
         rows: result.items.iter().map(Row::of).collect(),
@@ -157,10 +164,12 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         kind: query.location_kind.unwrap_or_default(),
         status: query.status.unwrap_or_default(),
         tag: query.tag.unwrap_or_default(),
+        group: query.group.unwrap_or_default(),
         location: query.location.unwrap_or_default(),
         retired: query.retired,
         sort: query.sort.unwrap_or_default(),
         kinds,
+        groups,
         next: result.next_cursor,
         first: q.after.as_ref().map(|_| String::new()),
     };

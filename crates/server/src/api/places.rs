@@ -45,6 +45,8 @@ pub struct ScreenQuery {
     pub location_kind: Option<String>,
     /// Only screens carrying this tag.
     pub tag: Option<String>,
+    /// Only members of the screen group with this slug.
+    pub group: Option<String>,
     /// Only `online` (heard from within the offline threshold), `offline` (heard from, not recently) or
     /// `never_seen` screens.
     pub status: Option<String>,
@@ -165,6 +167,7 @@ pub async fn list_screens(
         location: q.location,
         location_kind: q.location_kind,
         tag: q.tag,
+        group: q.group,
         status: q.status,
         q: q.q,
         retired: q.retired.unwrap_or(false),

@@ -283,3 +283,114 @@ async fn a_player_is_paired_from_the_console_and_a_wrong_code_creates_nothing() 
         "the screen has its player: {status}"
     );
 }
+
+/// A location with coordinates and `n` screens named `{prefix} 1..n`; their ids.
+async fn placed_screens(admin: &Session, slug: &str, prefix: &str, n: usize) -> Vec<String> {
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": slug, "name": slug, "kind": "street", "tz": "Asia/Shanghai", "lat": 31.49, "lon": 120.31}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let mut ids = vec![];
+    for i in 1..=n {
+        let res = admin
+            .post_json(
+                "/api/v1/screens",
+                json!({"name": format!("{prefix} {i}"), "location": slug, "width": 1920, "height": 1080}),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let v: Value = res.json().await.unwrap();
+        ids.push(v["id"].as_str().unwrap().to_string());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn maps_draw_the_bundled_land_or_the_operators_tiles_and_the_fleet_filters_by_group() {
+    // Without a tile server: the land shapes, nothing fetched from elsewhere.
+    let s = TestServer::start().await;
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    let ids = placed_screens(&admin, "wuxi-street", "Kiosk", 2).await;
+    let page = admin.get("/console/map").await.text().await.unwrap();
+    assert!(
+        page.contains("class=\"land\"") && !page.contains("<image "),
+        "land shapes"
+    );
+    assert!(
+        page.contains("/console/screens?location=wuxi-street"),
+        "the location's dot links to its screens"
+    );
+    let res = admin
+        .get("/console/map/view.svg?bbox=120,31,121,32&width=400")
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    let svg = res.text().await.unwrap();
+    assert!(svg.contains("data-geo=\"120,32,"), "{}", &svg[..300]);
+    // An unreadable view draws the world rather than failing.
+    let svg = admin
+        .get("/console/map/view.svg?bbox=9,8,7")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("data-geo=\"-180,85,"), "{}", &svg[..300]);
+    // The picker's map is for logged-in operators only.
+    let anon = no_redirects()
+        .get(format!("{}/console/map/view.svg", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(anon.status(), StatusCode::OK);
+
+    // The fleet table filtered by a screen group lists its members only.
+    let res = admin
+        .post_json(
+            "/api/v1/screen-groups",
+            json!({"slug": "front", "name": "Front row", "screens": [ids[0]]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page = admin
+        .get("/console/screens?group=front")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Kiosk 1") && !page.contains("Kiosk 2"),
+        "members only"
+    );
+    assert!(page.contains("<option value=\"front\" selected>Front row</option>"));
+    let page = admin.get("/console/screens").await.text().await.unwrap();
+    assert!(page.contains("Kiosk 1") && page.contains("Kiosk 2"));
+
+    // With a tile server: Web Mercator on its tiles, with the credit its licence asks for.
+    let s = TestServer::with(|c| {
+        c.map_tile_url = "https://tiles.example.org/{z}/{x}/{y}.png".into();
+        c.map_tile_attribution = "© Example contributors".into();
+    })
+    .await;
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    placed_screens(&admin, "wuxi-street", "Kiosk", 1).await;
+    let page = admin.get("/console/map").await.text().await.unwrap();
+    assert!(page.contains("data-proj=\"mercator\""), "mercator");
+    assert!(
+        page.contains("<image href=\"https://tiles.example.org/"),
+        "tiles"
+    );
+    assert!(page.contains("© Example contributors") && !page.contains("class=\"land\""));
+    let svg = admin
+        .get("/console/map/view.svg?bbox=120,31,121,32")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(svg.contains("data-proj=\"mercator\"") && svg.contains("https://tiles.example.org/"));
+}

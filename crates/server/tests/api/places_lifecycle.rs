@@ -637,4 +637,12 @@ async fn screen_lists_filter_sort_and_walk_every_screen_once() {
     assert_eq!(walk(&admin, "/api/v1/screen-groups?q=").await.len(), 4);
     let with = walk(&admin, &format!("/api/v1/screen-groups?screen={}", all[0])).await;
     assert_eq!(with.len(), 1);
+    // The screen list filtered by group: members only, combined with other filters.
+    let members = walk(&admin, "/api/v1/screens?group=c").await;
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0]["id"], all[0].as_str());
+    assert_eq!(count("/api/v1/screens?group=c&location=metro-1").await, 0);
+    assert_eq!(count("/api/v1/screens?group=a").await, 0);
+    let res = admin.get("/api/v1/screens?group=Not%20a%20slug").await;
+    assert_problem(res, StatusCode::BAD_REQUEST, "invalid-slug").await;
 }

@@ -63,6 +63,8 @@ pub struct ScreenFilter {
     pub location_kind: Option<String>,
     /// Only screens carrying this tag.
     pub tag: Option<String>,
+    /// Only members of the screen group with this slug.
+    pub group: Option<String>,
     /// Only screens whose name contains this text (case-insensitive for ASCII).
     pub q: Option<String>,
     /// Only `online`, `offline` (heard from, not recently) or `never_seen` screens.
@@ -241,6 +243,8 @@ impl Store {
                   OR ($5 = 'never_seen' AND s.last_seen_at IS NULL)) \
              AND (($7 = 1 AND s.retired_at IS NOT NULL) OR ($7 = 0 AND s.retired_at IS NULL)) \
              AND ($8 = 0 OR {col} {cmp} $9 OR ({col} = $9 AND s.id {cmp} $10)) \
+             AND ($12 = '' OR s.id IN (SELECT m.screen_id FROM screen_group_members m \
+                  JOIN screen_groups g ON g.id = m.group_id WHERE g.slug = $12)) \
              ORDER BY {col} {dir}, s.id {dir} LIMIT $11"
         );
         let opt = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -272,6 +276,7 @@ impl Store {
         let rows = query
             .bind(id)
             .bind(page.limit() + 1)
+            .bind(opt(&f.group))
             .fetch_all(&self.pool)
             .await?;
         let mut items = rows.iter().map(view).collect::<Result<Vec<_>>>()?;

@@ -207,6 +207,16 @@ impl Store {
         Ok(groups)
     }
 
+    /// Every group's slug and name, ordered by slug, without members (for pickers and filters).
+    pub async fn group_names(&self) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query("SELECT slug, name FROM screen_groups ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("slug")?, r.try_get("name")?)))
+            .collect()
+    }
+
     /// Groups ordered by slug, in keyset pages, with members: only those whose slug or name contains `q`
     /// (case-insensitive for ASCII) and, with `screen`, only those that contain that screen.
     pub async fn list_groups_page(
