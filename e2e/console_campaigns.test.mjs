@@ -71,6 +71,8 @@ export const tests = [
       // Weekly on two days instead, and the next times in the screen's zone.
       await page.selectOption('#freq', 'weekly');
       for (const d of ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU']) await page.check(`#day-${d}`);
+      // An hour a day: separate times on air (a whole day each day would be one unbroken stretch).
+      await page.fill('#duration_min', '60');
       await press(page, 'button[name=action][value=preview]');
       assert(await page.locator('section.occurrences li').count() >= 5, 'the next occurrences are listed');
       assert(await page.textContent('section.occurrences h3').then((t) => t.includes(screen.tz || '')), 'per time zone of the targeted screens');
