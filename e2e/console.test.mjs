@@ -44,6 +44,7 @@ async function consolePages(ctx) {
     '/console/screens',
     '/console/screens?status=online&sort=name',
     `/console/screens/${screens[0].id}`,
+    `/console/screens/${screens[0].id}/edit`,
     '/console/map',
     '/console/pair',
     '/console/password',
@@ -94,7 +95,7 @@ export const tests = [
       assert(problems.length === 0, `console pages:\n       ${problems.join('\n       ')}`);
       if (ctx.opts.screenshots) {
         // The pictures of docs/console.md and the README (`node e2e/run.mjs --screenshots console`).
-        const shots = [['dashboard', '/console'], ['screens', '/console/screens'], ['screen', pages[4]], ['map', '/console/map'], ['pair', '/console/pair']];
+        const shots = [['dashboard', '/console'], ['screens', '/console/screens'], ['screen', pages[4]], ['map', '/console/map'], ['media', '/console/media'], ['campaign', '/console/campaigns/new'], ['pair', '/console/pair']];
         for (const lang of ['en', 'zh']) {
           await switchLang(ctx, page, lang);
           for (const [name, p] of shots) {

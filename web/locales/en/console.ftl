@@ -88,6 +88,17 @@ field-tz = Time zone
 field-width = Width (px)
 field-height = Height (px)
 
+screen-edit = Edit this screen
+screen-edit-title = Edit screen
+screen-edit-width = Width (pixels)
+screen-edit-height = Height (pixels)
+screen-edit-tags-help = Tags for targeting, separated by commas (lower case, digits and dashes).
+screen-edit-coordinates = Coordinates (empty: the location's)
+screen-edit-bad-size = Enter a whole number of pixels.
+screen-edit-bad-coordinate = Enter degrees: latitude −90…90, longitude −180…180.
+screen-edit-stale = Someone changed this screen since you opened the form. Your text is kept; saving again overwrites their change.
+screen-unpair = Unpair the player
+screen-unpair-confirm = Unpair this screen's player? It stops at once and shows a new pairing code.
 screens-title = Screens
 screens-filters = Filter screens
 screens-retired = Retired screens

@@ -88,6 +88,17 @@ field-tz = Часовой пояс
 field-width = Ширина (пикс.)
 field-height = Высота (пикс.)
 
+screen-edit = Изменить экран
+screen-edit-title = Изменение экрана
+screen-edit-width = Ширина (пикселей)
+screen-edit-height = Высота (пикселей)
+screen-edit-tags-help = Метки для адресации через запятую (строчные буквы, цифры и дефисы).
+screen-edit-coordinates = Координаты (пусто — как у места)
+screen-edit-bad-size = Введите целое число пикселей.
+screen-edit-bad-coordinate = Введите градусы: широта −90…90, долгота −180…180.
+screen-edit-stale = Кто-то изменил этот экран после того, как вы открыли форму. Ваш текст сохранён; повторное сохранение заменит чужое изменение.
+screen-unpair = Отвязать плеер
+screen-unpair-confirm = Отвязать плеер этого экрана? Он сразу остановится и покажет новый код привязки.
 screens-title = Экраны
 screens-filters = Отбор экранов
 screens-retired = Выведенные из эксплуатации

@@ -88,6 +88,17 @@ field-tz = 时区
 field-width = 宽度（像素）
 field-height = 高度（像素）
 
+screen-edit = 编辑此屏幕
+screen-edit-title = 编辑屏幕
+screen-edit-width = 宽度（像素）
+screen-edit-height = 高度（像素）
+screen-edit-tags-help = 用于定向投放的标签，以逗号分隔（小写字母、数字和连字符）。
+screen-edit-coordinates = 坐标（留空：使用地点的坐标）
+screen-edit-bad-size = 请输入整数像素值。
+screen-edit-bad-coordinate = 请输入度数：纬度 −90…90，经度 −180…180。
+screen-edit-stale = 您打开表单后，其他人修改了此屏幕。您输入的内容已保留；再次保存将覆盖对方的修改。
+screen-unpair = 解除播放器配对
+screen-unpair-confirm = 确定解除此屏幕播放器的配对吗？它会立即停止并显示新的配对码。
 screens-title = 屏幕
 screens-filters = 筛选屏幕
 screens-retired = 已停用的屏幕

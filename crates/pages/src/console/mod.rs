@@ -15,6 +15,7 @@ mod moderation;
 mod pair;
 mod places;
 mod places_msg;
+mod screen_edit;
 mod screens;
 mod settings;
 mod users;
@@ -46,6 +47,7 @@ pub fn router() -> Router<Pages> {
         .route("/console/password", get(password_form).post(password))
         .route("/console/lang", get(switch_lang))
         .merge(screens::router())
+        .merge(screen_edit::router())
         .merge(pair::router())
         .merge(map::router())
         .merge(media::router())

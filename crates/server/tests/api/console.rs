@@ -394,3 +394,149 @@ async fn maps_draw_the_bundled_land_or_the_operators_tiles_and_the_fleet_filters
         .unwrap();
     assert!(svg.contains("data-proj=\"mercator\"") && svg.contains("https://tiles.example.org/"));
 }
+
+/// The edit form of the screen with `version`, `width` and `name` as given.
+fn screen_form(csrf: &str, version: &str, width: &str, name: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", csrf.into()),
+        ("version", version.into()),
+        ("name", name.into()),
+        ("location", "metro".into()),
+        ("tz", "Asia/Shanghai".into()),
+        ("width", width.into()),
+        ("height", "1920".into()),
+        ("tags", "gate, arrivals".into()),
+        ("lat", "31.5".into()),
+        ("lon", "120.3".into()),
+    ]
+}
+
+async fn post_owned(
+    s: &Session,
+    path: &str,
+    pairs: &[(&'static str, String)],
+) -> reqwest::Response {
+    let p: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post_form(s, path, &p).await
+}
+
+async fn screen_json(s: &Session, id: &str) -> Value {
+    s.get(&format!("/api/v1/screens/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_screen_is_edited_with_its_version_and_its_player_unpaired_from_the_console() {
+    let s = TestServer::start().await;
+    let admin = s.user("ada", Role::Admin, &[]).await;
+    let id = location_and_screen(&admin).await;
+    let res = admin
+        .post_json(
+            "/api/v1/locations",
+            json!({"slug": "metro", "name": "Metro", "kind": "metro", "tz": "Asia/Shanghai"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let before = screen_json(&admin, &id).await;
+    let version = before["version"].as_i64().unwrap().to_string();
+    let page = admin
+        .get(&format!("/console/screens/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("href=\"/console/screens/{id}/edit\"")),
+        "the screen page links to its editor"
+    );
+    let page = admin
+        .get(&format!("/console/screens/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"Gate 1\""),
+        "the form holds the screen's fields"
+    );
+    let path = format!("/console/screens/{id}/edit");
+
+    // A size that is not a number: the field says so, what was typed stays, nothing changes.
+    let res = post_owned(
+        &admin,
+        &path,
+        &screen_form(&admin.csrf, &version, "wide", "Gate 1A"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"width-error\"") && html.contains("value=\"Gate 1A\""));
+    assert_eq!(
+        screen_json(&admin, &id).await,
+        before,
+        "a refused form changes nothing"
+    );
+    // An unknown time zone is the app's refusal, shown on its field.
+    let mut bad_tz = screen_form(&admin.csrf, &version, "1080", "Gate 1A");
+    bad_tz.retain(|(k, _)| *k != "tz");
+    bad_tz.push(("tz", "Mars/Olympus".into()));
+    let res = post_owned(&admin, &path, &bad_tz).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(res.text().await.unwrap().contains("id=\"tz-error\""));
+    assert_eq!(screen_json(&admin, &id).await, before);
+
+    let res = post_owned(
+        &admin,
+        &path,
+        &screen_form(&admin.csrf, &version, "1080", "Gate 1A"),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "saved, then the screen's page"
+    );
+    let after = screen_json(&admin, &id).await;
+    assert_eq!(after["name"], "Gate 1A");
+    assert_eq!(after["location_slug"], "metro");
+    assert_eq!(after["orientation"], "portrait");
+    assert_eq!(after["tags"], json!(["gate", "arrivals"]));
+    assert_eq!(after["lat"], json!(31.5));
+
+    // The form opened at the old version: someone changed the screen since. 412, the text kept, nothing written.
+    let res = post_owned(
+        &admin,
+        &path,
+        &screen_form(&admin.csrf, &version, "720", "Stale edit"),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    assert!(res.text().await.unwrap().contains("value=\"Stale edit\""));
+    assert_eq!(screen_json(&admin, &id).await, after);
+    // Viewers read the screen but get no editor.
+    let viewer = s.user("vic", Role::Viewer, &[]).await;
+    let res = viewer.get(&format!("/console/screens/{id}/edit")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Unpair: the player's token stops at once; the screen stays.
+    let token = crate::common::pair(&s, &admin, &id).await;
+    let manifest = |token: String| {
+        let req = crate::common::get(&s, "/api/v1/player/manifest", &token);
+        async move { req.send().await.unwrap().status() }
+    };
+    assert_eq!(manifest(token.clone()).await, StatusCode::OK);
+    let unpair = format!("/console/screens/{id}/unpair");
+    let res = post_form(&admin, &unpair, &[("csrf", &admin.csrf)]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(manifest(token.clone()).await, StatusCode::UNAUTHORIZED);
+    assert!(
+        screen_json(&admin, &id).await["retired_at"].is_null(),
+        "the screen is not retired"
+    );
+    // Nothing left to unpair: said on a page.
+    let res = post_form(&admin, &unpair, &[("csrf", &admin.csrf)]).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
