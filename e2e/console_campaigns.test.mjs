@@ -126,6 +126,13 @@ export const tests = [
         const mf = await player.page.evaluate(() => JSON.stringify(window.twincast.manifest()));
         return (await ctx.state(player.page)).manifest_etag !== before && mf.includes(sync.json.id);
       }, 'the manifest with the operator\'s change', 30_000, 20);
+      // The editor cannot open another partner's campaign or media item by guessing its address.
+      for (const url of [`/console/campaigns/${sync.json.id}`, `/console/media/${partnerWithImage(ctx, [img.partner]).id}`]) {
+        const r = await ed.page.goto(ctx.server.base + url);
+        assert(r.status() === 404, `${url} is not found for another partner's editor (${r.status()})`);
+      }
+      const list = await ed.page.goto(`${ctx.server.base}/console/campaigns`);
+      assert(list.status() === 200 && !(await ed.page.content()).includes(sync.json.id), 'nor listed');
       const held = await player.page.evaluate(() => JSON.stringify(window.twincast.manifest()));
       assert(!held.includes(id), 'the pending campaign is not in the page\'s manifest');
       assert(!(await ctx.history(player.page)).some((h) => h.campaign === id), 'the pending campaign was never shown');
