@@ -169,4 +169,26 @@ export const tests = [
       await player.context.close();
     },
   },
+  {
+    name: 'console: every section fits a tablet (768×1024) and a 1366×768 laptop without the page scrolling sideways',
+    timeout: 120_000,
+    async fn(ctx) {
+      const sections = ['/console/media', '/console/campaigns', '/console/campaigns/new', '/console/campaigns?view=week',
+        '/console/moderation', '/console/alerts', '/console/locations', '/console/locations/new', '/console/groups',
+        '/console/layouts', '/console/layouts/new', '/console/users', '/console/tokens', '/console/audit', '/console/settings'];
+      const pages = [...(await consolePages(ctx)).filter((p) => p.startsWith('/console/') && !p.includes('no-such')), ...sections];
+      const problems = [];
+      for (const [width, height] of [[768, 1024], [1366, 768]]) {
+        const { page } = await ctx.launch({ width, height });
+        await login(ctx, page);
+        for (const p of pages) {
+          await page.goto(ctx.server.base + p);
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (wide > 1) problems.push(`${width}×${height} ${p}: ${wide} px wider than the window`);
+        }
+        await page.context().close();
+      }
+      assert(problems.length === 0, `pages wider than the window:\n       ${problems.join('\n       ')}`);
+    },
+  },
 ];
