@@ -413,3 +413,64 @@ async fn partner_limits_bound_editors_only() {
         .await
         .unwrap();
 }
+
+/// Walks `campaign_page` to the end in pages of `limit`; the ids in order.
+async fn walk_campaigns(
+    app: &App,
+    who: &Actor,
+    q: &twincast_app::schedule::CampaignQuery,
+    limit: u32,
+) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = app
+            .campaign_page(who, q, &PageRequest { limit, cursor })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= limit as usize);
+        ids.extend(page.items.iter().map(|c| c.id.clone()));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_campaign_list_walks_past_many_campaigns_a_filter_leaves_out() {
+    let f = fixture().await;
+    let admin = actor("u-admin", Role::Admin, &[]);
+    let editor = actor("u-ed-b", Role::PartnerEditor, &["pb"]);
+    let mut pending = Vec::new();
+    // 600 approved campaigns of partner A (more than two of the list's internal batches), with 5 pending ones of
+    // partner B's editor among them.
+    for i in 0..600 {
+        f.app
+            .create_campaign(&admin, card("pa", &format!("a{i}")))
+            .await
+            .unwrap();
+        if i % 150 == 75 || i == 599 {
+            let c = f
+                .app
+                .create_campaign(&editor, card("pb", &format!("b{i}")))
+                .await
+                .unwrap();
+            pending.push(c.id);
+        }
+    }
+    let q = |moderation: Option<&str>| twincast_app::schedule::CampaignQuery {
+        moderation: moderation.map(str::to_string),
+        ..Default::default()
+    };
+    let got = walk_campaigns(&f.app, &admin, &q(Some("pending")), 2).await;
+    assert_eq!(got, pending, "every pending campaign once, in id order");
+    let all = walk_campaigns(&f.app, &admin, &q(None), 100).await;
+    assert_eq!(all.len(), 605);
+    let mut sorted = all.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, all, "in id order, none twice");
+    // A partner-editor walks only its partner's campaigns.
+    assert_eq!(walk_campaigns(&f.app, &editor, &q(None), 3).await, pending);
+}

@@ -196,7 +196,35 @@ pub fn svg_of(
         "<svg class=\"map\" viewBox=\"0 0 {vw:.0} {vh:.0}\" width=\"{vw:.0}\" height=\"{vh:.0}\" role=\"group\" aria-label=\"{}\" data-geo=\"{w},{n},{k},{scale}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(label)
     );
-    out.push_str("<rect class=\"sea\" width=\"100%\" height=\"100%\"/><path class=\"land\" d=\"");
+    out.push_str(&base_layer((w, s, e, n), width, k, scale, (vw, vh)));
+    dots(&mut out, points, px);
+    out.push_str("</svg>");
+    out
+}
+
+/// The sea, the land and the graticule of a view, drawn once per view and width and then kept (the fleet map and
+/// the pickers ask for the same few views again and again; a drawing is some tens of kilobytes).
+fn base_layer(
+    (w, s, e, n): (f64, f64, f64, f64),
+    width: f64,
+    k: f64,
+    scale: f64,
+    (vw, vh): (f64, f64),
+) -> std::sync::Arc<str> {
+    type Drawn = Vec<([u64; 5], std::sync::Arc<str>)>;
+    static KEPT: OnceLock<std::sync::Mutex<Drawn>> = OnceLock::new();
+    let key = [w, s, e, n, width].map(f64::to_bits);
+    let kept = KEPT.get_or_init(Default::default);
+    if let Some((_, d)) = kept
+        .lock()
+        .ok()
+        .and_then(|g| g.iter().find(|(k, _)| *k == key).cloned())
+    {
+        return d;
+    }
+    let px = |lon: f64, lat: f64| ((lon - w) * k * scale, (n - lat) * scale);
+    let mut base = String::with_capacity(64 * 1024);
+    base.push_str("<rect class=\"sea\" width=\"100%\" height=\"100%\"/><path class=\"land\" d=\"");
     for ring in land() {
         let (a, b, c, d) = ring.bbox;
         if c < w || a > e || d < s || b > n {
@@ -208,12 +236,12 @@ pub fn svg_of(
             if (x - last.0).abs() < 0.6 && (y - last.1).abs() < 0.6 {
                 continue;
             }
-            let _ = write!(out, "{}{x:.1} {y:.1}", if i == 0 { 'M' } else { 'L' });
+            let _ = write!(base, "{}{x:.1} {y:.1}", if i == 0 { 'M' } else { 'L' });
             last = (x, y);
         }
-        out.push('Z');
+        base.push('Z');
     }
-    out.push_str("\"/>");
+    base.push_str("\"/>");
     // Graticule: lines at a round step for the span.
     let step = [
         0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0,
@@ -221,12 +249,12 @@ pub fn svg_of(
     .into_iter()
     .find(|st| (e - w) / st <= 8.0)
     .unwrap_or(30.0);
-    out.push_str("<g class=\"grid\">");
+    base.push_str("<g class=\"grid\">");
     let mut lon = (w / step).ceil() * step;
     while lon <= e {
         let (x, _) = px(lon, n);
         let _ = write!(
-            out,
+            base,
             "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{vh:.0}\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
             x + 2.0,
             vh - 4.0,
@@ -238,17 +266,22 @@ pub fn svg_of(
     while lat <= n {
         let (_, y) = px(w, lat);
         let _ = write!(
-            out,
+            base,
             "<line x1=\"0\" y1=\"{y:.1}\" x2=\"{vw:.0}\" y2=\"{y:.1}\"/><text x=\"2\" y=\"{:.1}\">{}</text>",
             y - 2.0,
             deg(lat, 'N', 'S')
         );
         lat += step;
     }
-    out.push_str("</g>");
-    dots(&mut out, points, px);
-    out.push_str("</svg>");
-    out
+    base.push_str("</g>");
+    let drawn: std::sync::Arc<str> = base.into();
+    if let Ok(mut g) = kept.lock() {
+        if g.len() >= 32 {
+            g.remove(0);
+        }
+        g.push((key, drawn.clone()));
+    }
+    drawn
 }
 
 /// The points as dots (linked where they have a link), placed by `px`.

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "health", include_str!("../migrations/0007_health.sql")),
     (8, "layouts", include_str!("../migrations/0008_layouts.sql")),
     (9, "uploads", include_str!("../migrations/0009_uploads.sql")),
+    (
+        10,
+        "console indexes",
+        include_str!("../migrations/0010_console_indexes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -309,7 +309,7 @@ impl Store {
         let c = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT c.id AS id, c.name AS name, p.slug AS partner, c.version AS version, u.username AS submitter, {} \
              FROM campaigns c LEFT JOIN partners p ON p.id = c.partner_id LEFT JOIN users u ON u.id = c.submitted_by \
-             WHERE c.moderation <> 'approved' ORDER BY c.submitted_at, c.id",
+             WHERE c.moderation IN ('pending', 'rejected') ORDER BY c.submitted_at, c.id",
             moderation_cols("c")
         )))
         .fetch_all(&self.pool)
@@ -317,7 +317,7 @@ impl Store {
         let m = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT m.id AS id, m.original_name AS name, p.slug AS partner, m.version AS version, u.username AS submitter, {} \
              FROM media m JOIN partners p ON p.id = m.partner_id LEFT JOIN users u ON u.id = m.submitted_by \
-             WHERE m.moderation <> 'approved' ORDER BY m.submitted_at, m.id",
+             WHERE m.moderation IN ('pending', 'rejected') ORDER BY m.submitted_at, m.id",
             moderation_cols("m")
         )))
         .fetch_all(&self.pool)
@@ -335,7 +335,7 @@ impl Store {
 
     /// Ids of media whose current version is not approved (campaign items using them do not play).
     pub async fn unapproved_media(&self) -> Result<std::collections::HashSet<String>> {
-        let rows = sqlx::query("SELECT id FROM media WHERE moderation <> 'approved'")
+        let rows = sqlx::query("SELECT id FROM media WHERE moderation IN ('pending', 'rejected')")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()

@@ -102,27 +102,37 @@ impl App {
         let text = q.q.as_deref().map(str::to_lowercase);
         let limit = page.limit.clamp(1, PageRequest::MAX_LIMIT) as usize;
         let after = page.cursor.as_deref().unwrap_or("");
-        let mut items: Vec<CampaignRecord> = self
-            .store
-            .list_campaigns(q.partner.as_deref(), None)
-            .await?
-            .into_iter()
-            .filter(|c| c.id.as_str() > after)
-            .filter(|c| visible(actor, c))
-            .filter(|c| {
-                q.moderation
+        let keep = |c: &CampaignRecord| {
+            visible(actor, c)
+                && q.moderation
                     .as_deref()
                     .is_none_or(|m| c.moderation.state.as_str() == m)
-            })
-            .filter(|c| q.state.as_deref().is_none_or(|s| time_state(c, now) == s))
-            .filter(|c| {
-                text.as_deref().is_none_or(|t| {
+                && q.state.as_deref().is_none_or(|s| time_state(c, now) == s)
+                && text.as_deref().is_none_or(|t| {
                     c.name.to_lowercase().contains(t)
                         || c.partner.as_deref().is_some_and(|p| p.contains(t))
                 })
-            })
-            .take(limit + 1)
-            .collect();
+        };
+        // Walk the campaigns by id in batches until a page (and one more, to know there is a next) is found:
+        // the first pages cost one short query however many campaigns there are.
+        const BATCH: usize = 256;
+        let mut items: Vec<CampaignRecord> = Vec::new();
+        let mut cursor = after.to_string();
+        loop {
+            let batch = self
+                .store
+                .campaigns_after(q.partner.as_deref(), &cursor, BATCH as i64)
+                .await?;
+            let full = batch.len() == BATCH;
+            if let Some(last) = batch.last() {
+                cursor = last.id.clone();
+            }
+            items.extend(batch.into_iter().filter(|c| keep(c)));
+            if items.len() > limit || !full {
+                break;
+            }
+        }
+        items.truncate(limit + 1);
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
             items.last().map(|c| c.id.clone())

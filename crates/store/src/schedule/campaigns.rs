@@ -555,6 +555,26 @@ impl Store {
         rows.iter().map(campaign_row).collect()
     }
 
+    /// At most `limit` campaigns whose id follows `after` (from the first when empty), by id; only `partner`'s
+    /// when given. The keyset walk of the console's campaign list.
+    pub async fn campaigns_after(
+        &self,
+        partner: Option<&str>,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<CampaignRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{} WHERE ($1 = '' OR p.slug = $1) AND c.id > $2 ORDER BY c.id LIMIT $3",
+            select_campaigns()
+        )))
+        .bind(partner.unwrap_or(""))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(campaign_row).collect()
+    }
+
     /// Sets (or clears) a campaign's recurrence only.
     pub async fn set_campaign_recurrence(
         &self,
