@@ -45,6 +45,34 @@ pub struct Pages {
 pub struct Caches {
     /// The network's planned airtime per partner, by (schedule version, day start).
     pub planned: std::sync::Mutex<Option<(i64, i64, Vec<twincast_app::schedule::PlannedShare>)>>,
+    /// Screens online, offline and never seen per location, with the instant (ms) they were counted.
+    pub fleet: std::sync::Mutex<Option<(i64, Vec<twincast_store::LocationFleet>)>>,
+}
+
+/// How long the fleet's counts per location are reused (ms): a screen's status changes at heartbeat pace
+/// (tens of seconds), and counting 10,000 screens on every dashboard or map request is the costliest part of
+/// those pages.
+pub const FLEET_COUNTS_TTL_MS: i64 = 2_000;
+
+impl Pages {
+    /// Screens by status per location, counted at most [`FLEET_COUNTS_TTL_MS`] ago.
+    pub async fn fleet_by_location(
+        &self,
+    ) -> twincast_app::AppResult<Vec<twincast_store::LocationFleet>> {
+        let now = self.app.now_ms();
+        if let Ok(guard) = self.caches.fleet.lock() {
+            if let Some((at, fleet)) = guard.as_ref() {
+                if (0..FLEET_COUNTS_TTL_MS).contains(&(now - at)) {
+                    return Ok(fleet.clone());
+                }
+            }
+        }
+        let fleet = self.app.fleet_by_location().await?;
+        if let Ok(mut guard) = self.caches.fleet.lock() {
+            *guard = Some((now, fleet.clone()));
+        }
+        Ok(fleet)
+    }
 }
 
 /// The pages' routes (`/console/...`, `/i18n/...`, `/assets/...`), with their state.

@@ -77,7 +77,7 @@ pub async fn show(
 ) -> PageResult {
     let tr = op.tr();
     let app = &pages.app;
-    let locations = app.fleet_by_location().await.lang(tr)?;
+    let locations = pages.fleet_by_location().await.lang(tr)?;
     let now = app.now_ms();
     let alerts = app
         .list_alerts(&op.actor)

@@ -107,7 +107,7 @@ fn point(l: &LocationFleet, tr: crate::i18n::Tr) -> Option<Point> {
 /// `GET /console/map`.
 async fn show(State(pages): State<Pages>, op: Operator, Query(q): Query<MapQuery>) -> PageResult {
     let tr = op.tr();
-    let all = pages.app.fleet_by_location().await.lang(tr)?;
+    let all = pages.fleet_by_location().await.lang(tr)?;
     let mut kinds: Vec<String> = all.iter().map(|l| l.kind.clone()).collect();
     kinds.sort();
     kinds.dedup();
