@@ -332,3 +332,33 @@ pub async fn next_of(ws: &mut Ws, kind: &str) -> Option<Push> {
         .await
         .unwrap_or_else(|_| panic!("no {kind} message"))
 }
+
+/// `application/x-www-form-urlencoded` of `pairs`.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    let enc = |s: &str| {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Posts a form as a browser does (the session's client follows redirects).
+pub async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> Response {
+    s.client
+        .post(format!("{}{}", s.base, path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(pairs))
+        .send()
+        .await
+        .unwrap()
+}

@@ -1,46 +1,17 @@
 //! The operator console's server side (pages under `/console`): sessions, languages, CSRF on forms, roles, and
 //! pairing a player from the console. The browser walks (axe-core, the flows) are in e2e/console.test.mjs.
 
-use crate::common::{Session, TestServer};
+use crate::common::{form, post_form, Session, TestServer};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use twincast_protocol::{PairingCreated, PairingRequest};
 use twincast_store::Role;
-
-/// `application/x-www-form-urlencoded` of `pairs`.
-fn form(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 fn no_redirects() -> Client {
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .build()
-        .unwrap()
-}
-
-async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-    s.client
-        .post(format!("{}{}", s.base, path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(pairs))
-        .send()
-        .await
         .unwrap()
 }
 

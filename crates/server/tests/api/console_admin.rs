@@ -2,40 +2,10 @@
 //! forms, CSRF, roles, and bad input that keeps what was typed and writes nothing. The browser walks are in
 //! e2e/console_admin.test.mjs.
 
-use crate::common::{Session, TestServer};
+use crate::common::{post_form, Session, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use twincast_store::Role;
-
-/// `application/x-www-form-urlencoded` of `pairs`.
-pub fn form(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// Posts a form (the session's client follows redirects).
-pub async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-    s.client
-        .post(format!("{}{}", s.base, path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(pairs))
-        .send()
-        .await
-        .unwrap()
-}
 
 async fn html(s: &Session, path: &str) -> (StatusCode, String) {
     let res = s.get(path).await;

@@ -3,29 +3,10 @@
 //! calendar, partner-editors' isolation (URL guessing → 404), and reviews with and without a reason. The browser
 //! walks (axe-core, what-if, the player) are in e2e/console_campaigns.test.mjs.
 
-use crate::common::{Session, TestServer};
+use crate::common::{form, Session, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use twincast_store::Role;
-
-/// `application/x-www-form-urlencoded` of `pairs`.
-fn form(pairs: &[(&str, &str)]) -> String {
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
 
 async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
     let mut all = pairs.to_vec();

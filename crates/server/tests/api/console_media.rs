@@ -7,32 +7,6 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use twincast_store::Role;
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-async fn post_form(s: &Session, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
-    let body = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    s.client
-        .post(format!("{}{}", s.base, path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn upload(s: &Session, partner: &str, name: &str, w: u32) -> Value {
     let res = s
         .req(Method::POST, "/api/v1/media")
