@@ -2,8 +2,8 @@
 //! the choice of a language for a request, and number formatting per locale.
 //!
 //! One catalogue serves the console, the portal and the player's own texts (the player reads its messages as
-//! JSON from `/i18n/<lang>.json`). A message missing from a language is a bug: [`Catalogue::misses`] lists them
-//! (a test keeps the list empty) and a page renders a missing message as `⟦id⟧`, which the browser tests look for.
+//! JSON from `/i18n/<lang>.json`). A message missing from a language is a bug: a unit test compares the ids of
+//! every language, and a page renders a missing message as `⟦id⟧`, which the browser tests look for.
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
