@@ -145,7 +145,9 @@ log "schemathesis over every operation: $MAX_EXAMPLES examples per operation and
 T0=$(date +%s)
 rc=0
 # Run inside the work dir: schemathesis keeps a cache (.schemathesis/) in its current directory.
-(cd "$WORK" && timeout --signal=TERM --kill-after=30 "$TIME_CAP" \
+# scripts/fuzz_hooks.py tells schemathesis how to build the raw upload chunks (PATCH /api/v1/uploads/{id}).
+(cd "$WORK" && PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}" SCHEMATHESIS_HOOKS=fuzz_hooks \
+    timeout --signal=TERM --kill-after=30 "$TIME_CAP" \
     "$ST" run "$BASE/api/v1/openapi.json" --url "$BASE" \
     --checks "$CHECKS" \
     --header "Authorization: Bearer $TOKEN" \
