@@ -461,8 +461,9 @@ export const tests = [
       console.log(`     alert timings: posted ${t0}, ${JSON.stringify((await ctx.state(page)).timings)}, shown ${shown.started_at}`);
       // Latency is measured (docs/benchmarks.md), not asserted: on a loaded 2-core machine the debug server's push
       // time varies. What is asserted: the alert replaced the rotation without a reload, applied by the push path.
-      const tm = (await ctx.state(page)).timings;
-      assert(tm.push_type === 'alert' && tm.push_at >= t0, 'the alert arrived over the push channel');
+      // Another push (a manifest change) may follow the alert's at once: look for the alert's among the latest.
+      const pushes = (await ctx.state(page)).pushes;
+      assert(pushes.some((p) => p.type === 'alert' && p.at >= t0), `the alert arrived over the push channel (${JSON.stringify(pushes)})`);
       assert(shown.scheduled_start <= shown.started_at && before.item, 'the alert preempted the running rotation');
       await assertNotBlank(page, 'alert');
       const t1 = Date.now();

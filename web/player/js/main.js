@@ -40,6 +40,8 @@ class Player {
     this.freeZones = new Map(); // free zone name → {zone: MainZone (its items loop there) | ClockZone, content}
     this.commandResults = [];
     this.timings = { push_at: null, fetch_started: null, fetch_done: null, applied: null, apply_ms: null };
+    // The latest pushes received (type and time), for the page's state: a push can follow another at once.
+    this.pushes = [];
   }
 
   error(msg) {
@@ -375,6 +377,8 @@ class Player {
   onPush(msg) {
     this.timings.push_at = Math.round(this.clock.now());
     this.timings.push_type = msg.type;
+    this.pushes.push({ type: msg.type, at: this.timings.push_at });
+    if (this.pushes.length > 20) this.pushes.shift();
     switch (msg.type) {
       case 'hello':
         if (!msg.etag || msg.etag !== this.etag) this.fetchManifest();
@@ -611,6 +615,7 @@ class Player {
       errors: this.errors.slice(),
       command_results: this.commandResults.slice(),
       timings: { ...this.timings },
+      pushes: this.pushes.slice(),
     };
   }
 }
