@@ -393,6 +393,13 @@ impl<T, E: Into<PageError>> InLang<T> for Result<T, E> {
     }
 }
 
+/// A query or form value trimmed, `None` when blank (a filter left empty means "any").
+pub fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
 /// A form field's error, shown next to the field.
 #[derive(Debug, Clone, Default)]
 pub struct FieldErrors(pub Vec<(&'static str, String)>);

@@ -4,7 +4,7 @@
 
 use super::campaign_edit;
 use crate::session::Operator;
-use crate::view::{page, Chrome, Failure, FieldErrors, InLang, PageError, PageResult};
+use crate::view::{nonempty, page, Chrome, Failure, FieldErrors, InLang, PageError, PageResult};
 use crate::Pages;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -43,12 +43,6 @@ pub struct ListQuery {
     view: Option<String>,
     week: Option<String>,
     tz: Option<String>,
-}
-
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
 }
 
 /// One row of the list.

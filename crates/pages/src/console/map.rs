@@ -21,7 +21,8 @@ pub(super) fn router() -> Router<Pages> {
 #[derive(Debug, Default, Deserialize)]
 struct ViewQuery {
     bbox: Option<String>,
-    width: Option<u32>,
+    /// Read leniently like `bbox`: an unreadable width draws the default one rather than failing.
+    width: Option<String>,
 }
 
 /// `GET /console/map/view.svg?bbox=w,s,e,n&width=N`: the land of one view, for the point pickers of the
@@ -38,7 +39,13 @@ async fn view_svg(
         .as_deref()
         .and_then(parse_view)
         .unwrap_or((-180.0, -60.0, 180.0, 85.0));
-    let width = f64::from(q.width.unwrap_or(640).clamp(200, 1600));
+    let width = q
+        .width
+        .as_deref()
+        .and_then(|w| w.trim().parse::<u32>().ok())
+        .unwrap_or(640)
+        .clamp(200, 1600);
+    let width = f64::from(width);
     let label = op.tr().get("map-pick-label");
     let body = draw(view, &[], width, &label, pages.tiles.as_ref());
     (

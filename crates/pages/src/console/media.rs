@@ -4,7 +4,7 @@
 //! file through a plain form without scripts.
 
 use crate::session::Operator;
-use crate::view::{page, render, Chrome, Failure, InLang, PageError, PageResult};
+use crate::view::{nonempty, page, render, Chrome, Failure, InLang, PageError, PageResult};
 use crate::Pages;
 use askama::Template;
 use axum::extract::multipart::{Multipart, MultipartError};
@@ -42,12 +42,6 @@ pub struct ListQuery {
     tag: Option<String>,
     q: Option<String>,
     after: Option<String>,
-}
-
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
 }
 
 /// One row of the library.

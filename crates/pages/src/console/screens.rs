@@ -2,7 +2,7 @@
 //! next, why, its player, its commands; retire, send a command).
 
 use crate::session::Operator;
-use crate::view::{page, Chrome, InLang, PageError, PageResult};
+use crate::view::{nonempty, page, Chrome, InLang, PageError, PageResult};
 use crate::Pages;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -35,12 +35,6 @@ pub struct ListQuery {
     sort: Option<String>,
     order: Option<String>,
     after: Option<String>,
-}
-
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
 }
 
 /// One row of the table.

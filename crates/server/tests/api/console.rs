@@ -312,6 +312,14 @@ async fn maps_draw_the_bundled_land_or_the_operators_tiles_and_the_fleet_filters
         .await
         .unwrap();
     assert!(svg.contains("data-geo=\"-180,85,"), "{}", &svg[..300]);
+    let res = admin
+        .get("/console/map/view.svg?bbox=120,31,121,32&width=wide")
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "an unreadable width draws the default one"
+    );
     // The picker's map is for logged-in operators only.
     let anon = no_redirects()
         .get(format!("{}/console/map/view.svg", s.base))
