@@ -23,6 +23,7 @@ pub mod moderation;
 pub mod partners;
 pub mod places;
 pub mod player;
+pub mod portal;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
@@ -58,6 +59,8 @@ pub struct Settings {
     pub uploads_dir: PathBuf,
     /// The largest file accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// The host city (where the screens are), for the portal's distances; `None`: not configured.
+    pub host: Option<portal::HostCity>,
 }
 
 impl Default for Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             notify: health::NotifySettings::default(),
             uploads_dir: std::env::temp_dir().join("twincast-uploads"),
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
+            host: None,
         }
     }
 }
@@ -91,6 +95,8 @@ pub struct App {
     pub jobs_notify: Arc<tokio::sync::Notify>,
     /// Wakes the notifier when notifications are queued.
     pub outbox_notify: Arc<tokio::sync::Notify>,
+    /// What the public portal keeps between requests.
+    pub portal: Arc<portal::PortalCache>,
 }
 
 impl App {
@@ -104,6 +110,7 @@ impl App {
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             jobs_notify: Arc::default(),
             outbox_notify: Arc::default(),
+            portal: Arc::default(),
         }
     }
 

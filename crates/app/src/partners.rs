@@ -35,15 +35,7 @@ pub fn check(p: &PartnerInput) -> AppResult<()> {
         }
     }
     for (lang, n) in &p.names {
-        if lang.is_empty()
-            || lang.len() > 16
-            || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(AppError::invalid(
-                "invalid-language",
-                format!("{lang:?} is not a language tag"),
-            ));
-        }
+        language_tag(lang)?;
         validate::text(&format!("names.{lang}"), n, 200)?;
     }
     if p.country.len() != 2 || !p.country.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -73,6 +65,23 @@ pub fn check(p: &PartnerInput) -> AppResult<()> {
         ));
     }
     validate::text("description", &p.description, 4000)?;
+    for (lang, d) in &p.descriptions {
+        language_tag(lang)?;
+        validate::text(&format!("descriptions.{lang}"), d, 4000)?;
+    }
+    Ok(())
+}
+
+fn language_tag(lang: &str) -> AppResult<()> {
+    if lang.is_empty()
+        || lang.len() > 16
+        || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(AppError::invalid(
+            "invalid-language",
+            format!("{lang:?} is not a language tag"),
+        ));
+    }
     Ok(())
 }
 
@@ -187,6 +196,7 @@ pub fn input_of(p: &Partner) -> PartnerInput {
         lon: p.lon,
         since: p.since,
         description: p.description.clone(),
+        descriptions: p.descriptions.clone(),
         logo_media_id: p.logo_media_id.clone(),
     }
 }

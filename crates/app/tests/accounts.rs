@@ -73,6 +73,7 @@ fn partner(slug: &str) -> PartnerInput {
         lon: None,
         since: None,
         description: String::new(),
+        descriptions: Default::default(),
         logo_media_id: None,
     }
 }

@@ -90,6 +90,7 @@ async fn fixture() -> Fixture {
                     lon: None,
                     since: None,
                     description: String::new(),
+                    descriptions: Default::default(),
                     logo_media_id: None,
                 },
                 &twincast_store::AuditEntry::by_system("partner.create", "", T0),

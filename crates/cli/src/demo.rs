@@ -26,6 +26,19 @@ async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str)
     Ok(())
 }
 
+/// The demo's host city (Wuxi) as configuration.
+pub fn host_city() -> twincast_server::config::HostCityConfig {
+    let h = twincast_demo::host_city();
+    twincast_server::config::HostCityConfig {
+        names: [("en", h.names.en), ("ru", h.names.ru), ("zh", h.names.zh)]
+            .into_iter()
+            .map(|(l, n)| (l.to_string(), n.to_string()))
+            .collect(),
+        lat: h.lat,
+        lon: h.lon,
+    }
+}
+
 /// Seeds whatever part of the demo network is missing.
 pub async fn seed(state: &AppState) -> Result<SeedReport> {
     let store = &state.store;
@@ -51,6 +64,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 lon: Some(p.lon),
                 since: p.since.map(i64::from),
                 description: p.description.into(),
+                descriptions: Default::default(),
                 logo_media_id: None,
             };
             state.app.create_partner(&admin, &input).await?;

@@ -319,6 +319,9 @@ async fn run(cli: Cli) -> Result<()> {
             let mut c = config(&common)?;
             health.apply(&mut c);
             c.listen = format!("127.0.0.1:{port}");
+            if c.host_city.is_none() {
+                c.host_city = Some(demo::host_city());
+            }
             init_logs(c.log_format);
             let listen = c.listen.clone();
             let state = AppState::open(c).await?;

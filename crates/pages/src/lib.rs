@@ -8,6 +8,7 @@ pub mod assets;
 pub mod console;
 pub mod i18n;
 pub mod map;
+pub mod portal;
 pub mod session;
 pub mod view;
 
@@ -38,6 +39,9 @@ pub struct Pages {
     pub caches: Arc<Caches>,
     /// The operator's tile server for maps; `None`: the bundled land shapes.
     pub tiles: Option<map::Tiles>,
+    /// Scheme and host of absolute links (canonical URLs, sitemaps, embeds), without a trailing `/`; empty: the
+    /// request's `Host`.
+    pub base_url: String,
 }
 
 /// Results pages keep between requests, each keyed by what makes it stale.
@@ -47,6 +51,8 @@ pub struct Caches {
     pub planned: std::sync::Mutex<Option<(i64, i64, Vec<twincast_app::schedule::PlannedShare>)>>,
     /// Screens online, offline and never seen per location, with the instant (ms) they were counted.
     pub fleet: std::sync::Mutex<Option<(i64, Vec<twincast_store::LocationFleet>)>>,
+    /// The portal's rendered pages.
+    pub portal: portal::PageCache,
 }
 
 /// How long the fleet's counts per location are reused (ms): a screen's status changes at heartbeat pace
@@ -79,6 +85,7 @@ impl Pages {
 pub fn router<S: Clone + Send + Sync + 'static>(pages: Pages) -> Router<S> {
     Router::new()
         .merge(console::router())
+        .merge(portal::router())
         .merge(assets::router())
         .with_state(pages)
 }

@@ -71,6 +71,21 @@ pub struct Config {
     pub map_tile_url: String,
     /// The attribution the tiles' licence requires, shown on every map drawn on them.
     pub map_tile_attribution: String,
+    /// The city the screens are in, for the portal's distances (`[host_city]` with `names = { en = "…", ru =
+    /// "…", zh = "…" }`, `lat`, `lon`); unset: no distances.
+    pub host_city: Option<HostCityConfig>,
+}
+
+/// The host city as configured.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HostCityConfig {
+    /// Names by language tag.
+    pub names: std::collections::BTreeMap<String, String>,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
 }
 
 impl Default for Config {
@@ -95,6 +110,7 @@ impl Default for Config {
             smtp_to: Vec::new(),
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
+            host_city: None,
         }
     }
 }

@@ -107,6 +107,14 @@ impl AppState {
                 notify,
                 uploads_dir: config.data_dir.join("uploads"),
                 max_upload_bytes: config.max_upload_bytes,
+                host: config
+                    .host_city
+                    .as_ref()
+                    .map(|h| twincast_app::portal::HostCity {
+                        names: h.names.clone(),
+                        lat: h.lat,
+                        lon: h.lon,
+                    }),
             },
         );
         let per_minute =
@@ -141,6 +149,7 @@ fn pages(state: &AppState) -> twincast_pages::Pages {
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
         caches: Default::default(),
+        base_url: state.config.public_base_url.trim_end_matches('/').to_string(),
         tiles: (!state.config.map_tile_url.is_empty()).then(|| twincast_pages::map::Tiles {
             url: state.config.map_tile_url.clone(),
             attribution: state.config.map_tile_attribution.clone(),

@@ -37,6 +37,7 @@ pub const TABLES: &[&str] = &[
     "notifications",
     "screen_commands",
     "upload_sessions",
+    "media_views",
 ];
 
 /// First line of a backup file.

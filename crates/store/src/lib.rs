@@ -32,6 +32,8 @@ pub use moderation::{
 };
 mod partners;
 mod places;
+mod portal;
+pub use portal::{DailyViews, PublicMedia};
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 mod players;
 pub use players::*;

@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "console indexes",
         include_str!("../migrations/0010_console_indexes.sql"),
     ),
+    (11, "portal", include_str!("../migrations/0011_portal.sql")),
 ];
 
 /// The schema version this binary writes.

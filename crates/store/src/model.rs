@@ -23,8 +23,10 @@ pub struct Partner {
     pub lon: Option<f64>,
     /// Year the relationship began.
     pub since: Option<i64>,
-    /// Short description.
+    /// Short description (the text shown where no description in the reader's language exists).
     pub description: String,
+    /// Descriptions by language tag (`ru`, `en`, `zh`, ...), shown on the portal in the reader's language.
+    pub descriptions: BTreeMap<String, String>,
     /// Media id of the logo or flag image.
     pub logo_media_id: Option<String>,
     /// Creation time, epoch ms.
@@ -55,6 +57,9 @@ pub struct PartnerInput {
     pub since: Option<i64>,
     /// See [`Partner::description`].
     pub description: String,
+    /// See [`Partner::descriptions`]; may be left out (none).
+    #[serde(default)]
+    pub descriptions: BTreeMap<String, String>,
     /// See [`Partner::logo_media_id`].
     pub logo_media_id: Option<String>,
 }

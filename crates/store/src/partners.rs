@@ -6,7 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::Row;
 
 const COLS: &str =
-    "id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at, version";
+    "id, slug, names, country, continent, lat, lon, since, description, descriptions, logo_media_id, created_at, updated_at, version";
 
 fn partner(row: &AnyRow) -> Result<Partner> {
     Ok(Partner {
@@ -19,6 +19,7 @@ fn partner(row: &AnyRow) -> Result<Partner> {
         lon: opt_f64(row, "lon")?,
         since: row.try_get("since")?,
         description: row.try_get("description")?,
+        descriptions: serde_json::from_str(&row.try_get::<String, _>("descriptions")?)?,
         logo_media_id: row.try_get("logo_media_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -33,8 +34,8 @@ impl Store {
         let id = new_id();
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO partners (id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            "INSERT INTO partners (id, slug, names, country, continent, lat, lon, since, description, logo_media_id, created_at, updated_at, descriptions) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)",
         )
         .bind(&id)
         .bind(&p.slug)
@@ -47,6 +48,7 @@ impl Store {
         .bind(&p.description)
         .bind(&p.logo_media_id)
         .bind(audit.at)
+        .bind(serde_json::to_string(&p.descriptions)?)
         .execute(&mut *tx)
         .await?;
         let mut entry = audit.clone();
@@ -68,8 +70,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE partners SET slug = $1, names = $2, country = $3, continent = $4, lat = $5, lon = $6, since = $7, \
-             description = $8, logo_media_id = $9, updated_at = $10, version = version + 1 \
-             WHERE id = $11 AND ($12 = 0 OR version = $12)",
+             description = $8, logo_media_id = $9, updated_at = $10, version = version + 1, \
+             descriptions = $13 WHERE id = $11 AND ($12 = 0 OR version = $12)",
         )
         .bind(&p.slug)
         .bind(serde_json::to_string(&p.names)?)
@@ -83,6 +85,7 @@ impl Store {
         .bind(audit.at)
         .bind(id)
         .bind(expected)
+        .bind(serde_json::to_string(&p.descriptions)?)
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "partners", id, done.rows_affected()).await?;
@@ -123,6 +126,16 @@ impl Store {
             .one_row(&format!("SELECT {COLS} FROM partners WHERE id = $1"), id)
             .await?;
         partner(&row)
+    }
+
+    /// Every partner, by slug (the portal's cities: a network has tens or hundreds).
+    pub async fn all_partners(&self) -> Result<Vec<Partner>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLS} FROM partners ORDER BY slug"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(partner).collect()
     }
 
     /// Partners ordered by slug, optionally of one continent or country.

@@ -51,6 +51,7 @@ fn partner(slug: &str, continent: &str) -> PartnerInput {
         lon: Some(6.98),
         since: Some(1999),
         description: "desc".into(),
+        descriptions: Default::default(),
         logo_media_id: None,
     }
 }

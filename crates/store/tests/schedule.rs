@@ -78,6 +78,7 @@ async fn fixture(s: &Store) -> Fixture {
                 lon: None,
                 since: None,
                 description: String::new(),
+                descriptions: Default::default(),
                 logo_media_id: None,
             },
             &sys("partner.create"),

@@ -72,6 +72,7 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
                             lon: Some(20.0 + i as f64 * 0.1),
                             since: None,
                             description: format!("Load-test partner {i}"),
+                            descriptions: Default::default(),
                             logo_media_id: None,
                         },
                         &twincast_store::AuditEntry::by_system(

@@ -36,7 +36,7 @@ use std::net::SocketAddr;
 /// The console's routes.
 pub fn router() -> Router<Pages> {
     Router::new()
-        .route("/", get(home))
+        .route("/dev", get(home))
         .route("/console", get(dashboard::show))
         .route(
             "/console/",
@@ -68,7 +68,7 @@ struct HomePage {
     c: Chrome,
 }
 
-/// `GET /`: where everything is.
+/// `GET /dev`: where everything is, for developers and operators (the portal has `/`).
 async fn home(v: Visitor) -> Response {
     page(&HomePage {
         c: Chrome::anonymous(v.tr, &v.here, "home-title"),

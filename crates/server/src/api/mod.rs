@@ -10,6 +10,7 @@ pub mod moderation;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
+pub mod public;
 pub mod places;
 pub mod player;
 pub mod revision;
@@ -45,6 +46,7 @@ use utoipa_axum::routes;
         (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
         (name = "plays", description = "Proof-of-play reports"),
         (name = "health", description = "Screen health: offline/online notifications (webhook, e-mail) and their delivery"),
+        (name = "portal", description = "The public portal: anonymous view counts, search"),
         (name = "layouts", description = "Layouts as data (zones in percent) and the layout of screens and screen groups"),
     )
 )]
@@ -91,6 +93,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_token, users::revoke_token))
         .routes(routes!(audit::list))
         .routes(routes!(audit::export))
+        .routes(routes!(public::count_view))
+        .routes(routes!(public::daily_views))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

@@ -167,6 +167,7 @@ pub fn partner_input(slug: &str) -> PartnerInput {
         lon: Some(7.0),
         since: Some(1990),
         description: String::new(),
+        descriptions: Default::default(),
         logo_media_id: None,
     }
 }

@@ -295,6 +295,9 @@ impl Store {
 /// How many active screens of one location are online, offline or never seen.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct LocationFleet {
+    /// Location id.
+    #[serde(skip)]
+    pub id: String,
     /// Location slug.
     pub slug: String,
     /// Location name.
@@ -318,7 +321,7 @@ impl Store {
     /// locations with no active screen left out, ordered by location name.
     pub async fn fleet_by_location(&self, online_after: i64) -> Result<Vec<LocationFleet>> {
         let rows = sqlx::query(
-            "SELECT l.slug, l.name, l.kind, l.lat, l.lon, \
+            "SELECT l.id, l.slug, l.name, l.kind, l.lat, l.lon, \
              CAST(SUM(CASE WHEN s.last_seen_at > $1 THEN 1 ELSE 0 END) AS BIGINT) AS online, \
              CAST(SUM(CASE WHEN s.last_seen_at <= $1 THEN 1 ELSE 0 END) AS BIGINT) AS offline, \
              CAST(SUM(CASE WHEN s.last_seen_at IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS never_seen \
@@ -331,6 +334,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(LocationFleet {
+                    id: r.try_get("id")?,
                     slug: r.try_get("slug")?,
                     name: r.try_get("name")?,
                     kind: r.try_get("kind")?,

@@ -1,0 +1,261 @@
+//! The public portal's domain: the partner cities as anyone may see them (names and descriptions in each
+//! language, the videos that passed review with their renditions, the distance from the host city), what the
+//! network's screens are showing now (by place, never by device), and privacy-respecting view counts.
+//!
+//! Reads are public (no [`Actor`](crate::Actor)): the portal shows only what screens show anyway. The cities are
+//! read as one [`Snapshot`], kept for [`SNAPSHOT_TTL_MS`] and dropped at once by a partner or media change made
+//! through this process, so that busy pages cost no database round trip.
+
+mod now;
+mod views;
+
+pub use now::NowOnScreen;
+pub use views::{view_counted, ViewRequest};
+
+use crate::error::AppResult;
+use crate::App;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use twincast_store::{Partner, PublicMedia};
+
+/// How long a snapshot of the cities is reused (ms) when nothing here changed it (changes made by another node
+/// are seen after at most this long).
+pub const SNAPSHOT_TTL_MS: i64 = 5_000;
+
+/// The host city of the network (where the screens are), for distances.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostCity {
+    /// Names by language tag.
+    pub names: BTreeMap<String, String>,
+    /// Latitude in degrees.
+    pub lat: f64,
+    /// Longitude in degrees.
+    pub lon: f64,
+}
+
+/// A subtitle or chapter track of a video (WebVTT).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Track {
+    /// `captions`, `subtitles` or `chapters`.
+    pub kind: String,
+    /// Language tag, when known.
+    pub lang: String,
+    /// URL path of the `.vtt` file.
+    pub url: String,
+}
+
+/// A video anyone may watch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Video {
+    /// Media id (stable; the embed and oEmbed URLs use it).
+    pub id: String,
+    /// The partner's slug.
+    pub partner: String,
+    /// A title from the file's name (without its extension).
+    pub title: String,
+    /// Length in ms, when known.
+    pub duration_ms: Option<i64>,
+    /// Frame size, when known.
+    pub width: Option<i64>,
+    /// Frame height, when known.
+    pub height: Option<i64>,
+    /// The HLS master playlist (URL path), once transcoded.
+    pub hls: Option<String>,
+    /// The normalised H.264/AAC MP4 (URL path), once transcoded.
+    pub mp4: Option<String>,
+    /// The uploaded file (URL path): plays where nothing else exists.
+    pub original: String,
+    /// MIME type of the uploaded file.
+    pub original_mime: String,
+    /// The poster image (URL path), once made.
+    pub poster: Option<String>,
+    /// WebVTT tracks.
+    pub tracks: Vec<Track>,
+    /// Upload time, epoch ms.
+    pub created_at: i64,
+}
+
+impl Video {
+    fn of(p: PublicMedia) -> Video {
+        let m = p.media;
+        let find = |kind: &str, suffix: &str| {
+            p.renditions
+                .iter()
+                .find(|r| r.kind == kind && r.object_key.ends_with(suffix))
+                .map(|r| format!("/{}", r.object_key))
+        };
+        let tracks = p
+            .renditions
+            .iter()
+            .filter(|r| matches!(r.kind.as_str(), "captions" | "subtitles" | "chapters"))
+            .map(|r| Track {
+                kind: r.kind.clone(),
+                // `…/captions.ru.vtt` → `ru`.
+                lang: r
+                    .object_key
+                    .rsplit('/')
+                    .next()
+                    .and_then(|f| f.split('.').nth(1))
+                    .filter(|l| l.len() <= 8 && *l != "vtt")
+                    .unwrap_or("")
+                    .to_string(),
+                url: format!("/{}", r.object_key),
+            })
+            .collect();
+        let title = match m.original_name.rsplit_once('.') {
+            Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+            _ => m.original_name.clone(),
+        };
+        Video {
+            hls: find("hls", "master.m3u8"),
+            mp4: find("mp4", ".mp4"),
+            poster: find("thumbnail", ""),
+            original: format!("/media/{}.{}", m.sha256, m.media_type),
+            original_mime: m.mime.clone(),
+            tracks,
+            title,
+            id: m.id,
+            partner: m.partner,
+            duration_ms: m.duration_ms,
+            width: m.width,
+            height: m.height,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A partner city as the portal shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct City {
+    /// The partner.
+    pub partner: Partner,
+    /// Its videos, oldest first.
+    pub videos: Vec<Video>,
+    /// Great-circle distance from the host city in km, when both have coordinates.
+    pub distance_km: Option<f64>,
+}
+
+impl City {
+    /// The name in `lang`, else English, else the slug.
+    pub fn name(&self, lang: &str) -> &str {
+        self.partner
+            .names
+            .get(lang)
+            .or_else(|| self.partner.names.get("en"))
+            .map(String::as_str)
+            .unwrap_or(&self.partner.slug)
+    }
+
+    /// The description in `lang`, else the partner's default description.
+    pub fn description(&self, lang: &str) -> &str {
+        self.partner
+            .descriptions
+            .get(lang)
+            .filter(|d| !d.trim().is_empty())
+            .map(String::as_str)
+            .unwrap_or(&self.partner.description)
+    }
+}
+
+/// Every city at one moment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Cities ordered by continent, country, then slug.
+    pub cities: Vec<City>,
+    /// The host city, if configured.
+    pub host: Option<HostCity>,
+    /// When it was read (epoch ms).
+    pub read_at: i64,
+    /// Raised by every refresh: pages rendered from a snapshot are keyed by it.
+    pub generation: u64,
+}
+
+impl Snapshot {
+    /// The city with this slug.
+    pub fn city(&self, slug: &str) -> Option<&City> {
+        self.cities.iter().find(|c| c.partner.slug == slug)
+    }
+
+    /// The video with this id and its city.
+    pub fn video(&self, id: &str) -> Option<(&City, &Video)> {
+        self.cities
+            .iter()
+            .find_map(|c| c.videos.iter().find(|v| v.id == id).map(|v| (c, v)))
+    }
+}
+
+/// What the portal keeps between requests.
+#[derive(Debug, Default)]
+pub struct PortalCache {
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
+    generation: std::sync::atomic::AtomicU64,
+    pub(crate) now: Mutex<Option<(i64, Arc<Vec<NowOnScreen>>)>>,
+}
+
+impl App {
+    /// The cities as the portal shows them, read at most [`SNAPSHOT_TTL_MS`] ago.
+    pub async fn portal_snapshot(&self) -> AppResult<Arc<Snapshot>> {
+        let now = self.now_ms();
+        if let Ok(g) = self.portal.snapshot.lock() {
+            if let Some(s) = g.as_ref() {
+                if (0..SNAPSHOT_TTL_MS).contains(&(now - s.read_at)) {
+                    return Ok(s.clone());
+                }
+            }
+        }
+        let partners = self.store.all_partners().await?;
+        let mut videos: BTreeMap<String, Vec<Video>> = BTreeMap::new();
+        for p in self.store.public_videos().await? {
+            videos
+                .entry(p.media.partner.clone())
+                .or_default()
+                .push(Video::of(p));
+        }
+        let host = self.settings.host.clone();
+        let mut cities: Vec<City> = partners
+            .into_iter()
+            .map(|partner| City {
+                distance_km: match (&host, partner.lat, partner.lon) {
+                    (Some(h), Some(lat), Some(lon)) => {
+                        Some(twincast_core::geofence::haversine_km(
+                            twincast_core::LatLon { lat: h.lat, lon: h.lon },
+                            twincast_core::LatLon { lat, lon },
+                        ))
+                    }
+                    _ => None,
+                },
+                videos: videos.remove(&partner.slug).unwrap_or_default(),
+                partner,
+            })
+            .collect();
+        cities.sort_by(|a, b| {
+            (&a.partner.continent, &a.partner.country, &a.partner.slug).cmp(&(
+                &b.partner.continent,
+                &b.partner.country,
+                &b.partner.slug,
+            ))
+        });
+        let generation = self
+            .portal
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        let snap = Arc::new(Snapshot {
+            cities,
+            host,
+            read_at: now,
+            generation,
+        });
+        if let Ok(mut g) = self.portal.snapshot.lock() {
+            *g = Some(snap.clone());
+        }
+        Ok(snap)
+    }
+
+    /// Drops the kept snapshot (a partner or a video changed).
+    pub fn portal_changed(&self) {
+        if let Ok(mut g) = self.portal.snapshot.lock() {
+            *g = None;
+        }
+    }
+}
