@@ -113,9 +113,9 @@ pub(crate) fn is_han(c: char) -> bool {
         '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3134F}')
 }
 
-/// Jieba's search-mode words followed by the bigrams of every run of Han characters (a bigram that jieba
-/// already returned at the same place is not repeated). Positions are renumbered in order; the fields do
-/// not index positions.
+/// Jieba's search-mode words and the bigrams of every run of Han characters (a bigram that jieba already
+/// returned at the same place is not repeated), sorted by offset. Positions are renumbered in that order; the
+/// fields do not index positions.
 #[derive(Clone, Default)]
 pub(crate) struct ZhTokenizer {
     jieba: JiebaTokenizer,
@@ -152,6 +152,8 @@ impl Tokenizer for ZhTokenizer {
             }
             previous = Some(at);
         }
+        // In text order: tantivy's snippet generator expects offsets that do not go back.
+        tokens.sort_by_key(|t| (t.offset_from, t.offset_to));
         for (position, token) in tokens.iter_mut().enumerate() {
             token.position = position;
             token.position_length = 1;
@@ -334,6 +336,15 @@ mod tests {
             assert!(got.contains(&want.to_string()), "{want} not in {got:?}");
         }
         assert_eq!(got.iter().filter(|t| *t == "相模").count(), 1, "{got:?}");
+    }
+
+    #[test]
+    fn chinese_tokens_are_in_text_order() {
+        let text = "明石市是日本兵库县的港口城市，自1981年起与本市结为友好城市。".repeat(5);
+        let found = tokens(&mut Lang::Zh.analyser(), &text);
+        assert!(found
+            .windows(2)
+            .all(|w| (w[0].from, w[0].to) <= (w[1].from, w[1].to)));
     }
 
     #[test]

@@ -337,6 +337,18 @@ fn hits_carry_stored_fields_and_a_plain_snippet() {
 }
 
 #[test]
+fn long_chinese_bodies_get_a_snippet() {
+    let index = twincast_search::SearchIndex::in_memory().unwrap();
+    let body = "明石市是日本兵库县的港口城市，位于明石海峡沿岸。".repeat(12)
+        + "两市于1981年结为友好城市。";
+    let docs = [crate::fixtures::doc(C, "akashi", "zh", "明石", &body)];
+    index.replace(C, "akashi", &docs).unwrap();
+    let hits = index.search("友好城市", "zh", &[], 5).unwrap();
+    assert!(hits[0].snippet.contains("友好城市"), "{}", hits[0].snippet);
+    assert!(hits[0].snippet.starts_with('…'), "{}", hits[0].snippet);
+}
+
+#[test]
 fn limit_is_respected() {
     assert!(shared().search("city", "en", &[], 0).unwrap().is_empty());
     assert_eq!(shared().search("Akashi", "en", &[], 1).unwrap().len(), 1);
