@@ -171,8 +171,9 @@ fn clip(query: &str) -> &str {
 
 impl SearchIndex {
     /// Best hits for a user's query typed in a search box: free text (no syntax; nothing in it is an error),
-    /// results in `lang` first, then the other languages; at most `limit` (and at most 1000); `kinds` empty =
-    /// all kinds. A query without a single word (empty, only punctuation or stop words) has no hits.
+    /// results in `lang` first, then the other languages (an unknown `lang`: by score alone); at most `limit`
+    /// (and at most 1000); `kinds` empty = all kinds. A query without a single word (empty, only punctuation or
+    /// stop words) has no hits. Only the first 500 characters of a query are read.
     pub fn search(
         &self,
         query: &str,
