@@ -2,12 +2,9 @@
 // violation) and a scan for catalogue misses (`⟦id⟧`); login; the language switch; pairing a real player page by
 // the code it shows. Run by run.mjs after the player tests, against the same `twincast demo` server.
 
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { until, assert, ROOT } from './lib.mjs';
+import { until, assert, ROOT, axe } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const LANGS = ['en', 'ru', 'zh'];
 
 /** Logs `page` in through the console's form as the demo admin. */
@@ -23,23 +20,13 @@ async function switchLang(ctx, page, lang) {
   await page.goto(`${ctx.server.base}/console/lang?to=${lang}&next=/console`);
 }
 
-/** axe-core on the page as it is: the serious and critical violations, each as "rule: target". */
-async function axe(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** Every page of the console worth walking, given the ids the demo holds. */
 async function consolePages(ctx) {
   const screens = (await ctx.api.get('/api/v1/screens?limit=5')).json.items;
   assert(screens.length > 0, 'the demo has screens');
   return [
-    '/',
+    '/dev',
     '/console',
     '/console/screens',
     '/console/screens?status=online&sort=name',

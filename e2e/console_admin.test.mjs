@@ -3,11 +3,8 @@
 // an alert issued from the console reaches a real player page and cancelling it from the console ends it; an
 // account created and disabled from the console. Run by run.mjs against the same `twincast demo` server.
 
-import { createRequire } from 'node:module';
-import { until, assert } from './lib.mjs';
+import { until, assert, axe } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const LANGS = ['en', 'ru', 'zh'];
 
 async function login(ctx, page, next = '/console') {
@@ -17,15 +14,6 @@ async function login(ctx, page, next = '/console') {
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
-async function axe(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** A place of its own with one screen, so what this file does reaches no other test's screens. */
 async function ownPlace(ctx, tag) {

@@ -3,12 +3,9 @@
 // operator approves it in the console; axe-core and the catalogue scan on every page of the section in en, ru
 // and zh. Run by run.mjs after the console tests, against the same `twincast demo` server.
 
-import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
-import { until, assert } from './lib.mjs';
+import { until, assert, axe } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const LANGS = ['en', 'ru', 'zh'];
 
 /** Logs `page` in through the console's form. */
@@ -19,16 +16,6 @@ async function login(ctx, page, next, username = 'admin', password = ctx.server.
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
-/** axe-core's serious and critical violations on the page as it is. */
-async function axe(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /** Clicks a submit button and waits for the page it leads to. */
 async function press(page, selector) {

@@ -3,14 +3,11 @@
 // the library and an item's page pass axe-core in en, ru and zh with no untranslated string. Run by run.mjs.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { until, assert } from './lib.mjs';
+import { until, assert, axe } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve('axe-core/axe.min.js');
 const LANGS = ['en', 'ru', 'zh'];
 const CHUNK = 4 * 1024 * 1024;
 
@@ -59,15 +56,6 @@ async function login(ctx, page, next = '/console/media') {
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
-async function axe(page) {
-  await page.addScriptTag({ path: AXE });
-  const res = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 3) }));
-  });
-  return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 function files(ctx, names, w, h) {
   const dir = path.join(ctx.server.dir, 'upload-files');

@@ -154,5 +154,6 @@ async fn store_rendition(
     app.store
         .add_rendition(&m.id, kind, key, mime, size as i64)
         .await?;
+    app.portal_changed();
     Ok(())
 }

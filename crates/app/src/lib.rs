@@ -97,6 +97,8 @@ pub struct App {
     pub outbox_notify: Arc<tokio::sync::Notify>,
     /// What the public portal keeps between requests.
     pub portal: Arc<portal::PortalCache>,
+    /// The portal's full-text index (in memory; rebuilt from the database, see `portal::search`).
+    pub search: Arc<twincast_search::SearchIndex>,
 }
 
 impl App {
@@ -111,6 +113,10 @@ impl App {
             jobs_notify: Arc::default(),
             outbox_notify: Arc::default(),
             portal: Arc::default(),
+            search: Arc::new(
+                twincast_search::SearchIndex::in_memory()
+                    .expect("an in-memory index needs no IO and always opens"),
+            ),
         }
     }
 

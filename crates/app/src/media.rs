@@ -104,6 +104,7 @@ impl App {
             MediaDeletion::Deleted(orphans) => orphans,
             MediaDeletion::InUse(campaigns) => return Err(in_use(&campaigns)),
         };
+        self.portal_changed();
         for key in &orphans {
             if let Err(e) = self.storage.delete(key).await {
                 tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");
@@ -234,6 +235,7 @@ impl App {
         }
         metrics::counter!("twincast_media_ingested_total", "created" => created.to_string())
             .increment(1);
+        self.portal_changed();
         Ok((m, created))
     }
 }

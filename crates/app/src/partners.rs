@@ -121,7 +121,9 @@ impl App {
             .audit(actor, "partner.create", "")
             .partner(Some(&input.slug))
             .created(input);
-        Ok(self.store.create_partner(input, &entry).await?)
+        let p = self.store.create_partner(input, &entry).await?;
+        self.portal_changed();
+        Ok(p)
     }
 
     /// Replaces a partner's fields (admins, operators, or an editor of that partner, who cannot rename it), if it
@@ -145,10 +147,12 @@ impl App {
             .audit(actor, "partner.update", &current.id)
             .partner(Some(slug))
             .diff(&input_of(&current), input);
-        Ok(self
+        let p = self
             .store
             .update_partner(&current.id, input, revision::expected(if_match), &entry)
-            .await?)
+            .await?;
+        self.portal_changed();
+        Ok(p)
     }
 
     /// Changes the fields a JSON merge patch names (same rules as [`App::update_partner`]).
@@ -178,10 +182,11 @@ impl App {
             .audit(actor, "partner.delete", &current.id)
             .partner(Some(slug))
             .deleted(&input_of(&current));
-        Ok(self
-            .store
+        self.store
             .delete_partner(&current.id, revision::expected(if_match), &entry)
-            .await?)
+            .await?;
+        self.portal_changed();
+        Ok(())
     }
 }
 

@@ -113,6 +113,18 @@ fn land() -> &'static [Ring] {
     })
 }
 
+/// The coarser shapes (1:110m), for views wide enough that the finer ones would only add bytes.
+fn land_coarse() -> &'static [Ring] {
+    static LAND: OnceLock<Vec<Ring>> = OnceLock::new();
+    LAND.get_or_init(|| {
+        let file = crate::assets::file("vendor/world-atlas/land-110m.json").unwrap_or_default();
+        decode(&file)
+    })
+}
+
+/// Views wider than this many degrees of longitude are drawn with [`land_coarse`].
+const COARSE_FROM_DEGREES: f64 = 25.0;
+
 /// One dot on a map.
 #[derive(Debug, Clone)]
 pub struct Point {
@@ -225,7 +237,12 @@ fn base_layer(
     let px = |lon: f64, lat: f64| ((lon - w) * k * scale, (n - lat) * scale);
     let mut base = String::with_capacity(64 * 1024);
     base.push_str("<rect class=\"sea\" width=\"100%\" height=\"100%\"/><path class=\"land\" d=\"");
-    for ring in land() {
+    let rings = if e - w > COARSE_FROM_DEGREES {
+        land_coarse()
+    } else {
+        land()
+    };
+    for ring in rings {
         let (a, b, c, d) = ring.bbox;
         if c < w || a > e || d < s || b > n {
             continue;

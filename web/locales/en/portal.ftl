@@ -63,3 +63,14 @@ continent-europe = Europe
 continent-north_america = North America
 continent-oceania = Oceania
 continent-south_america = South America
+portal-search-title = Search
+portal-search-too-long = A search can be at most { $max } characters long.
+portal-search-count = { $n ->
+    [0] Nothing found
+    [one] { $n } result
+   *[other] { $n } results
+}
+portal-search-none = Try a city's name in any language, a country or a word from a description.
+portal-kind-city = City
+portal-kind-news = News
+portal-kind-project = Project

@@ -65,3 +65,15 @@ continent-europe = Европа
 continent-north_america = Северная Америка
 continent-oceania = Океания
 continent-south_america = Южная Америка
+portal-search-title = Поиск
+portal-search-too-long = Поисковый запрос — не длиннее { $max } символов.
+portal-search-count = { $n ->
+    [0] Ничего не найдено
+    [one] Найден { $n } результат
+    [few] Найдено { $n } результата
+   *[many] Найдено { $n } результатов
+}
+portal-search-none = Попробуйте название города на любом языке, страну или слово из описания.
+portal-kind-city = Город
+portal-kind-news = Новость
+portal-kind-project = Проект

@@ -57,3 +57,13 @@ continent-europe = 欧洲
 continent-north_america = 北美洲
 continent-oceania = 大洋洲
 continent-south_america = 南美洲
+portal-search-title = 搜索
+portal-search-too-long = 搜索内容最多 { $max } 个字符。
+portal-search-count = { $n ->
+    [0] 未找到结果
+   *[other] 找到 { $n } 条结果
+}
+portal-search-none = 可以输入任何语言的城市名称、国家或简介中的词语。
+portal-kind-city = 城市
+portal-kind-news = 新闻
+portal-kind-project = 项目

@@ -1,27 +1,35 @@
-// Plays a <video data-hls> through its HLS playlist where the browser can: natively (Safari), else through the
-// vendored hls.js (Media Source Extensions). Where neither works the <video> keeps its own sources (the MP4).
+// Plays a <video data-hls> through its HLS playlist where the browser can: through the vendored hls.js (Media
+// Source Extensions), else natively (Safari on iPhone). Where neither works the <video> keeps its own sources (the
+// MP4).
 // Shared by the console's preview, the portal's city pages, the embed page and the tour.
 
-/** Attaches `src` (an HLS playlist) to `video`; resolves to 'native', 'hls.js' or 'none' (kept its sources). */
+/**
+ * Attaches `src` (an HLS playlist) to `video`; resolves to 'hls.js', 'native' or 'none' (kept its sources).
+ * hls.js comes first where Media Source Extensions exist (its adaptive switching and error recovery are the same in
+ * every browser); native HLS where they do not (iPhone Safari).
+ */
 export async function attachHls(video, src) {
   if (!src) return 'none';
-  if (video.canPlayType('application/vnd.apple.mpegurl')) {
-    video.src = src;
-    return 'native';
-  }
   try {
     const { default: Hls } = await import('/assets/vendor/hls.js/hls.light.min.mjs');
-    if (!Hls.isSupported()) return 'none';
-    if (video._hls) video._hls.destroy();
-    const hls = new Hls();
-    video._hls = hls;
-    hls.loadSource(src);
-    hls.attachMedia(video);
-    video.dataset.player = 'hls.js';
-    return 'hls.js';
+    if (Hls.isSupported()) {
+      if (video._hls) video._hls.destroy();
+      const hls = new Hls();
+      video._hls = hls;
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      video.dataset.player = 'hls.js';
+      return 'hls.js';
+    }
   } catch {
-    return 'none';
+    // Fall through to native playback.
   }
+  if (video.canPlayType('application/vnd.apple.mpegurl')) {
+    video.src = src;
+    video.dataset.player = 'native-hls';
+    return 'native';
+  }
+  return 'none';
 }
 
 /** Counts one view of `id` when the video first plays (no cookie, nothing about the viewer is sent). */

@@ -171,6 +171,7 @@ impl App {
             )
             .await?;
         self.emit(ServerEvent::ScheduleChanged { screens: None });
+        self.portal_changed();
         Ok(self.store.media(id).await?)
     }
 

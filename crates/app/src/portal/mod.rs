@@ -7,6 +7,7 @@
 //! through this process, so that busy pages cost no database round trip.
 
 mod now;
+pub mod search;
 mod views;
 
 pub use now::NowOnScreen;
@@ -190,6 +191,8 @@ pub struct PortalCache {
     snapshot: Mutex<Option<Arc<Snapshot>>>,
     generation: std::sync::atomic::AtomicU64,
     pub(crate) now: Mutex<Option<(i64, Arc<Vec<NowOnScreen>>)>>,
+    /// The fingerprint of the cities the search index holds.
+    indexed: Mutex<Option<[u8; 32]>>,
 }
 
 impl App {
@@ -246,6 +249,10 @@ impl App {
             read_at: now,
             generation,
         });
+        if let Err(e) = self.keep_index(&snap).await {
+            // Pages still work; search answers from what it held.
+            tracing::error!(error = %e, "the search index could not follow the cities");
+        }
         if let Ok(mut g) = self.portal.snapshot.lock() {
             *g = Some(snap.clone());
         }

@@ -88,6 +88,22 @@ fn world_map(s: &Site, snap: &Snapshot) -> String {
             })
         })
         .collect();
+    let mut points = points;
+    if let Some(h) = &snap.host {
+        points.push(Point {
+            lon: h.lon,
+            lat: h.lat,
+            r: 7.0,
+            class: "host",
+            label: h
+                .names
+                .get(s.lang())
+                .or_else(|| h.names.get("en"))
+                .cloned()
+                .unwrap_or_default(),
+            href: None,
+        });
+    }
     map::svg_of(
         (-170.0, -56.0, 180.0, 75.0),
         &points,
@@ -231,6 +247,15 @@ struct CityPage<'a> {
 }
 
 impl CityPage<'_> {
+    /// A film's title: its file's name, or the city's name when the file is only named after the city.
+    fn film(&self, v: &Video) -> String {
+        if v.title.to_lowercase().starts_with(&self.c.partner.slug) {
+            self.s.name(self.c).to_string()
+        } else {
+            v.title.clone()
+        }
+    }
+
     /// A duration in ms as `m:ss`.
     fn clock(&self, ms: &Option<i64>) -> String {
         ms.map(|ms| format!("{}:{:02}", ms / 60_000, ms / 1000 % 60))
@@ -329,7 +354,12 @@ async fn city(
             map: if points.is_empty() {
                 String::new()
             } else {
-                map::svg(&points, 480.0, &s.t("portal-city-map-label"))
+                map::svg_of(
+                    city_view(&points),
+                    &points,
+                    480.0,
+                    &s.t("portal-city-map-label"),
+                )
             },
             video,
             c,
@@ -337,6 +367,23 @@ async fn city(
         }
         .render()
     }))
+}
+
+/// A view around the host city and the partner with room to spare (at least 24° wide), clamped to the map.
+fn city_view(points: &[Point]) -> (f64, f64, f64, f64) {
+    let (w, s, e, n) = points.iter().fold(
+        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+        |(a, b, c, d), p| (a.min(p.lon), b.min(p.lat), c.max(p.lon), d.max(p.lat)),
+    );
+    let (cx, cy) = ((w + e) / 2.0, (s + n) / 2.0);
+    let half_w = ((e - w) * 0.7).max(12.0);
+    let half_h = ((n - s) * 0.7).max(half_w * 0.45);
+    (
+        (cx - half_w).max(-180.0),
+        (cy - half_h).max(-80.0),
+        (cx + half_w).min(180.0),
+        (cy + half_h).min(84.0),
+    )
 }
 
 /// `?from=`: the city to leave (never chosen again at once).

@@ -7,6 +7,7 @@
 //! until the snapshot changes ([`PageCache`]): a busy page costs a lookup, not a database round trip.
 
 mod cities;
+mod search;
 mod tour;
 
 use crate::i18n::{Lang, Tr};
@@ -33,7 +34,8 @@ pub fn router() -> Router<Pages> {
                 get(move || async move { Redirect::permanent(&format!("/{tag}/")) }),
             )
             .merge(cities::router(lang))
-            .merge(tour::router(lang));
+            .merge(tour::router(lang))
+            .merge(search::router(lang));
     }
     r
 }

@@ -95,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(audit::export))
         .routes(routes!(public::count_view))
         .routes(routes!(public::daily_views))
+        .routes(routes!(public::search))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

@@ -58,3 +58,76 @@ pub async fn daily_views(
 ) -> ApiResult<Json<Vec<DailyViews>>> {
     Ok(Json(state.app.daily_views(&q.from, &q.to).await?))
 }
+
+/// What to search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// The text typed (at most 200 characters; query syntax is not interpreted).
+    pub q: String,
+    /// The reader's language (`ru`, `en`, `zh`): hits in it come first. Default `en`.
+    pub lang: Option<String>,
+    /// Only this kind: `city`, `news` or `project`.
+    pub kind: Option<String>,
+    /// Hits, 1..=50 (default 10).
+    pub limit: Option<usize>,
+}
+
+/// One search hit.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    /// `city`, `news` or `project`.
+    pub kind: String,
+    /// The item's key (a city's slug).
+    pub key: String,
+    /// Language of the matching text.
+    pub lang: String,
+    /// Title in that language.
+    pub title: String,
+    /// The item's page (a path on this site).
+    pub url: String,
+    /// Plain text around the match.
+    pub snippet: String,
+    /// Relevance (higher is better; comparable within one answer only).
+    pub score: f32,
+}
+
+/// Full-text search across the portal's content in Russian, English and Chinese.
+#[utoipa::path(get, path = "/api/v1/search", tag = "portal", params(SearchParams),
+    responses((status = 200, body = Vec<SearchHit>), (status = 400, body = crate::error::Problem)))]
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> ApiResult<Json<Vec<SearchHit>>> {
+    let kinds = match q.kind.as_deref() {
+        None | Some("") => Vec::new(),
+        Some(k) => vec![k.parse::<twincast_search::Kind>().map_err(|_| {
+            twincast_app::AppError::invalid(
+                "invalid-kind",
+                "kind must be city, news or project",
+            )
+        })?],
+    };
+    let hits = state
+        .app
+        .portal_search(
+            &q.q,
+            q.lang.as_deref().unwrap_or("en"),
+            &kinds,
+            q.limit.unwrap_or(10),
+        )
+        .await?;
+    Ok(Json(
+        hits.into_iter()
+            .map(|h| SearchHit {
+                kind: h.kind.as_str().into(),
+                key: h.key,
+                lang: h.lang,
+                title: h.title,
+                url: h.url,
+                snippet: h.snippet,
+                score: h.score,
+            })
+            .collect(),
+    ))
+}
