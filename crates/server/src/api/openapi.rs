@@ -34,6 +34,9 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/partners"),
     ("get", "/api/v1/partners/{slug}"),
     ("get", "/api/v1/system"),
+    ("post", "/api/v1/public/videos/{id}/views"),
+    ("get", "/api/v1/public/views"),
+    ("get", "/api/v1/search"),
     ("post", "/api/v1/player/pairings"),
     ("get", "/api/v1/player/pairings/{pairing_id}"),
 ];

@@ -15,6 +15,7 @@ mod misc;
 mod moderation;
 mod openapi;
 mod places_lifecycle;
+mod portal;
 mod player;
 mod revision;
 mod schedule;
