@@ -136,6 +136,9 @@ enum Command {
         /// Port on 127.0.0.1.
         #[arg(long, default_value_t = 8080)]
         port: u16,
+        /// Seed the demo network into the data directory and exit (no server, no video generation).
+        #[arg(long)]
+        seed_only: bool,
         #[command(flatten)]
         health: HealthArgs,
     },
@@ -314,6 +317,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo {
             common,
             port,
+            seed_only,
             health,
         } => {
             let mut c = config(&common)?;
@@ -326,6 +330,10 @@ async fn run(cli: Cli) -> Result<()> {
             let listen = c.listen.clone();
             let state = AppState::open(c).await?;
             let report = demo::seed(&state).await?;
+            if seed_only {
+                println!("demo network seeded into {}", state.config.data_dir.display());
+                return Ok(());
+            }
             demo::print_welcome(&listen, &report);
             let mut workers = twincast_app::background::Supervisor::new();
             workers.spawn(demo::DemoVideos::new(state.clone()));

@@ -16,6 +16,7 @@ pub use views::{view_counted, ViewRequest};
 use crate::error::AppResult;
 use crate::App;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use twincast_store::{Partner, PublicMedia};
 
@@ -189,8 +190,16 @@ impl Snapshot {
 #[derive(Debug, Default)]
 pub struct PortalCache {
     snapshot: Mutex<Option<Arc<Snapshot>>>,
-    generation: std::sync::atomic::AtomicU64,
+    generation: AtomicU64,
+    /// Raised by every change made through this process (a read that began before one is not kept).
+    changes: AtomicU64,
+    /// A background read is under way.
+    refreshing: AtomicBool,
+    /// Serialises the reads of requests that find nothing kept.
+    first: tokio::sync::Mutex<()>,
     pub(crate) now: Mutex<Option<(i64, Arc<Vec<NowOnScreen>>)>>,
+    /// A background update of `now` is under way.
+    pub(crate) now_refreshing: AtomicBool,
     /// The fingerprint of the cities the search index holds.
     indexed: Mutex<Option<[u8; 32]>>,
 }
@@ -199,13 +208,36 @@ impl App {
     /// The cities as the portal shows them, read at most [`SNAPSHOT_TTL_MS`] ago.
     pub async fn portal_snapshot(&self) -> AppResult<Arc<Snapshot>> {
         let now = self.now_ms();
-        if let Ok(g) = self.portal.snapshot.lock() {
-            if let Some(s) = g.as_ref() {
-                if (0..SNAPSHOT_TTL_MS).contains(&(now - s.read_at)) {
-                    return Ok(s.clone());
-                }
+        let kept = self.portal.snapshot.lock().ok().and_then(|g| g.clone());
+        if let Some(s) = kept {
+            if (0..SNAPSHOT_TTL_MS).contains(&(now - s.read_at)) {
+                return Ok(s);
             }
+            // Stale: answer with it and read the database once, in the background (no request waits for it,
+            // and a crowd of requests does not read it a crowd of times).
+            if !self.portal.refreshing.swap(true, Ordering::SeqCst) {
+                let app = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = app.read_snapshot().await {
+                        tracing::warn!(error = %e, "the portal's cities could not be read; the last read stays");
+                    }
+                    app.portal.refreshing.store(false, Ordering::SeqCst);
+                });
+            }
+            return Ok(s);
         }
+        // Nothing kept (first request, or a change through this process): read now, one reader at a time.
+        let _one = self.portal.first.lock().await;
+        if let Some(s) = self.portal.snapshot.lock().ok().and_then(|g| g.clone()) {
+            return Ok(s);
+        }
+        self.read_snapshot().await
+    }
+
+    /// Reads the cities from the database and keeps them, unless a change came in meanwhile.
+    async fn read_snapshot(&self) -> AppResult<Arc<Snapshot>> {
+        let changes = self.portal.changes.load(Ordering::SeqCst);
+        let now = self.now_ms();
         let partners = self.store.all_partners().await?;
         let mut videos: BTreeMap<String, Vec<Video>> = BTreeMap::new();
         for p in self.store.public_videos().await? {
@@ -241,7 +273,7 @@ impl App {
         let generation = self
             .portal
             .generation
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .fetch_add(1, Ordering::Relaxed)
             + 1;
         let snap = Arc::new(Snapshot {
             cities,
@@ -254,13 +286,16 @@ impl App {
             tracing::error!(error = %e, "the search index could not follow the cities");
         }
         if let Ok(mut g) = self.portal.snapshot.lock() {
-            *g = Some(snap.clone());
+            if self.portal.changes.load(Ordering::SeqCst) == changes {
+                *g = Some(snap.clone());
+            }
         }
         Ok(snap)
     }
 
     /// Drops the kept snapshot (a partner or a video changed).
     pub fn portal_changed(&self) {
+        self.portal.changes.fetch_add(1, Ordering::SeqCst);
         if let Ok(mut g) = self.portal.snapshot.lock() {
             *g = None;
         }

@@ -5,6 +5,7 @@
 use crate::error::{AppError, AppResult};
 use crate::App;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use twincast_core as tc;
 use twincast_store::ScheduleCatalog;
@@ -34,13 +35,27 @@ impl App {
     /// for a few seconds.
     pub async fn now_on_screens(&self) -> AppResult<Arc<Vec<NowOnScreen>>> {
         let now = self.now_ms();
-        if let Ok(g) = self.portal.now.lock() {
-            if let Some((at, v)) = g.as_ref() {
-                if (0..NOW_TTL_MS).contains(&(now - at)) {
-                    return Ok(v.clone());
-                }
+        let kept = self.portal.now.lock().ok().and_then(|g| g.clone());
+        if let Some((at, v)) = kept {
+            if !(0..NOW_TTL_MS).contains(&(now - at))
+                && !self.portal.now_refreshing.swap(true, Ordering::SeqCst)
+            {
+                // Stale: answer with it and work out the new answer once, in the background.
+                let app = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = app.work_out_now().await {
+                        tracing::warn!(error = %e, "what the screens show could not be worked out");
+                    }
+                    app.portal.now_refreshing.store(false, Ordering::SeqCst);
+                });
             }
+            return Ok(v);
         }
+        self.work_out_now().await
+    }
+
+    async fn work_out_now(&self) -> AppResult<Arc<Vec<NowOnScreen>>> {
+        let now = self.now_ms();
         let places = self
             .store
             .fleet_by_location(now - self.settings.offline_after_ms)

@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use twincast_app::portal::City;
 
 /// The portal's routes.
@@ -37,7 +37,7 @@ pub fn router() -> Router<Pages> {
             .merge(tour::router(lang))
             .merge(search::router(lang));
     }
-    r
+    r.layer(axum::middleware::from_fn(negotiate))
 }
 
 /// `GET /`: the portal in the browser's language (`Accept-Language`, else English).
@@ -224,10 +224,37 @@ pub fn base_url(pages: &Pages, headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
+/// A rendered page: its bytes, gzip-compressed once, and its entity tag.
+#[derive(Debug)]
+pub struct Rendered {
+    raw: Bytes,
+    gz: Bytes,
+    etag: HeaderValue,
+}
+
+impl Rendered {
+    /// `html`, compressed and tagged.
+    pub fn new(html: String) -> Rendered {
+        use sha2::Digest as _;
+        use std::io::Write as _;
+        let raw = Bytes::from(html);
+        let mut enc =
+            flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 4), flate2::Compression::new(6));
+        let gz = match enc.write_all(&raw).and_then(|_| enc.finish()) {
+            Ok(v) => Bytes::from(v),
+            Err(_) => Bytes::new(),
+        };
+        let digest = sha2::Sha256::digest(&raw);
+        let etag = HeaderValue::from_str(&format!("\"{}\"", hex::encode(&digest[..12])))
+            .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+        Rendered { raw, gz, etag }
+    }
+}
+
 /// Rendered portal pages, each kept with the generation of the data it was rendered from.
 #[derive(Debug, Default)]
 pub struct PageCache {
-    pages: Mutex<HashMap<String, (u64, Bytes)>>,
+    pages: Mutex<HashMap<String, (u64, Arc<Rendered>)>>,
 }
 
 impl PageCache {
@@ -237,43 +264,87 @@ impl PageCache {
         key: String,
         generation: u64,
         render: impl FnOnce() -> Result<String, askama::Error>,
-    ) -> Result<Bytes, askama::Error> {
+    ) -> Result<Arc<Rendered>, askama::Error> {
         if let Ok(g) = self.pages.lock() {
-            if let Some((gen, body)) = g.get(&key) {
+            if let Some((gen, page)) = g.get(&key) {
                 if *gen == generation {
-                    return Ok(body.clone());
+                    return Ok(page.clone());
                 }
             }
         }
-        let body = Bytes::from(render()?);
+        let page = Arc::new(Rendered::new(render()?));
         if let Ok(mut g) = self.pages.lock() {
             if g.len() > 4096 {
                 g.retain(|_, (gen, _)| *gen == generation);
             }
-            g.insert(key, (generation, body.clone()));
+            g.insert(key, (generation, page.clone()));
         }
-        Ok(body)
+        Ok(page)
     }
 }
 
-/// A rendered page as an HTML response that shared caches may keep briefly.
-pub fn html(body: Result<Bytes, askama::Error>) -> Response {
-    match body {
-        Ok(b) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CACHE_CONTROL, "public, max-age=10"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            b,
-        )
-            .into_response(),
+/// A rendered page as an HTML response that shared caches may keep briefly ([`negotiate`] then answers a
+/// matching `If-None-Match` with 304 and sends the gzip form to a client that accepts it).
+pub fn html(page: Result<Arc<Rendered>, askama::Error>) -> Response {
+    match page {
+        Ok(p) => {
+            let mut res = (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    (header::CACHE_CONTROL, "public, max-age=10"),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                    (header::VARY, "Accept-Encoding"),
+                ],
+                p.raw.clone(),
+            )
+                .into_response();
+            res.headers_mut().insert(header::ETAG, p.etag.clone());
+            res.extensions_mut().insert(p);
+            res
+        }
         Err(e) => {
             tracing::error!(error = %e, "portal template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
         }
     }
+}
+
+/// Serves a [`Rendered`] page as the request prefers: 304 when its `If-None-Match` names the page's tag, gzip when
+/// it accepts gzip (compressed once, when the page was rendered), else the plain bytes.
+pub async fn negotiate(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let inm = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let gzip = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|e| {
+                let mut parts = e.split(';');
+                parts.next().is_some_and(|n| n.trim() == "gzip")
+                    && !parts.any(|q| matches!(q.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"))
+            })
+        });
+    let mut res = next.run(req).await;
+    let Some(page) = res.extensions_mut().remove::<Arc<Rendered>>() else {
+        return res;
+    };
+    if res.status() == StatusCode::OK && inm.is_some_and(|t| t == page.etag) {
+        let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+        for h in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+            if let Some(v) = res.headers().get(&h) {
+                not_modified.headers_mut().insert(h, v.clone());
+            }
+        }
+        return not_modified;
+    }
+    if gzip && !page.gz.is_empty() {
+        res.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        res.headers_mut().remove(header::CONTENT_LENGTH);
+        *res.body_mut() = axum::body::Body::from(page.gz.clone());
+    }
+    res
 }
 
 /// The portal's "not found" page in `lang`.
@@ -285,11 +356,7 @@ pub fn not_found(lang: Lang, base: &str) -> Response {
     }
     let tr = Tr::new(lang);
     let s = Site::new(lang, base, "/", "", tr.get("portal-missing-title"));
-    let mut res = html(
-        askama::Template::render(&Missing { s })
-            .map(Bytes::from)
-            .map_err(Into::into),
-    );
+    let mut res = html(askama::Template::render(&Missing { s }).map(|h| Arc::new(Rendered::new(h))));
     *res.status_mut() = StatusCode::NOT_FOUND;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
