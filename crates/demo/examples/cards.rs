@@ -17,7 +17,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => (spec.clone(), 0),
         };
         let bytes = std::fs::read(&path)?;
-        let weight = if path.contains("Bold") { Weight::Bold } else { Weight::Regular };
+        let weight = if path.contains("Bold") {
+            Weight::Bold
+        } else {
+            Weight::Regular
+        };
         fonts.add(weight, bytes, index)?;
     }
     let fonts = (!fonts.is_empty()).then_some(&fonts);

@@ -96,11 +96,12 @@ pub fn partner_video_args(p: &Partner, frames_dir: &Path, out: &Path) -> Result<
         let input = utf8(&frames_dir.join(frame_name(p, lang)))?;
         args.extend(["-f".into(), "image2".into(), "-i".into(), format!("file:{input}")]);
     }
-    // Camera moves over the 1.5× still: zoom in, pan left to right, zoom out (at most 6 %: gentle).
+    // Camera moves over the 1.5× still: zoom in, pan left to right, zoom out. At most 4 % and never more than 3 %
+    // off one side, so the card's margins (about 4 %) keep every edge of its content in the picture.
     let moves = [
-        (format!("1+0.06*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
-        ("1.06".to_string(), format!("(iw-iw/zoom)*on/{seg}")),
-        (format!("1.06-0.06*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
+        (format!("1+0.04*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
+        ("1.04".to_string(), format!("(iw-iw/zoom)*(0.25+0.5*on/{seg})")),
+        (format!("1.04-0.04*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
     ];
     let mut graph = Vec::new();
     for (i, (z, x)) in moves.iter().enumerate() {
