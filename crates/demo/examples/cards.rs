@@ -31,7 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let png = twincast_demo::partner_card_png(p, lang, fonts, 1280, 720)?;
             std::fs::write(dir.join(format!("{}-{}.png", p.slug, lang.code())), png)?;
             let png = twincast_demo::partner_card_png(p, lang, fonts, 720, 1280)?;
-            std::fs::write(dir.join(format!("{}-{}-portrait.png", p.slug, lang.code())), png)?;
+            std::fs::write(
+                dir.join(format!("{}-{}-portrait.png", p.slug, lang.code())),
+                png,
+            )?;
         }
     }
     println!(

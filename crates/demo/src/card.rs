@@ -72,7 +72,9 @@ struct Words {
 
 fn words_for(p: &Partner, lang: Lang) -> Words {
     let host = host_city();
-    let country = words::country(p.country).map(|c| c.get(lang)).unwrap_or(p.country);
+    let country = words::country(p.country)
+        .map(|c| c.get(lang))
+        .unwrap_or(p.country);
     let others = Lang::ALL
         .into_iter()
         .filter(|l| *l != lang)
@@ -80,7 +82,11 @@ fn words_for(p: &Partner, lang: Lang) -> Words {
         .collect::<Vec<_>>()
         .join("  ·  ");
     Words {
-        country: if lang == Lang::Zh { country.to_string() } else { country.to_uppercase() },
+        country: if lang == Lang::Zh {
+            country.to_string()
+        } else {
+            country.to_uppercase()
+        },
         kicker: words::PARTNER_OF_WUXI.get(lang),
         title: p.names.get(lang),
         others,
@@ -134,18 +140,25 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
         _ => Pen::Bitmap,
     };
     let mut t = words_for(p, lang);
-    let pen = if pen.can_draw(&format!("{}{}{}{}", t.title, t.others, t.description, t.country)) {
-        pen
+    let (pen, lang) = if pen.can_draw(&format!(
+        "{}{}{}{}",
+        t.title, t.others, t.description, t.country
+    )) {
+        (pen, lang)
     } else {
         // Bitmap font (or fonts without the script): English text only, and no names in other scripts.
         t = words_for(p, Lang::En);
         t.others = String::new();
-        Pen::Bitmap
+        (Pen::Bitmap, Lang::En)
     };
 
     let landscape = wf >= hf * 1.15;
     // Layout unit: a hundredth of the short side, limited so that text fits the long side too.
-    let u = if landscape { hf.min(wf * 0.5625) / 100.0 } else { wf.min(hf * 0.5625) / 100.0 };
+    let u = if landscape {
+        hf.min(wf * 0.5625) / 100.0
+    } else {
+        wf.min(hf * 0.5625) / 100.0
+    };
     let m = 7.0 * u;
     // The inset takes the shape of its view (wide across the Pacific, squarer for a neighbour), within limits.
     let host = host_city();
@@ -153,7 +166,11 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
     let (col_x0, col_x1, map_rect) = if landscape {
         let mx0 = wf * 0.555;
         let mw = wf - m - mx0;
-        let mh = (mw / aspect).max(mw * 0.6).min(hf - 2.0 * m).min(mw * 1.1).max(0.0);
+        let mh = (mw / aspect)
+            .max(mw * 0.6)
+            .min(hf - 2.0 * m)
+            .min(mw * 1.1)
+            .max(0.0);
         let my0 = (hf - mh) / 2.0;
         (m, mx0 - 5.0 * u, (mx0, my0, wf - m, my0 + mh))
     } else {
@@ -169,8 +186,19 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
     let (mx0, my0, mx1, my1) = map_rect;
     let frame = (1.1 * u).max(1.0);
     if mx1 - mx0 > 8.0 && my1 - my0 > 8.0 {
-        c.fill(&[rounded_rect_ring(mx0 + u * 0.6, my0 + u * 0.9, mx1 + u * 0.6, my1 + u * 0.9, 1.4 * u)], Rgb(0, 0, 0), 0.25);
-        c.rounded_rect(mx0 - frame, my0 - frame, mx1 + frame, my1 + frame, 1.4 * u, WHITE, 1.0);
+        c.fill(
+            &[rounded_rect_ring(
+                mx0 + u * 0.6,
+                my0 + u * 0.9,
+                mx1 + u * 0.6,
+                my1 + u * 0.9,
+                1.4 * u,
+            )],
+            Rgb(0, 0, 0),
+            0.25,
+        );
+        let print = rounded_rect_ring(mx0 - frame, my0 - frame, mx1 + frame, my1 + frame, 1.4 * u);
+        c.fill(&[print], WHITE, 1.0);
         let style = MapStyle {
             ocean: Rgb(221, 236, 243),
             land: Rgb(196, 214, 190),
@@ -183,8 +211,16 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
         draw_inset(
             &mut c,
             (mx0, my0, mx1, my1),
-            &Marker { lat: host.lat, lon: host.lon, label: t.host_label },
-            &Marker { lat: p.lat, lon: p.lon, label: t.partner_label },
+            &Marker {
+                lat: host.lat,
+                lon: host.lon,
+                label: t.host_label,
+            },
+            &Marker {
+                lat: p.lat,
+                lon: p.lon,
+                label: t.partner_label,
+            },
             &style,
             pen,
             (3.3 * u).round(),
@@ -199,40 +235,57 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
     let chip_h = 4.6 * u;
     let chip_w = chip_h * 1.5;
     let (chip_x, chip_y) = (col_x0, m);
-    c.rounded_rect(chip_x - 0.35 * u, chip_y - 0.35 * u, chip_x + chip_w + 0.35 * u, chip_y + chip_h + 0.35 * u, 0.9 * u, WHITE, 0.9);
-    let colors: &[Rgb] = if p.flag_colors.is_empty() { &[WHITE, acc] } else { p.flag_colors };
+    let (o, r) = (0.35 * u, 0.9 * u);
+    let border = rounded_rect_ring(
+        chip_x - o,
+        chip_y - o,
+        chip_x + chip_w + o,
+        chip_y + chip_h + o,
+        r,
+    );
+    c.fill(&[border], WHITE, 0.9);
+    let colors: &[Rgb] = if p.flag_colors.is_empty() {
+        &[WHITE, acc]
+    } else {
+        p.flag_colors
+    };
     draw_flag(&mut c, p.country, colors, chip_x, chip_y, chip_w, chip_h);
     let ks = 3.0 * u;
     let kx = chip_x + chip_w + 2.2 * u;
     let kb = chip_y + chip_h * 0.5 + ks * 0.36;
-    let kw = pen.draw(&mut c, kx, kb, &t.country, ks, Weight::Bold, WHITE);
+    let kw = pen.draw(&mut c, (kx, kb), &t.country, ks, Weight::Bold, WHITE);
     let rest = format!("  ·  {}", t.kicker);
     if kx + kw + pen.width(&rest, ks, Weight::Regular) <= col_x1 {
-        pen.draw(&mut c, kx + kw, kb, &rest, ks, Weight::Regular, MUTED);
+        pen.draw(&mut c, (kx + kw, kb), &rest, ks, Weight::Regular, MUTED);
     }
 
     // Title and the names in the other languages.
     let ts = pen.fit(t.title, 12.5 * u, 6.0 * u, col_w, Weight::Bold);
     let mut y = m + chip_h + 5.0 * u + ts * 0.95;
-    pen.draw(&mut c, col_x0, y, t.title, ts, Weight::Bold, TITLE);
+    pen.draw(&mut c, (col_x0, y), t.title, ts, Weight::Bold, TITLE);
     if !t.others.is_empty() {
         let os = pen.fit(&t.others, 4.4 * u, 2.6 * u, col_w, Weight::Regular);
         y += os * 1.7;
-        pen.draw(&mut c, col_x0, y, &t.others, os, Weight::Regular, MUTED);
+        pen.draw(&mut c, (col_x0, y), &t.others, os, Weight::Regular, MUTED);
     }
     y += 4.2 * u;
-    c.rounded_rect(col_x0, y, col_x0 + 9.0 * u, y + 0.8 * u, 0.4 * u, acc, 1.0);
+    let rule = rounded_rect_ring(col_x0, y, col_x0 + 9.0 * u, y + 0.8 * u, 0.4 * u);
+    c.fill(&[rule], acc, 1.0);
 
     // Description, wrapped.
     let ds = 3.9 * u;
     let lh = if lang == Lang::Zh { 1.6 } else { 1.45 } * ds;
     let bottom_block = 14.0 * u;
-    let text_bottom = if landscape { hf - m - bottom_block } else { my0 - 3.0 * u };
+    let text_bottom = if landscape {
+        hf - m - bottom_block
+    } else {
+        my0 - 3.0 * u
+    };
     y += 2.4 * u;
     let max_lines = (((text_bottom - y) / lh).floor() as usize).clamp(1, 6);
     for line in pen.wrap(t.description, ds, Weight::Regular, col_w, max_lines) {
         y += lh;
-        pen.draw(&mut c, col_x0, y, &line, ds, Weight::Regular, BODY);
+        pen.draw(&mut c, (col_x0, y), &line, ds, Weight::Regular, BODY);
     }
 
     // Facts row: since (when known) and distance.
@@ -246,8 +299,8 @@ pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, 
         if fx + lw.max(vw) > col_x1 && fx > col_x0 {
             return;
         }
-        pen.draw(c, fx, base - vs * 1.08, label, ls, Weight::Regular, MUTED);
-        pen.draw(c, fx, base, value, vs, Weight::Bold, WHITE);
+        pen.draw(c, (fx, base - vs * 1.08), label, ls, Weight::Regular, MUTED);
+        pen.draw(c, (fx, base), value, vs, Weight::Bold, WHITE);
         fx += lw.max(vw) + 7.0 * u;
     };
     if let Some(year) = &t.since {
@@ -291,7 +344,10 @@ pub(crate) mod tests {
         let p = partner_by_slug("zielona-gora").unwrap();
         let c = draw_card(p, Lang::Zh, None, 960, 540);
         // White title ink in the left column, land green in the map on the right.
-        let white = (0..540).flat_map(|y| (0..500).map(move |x| (x, y))).filter(|&(x, y)| c.get(x, y) == WHITE).count();
+        let white = (0..540)
+            .flat_map(|y| (0..500).map(move |x| (x, y)))
+            .filter(|&(x, y)| c.get(x, y) == WHITE)
+            .count();
         assert!(white > 300, "{white} white pixels");
         let land = (0..540)
             .flat_map(|y| (540..960).map(move |x| (x, y)))
@@ -312,7 +368,14 @@ pub(crate) mod tests {
     #[test]
     fn tiny_and_extreme_shapes_do_not_panic() {
         let p = &partners()[0];
-        for (w, h) in [(1, 1), (1, 500), (500, 1), (2, 3), (MAX_CARD_SIDE, 8), (8, MAX_CARD_SIDE)] {
+        for (w, h) in [
+            (1, 1),
+            (1, 500),
+            (500, 1),
+            (2, 3),
+            (MAX_CARD_SIDE, 8),
+            (8, MAX_CARD_SIDE),
+        ] {
             let (dw, dh, _) = decode(&partner_card_png(p, Lang::Ru, None, w, h).unwrap());
             assert_eq!((dw, dh), (w, h));
         }

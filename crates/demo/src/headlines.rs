@@ -115,10 +115,21 @@ mod tests {
     #[test]
     fn every_headline_has_chinese_text() {
         for h in headlines() {
-            let han = h.zh.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
+            let han =
+                h.zh.chars()
+                    .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+                    .count();
             assert!(han >= 6, "{} zh {:?}", h.slug, h.zh);
-            assert!(!h.zh.chars().any(|c| c.is_ascii_alphabetic()), "{} zh has Latin", h.slug);
-            assert!(h.zh.chars().count() <= 60, "{} zh too long for a ticker", h.slug);
+            assert!(
+                !h.zh.chars().any(|c| c.is_ascii_alphabetic()),
+                "{} zh has Latin",
+                h.slug
+            );
+            assert!(
+                h.zh.chars().count() <= 60,
+                "{} zh too long for a ticker",
+                h.slug
+            );
             for lang in crate::Lang::ALL {
                 assert!(!h.text(lang).is_empty());
             }

@@ -34,7 +34,8 @@ pub use locations::locations;
 pub use partners::{host_city, partner_by_slug, partners};
 pub use text::{Fonts, Weight};
 pub use video::{
-    partner_video_args, partner_video_frames, VideoFrame, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_SECONDS, VIDEO_WIDTH,
+    partner_video_args, partner_video_frames, VideoFrame, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_SECONDS,
+    VIDEO_WIDTH,
 };
 
 use serde::Serialize;
@@ -396,7 +397,10 @@ mod tests {
             en: "e",
             zh: "中",
         };
-        assert_eq!((n.get(Lang::Ru), n.get(Lang::En), n.get(Lang::Zh)), ("р", "e", "中"));
+        assert_eq!(
+            (n.get(Lang::Ru), n.get(Lang::En), n.get(Lang::Zh)),
+            ("р", "e", "中")
+        );
     }
 
     #[test]

@@ -60,7 +60,13 @@ impl Canvas {
     }
 
     /// [`Canvas::fill`] inside the rectangle `clip` = (x0, y0, x1, y1) only.
-    pub(crate) fn fill_clipped(&mut self, rings: &[Vec<Pt>], c: Rgb, a: f32, clip: (f32, f32, f32, f32)) {
+    pub(crate) fn fill_clipped(
+        &mut self,
+        rings: &[Vec<Pt>],
+        c: Rgb,
+        a: f32,
+        clip: (f32, f32, f32, f32),
+    ) {
         let (mut bx0, mut by0, mut bx1, mut by1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
         for p in rings.iter().flatten() {
             bx0 = bx0.min(p.0);
@@ -90,18 +96,25 @@ impl Canvas {
         }
         r.for_each_pixel_2d(|x, y, cov| {
             if cov > 0.0 {
-                self.blend(i64::from(x) + x0 as i64, i64::from(y) + y0 as i64, c, cov * a);
+                self.blend(
+                    i64::from(x) + x0 as i64,
+                    i64::from(y) + y0 as i64,
+                    c,
+                    cov * a,
+                );
             }
         });
     }
 
-    /// A rectangle with corners rounded by `r`.
-    pub(crate) fn rounded_rect(&mut self, x0: f32, y0: f32, x1: f32, y1: f32, r: f32, c: Rgb, a: f32) {
-        self.fill(&[rounded_rect_ring(x0, y0, x1, y1, r)], c, a);
-    }
-
     /// A polyline of `width` with round ends, inside `clip`.
-    pub(crate) fn stroke(&mut self, pts: &[Pt], width: f32, c: Rgb, a: f32, clip: (f32, f32, f32, f32)) {
+    pub(crate) fn stroke(
+        &mut self,
+        pts: &[Pt],
+        width: f32,
+        c: Rgb,
+        a: f32,
+        clip: (f32, f32, f32, f32),
+    ) {
         let hw = width / 2.0;
         let mut rings = Vec::new();
         for s in pts.windows(2) {
@@ -199,7 +212,11 @@ mod tests {
     #[test]
     fn a_filled_square_is_opaque_inside_and_untouched_outside() {
         let mut c = Canvas::new(20, 20, Rgb(0, 0, 0));
-        c.fill(&[vec![(5.0, 5.0), (15.0, 5.0), (15.0, 15.0), (5.0, 15.0)]], Rgb(255, 0, 0), 1.0);
+        c.fill(
+            &[vec![(5.0, 5.0), (15.0, 5.0), (15.0, 15.0), (5.0, 15.0)]],
+            Rgb(255, 0, 0),
+            1.0,
+        );
         assert_eq!(c.get(10, 10), Rgb(255, 0, 0));
         assert_eq!(c.get(2, 2), Rgb(0, 0, 0));
         assert_eq!(c.get(17, 10), Rgb(0, 0, 0));
@@ -218,7 +235,9 @@ mod tests {
     #[test]
     fn a_stroke_has_no_gaps_at_its_joints() {
         let mut c = Canvas::new(60, 20, Rgb(0, 0, 0));
-        let pts: Vec<Pt> = (0..=50).map(|i| (5.0 + i as f32, 10.0 + (i as f32 / 8.0).sin())).collect();
+        let pts: Vec<Pt> = (0..=50)
+            .map(|i| (5.0 + i as f32, 10.0 + (i as f32 / 8.0).sin()))
+            .collect();
         c.stroke(&pts, 3.0, Rgb(200, 0, 0), 1.0, (0.0, 0.0, 60.0, 20.0));
         for x in 6..54 {
             let best = (0..20).map(|y| c.get(x, y).0).max().unwrap();
@@ -230,11 +249,21 @@ mod tests {
     fn shapes_beyond_the_edges_are_clipped_without_spilling() {
         let mut c = Canvas::new(10, 10, Rgb(0, 0, 0));
         // Wider than the canvas: must not wrap into the next row or panic.
-        c.fill(&[vec![(-50.0, 2.0), (60.0, 2.0), (60.0, 4.0), (-50.0, 4.0)]], Rgb(9, 9, 9), 1.0);
+        c.fill(
+            &[vec![(-50.0, 2.0), (60.0, 2.0), (60.0, 4.0), (-50.0, 4.0)]],
+            Rgb(9, 9, 9),
+            1.0,
+        );
         assert_eq!(c.get(0, 3), Rgb(9, 9, 9));
         assert_eq!(c.get(9, 3), Rgb(9, 9, 9));
         assert_eq!(c.get(5, 6), Rgb(0, 0, 0));
         c.fill(&[circle_ring(-100.0, -100.0, 5.0)], Rgb(1, 1, 1), 1.0);
-        c.stroke(&[(0.0, 0.0)], 3.0, Rgb(2, 2, 2), 1.0, (0.0, 0.0, 10.0, 10.0));
+        c.stroke(
+            &[(0.0, 0.0)],
+            3.0,
+            Rgb(2, 2, 2),
+            1.0,
+            (0.0, 0.0, 10.0, 10.0),
+        );
     }
 }

@@ -64,9 +64,10 @@ impl Fonts {
 
     /// `true` when every non-space character of `text` has a glyph in both weights' chains.
     pub fn covers(&self, text: &str) -> bool {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .all(|c| find(self.chain(Weight::Regular), c).is_some() && find(self.chain(Weight::Bold), c).is_some())
+        text.chars().filter(|c| !c.is_whitespace()).all(|c| {
+            find(self.chain(Weight::Regular), c).is_some()
+                && find(self.chain(Weight::Bold), c).is_some()
+        })
     }
 
     fn chain(&self, weight: Weight) -> &[FontVec] {
@@ -125,7 +126,15 @@ impl Pen<'_> {
     }
 
     /// Draw `text` with its left end at `x` and its baseline at `y`; returns the width drawn.
-    pub(crate) fn draw(&self, c: &mut Canvas, x: f32, y: f32, text: &str, size: f32, weight: Weight, ink: Rgb) -> f32 {
+    pub(crate) fn draw(
+        &self,
+        c: &mut Canvas,
+        (x, y): (f32, f32),
+        text: &str,
+        size: f32,
+        weight: Weight,
+        ink: Rgb,
+    ) -> f32 {
         match self {
             Pen::Fonts(f) => {
                 let chain = f.chain(weight);
@@ -140,11 +149,17 @@ impl Pen<'_> {
                     if let Some((_, pid)) = prev.filter(|p| p.0 == i) {
                         pen += sf.kern(pid, id);
                     }
-                    let g = id.with_scale_and_position(PxScale::from(size), ab_glyph::point(pen, y));
+                    let g =
+                        id.with_scale_and_position(PxScale::from(size), ab_glyph::point(pen, y));
                     if let Some(og) = font.outline_glyph(g) {
                         let b = og.px_bounds();
                         og.draw(|gx, gy, cov| {
-                            c.blend(b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy), ink, cov);
+                            c.blend(
+                                b.min.x as i64 + i64::from(gx),
+                                b.min.y as i64 + i64::from(gy),
+                                ink,
+                                cov,
+                            );
                         });
                     }
                     pen += sf.h_advance(id);
@@ -196,14 +211,23 @@ impl Pen<'_> {
 
     /// Break `text` into lines no wider than `max_w`: at spaces for alphabetic text, between any two characters
     /// for CJK text (never before closing punctuation). At most `max_lines` lines; the last is cut with "…".
-    pub(crate) fn wrap(&self, text: &str, size: f32, weight: Weight, max_w: f32, max_lines: usize) -> Vec<String> {
+    pub(crate) fn wrap(
+        &self,
+        text: &str,
+        size: f32,
+        weight: Weight,
+        max_w: f32,
+        max_lines: usize,
+    ) -> Vec<String> {
         let cjk = text.chars().any(is_cjk);
         let units: Vec<String> = if cjk {
             let mut units: Vec<String> = Vec::new();
             for ch in text.chars() {
                 let closing = "，。、；：？！）》」』”’".contains(ch);
                 match units.last_mut() {
-                    Some(last) if closing || (!is_cjk(ch) && !last.chars().last().is_some_and(is_cjk)) => {
+                    Some(last)
+                        if closing || (!is_cjk(ch) && !last.chars().last().is_some_and(is_cjk)) =>
+                    {
                         last.push(ch)
                     }
                     _ => units.push(ch.to_string()),

@@ -45,7 +45,10 @@ fn frame_name(p: &Partner, lang: Lang) -> String {
 ///
 /// # Errors
 /// [`DemoError::Png`] if encoding fails.
-pub fn partner_video_frames(p: &Partner, fonts: Option<&Fonts>) -> Result<Vec<VideoFrame>, DemoError> {
+pub fn partner_video_frames(
+    p: &Partner,
+    fonts: Option<&Fonts>,
+) -> Result<Vec<VideoFrame>, DemoError> {
     let (w, h) = (
         VIDEO_WIDTH * STILL_SCALE_NUM / STILL_SCALE_DEN,
         VIDEO_HEIGHT * STILL_SCALE_NUM / STILL_SCALE_DEN,
@@ -71,7 +74,11 @@ pub fn partner_video_frames(p: &Partner, fonts: Option<&Fonts>) -> Result<Vec<Vi
 ///
 /// # Errors
 /// [`DemoError::EmptyPath`] for an empty path, [`DemoError::NonUtf8Path`] when a path is not valid UTF-8.
-pub fn partner_video_args(p: &Partner, frames_dir: &Path, out: &Path) -> Result<Vec<String>, DemoError> {
+pub fn partner_video_args(
+    p: &Partner,
+    frames_dir: &Path,
+    out: &Path,
+) -> Result<Vec<String>, DemoError> {
     let utf8 = |path: &Path| -> Result<String, DemoError> {
         if path.as_os_str().is_empty() {
             return Err(DemoError::EmptyPath);
@@ -94,13 +101,21 @@ pub fn partner_video_args(p: &Partner, frames_dir: &Path, out: &Path) -> Result<
         .collect();
     for lang in FRAME_LANGS {
         let input = utf8(&frames_dir.join(frame_name(p, lang)))?;
-        args.extend(["-f".into(), "image2".into(), "-i".into(), format!("file:{input}")]);
+        args.extend([
+            "-f".into(),
+            "image2".into(),
+            "-i".into(),
+            format!("file:{input}"),
+        ]);
     }
     // Camera moves over the 1.5× still: zoom in, pan left to right, zoom out. At most 4 % and never more than 3 %
     // off one side, so the card's margins (about 4 %) keep every edge of its content in the picture.
     let moves = [
         (format!("1+0.04*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
-        ("1.04".to_string(), format!("(iw-iw/zoom)*(0.25+0.5*on/{seg})")),
+        (
+            "1.04".to_string(),
+            format!("(iw-iw/zoom)*(0.25+0.5*on/{seg})"),
+        ),
         (format!("1.04-0.04*on/{seg}"), "iw/2-iw/zoom/2".to_string()),
     ];
     let mut graph = Vec::new();
@@ -164,7 +179,8 @@ mod tests {
     #[test]
     fn args_name_size_length_codec_inputs_and_output() {
         let p = partner_by_slug("lahti").unwrap();
-        let args = partner_video_args(p, Path::new("/tmp/f"), Path::new("/tmp/x/lahti.mp4")).unwrap();
+        let args =
+            partner_video_args(p, Path::new("/tmp/f"), Path::new("/tmp/x/lahti.mp4")).unwrap();
         assert_eq!(args.last().unwrap(), "file:/tmp/x/lahti.mp4");
         let joined = args.join(" ");
         assert!(joined.contains("s=1280x720"), "{joined}");
@@ -172,11 +188,17 @@ mod tests {
         assert!(joined.contains("-t 9"));
         assert!(!joined.contains("drawtext"), "text is drawn in the stills");
         for lang in ["zh", "en", "ru"] {
-            assert!(joined.contains(&format!("-i file:/tmp/f/lahti-{lang}.png")), "{lang}: {joined}");
+            assert!(
+                joined.contains(&format!("-i file:/tmp/f/lahti-{lang}.png")),
+                "{lang}: {joined}"
+            );
         }
         // Three stills of 85 frames overlapping by 15 twice: 225 frames = 9 s at 25 fps.
         assert!(joined.contains("d=85:"), "{joined}");
-        assert!(joined.contains("offset=2.8[") && joined.contains("offset=5.6["), "{joined}");
+        assert!(
+            joined.contains("offset=2.8[") && joined.contains("offset=5.6["),
+            "{joined}"
+        );
     }
 
     #[test]
@@ -206,7 +228,8 @@ mod tests {
         let args = partner_video_args(p, Path::new("-d"), Path::new("-rf.mp4")).unwrap();
         assert_eq!(args.last().unwrap(), "file:-rf.mp4");
         assert!(args.iter().any(|a| a == "file:-d/akashi-zh.png"));
-        let args = partner_video_args(p, Path::new("f"), Path::new("http://example.com/x.mp4")).unwrap();
+        let args =
+            partner_video_args(p, Path::new("f"), Path::new("http://example.com/x.mp4")).unwrap();
         assert_eq!(args.last().unwrap(), "file:http://example.com/x.mp4");
     }
 

@@ -39,7 +39,8 @@ pub(crate) fn country(code: &str) -> Option<Names> {
 }
 
 /// The card's kicker next to the country.
-pub(crate) const PARTNER_OF_WUXI: Names = n("Город-партнёр Уси", "Partner city of Wuxi", "无锡国际友城");
+pub(crate) const PARTNER_OF_WUXI: Names =
+    n("Город-партнёр Уси", "Partner city of Wuxi", "无锡国际友城");
 
 /// Label over the year the relationship began.
 pub(crate) const SINCE: Names = n("Партнёры с", "Partners since", "结好年份");
@@ -57,7 +58,7 @@ pub(crate) fn km(lang: Lang, km: f64) -> String {
     };
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push_str(sep);
         }
         grouped.push(ch);
@@ -76,7 +77,11 @@ mod tests {
 
     #[test]
     fn every_country_is_named() {
-        for code in partners().iter().map(|p| p.country).chain([host_city().country]) {
+        for code in partners()
+            .iter()
+            .map(|p| p.country)
+            .chain([host_city().country])
+        {
             let c = country(code).unwrap_or_else(|| panic!("{code}"));
             assert!(!c.ru.is_empty() && !c.en.is_empty() && !c.zh.is_empty());
         }

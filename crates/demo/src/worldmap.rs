@@ -47,7 +47,11 @@ fn decode_topojson(json: &str) -> Option<Vec<Vec<(f32, f32)>>> {
         for r in refs.as_array()? {
             let i = r.as_i64()?;
             // A negative index ~i is arc i reversed.
-            let (idx, rev) = if i < 0 { ((!i) as usize, true) } else { (i as usize, false) };
+            let (idx, rev) = if i < 0 {
+                ((!i) as usize, true)
+            } else {
+                (i as usize, false)
+            };
             let mut pts = arcs.get(idx)?.clone();
             if rev {
                 pts.reverse();
@@ -127,7 +131,10 @@ pub(crate) fn great_circle(a: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, 
         let (wa, wb) = if omega.abs() < 1e-9 {
             (1.0 - t, t)
         } else {
-            (((1.0 - t) * omega).sin() / omega.sin(), (t * omega).sin() / omega.sin())
+            (
+                ((1.0 - t) * omega).sin() / omega.sin(),
+                (t * omega).sin() / omega.sin(),
+            )
         };
         let r = [0, 1, 2].map(|k| wa * p[k] + wb * q[k]);
         let lat = r[2].atan2((r[0] * r[0] + r[1] * r[1]).sqrt()).to_degrees();
@@ -148,7 +155,10 @@ pub(crate) fn great_circle(a: (f64, f64), b: (f64, f64), n: usize) -> Vec<(f64, 
 /// The spans in degrees the view must show around a route's extent (with a margin), and the horizontal factor:
 /// degrees of longitude shrink away from the equator, so a view is drawn with its mid-latitude's factor.
 fn view_spans(lon_min: f64, lon_max: f64, lat_min: f64, lat_max: f64) -> (f64, f64, f64) {
-    let fx = ((lat_min + lat_max) / 2.0).clamp(-45.0, 45.0).to_radians().cos();
+    let fx = ((lat_min + lat_max) / 2.0)
+        .clamp(-45.0, 45.0)
+        .to_radians()
+        .cos();
     let lon_span = ((lon_max - lon_min) * 1.3 + 24.0).max(50.0);
     let lat_span = ((lat_max - lat_min) * 1.3 + 24.0).max(30.0);
     (lon_span, lat_span, fx)
@@ -160,8 +170,14 @@ pub(crate) fn natural_aspect(a: (f64, f64), b: (f64, f64)) -> f32 {
     let route = great_circle(a, b, 48);
     let lons = route.iter().map(|p| p.0);
     let lats = route.iter().map(|p| p.1);
-    let (lon_min, lon_max) = (lons.clone().fold(f64::MAX, f64::min), lons.fold(f64::MIN, f64::max));
-    let (lat_min, lat_max) = (lats.clone().fold(f64::MAX, f64::min), lats.fold(f64::MIN, f64::max));
+    let (lon_min, lon_max) = (
+        lons.clone().fold(f64::MAX, f64::min),
+        lons.fold(f64::MIN, f64::max),
+    );
+    let (lat_min, lat_max) = (
+        lats.clone().fold(f64::MAX, f64::min),
+        lats.fold(f64::MIN, f64::max),
+    );
     let (lon_span, lat_span, fx) = view_spans(lon_min, lon_max, lat_min, lat_max);
     (lon_span * fx / lat_span) as f32
 }
@@ -201,10 +217,15 @@ pub(crate) fn draw_inset(
     if pw < 4.0 || ph < 4.0 {
         return;
     }
-    c.fill(&[vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)]], style.ocean, 1.0);
+    c.fill(
+        &[vec![(x0, y0), (x1, y0), (x1, y1), (x0, y1)]],
+        style.ocean,
+        1.0,
+    );
 
     let route = great_circle((host.lat, host.lon), (partner.lat, partner.lon), 96);
-    let (mut lon_min, mut lon_max, mut lat_min, mut lat_max) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    let (mut lon_min, mut lon_max, mut lat_min, mut lat_max) =
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(lon, lat) in &route {
         lon_min = lon_min.min(lon);
         lon_max = lon_max.max(lon);
@@ -219,7 +240,12 @@ pub(crate) fn draw_inset(
         lat_c = lat_c.clamp(-85.0 + half_lat, 85.0 - half_lat);
     }
     let (cx, cy) = (f64::from(x0 + x1) / 2.0, f64::from(y0 + y1) / 2.0);
-    let proj = |lon: f64, lat: f64| -> Pt { ((cx + (lon - lon_c) * k * fx) as f32, (cy - (lat - lat_c) * k) as f32) };
+    let proj = |lon: f64, lat: f64| -> Pt {
+        (
+            (cx + (lon - lon_c) * k * fx) as f32,
+            (cy - (lat - lat_c) * k) as f32,
+        )
+    };
     let clip = rect;
 
     // Graticule every 30 degrees (lines beyond the view are clipped).
@@ -239,7 +265,10 @@ pub(crate) fn draw_inset(
     let mut rings: Vec<Vec<Pt>> = Vec::new();
     for shift in [-360.0, 0.0, 360.0] {
         for ring in land() {
-            let pts: Vec<Pt> = ring.iter().map(|&(lon, lat)| proj(f64::from(lon) + shift, f64::from(lat))).collect();
+            let pts: Vec<Pt> = ring
+                .iter()
+                .map(|&(lon, lat)| proj(f64::from(lon) + shift, f64::from(lat)))
+                .collect();
             let (mut bx0, mut bx1) = (f32::MAX, f32::MIN);
             for p in &pts {
                 bx0 = bx0.min(p.0);
@@ -262,7 +291,12 @@ pub(crate) fn draw_inset(
     let r = (pw / 70.0).max(1.5);
     let (h, p) = (line[0], line[line.len() - 1]);
     for (pt, col) in [(h, style.host), (p, style.partner)] {
-        c.fill_clipped(&[circle_ring(pt.0, pt.1, r * 1.45)], Rgb(255, 255, 255), 1.0, clip);
+        c.fill_clipped(
+            &[circle_ring(pt.0, pt.1, r * 1.45)],
+            Rgb(255, 255, 255),
+            1.0,
+            clip,
+        );
         c.fill_clipped(&[circle_ring(pt.0, pt.1, r)], col, 1.0, clip);
     }
 
@@ -282,15 +316,39 @@ pub(crate) fn draw_inset(
             }
             let lx = if right { pt.0 + pad } else { pt.0 - pad - w };
             let below = pt.1 >= other.1 && pt.1 + label_size < y1 - 4.0;
-            let ly = if below { pt.1 + label_size * 0.95 } else { pt.1 - label_size * 0.25 };
+            let ly = if below {
+                pt.1 + label_size * 0.95
+            } else {
+                pt.1 - label_size * 0.25
+            };
             let lx = lx.clamp(x0 + 4.0, (x1 - 4.0 - w).max(x0 + 4.0));
             // A halo in the ocean colour keeps the label readable over land and lines.
-            let halo = if luminance(style.ink) < 0.5 { style.ocean } else { Rgb(0, 0, 0) };
+            let halo = if luminance(style.ink) < 0.5 {
+                style.ocean
+            } else {
+                Rgb(0, 0, 0)
+            };
             let o = (label_size / 14.0).max(1.0);
-            for (dx, dy) in [(-o, 0.0), (o, 0.0), (0.0, -o), (0.0, o), (-o, -o), (o, o), (-o, o), (o, -o)] {
-                pen.draw(c, lx + dx, ly + dy, m.label, label_size, Weight::Bold, halo);
+            for (dx, dy) in [
+                (-o, 0.0),
+                (o, 0.0),
+                (0.0, -o),
+                (0.0, o),
+                (-o, -o),
+                (o, o),
+                (-o, o),
+                (o, -o),
+            ] {
+                pen.draw(
+                    c,
+                    (lx + dx, ly + dy),
+                    m.label,
+                    label_size,
+                    Weight::Bold,
+                    halo,
+                );
             }
-            pen.draw(c, lx, ly, m.label, label_size, Weight::Bold, style.ink);
+            pen.draw(c, (lx, ly), m.label, label_size, Weight::Bold, style.ink);
         }
     }
 }
@@ -308,7 +366,10 @@ mod tests {
         for r in rings {
             assert!(r.len() >= 3);
             for &(lon, lat) in r {
-                assert!((-180.5..=360.0).contains(&lon) && (-90.0..=90.0).contains(&lat), "{lon} {lat}");
+                assert!(
+                    (-180.5..=360.0).contains(&lon) && (-90.0..=90.0).contains(&lat),
+                    "{lon} {lat}"
+                );
             }
             // Unwrapped: no edge jumps across the map.
             for w in r.windows(2) {
@@ -325,6 +386,9 @@ mod tests {
         let last = r.last().unwrap();
         assert!((last.0 - (360.0 - 85.31)).abs() < 1e-6, "{last:?}");
         assert!(r.windows(2).all(|w| (w[1].0 - w[0].0).abs() < 20.0));
-        assert!(r.iter().any(|p| p.1 > 50.0), "a great circle bends towards the pole");
+        assert!(
+            r.iter().any(|p| p.1 > 50.0),
+            "a great circle bends towards the pole"
+        );
     }
 }

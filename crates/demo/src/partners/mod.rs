@@ -27,7 +27,14 @@ pub fn host_city() -> &'static HostCity {
 pub fn partners() -> &'static [Partner] {
     static ALL: OnceLock<Vec<Partner>> = OnceLock::new();
     ALL.get_or_init(|| {
-        [asia::ASIA, americas::NORTH_AMERICA, americas::SOUTH_AMERICA, oceania::OCEANIA, europe::EUROPE].concat()
+        [
+            asia::ASIA,
+            americas::NORTH_AMERICA,
+            americas::SOUTH_AMERICA,
+            oceania::OCEANIA,
+            europe::EUROPE,
+        ]
+        .concat()
     })
 }
 
@@ -95,7 +102,6 @@ pub(super) const NL: &[Rgb] = &[Rgb(174, 28, 40), Rgb(255, 255, 255), Rgb(33, 70
 pub(super) const fn n(ru: &'static str, en: &'static str, zh: &'static str) -> Names {
     Names { ru, en, zh }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -228,25 +234,61 @@ mod tests {
                 assert!(!d.trim().is_empty(), "{} {lang:?} is empty", p.slug);
                 assert_eq!(d, d.trim(), "{} {lang:?} has outer spaces", p.slug);
                 assert!(!d.contains("  "), "{} {lang:?} has a double space", p.slug);
-                assert!(d.chars().count() <= 160, "{} {lang:?} is too long for a card", p.slug);
+                assert!(
+                    d.chars().count() <= 160,
+                    "{} {lang:?} is too long for a card",
+                    p.slug
+                );
             }
-            let (ru, en, zh) = (p.description(Lang::Ru), p.description(Lang::En), p.description(Lang::Zh));
+            let (ru, en, zh) = (
+                p.description(Lang::Ru),
+                p.description(Lang::En),
+                p.description(Lang::Zh),
+            );
             // One sentence each, in the language's own script and punctuation.
-            assert!(ru.ends_with('.') && !ru.trim_end_matches('.').contains(". "), "{}: {ru}", p.slug);
-            assert!(en.ends_with('.') && !en.trim_end_matches('.').contains(". "), "{}: {en}", p.slug);
-            assert!(zh.ends_with('。') && zh.matches('。').count() == 1, "{}: {zh}", p.slug);
+            assert!(
+                ru.ends_with('.') && !ru.trim_end_matches('.').contains(". "),
+                "{}: {ru}",
+                p.slug
+            );
+            assert!(
+                en.ends_with('.') && !en.trim_end_matches('.').contains(". "),
+                "{}: {en}",
+                p.slug
+            );
+            assert!(
+                zh.ends_with('。') && zh.matches('。').count() == 1,
+                "{}: {zh}",
+                p.slug
+            );
             let ru_letters = ru.chars().filter(|c| c.is_alphabetic()).count();
             let ru_cyrillic = ru.chars().filter(|&c| cyrillic(c)).count();
-            assert!(ru_cyrillic * 10 >= ru_letters * 8, "{} ru is mostly not Cyrillic: {ru}", p.slug);
-            assert!(!en.chars().any(|c| cyrillic(c) || han(c)), "{} en: {en}", p.slug);
+            assert!(
+                ru_cyrillic * 10 >= ru_letters * 8,
+                "{} ru is mostly not Cyrillic: {ru}",
+                p.slug
+            );
+            assert!(
+                !en.chars().any(|c| cyrillic(c) || han(c)),
+                "{} en: {en}",
+                p.slug
+            );
             let zh_han = zh.chars().filter(|&c| han(c)).count();
             let zh_latin = zh.chars().filter(|c| c.is_ascii_alphabetic()).count();
-            assert!(zh_han >= 15 && zh_latin == 0, "{} zh must be Chinese, not Latin: {zh}", p.slug);
+            assert!(
+                zh_han >= 15 && zh_latin == 0,
+                "{} zh must be Chinese, not Latin: {zh}",
+                p.slug
+            );
             // The three say the same thing: a year the English names is named in all (decades are written
             // differently: "1990s", "1990-х", "20世纪90年代").
             for year in (1900..=2030).map(|y| y.to_string()) {
                 if en.contains(&year) && !en.contains(&format!("{year}s")) {
-                    assert!(ru.contains(&year) && zh.contains(&year), "{} year {year}", p.slug);
+                    assert!(
+                        ru.contains(&year) && zh.contains(&year),
+                        "{} year {year}",
+                        p.slug
+                    );
                 }
             }
         }
