@@ -136,4 +136,22 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn fontconfig_finds_the_chinese_face_and_refuses_stand_ins() {
+        let has_fc = std::process::Command::new("fc-match")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        let found = fc_match("Noto Sans CJK SC:style=Regular");
+        if has_fc {
+            let (path, index) = found.expect("fontconfig knows Noto Sans CJK SC");
+            assert!(path.is_file(), "{}", path.display());
+            assert_eq!(index, 2, "the Simplified Chinese face of the collection");
+        } else {
+            assert_eq!(found, None);
+        }
+        // fc-match answers an unknown family with some other font: that is not taken.
+        assert_eq!(fc_match("No Such Family Twincast:style=Regular"), None);
+    }
 }
