@@ -1,8 +1,13 @@
 //! `twincast demo`: seeds the demo network (idempotently: every step checks what is already there) and
 //! generates its media locally.
 
+mod fonts;
+
 use anyhow::Result;
+use fonts::demo_fonts;
 use std::collections::BTreeMap;
+use std::path::Path;
+use twincast_demo::Lang;
 use twincast_server::AppState;
 use twincast_store::{CampaignInput, CampaignItem, ItemKind, PartnerInput, Role, StoreError};
 
@@ -39,11 +44,17 @@ pub fn host_city() -> twincast_server::config::HostCityConfig {
     }
 }
 
+/// The language of the cards shown in the main rotation. Every card carries the city's name in ru, en and zh; the
+/// card's language sets the large title and the description. The store has one card per campaign item (no
+/// per-screen language yet), so the main rotation shows the English card; the videos show all three languages.
+const CARD_LANG: Lang = Lang::En;
+
 /// Seeds whatever part of the demo network is missing.
 pub async fn seed(state: &AppState) -> Result<SeedReport> {
     let store = &state.store;
     let admin = twincast_app::App::local_admin();
     let mut partners_added = 0;
+    let fonts = demo_fonts().await;
     for p in twincast_demo::partners() {
         let exists = match store.partner_by_slug(p.slug).await {
             Ok(_) => true,
@@ -63,17 +74,20 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 lat: Some(p.lat),
                 lon: Some(p.lon),
                 since: p.since.map(i64::from),
-                description: p.description.into(),
-                descriptions: Default::default(),
+                description: p.description(Lang::En).into(),
+                descriptions: Lang::ALL
+                    .iter()
+                    .map(|l| (l.code().to_string(), p.description(*l).to_string()))
+                    .collect(),
                 logo_media_id: None,
             };
             state.app.create_partner(&admin, &input).await?;
             partners_added += 1;
         }
         // The partner's card (content-addressed: a second start finds it present).
-        let png = twincast_demo::partner_card_png(p, 1280, 720)?;
+        let png = twincast_demo::partner_card_png(p, CARD_LANG, fonts, 1280, 720)?;
         ingest_bytes(state, &png, p.slug, &format!("{}-card.png", p.slug)).await?;
-        let portrait = twincast_demo::partner_card_png(p, 720, 1280)?;
+        let portrait = twincast_demo::partner_card_png(p, CARD_LANG, fonts, 720, 1280)?;
         ingest_bytes(
             state,
             &portrait,
@@ -252,47 +266,77 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
     Ok(())
 }
 
-/// The news ticker: the demo headlines as `headline` slides in the ticker zone of every screen tagged `ticker`
-/// (the street and metro screens), which gives those screens the main + ticker + clock layout.
+/// Name of the ticker campaign in `lang`.
+fn ticker_name(lang: Lang) -> String {
+    format!("News ticker ({})", lang.code())
+}
+
+/// The news ticker: for each language, the demo headlines in that language as `headline` slides in the ticker zone
+/// of the screens whose location shows that language (each demo location has one; only street and metro screens
+/// carry the ticker, so only their locations are targeted, which gives those screens the main + ticker + clock
+/// layout). The slide's `headline` is the text in the screen's language; `ru`, `en` and `zh` carry all three.
+/// A campaign that exists is left alone; the single all-language "News ticker" of earlier versions is removed.
 async fn ensure_ticker(state: &AppState) -> Result<()> {
-    const NAME: &str = "News ticker";
+    const LEGACY: &str = "News ticker";
     let admin = twincast_app::App::local_admin();
-    if state
+    let existing = state
         .app
         .list_campaigns(&admin, None, Some("ticker"))
         .await?
-        .items
-        .iter()
-        .any(|c| c.name == NAME)
-    {
-        return Ok(());
+        .items;
+    for c in existing.iter().filter(|c| c.name == LEGACY) {
+        tracing::info!(campaign = %c.id, "replacing the demo's single-language news ticker with one per language");
+        state.app.delete_campaign(&admin, &c.id, None).await?;
     }
-    let items = twincast_demo::headlines()
-        .iter()
-        .map(|h| CampaignItem {
-            id: h.slug.into(),
-            kind: ItemKind::Html,
-            duration_ms: Some(8_000),
-            media_id: None,
-            portrait_media_id: None,
-            template: Some("headline".into()),
-            data: Some(serde_json::json!({"date": h.date, "en": h.en, "ru": h.ru})),
-            url: None,
-        })
-        .collect();
-    let input = CampaignInput {
-        name: NAME.into(),
-        partner: None,
-        zone: "ticker".into(),
-        priority: 0,
-        weight: 1.0,
-        targets: serde_json::from_value(serde_json::json!({"tags": ["ticker"]}))?,
-        valid_from: None,
-        valid_until: None,
-        recurrence: None,
-        items,
-    };
-    state.app.create_campaign(&admin, input).await?;
+    for lang in Lang::ALL {
+        let name = ticker_name(lang);
+        if existing.iter().any(|c| c.name == name) {
+            continue;
+        }
+        let mut locations = Vec::new();
+        for l in twincast_demo::locations() {
+            let has_ticker = l.screens.iter().any(|s| s.tags.contains(&"ticker"));
+            if l.lang == lang && has_ticker {
+                locations.push(state.store.location_by_slug(l.slug).await?.id);
+            }
+        }
+        if locations.is_empty() {
+            continue; // No targets would mean every screen.
+        }
+        let items = twincast_demo::headlines()
+            .iter()
+            .map(|h| CampaignItem {
+                id: h.slug.into(),
+                kind: ItemKind::Html,
+                duration_ms: Some(8_000),
+                media_id: None,
+                portrait_media_id: None,
+                template: Some("headline".into()),
+                data: Some(serde_json::json!({
+                    "date": h.date,
+                    "lang": lang.code(),
+                    "headline": h.text(lang),
+                    "ru": h.ru,
+                    "en": h.en,
+                    "zh": h.zh,
+                })),
+                url: None,
+            })
+            .collect();
+        let input = CampaignInput {
+            name,
+            partner: None,
+            zone: "ticker".into(),
+            priority: 0,
+            weight: 1.0,
+            targets: serde_json::from_value(serde_json::json!({ "locations": locations }))?,
+            valid_from: None,
+            valid_until: None,
+            recurrence: None,
+            items,
+        };
+        state.app.create_campaign(&admin, input).await?;
+    }
     Ok(())
 }
 
@@ -361,6 +405,58 @@ impl twincast_app::background::Worker for DemoVideos {
     async fn wait_for_work(&mut self) {}
 }
 
+/// Renders the partner's video: its stills (drawn by the demo crate with the demo fonts) go into a scratch folder
+/// next to the video, ffmpeg animates them, and the folder is removed. `true` when `out` was written.
+async fn render_video(p: &twincast_demo::Partner, dir: &Path, out: &Path) -> bool {
+    let fonts = demo_fonts().await;
+    let frames_dir = dir.join(format!("{}.frames", p.slug));
+    let part = dir.join(format!("{}.part.mp4", p.slug));
+    let slug = p.slug;
+    let prepared = {
+        let (frames_dir, part) = (frames_dir.clone(), part.clone());
+        let p = *p;
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<String>> {
+            let frames = twincast_demo::partner_video_frames(&p, fonts)?;
+            std::fs::create_dir_all(&frames_dir)?;
+            for f in &frames {
+                std::fs::write(frames_dir.join(&f.name), &f.png)?;
+            }
+            Ok(twincast_demo::partner_video_args(&p, &frames_dir, &part)?)
+        })
+        .await
+    };
+    let args = match prepared {
+        Ok(Ok(args)) => args,
+        Ok(Err(e)) => {
+            tracing::warn!(partner = slug, error = %e, "demo video stills failed");
+            let _ = std::fs::remove_dir_all(&frames_dir);
+            return false;
+        }
+        Err(e) => {
+            tracing::warn!(partner = slug, error = %e, "demo video stills task failed");
+            let _ = std::fs::remove_dir_all(&frames_dir);
+            return false;
+        }
+    };
+    let ok = tokio::process::Command::new("ffmpeg")
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .status()
+        .await
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let _ = std::fs::remove_dir_all(&frames_dir);
+    // Rendered under another name and renamed when complete: a killed start leaves no half file.
+    if !ok || std::fs::rename(&part, out).is_err() {
+        let _ = std::fs::remove_file(&part);
+        return false;
+    }
+    true
+}
+
 async fn video_for(state: &AppState, p: &twincast_demo::Partner) {
     let dir = state.config.data_dir.join("demo-videos");
     if let Err(e) = std::fs::create_dir_all(&dir) {
@@ -368,27 +464,9 @@ async fn video_for(state: &AppState, p: &twincast_demo::Partner) {
         return;
     }
     let out = dir.join(format!("{}.mp4", p.slug));
-    if !out.exists() {
-        // Rendered under another name and renamed when complete: a killed start leaves no half file.
-        let part = dir.join(format!("{}.part.mp4", p.slug));
-        let Ok(args) = twincast_demo::partner_video_args(p, &part) else {
-            return;
-        };
-        let tmp_ok = tokio::process::Command::new("ffmpeg")
-            .args(&args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .kill_on_drop(true)
-            .status()
-            .await
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !tmp_ok || std::fs::rename(&part, &out).is_err() {
-            let _ = std::fs::remove_file(&part);
-            tracing::warn!(partner = p.slug, "demo video generation failed");
-            return;
-        }
+    if !out.exists() && !render_video(p, &dir, &out).await {
+        tracing::warn!(partner = p.slug, "demo video generation failed");
+        return;
     }
     match tokio::fs::read(&out).await {
         Ok(bytes) => {
@@ -435,8 +513,37 @@ mod tests {
             .list_campaigns(None, Some("ticker"))
             .await
             .unwrap();
-        assert_eq!(ticker.len(), 1);
-        assert_eq!(ticker[0].items.len(), twincast_demo::headlines().len());
+        assert_eq!(ticker.len(), 3, "one ticker campaign per language");
+        // Location id -> the language its screens show.
+        let mut lang_of = BTreeMap::new();
+        for l in twincast_demo::locations() {
+            let id = state.store.location_by_slug(l.slug).await.unwrap().id;
+            lang_of.insert(id, l.lang);
+        }
+        for c in &ticker {
+            assert_eq!(c.items.len(), twincast_demo::headlines().len());
+            let lang = Lang::ALL
+                .into_iter()
+                .find(|l| c.name == ticker_name(*l))
+                .unwrap();
+            assert!(
+                !c.targets.locations.is_empty(),
+                "{} targets somewhere",
+                c.name
+            );
+            for loc in &c.targets.locations {
+                assert_eq!(
+                    lang_of[loc], lang,
+                    "{} targets a {:?} location",
+                    c.name, lang_of[loc]
+                );
+            }
+            for (item, h) in c.items.iter().zip(twincast_demo::headlines()) {
+                let data = item.data.as_ref().unwrap();
+                assert_eq!(data["headline"], h.text(lang), "{}", c.name);
+                assert_eq!(data["zh"], h.zh);
+            }
+        }
 
         let page = twincast_store::PageRequest {
             limit: 500,
@@ -476,7 +583,7 @@ mod tests {
                 "{}",
                 v.screen.name
             );
-            // Street and metro screens carry the ticker band.
+            // Street and metro screens carry the ticker band, with the headlines of one language: their location's.
             let layout = state.store.screen_layout(id).await.unwrap();
             let wants_ticker = matches!(v.location_kind.as_str(), "street" | "metro");
             assert_eq!(
@@ -485,6 +592,24 @@ mod tests {
                 "{}",
                 v.screen.name
             );
+            let tickers: Vec<_> = ticker
+                .iter()
+                .filter(|c| c.targets.locations.contains(&v.screen.location_id))
+                .collect();
+            assert_eq!(
+                tickers.len(),
+                usize::from(wants_ticker),
+                "{}",
+                v.screen.name
+            );
+            if let Some(c) = tickers.first() {
+                assert_eq!(
+                    c.name,
+                    ticker_name(lang_of[&v.screen.location_id]),
+                    "{}",
+                    v.screen.name
+                );
+            }
         }
     }
 }

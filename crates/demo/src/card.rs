@@ -1,33 +1,50 @@
-//! Postcard PNGs for partners, drawn in memory (no font, no download).
+//! Postcard PNGs for partners, drawn in memory with the typefaces the caller hands in.
 //!
-//! Layout: horizontal bands in the partner's flag colours inside a white postcard border; a centred disc (white
-//! ring, inner disc in the flag's second colour); a "stamp" in the top-right corner in the host city's colours; and
-//! a small equirectangular world map at the bottom-left with a dotted line from Wuxi (red dot) to the partner
-//! (yellow dot) over a 30° graticule; to the right of the map, a white label with the partner's English name in a
-//! built-in 5×7 bitmap font (upper case, diacritics folded).
+//! Layout (landscape; portrait stacks the same blocks): a deep diagonal gradient; top left, a chip in the flag's
+//! colours with the country and "Partner city of Wuxi"; the city's name in the card's language, large and bold,
+//! with its names in the two other languages under it; a short rule in the flag's accent colour; the one-sentence
+//! description; at the bottom the year the relationship began and the distance to Wuxi; on the right a framed
+//! world-map inset with the great-circle route from Wuxi to the city. Without fonts the text is drawn with the
+//! built-in bitmap font, in English only (the other scripts have no bitmap glyphs).
 
-use crate::font::{glyph, GLYPH_H, GLYPH_W};
-use crate::{host_city, DemoError, Partner, Rgb};
+use crate::flag::draw_flag;
+use crate::raster::{luminance, mix, rounded_rect_ring, Canvas};
+use crate::text::{Fonts, Pen, Weight};
+use crate::worldmap::{draw_inset, natural_aspect, MapStyle, Marker};
+use crate::{distance_km, host_city, words, DemoError, Lang, Partner, Rgb};
 
 /// Largest accepted card side in pixels (a 4096×4096 RGB image is 48 MiB in memory).
 pub const MAX_CARD_SIDE: u32 = 4096;
 
+pub(crate) const BG_FROM: Rgb = Rgb(10, 31, 58);
+pub(crate) const BG_TO: Rgb = Rgb(18, 88, 104);
 const WHITE: Rgb = Rgb(255, 255, 255);
-const CN_RED: Rgb = Rgb(238, 28, 37);
-const CN_YELLOW: Rgb = Rgb(255, 255, 0);
-const OCEAN: Rgb = Rgb(22, 46, 84);
-const PARTNER_DOT: Rgb = Rgb(255, 214, 0);
-const OUTLINE: Rgb = Rgb(208, 208, 208);
-const GRATICULE: Rgb = Rgb(52, 82, 124);
-const LABEL_INK: Rgb = Rgb(26, 26, 26);
+const TITLE: Rgb = Rgb(255, 255, 255);
+const MUTED: Rgb = Rgb(170, 203, 222);
+const BODY: Rgb = Rgb(226, 238, 245);
+/// Amber: the partner's marker, and the accent rule when the flag has no colour that reads on the background.
+const FALLBACK_ACCENT: Rgb = Rgb(242, 166, 73);
 
-/// A PNG postcard of `width`×`height` pixels (8-bit RGB) for the partner.
+/// A PNG postcard of `width`×`height` pixels (8-bit RGB) for the partner, with text in `lang`.
 ///
-/// Deterministic: the same partner and size always give the same bytes.
+/// `fonts` are the typefaces to draw with (see [`Fonts`]); with `None`, or with fonts that lack a glyph the card
+/// needs, the built-in bitmap font draws the English text instead. Deterministic: the same partner, language,
+/// fonts and size always give the same bytes.
 ///
 /// # Errors
 /// [`DemoError::BadCardSize`] when a side is 0 or above [`MAX_CARD_SIDE`].
-pub fn partner_card_png(p: &Partner, width: u32, height: u32) -> Result<Vec<u8>, DemoError> {
+pub fn partner_card_png(
+    p: &Partner,
+    lang: Lang,
+    fonts: Option<&Fonts>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, DemoError> {
+    check_size(width, height)?;
+    draw_card(p, lang, fonts, width, height).png()
+}
+
+pub(crate) fn check_size(width: u32, height: u32) -> Result<(), DemoError> {
     if width == 0 || height == 0 || width > MAX_CARD_SIDE || height > MAX_CARD_SIDE {
         return Err(DemoError::BadCardSize {
             width,
@@ -35,195 +52,270 @@ pub fn partner_card_png(p: &Partner, width: u32, height: u32) -> Result<Vec<u8>,
             max: MAX_CARD_SIDE,
         });
     }
-    let canvas = draw(p, width, height);
-    encode(&canvas)
+    Ok(())
 }
 
-struct Canvas {
-    w: u32,
-    h: u32,
-    px: Vec<u8>,
+/// The strings of a card, in one language.
+struct Words {
+    country: String,
+    kicker: &'static str,
+    title: &'static str,
+    others: String,
+    description: &'static str,
+    since_label: &'static str,
+    since: Option<String>,
+    distance_label: &'static str,
+    distance: String,
+    host_label: &'static str,
+    partner_label: &'static str,
 }
 
-impl Canvas {
-    fn new(w: u32, h: u32, fill: Rgb) -> Canvas {
-        let mut px = Vec::with_capacity(w as usize * h as usize * 3);
-        for _ in 0..(w as usize * h as usize) {
-            px.extend_from_slice(&[fill.0, fill.1, fill.2]);
-        }
-        Canvas { w, h, px }
+fn words_for(p: &Partner, lang: Lang) -> Words {
+    let host = host_city();
+    let country = words::country(p.country)
+        .map(|c| c.get(lang))
+        .unwrap_or(p.country);
+    let others = Lang::ALL
+        .into_iter()
+        .filter(|l| *l != lang)
+        .map(|l| p.names.get(l))
+        .collect::<Vec<_>>()
+        .join("  ·  ");
+    Words {
+        country: if lang == Lang::Zh {
+            country.to_string()
+        } else {
+            country.to_uppercase()
+        },
+        kicker: words::PARTNER_OF_WUXI.get(lang),
+        title: p.names.get(lang),
+        others,
+        description: p.description(lang),
+        since_label: words::SINCE.get(lang),
+        since: p.since.map(|y| y.to_string()),
+        distance_label: words::DISTANCE.get(lang),
+        distance: words::km(lang, distance_km(host.lat, host.lon, p.lat, p.lon)),
+        host_label: host.names.get(lang),
+        partner_label: p.names.get(lang),
     }
+}
 
-    fn set(&mut self, x: i64, y: i64, c: Rgb) {
-        if x < 0 || y < 0 || x >= i64::from(self.w) || y >= i64::from(self.h) {
-            return;
-        }
-        let i = (y as usize * self.w as usize + x as usize) * 3;
-        self.px[i..i + 3].copy_from_slice(&[c.0, c.1, c.2]);
-    }
+/// The flag colour that reads best as an accent on the dark background.
+fn accent(p: &Partner) -> Rgb {
+    p.flag_colors
+        .iter()
+        .copied()
+        .filter(|c| {
+            let l = luminance(*c);
+            let sat = i32::from(c.0.max(c.1).max(c.2)) - i32::from(c.0.min(c.1).min(c.2));
+            (0.2..0.9).contains(&l) && sat > 90
+        })
+        .max_by(|a, b| luminance(*a).total_cmp(&luminance(*b)))
+        .unwrap_or(FALLBACK_ACCENT)
+}
 
-    /// Fill the half-open rectangle [x0, x1) × [y0, y1), clipped to the canvas.
-    fn rect(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, c: Rgb) {
-        let (x0, x1) = (x0.max(0), x1.min(i64::from(self.w)));
-        let (y0, y1) = (y0.max(0), y1.min(i64::from(self.h)));
-        for y in y0..y1 {
-            for x in x0..x1 {
-                self.set(x, y, c);
+pub(crate) fn draw_card(p: &Partner, lang: Lang, fonts: Option<&Fonts>, w: u32, h: u32) -> Canvas {
+    let mut c = Canvas::new(w, h, BG_FROM);
+    let (wf, hf) = (w as f32, h as f32);
+    // A diagonal gradient, with two large faint discs for depth (painted in one pass: this is most of the pixels).
+    let norm = (wf * wf + hf * hf).max(1.0);
+    let discs = [
+        (wf * 0.92, hf * 0.08, wf.max(hf) * 0.42, 0.035),
+        (wf * 0.05, hf * 1.02, wf.max(hf) * 0.30, 0.025),
+    ];
+    c.paint(|x, y| {
+        let mut col = mix(BG_FROM, BG_TO, ((x * wf + y * hf) / norm).clamp(0.0, 1.0));
+        for (cx, cy, r, a) in discs {
+            let d = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
+            let cover = (r - d + 0.5).clamp(0.0, 1.0);
+            if cover > 0.0 {
+                col = mix(col, WHITE, a * cover);
             }
         }
+        col
+    });
+
+    let pen = match fonts {
+        Some(f) if !f.is_empty() => Pen::Fonts(f),
+        _ => Pen::Bitmap,
+    };
+    let mut t = words_for(p, lang);
+    let (pen, lang) = if pen.can_draw(&format!(
+        "{}{}{}{}",
+        t.title, t.others, t.description, t.country
+    )) {
+        (pen, lang)
+    } else {
+        // Bitmap font (or fonts without the script): English text only, and no names in other scripts.
+        t = words_for(p, Lang::En);
+        t.others = String::new();
+        (Pen::Bitmap, Lang::En)
+    };
+
+    let landscape = wf >= hf * 1.15;
+    // Layout unit: a hundredth of the short side, limited so that text fits the long side too.
+    let u = if landscape {
+        hf.min(wf * 0.5625) / 100.0
+    } else {
+        wf.min(hf * 0.5625) / 100.0
+    };
+    let m = 7.0 * u;
+    // The inset takes the shape of its view (wide across the Pacific, squarer for a neighbour), within limits.
+    let host = host_city();
+    let aspect = natural_aspect((host.lat, host.lon), (p.lat, p.lon));
+    let (col_x0, col_x1, map_rect) = if landscape {
+        let mx0 = wf * 0.555;
+        let mw = wf - m - mx0;
+        let mh = (mw / aspect)
+            .max(mw * 0.6)
+            .min(hf - 2.0 * m)
+            .min(mw * 1.1)
+            .max(0.0);
+        let my0 = (hf - mh) / 2.0;
+        (m, mx0 - 5.0 * u, (mx0, my0, wf - m, my0 + mh))
+    } else {
+        let mw = wf - 2.0 * m;
+        let my1 = hf - m - 17.0 * u;
+        let mh = (mw / aspect).clamp(mw * 0.6, mw * 0.9);
+        (m, wf - m, (m, my1 - mh, wf - m, my1))
+    };
+    let col_w = col_x1 - col_x0;
+    let acc = accent(p);
+
+    // The map inset, framed like a print laid on the card.
+    let (mx0, my0, mx1, my1) = map_rect;
+    let frame = (1.1 * u).max(1.0);
+    if mx1 - mx0 > 8.0 && my1 - my0 > 8.0 {
+        c.fill(
+            &[rounded_rect_ring(
+                mx0 + u * 0.6,
+                my0 + u * 0.9,
+                mx1 + u * 0.6,
+                my1 + u * 0.9,
+                1.4 * u,
+            )],
+            Rgb(0, 0, 0),
+            0.25,
+        );
+        let print = rounded_rect_ring(mx0 - frame, my0 - frame, mx1 + frame, my1 + frame, 1.4 * u);
+        c.fill(&[print], WHITE, 1.0);
+        let style = MapStyle {
+            ocean: Rgb(221, 236, 243),
+            land: Rgb(196, 214, 190),
+            graticule: Rgb(204, 224, 234),
+            route: Rgb(214, 69, 51),
+            host: Rgb(214, 40, 40),
+            partner: FALLBACK_ACCENT,
+            ink: Rgb(25, 42, 58),
+        };
+        draw_inset(
+            &mut c,
+            (mx0, my0, mx1, my1),
+            &Marker {
+                lat: host.lat,
+                lon: host.lon,
+                label: t.host_label,
+            },
+            &Marker {
+                lat: p.lat,
+                lon: p.lon,
+                label: t.partner_label,
+            },
+            &style,
+            pen,
+            (3.3 * u).round(),
+        );
     }
 
-    fn disc(&mut self, cx: i64, cy: i64, r: i64, c: Rgb) {
-        for y in cy - r..=cy + r {
-            for x in cx - r..=cx + r {
-                let (dx, dy) = (x - cx, y - cy);
-                if dx * dx + dy * dy <= r * r {
-                    self.set(x, y, c);
-                }
-            }
-        }
+    if u < 0.8 {
+        return c; // Too small for legible text: colours and map only.
     }
-}
 
-fn draw(p: &Partner, w: u32, h: u32) -> Canvas {
-    let (wi, hi) = (i64::from(w), i64::from(h));
-    let side = wi.min(hi);
-    let mut c = Canvas::new(w, h, WHITE);
-
-    // Flag bands inside a white postcard border.
+    // Kicker: flag chip, country and "partner city of Wuxi".
+    let chip_h = 4.6 * u;
+    let chip_w = chip_h * 1.5;
+    let (chip_x, chip_y) = (col_x0, m);
+    let (o, r) = (0.35 * u, 0.9 * u);
+    let border = rounded_rect_ring(
+        chip_x - o,
+        chip_y - o,
+        chip_x + chip_w + o,
+        chip_y + chip_h + o,
+        r,
+    );
+    c.fill(&[border], WHITE, 0.9);
     let colors: &[Rgb] = if p.flag_colors.is_empty() {
-        &[WHITE, OCEAN]
+        &[WHITE, acc]
     } else {
         p.flag_colors
     };
-    let border = side / 32;
-    let (ix0, iy0, ix1, iy1) = (border, border, wi - border, hi - border);
-    // A thin grey outline keeps white bands visible against the white border.
-    let line = (side / 200).max(1);
-    c.rect(ix0 - line, iy0 - line, ix1 + line, iy1 + line, OUTLINE);
-    let inner_h = (iy1 - iy0).max(0);
-    let n = colors.len() as i64;
-    for (i, col) in colors.iter().enumerate() {
-        let i = i as i64;
-        let y0 = iy0 + inner_h * i / n;
-        let y1 = iy0 + inner_h * (i + 1) / n;
-        c.rect(ix0, y0, ix1, y1, *col);
+    draw_flag(&mut c, p.country, colors, chip_x, chip_y, chip_w, chip_h);
+    let ks = 3.0 * u;
+    let kx = chip_x + chip_w + 2.2 * u;
+    let kb = chip_y + chip_h * 0.5 + ks * 0.36;
+    let kw = pen.draw(&mut c, (kx, kb), &t.country, ks, Weight::Bold, WHITE);
+    let rest = format!("  ·  {}", t.kicker);
+    if kx + kw + pen.width(&rest, ks, Weight::Regular) <= col_x1 {
+        pen.draw(&mut c, (kx + kw, kb), &rest, ks, Weight::Regular, MUTED);
     }
 
-    // Centred disc: white ring, inner disc in the second flag colour (or the first if there is only one).
-    let r = side / 4;
-    let inner = colors.get(1).copied().unwrap_or(colors[0]);
-    c.disc(wi / 2, hi / 2, r, WHITE);
-    c.disc(wi / 2, hi / 2, r * 4 / 5, inner);
-    c.disc(wi / 2, hi / 2, r * 2 / 5, colors[0]);
-
-    // Stamp: a white square with a red field and a yellow star-like dot (the host city's colours).
-    let s = side / 6;
-    let (sx1, sy0) = (ix1 - side / 24, iy0 + side / 24);
-    let sx0 = sx1 - s;
-    c.rect(sx0, sy0, sx1, sy0 + s, WHITE);
-    let m = (s / 12).max(1);
-    c.rect(sx0 + m, sy0 + m, sx1 - m, sy0 + s - m, CN_RED);
-    c.disc(sx0 + s / 3, sy0 + s / 3, s / 8, CN_YELLOW);
-
-    // World map: equirectangular, 2:1, bottom-left, with Wuxi and the partner.
-    let mw = (wi / 3).min(2 * hi / 3).max(2);
-    let mh = (mw / 2).max(1);
-    let (mx0, my1) = (ix0 + side / 24, iy1 - side / 24);
-    let my0 = my1 - mh;
-    c.rect(mx0 - 1, my0 - 1, mx0 + mw + 1, my1 + 1, WHITE);
-    c.rect(mx0, my0, mx0 + mw, my1, OCEAN);
-    // Graticule every 30 degrees.
-    for k in 1..12 {
-        c.rect(
-            mx0 + mw * k / 12,
-            my0,
-            mx0 + mw * k / 12 + 1,
-            my1,
-            GRATICULE,
-        );
+    // Title and the names in the other languages.
+    let ts = pen.fit(t.title, 12.5 * u, 6.0 * u, col_w, Weight::Bold);
+    let mut y = m + chip_h + 5.0 * u + ts * 0.95;
+    pen.draw(&mut c, (col_x0, y), t.title, ts, Weight::Bold, TITLE);
+    if !t.others.is_empty() {
+        let os = pen.fit(&t.others, 4.4 * u, 2.6 * u, col_w, Weight::Regular);
+        y += os * 1.7;
+        pen.draw(&mut c, (col_x0, y), &t.others, os, Weight::Regular, MUTED);
     }
-    for k in 1..6 {
-        c.rect(
-            mx0,
-            my0 + mh * k / 6,
-            mx0 + mw,
-            my0 + mh * k / 6 + 1,
-            GRATICULE,
-        );
-    }
-    let to_px = |lat: f64, lon: f64| -> (i64, i64) {
-        let x = ((lon.clamp(-180.0, 180.0) + 180.0) / 360.0 * (mw - 1) as f64).round() as i64;
-        let y = ((90.0 - lat.clamp(-90.0, 90.0)) / 180.0 * (mh - 1) as f64).round() as i64;
-        (mx0 + x, my0 + y)
+    y += 4.2 * u;
+    let rule = rounded_rect_ring(col_x0, y, col_x0 + 9.0 * u, y + 0.8 * u, 0.4 * u);
+    c.fill(&[rule], acc, 1.0);
+
+    // Description, wrapped.
+    let ds = 3.9 * u;
+    let lh = if lang == Lang::Zh { 1.6 } else { 1.45 } * ds;
+    let bottom_block = 14.0 * u;
+    let text_bottom = if landscape {
+        hf - m - bottom_block
+    } else {
+        my0 - 3.0 * u
     };
-    let host = host_city();
-    let (hx, hy) = to_px(host.lat, host.lon);
-    let (px, py) = to_px(p.lat, p.lon);
-    let steps = (hx - px).abs().max((hy - py).abs()).max(1);
-    for k in (0..=steps).step_by(3) {
-        c.set(
-            px + (hx - px) * k / steps,
-            py + (hy - py) * k / steps,
-            WHITE,
-        );
+    y += 2.4 * u;
+    let max_lines = (((text_bottom - y) / lh).floor() as usize).clamp(1, 6);
+    for line in pen.wrap(t.description, ds, Weight::Regular, col_w, max_lines) {
+        y += lh;
+        pen.draw(&mut c, (col_x0, y), &line, ds, Weight::Regular, BODY);
     }
-    let dot = (mh / 18).max(1);
-    c.disc(hx, hy, dot, CN_RED);
-    c.disc(px, py, dot, PARTNER_DOT);
 
-    // Name label right of the map, as large as fits (at least one pixel per font pixel), if there is room.
-    let label: Vec<char> = p.names.en.chars().collect();
-    let (lx0, lx1) = (mx0 + mw + side / 24, ix1 - side / 24);
-    let pad = (side / 64).max(1);
-    let cols = label.len() as i64 * (GLYPH_W + 1) - 1;
-    let scale = ((lx1 - lx0 - 2 * pad) / cols.max(1)).min((mh / 2 - 2 * pad) / GLYPH_H);
-    if scale >= 1 {
-        let (tw, th) = (cols * scale, GLYPH_H * scale);
-        let ly1 = my1;
-        let ly0 = ly1 - th - 2 * pad;
-        c.rect(lx0, ly0, lx0 + tw + 2 * pad, ly1, WHITE);
-        draw_text(&mut c, lx0 + pad, ly0 + pad, scale, &label, LABEL_INK);
+    // Facts row: since (when known) and distance.
+    let ls = 2.7 * u;
+    let vs = 6.6 * u;
+    let base = hf - m;
+    let mut fx = col_x0;
+    let mut fact = |c: &mut Canvas, label: &str, value: &str| {
+        let lw = pen.width(label, ls, Weight::Regular);
+        let vw = pen.width(value, vs, Weight::Bold);
+        if fx + lw.max(vw) > col_x1 && fx > col_x0 {
+            return;
+        }
+        pen.draw(c, (fx, base - vs * 1.08), label, ls, Weight::Regular, MUTED);
+        pen.draw(c, (fx, base), value, vs, Weight::Bold, WHITE);
+        fx += lw.max(vw) + 7.0 * u;
+    };
+    if let Some(year) = &t.since {
+        fact(&mut c, t.since_label, year);
     }
+    fact(&mut c, t.distance_label, &t.distance);
     c
 }
 
-/// Draw `text` with its top-left corner at (x, y), each font pixel a `scale`×`scale` square.
-fn draw_text(c: &mut Canvas, x: i64, y: i64, scale: i64, text: &[char], ink: Rgb) {
-    for (i, ch) in text.iter().enumerate() {
-        let gx = x + i as i64 * (GLYPH_W + 1) * scale;
-        for (row, bits) in glyph(*ch).iter().enumerate() {
-            for col in 0..GLYPH_W {
-                if bits & (1 << (GLYPH_W - 1 - col)) != 0 {
-                    let (px, py) = (gx + col * scale, y + row as i64 * scale);
-                    c.rect(px, py, px + scale, py + scale, ink);
-                }
-            }
-        }
-    }
-}
-
-fn encode(c: &Canvas) -> Result<Vec<u8>, DemoError> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, c.w, c.h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc
-        .write_header()
-        .map_err(|e| DemoError::Png(e.to_string()))?;
-    writer
-        .write_image_data(&c.px)
-        .map_err(|e| DemoError::Png(e.to_string()))?;
-    writer.finish().map_err(|e| DemoError::Png(e.to_string()))?;
-    Ok(out)
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{partner_by_slug, partners};
 
-    fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    pub(crate) fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
         let dec = png::Decoder::new(std::io::Cursor::new(bytes));
         let mut reader = dec.read_info().expect("PNG header");
         let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
@@ -234,16 +326,12 @@ mod tests {
         (info.width, info.height, buf)
     }
 
-    fn pixel(buf: &[u8], w: u32, x: u32, y: u32) -> Rgb {
-        let i = ((y * w + x) * 3) as usize;
-        Rgb(buf[i], buf[i + 1], buf[i + 2])
-    }
-
     #[test]
     fn every_partner_card_decodes_at_the_asked_size() {
         for (i, p) in partners().iter().enumerate() {
             let (w, h) = if i % 2 == 0 { (320, 200) } else { (180, 320) };
-            let bytes = partner_card_png(p, w, h).unwrap();
+            let lang = Lang::ALL[i % 3];
+            let bytes = partner_card_png(p, lang, None, w, h).unwrap();
             assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
             let (dw, dh, buf) = decode(&bytes);
             assert_eq!((dw, dh), (w, h), "{}", p.slug);
@@ -252,67 +340,43 @@ mod tests {
     }
 
     #[test]
-    fn card_shows_the_flag_colours_and_the_border() {
-        let p = partner_by_slug("leverkusen").unwrap(); // black, red, gold bands
-        let (w, h) = (640, 400);
-        let (_, _, buf) = decode(&partner_card_png(p, w, h).unwrap());
-        assert_eq!(pixel(&buf, w, 0, 0), WHITE, "postcard border");
-        let border = 400 / 32;
-        // Left edge of the inner area, outside the disc, stamp and map: one band per flag colour, top to bottom.
-        let x = border as u32 + 2;
-        let inner_h = 400 - 2 * border as u32;
-        for (i, col) in p.flag_colors.iter().enumerate() {
-            let y = border as u32 + inner_h * (2 * i as u32 + 1) / 6;
-            if y < 260 {
-                assert_eq!(pixel(&buf, w, x, y), *col, "band {i}");
-            }
-        }
-        assert_eq!(
-            pixel(&buf, w, w / 2, h / 2),
-            p.flag_colors[0],
-            "disc centre"
-        );
-    }
-
-    #[test]
-    fn card_carries_a_name_label() {
+    fn the_bitmap_fallback_still_writes_the_name_and_shows_the_map() {
         let p = partner_by_slug("zielona-gora").unwrap();
-        let (w, h) = (960, 600);
-        let (_, _, buf) = decode(&partner_card_png(p, w, h).unwrap());
-        // The label sits right of the map in the bottom third: dark ink on white there, nowhere else.
-        let ink = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (x, y)))
-            .filter(|&(x, y)| pixel(&buf, w, x, y) == LABEL_INK)
-            .collect::<Vec<_>>();
-        assert!(ink.len() > 200, "{} ink pixels", ink.len());
-        assert!(
-            ink.iter().all(|&(x, y)| x > w / 3 && y > h * 2 / 3),
-            "ink outside the label"
-        );
-        // Without room for the label the card is still drawn, just without text.
-        let (_, _, small) = decode(&partner_card_png(p, 40, 30).unwrap());
-        assert!(!small.chunks(3).any(|px| px == [26, 26, 26]));
+        let c = draw_card(p, Lang::Zh, None, 960, 540);
+        // White title ink in the left column, land green in the map on the right.
+        let white = (0..540)
+            .flat_map(|y| (0..500).map(move |x| (x, y)))
+            .filter(|&(x, y)| c.get(x, y) == WHITE)
+            .count();
+        assert!(white > 300, "{white} white pixels");
+        let land = (0..540)
+            .flat_map(|y| (540..960).map(move |x| (x, y)))
+            .filter(|&(x, y)| c.get(x, y) == Rgb(196, 214, 190))
+            .count();
+        assert!(land > 2000, "{land} land pixels");
     }
 
     #[test]
     fn cards_are_deterministic_and_differ_between_partners() {
         let a = partner_by_slug("akashi").unwrap();
         let b = partner_by_slug("sorocaba").unwrap();
-        assert_eq!(
-            partner_card_png(a, 200, 120).unwrap(),
-            partner_card_png(a, 200, 120).unwrap()
-        );
-        assert_ne!(
-            partner_card_png(a, 200, 120).unwrap(),
-            partner_card_png(b, 200, 120).unwrap()
-        );
+        let card = |p| partner_card_png(p, Lang::En, None, 200, 120).unwrap();
+        assert_eq!(card(a), card(a));
+        assert_ne!(card(a), card(b));
     }
 
     #[test]
     fn tiny_and_extreme_shapes_do_not_panic() {
         let p = &partners()[0];
-        for (w, h) in [(1, 1), (1, 500), (500, 1), (2, 3), (MAX_CARD_SIDE, 8)] {
-            let (dw, dh, _) = decode(&partner_card_png(p, w, h).unwrap());
+        for (w, h) in [
+            (1, 1),
+            (1, 500),
+            (500, 1),
+            (2, 3),
+            (MAX_CARD_SIDE, 8),
+            (8, MAX_CARD_SIDE),
+        ] {
+            let (dw, dh, _) = decode(&partner_card_png(p, Lang::Ru, None, w, h).unwrap());
             assert_eq!((dw, dh), (w, h));
         }
     }
@@ -322,7 +386,7 @@ mod tests {
         let p = &partners()[0];
         for (w, h) in [(0, 10), (10, 0), (MAX_CARD_SIDE + 1, 10), (10, u32::MAX)] {
             assert_eq!(
-                partner_card_png(p, w, h),
+                partner_card_png(p, Lang::En, None, w, h),
                 Err(DemoError::BadCardSize {
                     width: w,
                     height: h,

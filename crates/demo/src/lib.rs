@@ -7,25 +7,36 @@
 //! Everything here is static data or a pure function of it:
 //! - [`host_city`], [`partners`], [`locations`] (with their screens) and [`headlines`] return `'static` data and do
 //!   no IO;
-//! - [`partner_card_png`] draws a postcard PNG for a partner in memory;
-//! - [`partner_video_args`] builds the ffmpeg command line that renders a short H.264 card video for a partner from
-//!   lavfi sources only (no download, no font file). Running it is left to the caller.
+//! - [`partner_card_png`] draws a postcard PNG for a partner in memory, in one of the three languages, with the
+//!   typefaces the caller hands in as bytes ([`Fonts`]; without them, a built-in bitmap font);
+//! - [`partner_video_frames`] draws the still frames of a partner's video and [`partner_video_args`] builds the
+//!   ffmpeg command line that animates them into a short H.264 video. Writing the frames and running ffmpeg is left
+//!   to the caller.
 //!
 //! Architecture invariant: this crate does no IO and depends on no other Twincast crate, so any crate (CLI, store,
-//! server) may use it to seed or to test.
+//! server) may use it to seed or to test. Font files are found and read by the caller.
 
 mod card;
+mod flag;
 mod font;
 mod headlines;
 mod locations;
 mod partners;
+mod raster;
+mod text;
 mod video;
+mod words;
+mod worldmap;
 
 pub use card::{partner_card_png, MAX_CARD_SIDE};
 pub use headlines::headlines;
 pub use locations::locations;
 pub use partners::{host_city, partner_by_slug, partners};
-pub use video::{partner_video_args, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_SECONDS, VIDEO_WIDTH};
+pub use text::{Fonts, Weight};
+pub use video::{
+    partner_video_args, partner_video_frames, VideoFrame, VIDEO_FPS, VIDEO_HEIGHT, VIDEO_SECONDS,
+    VIDEO_WIDTH,
+};
 
 use serde::Serialize;
 
@@ -51,6 +62,40 @@ pub enum DemoError {
     /// The PNG encoder failed (should not happen for valid sizes).
     #[error("PNG encoding failed: {0}")]
     Png(String),
+    /// Font bytes handed to [`Fonts::add`] could not be read as a font.
+    #[error("not a usable font: {0}")]
+    Font(String),
+}
+
+/// A language of the demo: every name, description and headline exists in these three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// Russian.
+    Ru,
+    /// English.
+    En,
+    /// Chinese (simplified characters).
+    Zh,
+}
+
+impl Lang {
+    /// The three languages, in the order ru, en, zh.
+    pub const ALL: [Lang; 3] = [Lang::Ru, Lang::En, Lang::Zh];
+
+    /// The language tag (`"ru"`, `"en"`, `"zh"`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// Parse a [`Lang::code`]; `None` for anything else.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
 }
 
 /// A name in the three languages every partner carries.
@@ -62,6 +107,17 @@ pub struct Names {
     pub en: &'static str,
     /// Chinese exonym (simplified characters).
     pub zh: &'static str,
+}
+
+impl Names {
+    /// The text in `lang`.
+    pub fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ru => self.ru,
+            Lang::En => self.en,
+            Lang::Zh => self.zh,
+        }
+    }
 }
 
 /// A continent, in the seven-continent model (only five are used by the demo partners).
@@ -170,13 +226,21 @@ pub struct Partner {
     pub lon: f64,
     /// Year the relationship (or its first letter of intent) was signed, where known.
     pub since: Option<u16>,
-    /// One or two English sentences for cards and the portal.
-    pub description: &'static str,
+    /// One sentence about the city in ru, en and zh, for cards, videos and the portal (see
+    /// [`Partner::description`]).
+    pub description: Names,
     /// Main colours of the country's flag, in the order of its bands or most prominent first (at least two).
     pub flag_colors: &'static [Rgb],
     /// `true` when the relationship with the host city was confirmed from a public source while compiling the
     /// data; `false` marks a plausible real city chosen to fill a country whose exact partner was not found.
     pub verified: bool,
+}
+
+impl Partner {
+    /// The one-sentence description in `lang`.
+    pub fn description(&self, lang: Lang) -> &'static str {
+        self.description.get(lang)
+    }
 }
 
 /// The kind of place a group of screens stands at.
@@ -253,6 +317,8 @@ pub struct Location {
     pub lon: f64,
     /// Screens at this place (2 to 4).
     pub screens: &'static [Screen],
+    /// The language the screens here show their text (the news ticker) in.
+    pub lang: Lang,
 }
 
 /// A news headline for the screens' ticker and the news desk.
@@ -266,6 +332,19 @@ pub struct Headline {
     pub ru: &'static str,
     /// English translation.
     pub en: &'static str,
+    /// Chinese translation (simplified characters).
+    pub zh: &'static str,
+}
+
+impl Headline {
+    /// The headline in `lang`.
+    pub fn text(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Ru => self.ru,
+            Lang::En => self.en,
+            Lang::Zh => self.zh,
+        }
+    }
 }
 
 /// Great-circle distance in kilometres between two WGS 84 points (haversine, mean Earth radius).
@@ -305,6 +384,23 @@ mod tests {
         }
         assert_eq!(Continent::from_code("Europe"), None);
         assert_eq!(Continent::from_code(""), None);
+    }
+
+    #[test]
+    fn lang_codes_round_trip() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::from_code(l.code()), Some(l));
+        }
+        assert_eq!(Lang::from_code("de"), None);
+        let n = Names {
+            ru: "р",
+            en: "e",
+            zh: "中",
+        };
+        assert_eq!(
+            (n.get(Lang::Ru), n.get(Lang::En), n.get(Lang::Zh)),
+            ("р", "e", "中")
+        );
     }
 
     #[test]

@@ -4,8 +4,15 @@
 //! the Wuxi East bus hub is the least certain (placed at the high-speed railway station it serves). Screens stand
 //! within a few hundred metres of their location. Street and metro screens carry the `ticker` tag: they show the
 //! news ticker (issue 3).
+//!
+//! Each location has the language its screens show text in (the ticker headlines): a choice made for the demo so
+//! that all three languages are on show, not a fact about Wuxi. Chinese on Nanchang Street, at Sanyang Square and
+//! at the bus terminals; English at the airport and at the railway station, where travellers arrive; Russian at
+//! Nanchan Temple, for the demo's Russian-speaking visitors.
 
-use crate::{Location, LocationKind, Names, Orientation, Screen};
+use crate::{Lang, Location, LocationKind, Names, Orientation, Screen};
+
+use Lang::{En, Ru, Zh};
 
 use LocationKind::{Airport, BusTerminal, Metro, Street};
 use Orientation::{Landscape, Portrait};
@@ -94,6 +101,7 @@ static LOCATIONS: &[Location] = &[
                 &["indoor", "arrivals"],
             ),
         ],
+        lang: En,
     },
     Location {
         slug: "nanchang-street",
@@ -130,6 +138,7 @@ static LOCATIONS: &[Location] = &[
                 &["outdoor", "ticker"],
             ),
         ],
+        lang: Zh,
     },
     Location {
         slug: "metro-sanyang-square",
@@ -170,6 +179,7 @@ static LOCATIONS: &[Location] = &[
                 &["indoor", "totem", "ticker"],
             ),
         ],
+        lang: Zh,
     },
     Location {
         slug: "metro-wuxi-railway-station",
@@ -201,6 +211,7 @@ static LOCATIONS: &[Location] = &[
                 &["indoor", "totem", "ticker"],
             ),
         ],
+        lang: En,
     },
     Location {
         slug: "metro-nanchan-temple",
@@ -232,6 +243,7 @@ static LOCATIONS: &[Location] = &[
                 &["indoor", "platform", "ticker"],
             ),
         ],
+        lang: Ru,
     },
     Location {
         slug: "wuxi-coach-station",
@@ -259,6 +271,7 @@ static LOCATIONS: &[Location] = &[
                 &["outdoor", "led-wall"],
             ),
         ],
+        lang: Zh,
     },
     Location {
         slug: "wuxi-east-bus-hub",
@@ -290,6 +303,7 @@ static LOCATIONS: &[Location] = &[
                 &["indoor", "totem"],
             ),
         ],
+        lang: Zh,
     },
 ];
 
@@ -375,6 +389,19 @@ mod tests {
             for s in l.screens {
                 assert_eq!(s.tags.contains(&"ticker"), wants, "{}", s.slug);
             }
+        }
+    }
+
+    #[test]
+    fn every_language_has_ticker_screens() {
+        for lang in Lang::ALL {
+            let n = locations()
+                .iter()
+                .filter(|l| l.lang == lang)
+                .flat_map(|l| l.screens)
+                .filter(|s| s.tags.contains(&"ticker"))
+                .count();
+            assert!(n >= 2, "{lang:?}: {n} ticker screens");
         }
     }
 

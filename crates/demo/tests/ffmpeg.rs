@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 use twincast_demo::{
-    partner_by_slug, partner_video_args, VIDEO_HEIGHT, VIDEO_SECONDS, VIDEO_WIDTH,
+    partner_by_slug, partner_video_args, partner_video_frames, VIDEO_HEIGHT, VIDEO_SECONDS,
+    VIDEO_WIDTH,
 };
 
 fn have(tool: &str) -> bool {
@@ -61,15 +62,20 @@ fn card_videos_are_playable_h264_mp4() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    // Two, three and four flag colours; an awkward file name for the last.
-    for (slug, name) in [
-        ("akashi", "akashi.mp4"),
-        ("leverkusen", "leverkusen.mp4"),
-        ("ulsan", "-ulsan: 1.mp4"),
+    // Asia, Europe, across the Pacific; awkward file and folder names for the last.
+    for (slug, name, frames) in [
+        ("akashi", "akashi.mp4", "frames"),
+        ("leverkusen", "leverkusen.mp4", "frames"),
+        ("chattanooga", "-chattanooga: 1.mp4", "-f: 2"),
     ] {
         let p = partner_by_slug(slug).unwrap();
         let out = dir.path().join(name);
-        let args = partner_video_args(p, &out).unwrap();
+        let frames = dir.path().join(frames);
+        std::fs::create_dir_all(&frames).unwrap();
+        for f in partner_video_frames(p, None).unwrap() {
+            std::fs::write(frames.join(&f.name), &f.png).unwrap();
+        }
+        let args = partner_video_args(p, &frames, &out).unwrap();
         let run = Command::new("ffmpeg")
             .args(&args)
             .output()

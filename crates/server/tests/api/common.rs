@@ -199,7 +199,8 @@ impl Session {
 
 /// A valid PNG of the given size.
 pub fn png(w: u32, h: u32) -> Vec<u8> {
-    twincast_demo::partner_card_png(&twincast_demo::partners()[0], w, h).unwrap()
+    let p = &twincast_demo::partners()[0];
+    twincast_demo::partner_card_png(p, twincast_demo::Lang::En, None, w, h).unwrap()
 }
 
 pub fn multipart(partner: &str, name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
