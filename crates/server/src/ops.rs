@@ -1,4 +1,4 @@
-//! Operations: health, readiness, metrics, the start page, the API documents and crash recovery at start.
+//! Operations: health, readiness, metrics, the API documents and crash recovery at start.
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
@@ -84,7 +84,7 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     res
 }
 
-/// Operations routes, the API documents and the start page.
+/// Operations routes and the API documents.
 pub fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
     let doc = openapi.clone();
     Router::new()
