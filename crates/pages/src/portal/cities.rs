@@ -148,7 +148,8 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
     // What the screens show changes by the play: re-render at most every 5 s.
     let generation = snap.generation.wrapping_mul(1_000_003) ^ (pages.app.now_ms() / 5_000) as u64;
     html(pages.caches.portal.get_or_render(key, generation, || {
-        let s = Site::new(lang, &base, "/", "home", Site::title_of(lang));
+        let mut s = Site::new(lang, &base, "/", "home", Site::title_of(lang));
+        s.head = super::share::page_head(&s);
         let mut countries: Vec<&str> = snap
             .cities
             .iter()
@@ -183,13 +184,14 @@ async fn cities(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> R
     let base = base_url(&pages, &headers);
     let key = format!("cities|{}|{base}", lang.tag());
     html(pages.caches.portal.get_or_render(key, snap.generation, || {
-        let s = Site::new(
+        let mut s = Site::new(
             lang,
             &base,
             "/cities",
             "cities",
             crate::i18n::Tr::new(lang).get("portal-cities-title"),
         );
+        s.head = super::share::page_head(&s);
         let continents = by_continent(&snap)
             .into_iter()
             .map(|(k, list)| {
@@ -275,6 +277,7 @@ async fn city(
             c.name(lang.tag()).to_string(),
         );
         s.description = c.description(lang.tag()).to_string();
+        s.head = super::share::city_head(&s, c, video, q.v.is_some());
         let n = snap.cities.len();
         let link = |j: usize| {
             let o = &snap.cities[j % n];

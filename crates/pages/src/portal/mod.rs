@@ -7,6 +7,10 @@
 //! until the snapshot changes ([`PageCache`]): a busy page costs a lookup, not a database round trip.
 
 mod cities;
+mod embed;
+mod oembed;
+pub mod share;
+mod sitemap;
 mod tour;
 
 use crate::i18n::{Lang, Tr};
@@ -24,7 +28,10 @@ use twincast_app::portal::City;
 
 /// The portal's routes.
 pub fn router() -> Router<Pages> {
-    let mut r = Router::new().route("/", get(root));
+    let mut r = Router::new()
+        .route("/", get(root))
+        .merge(oembed::router())
+        .merge(sitemap::router());
     for lang in Lang::ALL {
         let tag = lang.tag();
         r = r
@@ -33,6 +40,7 @@ pub fn router() -> Router<Pages> {
                 get(move || async move { Redirect::permanent(&format!("/{tag}/")) }),
             )
             .merge(cities::router(lang))
+            .merge(embed::router(lang))
             .merge(tour::router(lang));
     }
     r
