@@ -16,6 +16,7 @@ mod moderation;
 mod openapi;
 mod places_lifecycle;
 mod player;
+mod portal_share;
 mod revision;
 mod schedule;
 mod shutdown;
