@@ -173,8 +173,11 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
 #[template(path = "portal/cities.html")]
 struct CitiesPage<'a> {
     s: Site,
-    continents: Vec<(&'static str, Vec<(String, Vec<&'a City>)>)>,
+    continents: Vec<(&'static str, ByCountry<'a>)>,
 }
+
+/// A continent's cities by country name.
+type ByCountry<'a> = Vec<(String, Vec<&'a City>)>;
 
 async fn cities(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Response {
     let snap = match pages.app.portal_snapshot().await {

@@ -75,7 +75,8 @@ pub struct Options {
 impl Options {
     /// The options of a query (defaults where a value is missing or does not parse).
     pub fn of(q: &EmbedQuery) -> Options {
-        let flag = |v: &Option<String>, default: bool| v.as_deref().and_then(flag).unwrap_or(default);
+        let flag =
+            |v: &Option<String>, default: bool| v.as_deref().and_then(flag).unwrap_or(default);
         let start = q.start.as_deref().and_then(seconds).filter(|s| *s > 0.0);
         Options {
             stop: q
@@ -155,6 +156,9 @@ struct EmbedPage<'a> {
     tr: Tr,
     v: &'a Video,
     city: String,
+    /// The city's page (canonical).
+    city_page: String,
+    /// The city's page showing this film (the title's link).
     city_href: String,
     o: Options,
     fragment: String,
@@ -198,14 +202,12 @@ async fn embed(
         return not_found(lang, &base);
     };
     let o = Options::of(&q);
+    let city_page = city_url(&base, lang.tag(), &c.partner.slug);
     let page = EmbedPage {
         tr: Tr::new(lang),
         city: c.name(lang.tag()).to_string(),
-        city_href: format!(
-            "{}?v={}",
-            city_url(&base, lang.tag(), &c.partner.slug),
-            crate::view::url_escape(&v.id)
-        ),
+        city_href: format!("{city_page}?v={}", crate::view::url_escape(&v.id)),
+        city_page,
         fragment: o.fragment(),
         size: PLAYER_SIZE,
         o,
@@ -247,7 +249,11 @@ mod tests {
             subtitle: Some("ru\"><script>".into()),
         };
         let o = Options::of(&q);
-        assert_eq!((o.start, o.stop), (Some(60.0), None), "stop before start is dropped");
+        assert_eq!(
+            (o.start, o.stop),
+            (Some(60.0), None),
+            "stop before start is dropped"
+        );
         assert!(o.loop_ && o.autoplay && !o.muted && !o.controls && !o.title);
         assert_eq!(o.subtitle, None);
         assert_eq!(o.fragment(), "#t=60");

@@ -293,8 +293,7 @@ pub fn not_found(lang: Lang, base: &str) -> Response {
     let s = Site::new(lang, base, "/", "", tr.get("portal-missing-title"));
     let mut res = html(
         askama::Template::render(&Missing { s })
-            .map(Bytes::from)
-            .map_err(Into::into),
+            .map(Bytes::from),
     );
     *res.status_mut() = StatusCode::NOT_FOUND;
     res.headers_mut()

@@ -131,7 +131,12 @@ fn description(s: &Site) -> String {
 
 /// A `<meta property=… content=…>` line (`property` for OpenGraph, `name` for Twitter).
 fn meta(out: &mut String, key: &str, name: &str, content: &str) {
-    let _ = writeln!(out, r#"<meta {key}="{}" content="{}">"#, attr(name), attr(content));
+    let _ = writeln!(
+        out,
+        r#"<meta {key}="{}" content="{}">"#,
+        attr(name),
+        attr(content)
+    );
 }
 
 /// The OpenGraph lines every portal page has: site, title, description, URL, locales.
@@ -188,7 +193,12 @@ pub fn city_head(s: &Site, c: &City, video: Option<&Video>, selected: bool) -> S
     meta(&mut out, "property", "og:video:width", &pw.to_string());
     meta(&mut out, "property", "og:video:height", &ph.to_string());
     if let Some(d) = v.duration_ms {
-        meta(&mut out, "property", "video:duration", &((d + 500) / 1000).to_string());
+        meta(
+            &mut out,
+            "property",
+            "video:duration",
+            &((d + 500) / 1000).to_string(),
+        );
     }
     meta(&mut out, "name", "twitter:card", "player");
     meta(&mut out, "name", "twitter:title", &title);
@@ -265,7 +275,10 @@ mod tests {
     fn escaping_closes_no_element() {
         assert_eq!(attr(r#"a"b<c>&'"#), "a&quot;b&lt;c&gt;&amp;&#39;");
         let j = json_in_script(&serde_json::json!({"x": "</script><!--&"}));
-        assert!(!j.contains('<') && !j.contains('>') && !j.contains('&'), "{j}");
+        assert!(
+            !j.contains('<') && !j.contains('>') && !j.contains('&'),
+            "{j}"
+        );
         let back: serde_json::Value = serde_json::from_str(&j).unwrap();
         assert_eq!(back["x"], "</script><!--&");
     }

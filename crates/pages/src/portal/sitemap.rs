@@ -126,11 +126,13 @@ async fn sitemap(axum::extract::State(pages): St, headers: HeaderMap) -> Respons
         Err(e) => return failed(e),
     };
     let base = base_url(&pages, &headers);
-    let body = pages.caches.portal.get_or_render(
-        format!("sitemap|{base}"),
-        snap.generation,
-        || Ok(sitemap_xml(&base, &snap)),
-    );
+    let body =
+        pages
+            .caches
+            .portal
+            .get_or_render(format!("sitemap|{base}"), snap.generation, || {
+                Ok(sitemap_xml(&base, &snap))
+            });
     match body {
         Ok(b) => (
             StatusCode::OK,

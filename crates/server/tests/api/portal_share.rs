@@ -112,7 +112,9 @@ fn is_iso_duration(d: &str) -> bool {
             return false;
         }
     }
-    digits == 0 && !units.is_empty() && ["H", "M", "S", "HM", "HS", "MS", "HMS"].contains(&units.as_str())
+    digits == 0
+        && !units.is_empty()
+        && ["H", "M", "S", "HM", "HS", "MS", "HMS"].contains(&units.as_str())
 }
 
 #[tokio::test]
@@ -124,7 +126,10 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     let embed = format!("{base}/en/embed/{id}");
     // OpenGraph and the Twitter player card, with absolute URLs.
     assert_eq!(meta(&page, "og:type").as_deref(), Some("video.other"));
-    assert_eq!(meta(&page, "og:url"), Some(format!("{base}/en/cities/akashi")));
+    assert_eq!(
+        meta(&page, "og:url"),
+        Some(format!("{base}/en/cities/akashi"))
+    );
     assert_eq!(meta(&page, "og:site_name").as_deref(), Some("Twin Cities"));
     assert!(meta(&page, "og:title").unwrap().contains("Harbour at dawn"));
     assert_eq!(
@@ -133,7 +138,10 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     );
     assert!(!page.contains("<b>bold"), "the description is escaped");
     let image = meta(&page, "og:image").unwrap();
-    assert!(image.starts_with(base) && image.ends_with("/thumb.jpg"), "{image}");
+    assert!(
+        image.starts_with(base) && image.ends_with("/thumb.jpg"),
+        "{image}"
+    );
     assert_eq!(meta(&page, "og:locale").as_deref(), Some("en_US"));
     assert!(page.contains(r#"property="og:locale:alternate" content="ru_RU""#));
     assert!(page.contains(r#"property="og:locale:alternate" content="zh_CN""#));
@@ -160,7 +168,10 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     assert_eq!(ld["thumbnailUrl"], image);
     assert_eq!(ld["inLanguage"], "en");
     assert!(ld["contentUrl"].as_str().unwrap().starts_with(base));
-    assert!(ld["contentUrl"].as_str().unwrap().ends_with("/normalized.mp4"));
+    assert!(ld["contentUrl"]
+        .as_str()
+        .unwrap()
+        .ends_with("/normalized.mp4"));
     assert!(ld["uploadDate"].as_str().unwrap().ends_with('Z'), "{ld}");
 
     // oEmbed discovery, then the endpoint it names.
@@ -191,8 +202,14 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     assert!(o["thumbnail_width"].as_u64().unwrap() > 0);
     assert!(o["thumbnail_height"].as_u64().unwrap() > 0);
     let html = o["html"].as_str().unwrap();
-    assert!(html.starts_with("<iframe ") && html.ends_with("</iframe>"), "{html}");
-    assert!(html.contains(&format!(r#"width="{w}" height="{h}""#)), "{html}");
+    assert!(
+        html.starts_with("<iframe ") && html.ends_with("</iframe>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(r#"width="{w}" height="{h}""#)),
+        "{html}"
+    );
     let src = attr_in(html, "<iframe", "src").unwrap();
     assert_eq!(src, embed);
 
@@ -224,11 +241,16 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     let o: Value = reqwest::get(&href).await.unwrap().json().await.unwrap();
     assert_eq!(o["author_name"], "Город");
     assert_eq!(o["width"], 960);
-    assert!(o["html"].as_str().unwrap().contains(&format!("/ru/embed/{id}")));
+    assert!(o["html"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("/ru/embed/{id}")));
 
     // An embed URL in Chinese is a valid oEmbed url too.
     let zh = format!("{base}/zh/embed/{id}");
-    let res = reqwest::get(oembed(&s, &[("url", zh.as_str())])).await.unwrap();
+    let res = reqwest::get(oembed(&s, &[("url", zh.as_str())]))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let o: Value = res.json().await.unwrap();
     assert_eq!(o["author_name"], "城市");
@@ -240,7 +262,11 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(meta(&p, "og:type").as_deref(), Some("website"), "{path}");
         assert_eq!(meta(&p, "og:url"), Some(format!("{base}{path}")), "{path}");
-        assert_eq!(meta(&p, "twitter:card").as_deref(), Some("summary"), "{path}");
+        assert_eq!(
+            meta(&p, "twitter:card").as_deref(),
+            Some("summary"),
+            "{path}"
+        );
         assert!(meta(&p, "og:site_name").is_some() && meta(&p, "og:description").is_some());
     }
 }
@@ -254,7 +280,11 @@ async fn portal_share_oembed_errors_are_problems() {
         async move { reqwest::get(url).await.unwrap() }
     };
     let page = format!("{}/en/cities/akashi", s.base);
-    let res = ask(vec![("url", "http://elsewhere.example/en/cities/akashi".into())]).await;
+    let res = ask(vec![(
+        "url",
+        "http://elsewhere.example/en/cities/akashi".into(),
+    )])
+    .await;
     assert_problem(res, StatusCode::NOT_FOUND, "not-found").await;
     let res = ask(vec![("url", page.clone()), ("format", "xml".into())]).await;
     assert_problem(res, StatusCode::NOT_IMPLEMENTED, "format-unsupported").await;
@@ -299,7 +329,11 @@ async fn portal_share_embed_takes_peertube_parameters() {
         ("data-controls", "0"),
         ("data-subtitle", "ru"),
     ] {
-        assert_eq!(attr_in(&e, "data-video=", attr).as_deref(), Some(value), "{attr}: {e}");
+        assert_eq!(
+            attr_in(&e, "data-video=", attr).as_deref(),
+            Some(value),
+            "{attr}: {e}"
+        );
     }
     let video = &e[e.find("<video").unwrap()..];
     let video = &video[..video.find('>').unwrap()];
@@ -320,7 +354,11 @@ async fn portal_share_embed_takes_peertube_parameters() {
         ("data-muted", "0"),
         ("data-controls", "1"),
     ] {
-        assert_eq!(attr_in(&e, "data-video=", attr).as_deref(), Some(value), "{attr}");
+        assert_eq!(
+            attr_in(&e, "data-video=", attr).as_deref(),
+            Some(value),
+            "{attr}"
+        );
     }
     assert!(e.contains("embed-title") && !e.contains(" default>"), "{e}");
 }
@@ -331,7 +369,10 @@ async fn portal_share_sitemap_and_robots() {
     let base = &s.base;
     let (status, headers, xml) = text(&s, "/sitemap.xml").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("application/xml"));
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/xml"));
     // Well-formed: every event parses and every end tag matches.
     let mut reader = quick_xml::Reader::from_str(&xml);
     let mut urls: Vec<(String, Vec<(String, String)>)> = Vec::new();
@@ -409,12 +450,21 @@ async fn portal_share_sitemap_and_robots() {
 
     let (status, headers, robots) = text(&s, "/robots.txt").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
     let lines: Vec<&str> = robots.lines().collect();
     assert!(lines.contains(&"User-agent: *"));
     assert!(lines.contains(&"Allow: /"));
     for p in ["/console", "/api/", "/player", "/dev"] {
-        assert!(lines.contains(&format!("Disallow: {p}").as_str()), "{robots}");
+        assert!(
+            lines.contains(&format!("Disallow: {p}").as_str()),
+            "{robots}"
+        );
     }
-    assert!(lines.contains(&format!("Sitemap: {base}/sitemap.xml").as_str()), "{robots}");
+    assert!(
+        lines.contains(&format!("Sitemap: {base}/sitemap.xml").as_str()),
+        "{robots}"
+    );
 }
