@@ -120,16 +120,12 @@ fn now_rows(s: &Site, snap: &Snapshot, now: &[NowOnScreen]) -> Vec<NowRow> {
         .map(|n| NowRow {
             place: n.place.clone(),
             kind: s.kind(&n.kind),
-            city: n
-                .partner
-                .as_deref()
-                .and_then(|p| snap.city(p))
-                .map(|c| {
-                    (
-                        s.name(c).to_string(),
-                        s.href(&format!("/cities/{}", c.partner.slug)),
-                    )
-                }),
+            city: n.partner.as_deref().and_then(|p| snap.city(p)).map(|c| {
+                (
+                    s.name(c).to_string(),
+                    s.href(&format!("/cities/{}", c.partner.slug)),
+                )
+            }),
             alert: n.alert,
         })
         .collect()
@@ -316,9 +312,7 @@ async fn city(
                 .filter(|l| *l != lang.tag())
                 .filter_map(|l| c.partner.names.get(l).map(|n| (l, n.as_str())))
                 .collect(),
-            distance: c
-                .distance_km
-                .map(|d| lang.number(d.round() as i64)),
+            distance: c.distance_km.map(|d| lang.number(d.round() as i64)),
             host: snap
                 .host
                 .as_ref()

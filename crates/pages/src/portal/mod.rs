@@ -291,10 +291,7 @@ pub fn not_found(lang: Lang, base: &str) -> Response {
     }
     let tr = Tr::new(lang);
     let s = Site::new(lang, base, "/", "", tr.get("portal-missing-title"));
-    let mut res = html(
-        askama::Template::render(&Missing { s })
-            .map(Bytes::from),
-    );
+    let mut res = html(askama::Template::render(&Missing { s }).map(Bytes::from));
     *res.status_mut() = StatusCode::NOT_FOUND;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
