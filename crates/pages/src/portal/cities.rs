@@ -276,7 +276,7 @@ async fn city(
             c.name(lang.tag()).to_string(),
         );
         s.description = c.description(lang.tag()).to_string();
-        s.head = super::share::city_head(&s, c, video, q.v.is_some());
+        s.head = super::share::city_head(&s, c, video);
         let n = snap.cities.len();
         let link = |j: usize| {
             let o = &snap.cities[j % n];

@@ -162,10 +162,13 @@ pub fn page_head(s: &Site) -> String {
     out
 }
 
-/// The `<head>` of a city's page showing `video` (the film of `?v=` when `selected`): OpenGraph `video.other`
-/// whose video is the embed page, a Twitter player card, the oEmbed discovery link and schema.org `VideoObject`
-/// JSON-LD. Without a film: as [`page_head`].
-pub fn city_head(s: &Site, c: &City, video: Option<&Video>, selected: bool) -> String {
+/// The `<head>` of a city's page showing `video`: OpenGraph `video.other` whose video is the embed page, a
+/// Twitter player card, the oEmbed discovery link and schema.org `VideoObject` JSON-LD. Without a film: as
+/// [`page_head`].
+///
+/// The head depends only on the film shown, not on whether `?v=` chose it (the page cache's key has the film):
+/// the oEmbed URL always names the film (`?v=`).
+pub fn city_head(s: &Site, c: &City, video: Option<&Video>) -> String {
     let Some(v) = video else {
         return page_head(s);
     };
@@ -209,11 +212,8 @@ pub fn city_head(s: &Site, c: &City, video: Option<&Video>, selected: bool) -> S
     meta(&mut out, "name", "twitter:player", &embed);
     meta(&mut out, "name", "twitter:player:width", &pw.to_string());
     meta(&mut out, "name", "twitter:player:height", &ph.to_string());
-    // oEmbed discovery: the page's own URL, with the film when one was chosen.
-    let mut page = s.canonical();
-    if selected {
-        page = format!("{page}?v={}", url_escape(&v.id));
-    }
+    // oEmbed discovery: the page's URL with the film it shows.
+    let page = format!("{}?v={}", s.canonical(), url_escape(&v.id));
     let _ = writeln!(
         out,
         r#"<link rel="alternate" type="application/json+oembed" href="{}" title="{}">"#,

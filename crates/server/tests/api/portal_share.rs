@@ -179,6 +179,10 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     let href = attr_in(&page, marker, "href").unwrap();
     assert!(href.starts_with(&format!("{base}/oembed?url=")), "{href}");
     assert!(href.ends_with("&format=json"), "{href}");
+    assert!(
+        href.contains(&format!("%2Fen%2Fcities%2Fakashi%3Fv%3D{id}&")),
+        "{href}"
+    );
     let res = reqwest::get(format!("{href}&maxwidth=480&maxheight=400"))
         .await
         .unwrap();
@@ -232,7 +236,7 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     let js = reqwest::get(s.url("/assets/js/embed.js")).await.unwrap();
     assert_eq!(js.status(), StatusCode::OK);
 
-    // The Russian page with a chosen film: Russian locale, and the oEmbed URL carries the film.
+    // The Russian page with a chosen film: Russian locale, and the oEmbed URL names the film.
     let (_, _, ru) = text(&s, &format!("/ru/cities/akashi?v={id}")).await;
     assert_eq!(meta(&ru, "og:locale").as_deref(), Some("ru_RU"));
     assert_eq!(meta(&ru, "og:video"), Some(format!("{base}/ru/embed/{id}")));
@@ -255,6 +259,14 @@ async fn portal_share_city_page_previews_oembed_and_embed() {
     let o: Value = res.json().await.unwrap();
     assert_eq!(o["author_name"], "城市");
     assert_eq!(o["author_url"], format!("{base}/zh/cities/akashi"));
+    // A city's page without `?v=`: its newest film.
+    let plain = format!("{base}/en/cities/akashi");
+    let res = reqwest::get(oembed(&s, &[("url", plain.as_str())]))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let o: Value = res.json().await.unwrap();
+    assert!(o["html"].as_str().unwrap().contains(&embed), "{o}");
 
     // Pages without a film carry the simpler preview.
     for path in ["/en/", "/ru/cities", "/zh/tour"] {
