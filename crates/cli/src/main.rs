@@ -331,7 +331,10 @@ async fn run(cli: Cli) -> Result<()> {
             let state = AppState::open(c).await?;
             let report = demo::seed(&state).await?;
             if seed_only {
-                println!("demo network seeded into {}", state.config.data_dir.display());
+                println!(
+                    "demo network seeded into {}",
+                    state.config.data_dir.display()
+                );
                 return Ok(());
             }
             demo::print_welcome(&listen, &report);

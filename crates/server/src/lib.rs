@@ -149,7 +149,11 @@ fn pages(state: &AppState) -> twincast_pages::Pages {
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
         caches: Default::default(),
-        base_url: state.config.public_base_url.trim_end_matches('/').to_string(),
+        base_url: state
+            .config
+            .public_base_url
+            .trim_end_matches('/')
+            .to_string(),
         tiles: (!state.config.map_tile_url.is_empty()).then(|| twincast_pages::map::Tiles {
             url: state.config.map_tile_url.clone(),
             attribution: state.config.map_tile_attribution.clone(),

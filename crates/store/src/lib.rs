@@ -33,8 +33,8 @@ pub use moderation::{
 mod partners;
 mod places;
 mod portal;
-pub use portal::{DailyViews, PublicMedia};
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
+pub use portal::{DailyViews, PublicMedia};
 mod players;
 pub use players::*;
 mod schedule;

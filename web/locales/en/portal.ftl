@@ -56,6 +56,7 @@ portal-tour-sound = Sound on
 portal-tour-fullscreen = Full screen
 portal-tour-open = Open this city's page
 portal-tour-noscript = The tour needs JavaScript; here is every city's page instead.
+portal-embed-open = Open { $city } on the portal (new tab)
 continent-africa = Africa
 continent-antarctica = Antarctica
 continent-asia = Asia

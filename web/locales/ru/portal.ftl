@@ -58,6 +58,7 @@ portal-tour-sound = Включить звук
 portal-tour-fullscreen = Во весь экран
 portal-tour-open = Открыть страницу города
 portal-tour-noscript = Для путешествия нужен JavaScript; вот страницы всех городов.
+portal-embed-open = Открыть страницу города { $city } на портале (в новой вкладке)
 continent-africa = Африка
 continent-antarctica = Антарктида
 continent-asia = Азия

@@ -50,6 +50,7 @@ portal-tour-sound = 打开声音
 portal-tour-fullscreen = 全屏
 portal-tour-open = 打开该城市页面
 portal-tour-noscript = 环游需要 JavaScript；以下是所有城市的页面。
+portal-embed-open = 在门户网站上打开{ $city }（新标签页）
 continent-africa = 非洲
 continent-antarctica = 南极洲
 continent-asia = 亚洲

@@ -251,12 +251,13 @@ impl App {
             .into_iter()
             .map(|partner| City {
                 distance_km: match (&host, partner.lat, partner.lon) {
-                    (Some(h), Some(lat), Some(lon)) => {
-                        Some(twincast_core::geofence::haversine_km(
-                            twincast_core::LatLon { lat: h.lat, lon: h.lon },
-                            twincast_core::LatLon { lat, lon },
-                        ))
-                    }
+                    (Some(h), Some(lat), Some(lon)) => Some(twincast_core::geofence::haversine_km(
+                        twincast_core::LatLon {
+                            lat: h.lat,
+                            lon: h.lon,
+                        },
+                        twincast_core::LatLon { lat, lon },
+                    )),
                     _ => None,
                 },
                 videos: videos.remove(&partner.slug).unwrap_or_default(),
@@ -270,11 +271,7 @@ impl App {
                 &b.partner.slug,
             ))
         });
-        let generation = self
-            .portal
-            .generation
-            .fetch_add(1, Ordering::Relaxed)
-            + 1;
+        let generation = self.portal.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let snap = Arc::new(Snapshot {
             cities,
             host,

@@ -69,7 +69,10 @@ impl App {
                 "ask for at most 366 days at a time",
             ));
         }
-        Ok(self.store.daily_views(&a.to_string(), &b.to_string()).await?)
+        Ok(self
+            .store
+            .daily_views(&a.to_string(), &b.to_string())
+            .await?)
     }
 }
 

@@ -136,16 +136,12 @@ fn now_rows(s: &Site, snap: &Snapshot, now: &[NowOnScreen]) -> Vec<NowRow> {
         .map(|n| NowRow {
             place: n.place.clone(),
             kind: s.kind(&n.kind),
-            city: n
-                .partner
-                .as_deref()
-                .and_then(|p| snap.city(p))
-                .map(|c| {
-                    (
-                        s.name(c).to_string(),
-                        s.href(&format!("/cities/{}", c.partner.slug)),
-                    )
-                }),
+            city: n.partner.as_deref().and_then(|p| snap.city(p)).map(|c| {
+                (
+                    s.name(c).to_string(),
+                    s.href(&format!("/cities/{}", c.partner.slug)),
+                )
+            }),
             alert: n.alert,
         })
         .collect()
@@ -164,7 +160,8 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
     // What the screens show changes by the play: re-render at most every 5 s.
     let generation = snap.generation.wrapping_mul(1_000_003) ^ (pages.app.now_ms() / 5_000) as u64;
     html(pages.caches.portal.get_or_render(key, generation, || {
-        let s = Site::new(lang, &base, "/", "home", Site::title_of(lang));
+        let mut s = Site::new(lang, &base, "/", "home", Site::title_of(lang));
+        s.head = super::share::page_head(&s);
         let mut countries: Vec<&str> = snap
             .cities
             .iter()
@@ -188,8 +185,11 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
 #[template(path = "portal/cities.html")]
 struct CitiesPage<'a> {
     s: Site,
-    continents: Vec<(&'static str, Vec<(String, Vec<&'a City>)>)>,
+    continents: Vec<(&'static str, ByCountry<'a>)>,
 }
+
+/// A continent's cities by country name.
+type ByCountry<'a> = Vec<(String, Vec<&'a City>)>;
 
 async fn cities(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Response {
     let snap = match pages.app.portal_snapshot().await {
@@ -199,13 +199,14 @@ async fn cities(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> R
     let base = base_url(&pages, &headers);
     let key = format!("cities|{}|{base}", lang.tag());
     html(pages.caches.portal.get_or_render(key, snap.generation, || {
-        let s = Site::new(
+        let mut s = Site::new(
             lang,
             &base,
             "/cities",
             "cities",
             crate::i18n::Tr::new(lang).get("portal-cities-title"),
         );
+        s.head = super::share::page_head(&s);
         let continents = by_continent(&snap)
             .into_iter()
             .map(|(k, list)| {
@@ -300,6 +301,7 @@ async fn city(
             c.name(lang.tag()).to_string(),
         );
         s.description = c.description(lang.tag()).to_string();
+        s.head = super::share::city_head(&s, c, video);
         let n = snap.cities.len();
         let link = |j: usize| {
             let o = &snap.cities[j % n];
@@ -335,9 +337,7 @@ async fn city(
                 .filter(|l| *l != lang.tag())
                 .filter_map(|l| c.partner.names.get(l).map(|n| (l, n.as_str())))
                 .collect(),
-            distance: c
-                .distance_km
-                .map(|d| lang.number(d.round() as i64)),
+            distance: c.distance_km.map(|d| lang.number(d.round() as i64)),
             host: snap
                 .host
                 .as_ref()

@@ -7,7 +7,11 @@
 //! until the snapshot changes ([`PageCache`]): a busy page costs a lookup, not a database round trip.
 
 mod cities;
+mod embed;
+mod oembed;
 mod search;
+pub mod share;
+mod sitemap;
 mod tour;
 
 use crate::i18n::{Lang, Tr};
@@ -25,7 +29,10 @@ use twincast_app::portal::City;
 
 /// The portal's routes.
 pub fn router() -> Router<Pages> {
-    let mut r = Router::new().route("/", get(root));
+    let mut r = Router::new()
+        .route("/", get(root))
+        .merge(oembed::router())
+        .merge(sitemap::router());
     for lang in Lang::ALL {
         let tag = lang.tag();
         r = r
@@ -34,6 +41,7 @@ pub fn router() -> Router<Pages> {
                 get(move || async move { Redirect::permanent(&format!("/{tag}/")) }),
             )
             .merge(cities::router(lang))
+            .merge(embed::router(lang))
             .merge(tour::router(lang))
             .merge(search::router(lang));
     }
@@ -238,8 +246,10 @@ impl Rendered {
         use sha2::Digest as _;
         use std::io::Write as _;
         let raw = Bytes::from(html);
-        let mut enc =
-            flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 4), flate2::Compression::new(6));
+        let mut enc = flate2::write::GzEncoder::new(
+            Vec::with_capacity(raw.len() / 4),
+            flate2::Compression::new(6),
+        );
         let gz = match enc.write_all(&raw).and_then(|_| enc.finish()) {
             Ok(v) => Bytes::from(v),
             Err(_) => Bytes::new(),
@@ -356,7 +366,8 @@ pub fn not_found(lang: Lang, base: &str) -> Response {
     }
     let tr = Tr::new(lang);
     let s = Site::new(lang, base, "/", "", tr.get("portal-missing-title"));
-    let mut res = html(askama::Template::render(&Missing { s }).map(|h| Arc::new(Rendered::new(h))));
+    let mut res =
+        html(askama::Template::render(&Missing { s }).map(|h| Arc::new(Rendered::new(h))));
     *res.status_mut() = StatusCode::NOT_FOUND;
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

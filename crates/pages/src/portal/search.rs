@@ -69,11 +69,7 @@ async fn search(
     let (rows, error) = if text.is_empty() {
         (Vec::new(), None)
     } else {
-        match pages
-            .app
-            .portal_search(text, lang.tag(), &[], LIMIT)
-            .await
-        {
+        match pages.app.portal_search(text, lang.tag(), &[], LIMIT).await {
             Ok(hits) => (rows(&pages, lang, hits).await, None),
             Err(AppError::Invalid { .. }) => (
                 Vec::new(),

@@ -72,13 +72,14 @@ async fn tour(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
     let base = base_url(&pages, &headers);
     let key = format!("tour|{}|{base}", lang.tag());
     html(pages.caches.portal.get_or_render(key, snap.generation, || {
-        let s = Site::new(
+        let mut s = Site::new(
             lang,
             &base,
             "/tour",
             "tour",
             crate::i18n::Tr::new(lang).get("portal-tour-title"),
         );
+        s.head = super::share::page_head(&s);
         let stops = stops(&s, &snap);
         // JSON inside <script>: `<` escaped so no text can close the element.
         let json = serde_json::to_string(&stops)

@@ -102,10 +102,7 @@ pub async fn search(
     let kinds = match q.kind.as_deref() {
         None | Some("") => Vec::new(),
         Some(k) => vec![k.parse::<twincast_search::Kind>().map_err(|_| {
-            twincast_app::AppError::invalid(
-                "invalid-kind",
-                "kind must be city, news or project",
-            )
+            twincast_app::AppError::invalid("invalid-kind", "kind must be city, news or project")
         })?],
     };
     let hits = state

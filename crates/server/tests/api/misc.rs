@@ -50,7 +50,7 @@ async fn operations_endpoints_and_docs() {
         "the docs page loads nothing from the internet"
     );
     let start = c
-        .get(s.url("/"))
+        .get(s.url("/dev"))
         .send()
         .await
         .unwrap()

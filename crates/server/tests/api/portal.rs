@@ -25,7 +25,11 @@ async fn text(s: &TestServer, path: &str) -> (StatusCode, String) {
 
 async fn upload(u: &Session, partner: &str, name: &str) -> String {
     // Two different files (a partner's identical uploads are one item).
-    let file = if name.starts_with("draft") { "vp9.webm" } else { "h264.mp4" };
+    let file = if name.starts_with("draft") {
+        "vp9.webm"
+    } else {
+        "h264.mp4"
+    };
     let res = u
         .req(Method::POST, "/api/v1/media")
         .multipart(multipart(partner, name, fixture(file)))
@@ -64,13 +68,28 @@ async fn portal_pages_show_reviewed_videos_in_the_urls_language() {
     let (st, home) = text(&s, "/ru/").await;
     assert_eq!(st, StatusCode::OK);
     assert!(home.contains("<html lang=\"ru\">"));
-    assert!(home.contains("href=\"/ru/cities/akashi\""), "home links the city");
+    assert!(
+        home.contains("href=\"/ru/cities/akashi\""),
+        "home links the city"
+    );
     let (st, city) = text(&s, "/ru/cities/akashi").await;
     assert_eq!(st, StatusCode::OK);
-    assert!(city.contains("Портовый город у пролива."), "Russian description");
-    assert!(city.contains(&format!("data-video=\"{video}\"")), "the reviewed film plays");
-    assert!(!city.contains(&pending), "the film awaiting review is not shown");
-    assert!(city.contains("hreflang=\"zh\" href=\"http://"), "hreflang alternates are absolute");
+    assert!(
+        city.contains("Портовый город у пролива."),
+        "Russian description"
+    );
+    assert!(
+        city.contains(&format!("data-video=\"{video}\"")),
+        "the reviewed film plays"
+    );
+    assert!(
+        !city.contains(&pending),
+        "the film awaiting review is not shown"
+    );
+    assert!(
+        city.contains("hreflang=\"zh\" href=\"http://"),
+        "hreflang alternates are absolute"
+    );
     let (_, zh) = text(&s, "/zh/cities/akashi").await;
     assert!(zh.contains("海峡边的港口城市。"));
     // English has no description of its own: the default text.
@@ -80,7 +99,11 @@ async fn portal_pages_show_reviewed_videos_in_the_urls_language() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert!(missing.contains("<html lang=\"zh\">"));
     let (st, _) = text(&s, &format!("/en/cities/akashi?v={pending}")).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "a pending film cannot be asked for");
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "a pending film cannot be asked for"
+    );
 
     // Approved, it appears at once.
     let res = admin
@@ -170,20 +193,26 @@ async fn search_follows_partner_changes_at_once() {
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let search = |q: &str, lang: &str| {
-        let url = s.url(&format!(
-            "/api/v1/search?q={}&lang={lang}",
-            percent(q)
-        ));
+        let url = s.url(&format!("/api/v1/search?q={}&lang={lang}", percent(q)));
         async move {
             let v: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
             v.as_array()
                 .unwrap()
                 .iter()
-                .map(|h| format!("{}:{}", h["key"].as_str().unwrap(), h["lang"].as_str().unwrap()))
+                .map(|h| {
+                    format!(
+                        "{}:{}",
+                        h["key"].as_str().unwrap(),
+                        h["lang"].as_str().unwrap()
+                    )
+                })
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(search("勒沃库森", "zh").await.first().map(String::as_str), Some("leverkusen:zh"));
+    assert_eq!(
+        search("勒沃库森", "zh").await.first().map(String::as_str),
+        Some("leverkusen:zh")
+    );
     assert_eq!(
         search("химической", "ru").await.first().map(String::as_str),
         Some("leverkusen:ru"),
@@ -197,16 +226,30 @@ async fn search_follows_partner_changes_at_once() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
-    assert_eq!(search("Opladen", "en").await.first().map(String::as_str), Some("leverkusen:en"));
-    assert!(search("勒沃库森", "zh").await.is_empty(), "the old name is gone");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(
+        search("Opladen", "en").await.first().map(String::as_str),
+        Some("leverkusen:en")
+    );
+    assert!(
+        search("勒沃库森", "zh").await.is_empty(),
+        "the old name is gone"
+    );
     let res = admin
         .req(Method::DELETE, "/api/v1/partners/leverkusen")
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert!(search("Opladen", "en").await.is_empty(), "a deleted city is not found");
+    assert!(
+        search("Opladen", "en").await.is_empty(),
+        "a deleted city is not found"
+    );
     // Bad input.
     let too_long = "a".repeat(201);
     for (q, code) in [
@@ -216,7 +259,9 @@ async fn search_follows_partner_changes_at_once() {
         ("q=x&limit=51".to_string(), "invalid-limit"),
     ] {
         assert_problem(
-            reqwest::get(s.url(&format!("/api/v1/search?{q}"))).await.unwrap(),
+            reqwest::get(s.url(&format!("/api/v1/search?{q}")))
+                .await
+                .unwrap(),
             StatusCode::BAD_REQUEST,
             code,
         )
