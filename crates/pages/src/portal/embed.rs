@@ -16,7 +16,6 @@ use super::{base_url, failed, html, not_found};
 use crate::i18n::{Lang, Tr};
 use crate::Pages;
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -213,7 +212,10 @@ async fn embed(
         o,
         v,
     };
-    html(page.render().map(Bytes::from))
+    html(
+        page.render()
+            .map(|h| std::sync::Arc::new(super::Rendered::new(h))),
+    )
 }
 
 #[cfg(test)]

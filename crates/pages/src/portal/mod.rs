@@ -297,27 +297,30 @@ impl PageCache {
 /// matching `If-None-Match` with 304 and sends the gzip form to a client that accepts it).
 pub fn html(page: Result<Arc<Rendered>, askama::Error>) -> Response {
     match page {
-        Ok(p) => {
-            let mut res = (
-                StatusCode::OK,
-                [
-                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                    (header::CACHE_CONTROL, "public, max-age=10"),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-                    (header::VARY, "Accept-Encoding"),
-                ],
-                p.raw.clone(),
-            )
-                .into_response();
-            res.headers_mut().insert(header::ETAG, p.etag.clone());
-            res.extensions_mut().insert(p);
-            res
-        }
+        Ok(p) => respond(p, "text/html; charset=utf-8", "public, max-age=10"),
         Err(e) => {
             tracing::error!(error = %e, "portal template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "page rendering failed").into_response()
         }
     }
+}
+
+/// A rendered document of `content_type` with its tag, for [`negotiate`] to finish.
+pub fn respond(p: Arc<Rendered>, content_type: &'static str, cache: &'static str) -> Response {
+    let mut res = (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, cache),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::VARY, "Accept-Encoding"),
+        ],
+        p.raw.clone(),
+    )
+        .into_response();
+    res.headers_mut().insert(header::ETAG, p.etag.clone());
+    res.extensions_mut().insert(p);
+    res
 }
 
 /// Serves a [`Rendered`] page as the request prefers: 304 when its `If-None-Match` names the page's tag, gzip when

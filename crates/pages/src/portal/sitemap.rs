@@ -134,15 +134,7 @@ async fn sitemap(axum::extract::State(pages): St, headers: HeaderMap) -> Respons
                 Ok(sitemap_xml(&base, &snap))
             });
     match body {
-        Ok(b) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "application/xml; charset=utf-8"),
-                (header::CACHE_CONTROL, "public, max-age=300"),
-            ],
-            b,
-        )
-            .into_response(),
+        Ok(b) => super::respond(b, "application/xml; charset=utf-8", "public, max-age=300"),
         Err(e) => {
             tracing::error!(error = %e, "sitemap failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "sitemap failed").into_response()
