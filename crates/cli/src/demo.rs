@@ -345,7 +345,8 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
     let base = format!("http://{listen}");
     println!();
     println!("Twincast demo is starting at {base}/");
-    println!("  start page   {base}/");
+    println!("  portal       {base}/");
+    println!("  developers   {base}/dev");
     println!("  player       {base}/player");
     println!("  API docs     {base}/api/docs");
     println!("  status       {base}/readyz");
