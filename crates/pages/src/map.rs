@@ -122,6 +122,9 @@ fn land_coarse() -> &'static [Ring] {
     })
 }
 
+/// How far outside the view (px) the land's off-view points are pulled in to.
+const OFF_VIEW_PX: f64 = 24.0;
+
 /// Views wider than this many degrees of longitude are drawn with [`land_coarse`].
 const COARSE_FROM_DEGREES: f64 = 25.0;
 
@@ -249,7 +252,13 @@ fn base_layer(
         }
         let mut last = (f64::NAN, f64::NAN);
         for (i, &(lon, lat)) in ring.points.iter().enumerate() {
+            // Points beyond the view are pulled onto a frame just outside it, where runs of them collapse into
+            // one: a continent that crosses a regional view costs its visible part, not its whole coastline.
             let (x, y) = px(lon, lat);
+            let (x, y) = (
+                x.clamp(-OFF_VIEW_PX, vw + OFF_VIEW_PX),
+                y.clamp(-OFF_VIEW_PX, vh + OFF_VIEW_PX),
+            );
             if (x - last.0).abs() < 0.6 && (y - last.1).abs() < 0.6 {
                 continue;
             }

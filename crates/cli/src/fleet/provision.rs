@@ -49,8 +49,8 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
     if a.screens == 0 || a.screens > 100_000 {
         bail!("--screens must be between 1 and 100000");
     }
-    if a.locations == 0 || a.locations > 10_000 || a.partners == 0 || a.partners > 1_000 {
-        bail!("--locations must be 1..=10000 and --partners 1..=1000");
+    if a.locations == 0 || a.locations > 10_000 || a.partners == 0 || a.partners > 100_000 {
+        bail!("--locations must be 1..=10000 and --partners 1..=100000");
     }
     let mut partners = Vec::new();
     if a.campaigns > 0 || a.media > 0 {
