@@ -4,7 +4,8 @@
 // moves from city to city; the language switch keeps the page; search finds a city by a Russian inflected form,
 // a Chinese name typed without spaces and an English stem.
 
-import { until, assert, axe } from './lib.mjs';
+import path from 'node:path';
+import { until, assert, axe, ROOT } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
@@ -48,7 +49,7 @@ export const tests = [
     async fn(ctx) {
       const city = (await stops(ctx))[0];
       assert(city, 'the demo has a city with a film');
-      const pages = ['/', '/cities', `/cities/${city.slug}`, '/tour', '/search?q=port', '/search?q=' + 'x'.repeat(300), '/cities/no-such-city'];
+      const pages = ['/', '/cities', `/cities/${city.slug}`, '/tour', '/search?q=port', '/search?q=' + 'x'.repeat(300), '/cities/no-such-city', `/embed/${city.video}`];
       const { page } = await ctx.launch({ width: 1280, height: 900 });
       const problems = [];
       for (const lang of LANGS) {
@@ -58,7 +59,8 @@ export const tests = [
           const text = await page.textContent('body');
           if (text.includes('⟦')) problems.push(`${lang} ${p}: untranslated ${text.match(/⟦[^⟧]*⟧/g).join(', ')}`);
           for (const v of await axe(page)) problems.push(`${lang} ${p}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
-          assert(await page.locator('input[type=search]').count() > 0, `${lang}${p} has a search box`);
+          // The embed page is only a player, for other sites' pages; every other page has the search box.
+          if (!p.startsWith('/embed/')) assert(await page.locator('input[type=search]').count() > 0, `${lang}${p} has a search box`);
         }
       }
       assert(problems.length === 0, problems.join('\n'));
@@ -155,6 +157,24 @@ export const tests = [
       const before = await page.getAttribute('#tour', 'data-city');
       await page.evaluate(() => { const v = document.querySelector('#tour-video'); v.dispatchEvent(new Event('ended')); });
       await until(async () => (await page.getAttribute('#tour', 'data-city')) !== before, 'the tour to advance at the end of a film');
+      if (ctx.opts.screenshots) {
+        // The pictures of docs/portal.md and the README (`node e2e/run.mjs --screenshots portal:`).
+        const city = await cityWithHls(ctx);
+        const shot = (name) => page.screenshot({ path: path.join(ROOT, 'docs', `portal-${name}.png`), fullPage: false });
+        for (const lang of ['en', 'ru', 'zh']) {
+          await page.goto(`${ctx.server.base}/${lang}/`);
+          await shot(`home-${lang}`);
+          await page.goto(`${ctx.server.base}/${lang}/cities/${city.slug}`);
+          await page.evaluate(() => { const v = document.querySelector('#player'); v.muted = true; return v.play().catch(() => {}); });
+          await playsPast(page, '#player', 2);
+          await page.evaluate(() => document.querySelector('#player').pause());
+          await shot(`city-${lang}`);
+          await page.goto(`${ctx.server.base}/${lang}/tour`);
+          await until(() => page.isVisible('#tour'), 'the tour to start');
+          await playsPast(page, '#tour-video', 2.5);
+          await shot(`tour-${lang}`);
+        }
+      }
       await page.context().close();
     },
   },

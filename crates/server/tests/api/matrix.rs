@@ -688,6 +688,18 @@ async fn authorization_matrix() {
             [204, 204, 204, 204, 204],
         ),
         (Method::GET, "/api/v1/system", [200, 200, 200, 200, 200]),
+        // The portal's public operations: the same answer for everyone.
+        (Method::GET, "/api/v1/search", [200, 200, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/v1/public/views",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/public/videos/{id}/views",
+            [404, 404, 404, 404, 404],
+        ),
     ];
     for (method, template, expect) in &rows {
         let (path_t, variant) = template.split_once('#').unwrap_or((template, ""));
@@ -1038,6 +1050,15 @@ async fn authorization_matrix() {
                 (_, p, _) if p.starts_with("/api/v1/screens/{id}/") => {
                     (p.replace("{id}", &screen_id), Body::None)
                 }
+                ("GET", "/api/v1/search", _) => ("/api/v1/search?q=city".into(), Body::None),
+                ("GET", "/api/v1/public/views", _) => (
+                    "/api/v1/public/views?from=2026-01-01&to=2026-01-31".into(),
+                    Body::None,
+                ),
+                ("POST", "/api/v1/public/videos/{id}/views", _) => (
+                    "/api/v1/public/videos/no-such-video/views".into(),
+                    Body::None,
+                ),
                 _ => (path_t.to_string(), Body::None),
             };
             let mut rb = c.req(method.clone(), &path);
