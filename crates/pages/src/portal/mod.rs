@@ -261,6 +261,9 @@ impl Rendered {
     }
 }
 
+/// The most rendered pages kept at once (a few per city and language on a real network).
+const MAX_KEPT_PAGES: usize = 4096;
+
 /// Rendered portal pages, each kept with the generation of the data it was rendered from.
 #[derive(Debug, Default)]
 pub struct PageCache {
@@ -284,10 +287,14 @@ impl PageCache {
         }
         let page = Arc::new(Rendered::new(render()?));
         if let Ok(mut g) = self.pages.lock() {
-            if g.len() > 4096 {
+            if g.len() >= MAX_KEPT_PAGES {
                 g.retain(|_, (gen, _)| *gen == generation);
             }
-            g.insert(key, (generation, page.clone()));
+            // Keys carry request-chosen parts (the `Host` a link is built from, a film id): past the bound even
+            // in one generation, a page is served without being kept rather than letting requests grow memory.
+            if g.len() < MAX_KEPT_PAGES {
+                g.insert(key, (generation, page.clone()));
+            }
         }
         Ok(page)
     }
@@ -390,3 +397,27 @@ pub fn failed(e: twincast_app::AppError) -> Response {
 
 /// Keeps the state type's name short in handlers.
 pub type St = State<Pages>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_pages_stay_bounded_whatever_the_keys() {
+        let cache = PageCache::default();
+        for i in 0..MAX_KEPT_PAGES + 100 {
+            let page = cache
+                .get_or_render(format!("home|en|http://host{i}"), 7, || {
+                    Ok(format!("<p>{i}</p>"))
+                })
+                .unwrap();
+            assert_eq!(page.raw, Bytes::from(format!("<p>{i}</p>")), "still served");
+        }
+        assert_eq!(cache.pages.lock().unwrap().len(), MAX_KEPT_PAGES);
+        // A new generation drops the old pages and keeps again.
+        cache
+            .get_or_render("home|en|http://host0".into(), 8, || Ok("<p>new</p>".into()))
+            .unwrap();
+        assert_eq!(cache.pages.lock().unwrap().len(), 1);
+    }
+}
