@@ -1,13 +1,14 @@
 //! [`SearchIndex::search`]: from a search box's text to ranked hits with snippets.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Bound;
 use std::sync::Arc;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Score, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::analysis::{is_han, prefix_analyser, tokens, Lang, QueryToken};
 use crate::schema::LangFields;
@@ -200,7 +201,10 @@ impl SearchIndex {
         self.hits(&terms, found)
     }
 
-    /// One pass of the search: scores and addresses of the best documents, the wanted language first.
+    /// One pass of the search: scores and addresses of the best documents, the wanted language first. A document
+    /// of one language is indexed only in that language's fields, so the wanted language is searched on its own
+    /// first and the others only when it has fewer than `limit` hits: a word every document holds costs a third of
+    /// the index, and each search keeps tantivy's top-k pruning (no per-document re-scoring).
     fn run(
         &self,
         terms: &[(Lang, LangTerms)],
@@ -210,47 +214,80 @@ impl SearchIndex {
         limit: usize,
         relaxed: bool,
     ) -> Result<Vec<(Score, DocAddress)>, SearchError> {
-        let mut alternatives: Vec<Box<dyn Query>> = terms
-            .iter()
-            .filter_map(|(l, t)| lang_query(self.fields.of(*l), t, relaxed))
-            .collect();
-        alternatives.extend(prefix.map(|q| q.box_clone()));
-        if alternatives.is_empty() {
+        let query_of = |l: Lang| {
+            terms
+                .iter()
+                .find(|(t, _)| *t == l)
+                .and_then(|(_, t)| lang_query(self.fields.of(l), t, relaxed))
+        };
+        let Some(wanted) = wanted else {
+            let mut alternatives: Vec<Box<dyn Query>> =
+                Lang::ALL.iter().filter_map(|&l| query_of(l)).collect();
+            alternatives.extend(prefix.map(|q| q.box_clone()));
+            return self.top(alternatives, kinds, limit);
+        };
+        let in_wanted = || -> Box<dyn Query> {
+            let id = Term::from_field_u64(self.fields.lang_id, wanted.id());
+            let range = RangeQuery::new(Bound::Included(id.clone()), Bound::Included(id));
+            // A filter: it adds nothing to the score.
+            Box::new(BoostQuery::new(Box::new(range), 0.0))
+        };
+        let mut first: Vec<Box<dyn Query>> = query_of(wanted).into_iter().collect();
+        first.extend(prefix.map(|q| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, q.box_clone()),
+                (Occur::Must, in_wanted()),
+            ]))
+        }));
+        let mut found = self.top(first, kinds, limit)?;
+        if found.len() < limit {
+            let mut rest: Vec<Box<dyn Query>> = Lang::ALL
+                .iter()
+                .filter(|&&l| l != wanted)
+                .filter_map(|&l| query_of(l))
+                .collect();
+            rest.extend(prefix.map(|q| -> Box<dyn Query> {
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, q.box_clone()),
+                    (Occur::MustNot, in_wanted()),
+                ]))
+            }));
+            found.extend(self.top(rest, kinds, limit - found.len())?);
+        }
+        Ok(found)
+    }
+
+    /// The best `limit` documents matching any of `alternatives` (and one of `kinds`, unless empty), best first.
+    fn top(
+        &self,
+        alternatives: Vec<Box<dyn Query>>,
+        kinds: &[Kind],
+        limit: usize,
+    ) -> Result<Vec<(Score, DocAddress)>, SearchError> {
+        if alternatives.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, Box::new(BooleanQuery::union(alternatives)))];
-        if !kinds.is_empty() {
+        let any: Box<dyn Query> = if alternatives.len() == 1 {
+            alternatives.into_iter().next().expect("one alternative")
+        } else {
+            Box::new(BooleanQuery::union(alternatives))
+        };
+        let query: Box<dyn Query> = if kinds.is_empty() {
+            any
+        } else {
             let kind_terms = kinds
                 .iter()
                 .map(|k| term_query(self.fields.kind, k.as_str()))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::union(kind_terms))));
-        }
-        let query = BooleanQuery::new(clauses);
-        let wanted_id = wanted.map(Lang::id);
-        let collector = TopDocs::with_limit(limit).tweak_score(move |segment: &SegmentReader| {
-            let lang_ids = segment
-                .fast_fields()
-                .u64("lang_id")
-                .ok()
-                .map(|column| column.first_or_default_col(u64::MAX));
-            move |doc, score: Score| {
-                let first = match (&lang_ids, wanted_id) {
-                    (Some(ids), Some(wanted)) => ids.get_val(doc) == wanted,
-                    _ => false,
-                };
-                (first, score)
-            }
-        });
-        let searcher = self.reader.searcher();
-        let found = searcher
-            .search(&query, &collector)
-            .map_err(SearchError::index)?;
-        Ok(found
-            .into_iter()
-            .map(|((_, score), address)| (score, address))
-            .collect())
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Must, any),
+                (Occur::Must, Box::new(BooleanQuery::union(kind_terms))),
+            ]))
+        };
+        self.reader
+            .searcher()
+            .search(&*query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(SearchError::index)
     }
 
     /// Loads the stored fields of the found documents and cuts their snippets.

@@ -28,6 +28,29 @@ pub struct DailyViews {
 }
 
 impl Store {
+    /// A cheap fingerprint of everything the portal's cities are read from (partners, media, renditions): counts,
+    /// sums of row versions and the newest change times, in one round trip of aggregates. Two equal stamps mean
+    /// nothing the portal shows changed in between (a change bumps a version or a time, a delete drops a count),
+    /// so a reader can keep what it read instead of reading every partner again.
+    pub async fn portal_stamp(&self) -> Result<String> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM partners) AS pc, \
+             (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM partners) AS pv, \
+             (SELECT CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) FROM partners) AS pu, \
+             (SELECT COUNT(*) FROM media) AS mc, \
+             (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM media) AS mv, \
+             (SELECT CAST(COALESCE(MAX(created_at), 0) AS BIGINT) FROM media) AS mu, \
+             (SELECT COUNT(*) FROM renditions) AS rc",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let mut parts = Vec::with_capacity(7);
+        for col in ["pc", "pv", "pu", "mc", "mv", "mu", "rc"] {
+            parts.push(row.try_get::<i64, _>(col)?.to_string());
+        }
+        Ok(parts.join("."))
+    }
+
     /// Every approved video, oldest first per partner, with its renditions (two queries, whatever the count).
     pub async fn public_videos(&self) -> Result<Vec<PublicMedia>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(

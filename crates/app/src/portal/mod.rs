@@ -162,14 +162,16 @@ impl City {
 /// Every city at one moment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
-    /// Cities ordered by continent, country, then slug.
-    pub cities: Vec<City>,
+    /// Cities ordered by continent, country, then slug (shared by the snapshots of an unchanged database).
+    pub cities: Arc<Vec<City>>,
     /// The host city, if configured.
     pub host: Option<HostCity>,
     /// When it was read (epoch ms).
     pub read_at: i64,
-    /// Raised by every refresh: pages rendered from a snapshot are keyed by it.
+    /// Raised by every refresh that found a change: pages rendered from a snapshot are keyed by it.
     pub generation: u64,
+    /// [`Store::portal_stamp`](twincast_store::Store::portal_stamp) read just before the cities.
+    pub stamp: String,
 }
 
 impl Snapshot {
@@ -238,6 +240,18 @@ impl App {
     async fn read_snapshot(&self) -> AppResult<Arc<Snapshot>> {
         let changes = self.portal.changes.load(Ordering::SeqCst);
         let now = self.now_ms();
+        let stamp = self.store.portal_stamp().await?;
+        let kept = self.portal.snapshot.lock().ok().and_then(|g| g.clone());
+        if let Some(old) = kept.filter(|s| s.stamp == stamp) {
+            // Nothing changed since the last read: keep its cities (and the pages rendered from them), only
+            // renewed, instead of reading and parsing every partner again.
+            let snap = Arc::new(Snapshot {
+                read_at: now,
+                ..(*old).clone()
+            });
+            self.keep(&snap, changes);
+            return Ok(snap);
+        }
         let partners = self.store.all_partners().await?;
         let mut videos: BTreeMap<String, Vec<Video>> = BTreeMap::new();
         for p in self.store.public_videos().await? {
@@ -273,21 +287,27 @@ impl App {
         });
         let generation = self.portal.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let snap = Arc::new(Snapshot {
-            cities,
+            cities: Arc::new(cities),
             host,
             read_at: now,
             generation,
+            stamp,
         });
         if let Err(e) = self.keep_index(&snap).await {
             // Pages still work; search answers from what it held.
             tracing::error!(error = %e, "the search index could not follow the cities");
         }
+        self.keep(&snap, changes);
+        Ok(snap)
+    }
+
+    /// Keeps `snap` unless a change came in through this process since `changes` was read.
+    fn keep(&self, snap: &Arc<Snapshot>, changes: u64) {
         if let Ok(mut g) = self.portal.snapshot.lock() {
             if self.portal.changes.load(Ordering::SeqCst) == changes {
                 *g = Some(snap.clone());
             }
         }
-        Ok(snap)
     }
 
     /// Drops the kept snapshot (a partner or a video changed).

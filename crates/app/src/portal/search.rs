@@ -44,7 +44,7 @@ pub fn city_docs(c: &City) -> Vec<Doc> {
 /// A fingerprint of what the cities' documents are made of.
 pub(super) fn fingerprint(snap: &Snapshot) -> [u8; 32] {
     let mut h = Sha256::new();
-    for c in &snap.cities {
+    for c in snap.cities.iter() {
         h.update(c.partner.slug.as_bytes());
         h.update(c.partner.version.to_le_bytes());
         h.update([0]);

@@ -286,3 +286,96 @@ fn percent(s: &str) -> String {
         })
         .collect()
 }
+
+/// A change written by another node (straight to the database, so this process hears nothing of it) is on the
+/// portal once the snapshot's time is up; while nothing changes, a renewed snapshot keeps its cities and its
+/// generation (so rendered pages stay valid) instead of reading every partner again.
+#[tokio::test]
+async fn another_nodes_change_is_seen_after_the_snapshot_time() {
+    let clock = twincast_app::ManualClock::starting_now();
+    let s = TestServer::with_clock(|c| c.transcode = false, Some(clock.clone())).await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let res = admin
+        .post_json(
+            "/api/v1/partners",
+            json!({"slug": "akashi", "names": {"en": "Akashi", "ru": "Акаси", "zh": "明石"},
+                   "country": "JP", "continent": "asia", "description": "A port city."}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let app = &s.state.app;
+    let first = app.portal_snapshot().await.unwrap();
+    clock.advance(twincast_app::portal::SNAPSHOT_TTL_MS + 1);
+    // Stale: answered at once, renewed in the background.
+    app.portal_snapshot().await.unwrap();
+    let renewed = wait_for_snapshot(app, first.read_at).await;
+    assert_eq!(renewed.generation, first.generation, "nothing changed");
+    assert!(std::sync::Arc::ptr_eq(&renewed.cities, &first.cities));
+
+    // Another node renames the city.
+    let p = s.state.store.partner_by_slug("akashi").await.unwrap();
+    let mut input = twincast_store::PartnerInput {
+        slug: p.slug.clone(),
+        names: p.names.clone(),
+        country: p.country.clone(),
+        continent: p.continent.clone(),
+        lat: p.lat,
+        lon: p.lon,
+        since: p.since,
+        description: p.description.clone(),
+        descriptions: p.descriptions.clone(),
+        logo_media_id: p.logo_media_id.clone(),
+    };
+    input
+        .names
+        .insert("en".into(), "Akashi-on-the-Strait".into());
+    s.state
+        .store
+        .update_partner(
+            &p.id,
+            &input,
+            p.version,
+            &twincast_store::AuditEntry::by_system("partner.update", &p.id, p.updated_at + 1),
+        )
+        .await
+        .unwrap();
+    clock.advance(twincast_app::portal::SNAPSHOT_TTL_MS + 1);
+    app.portal_snapshot().await.unwrap();
+    let changed = wait_for_snapshot(app, renewed.read_at).await;
+    assert!(
+        changed.generation > renewed.generation,
+        "a change is a new generation"
+    );
+    assert_eq!(
+        changed.city("akashi").unwrap().name("en"),
+        "Akashi-on-the-Strait"
+    );
+    let (status, page) = text(&s, "/en/cities/akashi").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Akashi-on-the-Strait"),
+        "the page shows the new name"
+    );
+    let hits: Value = reqwest::get(s.url("/api/v1/search?q=Strait&lang=en"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hits[0]["key"], "akashi", "{hits}");
+}
+
+/// The kept snapshot once it is newer than `after` (the background renewal has landed).
+async fn wait_for_snapshot(
+    app: &twincast_app::App,
+    after: i64,
+) -> std::sync::Arc<twincast_app::portal::Snapshot> {
+    for _ in 0..200 {
+        let snap = app.portal_snapshot().await.unwrap();
+        if snap.read_at > after {
+            return snap;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the snapshot was not renewed within 2 s");
+}
