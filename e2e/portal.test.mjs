@@ -129,6 +129,38 @@ export const tests = [
     },
   },
   {
+    name: 'portal: "listen only" swaps a film for its sound at the same moment, and back',
+    timeout: 300_000,
+    async fn(ctx) {
+      const city = await cityWithHls(ctx);
+      const { page } = await ctx.launch({ width: 1280, height: 800 });
+      await page.goto(`${ctx.server.base}/ru/cities/${city.slug}`);
+      const link = page.locator('.watch a.listen');
+      assert(await link.count() === 1, 'a film with sound offers its sound alone');
+      assert((await link.textContent()).includes('Только звук'), 'in the page\'s language');
+      assert(await page.getAttribute('.watch a.listen', 'role') === 'button', 'the link became a toggle button');
+      await until(() => page.getAttribute('#player', 'data-player'), 'hls.js to attach to the film');
+      await page.evaluate(() => { const v = document.querySelector('#player'); v.muted = true; return v.play().catch(() => {}); });
+      const film = await playsPast(page, '#player', 2);
+      await link.click();
+      assert(await page.isHidden('#player'), 'the picture is gone');
+      assert(await page.getAttribute('.watch a.listen', 'aria-pressed') === 'true', 'the toggle is pressed');
+      const sound = await until(() => page.evaluate(() => {
+        const a = document.querySelector('.listen-only audio');
+        return a && !a.paused && a.currentTime > 0 && !a.error ? { time: a.currentTime, src: a.currentSrc } : null;
+      }), 'the sound to play', 30_000, 100);
+      assert(/audio\.m4a$/.test(sound.src), `the sound alone plays (${sound.src})`);
+      assert(sound.time >= film.time - 0.5, `from where the film was (${sound.time} s vs ${film.time} s)`);
+      assert(await page.evaluate(() => document.querySelector('#player').paused), 'the film paused');
+      await link.click();
+      assert(await page.isVisible('#player') && await page.isHidden('.listen-only'), 'the picture is back');
+      await playsPast(page, '#player', sound.time);
+      assert(await page.evaluate(() => document.querySelector('.listen-only audio').paused), 'the sound paused');
+      for (const v of await axe(page)) assert(false, `axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+      await page.context().close();
+    },
+  },
+  {
     name: 'portal: tour mode plays city after city with the city\'s caption, pauses and goes on',
     timeout: 240_000,
     async fn(ctx) {

@@ -112,6 +112,12 @@ async fn transcode(app: &App, m: &Media) -> AppResult<()> {
         twincast_media::ffmpeg::normalize_mp4(&input, &mp4).await?;
         let mp4_key = format!("{prefix}/normalized.mp4");
         store_rendition(app, m, "mp4", &mp4, &mp4_key, "video/mp4").await?;
+        // The sound alone, for the portal's "listen only" (a tenth of the smallest video's bytes).
+        let m4a = dir.0.join("audio.m4a");
+        if twincast_media::ffmpeg::audio_only(&input, &m4a).await? {
+            let m4a_key = format!("{prefix}/audio.m4a");
+            store_rendition(app, m, "audio", &m4a, &m4a_key, "audio/mp4").await?;
+        }
         let hls_dir = dir.0.join("hls");
         tokio::fs::create_dir_all(&hls_dir).await.map_err(io)?;
         let mut files: Vec<String> = twincast_media::ffmpeg::hls(&input, &hls_dir).await?;

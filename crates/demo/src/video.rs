@@ -64,7 +64,10 @@ pub fn partner_video_frames(
         .collect()
 }
 
-/// The arguments (without the program name) for `ffmpeg` to render the partner's 9-second 1280×720 H.264 MP4 video
+/// Roots (Hz) of the demo films' sound beds: G3, A3, B3, C4, D4.
+const CHORD_ROOTS: [f64; 5] = [196.0, 220.0, 246.94, 261.63, 293.66];
+
+/// The arguments (without the program name) for `ffmpeg` to render the partner's 9-second 1280×720 H.264 MP4 video (with an AAC sound bed)
 /// into `out`, overwriting it, from the stills of [`partner_video_frames`] written into `frames_dir`. Inputs and
 /// output are addressed with the `file:` protocol (and the output forced to the MP4 muxer), so a path that starts
 /// with `-` or contains `:` is still taken as a plain file.
@@ -137,6 +140,24 @@ pub fn partner_video_args(
     graph.push(format!(
         "[{last}]fade=t=in:st=0:d=0.5,fade=t=out:st={fade_out}:d=0.6,format=yuv420p[v]"
     ));
+    // A soft sound bed (a major chord over its bass, breathing slowly), rooted per city, so that the films have
+    // sound like real promotional films (the screens play them muted; the portal can offer them to listen to).
+    let root = CHORD_ROOTS[p.slug.bytes().map(usize::from).sum::<usize>() % CHORD_ROOTS.len()];
+    args.extend([
+        "-f".into(),
+        "lavfi".into(),
+        "-i".into(),
+        format!(
+            "aevalsrc='(0.5+0.5*sin(2*PI*0.25*t))*(0.06*sin(2*PI*{r}*t)+0.05*sin(2*PI*{third}*t)+0.05*sin(2*PI*{fifth}*t))+0.07*sin(2*PI*{bass}*t)':s=44100:d={secs}",
+            r = root,
+            third = root * 1.26,
+            fifth = root * 1.5,
+            bass = root / 2.0,
+        ),
+    ]);
+    graph.push(format!(
+        "[{segments}:a]afade=t=in:st=0:d=0.8,afade=t=out:st={fade_out}:d=0.6,aformat=channel_layouts=stereo[a]"
+    ));
 
     args.extend(
         [
@@ -144,7 +165,12 @@ pub fn partner_video_args(
             &graph.join(";"),
             "-map",
             "[v]",
-            "-an",
+            "-map",
+            "[a]",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "96k",
             "-c:v",
             "libx264",
             "-preset",
@@ -185,6 +211,10 @@ mod tests {
         let joined = args.join(" ");
         assert!(joined.contains("s=1280x720"), "{joined}");
         assert!(joined.contains("-c:v libx264"));
+        assert!(
+            joined.contains("-map [a] -c:a aac"),
+            "a sound bed: {joined}"
+        );
         assert!(joined.contains("-t 9"));
         assert!(!joined.contains("drawtext"), "text is drawn in the stills");
         for lang in ["zh", "en", "ru"] {

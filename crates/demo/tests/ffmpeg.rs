@@ -37,7 +37,7 @@ fn probe(path: &Path) -> serde_json::Value {
             "-v",
             "error",
             "-show_entries",
-            "stream=codec_type,codec_name,width,height,pix_fmt",
+            "stream=codec_type,codec_name,width,height,pix_fmt,channels",
         ])
         .args([
             "-show_entries",
@@ -92,8 +92,17 @@ fn card_videos_are_playable_h264_mp4() {
 
         let v = probe(&out);
         let streams = v["streams"].as_array().unwrap();
-        assert_eq!(streams.len(), 1, "{slug}: {v}");
-        let s = &streams[0];
+        assert_eq!(streams.len(), 2, "{slug}: a picture and a sound bed: {v}");
+        let a = streams
+            .iter()
+            .find(|s| s["codec_type"] == "audio")
+            .unwrap_or_else(|| panic!("{slug}: no sound in {v}"));
+        assert_eq!(a["codec_name"], "aac");
+        assert_eq!(a["channels"], 2);
+        let s = streams
+            .iter()
+            .find(|s| s["codec_type"] == "video")
+            .unwrap_or_else(|| panic!("{slug}: no picture in {v}"));
         assert_eq!(s["codec_type"], "video");
         assert_eq!(s["codec_name"], "h264");
         assert_eq!(s["width"], VIDEO_WIDTH);

@@ -194,6 +194,45 @@ pub async fn normalize_mp4(input: &Path, out_mp4: &Path) -> Result<(), MediaErro
     finish_temp(&tmp, out_mp4, res).await
 }
 
+/// Bit rate of the audio-only rendition (AAC, stereo): a tenth of the smallest video rendition, for listening
+/// on a slow or metered connection.
+pub const AUDIO_ONLY_BITRATE: &str = "96k";
+
+/// The sound of a video alone, as AAC in an MP4 container (`.m4a`, `moov` first), for listening without the
+/// picture. `Ok(false)` and no file when the input has no audio stream.
+pub async fn audio_only(input: &Path, out_m4a: &Path) -> Result<bool, MediaError> {
+    check_available()?;
+    if !has_audio(input).await? {
+        return Ok(false);
+    }
+    let tmp = temp_sibling(out_m4a);
+    let args = [
+        "-nostdin",
+        "-y",
+        "-v",
+        "error",
+        "-i",
+        path_str(input)?,
+        "-map",
+        "0:a:0",
+        "-vn",
+        "-c:a",
+        "aac",
+        "-b:a",
+        AUDIO_ONLY_BITRATE,
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        path_str(&tmp)?,
+    ];
+    let res = run("ffmpeg", &args).await;
+    finish_temp(&tmp, out_m4a, res).await?;
+    Ok(true)
+}
+
 /// HLS (fMP4 segments) in the [`HLS_RENDITIONS`], keyframes forced every [`HLS_SEGMENT_SECONDS`] so segments
 /// are even. Writes `out_dir/master.m3u8`, `out_dir/<name>/index.m3u8`, an init segment (`init_N.mp4`, named in
 /// the playlist's `EXT-X-MAP`) and `seg_NNNNN.m4s`, and

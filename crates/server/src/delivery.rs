@@ -74,6 +74,8 @@ fn rendition_mime(path: &str) -> &'static str {
         "m4s" => "video/iso.segment",
         "ts" => "video/mp2t",
         "mp4" => "video/mp4",
+        "m4a" => "audio/mp4",
+        "vtt" => "text/vtt; charset=utf-8",
         "jpg" | "jpeg" => "image/jpeg",
         "png" => "image/png",
         "webp" => "image/webp",

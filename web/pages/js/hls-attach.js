@@ -32,17 +32,25 @@ export async function attachHls(video, src) {
   return 'none';
 }
 
-/** Counts one view of `id` when the video first plays (no cookie, nothing about the viewer is sent). */
-export function countViewOnPlay(video, id) {
+/**
+ * Counts one view of `id` when the film first plays in `media` (an element, or several showing the same film, such
+ * as a video and its sound alone: one view whichever plays first). No cookie; nothing about the viewer is sent.
+ */
+export function countViewOnPlay(media, id) {
   if (!id) return;
-  video.addEventListener(
-    'playing',
-    () => {
-      const url = `/api/v1/public/videos/${encodeURIComponent(id)}/views`;
-      if (!(navigator.sendBeacon && navigator.sendBeacon(url))) {
-        fetch(url, { method: 'POST', keepalive: true, credentials: 'omit' }).catch(() => {});
-      }
-    },
-    { once: true },
-  );
+  let counted = false;
+  for (const el of Array.isArray(media) ? media : [media]) {
+    el.addEventListener(
+      'playing',
+      () => {
+        if (counted) return;
+        counted = true;
+        const url = `/api/v1/public/videos/${encodeURIComponent(id)}/views`;
+        if (!(navigator.sendBeacon && navigator.sendBeacon(url))) {
+          fetch(url, { method: 'POST', keepalive: true, credentials: 'omit' }).catch(() => {});
+        }
+      },
+      { once: true },
+    );
+  }
 }

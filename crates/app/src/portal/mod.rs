@@ -65,6 +65,8 @@ pub struct Video {
     pub hls: Option<String>,
     /// The normalised H.264/AAC MP4 (URL path), once transcoded.
     pub mp4: Option<String>,
+    /// The sound alone (AAC `.m4a`, URL path), when the video has sound: for listening without the picture.
+    pub audio: Option<String>,
     /// The uploaded file (URL path): plays where nothing else exists.
     pub original: String,
     /// MIME type of the uploaded file.
@@ -111,6 +113,7 @@ impl Video {
         Video {
             hls: find("hls", "master.m3u8"),
             mp4: find("mp4", ".mp4"),
+            audio: find("audio", ".m4a"),
             poster: find("thumbnail", ""),
             original: format!("/media/{}.{}", m.sha256, m.media_type),
             original_mime: m.mime.clone(),

@@ -306,6 +306,15 @@ async fn thumbnail_normalize_and_hls() {
     );
     assert!(!silent.iter().any(|f| f.starts_with(".hls-tmp")));
 
+    // the sound alone, for listening without the picture; nothing for a video without sound
+    let m4a = dir.path().join("audio.m4a");
+    assert!(ffmpeg::audio_only(&src, &m4a).await.unwrap());
+    let streams = crate::common::ffprobe_streams(&m4a);
+    assert_eq!(streams, ["audio"], "only the sound");
+    let no_sound = dir.path().join("none.m4a");
+    assert!(!ffmpeg::audio_only(&short, &no_sound).await.unwrap());
+    assert!(!no_sound.exists());
+
     // HLS: two renditions, even 4 s segments
     let hls_dir = dir.path().join("hls");
     let files = ffmpeg::hls(&src, &hls_dir).await.unwrap();

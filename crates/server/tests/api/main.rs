@@ -17,6 +17,7 @@ mod openapi;
 mod places_lifecycle;
 mod player;
 mod portal;
+mod portal_listen;
 mod portal_share;
 mod revision;
 mod schedule;
