@@ -75,3 +75,10 @@ portal-search-none = Try a city's name in any language, a country or a word from
 portal-kind-city = City
 portal-kind-news = News
 portal-kind-project = Project
+
+# News desk
+news-feed-title = Twincast — News
+news-feed-description = News of our city and its partner cities.
+news-feed-rss = News (RSS)
+news-feed-atom = News (Atom)
+news-feed-json = News (JSON Feed)

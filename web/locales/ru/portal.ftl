@@ -78,3 +78,10 @@ portal-search-none = Попробуйте название города на л�
 portal-kind-city = Город
 portal-kind-news = Новость
 portal-kind-project = Проект
+
+# Новости
+news-feed-title = Twincast — Новости
+news-feed-description = Новости нашего города и городов-партнёров.
+news-feed-rss = Новости (RSS)
+news-feed-atom = Новости (Atom)
+news-feed-json = Новости (JSON Feed)

@@ -68,3 +68,10 @@ portal-search-none = 可以输入任何语言的城市名称、国家或简介�
 portal-kind-city = 城市
 portal-kind-news = 新闻
 portal-kind-project = 项目
+
+# 新闻
+news-feed-title = Twincast — 新闻
+news-feed-description = 本市及友好城市的新闻。
+news-feed-rss = 新闻（RSS）
+news-feed-atom = 新闻（Atom）
+news-feed-json = 新闻（JSON Feed）

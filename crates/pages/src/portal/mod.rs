@@ -8,6 +8,7 @@
 
 mod cities;
 mod embed;
+pub mod news_feeds;
 mod oembed;
 mod search;
 pub mod share;
@@ -32,7 +33,8 @@ pub fn router() -> Router<Pages> {
     let mut r = Router::new()
         .route("/", get(root))
         .merge(oembed::router())
-        .merge(sitemap::router());
+        .merge(sitemap::router())
+        .merge(news_feeds::router());
     for lang in Lang::ALL {
         let tag = lang.tag();
         r = r
