@@ -302,10 +302,10 @@ pub fn news_sitemap(base: &str, site_name: &str, articles: &[NewsArticle], now: 
     );
     for a in articles.iter().filter(|a| now - published(a) <= TWO_DAYS) {
         for (lang, v) in &a.versions {
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<url><loc>{}</loc><news:news><news:publication><news:name>{}</news:name><news:language>{}</news:language>\
-                 </news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>\n",
+                 </news:publication><news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>",
                 xml(&article_url(base, lang, &a.id)),
                 xml(site_name),
                 xml(lang),

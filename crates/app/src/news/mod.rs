@@ -17,7 +17,8 @@ use crate::audit::Audited;
 use crate::error::{AppError, AppResult};
 use crate::{revision, App};
 use serde::Serialize;
-use twincast_core::news::{self as core, Action, DeskRole, Refused, State, Times};
+use twincast_core::news::{self as core, DeskRole, Refused, Times};
+pub use twincast_core::news::{Action, State};
 use twincast_store::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, Page, PageRequest, PublicNewsQuery,
     Role, StoreError,
