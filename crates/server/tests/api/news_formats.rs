@@ -510,3 +510,104 @@ async fn news_sitemap_lists_recent_stories_in_every_language() {
         .iter()
         .any(|t| t == "论坛在无锡开幕"));
 }
+
+#[tokio::test]
+async fn news_portal_pages_show_the_public_stories_only() {
+    let (s, a, b) = setup().await;
+    let (aid, bid) = (a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
+    for (lang, title, rubric) in [
+        ("en", "Latest news", "World"),
+        ("ru", "Последние новости", "В мире"),
+        ("zh", "最新新闻", "国际"),
+    ] {
+        let res = reqwest::get(s.url(&format!("/{lang}/news"))).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(
+            res.headers().get("set-cookie").is_none(),
+            "the portal sets no cookie"
+        );
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{lang}");
+        assert!(
+            html.contains(&format!("href=\"/{lang}/news/{aid}\"")),
+            "{lang}"
+        );
+        assert!(html.contains(rubric), "{lang}");
+        assert!(
+            html.contains(&format!(r#"type="application/rss+xml" title="#)),
+            "{lang}: feed discovery"
+        );
+        assert!(
+            html.contains(&format!(r#"href="/{lang}/news/feed.atom""#)),
+            "{lang}"
+        );
+        assert!(!html.contains('⟦'), "{lang}: a message is missing");
+        // The English-only story is listed only in English.
+        assert_eq!(html.contains(bid), lang == "en", "{lang}");
+    }
+    let html = reqwest::get(s.url(&format!("/ru/news/{aid}")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<h1>Форум открылся в Уси</h1>"));
+    assert!(html.contains("Пресс-служба"), "contact block");
+    assert!(html.contains("<strong>14 стран</strong>"));
+    assert!(!html.contains("<script>alert"));
+    let ld = html
+        .split(r#"<script type="application/ld+json">"#)
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
+    let ld: Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], "Форум открылся в Уси");
+    assert_eq!(ld["inLanguage"], "ru");
+    assert_eq!(
+        ld["datePublished"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_second(),
+        a["publish_at"].as_i64().unwrap() / 1000
+    );
+    let rubric = reqwest::get(s.url("/en/news/rubrics/culture"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(rubric.contains(bid) && !rubric.contains(aid));
+    assert_eq!(
+        reqwest::get(s.url("/en/news/rubrics/gossip"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        reqwest::get(s.url(&format!("/zh/news/{bid}")))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "no Chinese version"
+    );
+    // Withdrawn, the story's page is gone.
+    let editor = s.login("desk", "password123").await;
+    let res = editor
+        .post_json(&format!("/api/v1/news/articles/{aid}/withdraw"), json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        reqwest::get(s.url(&format!("/ru/news/{aid}")))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
