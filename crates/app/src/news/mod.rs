@@ -401,6 +401,27 @@ impl App {
         }
     }
 
+    /// The portal search's documents of the stories the public sees now: one per story and language, titled with
+    /// the headline, the lead and the body's text as its body.
+    pub async fn news_search_docs(&self) -> AppResult<Vec<twincast_search::Doc>> {
+        let mut docs = Vec::new();
+        for lang in core::LANGS {
+            for a in self.public_news(lang, None, &[], None, 500).await? {
+                if let Some(v) = a.versions.get(lang) {
+                    docs.push(twincast_search::Doc {
+                        kind: twincast_search::Kind::News,
+                        key: a.id.clone(),
+                        lang: lang.to_string(),
+                        title: v.headline.clone(),
+                        body: format!("{} {}", v.lead, render::plain_text(&v.body)),
+                        url: format!("/{lang}/news/{}", a.id),
+                    });
+                }
+            }
+        }
+        Ok(docs)
+    }
+
     /// Published short headlines in `lang` with every tag of `tags`, newest first (what tickers show).
     pub async fn news_headlines(
         &self,

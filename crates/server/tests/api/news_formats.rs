@@ -597,6 +597,20 @@ async fn news_portal_pages_show_the_public_stories_only() {
         StatusCode::NOT_FOUND,
         "no Chinese version"
     );
+    // The portal's search finds the story in its language (news documents follow what the public sees).
+    let hits: Value =
+        reqwest::get(s.url("/api/v1/search?q=%D1%84%D0%BE%D1%80%D1%83%D0%BC&lang=ru"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    assert!(
+        hits.as_array().unwrap().iter().any(|h| h["kind"] == "news"
+            && h["key"] == aid
+            && h["url"] == format!("/ru/news/{aid}")),
+        "{hits}"
+    );
     // Withdrawn, the story's page is gone.
     let editor = s.login("desk", "password123").await;
     let res = editor
