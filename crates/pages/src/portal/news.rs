@@ -6,7 +6,7 @@
 
 use super::news_feeds::alternates;
 use super::share::{attr, json_in_script};
-use super::{base_url, failed, html, not_found, Rendered, Site};
+use super::{base_url, failed, html, not_found, respond, Rendered, Site};
 use crate::i18n::{Lang, Tr};
 use crate::Pages;
 use askama::Template;
@@ -21,6 +21,19 @@ use std::sync::Arc;
 use twincast_app::news::formats::{article_url, content_html, published, rfc3339};
 use twincast_core::news::{Rubric, RUBRICS};
 use twincast_store::NewsArticle;
+
+/// A rendered news page: revalidated on every visit (`no-cache`, answered 304 by its tag when unchanged), since a
+/// story may appear or leave at any instant.
+fn news_html(page: Result<String, askama::Error>) -> Response {
+    match page {
+        Ok(h) => respond(
+            Arc::new(Rendered::new(h)),
+            "text/html; charset=utf-8",
+            "no-cache",
+        ),
+        Err(e) => html(Err(e)),
+    }
+}
 
 /// Stories per page of the latest-news column.
 pub const PAGE: i64 = 30;
@@ -192,7 +205,7 @@ async fn latest(
         feeds: alternates(lang),
         s,
     };
-    html(page.render().map(|h| Arc::new(Rendered::new(h))))
+    news_html(page.render())
 }
 
 #[derive(Template)]
@@ -310,5 +323,5 @@ async fn article(
         others,
         s,
     };
-    html(page.render().map(|h| Arc::new(Rendered::new(h))))
+    news_html(page.render())
 }
