@@ -534,7 +534,7 @@ async fn news_portal_pages_show_the_public_stories_only() {
         );
         assert!(html.contains(rubric), "{lang}");
         assert!(
-            html.contains(&format!(r#"type="application/rss+xml" title="#)),
+            html.contains(r#"type="application/rss+xml" title="#),
             "{lang}: feed discovery"
         );
         assert!(
