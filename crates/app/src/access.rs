@@ -72,7 +72,7 @@ impl Actor {
         match self.user.role {
             Role::Admin | Role::Operator => true,
             Role::PartnerEditor => self.user.partners.iter().any(|p| p == slug),
-            Role::Viewer => false,
+            Role::Contributor | Role::NewsEditor | Role::Viewer => false,
         }
     }
 
@@ -92,7 +92,7 @@ impl Actor {
         match self.user.role {
             Role::Admin | Role::Operator => None,
             Role::PartnerEditor => Some(self.user.partners.clone()),
-            Role::Viewer => Some(vec![]),
+            Role::Contributor | Role::NewsEditor | Role::Viewer => Some(vec![]),
         }
     }
 }

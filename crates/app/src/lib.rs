@@ -20,6 +20,7 @@ pub mod layouts;
 pub mod library;
 pub mod media;
 pub mod moderation;
+pub mod news;
 pub mod partners;
 pub mod places;
 pub mod player;
@@ -61,6 +62,8 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// The host city (where the screens are), for the portal's distances; `None`: not configured.
     pub host: Option<portal::HostCity>,
+    /// The site's IANA time zone: scheduled publication times without an offset are read in it.
+    pub site_time_zone: String,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
             uploads_dir: std::env::temp_dir().join("twincast-uploads"),
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             host: None,
+            site_time_zone: "UTC".into(),
         }
     }
 }

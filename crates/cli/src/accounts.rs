@@ -12,7 +12,7 @@ pub enum UserCmd {
     Add {
         /// Login name.
         name: String,
-        /// admin, operator, partner-editor or viewer.
+        /// admin, operator, partner-editor, contributor, news-editor or viewer.
         #[arg(long)]
         role: Role,
         /// Partner slug a partner-editor may act for (repeatable).

@@ -2,6 +2,7 @@
 //! generates its media locally.
 
 mod fonts;
+mod news;
 
 use anyhow::Result;
 use fonts::demo_fonts;
@@ -17,6 +18,8 @@ pub struct SeedReport {
     pub admin_password: Option<String>,
     /// Partners added by this start.
     pub partners_added: usize,
+    /// News stories added (and published) by this start.
+    pub news_added: usize,
 }
 
 async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str) -> Result<()> {
@@ -151,6 +154,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
         ensure_partner_campaign(state, p).await?;
     }
     ensure_ticker(state).await?;
+    let news_added = news::seed(state).await?;
     let admin_password = match store.user_by_name("admin").await {
         Ok(_) => None,
         Err(StoreError::NotFound) => {
@@ -172,6 +176,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
     Ok(SeedReport {
         admin_password,
         partners_added,
+        news_added,
     })
 }
 
@@ -355,6 +360,9 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
             "  seeded {} partners, the Wuxi screen locations and their screens",
             r.partners_added
         );
+    }
+    if r.news_added > 0 {
+        println!("  published {} news stories ({base}/en/news)", r.news_added);
     }
     println!();
     println!("  console      {base}/console");

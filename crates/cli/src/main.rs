@@ -326,6 +326,9 @@ async fn run(cli: Cli) -> Result<()> {
             if c.host_city.is_none() {
                 c.host_city = Some(demo::host_city());
             }
+            if c.site_time_zone == "UTC" {
+                c.site_time_zone = twincast_demo::host_city().tz.into();
+            }
             init_logs(c.log_format);
             let listen = c.listen.clone();
             let state = AppState::open(c).await?;

@@ -43,6 +43,7 @@ pub mod fairness;
 pub mod geofence;
 pub mod ics;
 pub mod layout;
+pub mod news;
 pub mod recurrence;
 pub mod screen;
 pub mod simulate;

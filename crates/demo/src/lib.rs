@@ -21,6 +21,7 @@ mod flag;
 mod font;
 mod headlines;
 mod locations;
+mod news;
 mod partners;
 mod raster;
 mod text;
@@ -31,6 +32,7 @@ mod worldmap;
 pub use card::{partner_card_png, MAX_CARD_SIDE};
 pub use headlines::headlines;
 pub use locations::locations;
+pub use news::{news, Story, StoryText};
 pub use partners::{host_city, partner_by_slug, partners};
 pub use text::{Fonts, Weight};
 pub use video::{

@@ -74,6 +74,9 @@ pub struct Config {
     /// The city the screens are in, for the portal's distances (`[host_city]` with `names = { en = "…", ru =
     /// "…", zh = "…" }`, `lat`, `lon`); unset: no distances.
     pub host_city: Option<HostCityConfig>,
+    /// The site's IANA time zone (e.g. `Asia/Shanghai`): the news desk reads scheduled publication times given
+    /// without an offset in it.
+    pub site_time_zone: String,
 }
 
 /// The host city as configured.
@@ -111,6 +114,7 @@ impl Default for Config {
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
             host_city: None,
+            site_time_zone: "UTC".into(),
         }
     }
 }

@@ -96,6 +96,9 @@ impl AppState {
         let notify = config.notify_settings();
         notify.check().map_err(StartError::Config)?;
         config.check_map_tiles().map_err(StartError::Config)?;
+        twincast_core::Zone::new(&config.site_time_zone).map_err(|e| {
+            StartError::Config(format!("site_time_zone {:?}: {e}", config.site_time_zone))
+        })?;
         let app = twincast_app::App::new(
             store.clone(),
             storage.clone(),
@@ -115,6 +118,7 @@ impl AppState {
                         lat: h.lat,
                         lon: h.lon,
                     }),
+                site_time_zone: config.site_time_zone.clone(),
             },
         );
         let per_minute =

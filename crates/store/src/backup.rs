@@ -38,6 +38,9 @@ pub const TABLES: &[&str] = &[
     "screen_commands",
     "upload_sessions",
     "media_views",
+    "news_articles",
+    "news_versions",
+    "news_tags",
 ];
 
 /// First line of a backup file.

@@ -30,6 +30,11 @@ pub use moderation::{
     AllowedTargets, CampaignRef, Moderation, ModerationState, PartnerLimits, Publish, QueueItem,
     Review,
 };
+mod news;
+pub use news::{
+    NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
+    PublicNewsQuery,
+};
 mod partners;
 mod places;
 mod portal;

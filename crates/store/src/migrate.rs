@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_console_indexes.sql"),
     ),
     (11, "portal", include_str!("../migrations/0011_portal.sql")),
+    (12, "news", include_str!("../migrations/0012_news.sql")),
 ];
 
 /// The schema version this binary writes.

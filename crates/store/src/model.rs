@@ -77,6 +77,10 @@ pub enum Role {
     Operator,
     /// Manages the content of the partners it is scoped to.
     PartnerEditor,
+    /// The news desk: writes articles and submits them for review (reads like a viewer elsewhere).
+    Contributor,
+    /// The news desk: reviews, schedules, publishes and withdraws articles (reads like a viewer elsewhere).
+    NewsEditor,
     /// Reads.
     #[default]
     Viewer,
@@ -84,10 +88,12 @@ pub enum Role {
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Operator,
         Role::PartnerEditor,
+        Role::Contributor,
+        Role::NewsEditor,
         Role::Viewer,
     ];
 
@@ -97,6 +103,8 @@ impl Role {
             Role::Admin => "admin",
             Role::Operator => "operator",
             Role::PartnerEditor => "partner-editor",
+            Role::Contributor => "contributor",
+            Role::NewsEditor => "news-editor",
             Role::Viewer => "viewer",
         }
     }
@@ -109,7 +117,7 @@ impl std::str::FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role {s:?}: expected admin, operator, partner-editor or viewer")
+                format!("unknown role {s:?}: expected admin, operator, partner-editor, contributor, news-editor or viewer")
             })
     }
 }

@@ -19,6 +19,7 @@ const VERSIONED: &[&str] = &[
     "campaigns",
     "media",
     "layouts",
+    "news_articles",
 ];
 
 /// The current version of row `id` of `table`, or [`StoreError::NotFound`].

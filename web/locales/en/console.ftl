@@ -9,6 +9,8 @@ logout = Log out
 role-admin = administrator
 role-operator = operator
 role-partner-editor = partner editor
+role-contributor = contributor
+role-news-editor = news editor
 role-viewer = viewer
 
 login-title = Log in to Twincast

@@ -77,3 +77,22 @@ portal-search-none = Try a city's name in any language, a country or a word from
 portal-kind-city = City
 portal-kind-news = News
 portal-kind-project = Project
+
+# News desk
+news-feed-title = Twincast — News
+news-feed-description = News of our city and its partner cities.
+news-feed-rss = News (RSS)
+news-feed-atom = News (Atom)
+news-feed-json = News (JSON Feed)
+portal-nav-news = News
+news-latest-title = Latest news
+news-rubrics = Rubrics
+news-all = All news
+news-none = No news yet.
+news-older = Older news
+news-feeds = Subscribe
+news-source = Source
+news-contact = Contact
+news-tags = Tags
+news-other-languages = In other languages
+news-back = All news

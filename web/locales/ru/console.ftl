@@ -9,6 +9,8 @@ logout = Выйти
 role-admin = администратор
 role-operator = оператор
 role-partner-editor = редактор партнёра
+role-contributor = автор новостей
+role-news-editor = редактор новостей
 role-viewer = наблюдатель
 
 login-title = Вход в Twincast

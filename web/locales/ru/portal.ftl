@@ -80,3 +80,22 @@ portal-search-none = Попробуйте название города на л�
 portal-kind-city = Город
 portal-kind-news = Новость
 portal-kind-project = Проект
+
+# Новости
+news-feed-title = Twincast — Новости
+news-feed-description = Новости нашего города и городов-партнёров.
+news-feed-rss = Новости (RSS)
+news-feed-atom = Новости (Atom)
+news-feed-json = Новости (JSON Feed)
+portal-nav-news = Новости
+news-latest-title = Последние новости
+news-rubrics = Рубрики
+news-all = Все новости
+news-none = Новостей пока нет.
+news-older = Более ранние новости
+news-feeds = Подписаться
+news-source = Источник
+news-contact = Контакты
+news-tags = Теги
+news-other-languages = На других языках
+news-back = Все новости

@@ -9,6 +9,8 @@ logout = 退出登录
 role-admin = 管理员
 role-operator = 运营人员
 role-partner-editor = 合作方编辑
+role-contributor = 新闻撰稿人
+role-news-editor = 新闻编辑
 role-viewer = 只读用户
 
 login-title = 登录 Twincast

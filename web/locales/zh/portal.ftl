@@ -70,3 +70,22 @@ portal-search-none = 可以输入任何语言的城市名称、国家或简介�
 portal-kind-city = 城市
 portal-kind-news = 新闻
 portal-kind-project = 项目
+
+# 新闻
+news-feed-title = Twincast — 新闻
+news-feed-description = 本市及友好城市的新闻。
+news-feed-rss = 新闻（RSS）
+news-feed-atom = 新闻（Atom）
+news-feed-json = 新闻（JSON Feed）
+portal-nav-news = 新闻
+news-latest-title = 最新新闻
+news-rubrics = 栏目
+news-all = 全部新闻
+news-none = 暂无新闻。
+news-older = 更早的新闻
+news-feeds = 订阅
+news-source = 来源
+news-contact = 联系方式
+news-tags = 标签
+news-other-languages = 其他语言版本
+news-back = 全部新闻

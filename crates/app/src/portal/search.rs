@@ -1,4 +1,4 @@
-//! Search across the portal's content (the partner cities now; news and projects join the same index) in
+//! Search across the portal's content (the partner cities and the public news; projects join the same index) in
 //! Russian, English and Chinese, through `twincast_search`. The index lives in memory and follows the database:
 //! each refresh of the portal's snapshot compares the partners it indexed (slug and version) with those it read,
 //! and re-indexes when they differ, so a change made through any node is searchable within
@@ -41,13 +41,24 @@ pub fn city_docs(c: &City) -> Vec<Doc> {
         .collect()
 }
 
-/// A fingerprint of what the cities' documents are made of.
-pub(super) fn fingerprint(snap: &Snapshot) -> [u8; 32] {
+/// A fingerprint of what the cities' documents are made of, and of the news documents (`extra`).
+pub(super) fn fingerprint(snap: &Snapshot, extra: &[Doc]) -> [u8; 32] {
     let mut h = Sha256::new();
     for c in snap.cities.iter() {
         h.update(c.partner.slug.as_bytes());
         h.update(c.partner.version.to_le_bytes());
         h.update([0]);
+    }
+    for d in extra {
+        for part in [
+            d.key.as_str(),
+            d.lang.as_str(),
+            d.title.as_str(),
+            d.body.as_str(),
+        ] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
     }
     h.finalize().into()
 }
@@ -55,7 +66,9 @@ pub(super) fn fingerprint(snap: &Snapshot) -> [u8; 32] {
 impl App {
     /// Re-indexes the cities of `snap` when they differ from what the index holds.
     pub(super) async fn keep_index(&self, snap: &Snapshot) -> AppResult<()> {
-        let print = fingerprint(snap);
+        // The stories the public sees now (so a scheduled one is found from its time, an expired one no longer).
+        let news = self.news_search_docs().await?;
+        let print = fingerprint(snap, &news);
         if self
             .portal
             .indexed
@@ -65,7 +78,8 @@ impl App {
         {
             return Ok(());
         }
-        let docs: Vec<Doc> = snap.cities.iter().flat_map(city_docs).collect();
+        let mut docs: Vec<Doc> = snap.cities.iter().flat_map(city_docs).collect();
+        docs.extend(news);
         let index = self.search.clone();
         tokio::task::spawn_blocking(move || index.rebuild(docs))
             .await

@@ -8,6 +8,8 @@
 
 mod cities;
 mod embed;
+mod news;
+pub mod news_feeds;
 mod oembed;
 mod search;
 pub mod share;
@@ -32,7 +34,8 @@ pub fn router() -> Router<Pages> {
     let mut r = Router::new()
         .route("/", get(root))
         .merge(oembed::router())
-        .merge(sitemap::router());
+        .merge(sitemap::router())
+        .merge(news_feeds::router());
     for lang in Lang::ALL {
         let tag = lang.tag();
         r = r
@@ -43,7 +46,8 @@ pub fn router() -> Router<Pages> {
             .merge(cities::router(lang))
             .merge(embed::router(lang))
             .merge(tour::router(lang))
-            .merge(search::router(lang));
+            .merge(search::router(lang))
+            .merge(news::router(lang));
     }
     r.layer(axum::middleware::from_fn(negotiate))
 }
@@ -148,6 +152,7 @@ impl Site {
             ("home", "/", "portal-nav-home"),
             ("cities", "/cities", "portal-nav-cities"),
             ("tour", "/tour", "portal-nav-tour"),
+            ("news", "/news", "portal-nav-news"),
         ]
         .into_iter()
         .map(|(k, p, l)| (k, self.href(p), self.t(l)))

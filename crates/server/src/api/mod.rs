@@ -7,6 +7,7 @@ pub mod groups;
 pub mod layouts;
 pub mod media;
 pub mod moderation;
+pub mod news;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
@@ -47,6 +48,7 @@ use utoipa_axum::routes;
         (name = "plays", description = "Proof-of-play reports"),
         (name = "health", description = "Screen health: offline/online notifications (webhook, e-mail) and their delivery"),
         (name = "portal", description = "The public portal: anonymous view counts, search"),
+        (name = "news", description = "The news desk: stories in ru/en/zh, their life (draft, review, schedule, publish, withdraw), public reads and ninjs 3.3"),
         (name = "layouts", description = "Layouts as data (zones in percent) and the layout of screens and screen groups"),
     )
 )]
@@ -96,6 +98,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(public::count_view))
         .routes(routes!(public::daily_views))
         .routes(routes!(public::search))
+        .routes(routes!(news::list, news::create))
+        .routes(routes!(news::get, news::update, news::patch, news::delete))
+        .routes(routes!(news::submit))
+        .routes(routes!(news::send_back))
+        .routes(routes!(news::schedule))
+        .routes(routes!(news::publish))
+        .routes(routes!(news::withdraw))
+        .routes(routes!(news::reopen))
+        .routes(routes!(news::rubrics))
+        .routes(routes!(news::public_list))
+        .routes(routes!(news::headlines))
+        .routes(routes!(news::ninjs))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

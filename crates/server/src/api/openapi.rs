@@ -37,6 +37,10 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/public/videos/{id}/views"),
     ("get", "/api/v1/public/views"),
     ("get", "/api/v1/search"),
+    ("get", "/api/v1/news/rubrics"),
+    ("get", "/api/v1/public/news"),
+    ("get", "/api/v1/public/news/headlines"),
+    ("get", "/api/v1/public/news/{id}/ninjs"),
     ("post", "/api/v1/player/pairings"),
     ("get", "/api/v1/player/pairings/{pairing_id}"),
 ];

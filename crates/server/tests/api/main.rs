@@ -13,6 +13,8 @@ mod matrix;
 mod media;
 mod misc;
 mod moderation;
+mod news;
+mod news_formats;
 mod openapi;
 mod places_lifecycle;
 mod player;

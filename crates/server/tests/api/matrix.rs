@@ -140,6 +140,31 @@ async fn authorization_matrix() {
         v["id"].as_str().unwrap().to_string()
     };
     let alert_id = new_alert(0).await;
+    // News fixtures: a fresh story by the admin in the state a row needs (`draft`, `in_review`, `published`,
+    // `withdrawn`). The desk's own roles have their matrix in news.rs.
+    let new_story = |n: u32, state: &'static str| async move {
+        let body = json!({"rubric": "world", "versions": {"en": {"headline": format!("Matrix {n}"), "short_headline": "M"}}});
+        let v: Value = admin
+            .post_json("/api/v1/news/articles", body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = v["id"].as_str().unwrap().to_string();
+        let steps: &[&str] = match state {
+            "in_review" => &["submit"],
+            "published" => &["publish"],
+            "withdrawn" => &["publish", "withdraw"],
+            _ => &[],
+        };
+        for step in steps {
+            let res = admin
+                .post_json(&format!("/api/v1/news/articles/{id}/{step}"), json!({}))
+                .await;
+            assert_eq!(res.status(), 200, "{step}");
+        }
+        id
+    };
     // Account fixtures: one account every row about "another account" acts on.
     s.user("target", Role::Viewer, &[]).await;
     let target_id = s.state.store.user_by_name("target").await.unwrap().id;
@@ -682,6 +707,87 @@ async fn authorization_matrix() {
             "/api/v1/alerts/{id}/cancel",
             [401, 403, 403, 200, 200],
         ),
+        // The news desk (contributors and news editors: news.rs).
+        (
+            Method::GET,
+            "/api/v1/news/articles",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/news/articles/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/news/articles/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/news/articles/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/news/articles/{id}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/submit",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/send-back",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/schedule",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/publish",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/withdraw",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/articles/{id}/reopen",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/news/rubrics",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/public/news",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/public/news/headlines",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/public/news/{id}/ninjs",
+            [200, 200, 200, 200, 200],
+        ),
         (
             Method::POST,
             "/api/v1/auth/logout",
@@ -1053,6 +1159,46 @@ async fn authorization_matrix() {
                 ("GET", "/api/v1/search", _) => ("/api/v1/search?q=city".into(), Body::None),
                 ("GET", "/api/v1/public/views", _) => (
                     "/api/v1/public/views?from=2026-01-01&to=2026-01-31".into(),
+                    Body::None,
+                ),
+                ("POST", "/api/v1/news/articles", _) | ("PUT", "/api/v1/news/articles/{id}", _) => {
+                    let body = json!({"rubric": "city", "versions": {"en": {"headline": format!("M {seed}"), "short_headline": "M"}}});
+                    let path = if method == Method::PUT {
+                        path_t.replace("{id}", &new_story(seed, "draft").await)
+                    } else {
+                        path_t.to_string()
+                    };
+                    (path, Body::Json(body))
+                }
+                ("PATCH", "/api/v1/news/articles/{id}", _) => (
+                    path_t.replace("{id}", &new_story(seed, "draft").await),
+                    Body::Json(json!({"rubric": "culture"})),
+                ),
+                ("POST", "/api/v1/news/articles/{id}/schedule", _) => (
+                    path_t.replace("{id}", &new_story(seed, "draft").await),
+                    Body::Json(json!({"at": "2099-01-01T00:00:00Z"})),
+                ),
+                (_, p, _) if p.starts_with("/api/v1/news/articles/{id}") => {
+                    let state = match p.rsplit('/').next() {
+                        Some("send-back") => "in_review",
+                        Some("withdraw") => "published",
+                        Some("reopen") => "withdrawn",
+                        _ => "draft",
+                    };
+                    (p.replace("{id}", &new_story(seed, state).await), Body::None)
+                }
+                ("GET", "/api/v1/public/news", _) => {
+                    ("/api/v1/public/news?lang=en".into(), Body::None)
+                }
+                ("GET", "/api/v1/public/news/headlines", _) => (
+                    "/api/v1/public/news/headlines?lang=zh&tags=forum".into(),
+                    Body::None,
+                ),
+                ("GET", "/api/v1/public/news/{id}/ninjs", _) => (
+                    format!(
+                        "/api/v1/public/news/{}/ninjs",
+                        new_story(seed, "published").await
+                    ),
                     Body::None,
                 ),
                 ("POST", "/api/v1/public/videos/{id}/views", _) => (
