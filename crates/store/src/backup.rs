@@ -38,6 +38,9 @@ pub const TABLES: &[&str] = &[
     "screen_commands",
     "upload_sessions",
     "media_views",
+    "coop_fields",
+    "coop_projects",
+    "coop_interests",
 ];
 
 /// First line of a backup file.

@@ -40,6 +40,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0010_console_indexes.sql"),
     ),
     (11, "portal", include_str!("../migrations/0011_portal.sql")),
+    (
+        13,
+        "cooperation",
+        include_str!("../migrations/0013_cooperation.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -19,6 +19,9 @@ const VERSIONED: &[&str] = &[
     "campaigns",
     "media",
     "layouts",
+    "coop_fields",
+    "coop_projects",
+    "coop_interests",
 ];
 
 /// The current version of row `id` of `table`, or [`StoreError::NotFound`].
