@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod background;
 pub mod clock;
+pub mod cooperation;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -61,6 +62,8 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// The host city (where the screens are), for the portal's distances; `None`: not configured.
     pub host: Option<portal::HostCity>,
+    /// The cooperation catalogue's settings (IATI reporting organisation, interest retention, form tokens).
+    pub cooperation: cooperation::CooperationSettings,
 }
 
 impl Default for Settings {
@@ -74,6 +77,7 @@ impl Default for Settings {
             uploads_dir: std::env::temp_dir().join("twincast-uploads"),
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             host: None,
+            cooperation: cooperation::CooperationSettings::default(),
         }
     }
 }

@@ -115,6 +115,7 @@ impl AppState {
                         lat: h.lat,
                         lon: h.lon,
                     }),
+                cooperation: twincast_app::cooperation::CooperationSettings::default(),
             },
         );
         let per_minute =

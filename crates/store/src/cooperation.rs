@@ -326,8 +326,9 @@ impl Store {
 
     // ---- expressions of interest ----
 
-    /// Stores an expression of interest unless one with the same `idempotency_key` exists; returns the stored
-    /// one and whether it was created now.
+    /// Stores an expression of interest unless one with the same `idempotency_key` exists, with `outbox`'s
+    /// deliveries (their event id is the interest's id) in the same transaction; returns the stored one and
+    /// whether it was created now.
     pub async fn submit_interest(
         &self,
         project_id: &str,
@@ -335,11 +336,13 @@ impl Store {
         input: &InterestInput,
         at: i64,
         retain_until: i64,
+        outbox: &crate::Outbox,
     ) -> Result<(Interest, bool)> {
         if let Some(i) = self.interest_by_key(key).await? {
             return Ok((i, false));
         }
         let id = new_id();
+        let mut tx = self.begin_write().await?;
         let res = sqlx::query(
             "INSERT INTO coop_interests (id, project_id, idempotency_key, doc, status, created_at, retain_until, version) \
              VALUES ($1, $2, $3, $4, 'new', $5, $6, 1)",
@@ -350,19 +353,27 @@ impl Store {
         .bind(serde_json::to_string(input)?)
         .bind(at)
         .bind(retain_until)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await;
         match res {
-            Ok(_) => Ok((self.interest(&id).await?, true)),
+            Ok(_) => {}
             // A concurrent double submit: the other request stored it.
-            Err(e) => match StoreError::from(e) {
-                StoreError::Conflict(_) => match self.interest_by_key(key).await? {
-                    Some(i) => Ok((i, false)),
-                    None => Err(StoreError::Conflict(crate::UNIQUE_CONFLICT.into())),
-                },
-                other => Err(other),
-            },
+            Err(e) => {
+                drop(tx);
+                return match StoreError::from(e) {
+                    StoreError::Conflict(_) => match self.interest_by_key(key).await? {
+                        Some(i) => Ok((i, false)),
+                        None => Err(StoreError::Conflict(crate::UNIQUE_CONFLICT.into())),
+                    },
+                    other => Err(other),
+                };
+            }
         }
+        let mut outbox = outbox.clone();
+        outbox.event_id = id.clone();
+        crate::health::queue(&mut tx, &outbox, at).await?;
+        tx.commit().await?;
+        Ok((self.interest(&id).await?, true))
     }
 
     async fn interest_by_key(&self, key: &str) -> Result<Option<Interest>> {
@@ -441,12 +452,22 @@ impl Store {
         rows.iter().map(interest).collect()
     }
 
-    /// Deletes the expressions of interest whose retention date has passed; returns how many.
+    /// Deletes the expressions of interest whose retention date has passed, and their e-mail deliveries (which
+    /// carry the same data); returns how many expressions.
     pub async fn delete_expired_interests(&self, now: i64) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM notifications WHERE event = 'cooperation.interest' AND event_id IN \
+             (SELECT id FROM coop_interests WHERE retain_until <= $1)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM coop_interests WHERE retain_until <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 }
