@@ -37,6 +37,12 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/public/videos/{id}/views"),
     ("get", "/api/v1/public/views"),
     ("get", "/api/v1/search"),
+    ("get", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{slug}"),
+    ("get", "/api/v1/project-fields"),
+    ("get", "/api/v1/iati/activities"),
+    ("get", "/api/v1/projects/{slug}/interest-form"),
+    ("post", "/api/v1/projects/{slug}/interests"),
     ("post", "/api/v1/player/pairings"),
     ("get", "/api/v1/player/pairings/{pairing_id}"),
 ];

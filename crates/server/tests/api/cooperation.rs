@@ -11,7 +11,7 @@ use twincast_app::ManualClock;
 use twincast_store::Role;
 
 /// A valid project body (partner `pa` must exist).
-pub fn project_json(
+pub(crate) fn project_json(
     slug: &str,
     district: &str,
     countries: &[&str],
