@@ -12,6 +12,7 @@ pub mod audit;
 pub mod audit_query;
 pub mod background;
 pub mod clock;
+pub mod cooperation;
 pub mod error;
 pub mod events;
 pub mod health;
@@ -64,6 +65,8 @@ pub struct Settings {
     pub host: Option<portal::HostCity>,
     /// The site's IANA time zone: scheduled publication times without an offset are read in it.
     pub site_time_zone: String,
+    /// The cooperation catalogue's settings (IATI reporting organisation, interest retention, form tokens).
+    pub cooperation: cooperation::CooperationSettings,
 }
 
 impl Default for Settings {
@@ -78,6 +81,7 @@ impl Default for Settings {
             max_upload_bytes: 2 * 1024 * 1024 * 1024,
             host: None,
             site_time_zone: "UTC".into(),
+            cooperation: cooperation::CooperationSettings::default(),
         }
     }
 }

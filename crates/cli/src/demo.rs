@@ -3,6 +3,7 @@
 
 mod fonts;
 mod news;
+mod projects;
 
 use anyhow::Result;
 use fonts::demo_fonts;
@@ -20,6 +21,8 @@ pub struct SeedReport {
     pub partners_added: usize,
     /// News stories added (and published) by this start.
     pub news_added: usize,
+    /// Cooperation projects added by this start.
+    pub projects_added: usize,
 }
 
 async fn ingest_bytes(state: &AppState, bytes: &[u8], partner: &str, name: &str) -> Result<()> {
@@ -173,10 +176,12 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
         }
         Err(e) => return Err(e.into()),
     };
+    let projects_added = projects::seed_projects(state).await?;
     Ok(SeedReport {
         admin_password,
         partners_added,
         news_added,
+        projects_added,
     })
 }
 
@@ -364,6 +369,12 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
     if r.news_added > 0 {
         println!("  published {} news stories ({base}/en/news)", r.news_added);
     }
+    if r.projects_added > 0 {
+        println!(
+            "  seeded {} cooperation projects ({base}/api/v1/projects, IATI: {base}/api/v1/iati/activities)",
+            r.projects_added
+        );
+    }
     println!();
     println!("  console      {base}/console");
     match &r.admin_password {
@@ -510,6 +521,12 @@ mod tests {
             version,
             "a second seed changes nothing"
         );
+        // The cooperation catalogue: several districts, at least 14 countries and regions, valid for the rules.
+        let cat = state.app.catalogue(&Default::default()).await.unwrap();
+        assert!(cat.total >= 6, "{}", cat.total);
+        assert!(cat.facets.district.len() >= 5, "{:?}", cat.facets.district);
+        assert!(cat.facets.country.len() >= 14, "{:?}", cat.facets.country);
+        assert_eq!(cat.facets.status.len(), 3);
         let partners = twincast_demo::partners();
         let main = state
             .store

@@ -37,6 +37,7 @@
 pub mod alert;
 pub mod campaign;
 pub mod campaign_rules;
+pub mod cooperation;
 pub mod engine;
 pub mod explain;
 pub mod fairness;

@@ -48,6 +48,8 @@ pub struct Config {
     pub session_ttl_secs: u64,
     /// Failed logins allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Expressions of interest accepted per client address and minute (the cooperation catalogue's public form).
+    pub interests_per_minute: u32,
     /// Concurrent media jobs (ffmpeg).
     pub media_workers: usize,
     /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
@@ -103,6 +105,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             session_ttl_secs: 12 * 3600,
             login_attempts_per_minute: 10,
+            interests_per_minute: 5,
             media_workers: 1,
             transcode: true,
             screen_offline_after_secs: 90,

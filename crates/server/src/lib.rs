@@ -43,6 +43,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Login attempts per client address.
     pub login_limiter: Arc<LoginLimiter>,
+    /// Expressions of interest per client address (API and portal form).
+    pub interest_limiter: Arc<LoginLimiter>,
     /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
     pub delivered: Arc<RwLock<HashMap<String, u64>>>,
     /// Wakes the media worker when a job is queued (= `app.jobs_notify`).
@@ -119,6 +121,7 @@ impl AppState {
                         lon: h.lon,
                     }),
                 site_time_zone: config.site_time_zone.clone(),
+                cooperation: twincast_app::cooperation::CooperationSettings::default(),
             },
         );
         let per_minute =
@@ -131,6 +134,9 @@ impl AppState {
             storage,
             login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,
+            ))),
+            interest_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                NonZeroU32::new(config.interests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
             ))),
             delivered: Arc::default(),
             transcoding,
@@ -243,6 +249,9 @@ impl Server {
             .map_err(|e| StartError::Config(format!("notifications: {e}")))?;
         workers.spawn(health_watch);
         workers.spawn(notifier);
+        workers.spawn(twincast_app::cooperation::InterestSweep::new(
+            state.app.clone(),
+        ));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(

@@ -41,6 +41,9 @@ pub const TABLES: &[&str] = &[
     "news_articles",
     "news_versions",
     "news_tags",
+    "coop_fields",
+    "coop_projects",
+    "coop_interests",
 ];
 
 /// First line of a backup file.

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (11, "portal", include_str!("../migrations/0011_portal.sql")),
     (12, "news", include_str!("../migrations/0012_news.sql")),
+    (
+        13,
+        "cooperation",
+        include_str!("../migrations/0013_cooperation.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

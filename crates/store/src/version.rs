@@ -20,6 +20,9 @@ const VERSIONED: &[&str] = &[
     "media",
     "layouts",
     "news_articles",
+    "coop_fields",
+    "coop_projects",
+    "coop_interests",
 ];
 
 /// The current version of row `id` of `table`, or [`StoreError::NotFound`].

@@ -252,6 +252,10 @@ impl App {
                 read_at: now,
                 ..(*old).clone()
             });
+            // The index also holds news (visible by the clock) and projects, which the stamp does not cover.
+            if let Err(e) = self.keep_index(&snap).await {
+                tracing::error!(error = %e, "the search index could not follow the portal's content");
+            }
             self.keep(&snap, changes);
             return Ok(snap);
         }

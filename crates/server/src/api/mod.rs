@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod campaigns;
+pub mod cooperation;
 pub mod groups;
 pub mod layouts;
 pub mod media;
@@ -50,6 +51,7 @@ use utoipa_axum::routes;
         (name = "portal", description = "The public portal: anonymous view counts, search"),
         (name = "news", description = "The news desk: stories in ru/en/zh, their life (draft, review, schedule, publish, withdraw), public reads and ninjs 3.3"),
         (name = "layouts", description = "Layouts as data (zones in percent) and the layout of screens and screen groups"),
+        (name = "cooperation", description = "The cooperation catalogue: projects, the field vocabulary, IATI 2.03 export and import, expressions of interest"),
     )
 )]
 struct ApiDoc;
@@ -203,6 +205,27 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(player::plays_summary))
         .routes(routes!(player::plays_aggregates))
         .routes(routes!(notifications::list))
+        .routes(routes!(cooperation::list, cooperation::create))
+        .routes(routes!(
+            cooperation::get,
+            cooperation::update,
+            cooperation::delete
+        ))
+        .routes(routes!(cooperation::list_fields, cooperation::create_field))
+        .routes(routes!(
+            cooperation::update_field,
+            cooperation::delete_field
+        ))
+        .routes(routes!(cooperation::iati_export))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(cooperation::iati_import))
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(cooperation::interest_form))
+        .routes(routes!(cooperation::submit_interest))
+        .routes(routes!(cooperation::list_interests))
+        .routes(routes!(cooperation::set_interest_status))
         .fallback(api_not_found)
 }
 

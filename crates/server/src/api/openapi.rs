@@ -41,6 +41,12 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/public/news"),
     ("get", "/api/v1/public/news/headlines"),
     ("get", "/api/v1/public/news/{id}/ninjs"),
+    ("get", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{slug}"),
+    ("get", "/api/v1/project-fields"),
+    ("get", "/api/v1/iati/activities"),
+    ("get", "/api/v1/projects/{slug}/interest-form"),
+    ("post", "/api/v1/projects/{slug}/interests"),
     ("post", "/api/v1/player/pairings"),
     ("get", "/api/v1/player/pairings/{pairing_id}"),
 ];

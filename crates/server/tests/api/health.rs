@@ -21,7 +21,7 @@ const SECRET: &str = "test-webhook-secret";
 const WAIT: Duration = Duration::from_secs(120);
 
 /// Polls `check` every 100 ms until it answers `Some`, failing with `what` after [`WAIT`].
-async fn wait_for<T, F, Fut>(what: &str, mut check: F) -> T
+pub(crate) async fn wait_for<T, F, Fut>(what: &str, mut check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -50,14 +50,14 @@ fn free_port() -> u16 {
 
 /// aiosmtpd (PyPI) on loopback, delivering into a Maildir. The Python interpreter that has it is
 /// `TWINCAST_TEST_AIOSMTPD_PYTHON` (set by scripts/test.sh), else `python3`.
-struct Smtp {
-    port: u16,
+pub(crate) struct Smtp {
+    pub(crate) port: u16,
     maildir: tempfile::TempDir,
     _child: tokio::process::Child,
 }
 
 impl Smtp {
-    async fn start() -> Smtp {
+    pub(crate) async fn start() -> Smtp {
         let python =
             std::env::var("TWINCAST_TEST_AIOSMTPD_PYTHON").unwrap_or_else(|_| "python3".into());
         let probe = std::process::Command::new(&python)
@@ -102,7 +102,7 @@ impl Smtp {
     }
 
     /// The messages delivered so far, oldest first.
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         let dir: PathBuf = self.maildir.path().join("Maildir").join("new");
         let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
             .map(|d| {

@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_campaigns;
 mod console_media;
+mod cooperation;
 mod health;
 mod layouts;
 mod matrix;

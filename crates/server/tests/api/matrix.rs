@@ -29,6 +29,7 @@ enum Body {
     Upload(String, Vec<u8>),
     Calendar(String),
     Chunk(Vec<u8>),
+    Xml(String),
 }
 
 /// Expected status per caller: anonymous, viewer, partner-editor of `pa`, operator, admin.
@@ -37,7 +38,11 @@ type Expect = [u16; 5];
 #[tokio::test]
 async fn authorization_matrix() {
     // Many accounts log in from one address here; the login rate limit has its own test (auth.rs).
-    let s = TestServer::with(|c| c.login_attempts_per_minute = 1000).await;
+    let s = TestServer::with(|c| {
+        c.login_attempts_per_minute = 1000;
+        c.interests_per_minute = 1000;
+    })
+    .await;
     s.partner("pa").await;
     s.partner("pb").await;
     let anon = Client::new();
@@ -253,6 +258,39 @@ async fn authorization_matrix() {
         201
     );
 
+    // Cooperation fixtures: a project of partner `pa`, an expression of interest, the catalogue as IATI XML.
+    let project_body = |slug: &str| {
+        crate::cooperation::project_json(slug, "binhu", &["DE"], &["training"], "active")
+    };
+    let res = admin
+        .post_json("/api/v1/projects", project_body("mx"))
+        .await;
+    assert_eq!(res.status(), 201);
+    let project_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (interest, _) = s
+        .state
+        .store
+        .submit_interest(
+            &project_id,
+            "matrix-key",
+            &serde_json::from_value(json!({"organisation": "O", "country": "DE", "name": "N",
+                "email": "n@example.test", "message": "M", "consent": true}))
+            .unwrap(),
+            0,
+            i64::MAX / 2,
+            &twincast_store::Outbox::default(),
+        )
+        .await
+        .unwrap();
+    let iati_xml = admin
+        .get("/api/v1/iati/activities")
+        .await
+        .text()
+        .await
+        .unwrap();
     let mut covered: BTreeSet<(String, String)> = BTreeSet::new();
     let mut failures = vec![];
     let mut seed = 0u32;
@@ -788,6 +826,71 @@ async fn authorization_matrix() {
             "/api/v1/public/news/{id}/ninjs",
             [200, 200, 200, 200, 200],
         ),
+        // The cooperation catalogue (cooperation.rs).
+        (Method::GET, "/api/v1/projects", [200, 200, 200, 200, 200]),
+        (Method::POST, "/api/v1/projects", [401, 403, 403, 201, 201]),
+        (
+            Method::GET,
+            "/api/v1/projects/{slug}",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/projects/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/projects/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/v1/project-fields",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/project-fields",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/project-fields/{slug}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/project-fields/{slug}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::GET,
+            "/api/v1/iati/activities",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/iati/activities",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/projects/{slug}/interest-form",
+            [200, 200, 200, 200, 200],
+        ),
+        // Public, and refused here for its form token (the form's own test sends good ones).
+        (
+            Method::POST,
+            "/api/v1/projects/{slug}/interests",
+            [400, 400, 400, 400, 400],
+        ),
+        (Method::GET, "/api/v1/interests", [401, 403, 403, 200, 200]),
+        (
+            Method::PUT,
+            "/api/v1/interests/{id}/status",
+            [401, 403, 403, 200, 200],
+        ),
         (
             Method::POST,
             "/api/v1/auth/logout",
@@ -1157,6 +1260,59 @@ async fn authorization_matrix() {
                     (p.replace("{id}", &screen_id), Body::None)
                 }
                 ("GET", "/api/v1/search", _) => ("/api/v1/search?q=city".into(), Body::None),
+                ("POST", "/api/v1/projects", _) => (
+                    path_t.to_string(),
+                    Body::Json(project_body(&format!("new-{seed}"))),
+                ),
+                ("GET", "/api/v1/projects/{slug}", _)
+                | ("GET", "/api/v1/projects/{slug}/interest-form", _) => {
+                    (path_t.replace("{slug}", "mx"), Body::None)
+                }
+                ("PUT", "/api/v1/projects/{slug}", _) => {
+                    ("/api/v1/projects/mx".into(), Body::Json(project_body("mx")))
+                }
+                ("DELETE", "/api/v1/projects/{slug}", _) => {
+                    let slug = format!("gone-{seed}");
+                    let res = admin
+                        .post_json("/api/v1/projects", project_body(&slug))
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    (format!("/api/v1/projects/{slug}"), Body::None)
+                }
+                ("POST", "/api/v1/project-fields", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        json!({"slug": format!("f{seed}"), "names": {"ru": "П", "en": "F", "zh": "领"}, "dac": [11330], "sdg": [4]}),
+                    ),
+                ),
+                ("PUT", "/api/v1/project-fields/{slug}", _) => (
+                    "/api/v1/project-fields/tourism".into(),
+                    Body::Json(
+                        json!({"slug": "tourism", "names": {"ru": "Туризм", "en": "Tourism", "zh": "旅游"}, "dac": [33210], "sdg": [8]}),
+                    ),
+                ),
+                ("DELETE", "/api/v1/project-fields/{slug}", _) => {
+                    let slug = format!("gone-{seed}");
+                    let res = admin
+                        .post_json("/api/v1/project-fields", json!({"slug": slug, "names": {"ru": "П", "en": "F", "zh": "领"}, "dac": [], "sdg": []}))
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    (format!("/api/v1/project-fields/{slug}"), Body::None)
+                }
+                ("POST", "/api/v1/iati/activities", _) => {
+                    (path_t.to_string(), Body::Xml(iati_xml.clone()))
+                }
+                ("POST", "/api/v1/projects/{slug}/interests", _) => (
+                    "/api/v1/projects/mx/interests".into(),
+                    Body::Json(
+                        json!({"organisation": "O", "country": "DE", "name": "N", "email": "n@example.test",
+                        "message": "M", "consent": true, "token": "1.2.3", "website": ""}),
+                    ),
+                ),
+                ("PUT", "/api/v1/interests/{id}/status", _) => (
+                    format!("/api/v1/interests/{}/status", interest.id),
+                    Body::Json(json!({"status": "forwarded"})),
+                ),
                 ("GET", "/api/v1/public/views", _) => (
                     "/api/v1/public/views?from=2026-01-01&to=2026-01-31".into(),
                     Body::None,
@@ -1214,6 +1370,7 @@ async fn authorization_matrix() {
                 Body::Upload(slug, bytes) => rb.multipart(multipart(&slug, "u.png", bytes)),
                 Body::Calendar(text) => rb.header("content-type", "text/calendar").body(text),
                 Body::Chunk(bytes) => rb.header("upload-offset", "0").body(bytes),
+                Body::Xml(text) => rb.header("content-type", "application/xml").body(text),
             };
             let got = rb.send().await.unwrap().status().as_u16();
             if got != expect[i] {
