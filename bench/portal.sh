@@ -165,9 +165,12 @@ out.append("")
 out.append("Reading: a portal page is served from the rendered, gzip-compressed copy kept per snapshot of the cities, so "
            "its cost is the lookup and the bytes sent; the home page is the largest (the world map). The p99 of the home page "
            "includes its re-rendering every 5 s (what the screens show changes by the play). A search is CPU work: "
-           "analysing the query in three languages, scoring every matching document and cutting snippets. The "
-           "load-test partners carry the same Latin name in all three languages, so a word like `partners` matches "
-           "all 100,000 documents: those queries make the tail. The search page adds the page around the hits.\n")
+           "analysing the query in three languages, scoring the matching documents of the reader's language (the "
+           "others only when it has too few hits) with top-k pruning, and cutting snippets. The load-test partners "
+           "carry the same Latin name in all three languages, so a word like `load-test` matches a third of the "
+           "index in one language: those queries make the tail. The search page adds the page around the hits. "
+           "Every 5 s the server checks one stamp of partners, media and renditions and re-reads the cities only "
+           "when it changed.\n")
 out.append("<details><summary>Every run</summary>\n")
 out.append("| set | what | round | requests | req/s | p50 ms | p99 ms |")
 out.append("|---|---|---:|---:|---:|---:|---:|")

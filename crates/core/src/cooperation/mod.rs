@@ -4,7 +4,7 @@
 //!
 //! - [`model`]: the types ([`ProjectInput`], [`Project`], [`FieldInput`], [`InterestInput`]…).
 //! - [`rules`]: every check, as a list of [`FieldError`]s (field path, stable code, message).
-//! - [`facets`]: which projects match a selection and the counts per value of each dimension.
+//! - [`facets()`]: which projects match a selection and the counts per value of each dimension.
 //! - [`iati`]: IATI 2.03 activity XML out and in.
 
 pub mod facets;

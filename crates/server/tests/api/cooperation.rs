@@ -995,38 +995,3 @@ async fn expressions_of_interest_are_checked_stored_once_and_emailed() {
         .unwrap();
     assert!(kept.items.iter().all(|n| n.event != "cooperation.interest"));
 }
-
-#[tokio::test]
-async fn projects_are_found_by_the_portal_search() {
-    let s = TestServer::start().await;
-    s.partner("pa").await;
-    let op = s.user("op", Role::Operator, &[]).await;
-    let mut body = project_json("lake", "binhu", &["DE"], &["training"], "active");
-    body["title"] = json!({"ru": "Чистое озеро Тайху", "en": "Clean Lake Tai", "zh": "清洁太湖"});
-    assert_eq!(
-        op.post_json("/api/v1/projects", body).await.status(),
-        StatusCode::CREATED
-    );
-    let anon = Client::new();
-    for (q, lang) in [("Lake Tai", "en"), ("озеро", "ru"), ("太湖", "zh")] {
-        let hits: Vec<Value> = anon
-            .get(
-                reqwest::Url::parse_with_params(
-                    &s.url("/api/v1/search"),
-                    &[("q", q), ("lang", lang), ("kind", "project")],
-                )
-                .unwrap(),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(
-            hits.iter()
-                .any(|h| h["url"] == format!("/{lang}/projects/lake")),
-            "{q}: {hits:?}"
-        );
-    }
-}
