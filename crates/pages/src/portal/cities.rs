@@ -119,9 +119,14 @@ struct HomePage<'a> {
     map: String,
     continents: Vec<(&'static str, Vec<&'a City>)>,
     now: Vec<NowRow>,
+    /// The latest headlines (at most [`HOME_NEWS`]).
+    news: Vec<super::news::Row>,
     count: usize,
     countries: usize,
 }
+
+/// How many of the latest headlines the home page shows.
+const HOME_NEWS: i64 = 5;
 
 /// A place and what plays there, ready to show.
 struct NowRow {
@@ -159,6 +164,22 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
     let key = format!("home|{}|{base}", lang.tag());
     // What the screens show changes by the play: re-render at most every 5 s.
     let generation = snap.generation.wrapping_mul(1_000_003) ^ (pages.app.now_ms() / 5_000) as u64;
+    if let Some(page) = pages.caches.portal.get(&key, generation) {
+        return html(Ok(page));
+    }
+    // The latest headlines, read only when the page is rendered again (at most every 5 s): a story appears or
+    // leaves the home page within that time. A failed read shows the page without them.
+    let news = match pages
+        .app
+        .public_news(lang.tag(), None, &[], None, HOME_NEWS)
+        .await
+    {
+        Ok(articles) => super::news::rows(&articles, lang, pages.app.site_time_zone()),
+        Err(e) => {
+            tracing::warn!(error = %e, "the home page's latest news could not be read");
+            Vec::new()
+        }
+    };
     html(pages.caches.portal.get_or_render(key, generation, || {
         let mut s = Site::new(lang, &base, "/", "home", Site::title_of(lang));
         s.head = super::share::page_head(&s);
@@ -173,6 +194,7 @@ async fn home(State(pages): State<Pages>, headers: HeaderMap, lang: Lang) -> Res
             map: world_map(&s, &snap),
             continents: by_continent(&snap),
             now: now_rows(&s, &snap, &now),
+            news,
             count: snap.cities.len(),
             countries: countries.len(),
             s,

@@ -276,6 +276,14 @@ pub struct PageCache {
 }
 
 impl PageCache {
+    /// The page kept under `key` if it was rendered from `generation`.
+    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Rendered>> {
+        let g = self.pages.lock().ok()?;
+        g.get(key)
+            .filter(|(gen, _)| *gen == generation)
+            .map(|(_, page)| page.clone())
+    }
+
     /// The page kept under `key` if rendered from `generation`, else `render`'s output, kept.
     pub fn get_or_render(
         &self,

@@ -216,13 +216,15 @@ async fn assigned_layouts_reach_the_manifest_screen_before_group() {
         else {
             panic!("no manifest_changed with a new ETag; told {told:?}");
         };
-        if etag != before {
+        // A new ETag may still be the group's creation (its refresh can land after the hello); the layout's
+        // own push follows it.
+        if etag != before && manifest(&s, &token).await.shared.layout.name == "landscape" {
             break;
         }
         told.push(etag);
         assert!(
-            told.len() < 3,
-            "the old ETag was pushed again and again: {told:?}"
+            told.len() < 4,
+            "no push led to the assigned layout: {told:?}"
         );
     }
     for t in [&token, &token1] {

@@ -544,6 +544,20 @@ async fn news_portal_pages_show_the_public_stories_only() {
         assert!(!html.contains('⟦'), "{lang}: a message is missing");
         // The English-only story is listed only in English.
         assert_eq!(html.contains(bid), lang == "en", "{lang}");
+        // The home page shows the latest headlines too, with a way to all of them.
+        let home = reqwest::get(s.url(&format!("/{lang}/")))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains(&format!("href=\"/{lang}/news/{aid}\"")),
+            "{lang}: the home page lists the story"
+        );
+        assert!(home.contains(&format!("href=\"/{lang}/news\"")), "{lang}");
+        assert_eq!(home.contains(bid), lang == "en", "{lang}: home");
+        assert!(!home.contains('⟦'), "{lang}: a message is missing on home");
     }
     let html = reqwest::get(s.url(&format!("/ru/news/{aid}")))
         .await
