@@ -149,6 +149,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 width: s.width,
                 height: s.height,
                 tags: s.tags.iter().map(|t| t.to_string()).collect(),
+                language: Some(l.lang.code().into()),
             };
             state.app.create_screen(&admin, new).await?;
         }
