@@ -314,3 +314,119 @@ async fn published_headlines_reach_targeted_tickers_in_the_screens_language_and_
         assert!(actions.contains(&want), "{want} missing in {audit}");
     }
 }
+
+#[tokio::test]
+async fn the_console_sets_tickers_up_with_field_errors_and_stale_versions() {
+    let s = TestServer::start().await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let editor = s.user("desk", Role::NewsEditor, &[]).await;
+    let writer = s.user("writer", Role::Contributor, &[]).await;
+    screens(&s, &admin, 1).await;
+    for lang in ["ru", "en", "zh"] {
+        editor
+            .get(&format!("/console/lang?to={lang}&next=/console"))
+            .await;
+        for path in ["/console/news/tickers", "/console/news/tickers/new"] {
+            let res = editor.get(path).await;
+            assert_eq!(res.status(), StatusCode::OK, "{path} in {lang}");
+            let html = res.text().await.unwrap();
+            assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{html}");
+        }
+    }
+    editor.get("/console/lang?to=en&next=/console").await;
+    assert_eq!(
+        writer.get("/console/news/tickers").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let mut f = vec![
+        ("csrf", editor.csrf.as_str()),
+        ("name", "Metro headlines"),
+        ("location_kinds", "metro"),
+        ("rubrics", "world"),
+        ("rubrics", "city"),
+        ("tags", "Bad Tag"),
+        ("max_items", "ten"),
+        ("seconds", "6"),
+        ("enabled", "1"),
+    ];
+    // A number that does not read, then a tag the desk refuses: each next to its field, values kept, nothing saved.
+    let res = post_form(&editor, "/console/news/tickers", &f).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"max_items-error\""), "{html}");
+    assert!(html.contains("value=\"Metro headlines\"") && html.contains("value=\"ten\""));
+    f[6] = ("max_items", "5");
+    let res = post_form(&editor, "/console/news/tickers", &f).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("id=\"tags-error\""), "{html}");
+    assert!(
+        status_json(editor.get("/api/v1/news/tickers").await, StatusCode::OK)
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    f[5] = ("tags", "forum");
+    let res = post_form(&editor, "/console/news/tickers", &f).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "redirected to the saved ticker"
+    );
+    let list = status_json(editor.get("/api/v1/news/tickers").await, StatusCode::OK).await;
+    let t = &list[0];
+    assert_eq!(t["targets"]["location_kinds"], json!(["metro"]));
+    assert_eq!(t["rubrics"], json!(["city", "world"]));
+    assert_eq!(
+        (t["max_items"].as_i64(), t["item_ms"].as_i64()),
+        (Some(5), Some(6000))
+    );
+    let id = t["id"].as_str().unwrap().to_string();
+    let list_html = editor
+        .get("/console/news/tickers")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list_html.contains("Metro headlines"));
+    // Saved at an old version after someone else's change: 412, the typed values kept, then saved deliberately.
+    let res = editor
+        .req(Method::PATCH, &format!("/api/v1/news/tickers/{id}"))
+        .header("content-type", "application/merge-patch+json")
+        .body(json!({"max_items": 7}).to_string())
+        .send()
+        .await
+        .unwrap();
+    status_json(res, StatusCode::OK).await;
+    let mut g = f.clone();
+    g.push(("version", "1"));
+    g[1] = ("name", "Metro headlines, renamed");
+    let path = format!("/console/news/tickers/{id}");
+    let res = post_form(&editor, &path, &g).await;
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Metro headlines, renamed") && html.contains("value=\"2\""));
+    g[9] = ("version", "2");
+    assert_eq!(post_form(&editor, &path, &g).await.status(), StatusCode::OK);
+    let t = status_json(
+        editor.get(&format!("/api/v1/news/tickers/{id}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(t["name"], "Metro headlines, renamed");
+    let res = post_form(
+        &editor,
+        &format!("/console/news/tickers/{id}/delete"),
+        &[("csrf", editor.csrf.as_str()), ("version", "3")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        editor
+            .get(&format!("/api/v1/news/tickers/{id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
