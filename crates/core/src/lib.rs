@@ -76,3 +76,16 @@ pub fn from_millis(ms: Millis) -> Option<jiff::Timestamp> {
 pub use geofence::{Geofence, LatLon};
 pub use recurrence::{Recurrence, RecurrenceError};
 pub use screen::{Orientation, Resolution, Screen, ScreenError, Zone};
+
+/// The schema of an input type as one part of a stored type's `allOf` (a `#[serde(flatten)]` field): the input
+/// refuses unknown fields (`additionalProperties: false`), which inside `allOf` would also refuse the stored type's
+/// own fields (`id`, `version`…), so that part leaves additional properties open.
+#[cfg(feature = "openapi")]
+pub fn open_schema<T: utoipa::PartialSchema>(
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let mut schema = T::schema();
+    if let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o)) = &mut schema {
+        o.additional_properties = None;
+    }
+    schema
+}

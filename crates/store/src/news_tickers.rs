@@ -56,6 +56,7 @@ pub struct NewsTicker {
     pub id: String,
     /// Its settings.
     #[serde(flatten)]
+    #[schema(schema_with = tc::open_schema::<NewsTickerInput>)]
     pub input: NewsTickerInput,
     /// Epoch ms.
     pub created_at: i64,

@@ -243,7 +243,7 @@ pub struct Project {
     pub id: String,
     /// Its fields.
     #[serde(flatten)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = open_schema::<ProjectInput>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::open_schema::<ProjectInput>))]
     pub data: ProjectInput,
     /// Creation time, epoch ms.
     pub created_at: i64,
@@ -278,7 +278,7 @@ pub struct Field {
     pub id: String,
     /// Its fields.
     #[serde(flatten)]
-    #[cfg_attr(feature = "openapi", schema(schema_with = open_schema::<FieldInput>))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::open_schema::<FieldInput>))]
     pub data: FieldInput,
     /// Row version.
     pub version: i64,
@@ -335,17 +335,4 @@ impl InterestStatus {
         .into_iter()
         .find(|x| x.as_str() == s)
     }
-}
-
-/// The schema of an input type as one part of a stored type's `allOf`: the input refuses unknown fields
-/// (`additionalProperties: false`), which inside `allOf` would also refuse the stored type's own fields (`id`,
-/// `version`…), so that part leaves additional properties open.
-#[cfg(feature = "openapi")]
-fn open_schema<T: utoipa::PartialSchema>() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>
-{
-    let mut schema = T::schema();
-    if let utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(o)) = &mut schema {
-        o.additional_properties = None;
-    }
-    schema
 }
