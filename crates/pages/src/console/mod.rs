@@ -12,6 +12,8 @@ mod layouts;
 mod map;
 mod media;
 mod moderation;
+mod news;
+mod news_form;
 mod pair;
 mod places;
 mod places_msg;
@@ -53,6 +55,7 @@ pub fn router() -> Router<Pages> {
         .merge(media::router())
         .merge(campaigns::router())
         .merge(moderation::router())
+        .merge(news::router())
         .merge(places::router())
         .merge(groups::router())
         .merge(alerts::router())

@@ -7,6 +7,7 @@ mod console;
 mod console_admin;
 mod console_campaigns;
 mod console_media;
+mod console_news;
 mod cooperation;
 mod health;
 mod layouts;
