@@ -6,8 +6,10 @@ mod audit;
 mod campaign_edit;
 mod campaign_form;
 mod campaigns;
+mod coop_fields;
 mod dashboard;
 mod groups;
+mod interests;
 mod layouts;
 mod map;
 mod media;
@@ -17,6 +19,8 @@ mod news_form;
 mod pair;
 mod places;
 mod places_msg;
+mod project_form;
+mod projects;
 mod screen_edit;
 mod screens;
 mod settings;
@@ -56,6 +60,9 @@ pub fn router() -> Router<Pages> {
         .merge(campaigns::router())
         .merge(moderation::router())
         .merge(news::router())
+        .merge(projects::router())
+        .merge(coop_fields::router())
+        .merge(interests::router())
         .merge(places::router())
         .merge(groups::router())
         .merge(alerts::router())
