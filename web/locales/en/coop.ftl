@@ -103,3 +103,7 @@ coop-err-invalid-id = An id without spaces.
 coop-err-invalid-dac = Five-digit DAC purpose codes separated by commas.
 coop-err-invalid-sdg = Goal numbers from 1 to 17 separated by commas.
 coop-err-slug-immutable = A field's short name cannot change; add a new field instead.
+coop-dashboard-new = new { $n ->
+    [one] expression
+   *[other] expressions
+} of interest

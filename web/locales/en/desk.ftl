@@ -97,3 +97,7 @@ desk-err-time-in-past = This time has passed; choose a future one or publish now
 desk-err-invalid-transition = This step is not possible in the story's present state.
 desk-err-duplicate-wire-item = A story with this wire and original id is stored already.
 desk-err-invalid-rubric = Choose one of the rubrics.
+desk-dashboard-in-review = { $n ->
+    [one] story waiting
+   *[other] stories waiting
+} for review

@@ -97,3 +97,8 @@ desk-err-time-in-past = Это время уже прошло; выберите 
 desk-err-invalid-transition = В нынешнем состоянии материала этот шаг невозможен.
 desk-err-duplicate-wire-item = Материал с этой лентой и исходным идентификатором уже есть.
 desk-err-invalid-rubric = Выберите одну из рубрик.
+desk-dashboard-in-review = { $n ->
+    [one] материал ждёт
+    [few] материала ждут
+   *[many] материалов ждут
+} проверки

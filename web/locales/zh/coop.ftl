@@ -103,3 +103,4 @@ coop-err-invalid-id = 不含空格的编号。
 coop-err-invalid-dac = 用逗号分隔的五位 DAC 用途代码。
 coop-err-invalid-sdg = 用逗号分隔的 1 到 17 的目标编号。
 coop-err-slug-immutable = 领域简称不可更改；请添加新的领域。
+coop-dashboard-new = 条新的合作意向

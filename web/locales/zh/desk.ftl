@@ -97,3 +97,4 @@ desk-err-time-in-past = 该时间已过；请选择将来的时间，或立即�
 desk-err-invalid-transition = 稿件当前的状态下不能执行此步骤。
 desk-err-duplicate-wire-item = 已有相同通讯社和原始编号的稿件。
 desk-err-invalid-rubric = 请选择一个栏目。
+desk-dashboard-in-review = 篇稿件待审核

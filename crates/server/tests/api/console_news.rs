@@ -171,7 +171,12 @@ async fn a_contributor_writes_and_submits_and_an_editor_publishes_from_the_conso
         "no step left for the writer"
     );
 
-    // The editor sees it waiting, on the list filtered by state and headline text.
+    // The editor sees it waiting: on the dashboard, and on the list filtered by state and headline text.
+    let (_, page) = html(&editor, "/console").await;
+    assert!(
+        page.contains("href=\"/console/news?state=in_review\"><span class=\"big\">1</span> story waiting for review"),
+        "{page}"
+    );
     let (_, page) = html(&editor, "/console/news?state=in_review&q=Forum").await;
     assert!(
         page.contains(&format!("href=\"/console/news/{id}\"")),

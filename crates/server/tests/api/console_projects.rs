@@ -247,6 +247,8 @@ async fn the_interest_inbox_lists_filters_and_changes_status() {
         .unwrap()
         .to_string();
 
+    let (_, page) = html(&op, "/console").await;
+    assert!(page.contains("href=\"/console/interests?status=new\"><span class=\"big\">1</span> new expression of interest"), "{page}");
     let (status, page) = html(&op, "/console/interests?status=new").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
