@@ -297,4 +297,28 @@ async fn a_stale_story_form_keeps_what_was_typed_and_changes_nothing() {
     .await;
     assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(article(&editor, &id).await["state"], "draft");
+
+    // Scheduled at a local time of the site's zone (UTC here), shown back in it.
+    let v = article(&editor, &id).await["version"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let res = post_form(
+        &editor,
+        &format!("{path}/act"),
+        &[
+            ("csrf", &editor.csrf),
+            ("action", "schedule"),
+            ("at", "2099-01-01T10:00"),
+            ("version", &v),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let a = article(&editor, &id).await;
+    assert_eq!(a["state"], "scheduled");
+    assert_eq!(a["publish_at"], 4_070_944_800_000i64, "2099-01-01T10:00Z");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("2099-01-01 10:00 (UTC)"), "{page}");
+    assert!(page.contains("value=\"withdraw\"") && page.contains("value=\"send-back\""));
 }
