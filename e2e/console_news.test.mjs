@@ -5,7 +5,8 @@
 // ticker) can run it and look elsewhere at each step. Every desk page passes axe-core in en, ru and zh at
 // 1366×768 and has no untranslated string.
 
-import { assert, axe } from './lib.mjs';
+import path from 'node:path';
+import { ROOT, assert, axe } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
@@ -154,6 +155,10 @@ export const tests = [
           for (const v of await axe(page)) problems.push(`${lang} ${p}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
           const wide = await page.evaluate(() => document.documentElement.scrollWidth);
           if (wide > 1366) problems.push(`${lang} ${p}: ${wide}px wide at 1366×768`);
+          // The pictures of docs/console.md (`node e2e/run.mjs --screenshots "console news"`).
+          if (ctx.opts.screenshots && lang !== 'ru' && p === `/console/news/${stories[0].id}`) {
+            await page.screenshot({ path: path.join(ROOT, 'docs', `console-story-${lang}.png`) });
+          }
         }
       }
       assert(problems.length === 0, problems.join('\n'));

@@ -3,7 +3,8 @@
 // of interest sent through the public API lands in the inbox, and its status is changed there; every catalogue
 // page passes axe-core in en, ru and zh at 1366×768 and has no untranslated string.
 
-import { assert, axe, sleep } from './lib.mjs';
+import path from 'node:path';
+import { ROOT, assert, axe, sleep } from './lib.mjs';
 import { consoleLogin } from './console_news.test.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
@@ -97,6 +98,10 @@ export const tests = [
           for (const v of await axe(page)) problems.push(`${lang} ${p}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
           const wide = await page.evaluate(() => document.documentElement.scrollWidth);
           if (wide > 1366) problems.push(`${lang} ${p}: ${wide}px wide at 1366×768`);
+          // The pictures of docs/console.md (`node e2e/run.mjs --screenshots "console projects"`).
+          if (ctx.opts.screenshots && lang !== 'ru' && p === `/console/projects/${projects[0].slug}`) {
+            await page.screenshot({ path: path.join(ROOT, 'docs', `console-project-${lang}.png`) });
+          }
         }
       }
       assert(problems.length === 0, problems.join('\n'));
