@@ -16,9 +16,11 @@ import { tests as consoleCampaignsTests } from './console_campaigns.test.mjs';
 import { tests as consoleAdminTests } from './console_admin.test.mjs';
 import { tests as portalTests } from './portal.test.mjs';
 import { tests as newsTests } from './news.test.mjs';
+import { tests as consoleNewsTests } from './console_news.test.mjs';
+import { tests as consoleProjectsTests } from './console_projects.test.mjs';
 import { tests as tickersTests } from './tickers.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...tickersTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...consoleNewsTests, ...consoleProjectsTests, ...tickersTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

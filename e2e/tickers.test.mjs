@@ -1,9 +1,11 @@
 // Tickers from the desk in a browser, against the `twincast demo` server run.mjs started: a desk ticker set up in
 // the console (its pages in en, ru and zh through axe-core and the catalogue-miss scan, a refused field shown
-// next to it) brings a published story's short headline to a real player's ticker, in the screen's language;
+// next to it) brings the short headline of a story written in the console by a contributor and published by an
+// editor (`deskFlow`: also on the portal and in the feeds) to a real player's ticker, in the screen's language;
 // withdrawn, the headline leaves the ticker.
 
 import { until, assert, axe } from './lib.mjs';
+import { deskFlow } from './console_news.test.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
@@ -92,21 +94,33 @@ export const tests = [
     },
   },
   {
-    name: 'tickers: a headline published on the desk runs on a player\'s ticker in the screen\'s language; withdrawn, it leaves',
-    timeout: 180_000,
+    name: 'tickers: a story written in the console and published by an editor runs on a player\'s ticker in the screen\'s language; withdrawn, it leaves',
+    timeout: 240_000,
     async fn(ctx) {
       const suffix = Date.now().toString(36);
       const { page: consolePage } = await ctx.launch({ width: 1366, height: 768 });
       await login(ctx, consolePage);
       const { screen, storyTag, tickerId } = await deskTickerScreen(ctx, consolePage, suffix);
-      const shorts = { en: `Tram line opens ${suffix}`, ru: `Открыта линия трамвая ${suffix}`, zh: `电车线路开通 ${suffix}` };
-      const id = await publishStory(ctx, storyTag, shorts);
       const { page } = await ctx.launch();
       await ctx.pair(page, screen.id);
-      await until(async () => (await tickerText(page)).includes(shorts.ru), 'the Russian headline on the ticker', 45_000, 100);
-      assert(!(await tickerText(page)).includes(shorts.en), 'not the English one');
+      await deskFlow(ctx, {
+        tags: storyTag,
+        hooks: {
+          afterPublish: async ({ words }) => {
+            await until(async () => (await tickerText(page)).includes(words.ru.short), 'the Russian short headline on the ticker', 45_000, 100);
+            assert(!(await tickerText(page)).includes(words.zh.short), 'not the Chinese one');
+          },
+          afterWithdraw: async ({ words }) => {
+            await until(async () => !(await tickerText(page)).includes(words.ru.short), 'the headline leaves the ticker', 45_000, 100);
+          },
+        },
+      });
+      // Published through the API instead: the same.
+      const shorts = { en: `Tram line opens ${suffix}`, ru: `Открыта линия трамвая ${suffix}`, zh: `电车线路开通 ${suffix}` };
+      const id = await publishStory(ctx, storyTag, shorts);
+      await until(async () => (await tickerText(page)).includes(shorts.ru), 'an API-published headline too', 45_000, 100);
       await ctx.api.post(`/api/v1/news/articles/${id}/withdraw`, {});
-      await until(async () => !(await tickerText(page)).includes(shorts.ru), 'the headline leaves the ticker', 45_000, 100);
+      await until(async () => !(await tickerText(page)).includes(shorts.ru), 'and it leaves', 45_000, 100);
       await ctx.api.del(`/api/v1/news/tickers/${tickerId}`);
       await page.context().close();
       await consolePage.context().close();

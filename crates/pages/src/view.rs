@@ -61,6 +61,29 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
     },
     NavItem {
+        key: "news",
+        href: "/console/news",
+        label: "nav-news",
+        roles: &[
+            Role::Admin,
+            Role::Operator,
+            Role::NewsEditor,
+            Role::Contributor,
+        ],
+    },
+    NavItem {
+        key: "projects",
+        href: "/console/projects",
+        label: "nav-projects",
+        roles: &[Role::Admin, Role::Operator],
+    },
+    NavItem {
+        key: "interests",
+        href: "/console/interests",
+        label: "nav-interests",
+        roles: &[Role::Admin, Role::Operator],
+    },
+    NavItem {
         key: "alerts",
         href: "/console/alerts",
         label: "nav-alerts",

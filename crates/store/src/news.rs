@@ -164,6 +164,9 @@ pub struct NewsFilter {
     pub tag: Option<String>,
     /// Only by this author (account id).
     pub author_id: Option<String>,
+    /// Only with a headline containing this text in some language: as typed, or lowercased (SQLite lowercases
+    /// only ASCII letters, PostgreSQL every letter).
+    pub q: Option<String>,
 }
 
 /// What the public may see at an instant, per language: the query's parameters.
@@ -471,11 +474,15 @@ impl Store {
 
     /// The desk's list, newest first (keyset pages on the id, which is time-ordered).
     pub async fn list_news(&self, f: &NewsFilter, page: &PageRequest) -> Result<Page<NewsArticle>> {
+        let q = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLS} FROM news_articles a WHERE ($1 = '' OR a.id < $1) AND ($2 = '' OR a.state = $2) \
              AND ($3 = '' OR a.rubric = $3) AND ($4 = '' OR EXISTS (SELECT 1 FROM news_versions v WHERE v.article_id = a.id AND v.lang = $4)) \
              AND ($5 = '' OR EXISTS (SELECT 1 FROM news_tags t WHERE t.article_id = a.id AND t.tag = $5)) \
-             AND ($6 = '' OR a.author_id = $6) ORDER BY a.id DESC LIMIT $7"
+             AND ($6 = '' OR a.author_id = $6) \
+             AND ($8 = '' OR EXISTS (SELECT 1 FROM news_versions v WHERE v.article_id = a.id \
+                  AND (v.headline LIKE $8 ESCAPE '\\' OR LOWER(v.headline) LIKE $9 ESCAPE '\\'))) \
+             ORDER BY a.id DESC LIMIT $7"
         )))
         .bind(page.after()?)
         .bind(f.state.as_deref().unwrap_or(""))
@@ -484,6 +491,8 @@ impl Store {
         .bind(f.tag.as_deref().unwrap_or(""))
         .bind(f.author_id.as_deref().unwrap_or(""))
         .bind(page.limit() + 1)
+        .bind(q.as_ref().map(|t| crate::places::like_pattern(t, false)).unwrap_or_default())
+        .bind(q.as_ref().map(|t| crate::places::like_pattern(t, true)).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         let items = rows.iter().map(article).collect::<Result<Vec<_>>>()?;

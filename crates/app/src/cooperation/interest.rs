@@ -184,6 +184,26 @@ impl App {
         Ok(self.store.interests(status).await?)
     }
 
+    /// The console's inbox: like [`App::interests`], optionally of one project (by id) only.
+    pub async fn interest_inbox(
+        &self,
+        actor: &Actor,
+        status: Option<InterestStatus>,
+        project_id: Option<&str>,
+    ) -> AppResult<Vec<Interest>> {
+        let mut all = self.interests(actor, status).await?;
+        if let Some(p) = project_id {
+            all.retain(|i| i.project_id == p);
+        }
+        Ok(all)
+    }
+
+    /// One expression of interest (admins, operators).
+    pub async fn interest(&self, actor: &Actor, id: &str) -> AppResult<Interest> {
+        actor.require(&MANAGERS)?;
+        Ok(self.store.interest(id).await?)
+    }
+
     /// Sets an expression of interest's status (admins, operators), if still at version `if_match`.
     pub async fn set_interest_status(
         &self,

@@ -324,6 +324,23 @@ impl App {
         Ok(view(a, now))
     }
 
+    /// The steps of its life `actor` may take on `a` now (what the console offers as buttons; the operations
+    /// check again). Editing and deleting are included as `Edit` and `Delete`.
+    pub fn news_actions(&self, actor: &Actor, a: &NewsArticle) -> Vec<Action> {
+        let Ok(role) = desk_role(actor) else {
+            return Vec::new();
+        };
+        Action::ALL
+            .into_iter()
+            .filter(|x| self.allowed(role, actor, a, *x).is_ok())
+            .collect()
+    }
+
+    /// Whether `actor` works on the news desk (sees its console pages).
+    pub fn on_news_desk(actor: &Actor) -> bool {
+        desk_role(actor).is_ok()
+    }
+
     /// Deletes a story that is not out (a contributor: their own draft), if still at `if_match`.
     pub async fn delete_news(
         &self,

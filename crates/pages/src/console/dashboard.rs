@@ -43,6 +43,10 @@ struct Dashboard {
     never_seen: i64,
     alerts: Vec<ActiveAlert>,
     pending: Option<i64>,
+    /// Stories waiting for review (the desk's roles; contributors: their own), at most 100 counted.
+    stories_in_review: Option<i64>,
+    /// Expressions of interest not handled yet (the catalogue's managers).
+    new_interests: Option<i64>,
     airtime: Vec<Airtime>,
     day_start: i64,
     password_changed: bool,
@@ -102,6 +106,30 @@ pub async fn show(
         .await
         .ok()
         .map(|q| q.items.len() as i64);
+    // The desk's and the catalogue's cards, for the roles that work there (anyone else is refused: no card).
+    let stories_in_review = app
+        .list_news(
+            &op.actor,
+            &twincast_store::NewsFilter {
+                state: Some("in_review".into()),
+                ..Default::default()
+            },
+            &twincast_store::PageRequest {
+                limit: 100,
+                cursor: None,
+            },
+        )
+        .await
+        .ok()
+        .map(|p| p.items.len() as i64);
+    let new_interests = app
+        .interests(
+            &op.actor,
+            Some(twincast_core::cooperation::InterestStatus::New),
+        )
+        .await
+        .ok()
+        .map(|v| v.len() as i64);
     let day_start = now - now.rem_euclid(86_400_000);
     let summary = app
         .plays_summary(
@@ -151,6 +179,8 @@ pub async fn show(
         locations,
         alerts,
         pending,
+        stories_in_review,
+        new_interests,
         airtime,
         day_start,
         password_changed: q.as_deref() == Some("password=changed"),

@@ -6,15 +6,21 @@ mod audit;
 mod campaign_edit;
 mod campaign_form;
 mod campaigns;
+mod coop_fields;
 mod dashboard;
 mod groups;
+mod interests;
 mod layouts;
 mod map;
 mod media;
 mod moderation;
+mod news;
+mod news_form;
 mod pair;
 mod places;
 mod places_msg;
+mod project_form;
+mod projects;
 mod screen_edit;
 mod screens;
 mod settings;
@@ -54,6 +60,10 @@ pub fn router() -> Router<Pages> {
         .merge(media::router())
         .merge(campaigns::router())
         .merge(moderation::router())
+        .merge(news::router())
+        .merge(projects::router())
+        .merge(coop_fields::router())
+        .merge(interests::router())
         .merge(places::router())
         .merge(groups::router())
         .merge(alerts::router())

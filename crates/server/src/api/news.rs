@@ -60,6 +60,7 @@ pub async fn list(
         lang: nonempty(q.lang),
         tag: nonempty(q.tag),
         author_id: None,
+        q: None,
     };
     Ok(Json(
         state

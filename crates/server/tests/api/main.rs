@@ -7,6 +7,8 @@ mod console;
 mod console_admin;
 mod console_campaigns;
 mod console_media;
+mod console_news;
+mod console_projects;
 mod cooperation;
 mod health;
 mod layouts;
