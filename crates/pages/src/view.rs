@@ -183,7 +183,12 @@ impl Chrome {
         }
     }
 
-    /// The languages for the switcher: (tag, own name, whether current).
+    /// A language's own name (`Русский` for `ru`), or the tag when it is not one of ours.
+    pub fn endonym(&self, tag: &str) -> String {
+        Lang::parse(tag).map_or_else(|| tag.to_string(), |l| l.endonym().to_string())
+    }
+
+    /// The languages of the switcher: (tag, own name, whether it is the page's).
     pub fn langs(&self) -> Vec<(&'static str, &'static str, bool)> {
         Lang::ALL
             .iter()
