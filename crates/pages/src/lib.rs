@@ -31,6 +31,8 @@ pub struct Pages {
     pub secure_cookies: bool,
     /// Login attempts per client address.
     pub login_gate: LoginGate,
+    /// Expressions of interest per client address (the same limiter as the API's).
+    pub interest_gate: LoginGate,
     /// Closes the sockets of revoked devices.
     pub devices_revoked: DevicesRevoked,
     /// Lifetime of a device token issued by pairing (ms).
