@@ -335,7 +335,9 @@ async fn city(
                 .iter()
                 .map(|p| {
                     (
-                        super::project::pick(&p.data.title, lang.tag()).0.to_string(),
+                        super::project::pick(&p.data.title, lang.tag())
+                            .0
+                            .to_string(),
                         format!(
                             "/{}/projects/{}",
                             lang.tag(),

@@ -60,7 +60,9 @@ pub fn router(lang: Lang) -> Router<Pages> {
                 move |s: State<Pages>,
                       h: HeaderMap,
                       Path(slug): Path<String>,
-                      q: Query<SentQuery>| async move { sent(s, h, slug, q, lang).await },
+                      q: Query<SentQuery>| async move {
+                    sent(s, h, slug, q, lang).await
+                },
             ),
         )
 }
@@ -435,7 +437,12 @@ async fn fresh(pages: &Pages, slug: &str, values: InterestInput) -> Result<FormS
     })
 }
 
-async fn show(State(pages): State<Pages>, headers: HeaderMap, slug: String, lang: Lang) -> Response {
+async fn show(
+    State(pages): State<Pages>,
+    headers: HeaderMap,
+    slug: String,
+    lang: Lang,
+) -> Response {
     let base = base_url(&pages, &headers);
     let p = match project_or_404(&pages, &slug).await {
         Ok(p) => p,
@@ -483,7 +490,15 @@ async fn submit(
     }
     if !(pages.interest_gate)(peer.ip()) {
         again.general = Some(tr.get("pp-error-too-many"));
-        return page(&pages, &base, &p, again, lang, StatusCode::TOO_MANY_REQUESTS).await;
+        return page(
+            &pages,
+            &base,
+            &p,
+            again,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
     }
     let form = InterestForm {
         input: values.clone(),

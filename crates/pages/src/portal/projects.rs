@@ -333,10 +333,7 @@ async fn browse(
             _ => without.status = None,
         }
         // "Any" gives what the other dimensions' selection gives.
-        let any_count = all
-            .iter()
-            .filter(|p| matches(&p.data, &without))
-            .count();
+        let any_count = all.iter().filter(|p| matches(&p.data, &without)).count();
         Facet {
             key,
             label: s.t(label),
@@ -363,7 +360,12 @@ async fn browse(
             "pp-district",
             &counts.district,
             sel.district.clone(),
-            &|v| district_names.get(v).cloned().unwrap_or_else(|| v.to_string()),
+            &|v| {
+                district_names
+                    .get(v)
+                    .cloned()
+                    .unwrap_or_else(|| v.to_string())
+            },
         ),
         facet(
             "country",
@@ -377,7 +379,11 @@ async fn browse(
             "pp-status",
             &counts.status,
             sel.status.map(|x| x.as_str().to_string()),
-            &|v| Status::parse(v).map(|x| status_name(&s, x)).unwrap_or_default(),
+            &|v| {
+                Status::parse(v)
+                    .map(|x| status_name(&s, x))
+                    .unwrap_or_default()
+            },
         ),
     ];
     // Statuses in lifecycle order, not by name.

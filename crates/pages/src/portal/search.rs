@@ -114,22 +114,28 @@ async fn search(
 async fn rows(pages: &Pages, lang: Lang, hits: Vec<twincast_search::Hit>) -> Vec<Row> {
     let snap = pages.app.portal_snapshot().await.ok();
     // Projects are named and linked in the page's language, like cities (every project has all three titles).
-    let projects: std::collections::HashMap<String, twincast_core::cooperation::Project> =
-        if hits.iter().any(|h| h.kind == Kind::Project) {
-            match pages
-                .app
-                .catalogue(&twincast_core::cooperation::Selection::default())
-                .await
-            {
-                Ok(c) => c.items.into_iter().map(|p| (p.data.slug.clone(), p)).collect(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the catalogue could not be read for search results");
-                    Default::default()
-                }
+    let projects: std::collections::HashMap<String, twincast_core::cooperation::Project> = if hits
+        .iter()
+        .any(|h| h.kind == Kind::Project)
+    {
+        match pages
+            .app
+            .catalogue(&twincast_core::cooperation::Selection::default())
+            .await
+        {
+            Ok(c) => c
+                .items
+                .into_iter()
+                .map(|p| (p.data.slug.clone(), p))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the catalogue could not be read for search results");
+                Default::default()
             }
-        } else {
-            Default::default()
-        };
+        }
+    } else {
+        Default::default()
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for h in hits {
@@ -161,7 +167,9 @@ async fn rows(pages: &Pages, lang: Lang, hits: Vec<twincast_search::Hit>) -> Vec
                 let same = h.lang == lang.tag();
                 Row {
                     kind: "project",
-                    title: super::project::pick(&p.data.title, lang.tag()).0.to_string(),
+                    title: super::project::pick(&p.data.title, lang.tag())
+                        .0
+                        .to_string(),
                     href: format!(
                         "/{}/projects/{}",
                         lang.tag(),
@@ -170,7 +178,9 @@ async fn rows(pages: &Pages, lang: Lang, hits: Vec<twincast_search::Hit>) -> Vec
                     snippet: if same {
                         h.snippet
                     } else {
-                        super::project::pick(&p.data.summary, lang.tag()).0.to_string()
+                        super::project::pick(&p.data.summary, lang.tag())
+                            .0
+                            .to_string()
                     },
                     lang: lang.tag().to_string(),
                 }
