@@ -605,3 +605,28 @@ async fn sent(
     };
     super::projects::revalidated(body.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_falls_back_to_another_language_and_says_which() {
+        let t = Localized {
+            ru: "Озеро".into(),
+            en: String::new(),
+            zh: "  ".into(),
+        };
+        assert_eq!(pick(&t, "ru"), ("Озеро", None));
+        assert_eq!(pick(&t, "en"), ("Озеро", Some("ru")));
+        assert_eq!(pick(&t, "zh"), ("Озеро", Some("ru")));
+        let both = Localized {
+            ru: "Озеро".into(),
+            en: "Lake".into(),
+            zh: String::new(),
+        };
+        // English comes first among the others.
+        assert_eq!(pick(&both, "zh"), ("Lake", Some("en")));
+        assert_eq!(pick(&Localized::default(), "en"), ("", None));
+    }
+}

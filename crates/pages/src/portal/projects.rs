@@ -417,3 +417,39 @@ async fn browse(
     };
     revalidated(body.render())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_is_a_query_string_and_back() {
+        assert_eq!(query_of(&Selection::default(), 1), "");
+        assert_eq!(query_of(&Selection::default(), 3), "?page=3");
+        let sel = Selection {
+            field: Some("artificial-intelligence".into()),
+            district: None,
+            country: Some("D&E".into()),
+            status: Some(Status::Completed),
+        };
+        let q = query_of(&sel, 2);
+        assert_eq!(
+            q,
+            "?field=artificial-intelligence&country=D%26E&status=completed&page=2"
+        );
+        let back = BrowseQuery {
+            field: "artificial-intelligence".into(),
+            country: "D&E".into(),
+            status: "completed".into(),
+            ..Default::default()
+        };
+        assert_eq!(back.selection(), sel);
+        // Empty values and an unknown status select nothing.
+        let none = BrowseQuery {
+            field: " ".into(),
+            status: "cancelled".into(),
+            ..Default::default()
+        };
+        assert_eq!(none.selection(), Selection::default());
+    }
+}
