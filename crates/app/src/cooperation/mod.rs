@@ -4,6 +4,7 @@
 
 mod interest;
 mod portal;
+pub use portal::Related;
 
 pub(crate) use interest::interest_email_text;
 pub use interest::{

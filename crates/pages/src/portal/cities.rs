@@ -329,38 +329,38 @@ async fn city(
     if let Some(page) = pages.caches.portal.get(&key, generation) {
         return html(Ok(page));
     }
-    let projects: Vec<(String, String)> = match pages.app.partner_projects(&slug).await {
-        Ok(list) => {
-            let mut v: Vec<(String, String)> = list
-                .iter()
-                .map(|p| {
-                    (
-                        super::project::pick(&p.data.title, lang.tag())
-                            .0
-                            .to_string(),
-                        format!(
-                            "/{}/projects/{}",
-                            lang.tag(),
-                            crate::view::url_escape(&p.data.slug)
-                        ),
-                    )
-                })
-                .collect();
-            v.sort();
-            v
-        }
+    let related = match pages.related(lang.tag()).await {
+        Ok(r) => r,
         Err(e) => {
-            tracing::warn!(error = %e, "a city's projects could not be read");
-            Vec::new()
+            tracing::warn!(error = %e, "a city's projects and news could not be read");
+            Default::default()
         }
     };
-    let news = match pages.app.partner_news(lang.tag(), &slug, CITY_NEWS).await {
-        Ok(a) => super::news::rows(&a, lang, pages.app.site_time_zone()),
-        Err(e) => {
-            tracing::warn!(error = %e, "a city's news could not be read");
-            Vec::new()
-        }
+    let projects: Vec<(String, String)> = {
+        let mut v: Vec<(String, String)> = related
+            .partner_projects(&slug)
+            .iter()
+            .map(|p| {
+                (
+                    super::project::pick(&p.data.title, lang.tag())
+                        .0
+                        .to_string(),
+                    format!(
+                        "/{}/projects/{}",
+                        lang.tag(),
+                        crate::view::url_escape(&p.data.slug)
+                    ),
+                )
+            })
+            .collect();
+        v.sort();
+        v
     };
+    let news = super::news::rows(
+        &related.partner_news(&slug, CITY_NEWS),
+        lang,
+        pages.app.site_time_zone(),
+    );
     html(pages.caches.portal.get_or_render(key, generation, || {
         let mut s = Site::new(
             lang,

@@ -221,8 +221,8 @@ async fn page(
         (Ok(f), Ok(s)) => (f, s),
         (Err(e), _) | (_, Err(e)) => return failed(e),
     };
-    let news = match pages.app.project_news(lang.tag(), p, 10).await {
-        Ok(a) => super::news::rows(&a, lang, pages.app.site_time_zone()),
+    let news = match pages.related(lang.tag()).await {
+        Ok(r) => super::news::rows(&r.project_news(p, 10), lang, pages.app.site_time_zone()),
         Err(e) => {
             tracing::warn!(error = %e, "a project's related news could not be read");
             Vec::new()
