@@ -38,6 +38,7 @@ pp-organisations = Participating organisations
 pp-iati-ref = IATI identifier
 pp-contact = Contact
 pp-films = Films
+pp-pictures = Pictures
 pp-news = Related news
 pp-news-none = No news about this project yet.
 pp-facts = Facts

@@ -39,6 +39,7 @@ pp-organisations = Участники
 pp-iati-ref = идентификатор IATI
 pp-contact = Контакты
 pp-films = Фильмы
+pp-pictures = Фотографии
 pp-news = Новости проекта
 pp-news-none = Новостей об этом проекте пока нет.
 pp-facts = Коротко

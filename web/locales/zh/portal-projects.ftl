@@ -35,6 +35,7 @@ pp-organisations = 参与机构
 pp-iati-ref = IATI 标识
 pp-contact = 联系方式
 pp-films = 影片
+pp-pictures = 图片
 pp-news = 相关新闻
 pp-news-none = 暂无关于此项目的新闻。
 pp-facts = 概况

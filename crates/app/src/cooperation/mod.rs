@@ -4,7 +4,7 @@
 
 mod interest;
 mod portal;
-pub use portal::Related;
+pub use portal::{Picture, Related};
 
 pub(crate) use interest::interest_email_text;
 pub use interest::{

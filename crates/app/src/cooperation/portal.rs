@@ -1,10 +1,25 @@
-//! What the portal's pages read besides the catalogue itself: a partner city's projects, and the public news
-//! related to a project or to a partner city ([`Related`], read once and filtered per page).
+//! What the portal's pages read besides the catalogue itself: a partner city's projects, the public news related
+//! to a project or to a partner city ([`Related`], read once and filtered per page), and a project's pictures.
 
 use crate::error::AppResult;
 use crate::App;
 use twincast_core::cooperation::Project;
-use twincast_store::NewsArticle;
+use twincast_store::{ModerationState, NewsArticle, StoreError};
+
+/// A picture of a project (an approved image of the media library) as the public may see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picture {
+    /// Media id.
+    pub id: String,
+    /// Where the file is served (`/media/…`).
+    pub url: String,
+    /// Its title (the file's name without its extension).
+    pub title: String,
+    /// Pixel size, when known.
+    pub width: Option<i64>,
+    /// Pixel height, when known.
+    pub height: Option<i64>,
+}
 
 /// How many of the newest public stories are looked through for related ones.
 const NEWS_WINDOW: i64 = 500;
@@ -53,6 +68,34 @@ impl Related {
 }
 
 impl App {
+    /// The pictures among project `p`'s media (public): approved images only, in the project's order; media that
+    /// are missing, pending, rejected or not images are left out.
+    pub async fn project_pictures(&self, p: &Project) -> AppResult<Vec<Picture>> {
+        let mut out = Vec::new();
+        for id in &p.data.media {
+            let m = match self.store.media(id).await {
+                Ok(m) => m,
+                Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if m.kind != "image" || m.moderation.state != ModerationState::Approved {
+                continue;
+            }
+            let title = match m.original_name.rsplit_once('.') {
+                Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+                _ => m.original_name.clone(),
+            };
+            out.push(Picture {
+                url: format!("/{}", m.object_key),
+                id: m.id,
+                title,
+                width: m.width,
+                height: m.height,
+            });
+        }
+        Ok(out)
+    }
+
     /// Every project and the newest public stories in `lang` (public), for [`Related`]'s look-ups.
     pub async fn portal_related(&self, lang: &str) -> AppResult<Related> {
         Ok(Related {

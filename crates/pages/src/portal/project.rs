@@ -165,6 +165,7 @@ struct ProjectPage {
     organisations: Vec<(String, String, String)>,
     contact: (String, String, String),
     films: Vec<(String, String, Option<String>)>,
+    pictures: Vec<twincast_app::cooperation::Picture>,
     news: Vec<super::news::Row>,
     iati: String,
     form: FormState,
@@ -220,6 +221,13 @@ async fn page(
     ) {
         (Ok(f), Ok(s)) => (f, s),
         (Err(e), _) | (_, Err(e)) => return failed(e),
+    };
+    let pictures = match pages.app.project_pictures(p).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "a project's pictures could not be read");
+            Vec::new()
+        }
     };
     let news = match pages.related(lang.tag()).await {
         Ok(r) => super::news::rows(&r.project_news(p, 10), lang, pages.app.site_time_zone()),
@@ -397,6 +405,7 @@ async fn page(
             })
             .collect(),
         partners,
+        pictures,
         news,
         iati,
         form,

@@ -164,7 +164,26 @@ async fn a_project_page_shows_its_facts_in_the_readers_language_with_a_fallback_
     let s = TestServer::start().await;
     s.partner("pa").await;
     let op = s.user("op", Role::Operator, &[]).await;
+    // Pictures: one approved (an operator's upload), one awaiting review (a partner-editor's), one unknown id.
+    let editor = s.user("ed", Role::PartnerEditor, &["pa"]).await;
+    let mut ids = Vec::new();
+    for (who, name, w) in [
+        (&op, "lake-shore.png", 40),
+        (&editor, "pending-draft.png", 41),
+    ] {
+        let res = who
+            .req(reqwest::Method::POST, "/api/v1/media")
+            .multipart(multipart("pa", name, png(w, 30)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let m: Value = res.json().await.unwrap();
+        ids.push(m["id"].as_str().unwrap().to_string());
+    }
+    ids.push("no-such-media".into());
     let mut b = project_json("lake", "binhu", &["DE", "HK"], &["training"], "active");
+    b["media"] = json!(ids);
     b["title"] = json!({"ru": "Чистое озеро Тайху", "en": "Clean Lake Tai", "zh": "清洁太湖"});
     b["description"] =
         json!({"ru": "Очистка *озера*.\n\n<script>alert(1)</script>", "en": "", "zh": ""});
@@ -215,6 +234,9 @@ async fn a_project_page_shows_its_facts_in_the_readers_language_with_a_fallback_
     assert!(en.contains("CN-WX-FAO"));
     assert!(en.contains(r#"<a href="mailto:li.wei@example.test">"#));
     assert!(en.contains("/api/v1/iati/activities"));
+    // Only the approved picture is shown.
+    assert!(en.contains(r#"alt="lake-shore""#), "{en}");
+    assert!(!en.contains("pending-draft"));
     // Related news in the page's language.
     assert!(
         en.contains(&format!(r#"<a href="/en/news/{id}">Lake Tai cleaned</a>"#)),
