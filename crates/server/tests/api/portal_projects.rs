@@ -353,7 +353,7 @@ async fn the_interest_form_shows_field_errors_stores_once_and_emails_the_contact
             c.smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
             c.smtp_from = "Twincast <noc@twincast.test>".into();
             c.smtp_to = vec!["ops@twincast.test".into()];
-            c.interests_per_minute = 6;
+            c.interests_per_minute = 7;
         },
         Some(Arc::clone(&clock)),
     )
@@ -432,7 +432,19 @@ async fn the_interest_form_shows_field_errors_stores_once_and_emails_the_contact
     let (status, _, body) = post(&client, &url, &spam).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("Форму не удалось отправить"));
+    // A forged token: refused as a whole; the form comes back with a new, valid token.
+    let last = if t.ends_with('0') { "1" } else { "0" };
+    let forged = format!("{}{last}", &t[..t.len() - 1]);
+    let (status, _, body) = post(&client, &url, &fields(&forged, "anna@example.test", true)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Форма больше не действительна"), "{body}");
+    let renewed = token(&body);
+    assert!(renewed != forged && renewed != t);
     assert!(s.state.store.interests(None).await.unwrap().is_empty());
+    // The form's address opened directly leads to the form.
+    let res = client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/ru/projects/river#interest");
 
     // A good one, sent twice (a double click): stored once, both sent to the thank-you page.
     let good = fields(&t, "anna@example.test", true);
@@ -451,7 +463,7 @@ async fn the_interest_form_shows_field_errors_stores_once_and_emails_the_contact
     let thanks = ok_page(&s, &location).await;
     assert!(thanks.contains("Ваша заявка о заинтересованности в проекте «Проект river» получена"));
     assert!(thanks.contains("2027-03-20"));
-    // Past the address's limit (6 a minute): refused with the page, values kept, nothing stored.
+    // Past the address's limit (7 a minute): refused with the page, values kept, nothing stored.
     let (status, _, body) = post(&client, &url, &good).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(body.contains("С вашего адреса отправлено слишком много форм"));
