@@ -16,9 +16,10 @@ import { tests as consoleCampaignsTests } from './console_campaigns.test.mjs';
 import { tests as consoleAdminTests } from './console_admin.test.mjs';
 import { tests as portalTests } from './portal.test.mjs';
 import { tests as newsTests } from './news.test.mjs';
+import { tests as tickersTests } from './tickers.test.mjs';
 import { tests as projectsTests } from './projects.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...projectsTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...tickersTests, ...projectsTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));

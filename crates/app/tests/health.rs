@@ -79,6 +79,7 @@ async fn fixture(n: usize) -> Fixture {
                     height: 1080,
                     orientation: "landscape".into(),
                     tags: vec![],
+                    language: "en".into(),
                     last_seen_at: None,
                 },
                 &AuditEntry::by_system("screen.create", "", clock.now_ms()),

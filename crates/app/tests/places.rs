@@ -81,6 +81,7 @@ async fn places_lifecycle_in_the_app() {
                 width: 1920,
                 height: 1080,
                 tags: vec![],
+                language: None,
             },
         )
         .await

@@ -66,6 +66,7 @@ async fn fixture() -> Fixture {
                 height: 1080,
                 orientation: "landscape".into(),
                 tags: vec![],
+                language: "en".into(),
                 last_seen_at: None,
             },
             &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),

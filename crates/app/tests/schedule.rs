@@ -113,6 +113,7 @@ async fn screen(app: &App) -> String {
                 height: 1080,
                 orientation: "landscape".into(),
                 tags: vec![],
+                language: "en".into(),
                 last_seen_at: None,
             },
             &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),

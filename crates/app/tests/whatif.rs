@@ -139,6 +139,7 @@ async fn fixture() -> Fixture {
                         height: if portrait { 1920 } else { 1080 },
                         orientation: if portrait { "portrait" } else { "landscape" }.into(),
                         tags: vec![],
+                        language: "en".into(),
                         last_seen_at: None,
                     },
                     &twincast_store::AuditEntry::by_system(

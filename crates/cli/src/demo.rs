@@ -149,6 +149,7 @@ pub async fn seed(state: &AppState) -> Result<SeedReport> {
                 width: s.width,
                 height: s.height,
                 tags: s.tags.iter().map(|t| t.to_string()).collect(),
+                language: Some(l.lang.code().into()),
             };
             state.app.create_screen(&admin, new).await?;
         }
@@ -276,77 +277,40 @@ pub async fn ensure_partner_campaign(state: &AppState, p: &twincast_demo::Partne
     Ok(())
 }
 
-/// Name of the ticker campaign in `lang`.
-fn ticker_name(lang: Lang) -> String {
-    format!("News ticker ({})", lang.code())
-}
+/// The demo desk's ticker.
+const DESK_TICKER: &str = "Street and metro screens";
 
-/// The news ticker: for each language, the demo headlines in that language as `headline` slides in the ticker zone
-/// of the screens whose location shows that language (each demo location has one; only street and metro screens
-/// carry the ticker, so only their locations are targeted, which gives those screens the main + ticker + clock
-/// layout). The slide's `headline` is the text in the screen's language; `ru`, `en` and `zh` carry all three.
-/// A campaign that exists is left alone; the single all-language "News ticker" of earlier versions is removed.
+/// The news ticker comes from the desk: one desk ticker on the screens tagged `ticker` (street and metro
+/// screens, which then get the main + ticker + clock layout) runs the published stories' short headlines, each
+/// screen in its location's language. The fixed headline campaigns of earlier versions ("News ticker" and
+/// "News ticker (ru|en|zh)") are removed; a desk ticker that exists is left alone.
 async fn ensure_ticker(state: &AppState) -> Result<()> {
-    const LEGACY: &str = "News ticker";
     let admin = twincast_app::App::local_admin();
     let existing = state
         .app
         .list_campaigns(&admin, None, Some("ticker"))
         .await?
         .items;
-    for c in existing.iter().filter(|c| c.name == LEGACY) {
-        tracing::info!(campaign = %c.id, "replacing the demo's single-language news ticker with one per language");
+    for c in existing
+        .iter()
+        .filter(|c| c.name == "News ticker" || c.name.starts_with("News ticker ("))
+    {
+        tracing::info!(campaign = %c.id, "replacing the demo's fixed news ticker with the desk's");
         state.app.delete_campaign(&admin, &c.id, None).await?;
     }
-    for lang in Lang::ALL {
-        let name = ticker_name(lang);
-        if existing.iter().any(|c| c.name == name) {
-            continue;
-        }
-        let mut locations = Vec::new();
-        for l in twincast_demo::locations() {
-            let has_ticker = l.screens.iter().any(|s| s.tags.contains(&"ticker"));
-            if l.lang == lang && has_ticker {
-                locations.push(state.store.location_by_slug(l.slug).await?.id);
-            }
-        }
-        if locations.is_empty() {
-            continue; // No targets would mean every screen.
-        }
-        let items = twincast_demo::headlines()
-            .iter()
-            .map(|h| CampaignItem {
-                id: h.slug.into(),
-                kind: ItemKind::Html,
-                duration_ms: Some(8_000),
-                media_id: None,
-                portrait_media_id: None,
-                template: Some("headline".into()),
-                data: Some(serde_json::json!({
-                    "date": h.date,
-                    "lang": lang.code(),
-                    "headline": h.text(lang),
-                    "ru": h.ru,
-                    "en": h.en,
-                    "zh": h.zh,
-                })),
-                url: None,
-            })
-            .collect();
-        let input = CampaignInput {
-            name,
-            partner: None,
-            zone: "ticker".into(),
-            priority: 0,
-            weight: 1.0,
-            targets: serde_json::from_value(serde_json::json!({ "locations": locations }))?,
-            valid_from: None,
-            valid_until: None,
-            recurrence: None,
-            items,
-        };
-        state.app.create_campaign(&admin, input).await?;
+    if !state.app.news_tickers(&admin).await?.is_empty() {
+        return Ok(());
     }
+    let input = twincast_store::NewsTickerInput {
+        name: DESK_TICKER.into(),
+        targets: serde_json::from_value(serde_json::json!({ "tags": ["ticker"] }))?,
+        rubrics: vec![],
+        tags: vec![],
+        max_items: 10,
+        item_ms: 8_000,
+        enabled: true,
+    };
+    state.app.create_news_ticker(&admin, &input).await?;
     Ok(())
 }
 
@@ -539,36 +503,16 @@ mod tests {
             .list_campaigns(None, Some("ticker"))
             .await
             .unwrap();
-        assert_eq!(ticker.len(), 3, "one ticker campaign per language");
+        assert!(ticker.is_empty(), "the ticker comes from the desk");
+        let desk = state.store.news_tickers().await.unwrap();
+        assert_eq!(desk.len(), 1);
+        assert_eq!(desk[0].input.name, DESK_TICKER);
+        let stories = twincast_demo::news().len();
         // Location id -> the language its screens show.
         let mut lang_of = BTreeMap::new();
         for l in twincast_demo::locations() {
             let id = state.store.location_by_slug(l.slug).await.unwrap().id;
             lang_of.insert(id, l.lang);
-        }
-        for c in &ticker {
-            assert_eq!(c.items.len(), twincast_demo::headlines().len());
-            let lang = Lang::ALL
-                .into_iter()
-                .find(|l| c.name == ticker_name(*l))
-                .unwrap();
-            assert!(
-                !c.targets.locations.is_empty(),
-                "{} targets somewhere",
-                c.name
-            );
-            for loc in &c.targets.locations {
-                assert_eq!(
-                    lang_of[loc], lang,
-                    "{} targets a {:?} location",
-                    c.name, lang_of[loc]
-                );
-            }
-            for (item, h) in c.items.iter().zip(twincast_demo::headlines()) {
-                let data = item.data.as_ref().unwrap();
-                assert_eq!(data["headline"], h.text(lang), "{}", c.name);
-                assert_eq!(data["zh"], h.zh);
-            }
         }
 
         let page = twincast_store::PageRequest {
@@ -618,23 +562,16 @@ mod tests {
                 "{}",
                 v.screen.name
             );
-            let tickers: Vec<_> = ticker
-                .iter()
-                .filter(|c| c.targets.locations.contains(&v.screen.location_id))
-                .collect();
+            assert_eq!(v.screen.language, lang_of[&v.screen.location_id].code());
             assert_eq!(
-                tickers.len(),
+                layout.ticker.len(),
                 usize::from(wants_ticker),
                 "{}",
                 v.screen.name
             );
-            if let Some(c) = tickers.first() {
-                assert_eq!(
-                    c.name,
-                    ticker_name(lang_of[&v.screen.location_id]),
-                    "{}",
-                    v.screen.name
-                );
+            if let Some(c) = layout.ticker.first() {
+                assert_eq!(c.language.as_deref(), Some(v.screen.language.as_str()));
+                assert_eq!(c.items.len(), stories, "{}", v.screen.name);
             }
         }
     }

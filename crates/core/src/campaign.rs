@@ -139,6 +139,10 @@ pub struct Campaign {
     /// Playlist, played in order, round robin.
     #[serde(default)]
     pub items: Vec<ContentItem>,
+    /// Only on screens whose audience reads this language (besides `targets`); `None`: any language. The news
+    /// desk's tickers set it (one headline campaign per language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Validation errors of a campaign (the field is named in the message).
@@ -180,6 +184,7 @@ impl Campaign {
             valid_until: None,
             recurrence: None,
             items: Vec::new(),
+            language: None,
         }
     }
 
@@ -244,7 +249,7 @@ impl Campaign {
 
     /// Whether the campaign targets `screen`.
     pub fn targets(&self, screen: &Screen) -> bool {
-        self.targets.matches(screen)
+        self.language.as_ref().is_none_or(|l| *l == screen.language) && self.targets.matches(screen)
     }
 
     /// Validity window clipped to `[from, to)`, or `None` if they do not intersect.

@@ -181,6 +181,7 @@ pub fn check(d: &CampaignDraft<'_>) -> Result<(), RuleError> {
         valid_until: d.valid_until,
         recurrence: None,
         items: Vec::new(),
+        language: None,
     };
     probe
         .validate()

@@ -141,6 +141,16 @@ pub struct Screen {
     /// Orientation.
     #[serde(default)]
     pub orientation: Orientation,
+    /// The language its audience reads (`ru`, `en`, `zh`): news headlines on its ticker are in this language.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
+/// The language of a screen that names none.
+pub const DEFAULT_LANGUAGE: &str = "en";
+
+fn default_language() -> String {
+    DEFAULT_LANGUAGE.into()
 }
 
 impl Screen {
@@ -157,6 +167,7 @@ impl Screen {
             lon: 0.0,
             resolution: Resolution::default(),
             orientation: Orientation::default(),
+            language: default_language(),
         }
     }
 

@@ -254,6 +254,7 @@ impl Server {
         workers.spawn(twincast_app::cooperation::InterestSweep::new(
             state.app.clone(),
         ));
+        workers.spawn(twincast_app::news::TickerClock::new(state.app.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(

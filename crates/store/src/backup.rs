@@ -41,6 +41,7 @@ pub const TABLES: &[&str] = &[
     "news_articles",
     "news_versions",
     "news_tags",
+    "news_tickers",
     "coop_fields",
     "coop_projects",
     "coop_interests",

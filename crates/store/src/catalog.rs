@@ -5,8 +5,10 @@
 //! the version kept while a change awaits review; never-approved campaigns not at all), and items whose media is
 //! not approved are left out (a portrait variant that is not approved falls back to the main media).
 
-use crate::{to_core_campaign, AlertRecord, CampaignRecord, ItemKind, Result, Store};
-use std::collections::HashSet;
+use crate::{
+    now_ms, to_core_campaign, AlertRecord, CampaignRecord, ItemKind, ResolvedItem, Result, Store,
+};
+use std::collections::{HashMap, HashSet};
 use twincast_core as tc;
 
 /// The engine's inputs for every screen: the campaigns of each zone as seen on landscape (`[0]`) and portrait
@@ -23,6 +25,9 @@ pub struct ScheduleCatalog {
     pub free: [Vec<(String, tc::Campaign)>; 2],
     /// Every alert (cancelled ones end at their cancellation).
     pub alerts: Vec<tc::Alert>,
+    /// The items of the news desk's ticker campaigns (in `ticker`, ids starting with
+    /// [`tc::news::ticker::CAMPAIGN_PREFIX`]), already resolved: headline slides, not stored campaigns.
+    pub desk_items: Vec<ResolvedItem>,
 }
 
 impl ScheduleCatalog {
@@ -63,7 +68,61 @@ impl Store {
                 .filter_map(|c| Some((c.zone.clone(), to_core_campaign(c, o)?)))
                 .collect();
         }
+        let (desk, items) = self.desk_ticker_campaigns(now_ms()).await?;
+        for list in &mut out.ticker {
+            list.extend(desk.iter().cloned());
+        }
+        out.desk_items = items;
         Ok(out)
+    }
+
+    /// The news desk's tickers as ticker-zone campaigns with their resolved headline slides, for the headlines
+    /// visible at `at` ([`tc::news::ticker::campaigns`]).
+    async fn desk_ticker_campaigns(
+        &self,
+        at: i64,
+    ) -> Result<(Vec<tc::Campaign>, Vec<ResolvedItem>)> {
+        let tickers: Vec<_> = self
+            .news_tickers()
+            .await?
+            .iter()
+            .filter(|t| t.input.enabled)
+            .map(|t| t.to_core())
+            .collect();
+        if tickers.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let heads = self.ticker_headlines(at).await?;
+        let campaigns = tc::news::ticker::campaigns(&tickers, &heads);
+        let by_key: HashMap<(&str, &str), &tc::news::ticker::Headline> = heads
+            .iter()
+            .map(|h| ((h.article_id.as_str(), h.lang.as_str()), h))
+            .collect();
+        let mut items = Vec::new();
+        for c in &campaigns {
+            let lang = c.language.as_deref().unwrap_or_default();
+            for it in &c.items {
+                let Some(h) = by_key.get(&(it.id.as_str(), lang)) else {
+                    continue;
+                };
+                items.push(ResolvedItem {
+                    campaign: c.id.clone(),
+                    item: it.id.clone(),
+                    kind: ItemKind::Html,
+                    duration_ms: it.duration_ms,
+                    media: None,
+                    template: Some(tc::news::ticker::TEMPLATE.into()),
+                    data: Some(serde_json::json!({
+                        "headline": h.text,
+                        "lang": h.lang,
+                        "story": h.article_id,
+                        "published_at": h.visible_from,
+                    })),
+                    url: None,
+                });
+            }
+        }
+        Ok((campaigns, items))
     }
 }
 

@@ -33,10 +33,12 @@ pub use moderation::{
     Review,
 };
 mod news;
+mod news_tickers;
 pub use news::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
     PublicNewsQuery,
 };
+pub use news_tickers::{NewsTicker, NewsTickerInput, TickerHeadline};
 mod partners;
 mod places;
 mod portal;

@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cooperation",
         include_str!("../migrations/0013_cooperation.sql"),
     ),
+    (
+        15,
+        "desk tickers",
+        include_str!("../migrations/0015_desk_tickers.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -256,6 +256,8 @@ pub struct Screen {
     pub orientation: String,
     /// Free tags for targeting.
     pub tags: Vec<String>,
+    /// The language its audience reads (`ru`, `en`, `zh`): its ticker's news headlines are in it.
+    pub language: String,
     /// Last heartbeat, epoch ms.
     pub last_seen_at: Option<i64>,
 }

@@ -198,7 +198,7 @@ const COLS: &str = "id, state, rubric, dateline_date, source_kind, source_name, 
 
 /// The SQL condition "visible at `$N`" (the same as `twincast_core::news::visible_at`; a test holds them
 /// together). `a` is the alias of `news_articles`.
-fn visible(n: usize) -> String {
+pub(crate) fn visible(n: usize) -> String {
     format!(
         "a.state IN ('published', 'scheduled') AND a.publish_at IS NOT NULL AND a.publish_at <= ${n} \
          AND (a.embargo_until IS NULL OR a.embargo_until <= ${n}) AND (a.expires_at IS NULL OR a.expires_at > ${n})"
@@ -276,6 +276,23 @@ async fn write_parts(tx: &mut Tx, id: &str, a: &NewsArticleInput) -> Result<()> 
     Ok(())
 }
 
+/// Bumps the schedule version when story `id` is published or scheduled (before the change, so that a story
+/// leaving the public also leaves the screens' tickers) or when `now_public` (it becomes so): tickers show the
+/// desk's headlines, and a new schedule version is what makes every node push again.
+async fn bump_if_public(tx: &mut Tx, id: &str, now_public: bool) -> Result<()> {
+    let was: Option<String> = sqlx::query("SELECT state FROM news_articles WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .map(|r| r.try_get("state"))
+        .transpose()?;
+    let public = |s: &str| s == "published" || s == "scheduled";
+    if now_public || was.as_deref().is_some_and(public) {
+        crate::schedule::bump(tx).await?;
+    }
+    Ok(())
+}
+
 fn source_ref(a: &NewsArticleInput) -> Option<&str> {
     a.source.original_id.as_deref().filter(|s| !s.is_empty())
 }
@@ -318,6 +335,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         write_parts(&mut tx, &id, a).await?;
+        bump_if_public(&mut tx, &id, false).await?;
         let mut entry = audit.clone();
         entry.resource_id = id.clone();
         audit::insert(&mut tx, &entry).await?;
@@ -335,6 +353,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> Result<NewsArticle> {
         let mut tx = self.begin_write().await?;
+        bump_if_public(&mut tx, id, false).await?;
         let done = sqlx::query(
             "UPDATE news_articles SET rubric = $1, dateline_date = $2, source_kind = $3, source_name = $4, source_ref = $5, \
              source_url = $6, media_ids = $7, partners = $8, projects = $9, embargo_until = $10, expires_at = $11, \
@@ -373,6 +392,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> Result<NewsArticle> {
         let mut tx = self.begin_write().await?;
+        bump_if_public(&mut tx, id, state == "published" || state == "scheduled").await?;
         let done = sqlx::query(
             "UPDATE news_articles SET state = $1, publish_at = $2, updated_at = $3, version = version + 1 \
              WHERE id = $4 AND ($5 = 0 OR version = $5)",
@@ -399,6 +419,7 @@ impl Store {
         audit: &AuditEntry,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        bump_if_public(&mut tx, id, false).await?;
         for sql in [
             "DELETE FROM news_versions WHERE article_id = $1 AND EXISTS (SELECT 1 FROM news_articles WHERE id = $1 AND ($2 = 0 OR version = $2))",
             "DELETE FROM news_tags WHERE article_id = $1 AND EXISTS (SELECT 1 FROM news_articles WHERE id = $1 AND ($2 = 0 OR version = $2))",

@@ -20,6 +20,7 @@ const VERSIONED: &[&str] = &[
     "media",
     "layouts",
     "news_articles",
+    "news_tickers",
     "coop_fields",
     "coop_projects",
     "coop_interests",

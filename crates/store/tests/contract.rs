@@ -365,6 +365,7 @@ async fn screens_by_location_kind() {
                             height: 1080,
                             orientation: "landscape".into(),
                             tags: vec!["indoor".into()],
+                            language: "en".into(),
                             last_seen_at: None,
                         },
                         &twincast_store::AuditEntry::by_system(
@@ -674,6 +675,7 @@ fn screen_at(l: &Location, name: &str) -> Screen {
         height: 1080,
         orientation: "landscape".into(),
         tags: vec!["a_b".into()],
+        language: "en".into(),
         last_seen_at: None,
     }
 }

@@ -47,6 +47,7 @@ async fn screen(s: &Store) -> String {
             height: 1080,
             orientation: "landscape".into(),
             tags: vec![],
+            language: "en".into(),
             last_seen_at: None,
         },
         &AuditEntry::by_system("screen.create", "", now_ms()),

@@ -48,6 +48,7 @@ async fn screen(s: &Store) -> ScreenView {
             height: 1080,
             orientation: "landscape".into(),
             tags: vec![],
+            language: "en".into(),
             last_seen_at: None,
         },
         &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),

@@ -111,6 +111,7 @@ async fn fixture(s: &Store) -> Fixture {
         height: 1080,
         orientation: orientation.into(),
         tags: vec!["ticker".into()],
+        language: "en".into(),
         last_seen_at: None,
     };
     let screen = s

@@ -11,6 +11,9 @@
 pub mod check;
 pub mod formats;
 pub mod render;
+pub mod tickers;
+
+pub use tickers::TickerClock;
 
 use crate::access::Actor;
 use crate::audit::Audited;
@@ -121,6 +124,15 @@ fn not_found(e: StoreError) -> AppError {
 }
 
 impl App {
+    /// Tells the screens' hub when a story that is or was out changed (the store bumped the schedule version in
+    /// the same transaction): tickers show the desk's headlines.
+    fn tickers_changed(&self, before: &NewsArticle, after: &NewsArticle) {
+        let out = |a: &NewsArticle| a.state == "published" || a.state == "scheduled";
+        if out(before) || out(after) {
+            self.emit(crate::ServerEvent::ScheduleChanged { screens: None });
+        }
+    }
+
     /// The site's zone, in which scheduled times without an offset are read.
     pub fn site_time_zone(&self) -> &str {
         &self.settings.site_time_zone
@@ -231,6 +243,7 @@ impl App {
             .update_news_article(id, input, revision::expected(if_match), &entry)
             .await?;
         self.portal_changed();
+        self.tickers_changed(&current, &a);
         Ok(view(a, self.now_ms()))
     }
 
@@ -307,6 +320,7 @@ impl App {
             )
             .await?;
         self.portal_changed();
+        self.tickers_changed(&current, &a);
         Ok(view(a, now))
     }
 
@@ -326,6 +340,7 @@ impl App {
             .delete_news_article(id, revision::expected(if_match), &entry)
             .await?;
         self.portal_changed();
+        self.tickers_changed(&current, &current);
         Ok(())
     }
 

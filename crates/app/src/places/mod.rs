@@ -44,6 +44,9 @@ pub struct NewScreen {
     /// Tags for targeting.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The language its audience reads: `ru`, `en` (default) or `zh`; its ticker's news headlines are in it.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// Whether a screen is online, by when it was last heard from.

@@ -28,6 +28,10 @@ pub struct ScreenInput {
     pub height: u32,
     /// Tags for targeting.
     pub tags: Vec<String>,
+    /// The language its audience reads: `ru`, `en` or `zh` (its ticker's news headlines are in it); absent: as
+    /// it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Filters and order of the screen list (each `None` = no filter).
@@ -65,6 +69,15 @@ pub fn screen_input_of(v: &ScreenView) -> ScreenInput {
         width: u32::try_from(s.width).unwrap_or(0),
         height: u32::try_from(s.height).unwrap_or(0),
         tags: s.tags.clone(),
+        language: Some(s.language.clone()),
+    }
+}
+
+/// `language` when it is a language of the network (`ru`, `en`, `zh`), else `invalid-language`.
+fn check_language(language: Option<&str>) -> AppResult<()> {
+    match language {
+        Some(l) => Ok(twincast_core::news::rules::lang("language", l)?),
+        None => Ok(()),
     }
 }
 
@@ -179,6 +192,10 @@ impl App {
         let loc = self.referenced_location(&b.location).await?;
         let tz = b.tz.unwrap_or(loc.tz.clone());
         validate::tz(&tz)?;
+        check_language(b.language.as_deref())?;
+        let language = b
+            .language
+            .unwrap_or_else(|| twincast_core::screen::DEFAULT_LANGUAGE.into());
         let input = ScreenInput {
             name: b.name,
             location: loc.slug.clone(),
@@ -188,6 +205,7 @@ impl App {
             width: b.width,
             height: b.height,
             tags: b.tags,
+            language: Some(language.clone()),
         };
         let s = Screen {
             id: String::new(),
@@ -200,6 +218,7 @@ impl App {
             height: input.height.into(),
             orientation: orientation(input.width, input.height),
             tags: input.tags.clone(),
+            language,
             last_seen_at: None,
         };
         let entry = self
@@ -232,6 +251,17 @@ impl App {
             &input.tags,
         )?;
         validate::tz(&input.tz)?;
+        check_language(input.language.as_deref())?;
+        let filled;
+        let input = if input.language.is_none() {
+            filled = ScreenInput {
+                language: Some(current.screen.language.clone()),
+                ..input.clone()
+            };
+            &filled
+        } else {
+            input
+        };
         let loc = self.referenced_location(&input.location).await?;
         let s = Screen {
             id: id.to_string(),
@@ -244,6 +274,10 @@ impl App {
             height: input.height.into(),
             orientation: orientation(input.width, input.height),
             tags: input.tags.clone(),
+            language: input
+                .language
+                .clone()
+                .unwrap_or_else(|| current.screen.language.clone()),
             last_seen_at: current.screen.last_seen_at,
         };
         let entry = self

@@ -157,6 +157,7 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
                     height,
                     orientation: if portrait { "portrait" } else { "landscape" }.into(),
                     tags: vec!["fleet".into()],
+                    language: "en".into(),
                     last_seen_at: None,
                 },
                 &AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),

@@ -18,6 +18,7 @@ mod places_msg;
 mod screen_edit;
 mod screens;
 mod settings;
+mod tickers;
 mod users;
 
 use crate::i18n::Lang;
@@ -60,6 +61,7 @@ pub fn router() -> Router<Pages> {
         .merge(audit::router())
         .merge(layouts::router())
         .merge(settings::router())
+        .merge(tickers::router())
 }
 
 #[derive(Template)]

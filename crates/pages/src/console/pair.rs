@@ -178,6 +178,7 @@ async fn pair(State(pages): State<Pages>, op: Operator, Form(f): Form<PairForm>)
                             width,
                             height,
                             tags: Vec::new(),
+                            language: None,
                         },
                     )
                     .await

@@ -47,6 +47,8 @@ pub(super) struct ScreenForm {
     lat: String,
     #[serde(default)]
     lon: String,
+    #[serde(default)]
+    language: String,
 }
 
 impl ScreenForm {
@@ -63,6 +65,7 @@ impl ScreenForm {
             tags: s.tags.join(", "),
             lat: s.lat.map(|v| v.to_string()).unwrap_or_default(),
             lon: s.lon.map(|v| v.to_string()).unwrap_or_default(),
+            language: s.language.clone(),
         }
     }
 
@@ -105,6 +108,7 @@ impl ScreenForm {
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty())
                 .collect(),
+            language: Some(self.language.trim().to_string()).filter(|l| !l.is_empty()),
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod layouts;
 pub mod media;
 pub mod moderation;
 pub mod news;
+pub mod news_tickers;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
@@ -112,6 +113,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(news::public_list))
         .routes(routes!(news::headlines))
         .routes(routes!(news::ninjs))
+        .routes(routes!(news_tickers::list, news_tickers::create))
+        .routes(routes!(
+            news_tickers::get,
+            news_tickers::update,
+            news_tickers::patch,
+            news_tickers::delete
+        ))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

@@ -175,6 +175,9 @@ impl Hub {
                     by_item.insert((r.campaign.clone(), r.item.clone()), r);
                 }
             }
+            for r in &inputs.desk_items {
+                by_item.insert((r.campaign.clone(), r.item.clone()), r.clone());
+            }
         }
         let layouts = store.layout_assignments().await?;
         let snap = Arc::new(Snapshot::new(version, inputs, resolved).with_layouts(layouts));

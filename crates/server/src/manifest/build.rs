@@ -108,7 +108,8 @@ fn targeting_signature(
     let id = if snap.ids_matter { s.id.as_str() } else { "" };
     let layout = layout.map_or("", |l| l.id.as_str());
     format!(
-        "{id}\u{0}{layout}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
+        "{id}\u{0}{layout}\u{0}{}\u{0}{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{}\u{0}{}\u{0}{o}\u{0}{from}\u{0}{hours}",
+        s.language,
         s.location_id,
         s.location_kind,
         s.tags,

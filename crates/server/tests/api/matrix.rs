@@ -170,6 +170,18 @@ async fn authorization_matrix() {
         }
         id
     };
+    let new_ticker = |n: u32| async move {
+        let v: Value = admin
+            .post_json(
+                "/api/v1/news/tickers",
+                json!({"name": format!("Matrix ticker {n}")}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        v["id"].as_str().unwrap().to_string()
+    };
     // Account fixtures: one account every row about "another account" acts on.
     s.user("target", Role::Viewer, &[]).await;
     let target_id = s.state.store.user_by_name("target").await.unwrap().id;
@@ -826,6 +838,37 @@ async fn authorization_matrix() {
             "/api/v1/public/news/{id}/ninjs",
             [200, 200, 200, 200, 200],
         ),
+        // The desk's tickers (news editors too: news_tickers.rs).
+        (
+            Method::GET,
+            "/api/v1/news/tickers",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/tickers",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/news/tickers/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/news/tickers/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/news/tickers/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/news/tickers/{id}",
+            [401, 403, 403, 204, 204],
+        ),
         // The cooperation catalogue (cooperation.rs).
         (Method::GET, "/api/v1/projects", [200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/projects", [401, 403, 403, 201, 201]),
@@ -1343,6 +1386,18 @@ async fn authorization_matrix() {
                     };
                     (p.replace("{id}", &new_story(seed, state).await), Body::None)
                 }
+                ("POST", "/api/v1/news/tickers", _) => (
+                    path_t.to_string(),
+                    Body::Json(json!({"name": format!("T {seed}")})),
+                ),
+                (m, p, _) if p.starts_with("/api/v1/news/tickers/{id}") => (
+                    p.replace("{id}", &new_ticker(seed).await),
+                    match m {
+                        "PUT" => Body::Json(json!({"name": format!("T {seed}"), "max_items": 3})),
+                        "PATCH" => Body::Json(json!({"enabled": false})),
+                        _ => Body::None,
+                    },
+                ),
                 ("GET", "/api/v1/public/news", _) => {
                     ("/api/v1/public/news?lang=en".into(), Body::None)
                 }

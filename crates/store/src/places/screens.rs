@@ -21,6 +21,7 @@ fn screen(row: &AnyRow) -> Result<Screen> {
         height: row.try_get("height")?,
         orientation: row.try_get("orientation")?,
         tags: serde_json::from_str(&row.try_get::<String, _>("tags")?)?,
+        language: row.try_get("language")?,
         last_seen_at: row.try_get("last_seen_at")?,
     })
 }
@@ -40,7 +41,7 @@ fn view(row: &AnyRow) -> Result<ScreenView> {
 
 const SCREEN_COLS: &str = "s.id AS id, s.name AS name, s.location_id AS location_id, s.lat AS lat, s.lon AS lon, \
     s.tz AS tz, s.width AS width, s.height AS height, s.orientation AS orientation, s.tags AS tags, \
-    s.last_seen_at AS last_seen_at, s.created_at AS created_at, s.updated_at AS updated_at, \
+    s.language AS language, s.last_seen_at AS last_seen_at, s.created_at AS created_at, s.updated_at AS updated_at, \
     s.retired_at AS retired_at, s.version AS version, l.name AS location, l.kind AS location_kind, \
     l.slug AS location_slug";
 
@@ -86,8 +87,8 @@ impl Store {
         let id = new_id();
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO screens (id, name, location_id, lat, lon, tz, width, height, orientation, tags, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+            "INSERT INTO screens (id, name, location_id, lat, lon, tz, width, height, orientation, tags, language, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $11, $11)",
         )
         .bind(&id)
         .bind(&s.name)
@@ -100,6 +101,7 @@ impl Store {
         .bind(&s.orientation)
         .bind(serde_json::to_string(&s.tags)?)
         .bind(audit.at)
+        .bind(&s.language)
         .execute(&mut *tx)
         .await?;
         let mut entry = audit.clone();
@@ -148,7 +150,7 @@ impl Store {
         Self::refuse_retired(&mut tx, id).await?;
         let done = sqlx::query(
             "UPDATE screens SET name = $1, location_id = $2, lat = $3, lon = $4, tz = $5, width = $6, height = $7, \
-             orientation = $8, tags = $9, updated_at = $10, version = version + 1 \
+             orientation = $8, tags = $9, updated_at = $10, language = $13, version = version + 1 \
              WHERE id = $11 AND ($12 = 0 OR version = $12)",
         )
         .bind(&s.name)
@@ -163,6 +165,7 @@ impl Store {
         .bind(audit.at)
         .bind(id)
         .bind(expected)
+        .bind(&s.language)
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "screens", id, done.rows_affected()).await?;

@@ -360,6 +360,7 @@ impl Store {
             valid_until: c.valid_until,
             recurrence: None,
             items: Vec::new(),
+            language: None,
         };
         probe.validate().map_err(|e| invalid(e.to_string()))?;
         Ok(partner_id)
@@ -626,5 +627,6 @@ pub fn to_core_campaign(c: &CampaignRecord, orientation: tc::Orientation) -> Opt
         valid_until: c.valid_until,
         recurrence,
         items,
+        language: None,
     })
 }

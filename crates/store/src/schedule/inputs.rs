@@ -129,7 +129,7 @@ impl Store {
     pub async fn all_core_screens(&self) -> Result<Vec<(String, tc::Screen)>> {
         let rows = sqlx::query(
             "SELECT s.id AS id, s.name AS name, s.location_id AS location_id, s.lat AS lat, s.lon AS lon, s.tz AS tz, \
-             s.width AS width, s.height AS height, s.orientation AS orientation, s.tags AS tags, l.kind AS kind, \
+             s.width AS width, s.height AS height, s.orientation AS orientation, s.tags AS tags, s.language AS language, l.kind AS kind, \
              l.lat AS llat, l.lon AS llon FROM screens s JOIN locations l ON l.id = s.location_id \
              WHERE s.retired_at IS NULL",
         )
@@ -178,6 +178,7 @@ impl Store {
                 } else {
                     tc::Orientation::Landscape
                 },
+                language: r.try_get("language")?,
                 id,
             };
             out.push((r.try_get("name")?, screen));
@@ -218,6 +219,7 @@ impl Store {
             } else {
                 tc::Orientation::Landscape
             },
+            language: s.language.clone(),
         })
     }
 
