@@ -31,6 +31,8 @@ pub struct Pages {
     pub secure_cookies: bool,
     /// Login attempts per client address.
     pub login_gate: LoginGate,
+    /// Expressions of interest per client address (the same limiter as the API's).
+    pub interest_gate: LoginGate,
     /// Closes the sockets of revoked devices.
     pub devices_revoked: DevicesRevoked,
     /// Lifetime of a device token issued by pairing (ms).
@@ -53,6 +55,11 @@ pub struct Caches {
     pub fleet: std::sync::Mutex<Option<(i64, Vec<twincast_store::LocationFleet>)>>,
     /// The portal's rendered pages.
     pub portal: portal::PageCache,
+    /// Per language, the projects and public stories city and project pages look through for related ones, with
+    /// the 5-second slot they were read in.
+    pub related: std::sync::Mutex<
+        std::collections::HashMap<&'static str, (i64, Arc<twincast_app::cooperation::Related>)>,
+    >,
 }
 
 /// How long the fleet's counts per location are reused (ms): a screen's status changes at heartbeat pace
@@ -60,7 +67,30 @@ pub struct Caches {
 /// those pages.
 pub const FLEET_COUNTS_TTL_MS: i64 = 2_000;
 
+/// How long the projects and stories read for "related" lists are reused (ms): pages re-render at that pace.
+pub const RELATED_TTL_MS: i64 = 5_000;
+
 impl Pages {
+    /// The projects and the newest public stories in `lang`, read at most once per [`RELATED_TTL_MS`] slot.
+    pub async fn related(
+        &self,
+        lang: &'static str,
+    ) -> twincast_app::AppResult<Arc<twincast_app::cooperation::Related>> {
+        let slot = self.app.now_ms() / RELATED_TTL_MS;
+        if let Ok(g) = self.caches.related.lock() {
+            if let Some((at, r)) = g.get(lang) {
+                if *at == slot {
+                    return Ok(r.clone());
+                }
+            }
+        }
+        let r = Arc::new(self.app.portal_related(lang).await?);
+        if let Ok(mut g) = self.caches.related.lock() {
+            g.insert(lang, (slot, r.clone()));
+        }
+        Ok(r)
+    }
+
     /// Screens by status per location, counted at most [`FLEET_COUNTS_TTL_MS`] ago.
     pub async fn fleet_by_location(
         &self,

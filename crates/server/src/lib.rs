@@ -147,15 +147,17 @@ impl AppState {
     }
 }
 
-/// What the console and portal pages reach: the application layer and two hooks into this server (the login
-/// rate limiter, and closing revoked players' sockets).
+/// What the console and portal pages reach: the application layer and hooks into this server (the login and
+/// expression-of-interest rate limiters, and closing revoked players' sockets).
 fn pages(state: &AppState) -> twincast_pages::Pages {
     let limiter = state.login_limiter.clone();
+    let interests = state.interest_limiter.clone();
     let hub = state.hub.clone();
     twincast_pages::Pages {
         app: state.app.clone(),
         secure_cookies: state.config.secure_cookies(),
         login_gate: Arc::new(move |ip| limiter.check_key(&ip).is_ok()),
+        interest_gate: Arc::new(move |ip| interests.check_key(&ip).is_ok()),
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
         caches: Default::default(),

@@ -44,3 +44,6 @@ country-US = United States
 country-UZ = Uzbekistan
 country-VN = Vietnam
 country-ZA = South Africa
+country-HK = Hong Kong, China
+country-MO = Macao, China
+country-TW = Taiwan, China

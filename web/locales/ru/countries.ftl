@@ -44,3 +44,6 @@ country-US = США
 country-UZ = Узбекистан
 country-VN = Вьетнам
 country-ZA = ЮАР
+country-HK = Сянган (Гонконг), Китай
+country-MO = Аомэнь (Макао), Китай
+country-TW = Тайвань, Китай

@@ -44,3 +44,6 @@ country-US = 美国
 country-UZ = 乌兹别克斯坦
 country-VN = 越南
 country-ZA = 南非
+country-HK = 中国香港
+country-MO = 中国澳门
+country-TW = 中国台湾

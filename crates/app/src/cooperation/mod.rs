@@ -3,6 +3,8 @@
 //! and fields; the catalogue is public (the portal shows it). The rules are `twincast_core::cooperation`'s.
 
 mod interest;
+mod portal;
+pub use portal::{Picture, Related};
 
 pub(crate) use interest::interest_email_text;
 pub use interest::{

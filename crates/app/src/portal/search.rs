@@ -1,7 +1,7 @@
-//! Search across the portal's content (the partner cities and the public news; cooperation projects join when the
-//! portal has their pages) in Russian, English and Chinese, through `twincast_search`. The index lives in memory and
-//! follows the database: each refresh of the portal's snapshot compares what it indexed (partners by slug and
-//! version, the news documents the public sees now) with what it read, and re-indexes when they differ, so a change
+//! Search across the portal's content (the partner cities, the public news and the cooperation projects) in
+//! Russian, English and Chinese, through `twincast_search`. The index lives in memory and follows the database:
+//! each refresh of the portal's snapshot compares what it indexed (partners by slug and version, the news documents
+//! the public sees now, projects by id and version) with what it read, and re-indexes when they differ, so a change
 //! made through any node is searchable within [`SNAPSHOT_TTL_MS`](super::SNAPSHOT_TTL_MS).
 
 use super::{City, Snapshot};
@@ -41,8 +41,46 @@ pub fn city_docs(c: &City) -> Vec<Doc> {
         .collect()
 }
 
-/// A fingerprint of what the cities' and the news' documents (`news`, the documents themselves) are made of.
-pub(super) fn fingerprint(snap: &Snapshot, news: &[Doc]) -> [u8; 32] {
+/// The index's documents of one cooperation project: one per language, titled with its title in that language;
+/// the body holds the summary and description in that language, the district's name and the titles in the others.
+/// Each links to the project's page (`/{lang}/projects/{slug}`).
+pub fn project_docs(p: &twincast_core::cooperation::Project) -> Vec<Doc> {
+    let d = &p.data;
+    LANGS
+        .iter()
+        .map(|lang| {
+            let others: Vec<&str> = d
+                .title
+                .pairs()
+                .into_iter()
+                .filter(|(l, _)| l != lang)
+                .map(|(_, t)| t)
+                .collect();
+            Doc {
+                kind: Kind::Project,
+                key: d.slug.clone(),
+                lang: lang.to_string(),
+                title: d.title.get(lang).to_string(),
+                body: format!(
+                    "{} {} {} {}",
+                    d.summary.get(lang),
+                    d.description.get(lang),
+                    d.district_name.get(lang),
+                    others.join(" ")
+                ),
+                url: format!("/{lang}/projects/{}", d.slug),
+            }
+        })
+        .collect()
+}
+
+/// A fingerprint of what the cities', the news (`news`, the documents themselves) and the projects' documents are
+/// made of.
+pub(super) fn fingerprint(
+    snap: &Snapshot,
+    news: &[Doc],
+    projects: &[twincast_core::cooperation::Project],
+) -> [u8; 32] {
     let mut h = Sha256::new();
     for c in snap.cities.iter() {
         h.update(c.partner.slug.as_bytes());
@@ -61,6 +99,12 @@ pub(super) fn fingerprint(snap: &Snapshot, news: &[Doc]) -> [u8; 32] {
             h.update([0]);
         }
     }
+    h.update([1]);
+    for p in projects {
+        h.update(p.id.as_bytes());
+        h.update(p.version.to_le_bytes());
+        h.update([0]);
+    }
     h.finalize().into()
 }
 
@@ -69,7 +113,8 @@ impl App {
     pub(super) async fn keep_index(&self, snap: &Snapshot) -> AppResult<()> {
         // The stories the public sees now (so a scheduled one is found from its time, an expired one no longer).
         let news = self.news_search_docs().await?;
-        let print = fingerprint(snap, &news);
+        let projects = self.store.coop_projects().await?;
+        let print = fingerprint(snap, &news, &projects);
         if self
             .portal
             .indexed
@@ -80,8 +125,8 @@ impl App {
             return Ok(());
         }
         let mut docs: Vec<Doc> = snap.cities.iter().flat_map(city_docs).collect();
-        // Cooperation projects join once the portal has their pages (issue 12): a hit must lead to a page.
         docs.extend(news);
+        docs.extend(projects.iter().flat_map(project_docs));
         let index = self.search.clone();
         tokio::task::spawn_blocking(move || index.rebuild(docs))
             .await

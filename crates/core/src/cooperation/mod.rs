@@ -14,4 +14,4 @@ pub mod rules;
 
 pub use facets::{facets, matches, Facets, Selection};
 pub use model::*;
-pub use rules::{check_field, check_interest, check_project, FieldError};
+pub use rules::{check_field, check_interest, check_project, country_codes, FieldError};

@@ -267,7 +267,16 @@ struct CityPage<'a> {
     prev: (String, String),
     next: (String, String),
     map: String,
+    /// The cooperation projects with this city among their partners: (title, page).
+    projects: Vec<(String, String)>,
+    /// The catalogue filtered by the city's country.
+    projects_href: String,
+    /// The latest stories related to the city.
+    news: Vec<super::news::Row>,
 }
+
+/// How many related stories a city's page lists.
+const CITY_NEWS: usize = 5;
 
 impl CityPage<'_> {
     /// A film's title: its file's name, or the city's name when the file is only named after the city.
@@ -314,7 +323,45 @@ async fn city(
         lang.tag(),
         video.map(|v| v.id.as_str()).unwrap_or("")
     );
-    html(pages.caches.portal.get_or_render(key, snap.generation, || {
+    // The city's projects and news change apart from the cities: re-render at most every 5 s (as the home page),
+    // reading them only then. A failed read shows the page without them.
+    let generation = snap.generation.wrapping_mul(1_000_003) ^ (pages.app.now_ms() / 5_000) as u64;
+    if let Some(page) = pages.caches.portal.get(&key, generation) {
+        return html(Ok(page));
+    }
+    let related = match pages.related(lang.tag()).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "a city's projects and news could not be read");
+            Default::default()
+        }
+    };
+    let projects: Vec<(String, String)> = {
+        let mut v: Vec<(String, String)> = related
+            .partner_projects(&slug)
+            .iter()
+            .map(|p| {
+                (
+                    super::project::pick(&p.data.title, lang.tag())
+                        .0
+                        .to_string(),
+                    format!(
+                        "/{}/projects/{}",
+                        lang.tag(),
+                        crate::view::url_escape(&p.data.slug)
+                    ),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let news = super::news::rows(
+        &related.partner_news(&slug, CITY_NEWS),
+        lang,
+        pages.app.site_time_zone(),
+    );
+    html(pages.caches.portal.get_or_render(key, generation, || {
         let mut s = Site::new(
             lang,
             &base,
@@ -354,6 +401,13 @@ async fn city(
             });
         }
         CityPage {
+            projects_href: format!(
+                "{}?country={}",
+                s.href("/projects"),
+                crate::view::url_escape(&c.partner.country)
+            ),
+            projects,
+            news,
             names: ["ru", "en", "zh"]
                 .into_iter()
                 .filter(|l| *l != lang.tag())

@@ -11,6 +11,8 @@ mod embed;
 mod news;
 pub mod news_feeds;
 mod oembed;
+mod project;
+mod projects;
 mod search;
 pub mod share;
 mod sitemap;
@@ -47,7 +49,8 @@ pub fn router() -> Router<Pages> {
             .merge(embed::router(lang))
             .merge(tour::router(lang))
             .merge(search::router(lang))
-            .merge(news::router(lang));
+            .merge(news::router(lang))
+            .merge(projects::router(lang));
     }
     r.layer(axum::middleware::from_fn(negotiate))
 }
@@ -82,7 +85,7 @@ pub struct Site {
     pub path: String,
     /// Scheme and host for absolute URLs (canonical, hreflang).
     pub base: String,
-    /// The navigation entry of the page (`home`, `cities`, `tour`, `search`).
+    /// The navigation entry of the page (`home`, `cities`, `tour`, `news`, `projects`, `search`).
     pub section: &'static str,
     /// What the search box holds.
     pub query: String,
@@ -153,6 +156,7 @@ impl Site {
             ("cities", "/cities", "portal-nav-cities"),
             ("tour", "/tour", "portal-nav-tour"),
             ("news", "/news", "portal-nav-news"),
+            ("projects", "/projects", "portal-nav-projects"),
         ]
         .into_iter()
         .map(|(k, p, l)| (k, self.href(p), self.t(l)))

@@ -1,4 +1,4 @@
-//! `/{lang}/search?q=`: the portal's search (cities now; news and projects once they exist), in the page's
+//! `/{lang}/search?q=`: the portal's search (cities, news stories and cooperation projects), in the page's
 //! language first. A query the application refuses (too long) is shown on its field with a 400.
 
 use super::{base_url, failed, Site};
@@ -113,6 +113,29 @@ async fn search(
 /// The hits as rows: one per item (its best language), a city named and linked in the page's language.
 async fn rows(pages: &Pages, lang: Lang, hits: Vec<twincast_search::Hit>) -> Vec<Row> {
     let snap = pages.app.portal_snapshot().await.ok();
+    // Projects are named and linked in the page's language, like cities (every project has all three titles).
+    let projects: std::collections::HashMap<String, twincast_core::cooperation::Project> = if hits
+        .iter()
+        .any(|h| h.kind == Kind::Project)
+    {
+        match pages
+            .app
+            .catalogue(&twincast_core::cooperation::Selection::default())
+            .await
+        {
+            Ok(c) => c
+                .items
+                .into_iter()
+                .map(|p| (p.data.slug.clone(), p))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the catalogue could not be read for search results");
+                Default::default()
+            }
+        }
+    } else {
+        Default::default()
+    };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for h in hits {
@@ -137,7 +160,32 @@ async fn rows(pages: &Pages, lang: Lang, hits: Vec<twincast_search::Hit>) -> Vec
                     lang: lang.tag().to_string(),
                 }
             }
-            Kind::News | Kind::Project => Row {
+            Kind::Project => {
+                let Some(p) = projects.get(&h.key) else {
+                    continue;
+                };
+                let same = h.lang == lang.tag();
+                Row {
+                    kind: "project",
+                    title: super::project::pick(&p.data.title, lang.tag())
+                        .0
+                        .to_string(),
+                    href: format!(
+                        "/{}/projects/{}",
+                        lang.tag(),
+                        crate::view::url_escape(&h.key)
+                    ),
+                    snippet: if same {
+                        h.snippet
+                    } else {
+                        super::project::pick(&p.data.summary, lang.tag())
+                            .0
+                            .to_string()
+                    },
+                    lang: lang.tag().to_string(),
+                }
+            }
+            Kind::News => Row {
                 kind: h.kind.as_str(),
                 title: h.title,
                 href: h.url,

@@ -1,6 +1,7 @@
 //! What crawlers read first: `GET /robots.txt` (the portal is open, the console, API, player and developer
 //! pages are not) and `GET /sitemap.xml` (every portal page in every language, each with its `hreflang`
-//! alternates and `x-default`; a city's page with its films as Google video entries).
+//! alternates and `x-default`; a city's page with its films as Google video entries; the cooperation catalogue and
+//! every project's page).
 
 use super::share::{absolute, attr, embed_url, iso_time};
 use super::{base_url, failed, St};
@@ -71,16 +72,20 @@ fn page(out: &mut String, base: &str, path: &str, extra: impl Fn(&mut String, La
     }
 }
 
-/// The sitemap of every portal page on `base`.
-pub fn sitemap_xml(base: &str, snap: &Snapshot) -> String {
+/// The sitemap of every portal page on `base` (`projects`: the cooperation projects' slugs).
+pub fn sitemap_xml(base: &str, snap: &Snapshot, projects: &[String]) -> String {
     let mut out = String::from(concat!(
         r#"<?xml version="1.0" encoding="UTF-8"?>"#,
         "\n",
         r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml" xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">"#,
         "\n"
     ));
-    for path in ["/", "/cities", "/tour"] {
+    for path in ["/", "/cities", "/tour", "/projects"] {
         page(&mut out, base, path, |_, _| {});
+    }
+    for slug in projects {
+        let path = format!("/projects/{}", crate::view::url_escape(slug));
+        page(&mut out, base, &path, |_, _| {});
     }
     for c in snap.cities.iter() {
         let path = format!("/cities/{}", crate::view::url_escape(&c.partner.slug));
@@ -125,14 +130,24 @@ async fn sitemap(axum::extract::State(pages): St, headers: HeaderMap) -> Respons
         Ok(s) => s,
         Err(e) => return failed(e),
     };
+    // Projects change apart from the cities (and through any node): the kept sitemap is also keyed by them.
+    let projects = match pages.app.catalogue(&Default::default()).await {
+        Ok(c) => c.items,
+        Err(e) => return failed(e),
+    };
+    let mut h = std::hash::DefaultHasher::new();
+    for p in &projects {
+        std::hash::Hash::hash(&(&p.id, p.version, &p.data.slug), &mut h);
+    }
+    let generation = snap.generation ^ std::hash::Hasher::finish(&h).rotate_left(17);
+    let slugs: Vec<String> = projects.into_iter().map(|p| p.data.slug).collect();
     let base = base_url(&pages, &headers);
-    let body =
-        pages
-            .caches
-            .portal
-            .get_or_render(format!("sitemap|{base}"), snap.generation, || {
-                Ok(sitemap_xml(&base, &snap))
-            });
+    let body = pages
+        .caches
+        .portal
+        .get_or_render(format!("sitemap|{base}"), generation, || {
+            Ok(sitemap_xml(&base, &snap, &slugs))
+        });
     match body {
         Ok(b) => super::respond(b, "application/xml; charset=utf-8", "public, max-age=300"),
         Err(e) => {
@@ -165,9 +180,13 @@ mod tests {
             generation: 1,
             stamp: String::new(),
         };
-        let x = sitemap_xml("http://h&", &snap);
-        assert_eq!(x.matches("<url>").count(), 9);
+        let x = sitemap_xml("http://h&", &snap, &[]);
+        assert_eq!(x.matches("<url>").count(), 12);
         assert!(x.contains("<loc>http://h&amp;/ru/tour</loc>"));
         assert!(!x.contains("h&/"));
+        let x = sitemap_xml("http://h", &snap, &["lake-tai".into()]);
+        assert_eq!(x.matches("<url>").count(), 15);
+        assert!(x.contains("<loc>http://h/zh/projects/lake-tai</loc>"));
+        assert!(x.contains(r#"hreflang="ru" href="http://h/ru/projects/lake-tai""#));
     }
 }

@@ -24,6 +24,7 @@ mod places_lifecycle;
 mod player;
 mod portal;
 mod portal_listen;
+mod portal_projects;
 mod portal_share;
 mod revision;
 mod schedule;

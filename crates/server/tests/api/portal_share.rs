@@ -440,12 +440,12 @@ async fn portal_share_sitemap_and_robots() {
     assert_eq!(depth, 0);
     let locs: Vec<&str> = urls.iter().map(|(l, _)| l.as_str()).collect();
     for lang in ["en", "ru", "zh"] {
-        for path in ["/", "/cities", "/tour", "/cities/akashi"] {
+        for path in ["/", "/cities", "/tour", "/projects", "/cities/akashi"] {
             let loc = format!("{base}/{lang}{path}");
             assert!(locs.contains(&loc.as_str()), "{loc} in {locs:?}");
         }
     }
-    assert_eq!(urls.len(), 12, "{locs:?}");
+    assert_eq!(urls.len(), 15, "{locs:?}");
     for (loc, alternates) in &urls {
         let mut langs: Vec<&str> = alternates.iter().map(|(l, _)| l.as_str()).collect();
         langs.sort_unstable();
