@@ -33,9 +33,13 @@ pub use moderation::{
     Review,
 };
 mod news;
+mod news_wire;
 pub use news::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
     PublicNewsQuery,
+};
+pub use news_wire::{
+    WireCounts, WireItem, WirePollRecord, WireProblem, WireSource, WireSourceInput,
 };
 mod partners;
 mod places;

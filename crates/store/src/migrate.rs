@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "cooperation",
         include_str!("../migrations/0013_cooperation.sql"),
     ),
+    (
+        14,
+        "news wire",
+        include_str!("../migrations/0014_news_wire.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.
