@@ -122,6 +122,9 @@ impl AppState {
                     }),
                 site_time_zone: config.site_time_zone.clone(),
                 cooperation: twincast_app::cooperation::CooperationSettings::default(),
+                news_wire: twincast_app::news::wire::WireSettings {
+                    timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
+                },
             },
         );
         let per_minute =
@@ -250,6 +253,9 @@ impl Server {
         workers.spawn(health_watch);
         workers.spawn(notifier);
         workers.spawn(twincast_app::cooperation::InterestSweep::new(
+            state.app.clone(),
+        ));
+        workers.spawn(twincast_app::news::wire::WirePoller::new(
             state.app.clone(),
         ));
         let app = router(state.clone());

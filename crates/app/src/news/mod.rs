@@ -11,6 +11,7 @@
 pub mod check;
 pub mod formats;
 pub mod render;
+pub mod wire;
 
 use crate::access::Actor;
 use crate::audit::Audited;
