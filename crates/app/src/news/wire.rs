@@ -23,8 +23,8 @@ use twincast_core::news::rules::{self, TAGS_MAX};
 use twincast_core::news::wire::{self as core_wire, Format, WireError, MAX_FEED_BYTES};
 use twincast_core::news::State;
 use twincast_store::{
-    NewsArticleInput, NewsSource, NewsVersion, Role, StoreError, WireItem,
-    WirePollRecord, WireProblem, WireSource, WireSourceInput,
+    NewsArticleInput, NewsSource, NewsVersion, Role, StoreError, WireItem, WirePollRecord,
+    WireProblem, WireSource, WireSourceInput,
 };
 
 /// Redirects followed before a fetch is refused.
@@ -418,7 +418,11 @@ impl App {
                     let entry = self
                         .audit_system("news.import", "")
                         .created(&input)
-                        .field("wire_source", serde_json::Value::Null, src.id.clone().into())
+                        .field(
+                            "wire_source",
+                            serde_json::Value::Null,
+                            src.id.clone().into(),
+                        )
                         .field("state", serde_json::Value::Null, state.as_str().into());
                     match self
                         .store
@@ -521,12 +525,16 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
-const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, application/ninjs+json, \
+const ACCEPT: &str =
+    "application/rss+xml, application/atom+xml, application/feed+json, application/ninjs+json, \
     application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1";
 
 async fn fetch(src: &WireSource, settings: &WireSettings) -> Result<Fetched, WireError> {
     if !(src.input.url.starts_with("http://") || src.input.url.starts_with("https://")) {
-        return Err(WireError::new("invalid-url", "only http and https sources are fetched"));
+        return Err(WireError::new(
+            "invalid-url",
+            "only http and https sources are fetched",
+        ));
     }
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         if attempt.previous().len() > MAX_REDIRECTS {
@@ -542,7 +550,11 @@ async fn fetch(src: &WireSource, settings: &WireSettings) -> Result<Fetched, Wir
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
         .redirect(policy)
-        .user_agent(concat!("Twincast/", env!("CARGO_PKG_VERSION"), " (news wire)"))
+        .user_agent(concat!(
+            "Twincast/",
+            env!("CARGO_PKG_VERSION"),
+            " (news wire)"
+        ))
         .build()
         .map_err(|e| WireError::new("fetch-failed", error_chain(&e)))?;
     let mut req = client

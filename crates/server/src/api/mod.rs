@@ -9,6 +9,7 @@ pub mod layouts;
 pub mod media;
 pub mod moderation;
 pub mod news;
+pub mod news_wire;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
@@ -112,6 +113,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(news::public_list))
         .routes(routes!(news::headlines))
         .routes(routes!(news::ninjs))
+        .routes(routes!(news_wire::list, news_wire::create))
+        .routes(routes!(
+            news_wire::get,
+            news_wire::update,
+            news_wire::delete
+        ))
+        .routes(routes!(news_wire::poll))
+        .routes(routes!(news_wire::items))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

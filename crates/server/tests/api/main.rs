@@ -16,6 +16,7 @@ mod misc;
 mod moderation;
 mod news;
 mod news_formats;
+mod news_wire;
 mod openapi;
 mod places_lifecycle;
 mod player;

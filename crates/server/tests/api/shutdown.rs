@@ -58,9 +58,10 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .await
     .unwrap();
     let states = server.workers.clone();
-    // Two media job workers, the hub's refresh loop, the health watch, the notifier and the interest sweep.
-    assert_eq!(states.states().len(), 6, "{:?}", states.states());
-    for name in ["hub-refresh", "health-watch", "notifier", "interest-sweep"] {
+    // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
+    // news wire's poller.
+    assert_eq!(states.states().len(), 7, "{:?}", states.states());
+    for name in ["hub-refresh", "health-watch", "notifier", "interest-sweep", "news-wire"] {
         assert!(states.states().contains_key(name), "{name}");
     }
 
