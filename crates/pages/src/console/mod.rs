@@ -12,6 +12,7 @@ mod layouts;
 mod map;
 mod media;
 mod moderation;
+mod news_sources;
 mod pair;
 mod places;
 mod places_msg;
@@ -60,6 +61,7 @@ pub fn router() -> Router<Pages> {
         .merge(audit::router())
         .merge(layouts::router())
         .merge(settings::router())
+        .merge(news_sources::router())
 }
 
 #[derive(Template)]

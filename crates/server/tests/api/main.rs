@@ -17,6 +17,7 @@ mod moderation;
 mod news;
 mod news_formats;
 mod news_wire;
+mod news_wire_console;
 mod openapi;
 mod places_lifecycle;
 mod player;

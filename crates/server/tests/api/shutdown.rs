@@ -61,7 +61,13 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
     // news wire's poller.
     assert_eq!(states.states().len(), 7, "{:?}", states.states());
-    for name in ["hub-refresh", "health-watch", "notifier", "interest-sweep", "news-wire"] {
+    for name in [
+        "hub-refresh",
+        "health-watch",
+        "notifier",
+        "interest-sweep",
+        "news-wire",
+    ] {
         assert!(states.states().contains_key(name), "{name}");
     }
 
