@@ -16,8 +16,9 @@ import { tests as consoleCampaignsTests } from './console_campaigns.test.mjs';
 import { tests as consoleAdminTests } from './console_admin.test.mjs';
 import { tests as portalTests } from './portal.test.mjs';
 import { tests as newsTests } from './news.test.mjs';
+import { tests as newsSourcesTests } from './news_sources.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...newsSourcesTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
