@@ -68,6 +68,7 @@ wire-error-http-status = The source answered with an error status.
 wire-error-redirect-refused = The source redirected too often or to an address that is not http(s).
 wire-error-fetch-failed = The source could not be reached.
 wire-error-invalid-url = The address is not an http or https address.
+wire-error-import-failed = The feed was read, but its items could not all be stored.
 wire-error-item-too-large = An item was too large and was skipped.
 wire-error-unsupported-language = An item in a language the desk does not have was skipped.
 wire-error-missing-language = An item did not say its language, and neither did the feed or the source.

@@ -68,6 +68,7 @@ wire-error-http-status = Источник ответил кодом ошибки
 wire-error-redirect-refused = Источник перенаправлял слишком много раз или на адрес не http(s).
 wire-error-fetch-failed = Источник недоступен.
 wire-error-invalid-url = Адрес не является адресом http или https.
+wire-error-import-failed = Лента прочитана, но сохранить все её записи не удалось.
 wire-error-item-too-large = Запись оказалась слишком большой и пропущена.
 wire-error-unsupported-language = Пропущена запись на языке, которого нет в редакции.
 wire-error-missing-language = Язык записи не указан ни в ней, ни в ленте, ни у источника.

@@ -68,6 +68,7 @@ wire-error-http-status = 稿源返回了错误状态。
 wire-error-redirect-refused = 稿源重定向次数过多，或重定向到非 http(s) 地址。
 wire-error-fetch-failed = 无法连接稿源。
 wire-error-invalid-url = 该地址不是 http 或 https 地址。
+wire-error-import-failed = 已读取信息源，但未能保存全部条目。
 wire-error-item-too-large = 有条目过大，已跳过。
 wire-error-unsupported-language = 已跳过编辑部不支持语言的条目。
 wire-error-missing-language = 条目、信息源和稿源均未标明语言。

@@ -291,7 +291,18 @@ impl App {
                         // Validators are kept only from a feed that was read: a broken one is fetched whole again.
                         record.etag = etag;
                         record.last_modified = last_modified;
-                        self.import(src, &feed, &mut record).await?;
+                        if let Err(e) = self.import(src, &feed, &mut record).await {
+                            // The stories written so far stay (each with its item row); the lease is released below.
+                            tracing::error!(source = %src.id, error = %e, "wire import failed");
+                            record.outcome = "failed".into();
+                            record.error = Some(WireProblem {
+                                code: "import-failed".into(),
+                                message:
+                                    "the feed was read, but its items could not all be stored; \
+                                          the server's log says why"
+                                        .into(),
+                            });
+                        }
                     }
                 }
             }
