@@ -398,8 +398,14 @@ impl Store {
     }
 
     /// Records a poll's outcome on its source and releases the lease (the row version stays: a poll is not an
-    /// edit).
-    pub async fn finish_wire_poll(&self, id: &str, r: &WirePollRecord) -> Result<()> {
+    /// edit), with the audit entry of a poll someone asked for, in one transaction.
+    pub async fn finish_wire_poll(
+        &self,
+        id: &str,
+        r: &WirePollRecord,
+        audit: Option<&AuditEntry>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE news_wire_sources SET lease_until = NULL, next_poll_at = $1, last_poll_at = $2, last_outcome = $3, \
              last_error_code = $4, last_error = $5, etag = COALESCE($6, etag), last_modified = COALESCE($7, last_modified), \
@@ -419,8 +425,12 @@ impl Store {
         .bind(r.counts.skipped)
         .bind(r.counts.imported)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if let Some(entry) = audit {
+            audit::insert(&mut tx, entry).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

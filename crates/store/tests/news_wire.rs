@@ -114,7 +114,7 @@ async fn one_poll_per_source_and_one_story_per_item() {
             next_poll_at: t + 600_000,
             ..WirePollRecord::default()
         };
-        s.finish_wire_poll(&a.id, &record).await.unwrap();
+        s.finish_wire_poll(&a.id, &record, None).await.unwrap();
         let done = s.wire_source(&a.id, t + 4).await.unwrap();
         assert!(!done.polling);
         assert_eq!(done.etag.as_deref(), Some("\"e\""));

@@ -13,7 +13,7 @@
 
 use super::check;
 use crate::access::Actor;
-use crate::audit::Audited;
+use crate::audit::{AuditEntry, Audited};
 use crate::background::{Worker, WorkerState};
 use crate::error::{AppError, AppResult};
 use crate::{revision, App};
@@ -236,7 +236,8 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
-        self.poll_claimed(&src).await?;
+        let entry = self.audit(actor, "news.source.poll", id);
+        self.poll_claimed(&src, Some(entry)).await?;
         Ok(self.store.wire_source(id, self.now_ms()).await?)
     }
 
@@ -246,7 +247,7 @@ impl App {
         let lease = lease_ms(self.settings.news_wire.timeout);
         match self.store.claim_wire_source(None, now, now + lease).await? {
             Some(src) => {
-                self.poll_claimed(&src).await?;
+                self.poll_claimed(&src, None).await?;
                 Ok(true)
             }
             None => Ok(false),
@@ -254,7 +255,8 @@ impl App {
     }
 
     /// Fetches, reads and imports a claimed source, then records the outcome and releases it.
-    async fn poll_claimed(&self, src: &WireSource) -> AppResult<()> {
+    /// `asked`: the audit entry of a poll someone asked for ("poll now"); its outcome is added to it.
+    async fn poll_claimed(&self, src: &WireSource, asked: Option<AuditEntry>) -> AppResult<()> {
         let mut record = WirePollRecord {
             outcome: "ok".into(),
             ..WirePollRecord::default()
@@ -314,7 +316,21 @@ impl App {
             tracing::info!(source = %src.id, name = %src.input.name, code = %e.code, error = %e.message,
                 outcome = %record.outcome, "wire poll");
         }
-        self.store.finish_wire_poll(&src.id, &record).await?;
+        let entry = asked.map(|e| {
+            e.field(
+                "last_outcome",
+                src.last_outcome.clone().into(),
+                record.outcome.clone().into(),
+            )
+            .field(
+                "created",
+                serde_json::Value::Null,
+                record.counts.created.into(),
+            )
+        });
+        self.store
+            .finish_wire_poll(&src.id, &record, entry.as_ref())
+            .await?;
         if record.counts.created + record.counts.updated > 0 {
             self.portal_changed();
         }

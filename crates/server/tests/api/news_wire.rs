@@ -372,6 +372,22 @@ async fn good_sources_import_with_provenance_and_dedup() {
         .await
         .unwrap();
     assert_eq!(audit["items"].as_array().map(Vec::len), Some(6), "{audit}");
+    // "Poll now" is the editor's, with its outcome.
+    let polls: Value = s
+        .user("auditor2", Role::Admin, &[])
+        .await
+        .get("/api/v1/audit?action=news.source.poll&limit=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let polls = polls["items"].as_array().unwrap();
+    assert_eq!(polls.len(), 9);
+    assert!(polls.iter().all(|e| e["actor"] == "desk"));
+    assert!(polls
+        .iter()
+        .any(|e| e["resource_id"] == rss.as_str()
+            && e["changes"]["last_outcome"][1] == "not-modified"));
 }
 
 #[tokio::test]
