@@ -12,6 +12,7 @@ pub mod check;
 pub mod formats;
 pub mod render;
 pub mod wire;
+mod wire_fetch;
 
 use crate::access::Actor;
 use crate::audit::Audited;
