@@ -1,5 +1,5 @@
 // The news desk in a browser, against the `twincast demo` server run.mjs started: a story written and submitted by
-// a contributor and published by a news editor (through the API: the console's editor is not built yet) appears
+// a contributor and published by a news editor through the API (the console's own flow is console_news.test.mjs) appears
 // in the portal's latest news, on its own page and in the feeds; withdrawn, it leaves them. Every news page in en,
 // ru and zh passes axe-core and has no untranslated string.
 

@@ -67,6 +67,8 @@ pub struct Settings {
     pub site_time_zone: String,
     /// The cooperation catalogue's settings (IATI reporting organisation, interest retention, form tokens).
     pub cooperation: cooperation::CooperationSettings,
+    /// How the news desk's wire import fetches feeds.
+    pub news_wire: news::wire::WireSettings,
 }
 
 impl Default for Settings {
@@ -82,6 +84,7 @@ impl Default for Settings {
             host: None,
             site_time_zone: "UTC".into(),
             cooperation: cooperation::CooperationSettings::default(),
+            news_wire: news::wire::WireSettings::default(),
         }
     }
 }

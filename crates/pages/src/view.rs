@@ -120,6 +120,12 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Admin, Role::Operator, Role::PartnerEditor],
     },
     NavItem {
+        key: "news-sources",
+        href: "/console/news/sources",
+        label: "nav-news-sources",
+        roles: &[Role::Admin, Role::NewsEditor],
+    },
+    NavItem {
         key: "settings",
         href: "/console/settings",
         label: "nav-settings",

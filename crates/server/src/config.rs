@@ -50,6 +50,8 @@ pub struct Config {
     pub login_attempts_per_minute: u32,
     /// Expressions of interest accepted per client address and minute (the cooperation catalogue's public form).
     pub interests_per_minute: u32,
+    /// How long one fetch of a news wire source may take, in seconds (docs/news.md, "Wire import").
+    pub news_wire_timeout_secs: u64,
     /// Concurrent media jobs (ffmpeg).
     pub media_workers: usize,
     /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
@@ -106,6 +108,7 @@ impl Default for Config {
             session_ttl_secs: 12 * 3600,
             login_attempts_per_minute: 10,
             interests_per_minute: 5,
+            news_wire_timeout_secs: 20,
             media_workers: 1,
             transcode: true,
             screen_offline_after_secs: 90,

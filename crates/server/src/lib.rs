@@ -122,6 +122,9 @@ impl AppState {
                     }),
                 site_time_zone: config.site_time_zone.clone(),
                 cooperation: twincast_app::cooperation::CooperationSettings::default(),
+                news_wire: twincast_app::news::wire::WireSettings {
+                    timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
+                },
             },
         );
         let per_minute =
@@ -255,6 +258,7 @@ impl Server {
             state.app.clone(),
         ));
         workers.spawn(twincast_app::news::TickerClock::new(state.app.clone()));
+        workers.spawn(twincast_app::news::wire::WirePoller::new(state.app.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(

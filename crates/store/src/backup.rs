@@ -45,6 +45,8 @@ pub const TABLES: &[&str] = &[
     "coop_fields",
     "coop_projects",
     "coop_interests",
+    "news_wire_sources",
+    "news_wire_items",
 ];
 
 /// First line of a backup file.

@@ -34,11 +34,15 @@ pub use moderation::{
 };
 mod news;
 mod news_tickers;
+mod news_wire;
 pub use news::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
     PublicNewsQuery,
 };
 pub use news_tickers::{NewsTicker, NewsTickerInput, TickerHeadline};
+pub use news_wire::{
+    WireCounts, WireItem, WirePollRecord, WireProblem, WireSource, WireSourceInput,
+};
 mod partners;
 mod places;
 mod portal;

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0013_cooperation.sql"),
     ),
     (
+        14,
+        "news wire",
+        include_str!("../migrations/0014_news_wire.sql"),
+    ),
+    (
         15,
         "desk tickers",
         include_str!("../migrations/0015_desk_tickers.sql"),

@@ -197,7 +197,7 @@ pub struct NewsHeadline {
     pub publish_at: i64,
 }
 
-const COLS: &str = "id, state, rubric, dateline_date, source_kind, source_name, source_ref, source_url, media_ids, partners, projects, publish_at, embargo_until, expires_at, author_id, created_at, updated_at, version";
+pub(crate) const COLS: &str = "id, state, rubric, dateline_date, source_kind, source_name, source_ref, source_url, media_ids, partners, projects, publish_at, embargo_until, expires_at, author_id, created_at, updated_at, version";
 
 /// The SQL condition "visible at `$N`" (the same as `twincast_core::news::visible_at`; a test holds them
 /// together). `a` is the alias of `news_articles`.
@@ -212,7 +212,7 @@ fn strings(row: &AnyRow, col: &str) -> Result<Vec<String>> {
     Ok(serde_json::from_str(&row.try_get::<String, _>(col)?)?)
 }
 
-fn article(row: &AnyRow) -> Result<NewsArticle> {
+pub(crate) fn article(row: &AnyRow) -> Result<NewsArticle> {
     Ok(NewsArticle {
         id: row.try_get("id")?,
         state: row.try_get("state")?,
@@ -239,9 +239,9 @@ fn article(row: &AnyRow) -> Result<NewsArticle> {
     })
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-async fn write_parts(tx: &mut Tx, id: &str, a: &NewsArticleInput) -> Result<()> {
+pub(crate) async fn write_parts(tx: &mut Tx, id: &str, a: &NewsArticleInput) -> Result<()> {
     sqlx::query("DELETE FROM news_versions WHERE article_id = $1")
         .bind(id)
         .execute(&mut **tx)
@@ -282,7 +282,7 @@ async fn write_parts(tx: &mut Tx, id: &str, a: &NewsArticleInput) -> Result<()> 
 /// Bumps the schedule version when story `id` is published or scheduled (before the change, so that a story
 /// leaving the public also leaves the screens' tickers) or when `now_public` (it becomes so): tickers show the
 /// desk's headlines, and a new schedule version is what makes every node push again.
-async fn bump_if_public(tx: &mut Tx, id: &str, now_public: bool) -> Result<()> {
+pub(crate) async fn bump_if_public(tx: &mut Tx, id: &str, now_public: bool) -> Result<()> {
     let was: Option<String> = sqlx::query("SELECT state FROM news_articles WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
@@ -294,6 +294,75 @@ async fn bump_if_public(tx: &mut Tx, id: &str, now_public: bool) -> Result<()> {
         crate::schedule::bump(tx).await?;
     }
     Ok(())
+}
+
+/// Inserts a story row (version 1) with its versions and tags, inside `tx` (the wire import uses it too).
+pub(crate) async fn insert_article(
+    tx: &mut Tx,
+    id: &str,
+    a: &NewsArticleInput,
+    state: &str,
+    publish_at: Option<i64>,
+    author_id: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+            "INSERT INTO news_articles (id, state, rubric, dateline_date, source_kind, source_name, source_ref, source_url, \
+             media_ids, partners, projects, publish_at, embargo_until, expires_at, author_id, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)",
+        )
+        .bind(id)
+        .bind(state)
+        .bind(&a.rubric)
+        .bind(&a.dateline_date)
+        .bind(&a.source.kind)
+        .bind(&a.source.name)
+        .bind(source_ref(a))
+        .bind(&a.source.url)
+        .bind(serde_json::to_string(&a.media_ids)?)
+        .bind(serde_json::to_string(&a.partners)?)
+        .bind(serde_json::to_string(&a.projects)?)
+        .bind(publish_at)
+        .bind(a.embargo_until)
+        .bind(a.expires_at)
+        .bind(author_id)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    write_parts(tx, id, a).await
+}
+
+/// Replaces a story row's fields (not its versions and tags) if still at version `expected` (0: any), bumping the
+/// version, inside `tx`; the number of rows it touched.
+pub(crate) async fn update_fields(
+    tx: &mut Tx,
+    id: &str,
+    a: &NewsArticleInput,
+    expected: i64,
+    at: i64,
+) -> Result<u64> {
+    let done = sqlx::query(
+            "UPDATE news_articles SET rubric = $1, dateline_date = $2, source_kind = $3, source_name = $4, source_ref = $5, \
+             source_url = $6, media_ids = $7, partners = $8, projects = $9, embargo_until = $10, expires_at = $11, \
+             updated_at = $12, version = version + 1 WHERE id = $13 AND ($14 = 0 OR version = $14)",
+        )
+        .bind(&a.rubric)
+        .bind(&a.dateline_date)
+        .bind(&a.source.kind)
+        .bind(&a.source.name)
+        .bind(source_ref(a))
+        .bind(&a.source.url)
+        .bind(serde_json::to_string(&a.media_ids)?)
+        .bind(serde_json::to_string(&a.partners)?)
+        .bind(serde_json::to_string(&a.projects)?)
+        .bind(a.embargo_until)
+        .bind(a.expires_at)
+        .bind(at)
+        .bind(id)
+        .bind(expected)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 fn source_ref(a: &NewsArticleInput) -> Option<&str> {
@@ -314,30 +383,7 @@ impl Store {
     ) -> Result<NewsArticle> {
         let id = new_id();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO news_articles (id, state, rubric, dateline_date, source_kind, source_name, source_ref, source_url, \
-             media_ids, partners, projects, publish_at, embargo_until, expires_at, author_id, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)",
-        )
-        .bind(&id)
-        .bind(state)
-        .bind(&a.rubric)
-        .bind(&a.dateline_date)
-        .bind(&a.source.kind)
-        .bind(&a.source.name)
-        .bind(source_ref(a))
-        .bind(&a.source.url)
-        .bind(serde_json::to_string(&a.media_ids)?)
-        .bind(serde_json::to_string(&a.partners)?)
-        .bind(serde_json::to_string(&a.projects)?)
-        .bind(publish_at)
-        .bind(a.embargo_until)
-        .bind(a.expires_at)
-        .bind(author_id)
-        .bind(audit.at)
-        .execute(&mut *tx)
-        .await?;
-        write_parts(&mut tx, &id, a).await?;
+        insert_article(&mut tx, &id, a, state, publish_at, author_id, audit.at).await?;
         bump_if_public(&mut tx, &id, false).await?;
         let mut entry = audit.clone();
         entry.resource_id = id.clone();
@@ -357,28 +403,8 @@ impl Store {
     ) -> Result<NewsArticle> {
         let mut tx = self.begin_write().await?;
         bump_if_public(&mut tx, id, false).await?;
-        let done = sqlx::query(
-            "UPDATE news_articles SET rubric = $1, dateline_date = $2, source_kind = $3, source_name = $4, source_ref = $5, \
-             source_url = $6, media_ids = $7, partners = $8, projects = $9, embargo_until = $10, expires_at = $11, \
-             updated_at = $12, version = version + 1 WHERE id = $13 AND ($14 = 0 OR version = $14)",
-        )
-        .bind(&a.rubric)
-        .bind(&a.dateline_date)
-        .bind(&a.source.kind)
-        .bind(&a.source.name)
-        .bind(source_ref(a))
-        .bind(&a.source.url)
-        .bind(serde_json::to_string(&a.media_ids)?)
-        .bind(serde_json::to_string(&a.partners)?)
-        .bind(serde_json::to_string(&a.projects)?)
-        .bind(a.embargo_until)
-        .bind(a.expires_at)
-        .bind(audit.at)
-        .bind(id)
-        .bind(expected)
-        .execute(&mut *tx)
-        .await?;
-        version::outcome(&mut tx, "news_articles", id, done.rows_affected()).await?;
+        let done = update_fields(&mut tx, id, a, expected, audit.at).await?;
+        version::outcome(&mut tx, "news_articles", id, done).await?;
         write_parts(&mut tx, id, a).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
@@ -570,7 +596,7 @@ impl Store {
     }
 
     /// Fills in the versions and tags of `items` (two queries however many there are).
-    async fn complete(&self, mut items: Vec<NewsArticle>) -> Result<Vec<NewsArticle>> {
+    pub(crate) async fn complete(&self, mut items: Vec<NewsArticle>) -> Result<Vec<NewsArticle>> {
         if items.is_empty() {
             return Ok(items);
         }

@@ -24,6 +24,7 @@ const VERSIONED: &[&str] = &[
     "coop_fields",
     "coop_projects",
     "coop_interests",
+    "news_wire_sources",
 ];
 
 /// The current version of row `id` of `table`, or [`StoreError::NotFound`].

@@ -14,6 +14,8 @@ pub mod render;
 pub mod tickers;
 
 pub use tickers::TickerClock;
+pub mod wire;
+mod wire_fetch;
 
 use crate::access::Actor;
 use crate::audit::Audited;

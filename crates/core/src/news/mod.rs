@@ -9,6 +9,7 @@
 pub mod rules;
 pub mod state;
 pub mod ticker;
+pub mod wire;
 
 pub use rules::{Rubric, SourceKind, LANGS, RUBRICS, SHORT_HEADLINE_MAX};
 pub use state::{transition, Action, DeskRole, Refused, State};

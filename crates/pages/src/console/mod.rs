@@ -16,6 +16,7 @@ mod media;
 mod moderation;
 mod news;
 mod news_form;
+mod news_sources;
 mod pair;
 mod places;
 mod places_msg;
@@ -72,6 +73,7 @@ pub fn router() -> Router<Pages> {
         .merge(layouts::router())
         .merge(settings::router())
         .merge(tickers::router())
+        .merge(news_sources::router())
 }
 
 #[derive(Template)]

@@ -10,6 +10,7 @@ pub mod media;
 pub mod moderation;
 pub mod news;
 pub mod news_tickers;
+pub mod news_wire;
 pub mod notifications;
 pub mod openapi;
 pub mod partners;
@@ -120,6 +121,14 @@ pub fn router() -> OpenApiRouter<AppState> {
             news_tickers::patch,
             news_tickers::delete
         ))
+        .routes(routes!(news_wire::list, news_wire::create))
+        .routes(routes!(
+            news_wire::get,
+            news_wire::update,
+            news_wire::delete
+        ))
+        .routes(routes!(news_wire::poll))
+        .routes(routes!(news_wire::items))
         .routes(routes!(partners::list, partners::create))
         .routes(routes!(
             partners::get,

@@ -19,6 +19,8 @@ mod moderation;
 mod news;
 mod news_formats;
 mod news_tickers;
+mod news_wire;
+mod news_wire_console;
 mod openapi;
 mod places_lifecycle;
 mod player;

@@ -869,6 +869,42 @@ async fn authorization_matrix() {
             "/api/v1/news/tickers/{id}",
             [401, 403, 403, 204, 204],
         ),
+        // The wire sources: news editors and admins only (news_wire.rs has the desk's roles).
+        (
+            Method::GET,
+            "/api/v1/news/sources",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/sources",
+            [401, 403, 403, 403, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/news/sources/{id}",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/news/sources/{id}",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/news/sources/{id}",
+            [401, 403, 403, 403, 204],
+        ),
+        (
+            Method::POST,
+            "/api/v1/news/sources/{id}/poll",
+            [401, 403, 403, 403, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/news/sources/{id}/items",
+            [401, 403, 403, 403, 200],
+        ),
         // The cooperation catalogue (cooperation.rs).
         (Method::GET, "/api/v1/projects", [200, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/projects", [401, 403, 403, 201, 201]),
@@ -1398,6 +1434,23 @@ async fn authorization_matrix() {
                         _ => Body::None,
                     },
                 ),
+                ("POST", "/api/v1/news/sources", _) => (
+                    path_t.to_string(),
+                    Body::Json(wire_source(&format!("M {seed}"))),
+                ),
+                (_, p, _) if p.starts_with("/api/v1/news/sources/{id}") => {
+                    let res = admin
+                        .post_json("/api/v1/news/sources", wire_source(&format!("F {seed}")))
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    let v: Value = res.json().await.unwrap();
+                    let body = if method == Method::PUT {
+                        Body::Json(wire_source(&format!("G {seed}")))
+                    } else {
+                        Body::None
+                    };
+                    (p.replace("{id}", v["id"].as_str().unwrap()), body)
+                }
                 ("GET", "/api/v1/public/news", _) => {
                     ("/api/v1/public/news?lang=en".into(), Body::None)
                 }
@@ -1470,4 +1523,9 @@ async fn authorization_matrix() {
         missing.is_empty(),
         "operations missing from the authorization matrix: {missing:?}"
     );
+}
+
+/// A wire source whose feed is a closed loopback port: a poll of it fails fast and is still a 200.
+fn wire_source(name: &str) -> Value {
+    json!({"name": name, "url": "http://127.0.0.1:9/feed.xml", "rubric": "world", "moderation": "review", "enabled": false})
 }

@@ -59,14 +59,15 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .unwrap();
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
-    // news tickers' clock.
-    assert_eq!(states.states().len(), 7, "{:?}", states.states());
+    // news tickers' clock and the news wire's poller.
+    assert_eq!(states.states().len(), 8, "{:?}", states.states());
     for name in [
         "hub-refresh",
         "health-watch",
         "notifier",
         "interest-sweep",
         "news-ticker-clock",
+        "news-wire",
     ] {
         assert!(states.states().contains_key(name), "{name}");
     }
@@ -134,7 +135,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 7, "{report:?}");
+    assert_eq!(report.stopped.len(), 8, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),
