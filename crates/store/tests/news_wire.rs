@@ -191,6 +191,35 @@ async fn one_poll_per_source_and_one_story_per_item() {
             .is_none());
         let kept = s.news_article(&art.id).await.unwrap();
         assert_eq!(kept.versions["en"].headline, "Two");
+        // An import put in review leaves the screens alone; one published at once bumps the schedule version
+        // (the desk's tickers show it at the next push).
+        let v0 = s.schedule_version().await.unwrap();
+        let mut review = item.clone();
+        review.original_id = "i3".into();
+        s.import_wire_story(
+            &story("i3", "Held"),
+            "in_review",
+            None,
+            "u",
+            &review,
+            &entry("news.import"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.schedule_version().await.unwrap(), v0);
+        let mut live = item.clone();
+        live.original_id = "i2".into();
+        s.import_wire_story(
+            &story("i2", "Live"),
+            "published",
+            Some(t),
+            "u",
+            &live,
+            &entry("news.import"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.schedule_version().await.unwrap(), v0 + 1);
         // Deleting the source forgets its items, not its stories.
         s.delete_wire_source(&a.id, 0, &entry("news.source.delete"))
             .await
