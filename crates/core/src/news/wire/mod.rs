@@ -4,7 +4,7 @@
 //! - [`decode`]: the encoding (declared or UTF-8; invalid bytes refused), and the XML checks made before any
 //!   parser sees the document (a `<!DOCTYPE` is refused before anything is expanded; not well-formed is refused).
 //! - RSS 0.9x/1.0/2.0, Atom and JSON Feed are read by feed-rs (inside `catch_unwind`: it has panicked on some
-//!   input, see DEPENDENCIES.md); IPTC ninjs by serde ([`ninjs`]).
+//!   input, see DEPENDENCIES.md); IPTC ninjs by serde (module `ninjs`).
 //! - [`normalise`]: an item becomes a [`WireItem`] (headline, short headline, lead, body, language, tags, dateline
 //!   date, original id and URL) that passes the desk's field rules, or a [`Skipped`] with its code.
 
