@@ -491,6 +491,16 @@ mod tests {
         assert!(cat.facets.district.len() >= 5, "{:?}", cat.facets.district);
         assert!(cat.facets.country.len() >= 14, "{:?}", cat.facets.country);
         assert_eq!(cat.facets.status.len(), 3);
+        // The stories that name projects name seeded ones, so the projects' pages show their news.
+        let slugs: Vec<String> = cat.items.iter().map(|p| p.data.slug.clone()).collect();
+        let named: Vec<&str> = twincast_demo::news()
+            .iter()
+            .flat_map(|s| s.projects.iter().copied())
+            .collect();
+        assert!(named.len() >= slugs.len(), "{named:?}");
+        for n in named {
+            assert!(slugs.iter().any(|s| s == n), "{n} is not a demo project");
+        }
         let partners = twincast_demo::partners();
         let main = state
             .store

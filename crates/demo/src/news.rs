@@ -32,6 +32,8 @@ pub struct Story {
     pub wire: Option<(&'static str, &'static str, &'static str)>,
     /// Related partner slugs.
     pub partners: &'static [&'static str],
+    /// Related cooperation projects: slugs of the projects `twincast demo` seeds (its `demo/projects.rs`).
+    pub projects: &'static [&'static str],
     /// Russian, English, Chinese.
     pub ru: StoryText,
     /// English.
@@ -52,6 +54,7 @@ const STORIES: [Story; 4] = [
         date: "2021-12-11",
         wire: Some(("Demo Press Wire", "dpw-2021-12-11-0042", "https://wire.example.org/releases/2021-12-11-0042")),
         partners: &[],
+        projects: &["ceramics-residency", "ai-vision-lab", "taihu-water-quality", "vocational-training-bridge", "canal-heritage-tourism", "steel-green-transition", "smart-health-exchange"],
         ru: StoryText {
             headline: "В Исине прошёл X Международный форум городов-побратимов",
             short: "Форум городов-побратимов в Исине",
@@ -83,6 +86,7 @@ const STORIES: [Story; 4] = [
         date: "",
         wire: None,
         partners: &[],
+        projects: &[],
         ru: StoryText {
             headline: "Фильмы городов-партнёров теперь идут на городских экранах",
             short: "Города-партнёры на экранах города",
@@ -114,6 +118,7 @@ const STORIES: [Story; 4] = [
         date: "",
         wire: None,
         partners: &[],
+        projects: &["ai-vision-lab", "steel-green-transition"],
         ru: StoryText {
             headline: "Платформа промышленного сотрудничества открыта для партнёров",
             short: "Открыта платформа сотрудничества",
@@ -145,6 +150,7 @@ const STORIES: [Story; 4] = [
         date: "",
         wire: None,
         partners: &[],
+        projects: &[],
         ru: StoryText {
             headline: "Портал «Путешествуй по миру из дома» заработал на трёх языках",
             short: "Портал заработал на трёх языках",

@@ -50,6 +50,7 @@ pub async fn seed(state: &AppState) -> Result<usize> {
                 None => NewsSource::default(),
             },
             partners: s.partners.iter().map(|p| p.to_string()).collect(),
+            projects: s.projects.iter().map(|p| p.to_string()).collect(),
             versions: BTreeMap::from([
                 ("ru".to_string(), version(&s.ru)),
                 ("en".to_string(), version(&s.en)),
