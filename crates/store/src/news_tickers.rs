@@ -264,12 +264,17 @@ impl Store {
 
     /// The first instant after `at` at which a story becomes visible (its scheduled time or the end of its
     /// embargo) or stops being so (it expires): when tickers must be rebuilt although nobody changed anything.
+    /// Only instants after the story's last write count: the write itself bumped the schedule version, so a story
+    /// published now is not announced a second time by the clock.
     pub async fn next_news_change(&self, at: i64) -> Result<Option<i64>> {
         let row = sqlx::query(
             "SELECT MIN(t) AS t FROM ( \
-               SELECT publish_at AS t FROM news_articles WHERE state IN ('published', 'scheduled') AND publish_at > $1 \
-               UNION ALL SELECT embargo_until AS t FROM news_articles WHERE state IN ('published', 'scheduled') AND embargo_until > $1 \
-               UNION ALL SELECT expires_at AS t FROM news_articles WHERE state IN ('published', 'scheduled') AND expires_at > $1 \
+               SELECT publish_at AS t FROM news_articles \
+                 WHERE state IN ('published', 'scheduled') AND publish_at > $1 AND publish_at > updated_at \
+               UNION ALL SELECT embargo_until AS t FROM news_articles \
+                 WHERE state IN ('published', 'scheduled') AND embargo_until > $1 AND embargo_until > updated_at \
+               UNION ALL SELECT expires_at AS t FROM news_articles \
+                 WHERE state IN ('published', 'scheduled') AND expires_at > $1 AND expires_at > updated_at \
              ) x",
         )
         .bind(at)

@@ -1,7 +1,8 @@
 //! The wire import's store contract on SQLite and PostgreSQL (`TWINCAST_TEST_DATABASE_URL`): a source is claimed
 //! by one poll at a time (a second claim gets nothing until the lease is released or has run out), only enabled
 //! due sources are claimed by the schedule, and an imported story is written once per (source, original id) with
-//! its item row, and updated only while it is at the version the import wrote.
+//! its item row, and updated only while it is at the version the import wrote. Also the tickers' clock: the next
+//! instant at which time alone changes what is public.
 
 use twincast_store::*;
 
@@ -226,5 +227,53 @@ async fn one_poll_per_source_and_one_story_per_item() {
             .unwrap();
         assert!(s.wire_item(&a.id, "i1").await.unwrap().is_none());
         assert!(s.news_article(&art.id).await.is_ok());
+    }
+}
+
+/// A story published now is not a future change for the tickers' clock (its write bumped the version already); a
+/// scheduled time, an embargo's end and an expiry after the last write are, in order.
+#[tokio::test]
+async fn the_tickers_clock_sees_only_instants_after_the_last_write() {
+    for (s, _dir) in backends().await {
+        let t = now_ms();
+        let entry = |a: &str| AuditEntry::by_system(a, "", t);
+        let now = s
+            .create_news_article(
+                &story("n", "Now"),
+                "published",
+                Some(t),
+                "u",
+                &entry("news.create"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.next_news_change(t - 1).await.unwrap(), None);
+        let mut later = story("l", "Later");
+        later.embargo_until = Some(t + 20_000);
+        later.expires_at = Some(t + 30_000);
+        s.create_news_article(
+            &later,
+            "scheduled",
+            Some(t + 10_000),
+            "u",
+            &entry("news.create"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.next_news_change(t - 1).await.unwrap(), Some(t + 10_000));
+        assert_eq!(
+            s.next_news_change(t + 10_000).await.unwrap(),
+            Some(t + 20_000)
+        );
+        assert_eq!(
+            s.next_news_change(t + 20_000).await.unwrap(),
+            Some(t + 30_000)
+        );
+        assert_eq!(s.next_news_change(t + 30_000).await.unwrap(), None);
+        // Withdrawn, a story's times no longer matter.
+        s.set_news_state(&now.id, "withdrawn", None, 0, &entry("news.withdraw"))
+            .await
+            .unwrap();
+        assert_eq!(s.next_news_change(t - 1).await.unwrap(), Some(t + 10_000));
     }
 }
