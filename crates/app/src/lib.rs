@@ -22,6 +22,7 @@ pub mod library;
 pub mod media;
 pub mod moderation;
 pub mod news;
+pub mod outbound;
 pub mod partners;
 pub mod places;
 pub mod player;
@@ -69,6 +70,8 @@ pub struct Settings {
     pub cooperation: cooperation::CooperationSettings,
     /// How the news desk's wire import fetches feeds.
     pub news_wire: news::wire::WireSettings,
+    /// Which private networks fetches of URLs people type in (wire sources) may reach.
+    pub outbound: outbound::OutboundPolicy,
 }
 
 impl Default for Settings {
@@ -85,6 +88,7 @@ impl Default for Settings {
             site_time_zone: "UTC".into(),
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
+            outbound: outbound::OutboundPolicy::default(),
         }
     }
 }

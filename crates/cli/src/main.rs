@@ -55,7 +55,8 @@ struct ServeArgs {
     public_base_url: Option<String>,
 }
 
-/// Screen health, offline alerts and the console's maps (serve, demo); each overrides the configuration file.
+/// Screen health, offline alerts, the console's maps and outbound fetches (serve, demo); each overrides the
+/// configuration file.
 #[derive(Args, Clone, Default)]
 struct HealthArgs {
     /// Seconds of silence after which a screen is offline (and alerts).
@@ -86,6 +87,14 @@ struct HealthArgs {
     /// The attribution the map tiles' licence requires.
     #[arg(long, env = "TWINCAST_MAP_TILE_ATTRIBUTION")]
     map_tile_attribution: Option<String>,
+    /// A private network wire sources may be fetched from, as a CIDR (repeat, or comma-separated in the
+    /// environment); default: public addresses only (`twincast demo`: also loopback).
+    #[arg(
+        long = "fetch-allow-network",
+        env = "TWINCAST_FETCH_ALLOW_NETWORKS",
+        value_delimiter = ','
+    )]
+    fetch_allow_networks: Option<Vec<String>>,
 }
 
 impl HealthArgs {
@@ -114,6 +123,9 @@ impl HealthArgs {
         }
         if let Some(a) = self.map_tile_attribution {
             c.map_tile_attribution = a;
+        }
+        if let Some(n) = self.fetch_allow_networks {
+            c.fetch_allow_networks = n;
         }
     }
 }
@@ -325,6 +337,10 @@ async fn run(cli: Cli) -> Result<()> {
             c.listen = format!("127.0.0.1:{port}");
             if c.host_city.is_none() {
                 c.host_city = Some(demo::host_city());
+            }
+            // The demo runs on this machine for whoever tries it: feeds they serve here may be added as sources.
+            if c.fetch_allow_networks.is_empty() {
+                c.fetch_allow_networks = vec!["127.0.0.0/8".into(), "::1/128".into()];
             }
             if c.site_time_zone == "UTC" {
                 c.site_time_zone = twincast_demo::host_city().tz.into();

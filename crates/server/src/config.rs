@@ -81,6 +81,10 @@ pub struct Config {
     /// The site's IANA time zone (e.g. `Asia/Shanghai`): the news desk reads scheduled publication times given
     /// without an offset in it.
     pub site_time_zone: String,
+    /// Private networks that fetches of URLs people type in (news wire sources) may reach, as CIDRs (e.g.
+    /// `10.20.0.0/16` for a feed on the city's own network); empty: public addresses only (loopback, private,
+    /// link-local and other special addresses are refused, redirects included).
+    pub fetch_allow_networks: Vec<String>,
 }
 
 /// The host city as configured.
@@ -121,6 +125,7 @@ impl Default for Config {
             map_tile_attribution: String::new(),
             host_city: None,
             site_time_zone: "UTC".into(),
+            fetch_allow_networks: Vec::new(),
         }
     }
 }
@@ -152,6 +157,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_from", &self.smtp_from)
             .field("smtp_to", &self.smtp_to)
             .field("map_tile_url", &self.map_tile_url)
+            .field("fetch_allow_networks", &self.fetch_allow_networks)
             .finish_non_exhaustive()
     }
 }

@@ -101,6 +101,8 @@ impl AppState {
         twincast_core::Zone::new(&config.site_time_zone).map_err(|e| {
             StartError::Config(format!("site_time_zone {:?}: {e}", config.site_time_zone))
         })?;
+        let outbound = twincast_app::outbound::OutboundPolicy::parse(&config.fetch_allow_networks)
+            .map_err(|e| StartError::Config(format!("fetch_allow_networks: {e}")))?;
         let app = twincast_app::App::new(
             store.clone(),
             storage.clone(),
@@ -125,6 +127,7 @@ impl AppState {
                 news_wire: twincast_app::news::wire::WireSettings {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
+                outbound,
             },
         );
         let per_minute =

@@ -66,6 +66,7 @@ wire-error-too-large = The feed is larger than the 4 MiB read from a source.
 wire-error-timeout = The source did not answer in time.
 wire-error-http-status = The source answered with an error status.
 wire-error-redirect-refused = The source redirected too often or to an address that is not http(s).
+wire-error-address-refused = The source’s address is on a private network (loopback, local, link-local): the server fetches only public addresses unless the operator allows that network (fetch_allow_networks).
 wire-error-fetch-failed = The source could not be reached.
 wire-error-invalid-url = The address is not an http or https address.
 wire-error-import-failed = The feed was read, but its items could not all be stored.

@@ -66,6 +66,7 @@ wire-error-too-large = Лента больше 4 МиБ, которые чита
 wire-error-timeout = Источник не ответил вовремя.
 wire-error-http-status = Источник ответил кодом ошибки.
 wire-error-redirect-refused = Источник перенаправлял слишком много раз или на адрес не http(s).
+wire-error-address-refused = Адрес источника во внутренней сети (loopback, локальная, link-local): сервер загружает только публичные адреса, если администратор не разрешил эту сеть (fetch_allow_networks).
 wire-error-fetch-failed = Источник недоступен.
 wire-error-invalid-url = Адрес не является адресом http или https.
 wire-error-import-failed = Лента прочитана, но сохранить все её записи не удалось.

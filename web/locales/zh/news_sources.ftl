@@ -66,6 +66,7 @@ wire-error-too-large = 信息源超过了从稿源读取的 4 MiB 上限。
 wire-error-timeout = 稿源未能及时响应。
 wire-error-http-status = 稿源返回了错误状态。
 wire-error-redirect-refused = 稿源重定向次数过多，或重定向到非 http(s) 地址。
+wire-error-address-refused = 稿源地址位于内部网络（回环、局域网、链路本地）：除非运维人员允许该网络（fetch_allow_networks），服务器只从公网地址获取。
 wire-error-fetch-failed = 无法连接稿源。
 wire-error-invalid-url = 该地址不是 http 或 https 地址。
 wire-error-import-failed = 已读取信息源，但未能保存全部条目。

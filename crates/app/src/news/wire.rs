@@ -262,7 +262,7 @@ impl App {
             outcome: "ok".into(),
             ..WirePollRecord::default()
         };
-        match fetch(src, &self.settings.news_wire).await {
+        match fetch(src, &self.settings.news_wire, &self.settings.outbound).await {
             Err(e) => {
                 record.outcome = "failed".into();
                 record.error = Some(problem(&e));

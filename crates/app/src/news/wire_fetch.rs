@@ -1,8 +1,11 @@
 //! The wire import's fetch: `http`/`https` only, at most [`MAX_REDIRECTS`] redirects (to http(s) only), one
 //! timeout for connecting and reading, at most `MAX_FEED_BYTES` read (no compression is asked for), conditional
-//! (`If-None-Match`, `If-Modified-Since`). Whatever goes wrong is a `WireError` with its stable code.
+//! (`If-None-Match`, `If-Modified-Since`), and only to addresses the [`OutboundPolicy`] permits (public ones unless
+//! the operator allowed a private network), redirects included. Whatever goes wrong is a `WireError` with its stable
+//! code (`address-refused` for the guard).
 
 use super::wire::{WireSettings, MAX_REDIRECTS};
+use crate::outbound::{self, OutboundPolicy};
 use twincast_core::news::wire::{self as core_wire, WireError, MAX_FEED_BYTES};
 use twincast_store::WireSource;
 
@@ -35,24 +38,37 @@ const ACCEPT: &str =
     "application/rss+xml, application/atom+xml, application/feed+json, application/ninjs+json, \
     application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1";
 
-pub(super) async fn fetch(src: &WireSource, settings: &WireSettings) -> Result<Fetched, WireError> {
+pub(super) async fn fetch(
+    src: &WireSource,
+    settings: &WireSettings,
+    outbound: &OutboundPolicy,
+) -> Result<Fetched, WireError> {
     if !(src.input.url.starts_with("http://") || src.input.url.starts_with("https://")) {
         return Err(WireError::new(
             "invalid-url",
             "only http and https sources are fetched",
         ));
     }
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
+    let url = reqwest::Url::parse(&src.input.url)
+        .map_err(|e| WireError::new("invalid-url", format!("the source's URL: {e}")))?;
+    outbound
+        .check_url(&url)
+        .map_err(|m| WireError::new("address-refused", m))?;
+    let hops = outbound.clone();
+    let policy = reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > MAX_REDIRECTS {
             attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
         } else if !matches!(attempt.url().scheme(), "http" | "https") {
             let scheme = attempt.url().scheme().to_string();
             attempt.error(format!("a redirect to a {scheme}: address"))
+        } else if let Err(m) = hops.check_url(attempt.url()) {
+            attempt.error(m)
         } else {
             attempt.follow()
         }
     });
-    let client = reqwest::Client::builder()
+    let client = outbound
+        .guard(reqwest::Client::builder())
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
         .redirect(policy)
@@ -63,9 +79,7 @@ pub(super) async fn fetch(src: &WireSource, settings: &WireSettings) -> Result<F
         ))
         .build()
         .map_err(|e| WireError::new("fetch-failed", error_chain(&e)))?;
-    let mut req = client
-        .get(&src.input.url)
-        .header(reqwest::header::ACCEPT, ACCEPT);
+    let mut req = client.get(url).header(reqwest::header::ACCEPT, ACCEPT);
     if let Some(etag) = &src.etag {
         req = req.header(reqwest::header::IF_NONE_MATCH, etag);
     }
@@ -81,6 +95,8 @@ pub(super) async fn fetch(src: &WireSource, settings: &WireSettings) -> Result<F
                     settings.timeout.as_secs_f32()
                 ),
             )
+        } else if outbound::is_refusal(&e) {
+            WireError::new("address-refused", error_chain(&e))
         } else if e.is_redirect() {
             WireError::new("redirect-refused", error_chain(&e))
         } else {

@@ -102,8 +102,8 @@ pub async fn delete(
 /// Polls a source now, whatever its schedule, and answers it with the outcome (`last_outcome`, `last_error`,
 /// `counts`). A feed that is refused is still a 200: the error is the source's (`last_error.code`:
 /// `malformed-feed`, `dtd-refused`, `bad-encoding`, `unknown-encoding`, `not-a-feed`, `format-mismatch`,
-/// `too-large`, `timeout`, `http-status`, `redirect-refused`, `fetch-failed`, `import-failed`; skipped items:
-/// `item-too-large`, `unsupported-language`, `missing-language`, `invalid-item`, `duplicate-wire-item`).
+/// `too-large`, `timeout`, `http-status`, `redirect-refused`, `address-refused`, `fetch-failed`, `import-failed`;
+/// skipped items: `item-too-large`, `unsupported-language`, `missing-language`, `invalid-item`, `duplicate-wire-item`).
 #[utoipa::path(post, path = "/api/v1/news/sources/{id}/poll", tag = "news", params(("id" = String, Path)),
     responses((status = 200, body = WireSource), (status = 403, body = crate::error::Problem),
         (status = 404, description = "source-not-found", body = crate::error::Problem),

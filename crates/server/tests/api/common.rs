@@ -50,6 +50,8 @@ impl TestServer {
         let mut config = Config {
             data_dir: data.path().to_path_buf(),
             database_url: database_url().await,
+            // The tests' feed servers listen on loopback (the guard itself: news_wire.rs).
+            fetch_allow_networks: vec!["127.0.0.0/8".into()],
             ..Config::default()
         };
         tweak(&mut config);
