@@ -222,12 +222,14 @@ fn update_and_cancel_cut_alerts() {
     upd.references = vec![twincast_core::alert::AlertRef {
         sender: Some("civil-protection".into()),
         identifier: "a1".into(),
+        sent: None,
     }];
     let mut cancel = mk_alert("a3", from + 600_000, from + 3_600_000);
     cancel.msg_type = MsgType::Cancel;
     cancel.references = vec![twincast_core::alert::AlertRef {
         sender: None,
         identifier: "a2".into(),
+        sent: None,
     }];
     let alerts = vec![a, upd, cancel];
     let plays = plan(&s, &cs, &alerts, from, from + 3_600_000);
