@@ -25,6 +25,10 @@ fn mk_alert(id: &str, start: i64, end: i64) -> Alert {
         locations: vec![],
         location_kinds: vec![],
         tags: vec![],
+        geocodes: vec![],
+        infos: vec![],
+        version: String::new(),
+        signed: false,
     }
 }
 
