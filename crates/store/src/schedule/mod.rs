@@ -26,6 +26,7 @@ mod groups;
 mod inputs;
 
 pub use alerts::AlertRecord;
+pub(crate) use alerts::insert_alert;
 pub use campaigns::{to_core_campaign, CampaignInput, CampaignItem, CampaignRecord, ItemKind};
 pub use groups::{ScreenGroup, ScreenGroupInput};
 pub use inputs::{layout_zones, LayoutZone, MediaRef, ResolvedItem, ScreenLayout};
