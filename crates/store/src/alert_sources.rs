@@ -619,6 +619,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     pub async fn import_alert(
         &self,
+        id: &str,
         alert: &tc::Alert,
         source_text: &str,
         source_id: &str,
@@ -628,7 +629,7 @@ impl Store {
         outbox: &Outbox,
     ) -> Result<AlertRecord> {
         let mut tx = self.begin_write().await?;
-        let id = crate::schedule::insert_alert(&mut tx, alert, "cap", source_text, None, audit.at).await?;
+        crate::schedule::insert_alert(&mut tx, id, alert, "cap", source_text, None, audit.at).await?;
         sqlx::query("UPDATE alerts SET source_id = $1, held = $2 WHERE id = $3")
             .bind(source_id)
             .bind(i64::from(held))
@@ -636,17 +637,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let mut e = entry.clone();
-        e.alert_id = Some(id.clone());
+        e.alert_id = Some(id.to_string());
         put_entry(&mut tx, &e).await?;
         if !held {
             bump(&mut tx).await?;
         }
         let mut a = audit.clone();
-        a.resource_id = id.clone();
+        a.resource_id = id.to_string();
         audit::insert(&mut tx, &a).await?;
         crate::health::queue(&mut tx, outbox, audit.at).await?;
         tx.commit().await?;
-        self.alert(&id).await
+        self.alert(id).await
     }
 
     /// Puts a held alert on air (bumps the schedule version), with its audit entry. An alert that is not held

@@ -98,16 +98,16 @@ fn enum_name<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// Inserts an alert row in `tx`; its new id. A (sender, identifier) stored already is a conflict.
+/// Inserts an alert row with id `id` in `tx`. A (sender, identifier) stored already is a conflict.
 pub(crate) async fn insert_alert(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
     alert: &tc::Alert,
     format: &str,
     source: &str,
     created_by: Option<&str>,
     at: i64,
-) -> Result<String> {
-    let id = new_id();
+) -> Result<()> {
     let refs: Vec<&str> = alert
         .references
         .iter()
@@ -118,7 +118,7 @@ pub(crate) async fn insert_alert(
          refs, source_format, source, parsed, cancelled_at, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(&alert.id)
     .bind(&alert.sender)
     .bind(alert.sent)
@@ -143,7 +143,7 @@ pub(crate) async fn insert_alert(
         )),
         e => e,
     })?;
-    Ok(id)
+    Ok(())
 }
 
 impl Store {
@@ -159,7 +159,8 @@ impl Store {
         audit: &AuditEntry,
     ) -> Result<AlertRecord> {
         let mut tx = self.begin_write().await?;
-        let id = insert_alert(&mut tx, alert, format, source, created_by, audit.at).await?;
+        let id = new_id();
+        insert_alert(&mut tx, &id, alert, format, source, created_by, audit.at).await?;
         bump(&mut tx).await?;
         let mut entry = audit.clone();
         entry.resource_id = id.clone();
