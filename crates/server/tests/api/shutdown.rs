@@ -59,8 +59,8 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .unwrap();
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
-    // news tickers' clock and the news wire's poller.
-    assert_eq!(states.states().len(), 8, "{:?}", states.states());
+    // news tickers' clock, the news wire's poller and the CAP sources' poller.
+    assert_eq!(states.states().len(), 9, "{:?}", states.states());
     for name in [
         "hub-refresh",
         "health-watch",
@@ -68,6 +68,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
         "interest-sweep",
         "news-ticker-clock",
         "news-wire",
+        "cap-sources",
     ] {
         assert!(states.states().contains_key(name), "{name}");
     }
