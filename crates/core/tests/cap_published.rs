@@ -64,7 +64,11 @@ fn every_info_is_kept_and_a_screen_gets_its_language() {
         info("ru", "Шторм", "Severe", "")
     );
     let b = Alert::from_cap_xml(&alert_doc(CAP12, &ru_zh)).unwrap();
-    assert_eq!(b.localized("en").headline, "风暴警告", "no English: the first block");
+    assert_eq!(
+        b.localized("en").headline,
+        "风暴警告",
+        "no English: the first block"
+    );
     // A block without <language> is en-US (CAP's default).
     let no_lang = format!(
         "{}{}",
@@ -130,7 +134,9 @@ fn declared_encodings_are_decoded_and_bad_bytes_refused() {
         header("C-1", "2026-12-01T10:00:00+01:00", "Alert", ""),
         info("de-DE", "Sturmböen über Köln", "Severe", "")
     );
-    let text = format!(r#"<?xml version="1.0" encoding="ISO-8859-1"?><alert xmlns="{CAP12}">{body}</alert>"#);
+    let text = format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1"?><alert xmlns="{CAP12}">{body}</alert>"#
+    );
     let (latin1, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
     assert!(!unmappable);
     assert!(std::str::from_utf8(&latin1).is_err(), "really not UTF-8");
@@ -329,11 +335,20 @@ fn feeds_of_cap_entries_embedded_or_linked() {
     assert_eq!(items[0].link.as_deref(), Some("http://h/a.xml"));
     assert_eq!(items[1].id, "http://h/b.xml");
     // A CAP document answered directly.
-    let cap = alert_doc(CAP11, &header("G-2", "2026-12-01T10:00:00Z", "Cancel", "a,b,c"));
-    assert!(matches!(feed::read(cap.as_bytes(), None), Ok(Fetched::Cap(_))));
+    let cap = alert_doc(
+        CAP11,
+        &header("G-2", "2026-12-01T10:00:00Z", "Cancel", "a,b,c"),
+    );
+    assert!(matches!(
+        feed::read(cap.as_bytes(), None),
+        Ok(Fetched::Cap(_))
+    ));
     // Hostile or foreign input is refused with a code.
     let bomb = r#"<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><feed xmlns="http://www.w3.org/2005/Atom">&b;</feed>"#;
-    assert_eq!(feed::read(bomb.as_bytes(), None).unwrap_err().code, "dtd-refused");
+    assert_eq!(
+        feed::read(bomb.as_bytes(), None).unwrap_err().code,
+        "dtd-refused"
+    );
     assert_eq!(
         feed::read(b"<html><body/></html>", None).unwrap_err().code,
         "not-cap"

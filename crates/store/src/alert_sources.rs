@@ -452,11 +452,12 @@ impl Store {
         .bind(expected)
         .execute(&mut *tx)
         .await?;
-        let done = sqlx::query("DELETE FROM alert_sources WHERE id = $1 AND ($2 = 0 OR version = $2)")
-            .bind(id)
-            .bind(expected)
-            .execute(&mut *tx)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM alert_sources WHERE id = $1 AND ($2 = 0 OR version = $2)")
+                .bind(id)
+                .bind(expected)
+                .execute(&mut *tx)
+                .await?;
         version::outcome(&mut tx, "alert_sources", id, done.rows_affected()).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
@@ -602,7 +603,11 @@ impl Store {
     }
 
     /// The alert stored for (sender, identifier), if any.
-    pub async fn alert_by_key(&self, sender: &str, identifier: &str) -> Result<Option<AlertRecord>> {
+    pub async fn alert_by_key(
+        &self,
+        sender: &str,
+        identifier: &str,
+    ) -> Result<Option<AlertRecord>> {
         let row = sqlx::query("SELECT id FROM alerts WHERE sender = $1 AND identifier = $2")
             .bind(sender)
             .bind(identifier)
@@ -629,7 +634,8 @@ impl Store {
         outbox: &Outbox,
     ) -> Result<AlertRecord> {
         let mut tx = self.begin_write().await?;
-        crate::schedule::insert_alert(&mut tx, id, alert, "cap", source_text, None, audit.at).await?;
+        crate::schedule::insert_alert(&mut tx, id, alert, "cap", source_text, None, audit.at)
+            .await?;
         sqlx::query("UPDATE alerts SET source_id = $1, held = $2 WHERE id = $3")
             .bind(source_id)
             .bind(i64::from(held))
@@ -652,7 +658,12 @@ impl Store {
 
     /// Puts a held alert on air (bumps the schedule version), with its audit entry. An alert that is not held
     /// is a conflict.
-    pub async fn approve_alert(&self, id: &str, by: &str, audit: &AuditEntry) -> Result<AlertRecord> {
+    pub async fn approve_alert(
+        &self,
+        id: &str,
+        by: &str,
+        audit: &AuditEntry,
+    ) -> Result<AlertRecord> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE alerts SET held = 0, approved_by = $1, approved_at = $2 WHERE id = $3 AND held = 1",

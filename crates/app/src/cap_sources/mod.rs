@@ -11,8 +11,8 @@
 mod fetch;
 mod poll;
 
-pub use poll::{CapPoller, HELD_EVENT};
 pub(crate) use poll::held_email_text;
+pub use poll::{CapPoller, HELD_EVENT};
 
 use crate::access::Actor;
 use crate::audit::Audited;
@@ -100,7 +100,11 @@ pub fn check_source(s: &AlertSourceInput) -> AppResult<()> {
         ));
     }
     for (i, g) in s.area.geocodes.iter().enumerate() {
-        text_field(&format!("area.geocodes[{i}].value_name"), &g.value_name, 100)?;
+        text_field(
+            &format!("area.geocodes[{i}].value_name"),
+            &g.value_name,
+            100,
+        )?;
         text_field(&format!("area.geocodes[{i}].value"), &g.value, 100)?;
     }
     if !(30..=86_400).contains(&s.interval_secs) {
@@ -218,11 +222,9 @@ impl App {
     /// Puts an alert held for approval on air (admins, operators).
     pub async fn approve_alert(&self, actor: &Actor, id: &str) -> AppResult<AlertRecord> {
         may_manage(actor)?;
-        let entry = self.audit(actor, "alert.approve", id).field(
-            "held",
-            true.into(),
-            false.into(),
-        );
+        let entry = self
+            .audit(actor, "alert.approve", id)
+            .field("held", true.into(), false.into());
         let r = self
             .store
             .approve_alert(id, &actor.user.id, &entry)

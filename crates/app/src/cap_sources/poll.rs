@@ -61,7 +61,10 @@ fn filtered(src: &AlertSource, a: &Alert, now: i64) -> Option<&'static str> {
     if a.status != Status::Actual {
         return Some("not-actual");
     }
-    if !matches!(a.msg_type, MsgType::Alert | MsgType::Update | MsgType::Cancel) {
+    if !matches!(
+        a.msg_type,
+        MsgType::Alert | MsgType::Update | MsgType::Cancel
+    ) {
         return Some("not-shown");
     }
     if a.msg_type == MsgType::Cancel {
@@ -128,7 +131,11 @@ pub(crate) fn held_email_text(p: &serde_json::Value) -> (String, String) {
 
 impl App {
     /// Polls a CAP source now (whatever its schedule) and returns it with the outcome.
-    pub async fn poll_cap_source_now(&self, actor: &crate::Actor, id: &str) -> AppResult<AlertSource> {
+    pub async fn poll_cap_source_now(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+    ) -> AppResult<AlertSource> {
         super::may_manage(actor)?;
         self.cap_source(actor, id).await?;
         let timeout = self.settings.news_wire.timeout;
@@ -169,7 +176,11 @@ impl App {
         }
     }
 
-    async fn poll_cap_claimed(&self, src: &AlertSource, asked: Option<AuditEntry>) -> AppResult<()> {
+    async fn poll_cap_claimed(
+        &self,
+        src: &AlertSource,
+        asked: Option<AuditEntry>,
+    ) -> AppResult<()> {
         let mut record = AlertPollRecord {
             outcome: "ok".into(),
             ..AlertPollRecord::default()
@@ -198,7 +209,10 @@ impl App {
                 let read = tokio::task::spawn_blocking(move || feed::read(&bytes, ct.as_deref()))
                     .await
                     .unwrap_or_else(|_| {
-                        Err(WireError::new("malformed-feed", "the document could not be read"))
+                        Err(WireError::new(
+                            "malformed-feed",
+                            "the document could not be read",
+                        ))
                     });
                 match read {
                     Err(e) => {
@@ -267,7 +281,10 @@ impl App {
                 record.counts.entries = entries.len() as i64;
                 for e in entries {
                     if e.id.is_empty() {
-                        refuse(record, problem("entry-without-id", "an entry has no id and no link"));
+                        refuse(
+                            record,
+                            problem("entry-without-id", "an entry has no id and no link"),
+                        );
                         continue;
                     }
                     if self.store.cap_source_entry(&src.id, &e.id).await?.is_some() {
@@ -277,19 +294,39 @@ impl App {
                         (Some(doc), _) => doc.clone().into_bytes(),
                         (None, Some(link)) => {
                             let timeout = self.settings.news_wire.timeout;
-                            match fetch(link, None, None, timeout).await {
+                            // A relative link is relative to the feed's address.
+                            let link = reqwest::Url::parse(&src.input.url)
+                                .and_then(|base| base.join(link))
+                                .map(|u| u.to_string())
+                                .unwrap_or_else(|_| link.clone());
+                            match fetch(&link, None, None, timeout).await {
                                 Ok(Fetched::Body { bytes, .. }) => bytes,
                                 Ok(Fetched::NotModified) => continue,
                                 // Not recorded: a linked document that could not be fetched is tried again.
                                 Err(err) => {
-                                    refuse(record, problem(err.code, format!("entry {:?}: {}", e.id, err.message)));
+                                    refuse(
+                                        record,
+                                        problem(
+                                            err.code,
+                                            format!("entry {:?}: {}", e.id, err.message),
+                                        ),
+                                    );
                                     continue;
                                 }
                             }
                         }
                         (None, None) => {
                             self.refused_entry(src, &e.id, "entry-without-cap").await?;
-                            refuse(record, problem("entry-without-cap", format!("entry {:?} neither is nor links to a CAP document", e.id)));
+                            refuse(
+                                record,
+                                problem(
+                                    "entry-without-cap",
+                                    format!(
+                                        "entry {:?} neither is nor links to a CAP document",
+                                        e.id
+                                    ),
+                                ),
+                            );
                             continue;
                         }
                     };
@@ -341,7 +378,10 @@ impl App {
             Err(e) => {
                 let code = cap_code(&e);
                 let id = entry_id.map(str::to_string).unwrap_or_else(|| {
-                    format!("sha256:{}", hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes)))
+                    format!(
+                        "sha256:{}",
+                        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes))
+                    )
                 });
                 self.refused_entry(src, &id, code).await?;
                 return Ok(Err(problem(code, format!("entry {id:?}: {e}"))));
@@ -364,7 +404,10 @@ impl App {
             let (code, why) = if alert.signed {
                 ("signature-unverifiable", "the source requires a verified XML signature, and this server cannot verify XML signatures (docs/alerts.md)")
             } else {
-                ("signature-missing", "the source requires a verified XML signature, and the document has none")
+                (
+                    "signature-missing",
+                    "the source requires a verified XML signature, and the document has none",
+                )
             };
             self.refused_entry(src, &entry_id, code).await?;
             return Ok(Err(problem(code, format!("entry {entry_id:?}: {why}"))));
@@ -394,9 +437,21 @@ impl App {
         entry.outcome = if held { "held" } else { "published" }.into();
         let audit = self
             .audit_system(if held { "alert.hold" } else { "alert.create" }, "")
-            .field("identifier", serde_json::Value::Null, alert.id.clone().into())
-            .field("sender", serde_json::Value::Null, alert.sender.clone().into())
-            .field("headline", serde_json::Value::Null, alert.headline.clone().into())
+            .field(
+                "identifier",
+                serde_json::Value::Null,
+                alert.id.clone().into(),
+            )
+            .field(
+                "sender",
+                serde_json::Value::Null,
+                alert.sender.clone().into(),
+            )
+            .field(
+                "headline",
+                serde_json::Value::Null,
+                alert.headline.clone().into(),
+            )
             .field("cap_source", serde_json::Value::Null, src.id.clone().into());
         let alert_id = twincast_store::new_id();
         let outbox = if held && self.settings.notify.has_targets() {
@@ -427,7 +482,9 @@ impl App {
         };
         match self
             .store
-            .import_alert(&alert_id, &alert, &text, &src.id, held, &entry, &audit, &outbox)
+            .import_alert(
+                &alert_id, &alert, &text, &src.id, held, &entry, &audit, &outbox,
+            )
             .await
         {
             Ok(stored) => {

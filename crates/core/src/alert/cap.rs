@@ -264,7 +264,9 @@ fn severity(s: &str) -> Result<Severity, AlertError> {
 }
 
 fn opt_time(node: &Node, element: &'static str) -> Result<Option<Millis>, AlertError> {
-    node.opt(element).map(|s| parse_time(element, s)).transpose()
+    node.opt(element)
+        .map(|s| parse_time(element, s))
+        .transpose()
 }
 
 fn from_tree(root: &Node, version: &str) -> Result<Alert, AlertError> {
@@ -299,7 +301,10 @@ fn from_tree(root: &Node, version: &str) -> Result<Alert, AlertError> {
                 [s, i, t] if !i.is_empty() => AlertRef {
                     sender: Some(s.to_string()).filter(|s| !s.is_empty()),
                     identifier: i.to_string(),
-                    sent: t.parse::<jiff::Timestamp>().ok().map(|t| t.as_millisecond()),
+                    sent: t
+                        .parse::<jiff::Timestamp>()
+                        .ok()
+                        .map(|t| t.as_millisecond()),
                 },
                 // CAP 1.0 lists identifiers (or `sender/identifier`); accepted there only.
                 [i] if version == "1.0" && !i.is_empty() => AlertRef {

@@ -379,7 +379,8 @@ impl Alert {
         self.infos.iter().any(|i| {
             i.severity >= severity
                 && (urgency.is_empty() || urgency_rank(&i.urgency) >= urgency_rank(urgency))
-                && (certainty.is_empty() || certainty_rank(&i.certainty) >= certainty_rank(certainty))
+                && (certainty.is_empty()
+                    || certainty_rank(&i.certainty) >= certainty_rank(certainty))
         })
     }
 

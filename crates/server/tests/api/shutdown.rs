@@ -136,7 +136,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 8, "{report:?}");
+    assert_eq!(report.stopped.len(), 9, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),

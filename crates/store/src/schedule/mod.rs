@@ -25,8 +25,8 @@ mod campaigns;
 mod groups;
 mod inputs;
 
-pub use alerts::AlertRecord;
 pub(crate) use alerts::insert_alert;
+pub use alerts::AlertRecord;
 pub use campaigns::{to_core_campaign, CampaignInput, CampaignItem, CampaignRecord, ItemKind};
 pub use groups::{ScreenGroup, ScreenGroupInput};
 pub use inputs::{layout_zones, LayoutZone, MediaRef, ResolvedItem, ScreenLayout};
