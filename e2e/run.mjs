@@ -21,8 +21,9 @@ import { tests as consoleProjectsTests } from './console_projects.test.mjs';
 import { tests as tickersTests } from './tickers.test.mjs';
 import { tests as projectsTests } from './projects.test.mjs';
 import { tests as newsSourcesTests } from './news_sources.test.mjs';
+import { tests as alertsTests } from './alerts.test.mjs';
 
-const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...consoleNewsTests, ...consoleProjectsTests, ...tickersTests, ...projectsTests, ...newsSourcesTests];
+const tests = [...playerTests, ...consoleTests, ...consoleMediaTests, ...consoleCampaignsTests, ...consoleAdminTests, ...portalTests, ...newsTests, ...consoleNewsTests, ...consoleProjectsTests, ...tickersTests, ...projectsTests, ...newsSourcesTests, ...alertsTests];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
