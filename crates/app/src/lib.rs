@@ -11,6 +11,7 @@ pub mod access;
 pub mod audit;
 pub mod audit_query;
 pub mod background;
+pub mod cap_sources;
 pub mod clock;
 pub mod cooperation;
 pub mod error;
@@ -110,6 +111,8 @@ pub struct App {
     pub jobs_notify: Arc<tokio::sync::Notify>,
     /// Wakes the notifier when notifications are queued.
     pub outbox_notify: Arc<tokio::sync::Notify>,
+    /// Wakes the CAP poller when a source is added or changed.
+    pub cap_poll_notify: Arc<tokio::sync::Notify>,
     /// What the public portal keeps between requests.
     pub portal: Arc<portal::PortalCache>,
     /// The portal's full-text index (in memory; rebuilt from the database, see `portal::search`).
@@ -127,6 +130,7 @@ impl App {
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             jobs_notify: Arc::default(),
             outbox_notify: Arc::default(),
+            cap_poll_notify: Arc::default(),
             portal: Arc::default(),
             search: Arc::new(
                 twincast_search::SearchIndex::in_memory()

@@ -7,11 +7,12 @@
 //! and documentation ranges, and IPv4 addresses written as IPv6 (mapped or compatible) by what they map to. The
 //! check is made on the addresses a name resolves to (so a public name that resolves to `127.0.0.1` is refused
 //! too, and the connection goes to the address that was checked), on addresses written in the URL, and on every
-//! redirect.
+//! redirect. [`fetch`] is the one bounded, conditional fetch both (wire sources, CAP subscriptions) make.
 
 use ipnet::IpNet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use twincast_core::news::wire::WireError;
 
 /// Which addresses outbound fetches may reach besides public ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -161,6 +162,167 @@ pub fn is_refusal(e: &(dyn std::error::Error + 'static)) -> bool {
         cur = c.source();
     }
     false
+}
+
+/// One bounded, conditional GET of a URL somebody typed in.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The address (`http` or `https`).
+    pub url: &'a str,
+    /// A validator from the last answer (`If-None-Match`).
+    pub etag: Option<&'a str>,
+    /// A validator from the last answer (`If-Modified-Since`).
+    pub last_modified: Option<&'a str>,
+    /// One timeout for connecting and reading.
+    pub timeout: std::time::Duration,
+    /// The most bytes read; more is `too-large`.
+    pub max_bytes: usize,
+    /// The `Accept` header.
+    pub accept: &'static str,
+    /// The `User-Agent` header.
+    pub user_agent: &'static str,
+    /// What the body is called in messages (`feed`, `document`).
+    pub noun: &'static str,
+}
+
+/// What a fetch got.
+#[derive(Debug)]
+pub enum Fetched {
+    /// `304 Not Modified`.
+    NotModified,
+    /// The bytes and headers.
+    Body {
+        /// The body, at most `max_bytes`.
+        bytes: Vec<u8>,
+        /// `Content-Type`.
+        content_type: Option<String>,
+        /// `ETag`.
+        etag: Option<String>,
+        /// `Last-Modified`.
+        last_modified: Option<String>,
+    },
+}
+
+/// The most redirects a fetch follows.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// An error with its causes (reqwest's own message hides the cause, e.g. connection refused).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+/// Fetches `r.url` under this policy: `http`/`https` only, at most [`MAX_REDIRECTS`] redirects (each to http(s) and
+/// to a permitted address), one timeout, at most `max_bytes` read (no compression asked for), conditional when
+/// validators are given, and a content type that can be a feed or XML. Whatever goes wrong is a `WireError` with
+/// its stable code: `invalid-url`, `address-refused`, `timeout`, `redirect-refused`, `fetch-failed`,
+/// `http-status`, `too-large`, `not-a-feed`.
+pub async fn fetch(policy: &OutboundPolicy, r: &Request<'_>) -> Result<Fetched, WireError> {
+    if !(r.url.starts_with("http://") || r.url.starts_with("https://")) {
+        return Err(WireError::new(
+            "invalid-url",
+            "only http and https sources are fetched",
+        ));
+    }
+    let url = reqwest::Url::parse(r.url)
+        .map_err(|e| WireError::new("invalid-url", format!("the source's URL: {e}")))?;
+    policy
+        .check_url(&url)
+        .map_err(|m| WireError::new("address-refused", m))?;
+    let hops = policy.clone();
+    let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else if !matches!(attempt.url().scheme(), "http" | "https") {
+            let scheme = attempt.url().scheme().to_string();
+            attempt.error(format!("a redirect to a {scheme}: address"))
+        } else if let Err(m) = hops.check_url(attempt.url()) {
+            attempt.error(m)
+        } else {
+            attempt.follow()
+        }
+    });
+    let client = policy
+        .guard(reqwest::Client::builder())
+        .timeout(r.timeout)
+        .connect_timeout(r.timeout)
+        .redirect(redirects)
+        .user_agent(r.user_agent)
+        .build()
+        .map_err(|e| WireError::new("fetch-failed", error_chain(&e)))?;
+    let mut req = client.get(url).header(reqwest::header::ACCEPT, r.accept);
+    if let Some(etag) = r.etag {
+        req = req.header(reqwest::header::IF_NONE_MATCH, etag);
+    }
+    if let Some(lm) = r.last_modified {
+        req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+    }
+    let failed = |e: reqwest::Error| {
+        if e.is_timeout() {
+            WireError::new(
+                "timeout",
+                format!(
+                    "the source did not answer within {} s",
+                    r.timeout.as_secs_f32()
+                ),
+            )
+        } else if is_refusal(&e) {
+            WireError::new("address-refused", error_chain(&e))
+        } else if e.is_redirect() {
+            WireError::new("redirect-refused", error_chain(&e))
+        } else {
+            WireError::new("fetch-failed", error_chain(&e))
+        }
+    };
+    let mut res = req.send().await.map_err(failed)?;
+    let status = res.status();
+    if status == reqwest::StatusCode::NOT_MODIFIED {
+        return Ok(Fetched::NotModified);
+    }
+    if !status.is_success() {
+        return Err(WireError::new(
+            "http-status",
+            format!("the source answered HTTP {}", status.as_u16()),
+        ));
+    }
+    let too_large = || {
+        WireError::new(
+            "too-large",
+            format!("the {} is larger than {} bytes", r.noun, r.max_bytes),
+        )
+    };
+    if res.content_length().is_some_and(|n| n > r.max_bytes as u64) {
+        return Err(too_large());
+    }
+    let header = |name: reqwest::header::HeaderName| {
+        res.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let content_type = header(reqwest::header::CONTENT_TYPE);
+    let etag = header(reqwest::header::ETAG);
+    let last_modified = header(reqwest::header::LAST_MODIFIED);
+    twincast_core::news::wire::feed_content_type(content_type.as_deref())?;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(failed)? {
+        if bytes.len() + chunk.len() > r.max_bytes {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Fetched::Body {
+        bytes,
+        content_type,
+        etag,
+        last_modified,
+    })
 }
 
 #[cfg(test)]

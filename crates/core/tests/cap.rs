@@ -179,13 +179,13 @@ fn dtd_and_entity_attacks_rejected() {
 
 #[test]
 fn wrong_namespace_rejected() {
-    let v11 = format!(
-        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.1">{HEADER}{}</alert>"#,
+    let v13 = format!(
+        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.3">{HEADER}{}</alert>"#,
         info("")
     );
-    let e = Alert::from_cap_xml(&v11).unwrap_err();
+    let e = Alert::from_cap_xml(&v13).unwrap_err();
     assert!(
-        matches!(&e, AlertError::WrongRoot(s) if s.contains("cap:1.1")),
+        matches!(&e, AlertError::WrongRoot(s) if s.contains("cap:1.3")),
         "{e}"
     );
     let none = format!("<alert>{HEADER}{}</alert>", info(""));

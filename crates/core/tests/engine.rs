@@ -25,6 +25,10 @@ fn mk_alert(id: &str, start: i64, end: i64) -> Alert {
         locations: vec![],
         location_kinds: vec![],
         tags: vec![],
+        geocodes: vec![],
+        infos: vec![],
+        version: String::new(),
+        signed: false,
     }
 }
 
@@ -222,12 +226,14 @@ fn update_and_cancel_cut_alerts() {
     upd.references = vec![twincast_core::alert::AlertRef {
         sender: Some("civil-protection".into()),
         identifier: "a1".into(),
+        sent: None,
     }];
     let mut cancel = mk_alert("a3", from + 600_000, from + 3_600_000);
     cancel.msg_type = MsgType::Cancel;
     cancel.references = vec![twincast_core::alert::AlertRef {
         sender: None,
         identifier: "a2".into(),
+        sent: None,
     }];
     let alerts = vec![a, upd, cancel];
     let plays = plan(&s, &cs, &alerts, from, from + 3_600_000);

@@ -128,6 +128,10 @@ fn alert(kind: &str) -> Alert {
         locations: vec![],
         location_kinds: vec![kind.into()],
         tags: vec![],
+        geocodes: vec![],
+        infos: vec![],
+        version: String::new(),
+        signed: false,
     }
 }
 

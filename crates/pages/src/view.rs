@@ -126,6 +126,12 @@ pub const NAV: &[NavItem] = &[
         roles: &[Role::Admin, Role::NewsEditor],
     },
     NavItem {
+        key: "alert-sources",
+        href: "/console/alerts/sources",
+        label: "nav-alert-sources",
+        roles: &[Role::Admin, Role::Operator, Role::Viewer],
+    },
+    NavItem {
         key: "settings",
         href: "/console/settings",
         label: "nav-settings",

@@ -163,8 +163,18 @@ pub struct Alert {
     pub instruction: String,
     /// Effective from, epoch ms.
     pub effective: Option<i64>,
-    /// Expires at, epoch ms.
+    /// Expires at, epoch ms. The player takes the alert off the screen at this instant even offline.
     pub expires: Option<i64>,
+    /// Event type (e.g. "Flood"), in the language of the text; empty when not given.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub event: String,
+    /// Language of the text (`ru`, `en`, `zh`, …: the CAP `<info>` chosen for the screen's audience); empty for an
+    /// alert issued as JSON.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub language: String,
+    /// When the hazard is expected to begin, epoch ms (CAP `onset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub onset: Option<i64>,
 }
 
 /// Kind of a content item.

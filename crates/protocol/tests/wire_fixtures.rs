@@ -118,6 +118,9 @@ fn zones_and_alerts() -> Manifest {
             instruction: "Stay inside".into(),
             effective: Some(FROM + 600_000),
             expires: Some(FROM + 660_000),
+            event: String::new(),
+            language: String::new(),
+            onset: None,
         },
         Alert {
             id: "a-2".into(),
@@ -127,6 +130,9 @@ fn zones_and_alerts() -> Manifest {
             instruction: "Follow the staff".into(),
             effective: None,
             expires: None,
+            event: String::new(),
+            language: String::new(),
+            onset: None,
         },
     ];
     let plays = vec![

@@ -262,6 +262,7 @@ impl Server {
         ));
         workers.spawn(twincast_app::news::TickerClock::new(state.app.clone()));
         workers.spawn(twincast_app::news::wire::WirePoller::new(state.app.clone()));
+        workers.spawn(twincast_app::cap_sources::CapPoller::new(state.app.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(

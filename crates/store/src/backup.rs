@@ -26,6 +26,7 @@ pub const TABLES: &[&str] = &[
     "screen_group_members",
     "campaigns",
     "alerts",
+    "alert_geocodes",
     "schedule_state",
     "pairings",
     "devices",
@@ -47,6 +48,8 @@ pub const TABLES: &[&str] = &[
     "coop_interests",
     "news_wire_sources",
     "news_wire_items",
+    "alert_sources",
+    "alert_source_entries",
 ];
 
 /// First line of a backup file.

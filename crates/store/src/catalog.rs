@@ -46,12 +46,15 @@ impl Store {
             all.into_iter().partition(|c| c.zone == "main");
         let (ticker, free): (Vec<CampaignRecord>, Vec<CampaignRecord>) =
             rest.into_iter().partition(|c| c.zone == "ticker");
-        let alerts = self
+        // Alerts held for approval are not on air; geocodes reach the locations mapped to them.
+        let mut alerts: Vec<tc::Alert> = self
             .list_alerts()
             .await?
             .iter()
+            .filter(|r| !r.held)
             .map(AlertRecord::to_core)
             .collect();
+        self.resolve_geocodes(&mut alerts).await?;
         let mut out = ScheduleCatalog {
             alerts,
             ..ScheduleCatalog::default()

@@ -32,6 +32,11 @@ pub use moderation::{
     AllowedTargets, CampaignRef, Moderation, ModerationState, PartnerLimits, Publish, QueueItem,
     Review,
 };
+mod alert_sources;
+pub use alert_sources::{
+    AlertGeocode, AlertGeocodeInput, AlertPollRecord, AlertSource, AlertSourceCounts,
+    AlertSourceEntry, AlertSourceInput, AreaFilter, GeocodePattern, SourceProblem,
+};
 mod news;
 mod news_tickers;
 mod news_wire;

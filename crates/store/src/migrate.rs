@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk tickers",
         include_str!("../migrations/0015_desk_tickers.sql"),
     ),
+    (
+        16,
+        "alert sources",
+        include_str!("../migrations/0016_alert_sources.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

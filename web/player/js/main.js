@@ -4,6 +4,7 @@ import { Api, AuthError } from './api.js';
 import { Clock } from './clock.js';
 import { openDb, Kv, PlayQueue, newEventId } from './plays.js';
 import { normalize, alertAt, mediaOrder } from './manifest.js';
+import { catalogues } from './slides.js';
 import { MainZone, TickerZone, ClockZone } from './render.js';
 import { Push } from './push.js';
 import { MediaCache } from './cache.js';
@@ -88,6 +89,15 @@ class Player {
       if (res.ok) this.messages = await res.json();
     } catch (_) { /* offline: English */ }
     document.documentElement.lang = Object.keys(this.messages).length ? this.lang : 'en';
+    // An alert is shown in the language of its CAP block, which may not be the browser's: its severity words
+    // come from that language's catalogue (loaded once; offline, the English built in).
+    catalogues[this.lang] = this.messages;
+    for (const l of ['en', 'ru', 'zh'].filter((l) => !catalogues[l])) {
+      fetch(`/i18n/${l}.json`, { cache: 'no-cache' })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((m) => { if (m) catalogues[l] = m; })
+        .catch(() => {});
+    }
     for (const el of document.querySelectorAll('[data-i18n]')) {
       const m = this.messages[el.dataset.i18n];
       if (m) el.textContent = m;

@@ -80,7 +80,11 @@ export function normalize(raw) {
     } else {
       const a = alerts[-ref - 1];
       check(a, `play ${i} refers to missing alert ${ref}`);
-      play = { id: `main:alert/${a.id}@${start}`, zone: 'main', start, end, kind: 'alert', partner: null, campaign: null, item: null, src: null, template: null, data: null, url: null, alert: a, truncated: false };
+      // The alert's own expiry is honoured here too, so a player that stays offline takes it down on time
+      // whatever the play list says.
+      const stop = Number.isFinite(a.expires) ? Math.min(end, a.expires) : end;
+      if (stop <= start) continue;
+      play = { id: `main:alert/${a.id}@${start}`, zone: 'main', start, end: stop, kind: 'alert', partner: null, campaign: null, item: null, src: null, template: null, data: null, url: null, alert: a, truncated: false };
     }
     play.truncated = trunc === 1;
     main.push(play);

@@ -46,13 +46,42 @@ export function headline(data) {
   return root;
 }
 
-/** An emergency alert. */
-export function alertSlide(a) {
-  const root = el('div', 'slide alert');
-  root.append(el('div', 'kicker', (a.event || 'Emergency alert').toUpperCase()));
+/** The player's catalogues by language (`player-*` messages), filled by the player at start. */
+export const catalogues = {};
+
+/** Text `id` in language `lang` (an alert's), else `fallback`. */
+export function textIn(lang, id, fallback) {
+  const m = catalogues[String(lang || '').split('-')[0]];
+  return (m && m[id]) || fallback;
+}
+
+/** Severity as a shape and a word, not only a colour (English words; `t` may give the screen's own). */
+const SEVERITY = {
+  Extreme: ['⛔', 'Extreme danger'],
+  Severe: ['⚠', 'Severe warning'],
+  Moderate: ['⚠', 'Warning'],
+  Minor: ['ℹ', 'Advisory'],
+  Unknown: ['ℹ', 'Alert'],
+};
+
+/**
+ * An emergency alert, in the language of the CAP block the server chose for this screen (`a.language`, set as
+ * the slide's `lang` so fonts and hyphenation follow it). Severity is a band with an icon and a word (class
+ * `sev-<severity>`), so it reads without colour. `t(id, fallback)` gives the player's catalogue text.
+ */
+export function alertSlide(a, t = (id, f) => textIn(a.language, id, f)) {
+  const sev = SEVERITY[a.severity] ? a.severity : 'Unknown';
+  const root = el('div', `slide alert sev-${sev.toLowerCase()}`);
+  if (a.language) root.lang = a.language;
+  root.setAttribute('role', 'alert');
+  const band = el('div', 'severity');
+  band.append(el('span', 'icon', SEVERITY[sev][0]));
+  band.append(el('span', 'word', t(`player-alert-${sev.toLowerCase()}`, SEVERITY[sev][1]).toUpperCase()));
+  root.append(band);
+  if (a.event) root.append(el('div', 'kicker', a.event));
   root.append(el('div', 'title', a.headline || ''));
   if (a.description) root.append(el('div', 'text', a.description));
-  if (a.instruction) root.append(el('div', 'text', a.instruction));
+  if (a.instruction) root.append(el('div', 'text instruction', a.instruction));
   return root;
 }
 

@@ -187,6 +187,7 @@ pub(super) fn email_text(p: &serde_json::Value) -> (String, String) {
     match p["event"].as_str() {
         Some(crate::moderation::PENDING_EVENT) => crate::moderation::pending_email_text(p),
         Some(crate::cooperation::INTEREST_EVENT) => crate::cooperation::interest_email_text(p),
+        Some(crate::cap_sources::HELD_EVENT) => crate::cap_sources::held_email_text(p),
         _ => screen_email_text(p),
     }
 }

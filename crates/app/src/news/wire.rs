@@ -29,7 +29,7 @@ use twincast_store::{
 };
 
 /// Redirects followed before a fetch is refused.
-pub const MAX_REDIRECTS: usize = 5;
+pub use crate::outbound::MAX_REDIRECTS;
 /// The moderation modes of a source.
 pub const MODERATION: [&str; 2] = ["auto-publish", "review"];
 

@@ -1,5 +1,5 @@
-//! Emergency alerts: CAP 1.2 XML or a simple JSON form. Validation is [`twincast_core::Alert::from_cap_xml`]'s:
-//! no DTD, no entities beyond the predefined ones, the CAP 1.2 namespace, required elements present. Every
+//! Emergency alerts: CAP 1.2, 1.1 or 1.0 XML (in any declared encoding) or a simple JSON form. Validation is [`twincast_core::Alert::from_cap_xml`]'s:
+//! no DTD, no entities beyond the predefined ones, a CAP namespace, required elements present. Every
 //! refusal names what is wrong with a stable code. Admins and operators issue and cancel; everyone logged in reads.
 
 use crate::audit::Audited;
@@ -54,7 +54,8 @@ fn alert_error(e: AlertError) -> AppError {
         AlertError::Xml(_) => "invalid-xml",
         AlertError::DtdNotAllowed => "dtd-not-allowed",
         AlertError::UndefinedEntity(_) => "undefined-entity",
-        AlertError::WrongRoot(_) => "not-cap-1.2",
+        AlertError::WrongRoot(_) => "not-cap",
+        AlertError::Encoding(_) => "bad-encoding",
         AlertError::Missing(_) => "cap-missing-element",
         AlertError::Bad { .. } => "cap-bad-value",
         AlertError::TooLarge => "cap-too-large",
@@ -127,10 +128,9 @@ impl App {
         };
         let (alert, format, source) = match format {
             AlertFormat::Cap => {
-                let text = std::str::from_utf8(body)
-                    .map_err(|_| AppError::invalid("invalid-xml", "the document is not UTF-8"))?;
-                let alert = Alert::from_cap_xml(text).map_err(alert_error)?;
-                (alert, "cap", text.to_string())
+                // Decoded in the encoding its XML declaration (or byte-order mark) names, else UTF-8.
+                let (alert, text) = Alert::from_cap_bytes(body, None).map_err(alert_error)?;
+                (alert, "cap", text)
             }
             AlertFormat::Json => {
                 let alert = self.json_alert(body)?;

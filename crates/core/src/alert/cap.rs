@@ -1,14 +1,30 @@
-//! CAP 1.2 XML: a namespace-aware, DTD-free parse into a small tree, then into an [`Alert`].
+//! CAP XML (1.2, 1.1, 1.0): a namespace-aware, DTD-free parse into a small tree, then into an [`Alert`].
 
 use super::*;
 use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-/// Parses and validates a CAP 1.2 XML document (see [`Alert::from_cap_xml`]).
+/// Parses and validates a CAP XML document (see [`Alert::from_cap_xml`]).
 pub(super) fn parse(xml: &str) -> Result<Alert, AlertError> {
-    let root = parse_tree(xml)?;
-    from_tree(&root)
+    let (root, version, signed) = parse_tree(xml)?;
+    let mut alert = from_tree(&root, version)?;
+    alert.version = version.to_string();
+    alert.signed = signed;
+    Ok(alert)
+}
+
+/// The CAP version of a namespace.
+fn cap_version(ns: &ResolveResult<'_>) -> Option<&'static str> {
+    match ns {
+        ResolveResult::Bound(n) => match n.as_ref() {
+            CAP_NS => Some("1.2"),
+            CAP_NS_11 => Some("1.1"),
+            CAP_NS_10 => Some("1.0"),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -42,7 +58,8 @@ fn xml_err(e: impl std::fmt::Display) -> AlertError {
     AlertError::Xml(e.to_string())
 }
 
-fn parse_tree(xml: &str) -> Result<Node, AlertError> {
+/// The tree of CAP elements, the version of the root's namespace and whether an XML signature is there.
+fn parse_tree(xml: &str) -> Result<(Node, &'static str, bool), AlertError> {
     if xml.len() > MAX_CAP_BYTES {
         return Err(AlertError::TooLarge);
     }
@@ -52,9 +69,22 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
     let mut stack: Vec<Node> = Vec::new();
     let mut skip = 0usize;
     let mut root: Option<Node> = None;
+    let mut version: Option<&'static str> = None;
+    let mut signed = false;
     loop {
         let (ns, ev) = reader.read_resolved_event().map_err(xml_err)?;
-        let in_cap = matches!(ns, ResolveResult::Bound(n) if n.as_ref() == CAP_NS);
+        let this = cap_version(&ns);
+        // Elements below the root must be in the root's own CAP namespace.
+        let in_cap = this.is_some() && (version.is_none() || this == version);
+        if let (Event::Start(e) | Event::Empty(e), ResolveResult::Bound(n)) = (&ev, &ns) {
+            if stack.len() == 1
+                && skip == 0
+                && n.as_ref() == DSIG_NS
+                && e.local_name().as_ref() == "Signature"
+            {
+                signed = true;
+            }
+        }
         match ev {
             Event::DocType(_) => return Err(AlertError::DtdNotAllowed),
             Event::Start(e) | Event::Empty(e) if root.is_some() => {
@@ -65,6 +95,9 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
                 let local = e.local_name().as_ref().to_string();
                 if stack.is_empty() && skip == 0 && (!in_cap || local != "alert") {
                     return Err(AlertError::WrongRoot(describe(&ns, &local)));
+                }
+                if stack.is_empty() && skip == 0 {
+                    version = this;
                 }
                 if skip > 0 || !in_cap {
                     skip += 1;
@@ -146,7 +179,10 @@ fn parse_tree(xml: &str) -> Result<Node, AlertError> {
     if !stack.is_empty() || skip > 0 {
         return Err(AlertError::Xml("unexpected end of document".into()));
     }
-    root.ok_or(AlertError::WrongRoot("nothing".into()))
+    match (root, version) {
+        (Some(r), Some(v)) => Ok((r, v, signed)),
+        _ => Err(AlertError::WrongRoot("nothing".into())),
+    }
 }
 
 fn describe(ns: &ResolveResult<'_>, local: &str) -> String {
@@ -216,7 +252,24 @@ fn parse_circle(s: &str) -> Result<Geofence, AlertError> {
     Ok(g)
 }
 
-fn from_tree(root: &Node) -> Result<Alert, AlertError> {
+fn severity(s: &str) -> Result<Severity, AlertError> {
+    Ok(match s {
+        "Extreme" => Severity::Extreme,
+        "Severe" => Severity::Severe,
+        "Moderate" => Severity::Moderate,
+        "Minor" => Severity::Minor,
+        "Unknown" => Severity::Unknown,
+        other => return Err(bad("severity", format!("unknown severity {other:?}"))),
+    })
+}
+
+fn opt_time(node: &Node, element: &'static str) -> Result<Option<Millis>, AlertError> {
+    node.opt(element)
+        .map(|s| parse_time(element, s))
+        .transpose()
+}
+
+fn from_tree(root: &Node, version: &str) -> Result<Alert, AlertError> {
     let id = root.req("identifier")?.to_string();
     let sender = root.req("sender")?.to_string();
     let sent = parse_time("sent", root.req("sent")?)?;
@@ -244,16 +297,29 @@ fn from_tree(root: &Node) -> Result<Alert, AlertError> {
     if let Some(refs) = root.opt("references") {
         for triple in refs.split_whitespace() {
             let parts: Vec<&str> = triple.split(',').collect();
-            if parts.len() != 3 || parts[1].is_empty() {
-                return Err(bad(
-                    "references",
-                    format!("{triple:?} is not \"sender,identifier,sent\""),
-                ));
-            }
-            references.push(AlertRef {
-                sender: Some(parts[0].to_string()),
-                identifier: parts[1].to_string(),
-            });
+            let r = match parts.as_slice() {
+                [s, i, t] if !i.is_empty() => AlertRef {
+                    sender: Some(s.to_string()).filter(|s| !s.is_empty()),
+                    identifier: i.to_string(),
+                    sent: t
+                        .parse::<jiff::Timestamp>()
+                        .ok()
+                        .map(|t| t.as_millisecond()),
+                },
+                // CAP 1.0 lists identifiers (or `sender/identifier`); accepted there only.
+                [i] if version == "1.0" && !i.is_empty() => AlertRef {
+                    sender: None,
+                    identifier: i.rsplit('/').next().unwrap_or(i).to_string(),
+                    sent: None,
+                },
+                _ => {
+                    return Err(bad(
+                        "references",
+                        format!("{triple:?} is not \"sender,identifier,sent\""),
+                    ))
+                }
+            };
+            references.push(r);
         }
     }
     if matches!(msg_type, MsgType::Update | MsgType::Cancel) && references.is_empty() {
@@ -277,78 +343,108 @@ fn from_tree(root: &Node) -> Result<Alert, AlertError> {
         locations: Vec::new(),
         location_kinds: Vec::new(),
         tags: Vec::new(),
+        geocodes: Vec::new(),
+        infos: Vec::new(),
+        version: String::new(),
+        signed: false,
     };
-    // Validate every info block, use the first.
-    let mut first = true;
+    // Every block is validated and kept; the window is theirs together: the earliest start, the latest end
+    // (none when a block has none).
+    let (mut open_ended, mut starts_at_sent) = (false, false);
     for info in root.all("info") {
         if info.child("category").is_none() {
             return Err(AlertError::Missing("category"));
         }
         let event = info.req("event")?;
-        info.req("urgency")?;
-        let severity = match info.req("severity")? {
-            "Extreme" => Severity::Extreme,
-            "Severe" => Severity::Severe,
-            "Moderate" => Severity::Moderate,
-            "Minor" => Severity::Minor,
-            "Unknown" => Severity::Unknown,
-            other => return Err(bad("severity", format!("unknown severity {other:?}"))),
-        };
-        info.req("certainty")?;
-        let effective = info
-            .opt("effective")
-            .map(|s| parse_time("effective", s))
-            .transpose()?;
-        let expires = info
-            .opt("expires")
-            .map(|s| parse_time("expires", s))
-            .transpose()?;
-        if let (Some(e), Some(x)) = (effective.or(Some(sent)), expires) {
-            if x <= e {
+        let urgency = info.req("urgency")?;
+        let severity = severity(info.req("severity")?)?;
+        let certainty = info.req("certainty")?;
+        let onset = opt_time(info, "onset")?;
+        let effective = opt_time(info, "effective")?;
+        let expires = opt_time(info, "expires")?;
+        if let Some(x) = expires {
+            if x <= effective.unwrap_or(sent) {
                 return Err(bad("expires", "must be after effective/sent"));
             }
         }
-        let mut areas = Vec::new();
-        let (mut locations, mut kinds, mut tags) = (Vec::new(), Vec::new(), Vec::new());
+        let mut descs = Vec::new();
         for area in info.all("area") {
-            area.req("areaDesc")?;
+            descs.push(area.req("areaDesc")?.to_string());
             for p in area.all("polygon") {
-                areas.push(parse_polygon(p.text.trim())?);
+                alert.areas.push(parse_polygon(p.text.trim())?);
             }
             for c in area.all("circle") {
-                areas.push(parse_circle(c.text.trim())?);
+                alert.areas.push(parse_circle(c.text.trim())?);
             }
             for g in area.all("geocode") {
-                let name = g.req("valueName")?;
+                let raw_name = g.req("valueName")?;
                 let value = g.req("value")?.to_string();
-                let name = name
+                let name = raw_name
                     .strip_prefix("twincast:")
-                    .unwrap_or(name)
+                    .unwrap_or(raw_name)
                     .to_ascii_lowercase();
-                match name.as_str() {
-                    "location" => locations.push(value),
-                    "location_kind" => kinds.push(value),
-                    "tag" => tags.push(value),
-                    _ => {}
+                let list = match name.as_str() {
+                    "location" => &mut alert.locations,
+                    "location_kind" => &mut alert.location_kinds,
+                    "tag" => &mut alert.tags,
+                    _ => {
+                        let code = Geocode {
+                            value_name: raw_name.to_string(),
+                            value,
+                        };
+                        if !alert.geocodes.contains(&code) {
+                            alert.geocodes.push(code);
+                        }
+                        continue;
+                    }
+                };
+                if !list.contains(&value) {
+                    list.push(value);
                 }
             }
         }
-        if first {
-            first = false;
-            alert.event = event.to_string();
-            alert.severity = severity;
-            alert.headline = info.opt("headline").unwrap_or(event).to_string();
-            alert.description = info.opt("description").unwrap_or_default().to_string();
-            alert.instruction = info.opt("instruction").unwrap_or_default().to_string();
-            alert.effective = effective;
-            alert.expires = expires;
-            alert.areas = areas;
-            alert.locations = locations;
-            alert.location_kinds = kinds;
-            alert.tags = tags;
+        if let Some(e) = effective {
+            alert.effective = Some(alert.effective.map_or(e, |cur| cur.min(e)));
+        } else {
+            starts_at_sent = true;
         }
+        match expires {
+            None => open_ended = true,
+            Some(x) => alert.expires = Some(alert.expires.map_or(x, |cur| cur.max(x))),
+        }
+        alert.severity = alert.severity.max(severity);
+        alert.infos.push(AlertInfo {
+            language: info.opt("language").unwrap_or("en-US").to_string(),
+            event: event.to_string(),
+            urgency: urgency.to_string(),
+            certainty: certainty.to_string(),
+            severity,
+            headline: info.opt("headline").unwrap_or(event).to_string(),
+            description: info.opt("description").unwrap_or_default().to_string(),
+            instruction: info.opt("instruction").unwrap_or_default().to_string(),
+            sender_name: info.opt("senderName").unwrap_or_default().to_string(),
+            onset,
+            effective,
+            expires,
+            area_desc: descs.join("; "),
+        });
     }
-    if first && matches!(msg_type, MsgType::Alert | MsgType::Update) && status == Status::Actual {
+    if open_ended {
+        alert.expires = None;
+    }
+    if starts_at_sent {
+        alert.effective = alert.effective.map(|e| e.min(sent));
+    }
+    if let Some(first) = alert.infos.first() {
+        alert.event = first.event.clone();
+        alert.headline = first.headline.clone();
+        alert.description = first.description.clone();
+        alert.instruction = first.instruction.clone();
+    }
+    if alert.infos.is_empty()
+        && matches!(msg_type, MsgType::Alert | MsgType::Update)
+        && status == Status::Actual
+    {
         return Err(AlertError::Missing("info"));
     }
     Ok(alert)

@@ -140,6 +140,7 @@ impl AlertForm {
                 .map(|identifier| AlertRef {
                     sender: None,
                     identifier,
+                    sent: None,
                 })
                 .collect(),
             event: String::new(),
@@ -153,6 +154,10 @@ impl AlertForm {
             locations: self.locations,
             location_kinds: self.location_kinds,
             tags: self.tags,
+            geocodes: Vec::new(),
+            infos: Vec::new(),
+            version: String::new(),
+            signed: false,
         })
     }
 }

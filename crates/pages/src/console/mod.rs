@@ -6,6 +6,7 @@ mod audit;
 mod campaign_edit;
 mod campaign_form;
 mod campaigns;
+mod cap_sources;
 mod coop_fields;
 mod dashboard;
 mod groups;
@@ -74,6 +75,7 @@ pub fn router() -> Router<Pages> {
         .merge(settings::router())
         .merge(tickers::router())
         .merge(news_sources::router())
+        .merge(cap_sources::router())
 }
 
 #[derive(Template)]

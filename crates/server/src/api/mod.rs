@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod campaigns;
+pub mod cap_sources;
 pub mod cooperation;
 pub mod groups;
 pub mod layouts;
@@ -193,6 +194,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(alerts::list, alerts::create))
         .routes(routes!(alerts::get))
         .routes(routes!(alerts::cancel))
+        .routes(routes!(cap_sources::list, cap_sources::create))
+        .routes(routes!(
+            cap_sources::get,
+            cap_sources::update,
+            cap_sources::delete
+        ))
+        .routes(routes!(cap_sources::poll))
+        .routes(routes!(cap_sources::entries))
+        .routes(routes!(cap_sources::approve))
+        .routes(routes!(
+            cap_sources::list_geocodes,
+            cap_sources::create_geocode
+        ))
+        .routes(routes!(cap_sources::delete_geocode))
         .routes(routes!(player::create_pairing))
         .routes(routes!(player::poll_pairing))
         .routes(routes!(player::claim_pairing))

@@ -179,6 +179,11 @@ fn targeting(
     for a in snap.inputs.alerts.iter().filter(|a| a.targets(screen)) {
         key.update(b"a");
         key.update(a.id.as_bytes());
+        // The text is the block in the screen's language: screens of other languages share no part.
+        if a.infos.len() > 1 {
+            key.update(b"l");
+            key.update(screen.language.as_bytes());
+        }
     }
     Targeting {
         main,
@@ -336,7 +341,7 @@ fn build_shared(
                     continue;
                 };
                 let idx = *alert_index.entry(a.id.as_str()).or_insert_with(|| {
-                    alerts.push(to_wire::alert(a));
+                    alerts.push(to_wire::alert(a, &screen.language));
                     alerts.len() - 1
                 });
                 wire::PlayRef::Alert(idx)

@@ -63,9 +63,14 @@ pub(super) fn media(m: &MediaRef) -> wire::Media {
     }
 }
 
-/// An alert as the player shows it.
-pub(super) fn alert(a: &tc::Alert) -> wire::Alert {
+/// An alert as a screen whose audience reads `lang` shows it (the CAP `<info>` in that language, see
+/// [`tc::Alert::info_for`]).
+pub(super) fn alert(full: &tc::Alert, lang: &str) -> wire::Alert {
+    let a = &full.localized(lang);
     wire::Alert {
+        event: a.event.clone(),
+        language: full.language_for(lang),
+        onset: full.info_for(lang).and_then(|i| i.onset),
         id: a.id.clone(),
         severity: match a.severity {
             tc::alert::Severity::Unknown => wire::Severity::Unknown,

@@ -145,6 +145,9 @@ async fn authorization_matrix() {
         v["id"].as_str().unwrap().to_string()
     };
     let alert_id = new_alert(0).await;
+    let locations: Value = admin.get("/api/v1/locations").await.json().await.unwrap();
+    let location_id = locations["items"][0]["id"].as_str().unwrap().to_string();
+    let location_id = location_id.as_str();
     // News fixtures: a fresh story by the admin in the state a row needs (`draft`, `in_review`, `published`,
     // `withdrawn`). The desk's own roles have their matrix in news.rs.
     let new_story = |n: u32, state: &'static str| async move {
@@ -757,6 +760,62 @@ async fn authorization_matrix() {
             "/api/v1/alerts/{id}/cancel",
             [401, 403, 403, 200, 200],
         ),
+        // CAP subscriptions and geocode mapping (alerts_cap.rs): admins and operators; viewers read.
+        (
+            Method::GET,
+            "/api/v1/alerts/sources",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/sources",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/alerts/sources/{id}",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/alerts/sources/{id}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/alerts/sources/{id}",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/sources/{id}/poll",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/alerts/sources/{id}/entries",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/{id}/approve",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/alerts/geocodes",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/alerts/geocodes",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/alerts/geocodes/{id}",
+            [401, 403, 403, 204, 204],
+        ),
         // The news desk (contributors and news editors: news.rs).
         (
             Method::GET,
@@ -1294,6 +1353,81 @@ async fn authorization_matrix() {
                     let id = new_alert(seed).await;
                     (format!("/api/v1/alerts/{id}/cancel"), Body::None)
                 }
+                ("POST", "/api/v1/alerts/sources", _) => (
+                    path_t.to_string(),
+                    Body::Json(cap_source(&format!("M {seed}"))),
+                ),
+                (_, p, _) if p.starts_with("/api/v1/alerts/sources/{id}") => {
+                    let res = admin
+                        .post_json("/api/v1/alerts/sources", cap_source(&format!("F {seed}")))
+                        .await;
+                    assert_eq!(res.status(), 201);
+                    let v: Value = res.json().await.unwrap();
+                    let body = if method == Method::PUT {
+                        Body::Json(cap_source(&format!("G {seed}")))
+                    } else {
+                        Body::None
+                    };
+                    (p.replace("{id}", v["id"].as_str().unwrap()), body)
+                }
+                ("POST", "/api/v1/alerts/{id}/approve", _) => {
+                    let res = admin
+                        .post_json("/api/v1/alerts/sources", cap_source(&format!("H {seed}")))
+                        .await;
+                    let src: Value = res.json().await.unwrap();
+                    let src = src["id"].as_str().unwrap();
+                    let form: twincast_core::AlertForm = serde_json::from_value(
+                        json!({"id": format!("held-{seed}"), "sent": "2026-06-01T00:00:00Z", "headline": "Held"}),
+                    )
+                    .unwrap();
+                    let alert = twincast_core::Alert::from_form(form).unwrap();
+                    let id = twincast_store::new_id();
+                    let entry = twincast_store::AlertSourceEntry {
+                        source_id: src.to_string(),
+                        entry_id: format!("e-{seed}"),
+                        outcome: "held".into(),
+                        code: String::new(),
+                        alert_id: None,
+                        fetched_at: 0,
+                    };
+                    let audit = twincast_store::AuditEntry::by_system("alert.hold", "", 0);
+                    s.state
+                        .store
+                        .import_alert(
+                            &id,
+                            &alert,
+                            "{}",
+                            src,
+                            true,
+                            &entry,
+                            &audit,
+                            &Default::default(),
+                        )
+                        .await
+                        .unwrap();
+                    (format!("/api/v1/alerts/{id}/approve"), Body::None)
+                }
+                ("POST", "/api/v1/alerts/geocodes", _) => (
+                    path_t.to_string(),
+                    Body::Json(
+                        json!({"value_name": "EMMA_ID", "value": format!("M{seed}"), "location_id": location_id}),
+                    ),
+                ),
+                ("DELETE", "/api/v1/alerts/geocodes/{id}", _) => {
+                    let v: Value = admin
+                        .post_json(
+                            "/api/v1/alerts/geocodes",
+                            json!({"value_name": "EMMA_ID", "value": format!("D{seed}"), "location_id": location_id}),
+                        )
+                        .await
+                        .json()
+                        .await
+                        .unwrap();
+                    (
+                        format!("/api/v1/alerts/geocodes/{}", v["id"].as_str().unwrap()),
+                        Body::None,
+                    )
+                }
                 ("POST", "/api/v1/pairings/{code}/claim", _) => (
                     "/api/v1/pairings/ZZZZZZ/claim".into(),
                     Body::Json(json!({"screen_id": screen_id})),
@@ -1526,6 +1660,10 @@ async fn authorization_matrix() {
 }
 
 /// A wire source whose feed is a closed loopback port: a poll of it fails fast and is still a 200.
+fn cap_source(name: &str) -> Value {
+    json!({"name": name, "url": "http://127.0.0.1:9/cap.xml", "moderation": "hold", "enabled": false})
+}
+
 fn wire_source(name: &str) -> Value {
     json!({"name": name, "url": "http://127.0.0.1:9/feed.xml", "rubric": "world", "moderation": "review", "enabled": false})
 }

@@ -527,7 +527,7 @@ async fn cap_alerts_validation_update_cancel_and_explain() {
             "dtd-not-allowed",
             "DOCTYPE",
         ),
-        (good.replace("cap:1.2", "cap:1.1"), "not-cap-1.2", "namespace"),
+        (good.replace("cap:1.2", "cap:1.3"), "not-cap", "namespace"),
         (cap("A0", "2026-06-01T00:00:00+00:00", "Alert", "", ""), "cap-missing-element", "<info>"),
         (good.replace("<areaDesc>Airport</areaDesc>", ""), "cap-missing-element", "<areaDesc>"),
         (good.replace("<sender>ops@city</sender>", ""), "cap-missing-element", "<sender>"),

@@ -44,6 +44,12 @@ pub struct AlertRecord {
     pub created_by: Option<String>,
     /// Received, epoch ms.
     pub created_at: i64,
+    /// The CAP source it came from (`None`: issued here).
+    pub source_id: Option<String>,
+    /// Whether it waits for an operator's approval (not on air until approved).
+    pub held: bool,
+    /// When an operator approved it, epoch ms.
+    pub approved_at: Option<i64>,
 }
 
 impl AlertRecord {
@@ -59,7 +65,7 @@ impl AlertRecord {
 
 const ALERT_COLS: &str =
     "id, identifier, sender, sent, msg_type, status, severity, headline, effective, expires, \
-    refs, source_format, parsed, cancelled_at, created_by, created_at";
+    refs, source_format, parsed, cancelled_at, created_by, created_at, source_id, held, approved_at";
 
 fn alert_row(row: &AnyRow) -> Result<AlertRecord> {
     Ok(AlertRecord {
@@ -79,6 +85,9 @@ fn alert_row(row: &AnyRow) -> Result<AlertRecord> {
         cancelled_at: row.try_get("cancelled_at")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        source_id: row.try_get("source_id")?,
+        held: row.try_get::<i64, _>("held")? != 0,
+        approved_at: row.try_get("approved_at")?,
     })
 }
 
@@ -87,6 +96,54 @@ fn enum_name<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// Inserts an alert row with id `id` in `tx`. A (sender, identifier) stored already is a conflict.
+pub(crate) async fn insert_alert(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    alert: &tc::Alert,
+    format: &str,
+    source: &str,
+    created_by: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    let refs: Vec<&str> = alert
+        .references
+        .iter()
+        .map(|r| r.identifier.as_str())
+        .collect();
+    sqlx::query(
+        "INSERT INTO alerts (id, identifier, sender, sent, msg_type, status, severity, headline, effective, expires, \
+         refs, source_format, source, parsed, cancelled_at, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
+    )
+    .bind(id)
+    .bind(&alert.id)
+    .bind(&alert.sender)
+    .bind(alert.sent)
+    .bind(enum_name(&alert.msg_type))
+    .bind(enum_name(&alert.status))
+    .bind(enum_name(&alert.severity))
+    .bind(&alert.headline)
+    .bind(alert.effective)
+    .bind(alert.expires)
+    .bind(serde_json::to_string(&refs)?)
+    .bind(format)
+    .bind(source)
+    .bind(serde_json::to_string(alert)?)
+    .bind(created_by)
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::Conflict(_) => StoreError::Conflict(format!(
+            "an alert from sender {:?} with identifier {:?} already exists",
+            alert.sender, alert.id
+        )),
+        e => e,
+    })?;
+    Ok(())
 }
 
 impl Store {
@@ -101,43 +158,9 @@ impl Store {
         created_by: Option<&str>,
         audit: &AuditEntry,
     ) -> Result<AlertRecord> {
-        let id = new_id();
-        let refs: Vec<&str> = alert
-            .references
-            .iter()
-            .map(|r| r.identifier.as_str())
-            .collect();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO alerts (id, identifier, sender, sent, msg_type, status, severity, headline, effective, expires, \
-             refs, source_format, source, parsed, cancelled_at, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $16)",
-        )
-        .bind(&id)
-        .bind(&alert.id)
-        .bind(&alert.sender)
-        .bind(alert.sent)
-        .bind(enum_name(&alert.msg_type))
-        .bind(enum_name(&alert.status))
-        .bind(enum_name(&alert.severity))
-        .bind(&alert.headline)
-        .bind(alert.effective)
-        .bind(alert.expires)
-        .bind(serde_json::to_string(&refs)?)
-        .bind(format)
-        .bind(source)
-        .bind(serde_json::to_string(alert)?)
-        .bind(created_by)
-        .bind(audit.at)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!(
-                "an alert from sender {:?} with identifier {:?} already exists",
-                alert.sender, alert.id
-            )),
-            e => e,
-        })?;
+        let id = new_id();
+        insert_alert(&mut tx, &id, alert, format, source, created_by, audit.at).await?;
         bump(&mut tx).await?;
         let mut entry = audit.clone();
         entry.resource_id = id.clone();

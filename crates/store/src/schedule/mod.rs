@@ -25,6 +25,7 @@ mod campaigns;
 mod groups;
 mod inputs;
 
+pub(crate) use alerts::insert_alert;
 pub use alerts::AlertRecord;
 pub use campaigns::{to_core_campaign, CampaignInput, CampaignItem, CampaignRecord, ItemKind};
 pub use groups::{ScreenGroup, ScreenGroupInput};
