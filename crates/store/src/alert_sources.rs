@@ -639,7 +639,7 @@ impl Store {
         sqlx::query("UPDATE alerts SET source_id = $1, held = $2 WHERE id = $3")
             .bind(source_id)
             .bind(i64::from(held))
-            .bind(&id)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
         let mut e = entry.clone();

@@ -225,6 +225,7 @@ async fn alerts_page(pages: &Pages, op: &Operator, f: AlertForm) -> Result<Alert
         .map(|r| {
             let a = r.to_core();
             let on_air = a.is_displayable()
+                && !r.held
                 && r.cancelled_at.is_none()
                 && a.start() <= now
                 && a.expires.is_none_or(|e| e > now);
