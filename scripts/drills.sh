@@ -143,7 +143,7 @@ setup() {
     API=$("$TW" token create --user root "$@" 2>/dev/null)
 }
 pair() {
-    local screen pid
+    local screen
     http GET /api/v1/screens "$WORK/screens.json" -H "Authorization: Bearer $API" >/dev/null
     screen=$(json "$WORK/screens.json" 'd["items"][0]["id"]')
     http POST /api/v1/player/pairings "$WORK/p.json" -H 'content-type: application/json' -d '{"player_version":"drill"}' >/dev/null
@@ -285,7 +285,6 @@ relay_start
 S3_URL=$(python3 -c 'import sys; print(sys.argv[1].replace(sys.argv[2], "http://127.0.0.1:"+sys.argv[3]))' "$TWINCAST_TEST_S3_URL" "$S3_ENDPOINT" "$RELAY_PORT")
 D2="$WORK/d2"
 setup d2 --data "$D2" --storage "$S3_URL"
-PARTNER=$(http GET /api/v1/partners "$WORK/pa.json" >/dev/null 2>&1 || true)
 serve s3-down --data "$D2" --storage "$S3_URL"
 pair
 http GET /api/v1/partners "$WORK/pa.json" >/dev/null
@@ -312,6 +311,8 @@ wait_for 30 "readiness after the object store is back" ready
 expect "upload with the object store back" "$(upload "$WORK/small.png" "$WORK/up.json")" 201
 expect "media rows" "$(media_count)" "$((before + 1))"
 stop_server
+kill -TERM -- "-$RELAY_PID" 2>/dev/null || kill -TERM "$RELAY_PID"
+wait "$RELAY_PID" 2>/dev/null || true
 
 # ==================================================================================================================
 log "=== 3. disk full (16 MiB tmpfs)"
@@ -324,7 +325,7 @@ API=$("$TW" token create --user root --data "$D3" 2>/dev/null)
 serve disk-full --data "$D3"
 PARTNER=drill-city
 expect "partner" "$(http POST /api/v1/partners "$WORK/pa.json" -H "Authorization: Bearer $API" -H 'content-type: application/json' \
-    -d '{"slug":"drill-city","names":{"en":"Drill","ru":"Учения","zh":"演习"},"country":"DE","continent":"europe","lat":51.0,"lon":7.0}')" 201
+    -d '{"slug":"drill-city","names":{"en":"Drill","ru":"Учения","zh":"演习"},"country":"DE","continent":"europe","lat":51.0,"lon":7.0,"description":""}')" 201
 png "$WORK/big.png" $((24 * 1024 * 1024))
 log "free on the tmpfs: $(df -k --output=avail "$D3" | tail -1) KiB"
 expect "a 24 MiB upload onto the full disk" "$(upload "$WORK/big.png" "$WORK/up.json")" 507
@@ -340,25 +341,29 @@ MOUNTED=""
 # ==================================================================================================================
 log "=== 4. SIGTERM under load"
 D4="$WORK/d4"
-setup d4 --data "$D4"
+"$TW" fleet provision --data "$D4" --screens 1 --locations 1 --partners 1 --tokens-out "$WORK/fleet.tokens" >"$WORK/d4-seed.log" 2>&1
+DEVICE=$(cut -f1 "$WORK/fleet.tokens")
 serve sigterm --data "$D4"
-pair
 mkdir -p "$WORK/load"
 load_client() { # one client: batches until the server stops answering; records each acknowledged batch
-    local k=$1 i=0
+    local k=$1 i=0 code
     while :; do
         i=$((i + 1))
         plays_body "c$k-b$i" 50 >"$WORK/load/body-$k"
         code=$(curl -s -o "$WORK/load/ans-$k-$i" -w '%{http_code}' --max-time 30 -X POST "$BASE/api/v1/player/plays" \
             -H "Authorization: Bearer $DEVICE" -H 'content-type: application/json' --data-binary "@$WORK/load/body-$k") || code=000
-        [ "$code" = 200 ] && echo "c$k-b$i" >>"$WORK/load/acked-$k" || break
+        if [ "$code" = 200 ]; then echo "c$k-b$i" >>"$WORK/load/acked-$k"; else break; fi
     done
 }
-for k in $(seq 1 16); do load_client "$k" & done
+LOAD=()
+for k in $(seq 1 16); do
+    load_client "$k" &
+    LOAD+=($!)
+done
 wait_for 20 "load started" bash -c "cat $WORK/load/acked-* 2>/dev/null | wc -l | grep -qv '^[0-4]$'"
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null || true
-wait
+wait "${LOAD[@]}"
 acked=$(cat "$WORK"/load/acked-* | wc -l)
 log "SIGTERM during the load: $acked batches of 50 acknowledged"
 serve sigterm-after --data "$D4"
