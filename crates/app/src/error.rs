@@ -314,6 +314,25 @@ mod tests {
     }
 
     #[test]
+    fn outages_have_their_own_codes_and_carry_no_cause() {
+        let e: AppError = StoreError::Unavailable(sqlx_pool_timed_out()).into();
+        assert_eq!(e.code(), "database-unavailable");
+        let e: AppError =
+            MediaError::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).into();
+        assert_eq!(e.code(), "insufficient-storage");
+        let e: AppError = MediaError::Storage("GET http://10.0.0.1/bucket: refused".into()).into();
+        assert_eq!(e.code(), "storage-unavailable");
+        assert!(!e.public_message().contains("10.0.0.1"));
+        let e: AppError =
+            MediaError::Io(std::io::Error::from(std::io::ErrorKind::PermissionDenied)).into();
+        assert_eq!(e.code(), "internal");
+    }
+
+    fn sqlx_pool_timed_out() -> twincast_store::SqlxError {
+        twincast_store::SqlxError::PoolTimedOut
+    }
+
+    #[test]
     fn members_keep_the_inner_code_and_message() {
         let e = AppError::conflict("media-in-use", "used")
             .with_member("campaigns", serde_json::json!([{"id": "c1", "name": "A"}]))

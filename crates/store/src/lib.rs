@@ -59,9 +59,11 @@ pub use users::{TokenFilter, UserFilter, UserInput, UserSort};
 pub mod version;
 
 pub use backup::{BackupHeader, ObjectRef, TABLES as BACKUP_TABLES};
-pub use error::{StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};
+pub use error::{is_unavailable, StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use model::*;
+/// The database driver's error (carried by [`StoreError::Unavailable`] and [`StoreError::Db`]).
+pub use sqlx::Error as SqlxError;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};

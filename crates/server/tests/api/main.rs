@@ -22,6 +22,7 @@ mod news_tickers;
 mod news_wire;
 mod news_wire_console;
 mod openapi;
+mod outage;
 mod places_lifecycle;
 mod player;
 mod portal;
