@@ -12,7 +12,8 @@
 #      503, the paired player's manifest, heartbeat and proof of play are unaffected; relay back: uploads work.
 #   3. disk full: the data directory is a 16 MiB tmpfs mounted for the drill (root needed; no mount = failure):
 #      a 24 MiB upload answers 507 problem+json `insufficient-storage`, leaves no spool file and no row, the server
-#      stays up and a small upload then succeeds.
+#      stays up and a small upload then succeeds; with the disk filled by a file, a database write answers 507 too
+#      and succeeds once the file is gone.
 #   4. SIGTERM under load: 16 clients send proof-of-play batches while the server gets SIGTERM; after a restart
 #      every event of every acknowledged batch is in the database.
 #
@@ -334,6 +335,14 @@ expect "spool files after the refused upload" "$(find "$D3/tmp" -type f | wc -l)
 expect "media rows" "$(media_count)" 0
 expect "/healthz after the refused upload" "$(http GET /healthz "$WORK/h.txt")" 200
 expect "a small upload after it" "$(upload "$WORK/small.png" "$WORK/up.json")" 201
+# The disk filled by something else: a database write is refused the same way, and works once there is room.
+dd if=/dev/zero of="$D3/filler" bs=1M count=64 status=none 2>/dev/null || true
+LOC='{"slug":"drill-loc","name":"Drill","kind":"metro","lat":51.0,"lon":7.0,"tz":"UTC"}'
+expect "a database write onto the full disk" "$(http POST /api/v1/locations "$WORK/loc.json" -H "Authorization: Bearer $API" -H 'content-type: application/json' -d "$LOC")" 507
+expect_problem "database write" "$WORK/loc.json" 507 insufficient-storage
+expect "/healthz with the disk full" "$(http GET /healthz "$WORK/h.txt")" 200
+rm -f "$D3/filler"
+expect "the same write with room again" "$(http POST /api/v1/locations "$WORK/loc.json" -H "Authorization: Bearer $API" -H 'content-type: application/json' -d "$LOC")" 201
 stop_server
 umount "$D3"
 MOUNTED=""

@@ -256,6 +256,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(m) => AppError::conflict("conflict", m),
             StoreError::Invalid(m) => AppError::invalid("invalid", m),
             StoreError::Stale { current } => AppError::Stale { current },
+            StoreError::Full(_) => AppError::InsufficientStorage,
             StoreError::Unavailable(e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 AppError::database_unavailable()

@@ -36,6 +36,9 @@ pub enum StoreError {
     /// condition that passes, answered as 503 with `Retry-After`. The database's own text is only logged.
     #[error("database unavailable: {0}")]
     Unavailable(sqlx::Error),
+    /// The database's disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`): nothing was written.
+    #[error("database disk full: {0}")]
+    Full(sqlx::Error),
     /// The database failed.
     #[error("database: {0}")]
     Db(sqlx::Error),
@@ -68,6 +71,12 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(_) if is_unavailable(&e) => {
                 tracing::warn!(error = %e, "database unavailable");
                 StoreError::Unavailable(e)
+            }
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("13") | Some("53100")) =>
+            {
+                tracing::error!(error = %e, "database disk full");
+                StoreError::Full(e)
             }
             sqlx::Error::Database(db) => {
                 let msg = db.message();
