@@ -8,7 +8,7 @@
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
 #      TWINCAST_TEST_AIOSMTPD_PYTHON (the Python with aiosmtpd: the offline-alert test starts an SMTP server with it),
 #   4. runs `cargo fmt --check`, `cargo clippy -D warnings`, `cargo doc` (warnings as errors), the workspace tests
-#      (nextest when installed) and, if present, `node e2e/run.mjs`.
+#      (nextest when installed), the fault drills (scripts/drills.sh) and, if present, `node e2e/run.mjs`.
 # It is idempotent: installed things are detected and not installed again.
 #
 # Environment knobs (all optional):
@@ -481,6 +481,15 @@ TWINCAST_FUZZ_DIR="$TMP/fuzz" run ./scripts/fuzz-api.sh
 # ----------------------------------------------------------------------------------------------------------------
 stage "4c/5 screen kiosk script (scripts/kiosk/test.sh)"
 run bash scripts/kiosk/test.sh
+
+# ----------------------------------------------------------------------------------------------------------------
+# Stage 4d: fault drills (scripts/drills.sh, docs/operations.md): database down (a private PostgreSQL stopped and
+# started), backup → wipe → restore, object store down, disk full (a tmpfs mounted for it), SIGTERM under load.
+# ----------------------------------------------------------------------------------------------------------------
+stage "4d/5 fault drills (scripts/drills.sh)"
+# The binary the workspace tests built (same features: no rebuild).
+TWINCAST_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/debug/twincast" \
+    run bash scripts/drills.sh
 
 # ----------------------------------------------------------------------------------------------------------------
 # Stage 5: browser end-to-end suite.

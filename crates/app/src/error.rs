@@ -97,6 +97,13 @@ pub enum AppError {
         message: String,
     },
     /// A failure inside the system (→ 500). The text is for the log only.
+    /// A part the operation needs (database, object store) does not answer now; retrying later may succeed. Answered
+    /// 503 with `Retry-After`.
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
+    /// The server's disk is full: nothing was written. Answered 507.
+    #[error("the server's storage is full; nothing was stored (an operator must free space)")]
+    InsufficientStorage,
     #[error("internal error: {0}")]
     Internal(String),
     /// Another error with extension members for the requester (RFC 9457 §3.2: data a client can act on, e.g. the
@@ -161,6 +168,14 @@ impl AppError {
         }
     }
     /// A 500-kind error; the cause is logged here, once.
+    /// The database does not answer (503 `database-unavailable`).
+    pub fn database_unavailable() -> AppError {
+        AppError::Unavailable {
+            code: "database-unavailable",
+            message: "the database does not answer; nothing was changed, try again later".into(),
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> AppError {
         let cause = cause.to_string();
         tracing::error!(%cause, "internal error");
@@ -178,7 +193,9 @@ impl AppError {
             | AppError::Conflict { code, .. }
             | AppError::UnsupportedMedia { code, .. }
             | AppError::Unprocessable { code, .. }
-            | AppError::TooManyRequests { code, .. } => code,
+            | AppError::TooManyRequests { code, .. }
+            | AppError::Unavailable { code, .. } => code,
+            AppError::InsufficientStorage => "insufficient-storage",
             AppError::NotFound(_) => "not-found",
             AppError::TooLarge { .. } => "upload-too-large",
             AppError::Stale { .. } => "stale-version",
@@ -227,6 +244,11 @@ impl AppError {
     }
 }
 
+/// Whether an I/O error means that the disk (or the user's quota) is full.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::StorageFull || e.kind() == std::io::ErrorKind::QuotaExceeded
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -234,6 +256,11 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(m) => AppError::conflict("conflict", m),
             StoreError::Invalid(m) => AppError::invalid("invalid", m),
             StoreError::Stale { current } => AppError::Stale { current },
+            StoreError::Full(_) => AppError::InsufficientStorage,
+            StoreError::Unavailable(e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                AppError::database_unavailable()
+            }
             other => AppError::internal(other),
         }
     }
@@ -256,6 +283,17 @@ impl From<MediaError> for AppError {
                 message: format!("the SVG was refused: {m}"),
             },
             MediaError::NotFound => AppError::not_found("no such object"),
+            MediaError::Io(e) if is_disk_full(&e) => {
+                tracing::error!(error = %e, "disk full");
+                AppError::InsufficientStorage
+            }
+            MediaError::Storage(m) => {
+                tracing::warn!(error = %m, "object store unavailable");
+                AppError::Unavailable {
+                    code: "storage-unavailable",
+                    message: "the object store does not answer; nothing was stored, try again later".into(),
+                }
+            }
             other => AppError::internal(other),
         }
     }
@@ -274,6 +312,25 @@ mod tests {
         assert_eq!(e.code(), "not-found");
         let e = e.unknown_reference("unknown-partner", "no partner \"x\"");
         assert_eq!(e.code(), "unknown-partner");
+    }
+
+    #[test]
+    fn outages_have_their_own_codes_and_carry_no_cause() {
+        let e: AppError = StoreError::Unavailable(sqlx_pool_timed_out()).into();
+        assert_eq!(e.code(), "database-unavailable");
+        let e: AppError =
+            MediaError::Io(std::io::Error::from(std::io::ErrorKind::StorageFull)).into();
+        assert_eq!(e.code(), "insufficient-storage");
+        let e: AppError = MediaError::Storage("GET http://10.0.0.1/bucket: refused".into()).into();
+        assert_eq!(e.code(), "storage-unavailable");
+        assert!(!e.public_message().contains("10.0.0.1"));
+        let e: AppError =
+            MediaError::Io(std::io::Error::from(std::io::ErrorKind::PermissionDenied)).into();
+        assert_eq!(e.code(), "internal");
+    }
+
+    fn sqlx_pool_timed_out() -> twincast_store::SqlxError {
+        twincast_store::SqlxError::PoolTimedOut
     }
 
     #[test]

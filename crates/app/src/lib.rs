@@ -11,6 +11,7 @@ pub mod access;
 pub mod audit;
 pub mod audit_query;
 pub mod background;
+pub mod backup;
 pub mod cap_sources;
 pub mod clock;
 pub mod cooperation;

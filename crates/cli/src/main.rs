@@ -1,6 +1,7 @@
 //! `twincast`: one binary for the whole system. See `twincast --help`.
 
 mod accounts;
+mod backup;
 mod demo;
 mod fleet;
 
@@ -175,7 +176,15 @@ enum Command {
         #[command(subcommand)]
         cmd: MediaCmd,
     },
-    /// Database maintenance.
+    /// Whole-deployment backups: the database and every object it refers to, into a directory or an S3 bucket.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        #[command(subcommand)]
+        cmd: backup::BackupCmd,
+    },
+    /// Database maintenance (`db backup` and `db restore` cover the database only, not the media objects: use
+    /// `twincast backup` for a whole deployment).
     Db {
         #[command(flatten)]
         common: Common,
@@ -215,12 +224,13 @@ enum MediaCmd {
 enum DbCmd {
     /// Applies pending migrations.
     Migrate,
-    /// Writes a consistent online backup of the database to FILE.
+    /// Writes a consistent online backup of the database (only: no media objects) to FILE.
     Backup {
         /// Output file.
         file: PathBuf,
     },
-    /// Restores FILE into an empty database (refuses a backup from a newer schema).
+    /// Restores FILE into an empty database (refuses a backup from a newer schema). Database only: media objects
+    /// are not in FILE (see `twincast backup restore`).
     Restore {
         /// Backup file.
         file: PathBuf,
@@ -415,6 +425,11 @@ async fn run(cli: Cli) -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Backup { common, cmd } => {
+            let c = config(&common)?;
+            init_logs(c.log_format);
+            backup::run(c, cmd).await
         }
         Command::Fleet {
             common,

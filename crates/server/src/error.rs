@@ -33,6 +33,9 @@ pub struct Problem {
     pub members: serde_json::Map<String, serde_json::Value>,
 }
 
+/// `Retry-After` of every 503 (`database-unavailable`, `storage-unavailable`): seconds.
+pub const RETRY_AFTER_SECS: &str = "5";
+
 /// An error answered to an API client.
 #[derive(Debug)]
 pub struct ApiError {
@@ -115,6 +118,12 @@ impl IntoResponse for ApiError {
             body,
         )
             .into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from_static(RETRY_AFTER_SECS),
+            );
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -141,6 +150,8 @@ impl From<AppError> for ApiError {
             AppError::UnsupportedMedia { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             // Split off above; `with_member` never nests one in another.
             AppError::WithMembers { .. } => StatusCode::INTERNAL_SERVER_ERROR,

@@ -150,18 +150,7 @@ impl Store {
             });
         }
         let mut tx = self.begin_write().await?;
-        for table in ["partners", "users"] {
-            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) AS n FROM {table}"
-            )))
-            .fetch_one(&mut *tx)
-            .await?;
-            if row.try_get::<i64, _>("n")? > 0 {
-                return Err(StoreError::Conflict(format!(
-                    "the target database is not empty (table {table} has rows); restore into a fresh one"
-                )));
-            }
-        }
+        refuse_non_empty(&mut tx).await?;
         // Tables a migration seeds (e.g. schedule_state) start empty so the backup's rows replace them.
         for table in TABLES.iter().rev() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -216,7 +205,71 @@ impl Store {
     }
 }
 
+async fn refuse_non_empty(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<()> {
+    for table in ["partners", "users"] {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) AS n FROM {table}"
+        )))
+        .fetch_one(&mut **tx)
+        .await?;
+        if row.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::Conflict(format!(
+                "the target database is not empty (table {table} has rows); restore into a fresh one"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An object a row refers to: a media item's original (whose name is its SHA-256) or a rendition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// The object's key in the object store.
+    pub key: String,
+    /// The SHA-256 (hex) the row records, for media originals; renditions record none.
+    pub sha256: Option<String>,
+    /// The size in bytes the row records.
+    pub size: i64,
+}
+
 impl Store {
+    /// Refuses ([`StoreError::Conflict`]) unless this database is empty enough for [`Store::restore`]: no
+    /// partners, no accounts. Lets a whole-deployment restore check its target before it copies anything.
+    pub async fn check_restorable(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        refuse_non_empty(&mut tx).await?;
+        tx.rollback().await?;
+        Ok(())
+    }
+
+    /// Every object that a row refers to (media originals and renditions), each key once, sorted by key.
+    pub async fn referenced_objects(&self) -> Result<Vec<ObjectRef>> {
+        let rows = sqlx::query(
+            "SELECT object_key, sha256, size FROM media \
+             UNION ALL SELECT object_key, NULL AS sha256, size FROM renditions \
+             ORDER BY object_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<ObjectRef> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let o = ObjectRef {
+                key: r.try_get("object_key")?,
+                sha256: r.try_get("sha256")?,
+                size: r.try_get("size")?,
+            };
+            match out.last_mut() {
+                Some(last) if last.key == o.key => {
+                    if last.sha256.is_none() {
+                        last.sha256 = o.sha256;
+                    }
+                }
+                _ => out.push(o),
+            }
+        }
+        Ok(out)
+    }
+
     /// Every table of the schema except the migration ledger.
     pub async fn table_names(&self) -> Result<Vec<String>> {
         let sql = match self.backend {

@@ -32,9 +32,29 @@ pub enum StoreError {
     /// A backup file could not be read or written.
     #[error("backup I/O: {0}")]
     Io(#[from] std::io::Error),
+    /// The database does not answer (down, restarting, unreachable, no connection within the pool's timeout): a
+    /// condition that passes, answered as 503 with `Retry-After`. The database's own text is only logged.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    /// The database's disk is full (SQLite `SQLITE_FULL`, PostgreSQL `53100 disk_full`): nothing was written.
+    #[error("database disk full: {0}")]
+    Full(sqlx::Error),
     /// The database failed.
     #[error("database: {0}")]
     Db(sqlx::Error),
+}
+
+/// Whether `e` says that the database cannot be reached now, rather than that a statement failed: no connection
+/// (refused, reset, timed out in the pool, pool closed) or PostgreSQL's connection-exception (`08…`) and
+/// operator-intervention codes (`57P01` admin shutdown, `57P02` crash shutdown, `57P03` cannot connect now).
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// The message of a [`StoreError::Conflict`] from a broken uniqueness rule (the database's own text differs between
@@ -48,6 +68,16 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::Database(_) if is_unavailable(&e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                StoreError::Unavailable(e)
+            }
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("13") | Some("53100")) =>
+            {
+                tracing::error!(error = %e, "database disk full");
+                StoreError::Full(e)
+            }
             sqlx::Error::Database(db) => {
                 let msg = db.message();
                 if db.is_unique_violation() {
@@ -59,6 +89,10 @@ impl From<sqlx::Error> for StoreError {
                 } else {
                     StoreError::Db(e)
                 }
+            }
+            _ if is_unavailable(&e) => {
+                tracing::warn!(error = %e, "database unavailable");
+                StoreError::Unavailable(e)
             }
             _ => StoreError::Db(e),
         }

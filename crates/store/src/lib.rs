@@ -63,10 +63,12 @@ mod users;
 pub use users::{TokenFilter, UserFilter, UserInput, UserSort};
 pub mod version;
 
-pub use backup::{BackupHeader, TABLES as BACKUP_TABLES};
-pub use error::{StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};
+pub use backup::{BackupHeader, ObjectRef, TABLES as BACKUP_TABLES};
+pub use error::{is_unavailable, StoreError, REFERENCE_CONFLICT, UNIQUE_CONFLICT};
 pub use migrate::{MIGRATIONS, SCHEMA_VERSION};
 pub use model::*;
+/// The database driver's error (carried by [`StoreError::Unavailable`] and [`StoreError::Db`]).
+pub use sqlx::Error as SqlxError;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
@@ -107,6 +109,10 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// How long a request waits for a PostgreSQL connection (including reconnecting to a database that went away)
+/// before it is answered `database-unavailable`.
+pub const POSTGRES_ACQUIRE_TIMEOUT_SECS: u64 = 5;
+
 /// A new time-ordered identifier.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
@@ -133,7 +139,14 @@ impl Store {
             // An in-memory SQLite database exists once per connection: keep exactly one.
             Backend::Sqlite if memory => opts.max_connections(1).min_connections(1),
             Backend::Sqlite => opts.max_connections(8),
-            Backend::Postgres => opts.max_connections(16),
+            // A database that is down answers in seconds (503 with Retry-After), not after sqlx's default 30 s of
+            // reconnecting: readiness probes and players' retries need a prompt answer.
+            Backend::Postgres => {
+                opts.max_connections(16)
+                    .acquire_timeout(std::time::Duration::from_secs(
+                        POSTGRES_ACQUIRE_TIMEOUT_SECS,
+                    ))
+            }
         };
         if backend == Backend::Sqlite {
             opts = opts.after_connect(|conn, _meta| {
@@ -146,7 +159,7 @@ impl Store {
                 })
             });
         }
-        let pool = opts.connect(url).await.map_err(StoreError::Db)?;
+        let pool = opts.connect(url).await.map_err(StoreError::from)?;
         if backend == Backend::Sqlite && !memory {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .fetch_all(&pool)

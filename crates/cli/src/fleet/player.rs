@@ -347,6 +347,7 @@ async fn report_plays(ctx: &Ctx, p: &Player) {
             }
         })
         .collect();
+    let sent = events.len() as u64;
     let _slot = ctx.http_slots.acquire().await;
     let t = Instant::now();
     let res = ctx
@@ -364,6 +365,10 @@ async fn report_plays(ctx: &Ctx, p: &Player) {
                     ctx.shared
                         .plays_accepted
                         .fetch_add(a.accepted, Ordering::Relaxed);
+                    ctx.shared.plays_sent.fetch_add(sent, Ordering::Relaxed);
+                    ctx.shared
+                        .plays_duplicates
+                        .fetch_add(a.duplicates, Ordering::Relaxed);
                 }
                 Err(_) => ctx.shared.error("plays-answer-unreadable"),
             }

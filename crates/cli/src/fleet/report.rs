@@ -63,6 +63,10 @@ pub struct Report {
     pub not_modified: u64,
     /// Proof-of-play events accepted by the server.
     pub plays_accepted: u64,
+    /// Proof-of-play events in the batches the server acknowledged (accepted + duplicates should equal it).
+    pub plays_sent: u64,
+    /// Events the server answered as duplicates (already recorded).
+    pub plays_duplicates: u64,
     /// Reconnects after a lost socket.
     pub reconnects: u64,
     /// Errors by kind.

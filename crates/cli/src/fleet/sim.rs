@@ -73,6 +73,9 @@ pub(super) struct Shared {
     pub(super) manifest_bytes: AtomicU64,
     pub(super) not_modified: AtomicU64,
     pub(super) plays_accepted: AtomicU64,
+    /// Proof-of-play events sent in batches the server acknowledged (2xx), and of those the duplicates.
+    pub(super) plays_sent: AtomicU64,
+    pub(super) plays_duplicates: AtomicU64,
     pub(super) reconnects: AtomicU64,
     pub(super) ever_connected: AtomicU64,
     pub(super) open_now: AtomicU64,
@@ -233,6 +236,7 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
             change = Some(measure_change(&ctx, api, &players, a.timeout).await?);
         }
     }
+    eprintln!("fleet-sim: hold of {}s starts", a.hold);
     tokio::time::sleep(Duration::from_secs(a.hold)).await;
     let connected_at_end = ctx.shared.open_now.load(Ordering::Acquire) as usize;
     ctx.shared.stop.store(true, Ordering::Release);
@@ -255,6 +259,8 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
         manifest_bytes: s.manifest_bytes.load(Ordering::Acquire),
         not_modified: s.not_modified.load(Ordering::Acquire),
         plays_accepted: s.plays_accepted.load(Ordering::Acquire),
+        plays_sent: s.plays_sent.load(Ordering::Acquire),
+        plays_duplicates: s.plays_duplicates.load(Ordering::Acquire),
         reconnects: s.reconnects.load(Ordering::Acquire),
         errors: s.errors.lock().map(|e| e.clone()).unwrap_or_default(),
         change,

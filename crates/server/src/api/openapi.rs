@@ -18,6 +18,8 @@
 //! | 415 | with a request body, except [`RAW_BODY`] | `ApiJson` (not JSON), multipart, CAP and iCalendar types |
 //! | 422 | with a `multipart/form-data` body (uploads) | the media checks (`corrupt-media`, `unsafe-svg`) |
 //! | 500 | every operation | `ApiError::internal` (the cause is logged, never sent) |
+//! | 503 | every operation | `database-unavailable` (the database does not answer) and `storage-unavailable` (the object store does not answer), both with `Retry-After` |
+//! | 507 | with an unsafe method | `insufficient-storage`: the disk is full (upload spool, local objects or the database's own disk), nothing was stored |
 //!
 //! It also documents as query parameters the fields of `IntoParams` structs read with `ApiQuery` (utoipa takes
 //! them for path parameters), marks user-authenticated operations with their `security`, and the WebSocket with
@@ -196,6 +198,10 @@ fn conform(method: &str, path: &str, op: &mut Operation) {
         add(422);
     }
     add(500);
+    add(503);
+    if unsafe_method {
+        add(507);
+    }
 
     for (status, response) in op.responses.responses.iter_mut() {
         let error = status.starts_with('4') || status.starts_with('5');
@@ -223,6 +229,8 @@ fn reason(status: u16) -> &'static str {
         415 => "The body's media type is not accepted here",
         422 => "The content could not be read as its format, or was refused",
         500 => "Internal error (details are in the server log, never in the answer)",
+        503 => "Unavailable for now: the database (`database-unavailable`) or the object store (`storage-unavailable`) does not answer; nothing was changed. Retry after the seconds of `Retry-After`",
+        507 => "Insufficient storage (`insufficient-storage`): the server's disk (uploads, objects or the database) is full; nothing was stored",
         _ => axum::http::StatusCode::from_u16(status)
             .ok()
             .and_then(|s| s.canonical_reason())

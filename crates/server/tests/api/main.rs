@@ -23,6 +23,7 @@ mod news_tickers;
 mod news_wire;
 mod news_wire_console;
 mod openapi;
+mod outage;
 mod outbound;
 mod places_lifecycle;
 mod player;
