@@ -47,6 +47,9 @@ pub const TABLES: &[&str] = &[
     "coop_interests",
     "news_wire_sources",
     "news_wire_items",
+    "nodes",
+    "pending_objects",
+    "rate_limits",
 ];
 
 /// First line of a backup file.

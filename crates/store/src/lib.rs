@@ -34,6 +34,8 @@ pub use moderation::{
 };
 mod news;
 mod news_tickers;
+mod nodes;
+pub use nodes::{AbandonedObject, ChangeListener, CHANGE_CHANNEL};
 mod news_wire;
 pub use news::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
@@ -84,6 +86,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL it was opened with (PostgreSQL's change listener opens its own connection).
+    url: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -147,7 +151,11 @@ impl Store {
                 .fetch_all(&pool)
                 .await?;
         }
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            url: url.into(),
+        };
         store.migrate().await?;
         Ok(store)
     }

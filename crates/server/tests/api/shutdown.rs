@@ -59,9 +59,13 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .unwrap();
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
-    // news tickers' clock and the news wire's poller.
-    assert_eq!(states.states().len(), 8, "{:?}", states.states());
+    // news tickers' clock and the news wire's poller, this node's lease and the change fan-out's publisher and
+    // listener (both stopped at once on SQLite).
+    assert_eq!(states.states().len(), 11, "{:?}", states.states());
     for name in [
+        "node-lease",
+        "change-publisher",
+        "change-listener",
         "hub-refresh",
         "health-watch",
         "notifier",
@@ -135,7 +139,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 8, "{report:?}");
+    assert_eq!(report.stopped.len(), 11, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),
