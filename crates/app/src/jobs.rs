@@ -29,7 +29,7 @@ impl Worker for MediaJobs {
     }
 
     async fn work(&mut self) -> WorkerState {
-        match self.app.store.claim_job().await {
+        match self.app.store.claim_job(&self.app.node_id).await {
             Ok(Some(job)) => {
                 let id = job.id.clone();
                 let outcome = match run_job(&self.app, &job).await {
@@ -156,10 +156,19 @@ async fn store_rendition(
     key: &str,
     mime: &str,
 ) -> AppResult<()> {
-    let size = app.storage.put_file(key, file).await?;
-    app.store
-        .add_rendition(&m.id, kind, key, mime, size as i64)
-        .await?;
+    // Recorded as pending first: if this node dies between the put and the row, a live node deletes the object
+    // once this node's lease has run out (and no row references it).
+    let pending = app.object_pending(key).await?;
+    let stored = async {
+        let size = app.storage.put_file(key, file).await?;
+        app.store
+            .add_rendition(&m.id, kind, key, mime, size as i64)
+            .await?;
+        AppResult::Ok(())
+    }
+    .await;
+    app.object_committed(pending).await;
+    stored?;
     app.portal_changed();
     Ok(())
 }

@@ -17,13 +17,16 @@ pub mod clock;
 pub mod cooperation;
 pub mod error;
 pub mod events;
+pub mod fanout;
 pub mod health;
 pub mod jobs;
 pub mod layouts;
 pub mod library;
+pub mod limits;
 pub mod media;
 pub mod moderation;
 pub mod news;
+pub mod nodes;
 pub mod outbound;
 pub mod partners;
 pub mod places;
@@ -74,6 +77,11 @@ pub struct Settings {
     pub news_wire: news::wire::WireSettings,
     /// Which private networks fetches of URLs people type in (wire sources) may reach.
     pub outbound: outbound::OutboundPolicy,
+    /// How long a node's lease lasts without renewal, ms (default 30 s): a node dead this long loses its running
+    /// jobs and pending objects to the others (see [`nodes`]).
+    pub node_lease_ms: i64,
+    /// Login attempts allowed per client address and minute, across every node (see [`limits`]).
+    pub login_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -91,6 +99,8 @@ impl Default for Settings {
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
             outbound: outbound::OutboundPolicy::default(),
+            node_lease_ms: 30_000,
+            login_per_minute: 10,
         }
     }
 }
@@ -108,6 +118,10 @@ pub struct App {
     pub settings: Arc<Settings>,
     /// Change notifications for the screens' push channel (schedules, alerts, commands).
     pub events: tokio::sync::broadcast::Sender<ServerEvent>,
+    /// This process's id among the nodes of the database (new at every start; see [`nodes`]).
+    pub node_id: Arc<str>,
+    /// Where [`App::emit`] also sends events for the other nodes (set by [`fanout::Publisher`] on PostgreSQL).
+    pub fanout: Arc<std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<ServerEvent>>>,
     /// Wakes the media job worker when a job is queued.
     pub jobs_notify: Arc<tokio::sync::Notify>,
     /// Wakes the notifier when notifications are queued.
@@ -129,6 +143,8 @@ impl App {
             clock: Arc::new(SystemClock),
             settings: Arc::new(settings),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
+            node_id: twincast_store::new_id().into(),
+            fanout: Arc::default(),
             jobs_notify: Arc::default(),
             outbox_notify: Arc::default(),
             cap_poll_notify: Arc::default(),
@@ -151,8 +167,22 @@ impl App {
         self.clock.now_ms()
     }
 
-    /// Announces a change to whoever listens (the player hub). Nobody listening is not an error.
+    /// Announces a change to whoever listens (the player hub of this process at once, and the other nodes' through
+    /// [`fanout`] when the database is shared). Nobody listening is not an error.
     pub fn emit(&self, event: ServerEvent) {
+        if let Some(out) = self.fanout.get() {
+            let _ = out.send(event.clone());
+        }
         let _ = self.events.send(event);
+    }
+
+    /// Announces revoked devices of `screen_id` (every node's hub forgets their tokens and closes their sockets).
+    pub fn devices_revoked(&self, screen_id: &str, devices: &[String]) {
+        if !devices.is_empty() {
+            self.emit(ServerEvent::DevicesRevoked {
+                screen_id: screen_id.to_string(),
+                devices: devices.to_vec(),
+            });
+        }
     }
 }

@@ -106,6 +106,10 @@ impl App {
         };
         self.portal_changed();
         for key in &orphans {
+            // Another node may be committing the same content right now: its object stays.
+            if self.store.object_in_flight(key, self.now_ms()).await? {
+                continue;
+            }
             if let Err(e) = self.storage.delete(key).await {
                 tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");
             }
@@ -181,10 +185,38 @@ impl App {
         actor: &Actor,
     ) -> AppResult<(Media, bool)> {
         crate::validate::file_name(original_name)?;
-        let created_by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
         let key = twincast_media::object_key(&ingested.sha256, ingested.media_type);
-        if self.storage.size(&key).await? != Some(ingested.size) {
-            self.storage.put_file(&key, &ingested.path).await?;
+        // Recorded as pending before the put (and before looking whether it is there): no node deletes an object
+        // a live node is putting, and what this node leaves if it dies before the row is taken back once its
+        // lease has run out (`nodes`).
+        let pending = self.object_pending(&key).await?;
+        let committed = self
+            .commit_media_row(ingested, partner, original_name, actor, &key)
+            .await;
+        self.object_committed(pending).await;
+        let (m, created) = committed?;
+        if created && self.settings.transcoding && ingested.media_type != MediaType::Svg {
+            self.store.enqueue_job("transcode", Some(&m.id), 5).await?;
+            self.jobs_notify.notify_one();
+        }
+        metrics::counter!("twincast_media_ingested_total", "created" => created.to_string())
+            .increment(1);
+        self.portal_changed();
+        Ok((m, created))
+    }
+
+    /// The object (unless already there) and then the row of [`App::commit_media`].
+    async fn commit_media_row(
+        &self,
+        ingested: &Ingested,
+        partner: &str,
+        original_name: &str,
+        actor: &Actor,
+        key: &str,
+    ) -> AppResult<(Media, bool)> {
+        let created_by = Some(actor.user.id.as_str()).filter(|id| !id.is_empty());
+        if self.storage.size(key).await? != Some(ingested.size) {
+            self.storage.put_file(key, &ingested.path).await?;
         }
         let p = &ingested.probe;
         let id = twincast_store::new_id();
@@ -208,7 +240,7 @@ impl App {
             kind: ingested.media_type.kind().to_string(),
             media_type: ingested.media_type.ext().to_string(),
             mime: ingested.media_type.mime().to_string(),
-            object_key: key,
+            object_key: key.to_string(),
             size: ingested.size as i64,
             width: p.width.map(i64::from),
             height: p.height.map(i64::from),
@@ -229,13 +261,6 @@ impl App {
         if created {
             self.outbox_queued(&notify);
         }
-        if created && self.settings.transcoding && ingested.media_type != MediaType::Svg {
-            self.store.enqueue_job("transcode", Some(&m.id), 5).await?;
-            self.jobs_notify.notify_one();
-        }
-        metrics::counter!("twincast_media_ingested_total", "created" => created.to_string())
-            .increment(1);
-        self.portal_changed();
         Ok((m, created))
     }
 }

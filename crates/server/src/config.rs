@@ -54,6 +54,9 @@ pub struct Config {
     pub news_wire_timeout_secs: u64,
     /// Concurrent media jobs (ffmpeg).
     pub media_workers: usize,
+    /// A node's lease, in seconds: a node not heard from this long is dead, and the others take back its running
+    /// jobs and the objects it was putting (docs/scale-out.md).
+    pub node_lease_secs: u64,
     /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
     pub transcode: bool,
     /// A screen not heard from for this many seconds is offline (and alerts, see docs/operations.md).
@@ -114,6 +117,7 @@ impl Default for Config {
             interests_per_minute: 5,
             news_wire_timeout_secs: 20,
             media_workers: 1,
+            node_lease_secs: 30,
             transcode: true,
             screen_offline_after_secs: 90,
             webhook_urls: Vec::new(),

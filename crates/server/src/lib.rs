@@ -27,7 +27,8 @@ use tokio::net::TcpListener;
 use twincast_media::Storage;
 use twincast_store::Store;
 
-/// Keyed rate limiter for login attempts (by client address).
+/// Keyed rate limiter by client address (expressions of interest; logins and pairings are limited across nodes
+/// by `twincast_app::limits`).
 pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 /// Everything a request handler can reach. Cheap to clone.
@@ -41,8 +42,6 @@ pub struct AppState {
     pub storage: Storage,
     /// Settings.
     pub config: Arc<Config>,
-    /// Login attempts per client address.
-    pub login_limiter: Arc<LoginLimiter>,
     /// Expressions of interest per client address (API and portal form).
     pub interest_limiter: Arc<LoginLimiter>,
     /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
@@ -128,19 +127,16 @@ impl AppState {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
                 outbound,
+                node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
+                login_per_minute: config.login_attempts_per_minute.max(1),
             },
         );
-        let per_minute =
-            NonZeroU32::new(config.login_attempts_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
             events: app.events.clone(),
             jobs_notify: app.jobs_notify.clone(),
             app,
             store,
             storage,
-            login_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                per_minute,
-            ))),
             interest_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 NonZeroU32::new(config.interests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
             ))),
@@ -153,16 +149,15 @@ impl AppState {
     }
 }
 
-/// What the console and portal pages reach: the application layer and hooks into this server (the login and
-/// expression-of-interest rate limiters, and closing revoked players' sockets).
+/// What the console and portal pages reach: the application layer and hooks into this server (the
+/// expression-of-interest rate limiter, and closing revoked players' sockets; the login limit is the app's, shared
+/// by every node).
 fn pages(state: &AppState) -> twincast_pages::Pages {
-    let limiter = state.login_limiter.clone();
     let interests = state.interest_limiter.clone();
     let hub = state.hub.clone();
     twincast_pages::Pages {
         app: state.app.clone(),
         secure_cookies: state.config.secure_cookies(),
-        login_gate: Arc::new(move |ip| limiter.check_key(&ip).is_ok()),
         interest_gate: Arc::new(move |ip| interests.check_key(&ip).is_ok()),
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
@@ -253,6 +248,10 @@ impl Server {
         }
         let states = workers.state_reader();
         workers.spawn(hub::HubRefresh::new(state.clone()));
+        // Many nodes on one PostgreSQL database: this node's lease, and change events to and from the others.
+        workers.spawn(twincast_app::nodes::NodeLease::new(state.app.clone()));
+        workers.spawn(twincast_app::fanout::Publisher::new(state.app.clone()));
+        workers.spawn(twincast_app::fanout::Listener::new(state.app.clone()));
         let (health_watch, notifier) = twincast_app::health::workers(&state.app)
             .map_err(|e| StartError::Config(format!("notifications: {e}")))?;
         workers.spawn(health_watch);

@@ -10,7 +10,10 @@ use axum::{Json, Router};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// After a crash: empties the upload spool, removes objects no row references, and requeues interrupted jobs.
+/// After a crash: empties this node's upload spool and work directory, starts this node's lease and takes back
+/// what dead nodes left (their running jobs, the objects they were putting: `twincast_app::nodes`). It never
+/// lists the object store, except with SQLite and local storage — one node on one machine by construction —,
+/// where objects no row references are also removed (objects written before pending records existed).
 pub async fn recover(state: &AppState) -> Result<(), crate::error::StartError> {
     use crate::error::StartError;
     let tmp = state.config.tmp_dir();
@@ -28,40 +31,59 @@ pub async fn recover(state: &AppState) -> Result<(), crate::error::StartError> {
     if let Err(e) = state.app.remove_orphan_spools().await {
         tracing::warn!(error = %e, "could not remove orphan upload spool files");
     }
-    let referenced = state
-        .store
-        .referenced_object_keys()
+    let reclaimed = state
+        .app
+        .start_node()
         .await
-        .map_err(StartError::store("listing referenced objects"))?;
+        .map_err(|e| StartError::Config(format!("starting this node's lease: {e}")))?;
     let mut removed = state
         .storage
         .remove_stale_staging()
         .await
         .map_err(StartError::storage("removing staging files"))?;
-    for prefix in ["media/", "renditions/"] {
-        let keys = state
-            .storage
-            .list(prefix)
+    let single = state.store.backend() == twincast_store::Backend::Sqlite
+        && !state.storage.describe().starts_with("s3");
+    if single {
+        let referenced = state
+            .store
+            .referenced_object_keys()
             .await
-            .map_err(StartError::storage("listing objects"))?;
-        for key in keys {
-            if !referenced.contains(&key) {
-                state
-                    .storage
-                    .delete(&key)
-                    .await
-                    .map_err(StartError::storage("removing an orphan object"))?;
-                removed += 1;
+            .map_err(StartError::store("listing referenced objects"))?;
+        for prefix in ["media/", "renditions/"] {
+            let keys = state
+                .storage
+                .list(prefix)
+                .await
+                .map_err(StartError::storage("listing objects"))?;
+            for key in keys {
+                if !referenced.contains(&key) {
+                    state
+                        .storage
+                        .delete(&key)
+                        .await
+                        .map_err(StartError::storage("removing an orphan object"))?;
+                    removed += 1;
+                }
             }
         }
     }
-    let requeued = state
-        .store
-        .requeue_running_jobs()
-        .await
-        .map_err(StartError::store("requeueing interrupted jobs"))?;
+    let requeued = if state.store.backend() == twincast_store::Backend::Sqlite {
+        state
+            .store
+            .requeue_running_jobs()
+            .await
+            .map_err(StartError::store("requeueing interrupted jobs"))?
+    } else {
+        0
+    };
     if removed > 0 || requeued > 0 {
-        tracing::info!(removed, requeued, "recovered from an unclean stop");
+        tracing::info!(
+            removed,
+            requeued,
+            reclaimed_jobs = reclaimed.jobs,
+            reclaimed_objects = reclaimed.objects,
+            "recovered from an unclean stop"
+        );
     }
     Ok(())
 }

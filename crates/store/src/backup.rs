@@ -50,6 +50,9 @@ pub const TABLES: &[&str] = &[
     "news_wire_items",
     "alert_sources",
     "alert_source_entries",
+    "nodes",
+    "pending_objects",
+    "rate_limits",
 ];
 
 /// First line of a backup file.

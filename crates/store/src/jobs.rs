@@ -67,9 +67,10 @@ impl Store {
         rows.iter().map(job).collect()
     }
 
-    /// Claims the oldest due job (marks it running, counts the attempt). Safe against concurrent workers: a job is
-    /// claimed by exactly one.
-    pub async fn claim_job(&self) -> Result<Option<Job>> {
+    /// Claims the oldest due job for `node` (marks it running, counts the attempt). Safe against concurrent workers:
+    /// a job is claimed by exactly one; it stays `node`'s while `node`'s lease runs (see
+    /// [`Store::requeue_orphaned_jobs`]).
+    pub async fn claim_job(&self, node: &str) -> Result<Option<Job>> {
         loop {
             let now = now_ms();
             let Some(row) = sqlx::query(
@@ -83,10 +84,11 @@ impl Store {
             };
             let id: String = row.try_get("id")?;
             let done = sqlx::query(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, updated_at = $1 WHERE id = $2 AND status = 'queued'",
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, claimed_by = $3, updated_at = $1 WHERE id = $2 AND status = 'queued'",
             )
             .bind(now)
             .bind(&id)
+            .bind(node)
             .execute(&self.pool)
             .await?;
             if done.rows_affected() == 1 {
@@ -127,7 +129,8 @@ impl Store {
         self.job(id).await
     }
 
-    /// After a restart: jobs left running by a dead process are queued again.
+    /// After a restart of the only node (SQLite): jobs left running by the dead process are queued again. With many
+    /// nodes, [`Store::requeue_orphaned_jobs`] takes back only the jobs of nodes whose lease ran out.
     pub async fn requeue_running_jobs(&self) -> Result<u64> {
         let done = sqlx::query(
             "UPDATE jobs SET status = 'queued', updated_at = $1 WHERE status = 'running'",

@@ -39,6 +39,8 @@ pub use alert_sources::{
 };
 mod news;
 mod news_tickers;
+mod nodes;
+pub use nodes::{AbandonedObject, ChangeListener, CHANGE_CHANNEL};
 mod news_wire;
 pub use news::{
     NewsArticle, NewsArticleInput, NewsFilter, NewsHeadline, NewsSource, NewsVersion,
@@ -91,6 +93,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The URL it was opened with (PostgreSQL's change listener opens its own connection).
+    url: std::sync::Arc<str>,
 }
 
 impl std::fmt::Debug for Store {
@@ -165,7 +169,11 @@ impl Store {
                 .fetch_all(&pool)
                 .await?;
         }
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            url: url.into(),
+        };
         store.migrate().await?;
         Ok(store)
     }

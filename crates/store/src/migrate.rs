@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alert sources",
         include_str!("../migrations/0016_alert_sources.sql"),
     ),
+    (19, "nodes", include_str!("../migrations/0019_nodes.sql")),
 ];
 
 /// The schema version this binary writes.

@@ -527,11 +527,11 @@ async fn media_dedup_scoping_and_deletion() {
 async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
     for (s, _d) in backends().await {
         let j = s.enqueue_job("transcode", None, 2).await.unwrap();
-        let c = s.claim_job().await.unwrap().unwrap();
+        let c = s.claim_job("n1").await.unwrap().unwrap();
         assert_eq!(c.id, j.id);
         assert_eq!(c.status, JobStatus::Running);
         assert!(
-            s.claim_job().await.unwrap().is_none(),
+            s.claim_job("n1").await.unwrap().is_none(),
             "a running job is not claimed twice"
         );
         let before = now_ms();
@@ -543,7 +543,7 @@ async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
         );
         // Not claimable while the backoff runs; checked only when the claim surely ran before `run_after` (on a
         // machine slow enough to pass 5 s here, claiming it would be right).
-        let claimed = s.claim_job().await.unwrap();
+        let claimed = s.claim_job("n1").await.unwrap();
         if now_ms() < f.run_after {
             assert!(claimed.is_none(), "a job in backoff is not claimed");
         }
@@ -551,7 +551,7 @@ async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
         s.complete_job(&j.id).await.unwrap();
         // A job left running by a killed process is queued again.
         let k = s.enqueue_job("transcode", None, 3).await.unwrap();
-        assert_eq!(s.claim_job().await.unwrap().unwrap().id, k.id);
+        assert_eq!(s.claim_job("n1").await.unwrap().unwrap().id, k.id);
         assert_eq!(s.requeue_running_jobs().await.unwrap(), 1);
         assert_eq!(s.job(&k.id).await.unwrap().status, JobStatus::Queued);
         s.complete_job(&k.id).await.unwrap();

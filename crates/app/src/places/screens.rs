@@ -364,6 +364,7 @@ impl App {
         self.emit(ServerEvent::ScheduleChanged {
             screens: Some(vec![id.to_string()]),
         });
+        self.devices_revoked(id, &devices);
         Ok(devices)
     }
 }

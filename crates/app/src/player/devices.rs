@@ -111,6 +111,7 @@ impl App {
                 "this screen has no active device",
             ));
         }
+        self.devices_revoked(screen_id, &ids);
         Ok(ids)
     }
 

@@ -196,6 +196,7 @@ impl App {
                 }
                 other => other.into(),
             })?;
+        self.devices_revoked(screen_id, &replaced);
         Ok(ClaimedDevice { device, replaced })
     }
 }

@@ -139,7 +139,7 @@ async fn login(
             },
         )
     };
-    if !(pages.login_gate)(peer.ip()) {
+    if !pages.app.login_allowed(peer.ip()).await {
         return failed(StatusCode::TOO_MANY_REQUESTS, "login-too-many");
     }
     match pages.app.login(&f.username, f.password.clone()).await {

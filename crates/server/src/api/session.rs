@@ -53,7 +53,7 @@ pub async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Response> {
-    if state.login_limiter.check_key(&peer.ip()).is_err() {
+    if !state.app.login_allowed(peer.ip()).await {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-logins",

@@ -79,8 +79,6 @@ struct CachedDevice {
 pub struct Hub {
     /// Settings.
     pub settings: PlayerSettings,
-    /// Pairing requests per client address (30 a minute).
-    pub pairing_limiter: crate::LoginLimiter,
     conns: RwLock<HashMap<String, Vec<connections::Conn>>>,
     next_conn: AtomicU64,
     version: AtomicI64,
@@ -103,9 +101,6 @@ impl Hub {
     pub fn new(settings: PlayerSettings) -> Hub {
         Hub {
             settings,
-            pairing_limiter: governor::RateLimiter::keyed(governor::Quota::per_minute(
-                std::num::NonZeroU32::new(30).unwrap_or(std::num::NonZeroU32::MIN),
-            )),
             conns: RwLock::default(),
             next_conn: AtomicU64::new(1),
             version: AtomicI64::new(-1),
@@ -120,11 +115,19 @@ impl Hub {
 
     // ------------------------------------------------------------ tokens
 
-    /// The cached device of a token hash (fresh for a minute; revocations through this server drop it at once).
+    /// The cached device of a token hash (fresh for a minute; revocations through any node drop it at once, through
+    /// the change fan-out).
     pub fn cached_device(&self, token_hash: &str) -> Option<Device> {
         let t = self.tokens.read().ok()?;
         let c = t.get(token_hash)?;
         (c.at.elapsed() < TOKEN_TTL).then(|| c.device.clone())
+    }
+
+    /// Forgets every cached token (after a resynchronisation: a revocation may have been missed).
+    pub fn forget_tokens(&self) {
+        if let Ok(mut t) = self.tokens.write() {
+            t.clear();
+        }
     }
 
     /// Remembers a valid token.

@@ -156,8 +156,9 @@ enum Wake {
     Tick,
 }
 
-/// The hub's background worker: turns change events into pushes, and every 5 s notices schedule changes made by
-/// other processes and delivers commands queued through them. Done when the event channel closes.
+/// The hub's background worker: turns change events into pushes (this process's own and, on PostgreSQL, the other
+/// nodes' through `twincast_app::fanout`), and every 5 s — the safety net behind the fan-out — notices schedule
+/// changes made by other processes and delivers commands queued through them. Done when the event channel closes.
 pub struct HubRefresh {
     hub: Arc<Hub>,
     state: AppState,
@@ -195,6 +196,17 @@ impl Worker for HubRefresh {
                 Ok(ServerEvent::AlertsChanged) => hub.refresh(state, None, true).await,
                 Ok(ServerEvent::Command { id, screen_id }) => {
                     hub.deliver_new(state, &id, &screen_id).await
+                }
+                Ok(ServerEvent::DevicesRevoked { screen_id, devices }) => {
+                    hub.revoke(&screen_id, &devices)
+                }
+                Ok(ServerEvent::Resync) => {
+                    // Changes may have been missed: nothing cached is trusted, every connected screen is told
+                    // what differs from what it was last told, queued commands go out.
+                    hub.forget_tokens();
+                    hub.forget_screens(None);
+                    hub.refresh(state, None, true).await;
+                    hub.deliver_connected(state).await;
                 }
                 Err(RecvError::Lagged(_)) => hub.refresh(state, None, true).await,
                 Err(RecvError::Closed) => return WorkerState::Done,

@@ -22,6 +22,7 @@ mod news_formats;
 mod news_tickers;
 mod news_wire;
 mod news_wire_console;
+mod nodes;
 mod openapi;
 mod outage;
 mod outbound;

@@ -59,9 +59,13 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .unwrap();
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
-    // news tickers' clock, the news wire's poller and the CAP sources' poller.
-    assert_eq!(states.states().len(), 9, "{:?}", states.states());
+    // news tickers' clock, the news wire's poller, the CAP sources' poller, this node's lease and the change
+    // fan-out's publisher and listener (both stopped at once on SQLite).
+    assert_eq!(states.states().len(), 12, "{:?}", states.states());
     for name in [
+        "node-lease",
+        "change-publisher",
+        "change-listener",
         "hub-refresh",
         "health-watch",
         "notifier",
@@ -136,7 +140,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 9, "{report:?}");
+    assert_eq!(report.stopped.len(), 12, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),

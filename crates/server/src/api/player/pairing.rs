@@ -31,7 +31,7 @@ pub async fn create_pairing(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<PairingCreated>)> {
-    if state.hub.pairing_limiter.check_key(&peer.ip()).is_err() {
+    if !state.app.pairing_allowed(peer.ip()).await {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
