@@ -26,6 +26,7 @@ pub mod partners;
 pub mod places;
 pub mod player;
 pub mod portal;
+pub mod proof;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
@@ -69,6 +70,9 @@ pub struct Settings {
     pub cooperation: cooperation::CooperationSettings,
     /// How the news desk's wire import fetches feeds.
     pub news_wire: news::wire::WireSettings,
+    /// The transparency log's origin: the first line of its checkpoints and its key's name (e.g.
+    /// `screens.example.org/airtime`; no spaces, no `+`).
+    pub proof_origin: String,
 }
 
 impl Default for Settings {
@@ -85,6 +89,7 @@ impl Default for Settings {
             site_time_zone: "UTC".into(),
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
+            proof_origin: "twincast.invalid/airtime".into(),
         }
     }
 }

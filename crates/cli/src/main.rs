@@ -3,6 +3,7 @@
 mod accounts;
 mod demo;
 mod fleet;
+mod verify;
 
 use accounts::{TokenCmd, UserCmd};
 use anyhow::{bail, Context, Result};
@@ -183,6 +184,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+    /// Checks proof of play offline: a play's inclusion in a signed checkpoint, the consistency of two checkpoints.
+    Verify {
+        #[command(subcommand)]
+        cmd: verify::VerifyCmd,
     },
 }
 
@@ -434,6 +440,7 @@ async fn run(cli: Cli) -> Result<()> {
             print!("{}", Config::example());
             Ok(())
         }
+        Command::Verify { cmd } => verify::run(cmd),
     }
 }
 

@@ -125,6 +125,7 @@ impl AppState {
                 news_wire: twincast_app::news::wire::WireSettings {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
+                proof_origin: proof_origin(&config.public_base_url),
             },
         );
         let per_minute =
@@ -259,6 +260,7 @@ impl Server {
         ));
         workers.spawn(twincast_app::news::TickerClock::new(state.app.clone()));
         workers.spawn(twincast_app::news::wire::WirePoller::new(state.app.clone()));
+        workers.spawn(twincast_app::proof::Checkpointer::new(state.app.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -296,4 +298,28 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: draining requests");
+}
+
+/// The transparency log's origin for a public base URL: `<host>/airtime` (`twincast.invalid/airtime` without
+/// one). It is fixed when the log's key is made (docs/proof-of-play.md).
+pub fn proof_origin(public_base_url: &str) -> String {
+    let host = public_base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('@')
+        .next()
+        .unwrap_or("");
+    if host.is_empty()
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    {
+        "twincast.invalid/airtime".into()
+    } else {
+        format!("{}/airtime", host.to_ascii_lowercase())
+    }
 }

@@ -47,6 +47,11 @@ pub const TABLES: &[&str] = &[
     "coop_interests",
     "news_wire_sources",
     "news_wire_items",
+    "play_batches",
+    "log_state",
+    "log_nodes",
+    "log_checkpoints",
+    "log_keys",
 ];
 
 /// First line of a backup file.

@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk tickers",
         include_str!("../migrations/0015_desk_tickers.sql"),
     ),
+    (18, "proof", include_str!("../migrations/0018_proof.sql")),
 ];
 
 /// The schema version this binary writes.

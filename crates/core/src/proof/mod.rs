@@ -5,6 +5,7 @@
 pub mod merkle;
 pub mod note;
 pub mod record;
+pub mod verify;
 
 pub use merkle::{Frontier, Hash, NodeId, NodeSource, ProofError};
 pub use note::{Checkpoint, NoteError, NoteVerifier};

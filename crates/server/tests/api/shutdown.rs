@@ -59,8 +59,8 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     .unwrap();
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
-    // news tickers' clock and the news wire's poller.
-    assert_eq!(states.states().len(), 8, "{:?}", states.states());
+    // news tickers' clock, the news wire's poller and the proof-of-play checkpointer.
+    assert_eq!(states.states().len(), 9, "{:?}", states.states());
     for name in [
         "hub-refresh",
         "health-watch",
@@ -68,6 +68,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
         "interest-sweep",
         "news-ticker-clock",
         "news-wire",
+        "proof-checkpoints",
     ] {
         assert!(states.states().contains_key(name), "{name}");
     }
@@ -135,7 +136,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 8, "{report:?}");
+    assert_eq!(report.stopped.len(), 9, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),
