@@ -19,6 +19,7 @@ const APP_FILES = [
   '/player/js/api.js',
   '/player/js/clock.js',
   '/player/js/plays.js',
+  '/player/js/signing.js',
   '/player/js/manifest.js',
   '/player/js/render.js',
   '/player/js/slides.js',

@@ -32,6 +32,7 @@ pub mod partners;
 pub mod places;
 pub mod player;
 pub mod portal;
+pub mod proof;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
@@ -82,6 +83,9 @@ pub struct Settings {
     pub node_lease_ms: i64,
     /// Login attempts allowed per client address and minute, across every node (see [`limits`]).
     pub login_per_minute: u32,
+    /// The transparency log's origin: the first line of its checkpoints and its key's name (e.g.
+    /// `screens.example.org/airtime`; no spaces, no `+`).
+    pub proof_origin: String,
 }
 
 impl Default for Settings {
@@ -101,6 +105,7 @@ impl Default for Settings {
             outbound: outbound::OutboundPolicy::default(),
             node_lease_ms: 30_000,
             login_per_minute: 10,
+            proof_origin: "twincast.invalid/airtime".into(),
         }
     }
 }

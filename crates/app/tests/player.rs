@@ -128,6 +128,8 @@ fn play(id: &str, start: i64) -> PlayEvent {
         alert: None,
         started_at: start,
         ended_at: start + 10_000,
+        media: None,
+        planned_ms: None,
     }
 }
 

@@ -4,6 +4,7 @@ mod accounts;
 mod backup;
 mod demo;
 mod fleet;
+mod verify;
 
 use accounts::{TokenCmd, UserCmd};
 use anyhow::{bail, Context, Result};
@@ -204,6 +205,11 @@ enum Command {
     Config {
         #[command(subcommand)]
         cmd: ConfigCmd,
+    },
+    /// Checks proof of play offline: a play's inclusion in a signed checkpoint, the consistency of two checkpoints.
+    Verify {
+        #[command(subcommand)]
+        cmd: verify::VerifyCmd,
     },
 }
 
@@ -465,6 +471,7 @@ async fn run(cli: Cli) -> Result<()> {
             print!("{}", Config::example());
             Ok(())
         }
+        Command::Verify { cmd } => verify::run(cmd),
     }
 }
 

@@ -172,6 +172,36 @@ fn the_audit_log_is_append_only() {
 }
 
 #[test]
+fn plays_and_the_log_are_never_edited() {
+    // Raw play records and the transparency log's nodes are written once (crates/store/src/proof.rs) and never
+    // updated or deleted by any statement of the store (docs/proof-of-play.md); a backup restore, which empties
+    // every table before it loads one, is the only exception.
+    for (path, text) in sources("store") {
+        let flat = text
+            .to_uppercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for bad in [
+            "UPDATE PLAYS",
+            "DELETE FROM PLAYS",
+            "UPDATE LOG_NODES",
+            "DELETE FROM LOG_NODES",
+            "UPDATE LOG_CHECKPOINTS",
+            "DELETE FROM LOG_CHECKPOINTS",
+            "UPDATE PLAY_BATCHES",
+            "DELETE FROM PLAY_BATCHES",
+        ] {
+            assert!(
+                !flat.contains(bad),
+                "{}: {bad}: plays and the log are append-only",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn source_files_stay_small() {
     for krate in [
         "core", "store", "media", "app", "server", "cli", "demo", "pages", "protocol",

@@ -24,5 +24,5 @@ pub use manifest::{
     Orientation, Play, PlayList, PlayRef, Screen, Severity, Zone,
 };
 pub use pairing::{ClaimRequest, Claimed, PairingCreated, PairingRequest, PairingStatus};
-pub use plays::{PlayBatch, PlayBatchAnswer, PlayEvent};
+pub use plays::{PlayBatch, PlayBatchAnswer, PlayEvent, PlayUpload, SignedPlayBatch, SignedPlays};
 pub use push::{Command, CommandOutcome, CommandResult, PlayerMessage, Push};

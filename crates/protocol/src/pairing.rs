@@ -16,6 +16,10 @@ pub struct PairingRequest {
     pub width: Option<u32>,
     /// Screen height in pixels.
     pub height: Option<u32>,
+    /// The device's Ed25519 public key (32 bytes, base64), with which it will sign its proof-of-play batches.
+    /// A player without Ed25519 leaves it out and sends unsigned batches (`docs/proof-of-play.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
 }
 
 /// A new pairing.

@@ -26,6 +26,12 @@ pub struct PlayEvent {
     pub started_at: i64,
     /// Device time the play ended, epoch ms.
     pub ended_at: i64,
+    /// SHA-256 (hex) of the media file played (video and image items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
+    /// The item's planned length from the manifest, ms (the counting policy compares it with the actual length).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_ms: Option<i64>,
 }
 
 /// A proof-of-play batch.
@@ -35,6 +41,58 @@ pub struct PlayEvent {
 pub struct PlayBatch {
     /// 1–500 events.
     pub events: Vec<PlayEvent>,
+}
+
+/// What a paired device signs (`docs/proof-of-play.md`): its id, a sequence number that grows with every batch
+/// it sends, and the events. Its JSON bytes travel base64-encoded in [`SignedPlayBatch::payload`], so the server
+/// verifies and keeps exactly the bytes that were signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignedPlays {
+    /// The sending device's id (from pairing).
+    pub device: String,
+    /// Sequence number, strictly greater than that of the device's previous accepted batch.
+    pub seq: u64,
+    /// 1–500 events.
+    pub events: Vec<PlayEvent>,
+}
+
+/// A signed proof-of-play batch: `signature` is Ed25519 over `"twincast/plays/v1\n"` followed by the bytes that
+/// `payload` encodes, with the key the device registered at pairing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignedPlayBatch {
+    /// Base64 (standard alphabet, padded) of the JSON of a [`SignedPlays`].
+    pub payload: String,
+    /// Base64 of the 64-byte Ed25519 signature.
+    pub signature: String,
+}
+
+/// The body of `POST /api/v1/player/plays`: a signed batch (devices that registered a key must send these) or
+/// a plain one (devices paired without a key).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum PlayUpload {
+    /// A signed batch.
+    Signed(SignedPlayBatch),
+    /// An unsigned batch.
+    Plain(PlayBatch),
+}
+
+impl PlayUpload {
+    /// Reads a body: an object with `payload` is a signed batch, else a plain one (so errors name the fields of
+    /// the kind meant).
+    pub fn from_json(bytes: &[u8]) -> Result<PlayUpload, serde_json::Error> {
+        let v: serde_json::Value = serde_json::from_slice(bytes)?;
+        if v.get("payload").is_some() || v.get("signature").is_some() {
+            serde_json::from_value(v).map(PlayUpload::Signed)
+        } else {
+            serde_json::from_value(v).map(PlayUpload::Plain)
+        }
+    }
 }
 
 /// Answer to a batch.
@@ -47,6 +105,10 @@ pub struct PlayBatchAnswer {
     pub duplicates: u64,
     /// Server receive time.
     pub received_at: i64,
+    /// Permanent references of the plays, in the batch's order (`null` for a duplicate, whose reference was
+    /// given when it was first accepted).
+    #[serde(default)]
+    pub refs: Vec<Option<String>>,
 }
 
 #[cfg(test)]
@@ -77,5 +139,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!((a.accepted, a.duplicates), (1, 1));
+        let signed = PlayUpload::from_json(br#"{"payload": "e30=", "signature": "AA=="}"#).unwrap();
+        assert!(matches!(signed, PlayUpload::Signed(_)));
+        assert!(PlayUpload::from_json(br#"{"payload": "e30="}"#).is_err());
+        let plain = PlayUpload::from_json(br#"{"events": []}"#).unwrap();
+        assert!(matches!(plain, PlayUpload::Plain(_)));
     }
 }

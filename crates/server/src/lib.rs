@@ -129,6 +129,7 @@ impl AppState {
                 outbound,
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
                 login_per_minute: config.login_attempts_per_minute.max(1),
+                proof_origin: proof_origin(&config.public_base_url),
             },
         );
         Ok(AppState {
@@ -262,6 +263,7 @@ impl Server {
         workers.spawn(twincast_app::news::TickerClock::new(state.app.clone()));
         workers.spawn(twincast_app::news::wire::WirePoller::new(state.app.clone()));
         workers.spawn(twincast_app::cap_sources::CapPoller::new(state.app.clone()));
+        workers.spawn(twincast_app::proof::Checkpointer::new(state.app.clone()));
         let app = router(state.clone());
         let handle = tokio::spawn(async move {
             axum::serve(
@@ -299,4 +301,28 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: draining requests");
+}
+
+/// The transparency log's origin for a public base URL: `<host>/airtime` (`twincast.invalid/airtime` without
+/// one). It is fixed when the log's key is made (docs/proof-of-play.md).
+pub fn proof_origin(public_base_url: &str) -> String {
+    let host = public_base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .rsplit('@')
+        .next()
+        .unwrap_or("");
+    if host.is_empty()
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    {
+        "twincast.invalid/airtime".into()
+    } else {
+        format!("{}/airtime", host.to_ascii_lowercase())
+    }
 }

@@ -53,6 +53,11 @@ pub const TABLES: &[&str] = &[
     "nodes",
     "pending_objects",
     "rate_limits",
+    "play_batches",
+    "log_state",
+    "log_nodes",
+    "log_checkpoints",
+    "log_keys",
 ];
 
 /// First line of a backup file.

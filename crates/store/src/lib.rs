@@ -53,8 +53,10 @@ pub use news_wire::{
 mod partners;
 mod places;
 mod portal;
+mod proof;
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 pub use portal::{DailyViews, PublicMedia};
+pub use proof::{Appended, BatchRow, CheckpointRow, LogKeyRow, PlayContext};
 mod players;
 pub use players::*;
 mod schedule;

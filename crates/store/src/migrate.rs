@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "alert sources",
         include_str!("../migrations/0016_alert_sources.sql"),
     ),
+    (18, "proof", include_str!("../migrations/0018_proof.sql")),
     (19, "nodes", include_str!("../migrations/0019_nodes.sql")),
 ];
 

@@ -66,6 +66,8 @@ fn ev(id: &str, partner: Option<&str>, start: i64) -> PlayEvent {
         alert: None,
         started_at: start,
         ended_at: start + 2000,
+        media: None,
+        planned_ms: None,
     }
 }
 
@@ -76,11 +78,11 @@ async fn pairing_devices_and_plays() {
         let id = sc.screen.id.as_str();
         let now = now_ms();
         let p = s
-            .create_pairing("ABC234", "h1", &json!({}), now, 60_000)
+            .create_pairing("ABC234", "h1", &json!({}), None, now, 60_000)
             .await
             .unwrap();
         assert!(matches!(
-            s.create_pairing("ABC234", "h2", &json!({}), now, 60_000)
+            s.create_pairing("ABC234", "h2", &json!({}), None, now, 60_000)
                 .await,
             Err(StoreError::Conflict(_))
         ));
@@ -168,26 +170,51 @@ async fn pairing_devices_and_plays() {
         );
 
         let day = 1_764_000_000_000;
-        let r = s
-            .record_plays(
-                id,
-                &d.id,
-                &[ev("a", Some("x"), day), ev("b", None, day)],
-                now,
-            )
+        let ctx = s.play_context(id, &Default::default()).await.unwrap();
+        let rec = |e: PlayEvent| twincast_core::proof::PlayRecord {
+            v: 1,
+            reference: new_id(),
+            event: e.id.clone(),
+            screen: id.to_string(),
+            location: ctx.location_id.clone(),
+            device: Some(d.id.clone()),
+            partner: e.partner.clone(),
+            campaign: e.campaign.clone(),
+            item: e.item.clone(),
+            alert: None,
+            media: None,
+            started_at: e.started_at,
+            utc_offset_s: 0,
+            planned_ms: None,
+            actual_ms: e.ended_at - e.started_at,
+            policy: "count-v1".into(),
+            counted: false,
+            reason: Some("planned-unknown".into()),
+            received_at: now,
+            batch: None,
+        };
+        let first = [rec(ev("a", Some("x"), day)), rec(ev("b", None, day))];
+        let r = s.append_plays(&d.id, None, &first, now).await.unwrap();
+        assert_eq!(r.indexes, vec![Some(0), Some(1)]);
+        let again = [
+            rec(ev("b", None, day)),
+            rec(ev("c", Some("x"), day - 86_400_000)),
+        ];
+        let r = s.append_plays(&d.id, None, &again, now).await.unwrap();
+        assert_eq!(r.indexes, vec![None, Some(2)]);
+        assert_eq!(s.log_size().await.unwrap(), 3);
+        // The stored record is the one appended, byte for byte.
+        let (back, index) = s.play_record(&first[1].reference).await.unwrap();
+        assert_eq!((back.leaf_bytes(), index), (first[1].leaf_bytes(), Some(1)));
+        let leaves = s
+            .log_nodes(&[(0, 0), (0, 1), (1, 0)].into_iter().collect())
             .await
             .unwrap();
-        assert_eq!((r.accepted, r.duplicates), (2, 0));
-        let r = s
-            .record_plays(
-                id,
-                &d.id,
-                &[ev("b", None, day), ev("c", Some("x"), day - 86_400_000)],
-                now,
-            )
-            .await
-            .unwrap();
-        assert_eq!((r.accepted, r.duplicates), (1, 1));
+        assert_eq!(leaves[&(0, 1)], first[1].leaf_hash());
+        assert_eq!(
+            leaves[&(1, 0)],
+            twincast_core::proof::merkle::node_hash(&leaves[&(0, 0)], &leaves[&(0, 1)])
+        );
         let by = s
             .play_aggregates(&PlayFilter::default(), PlayGrouping::Partner)
             .await

@@ -25,8 +25,10 @@ async function problem(res) {
 /** A stored play event as the protocol wants it (§6): only its fields, device times. */
 export function wire(e) {
   const base = { id: e.id, started_at: e.device_started_at ?? e.started_at, ended_at: e.device_ended_at ?? e.ended_at };
+  if (Number.isFinite(e.planned_ms) && e.planned_ms >= 0) base.planned_ms = Math.round(e.planned_ms);
   if (e.alert) return { ...base, alert: e.alert };
   const out = { ...base };
+  if (typeof e.media === 'string' && /^[0-9a-f]{64}$/.test(e.media)) out.media = e.media;
   if (e.campaign) out.campaign = e.campaign;
   if (e.item) out.item = e.item;
   if (e.partner) out.partner = e.partner;
@@ -125,13 +127,17 @@ export class Api {
     if (!res.ok && res.status !== 409) throw await problem(res);
   }
 
-  /** Sends a batch of proof-of-play events; resolves only on 2xx. */
-  async sendPlays(device, events) {
+  /**
+   * Sends a batch of proof-of-play events; resolves only on 2xx. With `sign` (a function of the wire events that
+   * resolves to `{payload, signature}`) the batch goes signed.
+   */
+  async sendPlays(device, events, sign = null) {
     if (!device) throw new Error('not paired');
+    const list = events.map(wire);
     const res = await fetch('/api/v1/player/plays', {
       method: 'POST',
       headers: { ...this.auth(device), 'content-type': 'application/json' },
-      body: JSON.stringify({ events: events.map(wire) }),
+      body: JSON.stringify(sign ? await sign(list) : { events: list }),
     });
     if (!res.ok) throw await problem(res);
     return res.json();

@@ -9,6 +9,7 @@ import { MainZone, TickerZone, ClockZone } from './render.js';
 import { Push } from './push.js';
 import { MediaCache } from './cache.js';
 import { DebugOverlay } from './debug.js';
+import { newDeviceKey, signBatch } from './signing.js';
 
 const DEVICE_KEY = 'twincast.device';
 const RECORDED_KEY = 'twincast.recorded';
@@ -56,7 +57,7 @@ class Player {
     try {
       this.db = await openDb();
       this.kv = new Kv(this.db);
-      this.plays = new PlayQueue(this.db, (events) => this.api.sendPlays(this.device, events));
+      this.plays = new PlayQueue(this.db, (events) => this.sendPlays(events));
       await this.plays.init();
       this.clock.restore(await this.kv.get('clock_offset'));
     } catch (e) {
@@ -121,10 +122,14 @@ class Player {
     view.hidden = false;
     $('#layout').hidden = true;
     let backoff = 1000;
+    // The proof-of-play key of the device this pairing makes (null: no WebCrypto Ed25519 here, unsigned plays).
+    const key = this.kv ? await newDeviceKey() : null;
     for (;;) {
       let pairing;
       try {
-        pairing = await this.api.startPairing({ player_version: `web-${VERSION}`, user_agent: navigator.userAgent.slice(0, 400), width: screen.width, height: screen.height });
+        const info = { player_version: `web-${VERSION}`, user_agent: navigator.userAgent.slice(0, 400), width: screen.width, height: screen.height };
+        if (key) info.public_key = key.publicKey;
+        pairing = await this.api.startPairing(info);
         backoff = 1000;
       } catch (e) {
         status.textContent = this.t('player-waiting', { reason: e.message }, `Waiting for the server… (${e.message})`);
@@ -147,7 +152,8 @@ class Player {
           continue;
         }
         if (r && r.status === 'paired' && r.token) {
-          this.device = { token: r.token, screen_id: r.screen_id || null };
+          if (key) await this.kv.set('device_key', key.keyPair);
+          this.device = { token: r.token, screen_id: r.screen_id || null, device_id: r.device_id || null, signs: !!key };
           localStorage.setItem(DEVICE_KEY, JSON.stringify(this.device));
           codeEl.textContent = '';
           codeEl.setAttribute('data-pairing-code', '');
@@ -538,6 +544,8 @@ class Player {
       scheduled_start: prev.start,
       started_at: Math.round(info.prevShownAt),
       ended_at: Math.round(info.at),
+      planned_ms: Number.isFinite(prev.end - prev.start) ? Math.round(prev.end - prev.start) : null,
+      media: (typeof prev.src === 'string' && (prev.src.match(/\/media\/([0-9a-f]{64})\./) || [])[1]) || null,
       duration_ms: Math.round(info.at - info.prevShownAt),
       device_started_at: toDevice(info.prevShownAt),
       device_ended_at: toDevice(info.at),
@@ -548,6 +556,25 @@ class Player {
     } catch (e) {
       this.error(`proof of play not recorded: ${e.message}`);
     }
+  }
+
+  /** Sends a batch, signed when this device registered a key at pairing (docs/proof-of-play.md). */
+  async sendPlays(events) {
+    const d = this.device;
+    if (!d || !d.signs) return this.api.sendPlays(d, events);
+    const keyPair = await this.kv.get('device_key');
+    if (!keyPair || !d.device_id) {
+      // The key is gone (storage cleared): the server would refuse unsigned batches; pair again.
+      this.unpair('proof-of-play key lost');
+      throw new Error('proof-of-play key lost');
+    }
+    return this.api.sendPlays(d, events, async (list) => {
+      // Sequence numbers only grow: at least the clock's ms, above the last one sent (a retry is a new batch
+      // whose events the server already knows by id).
+      const seq = Math.max(Date.now(), (Number(await this.kv.get('plays_seq')) || 0) + 1);
+      await this.kv.set('plays_seq', seq);
+      return signBatch(keyPair.privateKey, d.device_id, seq, list);
+    });
   }
 
   scheduleHeartbeat(ms) {

@@ -90,14 +90,24 @@ impl App {
         {
             validate::text("player info", s, 500)?;
         }
+        if let Some(k) = &info.public_key {
+            crate::proof::check_public_key(k)?;
+        }
         let secret = secrets::new_secret();
         let secret_hash = secrets::secret_hash(&secret);
-        let info = serde_json::to_value(info).map_err(AppError::internal)?;
+        let info_json = serde_json::to_value(info).map_err(AppError::internal)?;
         let now = self.now_ms();
         for _ in 0..CODE_DRAWS {
             match self
                 .store
-                .create_pairing(&random_code(), &secret_hash, &info, now, ttl_ms)
+                .create_pairing(
+                    &random_code(),
+                    &secret_hash,
+                    &info_json,
+                    info.public_key.as_deref(),
+                    now,
+                    ttl_ms,
+                )
                 .await
             {
                 Ok(p) => {

@@ -4,7 +4,7 @@ use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::App;
 use serde::Serialize;
-use twincast_store::{Device, PlayAggregate, PlayEvent, PlayFilter, PlayGrouping, Role};
+use twincast_store::{PlayAggregate, PlayEvent, PlayFilter, PlayGrouping, Role};
 
 /// Most events in one proof-of-play batch.
 pub const MAX_BATCH: usize = 500;
@@ -12,7 +12,7 @@ pub const MAX_BATCH: usize = 500;
 const MAX_PLAY_MS: i64 = 86_400_000;
 
 /// A batch as recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaysRecorded {
     /// New events.
     pub accepted: u64,
@@ -20,6 +20,8 @@ pub struct PlaysRecorded {
     pub duplicates: u64,
     /// Receive time, epoch ms (application clock).
     pub received_at: i64,
+    /// The permanent reference of each event in the batch's order; `None` for a duplicate.
+    pub refs: Vec<Option<String>>,
 }
 
 /// Filters of play reports.
@@ -133,40 +135,6 @@ pub fn play_grouping(by: &str) -> AppResult<PlayGrouping> {
 }
 
 impl App {
-    /// Records a proof-of-play batch of `device` durably: 1-500 valid events, idempotent by event id (a repeated
-    /// id counts as a duplicate and is not stored again).
-    pub async fn record_plays(
-        &self,
-        device: &Device,
-        events: &[PlayEvent],
-    ) -> AppResult<PlaysRecorded> {
-        if events.is_empty() {
-            return Err(AppError::invalid(
-                "empty-batch",
-                "a batch needs at least one event",
-            ));
-        }
-        if events.len() > MAX_BATCH {
-            return Err(AppError::invalid(
-                "too-many-events",
-                format!("at most {MAX_BATCH} events per batch; split it"),
-            ));
-        }
-        for (i, e) in events.iter().enumerate() {
-            check_play_event(i, e)?;
-        }
-        let received_at = self.now_ms();
-        let r = self
-            .store
-            .record_plays(&device.screen_id, &device.id, events, received_at)
-            .await?;
-        Ok(PlaysRecorded {
-            accepted: r.accepted,
-            duplicates: r.duplicates,
-            received_at,
-        })
-    }
-
     /// Proof-of-play totals and per-partner plays/seconds; partner-editors see their partners only.
     pub async fn plays_summary(
         &self,

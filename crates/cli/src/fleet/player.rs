@@ -2,6 +2,8 @@
 //! play, answers pings; reconnects with backoff and jitter.
 
 use super::sim::{Ctx, Shared};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use futures::{SinkExt, StreamExt};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 use twincast_protocol::{
     Command, CommandOutcome, CommandResult, Heartbeat, Item, PlayBatch, PlayBatchAnswer, PlayEvent,
-    PlayerMessage, Push,
+    PlayUpload, PlayerMessage, Push, SignedPlayBatch, SignedPlays,
 };
 
 /// One player's manifest state, readable by the change measurement.
@@ -26,12 +28,67 @@ pub(super) struct Holding {
     pub(super) at: Option<Instant>,
 }
 
+/// A simulated device's Ed25519 key and the sequence number of its signed batches.
+pub(super) struct DeviceKey {
+    device: String,
+    key: ed25519_dalek::SigningKey,
+    seq: std::sync::atomic::AtomicU64,
+}
+
+impl DeviceKey {
+    /// The key of device `device`.
+    pub(super) fn new(device: String, key: ed25519_dalek::SigningKey) -> DeviceKey {
+        DeviceKey {
+            device,
+            key,
+            seq: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Signs a batch. Sequence numbers start at the current epoch ms, so a new run of the simulator with the same
+    /// provisioned devices still sends numbers above those of the last run.
+    pub(super) fn sign(&self, events: Vec<PlayEvent>) -> SignedPlayBatch {
+        use ed25519_dalek::Signer;
+        let now = twincast_store::now_ms().max(0) as u64;
+        let prev = self
+            .seq
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |s| {
+                Some(s.saturating_add(1).max(now))
+            })
+            .unwrap_or(0);
+        let seq = prev.saturating_add(1).max(now);
+        let payload = serde_json::to_vec(&SignedPlays {
+            device: self.device.clone(),
+            seq,
+            events,
+        })
+        .expect("a batch always serializes");
+        let signature = self
+            .key
+            .sign(&twincast_core::proof::record::batch_message(&payload));
+        SignedPlayBatch {
+            payload: B64.encode(&payload),
+            signature: B64.encode(signature.to_bytes()),
+        }
+    }
+}
+
+/// The key `fleet provision` registers for a device token (and the simulator signs with): derived from the token.
+pub(super) fn provisioned_key(token: &str) -> ed25519_dalek::SigningKey {
+    use sha2::{Digest, Sha256};
+    let seed: [u8; 32] =
+        Sha256::digest(format!("twincast fleet-sim device key\n{token}").as_bytes()).into();
+    ed25519_dalek::SigningKey::from_bytes(&seed)
+}
+
 /// A simulated player.
 pub(super) struct Player {
     /// Its number in the fleet.
     pub(super) n: usize,
     /// Device token.
     pub(super) token: String,
+    /// Its signing key when it registered one (then its proof-of-play batches are signed).
+    pub(super) signer: Option<DeviceKey>,
     /// The manifest it holds.
     pub(super) holding: Mutex<Holding>,
 }
@@ -344,6 +401,8 @@ async fn report_plays(ctx: &Ctx, p: &Player) {
                 alert: None,
                 started_at: end - it.duration_ms.max(0),
                 ended_at: end,
+                media: None,
+                planned_ms: Some(it.duration_ms.max(0)),
             }
         })
         .collect();
@@ -354,7 +413,10 @@ async fn report_plays(ctx: &Ctx, p: &Player) {
         .http
         .post(format!("{}/api/v1/player/plays", ctx.base))
         .bearer_auth(&p.token)
-        .json(&PlayBatch { events })
+        .json(&match &p.signer {
+            Some(k) => PlayUpload::Signed(k.sign(events)),
+            None => PlayUpload::Plain(PlayBatch { events }),
+        })
         .send()
         .await;
     match res {

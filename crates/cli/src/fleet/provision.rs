@@ -1,6 +1,8 @@
 //! `twincast fleet provision`: screens, devices and optionally campaigns written straight into the database.
 
 use anyhow::{bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use clap::Args;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -23,7 +25,8 @@ pub struct ProvisionArgs {
     /// Locations the screens are spread over (`fleet-l001` …; existing ones are reused).
     #[arg(long, default_value_t = 100)]
     pub locations: usize,
-    /// Where to write the device tokens, one per line: `TOKEN<TAB>SCREEN_ID`.
+    /// Where to write the device tokens, one per line: `TOKEN<TAB>SCREEN_ID<TAB>DEVICE_ID` (each device's
+    /// proof-of-play key is derived from its token, so the simulator signs its batches).
     #[arg(long)]
     pub tokens_out: PathBuf,
     /// Media rows to add (approved images without objects, for library load tests), spread over the partners.
@@ -165,15 +168,17 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
             .await
             .with_context(|| format!("adding screen {i}"))?;
         let token = twincast_app::secrets::new_device_token();
-        store
+        let key = super::player::provisioned_key(&token).verifying_key();
+        let device = store
             .provision_device(
                 &view.screen.id,
                 &twincast_app::secrets::secret_hash(&token),
+                Some(&B64.encode(key.to_bytes())),
                 now,
                 expires,
             )
             .await?;
-        writeln!(out, "{token}\t{}", view.screen.id)?;
+        writeln!(out, "{token}\t{}\t{}", view.screen.id, device.id)?;
     }
     let f = out
         .into_inner()

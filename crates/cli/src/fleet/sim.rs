@@ -1,8 +1,12 @@
 //! `twincast fleet-sim`: runs N simulated players and measures what they see.
 
+use super::player::provisioned_key;
+use super::player::DeviceKey;
 use super::player::{run_player, Player};
 use super::report::{rss_of, ChangeReport, Latency, MemoryReport, Report};
 use anyhow::{bail, Context, Result};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
 use clap::Args;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -117,15 +121,22 @@ pub(super) struct Ctx {
     pub(super) plays: Duration,
 }
 
-fn read_tokens(path: &Path, n: usize) -> Result<Vec<String>> {
+/// Reads `TOKEN<TAB>SCREEN_ID[<TAB>DEVICE_ID]` lines: a line with the device id (written by `fleet provision`,
+/// which registered the key derived from the token) makes a signing player.
+fn read_tokens(path: &Path, n: usize) -> Result<Vec<(String, Option<DeviceKey>)>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let tokens: Vec<String> = text
+    let tokens: Vec<(String, Option<DeviceKey>)> = text
         .lines()
-        .filter_map(|l| l.split('\t').next())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(String::from)
+        .filter_map(|l| {
+            let mut f = l.split('\t').map(str::trim);
+            let token = f.next().filter(|t| !t.is_empty())?;
+            let device = f.nth(1).filter(|d| !d.is_empty());
+            Some((
+                token.to_string(),
+                device.map(|d| DeviceKey::new(d.to_string(), provisioned_key(token))),
+            ))
+        })
         .take(n)
         .collect();
     if tokens.len() < n {
@@ -190,10 +201,11 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
     let players: Vec<Arc<Player>> = tokens
         .into_iter()
         .enumerate()
-        .map(|(n, token)| {
+        .map(|(n, (token, signer))| {
             Arc::new(Player {
                 n,
                 token,
+                signer,
                 holding: Mutex::default(),
             })
         })
@@ -310,7 +322,7 @@ async fn api_json(
 /// Pairs `n` players the way a new screen does: each asks for a code, the operator creates a screen and claims
 /// the code for it, the player's poll returns its device token. (The server limits pairing requests to 30 a
 /// minute per address, so large fleets use provisioned tokens.)
-async fn pair_all(ctx: &Ctx, api: &str, n: usize) -> Result<Vec<String>> {
+async fn pair_all(ctx: &Ctx, api: &str, n: usize) -> Result<Vec<(String, Option<DeviceKey>)>> {
     let loc = match api_json(
         ctx,
         api,
@@ -339,6 +351,12 @@ async fn pair_all(ctx: &Ctx, api: &str, n: usize) -> Result<Vec<String>> {
     };
     let mut tokens = Vec::with_capacity(n);
     for i in 0..n {
+        let key = {
+            use rand::RngCore;
+            let mut seed = [0u8; 32];
+            rand::rng().fill_bytes(&mut seed);
+            ed25519_dalek::SigningKey::from_bytes(&seed)
+        };
         let pairing: PairingCreated = ctx
             .http
             .post(format!("{}/api/v1/player/pairings", ctx.base))
@@ -346,6 +364,7 @@ async fn pair_all(ctx: &Ctx, api: &str, n: usize) -> Result<Vec<String>> {
                 player_version: Some("fleet-sim".into()),
                 width: Some(1920),
                 height: Some(1080),
+                public_key: Some(B64.encode(key.verifying_key().to_bytes())),
                 ..PairingRequest::default()
             })
             .send()
@@ -393,7 +412,10 @@ async fn pair_all(ctx: &Ctx, api: &str, n: usize) -> Result<Vec<String>> {
                 polled.status
             )
         })?;
-        tokens.push(token);
+        let device = polled
+            .device_id
+            .context("the claimed pairing gave no device id")?;
+        tokens.push((token, Some(DeviceKey::new(device, key))));
     }
     Ok(tokens)
 }

@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod partners;
 pub mod places;
 pub mod player;
+pub mod proof;
 pub mod public;
 pub mod revision;
 pub mod session;
@@ -50,6 +51,7 @@ use utoipa_axum::routes;
         (name = "player", description = "Player protocol (device token): pairing, manifest, push, heartbeat, proof of play"),
         (name = "screens", description = "Screen operations: pairing claims, commands, devices, status"),
         (name = "plays", description = "Proof-of-play reports"),
+        (name = "proof", description = "The transparency log of airtime: the log's key, signed checkpoints (C2SP signed notes), inclusion and consistency proofs, a play's record with its proof"),
         (name = "health", description = "Screen health: offline/online notifications (webhook, e-mail) and their delivery"),
         (name = "portal", description = "The public portal: anonymous view counts, search"),
         (name = "news", description = "The news desk: stories in ru/en/zh, their life (draft, review, schedule, publish, withdraw), public reads and ninjs 3.3"),
@@ -236,6 +238,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(layouts::set_group_layout))
         .routes(routes!(player::plays_summary))
         .routes(routes!(player::plays_aggregates))
+        .routes(routes!(proof::key))
+        .routes(routes!(proof::checkpoint))
+        .routes(routes!(proof::sign_checkpoint))
+        .routes(routes!(proof::inclusion))
+        .routes(routes!(proof::consistency))
+        .routes(routes!(proof::play))
         .routes(routes!(notifications::list))
         .routes(routes!(cooperation::list, cooperation::create))
         .routes(routes!(

@@ -51,6 +51,10 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("post", "/api/v1/projects/{slug}/interests"),
     ("post", "/api/v1/player/pairings"),
     ("get", "/api/v1/player/pairings/{pairing_id}"),
+    ("get", "/api/v1/proof/key"),
+    ("get", "/api/v1/proof/checkpoint"),
+    ("get", "/api/v1/proof/inclusion"),
+    ("get", "/api/v1/proof/consistency"),
 ];
 
 /// Player operations that take a device token but whose handler states no `security` (the WebSocket also accepts

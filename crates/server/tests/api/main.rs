@@ -32,6 +32,7 @@ mod portal;
 mod portal_listen;
 mod portal_projects;
 mod portal_share;
+mod proof;
 mod revision;
 mod schedule;
 mod shutdown;

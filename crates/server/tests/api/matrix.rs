@@ -261,6 +261,36 @@ async fn authorization_matrix() {
         .await
         .unwrap();
     let command_id = command["id"].as_str().unwrap().to_string();
+    // Proof of play: one logged play of pb and one of pa, and a checkpoint of them.
+    let play_of = |partner: &str, event: &str| twincast_core::proof::PlayRecord {
+        v: 1,
+        reference: twincast_store::new_id(),
+        event: event.into(),
+        screen: screen_id.clone(),
+        location: "airport".into(),
+        device: None,
+        partner: Some(partner.into()),
+        campaign: None,
+        item: None,
+        alert: None,
+        media: None,
+        started_at: 1_764_000_000_000,
+        utc_offset_s: 28_800,
+        planned_ms: Some(1_000),
+        actual_ms: 1_000,
+        policy: "count-v1".into(),
+        counted: true,
+        reason: None,
+        received_at: 1_764_000_001_000,
+        batch: None,
+    };
+    let (play_b, play_a) = (play_of("pb", "mx-b"), play_of("pa", "mx-a"));
+    s.state
+        .store
+        .append_plays("none", None, &[play_b.clone(), play_a.clone()], 0)
+        .await
+        .unwrap();
+    s.state.app.sign_checkpoint(None).await.unwrap();
     let layout_of = |slug: &str| {
         json!({"slug": slug, "name": "Matrix", "orientation": "landscape",
             "zones": [{"name": "main", "x": 0, "y": 0, "w": 100, "h": 100}]})
@@ -497,6 +527,39 @@ async fn authorization_matrix() {
         (
             Method::GET,
             "/api/v1/plays/aggregates",
+            [401, 200, 200, 200, 200],
+        ),
+        // The transparency log: hashes and signed checkpoints are public; a play's record is for the signed-in,
+        // and partner-editors see only their partners' plays.
+        (Method::GET, "/api/v1/proof/key", [200, 200, 200, 200, 200]),
+        (
+            Method::GET,
+            "/api/v1/proof/checkpoint",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/proof/checkpoints",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/inclusion",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/consistency",
+            [200, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/plays/{reference}",
+            [401, 200, 404, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/plays/{reference}#own",
             [401, 200, 200, 200, 200],
         ),
         (Method::GET, "/api/v1/layouts", [401, 200, 200, 200, 200]),
@@ -1055,6 +1118,23 @@ async fn authorization_matrix() {
         for (i, c) in callers.iter().enumerate() {
             seed += 1;
             let (path, body) = match (method.as_str(), path_t, variant) {
+                ("GET", "/api/v1/proof/inclusion", _) => {
+                    ("/api/v1/proof/inclusion?index=0&size=2".into(), Body::None)
+                }
+                ("GET", "/api/v1/proof/consistency", _) => {
+                    ("/api/v1/proof/consistency?from=1&to=2".into(), Body::None)
+                }
+                ("GET", "/api/v1/proof/plays/{reference}", v) => (
+                    path_t.replace(
+                        "{reference}",
+                        if v == "own" {
+                            &play_a.reference
+                        } else {
+                            &play_b.reference
+                        },
+                    ),
+                    Body::None,
+                ),
                 ("POST", "/api/v1/auth/login", _) => (
                     "/api/v1/auth/login".to_string(),
                     Body::Json(json!({"username": "viewer", "password": "wrong-password"})),

@@ -260,6 +260,7 @@ async fn forged_expired_revoked_and_foreign_tokens() {
         .provision_device(
             &ids[1],
             &twincast_server::auth::secret_hash(&expired),
+            None,
             now - 10_000,
             now - 1,
         )
@@ -327,6 +328,8 @@ fn event(id: &str, campaign: &str, partner: &str, start: i64, secs: i64) -> Play
         alert: None,
         started_at: start,
         ended_at: start + secs * 1000,
+        media: None,
+        planned_ms: None,
     }
 }
 
@@ -574,6 +577,7 @@ async fn concurrent_heartbeats_are_all_stored() {
             .provision_device(
                 id,
                 &twincast_server::auth::secret_hash(&t),
+                None,
                 now,
                 now + 3_600_000,
             )

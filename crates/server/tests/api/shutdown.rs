@@ -60,8 +60,9 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     let states = server.workers.clone();
     // Two media job workers, the hub's refresh loop, the health watch, the notifier, the interest sweep and the
     // news tickers' clock, the news wire's poller, the CAP sources' poller, this node's lease and the change
-    // fan-out's publisher and listener (both stopped at once on SQLite).
-    assert_eq!(states.states().len(), 12, "{:?}", states.states());
+    // fan-out's publisher and listener (both stopped at once on SQLite), and the proof-of-play
+    // checkpointer.
+    assert_eq!(states.states().len(), 13, "{:?}", states.states());
     for name in [
         "node-lease",
         "change-publisher",
@@ -73,6 +74,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
         "news-ticker-clock",
         "news-wire",
         "cap-sources",
+        "proof-checkpoints",
     ] {
         assert!(states.states().contains_key(name), "{name}");
     }
@@ -140,7 +142,7 @@ async fn graceful_shutdown_drains_requests_and_stops_every_worker() {
     assert_eq!(res.status(), reqwest::StatusCode::CREATED);
     let report = server.handle.await.unwrap().unwrap();
     assert!(report.aborted.is_empty(), "{report:?}");
-    assert_eq!(report.stopped.len(), 12, "{report:?}");
+    assert_eq!(report.stopped.len(), 13, "{report:?}");
     assert!(
         report.stopped.iter().any(|n| n == "health-watch")
             && report.stopped.iter().any(|n| n == "notifier"),

@@ -19,6 +19,8 @@ pub struct Device {
     pub token_expires_at: i64,
     /// Revocation time, if revoked.
     pub revoked_at: Option<i64>,
+    /// Its Ed25519 public key (base64), registered at pairing; `None`: it sends unsigned proof of play.
+    pub public_key: Option<String>,
 }
 
 /// Why a device token was refused.
@@ -39,18 +41,20 @@ fn device_row(row: &AnyRow) -> Result<Device> {
         paired_at: row.try_get("created_at")?,
         token_expires_at: row.try_get("expires_at")?,
         revoked_at: row.try_get("revoked_at")?,
+        public_key: row.try_get("public_key")?,
     })
 }
 
-const DEVICE_COLS: &str = "id, screen_id, created_at, expires_at, revoked_at";
+const DEVICE_COLS: &str = "id, screen_id, created_at, expires_at, revoked_at, public_key";
 
 impl Store {
-    /// Creates an active device for `screen_id` directly with `token_hash` (provisioning and tests), revoking the
-    /// screen's previous devices.
+    /// Creates an active device for `screen_id` directly with `token_hash` and, when given, its Ed25519
+    /// `public_key` (base64) (provisioning and tests), revoking the screen's previous devices.
     pub async fn provision_device(
         &self,
         screen_id: &str,
         token_hash: &str,
+        public_key: Option<&str>,
         now: i64,
         expires_at: i64,
     ) -> Result<Device> {
@@ -64,13 +68,14 @@ impl Store {
         .await?;
         let id = new_id();
         sqlx::query(
-            "INSERT INTO devices (id, screen_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO devices (id, screen_id, token_hash, created_at, expires_at, public_key) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
         .bind(screen_id)
         .bind(token_hash)
         .bind(now)
         .bind(expires_at)
+        .bind(public_key)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -13,5 +13,5 @@ mod status;
 pub use commands::{NewScreenCommand, ScreenCommand};
 pub use devices::{Device, TokenState};
 pub use pairing::Pairing;
-pub use plays::{civil_date, PlayAggregate, PlayBatchResult, PlayEvent, PlayFilter, PlayGrouping};
+pub use plays::{civil_date, PlayAggregate, PlayEvent, PlayFilter, PlayGrouping};
 pub use status::{HeartbeatRecord, ScreenStatusRow};

@@ -53,6 +53,7 @@ impl Store {
         code: &str,
         secret_hash: &str,
         info: &serde_json::Value,
+        public_key: Option<&str>,
         now: i64,
         ttl_ms: i64,
     ) -> Result<Pairing> {
@@ -70,7 +71,7 @@ impl Store {
         }
         let id = new_id();
         sqlx::query(
-            "INSERT INTO pairings (id, code, secret_hash, info, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO pairings (id, code, secret_hash, info, created_at, expires_at, public_key) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(code)
@@ -78,6 +79,7 @@ impl Store {
         .bind(serde_json::to_string(info)?)
         .bind(now)
         .bind(now + ttl_ms)
+        .bind(public_key)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -220,8 +222,8 @@ impl Store {
             return Err(StoreError::Conflict("pairing already delivered".into()));
         }
         let n = sqlx::query(
-            "UPDATE devices SET token_hash = $1 WHERE id = (SELECT device_id FROM pairings WHERE id = $2) \
-             AND token_hash IS NULL AND revoked_at IS NULL",
+            "UPDATE devices SET token_hash = $1, public_key = (SELECT public_key FROM pairings WHERE id = $2) \
+             WHERE id = (SELECT device_id FROM pairings WHERE id = $2) AND token_hash IS NULL AND revoked_at IS NULL",
         )
         .bind(token_hash)
         .bind(pairing_id)

@@ -1,4 +1,4 @@
-//! Proof of play: idempotent play batches and their aggregates.
+//! Proof of play: aggregates of the stored plays (they are written by `Store::append_plays`, `proof.rs`).
 
 use crate::{Result, Store};
 use serde::Serialize;
@@ -7,15 +7,6 @@ use utoipa::ToSchema;
 
 /// One proof-of-play event as a player reports it (the wire type, `docs/player-protocol.md` §6).
 pub use twincast_protocol::PlayEvent;
-
-/// Outcome of recording a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-pub struct PlayBatchResult {
-    /// New events stored.
-    pub accepted: u64,
-    /// Events whose id was already stored (no-ops).
-    pub duplicates: u64,
-}
 
 /// Filters of play aggregates; empty strings / `None` mean "any".
 #[derive(Debug, Clone, Default)]
@@ -71,57 +62,6 @@ pub fn civil_date(days: i64) -> String {
 }
 
 impl Store {
-    /// Records a batch of plays of `screen_id` in one transaction (durable when this returns). Events whose id is
-    /// already stored for the screen are no-ops. The partner of a campaign play is the campaign's partner when
-    /// the campaign exists, else the reported one.
-    pub async fn record_plays(
-        &self,
-        screen_id: &str,
-        device_id: &str,
-        events: &[PlayEvent],
-        received_at: i64,
-    ) -> Result<PlayBatchResult> {
-        let location: String = self
-            .one_row("SELECT location_id FROM screens WHERE id = $1", screen_id)
-            .await?
-            .try_get("location_id")?;
-        let mut tx = self.begin_write().await?;
-        let mut accepted = 0u64;
-        for e in events {
-            let n = sqlx::query(
-                "INSERT INTO plays (screen_id, id, device_id, location_id, partner, campaign_id, item_id, alert_id, \
-                 started_at, ended_at, received_at) VALUES ($1, $2, $3, $4, \
-                 COALESCE((SELECT p.slug FROM campaigns c JOIN partners p ON p.id = c.partner_id WHERE c.id = $6), $5), \
-                 NULLIF($6, ''), $7, $8, $9, $10, $11) ON CONFLICT (screen_id, id) DO NOTHING",
-            )
-            .bind(screen_id)
-            .bind(&e.id)
-            .bind(device_id)
-            .bind(&location)
-            .bind(if e.alert.is_some() { None } else { e.partner.clone() })
-            .bind(e.campaign.as_deref().unwrap_or(""))
-            .bind(&e.item)
-            .bind(&e.alert)
-            .bind(e.started_at)
-            .bind(e.ended_at)
-            .bind(received_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            accepted += n;
-        }
-        sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-            .bind(received_at)
-            .bind(screen_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(PlayBatchResult {
-            accepted,
-            duplicates: events.len() as u64 - accepted,
-        })
-    }
-
     /// Play counts and seconds grouped by partner, location or UTC day, sorted by key.
     pub async fn play_aggregates(
         &self,

@@ -15,13 +15,20 @@ use twincast_store::PlayGrouping;
 use utoipa::IntoParams;
 
 pub use twincast_app::player::{PartnerPlays, PlaySummary};
-pub use twincast_protocol::{PlayBatch, PlayBatchAnswer};
+pub use twincast_protocol::{PlayBatch, PlayBatchAnswer, PlayUpload, SignedPlayBatch, SignedPlays};
 
-/// Records proof of play: idempotent by event id, durable before the answer.
-#[utoipa::path(post, path = "/api/v1/player/plays", tag = "player", request_body = PlayBatch,
+/// Records proof of play: idempotent by event id, durable before the answer, each new play appended to the
+/// transparency log. A device that registered a key at pairing sends signed batches (docs/proof-of-play.md).
+/// Refused: `400 invalid-signed-batch` (payload or signature not base64, payload not a batch), `400
+/// device-has-no-key` (a signed batch from a device paired without a key), `403 batch-signature-invalid` (wrong
+/// key or altered payload), `403 batch-device-mismatch` (signed for another device), `403 signature-required`
+/// (an unsigned batch from a device with a key), `409 batch-replayed` (a sequence number not above the device's
+/// last accepted one).
+#[utoipa::path(post, path = "/api/v1/player/plays", tag = "player", request_body = PlayUpload,
     security(("bearer" = [])),
     responses((status = 200, body = PlayBatchAnswer), (status = 400, body = crate::error::Problem),
-        (status = 401, body = crate::error::Problem), (status = 413, body = crate::error::Problem)))]
+        (status = 401, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
+        (status = 409, body = crate::error::Problem), (status = 413, body = crate::error::Problem)))]
 pub async fn plays(
     State(state): State<AppState>,
     PlayerAuth(device): PlayerAuth,
@@ -31,13 +38,14 @@ pub async fn plays(
         format!("a proof-of-play body may have at most {MAX_PLAYS_BODY} bytes")
     })
     .await?;
-    let batch: PlayBatch = serde_json::from_slice(&bytes)
+    let upload = PlayUpload::from_json(&bytes)
         .map_err(|e| ApiError::bad_request("invalid-body", format!("bad play batch: {e}")))?;
-    let r = state.app.record_plays(&device, &batch.events).await?;
+    let r = state.app.record_upload(&device, &upload).await?;
     Ok(Json(PlayBatchAnswer {
         accepted: r.accepted,
         duplicates: r.duplicates,
         received_at: r.received_at,
+        refs: r.refs,
     }))
 }
 
