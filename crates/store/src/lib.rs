@@ -45,6 +45,8 @@ pub use news_wire::{
 };
 mod partners;
 mod places;
+mod playback;
+pub use playback::{H264Rendition, PlaybackMedia};
 mod portal;
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 pub use portal::{DailyViews, PublicMedia};

@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "desk tickers",
         include_str!("../migrations/0015_desk_tickers.sql"),
     ),
+    (
+        20,
+        "playback",
+        include_str!("../migrations/0020_playback.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

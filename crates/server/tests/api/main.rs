@@ -33,4 +33,5 @@ mod schedule;
 mod shutdown;
 mod uploads;
 mod users_audit;
+mod video;
 mod whatif;
