@@ -59,6 +59,8 @@ pub struct MediaFacts {
     pub codec: Option<String>,
     /// Whether its H.264/AAC rendition exists.
     pub rendition: bool,
+    /// Whether its container is one browsers do not play (Matroska, MPEG streams): only the rendition plays.
+    pub foreign_container: bool,
 }
 
 /// The file a screen plays.
@@ -76,12 +78,16 @@ pub enum Pick {
 /// The best file of a medium for a screen: the original when the player decodes it (or it is no video, or its
 /// codec is unknown), else the rendition when it exists and the player decodes H.264, else nothing.
 pub fn pick(m: &MediaFacts, d: &Decodes) -> Pick {
-    match m.codec.as_deref() {
-        _ if !m.video => Pick::Original,
-        None => Pick::Original,
-        Some(c) if d.can(c) => Pick::Original,
-        Some(_) if m.rendition && d.can(RENDITION_CODEC) => Pick::Rendition,
-        Some(_) => Pick::Nothing,
+    if !m.video {
+        return Pick::Original;
+    }
+    if !m.foreign_container && m.codec.as_deref().is_none_or(|c| d.can(c)) {
+        return Pick::Original;
+    }
+    if m.rendition && d.can(RENDITION_CODEC) {
+        Pick::Rendition
+    } else {
+        Pick::Nothing
     }
 }
 
@@ -123,7 +129,7 @@ pub fn playable_campaigns<'a>(
             if pick(m, d) != Pick::Nothing {
                 return true;
             }
-            let codec = m.codec.clone().unwrap_or_default();
+            let codec = m.codec.clone().unwrap_or_else(|| "unknown".into());
             left.push(Unplayable {
                 campaign: c.id.clone(),
                 item: it.id.clone(),
@@ -156,6 +162,7 @@ mod tests {
             video: true,
             codec: Some(codec.into()),
             rendition,
+            foreign_container: false,
         }
     }
 
@@ -177,6 +184,7 @@ mod tests {
             video: false,
             codec: Some("png".into()),
             rendition: false,
+            foreign_container: false,
         };
         assert_eq!(pick(&image, &odd), Pick::Original);
         assert_eq!(
@@ -189,6 +197,17 @@ mod tests {
             ),
             Pick::Original
         );
+        // A container browsers do not play needs the rendition, whatever its codec.
+        let mkv = MediaFacts {
+            foreign_container: true,
+            ..video("vp9", false)
+        };
+        assert_eq!(pick(&mkv, &chromium), Pick::Nothing);
+        let mkv = MediaFacts {
+            rendition: true,
+            ..mkv
+        };
+        assert_eq!(pick(&mkv, &chromium), Pick::Rendition);
         // Players that never reported: the baseline.
         assert_eq!(Decodes::default().signature(), "av1,h264,vp8,vp9");
         assert_eq!(

@@ -81,7 +81,7 @@ impl Store {
     /// exists), with that rendition when it does.
     pub async fn playback_media(&self) -> Result<HashMap<String, PlaybackMedia>> {
         let rows = sqlx::query(
-            "SELECT m.id AS id, m.kind AS kind, m.codec AS codec, r.object_key AS object_key, r.size AS size, \
+            "SELECT m.id AS id, m.kind AS kind, m.codec AS codec, m.media_type AS media_type, r.object_key AS object_key, r.size AS size, \
              r.sha256 AS sha256 FROM media m LEFT JOIN renditions r ON r.media_id = m.id AND r.kind = 'mp4'",
         )
         .fetch_all(&self.pool)
@@ -105,6 +105,12 @@ impl Store {
                         video: kind == "video",
                         codec: r.try_get("codec")?,
                         rendition: rendition.is_some(),
+                        // Stored by extension (`MediaType::ext`): only MP4 and WebM play in browsers.
+                        foreign_container: kind == "video"
+                            && !matches!(
+                                r.try_get::<String, _>("media_type")?.as_str(),
+                                "mp4" | "webm"
+                            ),
                     },
                     rendition,
                 },

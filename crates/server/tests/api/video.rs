@@ -189,6 +189,37 @@ async fn an_item_nothing_plays_yet_is_left_out_and_explained() {
         .await
         .unwrap();
     assert!(e.get("unplayable").is_none(), "{e}");
+    // Without transcoding, what only ffmpeg reads is refused, saying so.
+    let mkv = ffmpeg_make(
+        dir.path(),
+        "cut.mkv",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180:rate=25:duration=1",
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+        ],
+    );
+    let res = admin
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart("akashi", "cut.mkv", mkv))
+        .send()
+        .await
+        .unwrap();
+    let p = assert_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "needs-ffmpeg").await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Matroska"),
+        "{p}"
+    );
     // A report that is not a list of codec names is refused.
     let res = post(&s, "/api/v1/player/heartbeat", &token)
         .json(&json!({"decodes": ["h264\" onload"]}))
@@ -238,4 +269,114 @@ async fn a_screen_gets_the_rendition_it_can_play() {
     assert_eq!(f["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
     assert_eq!(body["items"][0]["partner_name"], "Город");
     assert_eq!(body["items"].as_array().unwrap().len(), 1, "{body}");
+}
+
+/// With ffmpeg: what editing suites and cameras export — ProRes in QuickTime, VP9 in Matroska, MPEG-2 in an
+/// MPEG program stream — is accepted (probed by ffprobe) and transcoded to the H.264 rendition screens play.
+#[tokio::test]
+async fn professional_exports_are_accepted_and_transcoded() {
+    let s = TestServer::start().await;
+    if !ffmpeg_present(&s, "professional_exports_are_accepted_and_transcoded") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = [
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=320x180:rate=25:duration=1",
+    ];
+    let make = |out: &str, codec: &[&str]| {
+        let mut args = src.to_vec();
+        args.extend_from_slice(codec);
+        ffmpeg_make(dir.path(), out, &args)
+    };
+    let files = [
+        (
+            "master.mov",
+            make("master.mov", &["-c:v", "prores_ks", "-profile:v", "0"]),
+            "prores",
+            "mp4",
+        ),
+        (
+            "cut.mkv",
+            make(
+                "cut.mkv",
+                &[
+                    "-c:v",
+                    "libvpx-vp9",
+                    "-deadline",
+                    "realtime",
+                    "-cpu-used",
+                    "8",
+                ],
+            ),
+            "vp9",
+            "mkv",
+        ),
+        (
+            "archive.mpg",
+            make("archive.mpg", &["-c:v", "mpeg2video", "-f", "mpeg"]),
+            "mpeg2",
+            "mpg",
+        ),
+    ];
+    s.partner("akashi").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let mut ids = vec![];
+    for (name, bytes, codec, ext) in files {
+        let m = upload(&s, &admin, name, bytes).await;
+        assert_eq!(m["codec"], codec, "{name}: {m}");
+        assert_eq!(m["kind"], "video", "{name}");
+        assert_eq!(m["width"], 320, "{name}");
+        assert!(
+            m["url"].as_str().unwrap().ends_with(&format!(".{ext}")),
+            "{m}"
+        );
+        ids.push(m["id"].as_str().unwrap().to_string());
+    }
+    // Not media stays refused, with its reason.
+    let res = admin
+        .req(Method::POST, "/api/v1/media")
+        .multipart(multipart(
+            "akashi",
+            "notes.mkv",
+            b"just some text, not a video".to_vec(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    for id in &ids {
+        loop {
+            let d: Value = admin
+                .get(&format!("/api/v1/media/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let status = d["jobs"][0]["status"].as_str().unwrap_or("").to_string();
+            if status == "done" {
+                let mp4 = d["renditions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r["url"].as_str().unwrap().ends_with("/normalized.mp4"));
+                assert!(mp4, "an H.264 rendition: {d}");
+                break;
+            }
+            assert_ne!(status, "failed", "{d}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "transcoding in time: {d}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
 }
