@@ -26,7 +26,6 @@ import { tests as consoleProjectsTests } from './console_projects.test.mjs';
 import { tests as tickersTests } from './tickers.test.mjs';
 import { tests as projectsTests } from './projects.test.mjs';
 import { tests as newsSourcesTests } from './news_sources.test.mjs';
-import { tests as videoTests } from './video.test.mjs';
 
 /** The suites in order; `alone` runs before the others, with no other lane busy. */
 const suites = [
@@ -42,7 +41,6 @@ const suites = [
   { name: 'console_media', tests: consoleMediaTests },
   { name: 'news', tests: newsTests },
   { name: 'news_sources', tests: newsSourcesTests },
-  { name: 'video', tests: videoTests },
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
