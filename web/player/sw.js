@@ -26,6 +26,7 @@ const APP_FILES = [
   '/player/js/push.js',
   '/player/js/cache.js',
   '/player/js/debug.js',
+  '/player/js/decodes.js',
 ];
 
 self.addEventListener('install', (event) => {

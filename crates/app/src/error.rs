@@ -272,7 +272,11 @@ impl From<MediaError> for AppError {
             MediaError::TooLarge { limit } => AppError::TooLarge { limit },
             MediaError::UnsupportedType => AppError::UnsupportedMedia {
                 code: "unsupported-media-type",
-                message: "the content is not an accepted format (MP4 H.264/H.265/AV1, WebM VP8/VP9/AV1, PNG, JPEG, WebP, GIF, safe SVG); the type is read from the content, not the name".into(),
+                message: "the content is not an accepted format (MP4 H.264/H.265/AV1, WebM VP8/VP9/AV1, PNG, JPEG, WebP, GIF, safe SVG; where ffmpeg transcodes also MOV/MP4 with ProRes, MPEG-2 or other video ffmpeg decodes, MKV and MPEG streams); the type is read from the content, not the name".into(),
+            },
+            MediaError::NeedsFfmpeg(what) => AppError::UnsupportedMedia {
+                code: "needs-ffmpeg",
+                message: format!("{what} is accepted only where ffmpeg is installed and transcoding is on (screens play it as its H.264 rendition); this server has no transcoding. Accepted here: MP4 H.264/H.265/AV1, WebM VP8/VP9/AV1, PNG, JPEG, WebP, GIF, safe SVG"),
             },
             MediaError::Corrupt(m) => AppError::Unprocessable {
                 code: "corrupt-media",

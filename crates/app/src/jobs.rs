@@ -112,6 +112,12 @@ async fn transcode(app: &App, m: &Media) -> AppResult<()> {
         twincast_media::ffmpeg::normalize_mp4(&input, &mp4).await?;
         let mp4_key = format!("{prefix}/normalized.mp4");
         store_rendition(app, m, "mp4", &mp4, &mp4_key, "video/mp4").await?;
+        // Screens that cannot decode the original play this file: its hash lets them check what they cache, and
+        // the new schedule version makes their manifests name it.
+        let sha = file_sha256(&mp4).await?;
+        app.store.set_rendition_sha256(&mp4_key, &sha).await?;
+        app.store.bump_schedule_version().await?;
+        app.emit(crate::events::ServerEvent::ScheduleChanged { screens: None });
         // The sound alone, for the portal's "listen only" (a tenth of the smallest video's bytes).
         let m4a = dir.0.join("audio.m4a");
         if twincast_media::ffmpeg::audio_only(&input, &m4a).await? {
@@ -136,6 +142,23 @@ async fn transcode(app: &App, m: &Media) -> AppResult<()> {
         }
     }
     Ok(())
+}
+
+/// The lowercase hex SHA-256 of a file, read in 1 MiB blocks.
+async fn file_sha256(path: &Path) -> AppResult<String> {
+    use sha2::{Digest, Sha256};
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(path).await.map_err(io)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf).await.map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
 }
 
 async fn fetch(app: &App, key: &str, to: &Path) -> AppResult<()> {

@@ -183,7 +183,8 @@ impl App {
             &self.settings.uploads_dir.join("whole"),
             self.settings.max_upload_bytes,
         )
-        .await?;
+        .await?
+        .with_ffprobe(self.settings.transcoding);
         while let Some(chunk) = body.next().await {
             let chunk = chunk.map_err(|e| {
                 AppError::invalid("upload-truncated", format!("the upload ended early: {e}"))

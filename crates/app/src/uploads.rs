@@ -289,6 +289,7 @@ impl App {
             &self.upload_spool(id),
             self.settings.max_upload_bytes,
             sha256,
+            self.settings.transcoding,
         )
         .await;
         self.store.delete_upload(id, None).await?;

@@ -85,6 +85,10 @@ pub struct Explanation {
     /// screen, in its zone, and why not (see [`explain_zones`]). Absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<ZonePlay>,
+    /// Video items left out of this screen's plan because nothing of their medium plays there yet (see
+    /// [`crate::playback`]); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unplayable: Vec<crate::playback::Unplayable>,
 }
 
 /// Why a campaign of a free layout zone does not play on a screen.
@@ -281,5 +285,6 @@ pub fn explain(
         playing,
         not_playing,
         zones: Vec::new(),
+        unplayable: Vec::new(),
     }
 }

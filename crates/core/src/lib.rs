@@ -45,6 +45,7 @@ pub mod geofence;
 pub mod ics;
 pub mod layout;
 pub mod news;
+pub mod playback;
 pub mod proof;
 pub mod recurrence;
 pub mod screen;

@@ -30,6 +30,10 @@ pub enum MediaError {
     /// A local filesystem error.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The file is a container or codec only ffmpeg reads (Matroska, MPEG streams, ProRes, MPEG-2, …), and this
+    /// server takes such files only with ffmpeg present and transcoding on; the message names what it is.
+    #[error("{0} is accepted only where ffmpeg is installed and transcoding is on")]
+    NeedsFfmpeg(String),
     /// ffmpeg/ffprobe is missing or failed; the message holds the end of its stderr.
     #[error("ffmpeg failed: {0}")]
     Ffmpeg(String),

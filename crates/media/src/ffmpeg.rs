@@ -44,9 +44,34 @@ fn check_available() -> Result<(), MediaError> {
     }
 }
 
-/// Run a command, returning stdout; a non-zero exit becomes `Ffmpeg(last lines of stderr)`.
+/// `true` if `nice` runs: transcodes then run at a lower CPU priority than serving.
+fn nice_available() -> bool {
+    static NICE: OnceLock<bool> = OnceLock::new();
+    *NICE.get_or_init(|| {
+        std::process::Command::new("nice")
+            .arg("true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// Niceness of transcodes: screens and pages are served first when the CPU is busy.
+pub const NICENESS: &str = "10";
+
+/// Run a command, returning stdout; a non-zero exit becomes `Ffmpeg(last lines of stderr)`. `ffmpeg` runs under
+/// `nice` when there is one.
 async fn run(bin: &str, args: &[&str]) -> Result<Vec<u8>, MediaError> {
-    let out = Command::new(bin)
+    let mut cmd = if bin == "ffmpeg" && nice_available() {
+        let mut c = Command::new("nice");
+        c.args(["-n", NICENESS, bin]);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let out = cmd
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -119,6 +144,67 @@ async fn has_audio(input: &Path) -> Result<bool, MediaError> {
     )
     .await?;
     Ok(!String::from_utf8_lossy(&out).trim().is_empty())
+}
+
+/// The codec names ffprobe uses, as Twincast names them (what players report in their heartbeat's `decodes`).
+pub fn codec_name(ffprobe: &str) -> String {
+    match ffprobe {
+        "hevc" => "h265".into(),
+        "mpeg2video" => "mpeg2".into(),
+        "mpeg1video" => "mpeg1".into(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+/// Width, height, duration and codec of the first video stream, read by ffprobe (for what the native probe does
+/// not read: ProRes, MPEG-2, Matroska, …). A file ffprobe cannot read is [`MediaError::Corrupt`] with its reason;
+/// one without a video stream (or only a still picture, such as cover art) is [`MediaError::UnsupportedType`].
+pub async fn probe(input: &Path) -> Result<crate::Probe, MediaError> {
+    check_available()?;
+    let out = run(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,codec_name,width,height,disposition:format=duration",
+            "-of",
+            "json",
+            path_str(input)?,
+        ],
+    )
+    .await
+    .map_err(|e| match e {
+        MediaError::Ffmpeg(m) => MediaError::Corrupt(format!("ffprobe cannot read it ({m})")),
+        e => e,
+    })?;
+    let v: serde_json::Value = serde_json::from_slice(&out)
+        .map_err(|e| MediaError::Corrupt(format!("ffprobe answered no JSON: {e}")))?;
+    let streams = v["streams"].as_array().cloned().unwrap_or_default();
+    let video = streams
+        .iter()
+        .find(|s| {
+            s["codec_type"] == "video"
+                && s["disposition"]["attached_pic"].as_i64().unwrap_or(0) == 0
+        })
+        .ok_or(MediaError::UnsupportedType)?;
+    let dim = |k: &str| {
+        video[k]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+    };
+    let duration_ms = v["format"]["duration"]
+        .as_str()
+        .and_then(|d| d.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .map(|d| (d * 1000.0).round() as u64);
+    Ok(crate::Probe {
+        width: dim("width"),
+        height: dim("height"),
+        duration_ms,
+        codec: video["codec_name"].as_str().map(codec_name),
+    })
 }
 
 /// A JPEG thumbnail at most 640 px wide: the frame at 1 s (or the first frame of shorter videos and images).

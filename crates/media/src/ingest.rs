@@ -40,6 +40,7 @@ pub struct Ingest {
     size: u64,
     max_bytes: u64,
     head: Vec<u8>,
+    ffprobe: bool,
 }
 
 /// A finished, checked upload. Its temp file is deleted when this is dropped: store it first
@@ -77,7 +78,17 @@ impl Ingest {
             size: 0,
             max_bytes,
             head: Vec::with_capacity(SNIFF_LEN),
+            ffprobe: false,
         })
+    }
+
+    /// With `on`, videos the native probe does not read (ProRes, MPEG-2, Matroska, MPEG streams, …) are probed
+    /// with ffprobe and accepted when it finds a video stream; without, they are refused
+    /// ([`MediaError::UnsupportedType`], or [`MediaError::NeedsFfmpeg`] for containers only ffmpeg reads). Turn it
+    /// on only where the media jobs transcode them.
+    pub fn with_ffprobe(mut self, on: bool) -> Ingest {
+        self.ffprobe = on;
+        self
     }
 
     /// Remove temp files left in `tmp_dir` by ingests that never finished (e.g. after a crash). Call at start,
@@ -146,7 +157,7 @@ impl Ingest {
         file.flush().await?;
         drop(file);
         let sha256 = hex::encode(self.hasher.finalize());
-        checked(temp, &self.head, sha256, self.size).await
+        checked(temp, &self.head, sha256, self.size, self.ffprobe).await
     }
 }
 
@@ -157,6 +168,7 @@ async fn checked(
     head: &[u8],
     sha256: String,
     size: u64,
+    ffprobe: bool,
 ) -> Result<Ingested, MediaError> {
     let media_type = sniff(head).ok_or(MediaError::UnsupportedType)?;
     let (mut sha256, mut size) = (sha256, size);
@@ -175,9 +187,17 @@ async fn checked(
         tokio::fs::write(&temp.path, &clean).await?;
     }
     let path = temp.path.clone();
-    let probe = tokio::task::spawn_blocking(move || probe_file(&path, media_type))
+    let native = tokio::task::spawn_blocking(move || probe_file(&path, media_type))
         .await
-        .map_err(|e| MediaError::Corrupt(format!("probe failed: {e}")))??;
+        .map_err(|e| MediaError::Corrupt(format!("probe failed: {e}")))?;
+    let probe = match native {
+        Err(MediaError::UnsupportedType | MediaError::NeedsFfmpeg(_))
+            if ffprobe && media_type.kind() == "video" =>
+        {
+            crate::ffmpeg::probe(&temp.path).await?
+        }
+        other => other?,
+    };
     Ok(Ingested {
         path: temp.path.clone(),
         sha256,
@@ -190,13 +210,14 @@ async fn checked(
 
 impl Ingested {
     /// Takes over a complete spool file (a resumable upload's chunks): it is read once to hash it, then checked
-    /// like an upload that arrived in one piece. When `expect_sha256` is given and the raw content's SHA-256
+    /// like an upload that arrived in one piece (`ffprobe` as [`Ingest::with_ffprobe`]). When `expect_sha256` is given and the raw content's SHA-256
     /// differs, this fails with [`MediaError::Corrupt`]. The spool file is removed when the result is dropped,
     /// and on every failure.
     pub async fn from_spool(
         spool: &Path,
         max_bytes: u64,
         expect_sha256: Option<&str>,
+        ffprobe: bool,
     ) -> Result<Ingested, MediaError> {
         use tokio::io::AsyncReadExt;
         let temp = TempFile {
@@ -230,7 +251,7 @@ impl Ingested {
                 )));
             }
         }
-        checked(temp, &head, sha256, size).await
+        checked(temp, &head, sha256, size, ffprobe).await
     }
 
     /// Ingest a whole local file (CLI import): streams it through [`Ingest`] in 1 MiB chunks.

@@ -20,11 +20,16 @@ pub enum MediaType {
     Gif,
     /// SVG image, accepted only after [`crate::sanitize_svg`].
     Svg,
+    /// Matroska (not WebM): accepted only when ffprobe reads it, played on screens as its H.264 rendition.
+    Mkv,
+    /// MPEG program or transport stream (MPEG-2 video, typically): accepted only when ffprobe reads it, played
+    /// on screens as its H.264 rendition.
+    Mpeg,
 }
 
 impl MediaType {
     /// Every accepted type.
-    pub const ALL: [MediaType; 7] = [
+    pub const ALL: [MediaType; 9] = [
         MediaType::Mp4,
         MediaType::Webm,
         MediaType::Png,
@@ -32,9 +37,12 @@ impl MediaType {
         MediaType::Webp,
         MediaType::Gif,
         MediaType::Svg,
+        MediaType::Mkv,
+        MediaType::Mpeg,
     ];
 
-    /// The stable lowercase name (as serialized): `mp4`, `webm`, `png`, `jpeg`, `webp`, `gif`, `svg`.
+    /// The stable lowercase name (as serialized): `mp4`, `webm`, `png`, `jpeg`, `webp`, `gif`, `svg`, `mkv`,
+    /// `mpeg`.
     pub fn as_str(&self) -> &'static str {
         match self {
             MediaType::Mp4 => "mp4",
@@ -44,6 +52,8 @@ impl MediaType {
             MediaType::Webp => "webp",
             MediaType::Gif => "gif",
             MediaType::Svg => "svg",
+            MediaType::Mkv => "mkv",
+            MediaType::Mpeg => "mpeg",
         }
     }
 
@@ -67,6 +77,8 @@ impl MediaType {
             MediaType::Webp => "image/webp",
             MediaType::Gif => "image/gif",
             MediaType::Svg => "image/svg+xml",
+            MediaType::Mkv => "video/x-matroska",
+            MediaType::Mpeg => "video/mpeg",
         }
     }
 
@@ -80,15 +92,29 @@ impl MediaType {
             MediaType::Webp => "webp",
             MediaType::Gif => "gif",
             MediaType::Svg => "svg",
+            MediaType::Mkv => "mkv",
+            MediaType::Mpeg => "mpg",
         }
     }
 
     /// `"video"` or `"image"`.
     pub fn kind(&self) -> &'static str {
         match self {
-            MediaType::Mp4 | MediaType::Webm => "video",
+            MediaType::Mp4 | MediaType::Webm | MediaType::Mkv | MediaType::Mpeg => "video",
             _ => "image",
         }
+    }
+}
+
+impl MediaType {
+    /// Whether browsers play the container itself (MP4, WebM); other videos play as their H.264 rendition.
+    pub fn web_container(&self) -> bool {
+        matches!(self, MediaType::Mp4 | MediaType::Webm)
+    }
+
+    /// Whether only ffprobe reads it (no native probe): such uploads need ffmpeg on the server.
+    pub fn needs_ffprobe(&self) -> bool {
+        matches!(self, MediaType::Mkv | MediaType::Mpeg)
     }
 }
 
@@ -105,7 +131,9 @@ pub const SNIFF_LEN: usize = 8192;
 /// Detect the media type from the first bytes of the content (ideally [`SNIFF_LEN`] of them).
 ///
 /// Only magic bytes count, never a file name. MP4 requires an `ftyp` box whose brand is not an image format
-/// (HEIF/AVIF are refused); WebM requires the EBML magic and the `webm` DocType (plain Matroska is refused);
+/// (HEIF/AVIF are refused; QuickTime's `qt  ` brand is MP4's family), or a QuickTime file's first atom (`moov`,
+/// `mdat`, `wide`, `free`); WebM requires the EBML magic and the `webm` DocType (other Matroska is
+/// [`MediaType::Mkv`]); MPEG needs a pack header (`00 00 01 BA`) or three transport-stream sync bytes 188 apart;
 /// SVG requires UTF-8 text that starts like XML and has an `<svg` root element in the head.
 pub fn sniff(head: &[u8]) -> Option<MediaType> {
     if head.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -130,12 +158,23 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
         }
         return Some(MediaType::Mp4);
     }
+    // QuickTime without `ftyp` (older ProRes masters start with their atoms).
+    if head.len() >= 12 && [&b"moov"[..], b"mdat", b"wide", b"free"].contains(&&head[4..8]) {
+        return Some(MediaType::Mp4);
+    }
     if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
         return if ebml_doctype_is_webm(head) {
             Some(MediaType::Webm)
+        } else if ebml_doctype_is(head, b"matroska") {
+            Some(MediaType::Mkv)
         } else {
             None
         };
+    }
+    if head.starts_with(&[0x00, 0x00, 0x01, 0xBA])
+        || (head.len() > 376 && head[0] == 0x47 && head[188] == 0x47 && head[376] == 0x47)
+    {
+        return Some(MediaType::Mpeg);
     }
     if looks_like_svg(head) {
         return Some(MediaType::Svg);
@@ -153,6 +192,20 @@ fn ebml_doctype_is_webm(head: &[u8]) -> bool {
             // size is a 1-byte vint for such a short string: 0x84 = 4
             let rest = &head[i + 2..];
             rest.len() >= 5 && rest[0] == 0x84 && &rest[1..5] == b"webm"
+        })
+}
+
+/// Whether the EBML header's DocType is `doctype` (any length up to 16, one-byte size).
+fn ebml_doctype_is(head: &[u8], doctype: &[u8]) -> bool {
+    head.windows(2)
+        .take(64)
+        .enumerate()
+        .filter(|(_, w)| w == &[0x42, 0x82])
+        .any(|(i, _)| {
+            let rest = &head[i + 2..];
+            rest.len() > doctype.len()
+                && usize::from(rest[0]) == 0x80 | doctype.len()
+                && &rest[1..=doctype.len()] == doctype
         })
 }
 
@@ -242,7 +295,26 @@ mod tests {
             0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x88, b'm', b'a',
             b't', b'r', b'o', b's', b'k', b'a',
         ];
-        assert_eq!(sniff(&mkv), None);
+        assert_eq!(sniff(&mkv), Some(MediaType::Mkv));
+        let other = [
+            0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82, 0x84, b'w', b'x',
+            b'y', b'z',
+        ];
+        assert_eq!(sniff(&other), None);
+    }
+
+    #[test]
+    fn quicktime_and_mpeg_streams() {
+        assert_eq!(sniff(b"\0\0\0\x14ftypqt  \0\0\0\0"), Some(MediaType::Mp4));
+        assert_eq!(sniff(b"\0\0\0\x08wide\0\0\0\0mdat"), Some(MediaType::Mp4));
+        assert_eq!(sniff(&[0, 0, 1, 0xBA, 0x44, 0, 4]), Some(MediaType::Mpeg));
+        let mut ts = vec![0u8; 564];
+        for i in [0, 188, 376] {
+            ts[i] = 0x47;
+        }
+        assert_eq!(sniff(&ts), Some(MediaType::Mpeg));
+        ts[376] = 0;
+        assert_eq!(sniff(&ts), None);
     }
 
     #[test]
@@ -274,6 +346,8 @@ mod tests {
             assert_eq!(MediaType::from_ext(t.ext()), Some(t));
         }
         assert_eq!(MediaType::parse("mov"), None);
+        assert!(MediaType::Mkv.needs_ffprobe() && !MediaType::Mkv.web_container());
+        assert!(MediaType::Mp4.web_container() && !MediaType::Mp4.needs_ffprobe());
         assert_eq!(MediaType::from_ext("jpeg"), None);
     }
 }

@@ -65,7 +65,21 @@ pub struct Heartbeat {
     pub errors: Vec<PlayerError>,
     /// Device clock when sent.
     pub device_time: Option<i64>,
+    /// The video codecs this player can decode (names from [`DECODE_CODECS`], as the player's
+    /// MediaCapabilities / `canPlayType` answered). Absent: the server assumes [`BASELINE_DECODES`]. A change
+    /// makes the server choose, per item, another file for this screen (the original or its H.264 rendition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decodes: Option<Vec<String>>,
 }
+
+/// The codec names a player may report in [`Heartbeat::decodes`] (the `codec` a media item is probed with).
+pub const DECODE_CODECS: [&str; 8] = [
+    "h264", "h265", "vp8", "vp9", "av1", "prores", "mpeg2", "mpeg4",
+];
+
+/// What the server assumes a player decodes when it has not said (players older than `decodes`): what every
+/// Chromium build plays.
+pub const BASELINE_DECODES: [&str; 4] = ["h264", "vp8", "vp9", "av1"];
 
 /// Answer to a heartbeat.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

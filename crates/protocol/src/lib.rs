@@ -18,7 +18,10 @@ pub mod pairing;
 pub mod plays;
 pub mod push;
 
-pub use heartbeat::{CacheState, CurrentItem, Heartbeat, HeartbeatAnswer, PlayerError};
+pub use heartbeat::{
+    CacheState, CurrentItem, Heartbeat, HeartbeatAnswer, PlayerError, BASELINE_DECODES,
+    DECODE_CODECS,
+};
 pub use manifest::{
     Alert, Format, Horizon, Item, ItemKind, Layout, Manifest, ManifestHead, ManifestShared, Media,
     Orientation, Play, PlayList, PlayRef, Screen, Severity, Zone,

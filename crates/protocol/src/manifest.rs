@@ -198,6 +198,9 @@ pub struct Item {
     pub campaign: String,
     /// Partner slug; `null` for network content.
     pub partner: Option<String>,
+    /// The partner's name in the screen's language (what a fallback slate shows, never the slug).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_name: Option<String>,
     /// Item id within the campaign.
     pub item: String,
     /// Kind.
@@ -249,9 +252,10 @@ pub struct Layout {
 pub struct Media {
     /// Media id (what items refer to).
     pub id: String,
-    /// Immutable delivery URL relative to the server, `/media/<sha256>.<ext>`.
+    /// Immutable delivery URL relative to the server: the original, `/media/<sha256>.<ext>`, when this screen
+    /// decodes its codec, else its H.264/AAC rendition, `/renditions/<sha256 of the original>/normalized.mp4`.
     pub url: String,
-    /// SHA-256 of the bytes, hex.
+    /// SHA-256 of the bytes at `url`, hex (empty when not known: the player then skips its check).
     pub sha256: String,
     /// Size, bytes.
     pub size: i64,

@@ -58,6 +58,7 @@ fn item(campaign: &str, partner: Option<&str>, id: &str, kind: ItemKind, ms: i64
     Item {
         campaign: campaign.into(),
         partner: partner.map(String::from),
+        partner_name: None,
         item: id.into(),
         kind,
         duration_ms: ms,

@@ -52,6 +52,8 @@ pub use news_wire::{
 };
 mod partners;
 mod places;
+mod playback;
+pub use playback::{H264Rendition, PlaybackMedia};
 mod portal;
 mod proof;
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (18, "proof", include_str!("../migrations/0018_proof.sql")),
     (19, "nodes", include_str!("../migrations/0019_nodes.sql")),
+    (
+        20,
+        "playback",
+        include_str!("../migrations/0020_playback.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -89,6 +89,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         version::outcome(&mut tx, "partners", id, done.rows_affected()).await?;
+        // Manifests carry the partner's name (a fallback slate shows it): a rename changes them.
+        crate::schedule::bump(&mut tx).await?;
         audit::insert(&mut tx, audit).await?;
         tx.commit().await?;
         self.partner_by_id(id).await

@@ -9,6 +9,7 @@ import { MainZone, TickerZone, ClockZone } from './render.js';
 import { Push } from './push.js';
 import { MediaCache } from './cache.js';
 import { DebugOverlay } from './debug.js';
+import { probeDecodes } from './decodes.js';
 import { newDeviceKey, signBatch } from './signing.js';
 
 const DEVICE_KEY = 'twincast.device';
@@ -189,6 +190,12 @@ class Player {
       if (saved && saved.text) this.apply(JSON.parse(saved.text), saved.etag, true);
     } catch (e) {
       this.error(`saved manifest: ${e.message}`);
+    }
+    // What this browser decodes goes with the first heartbeats, so the first manifest already names files it plays.
+    try {
+      this.decodes = await probeDecodes();
+    } catch (e) {
+      this.error(`codecs: ${e.message}`);
     }
     await this.syncClock();
     await this.fetchManifest();
@@ -608,6 +615,7 @@ class Player {
       if (s.item.item) body.current.item = s.item.item;
     }
     if (free !== null) body.storage_free_bytes = free;
+    if (this.decodes) body.decodes = this.decodes;
     try {
       const r = await this.api.heartbeat(this.device, body);
       if (r && r.next_heartbeat_ms >= 1000) this.nextHeartbeat = r.next_heartbeat_ms;
@@ -653,6 +661,7 @@ class Player {
       command_results: this.commandResults.slice(),
       timings: { ...this.timings },
       pushes: this.pushes.slice(),
+      decodes: this.decodes || null,
     };
   }
 }

@@ -115,10 +115,13 @@ class Entry {
     layer.append(this.el);
   }
 
-  /** A failed medium is replaced by a card naming the partner, so the screen still shows something. */
+  /**
+   * A failed medium is replaced by a card naming the partner (its name in the screen's language, never its slug),
+   * so the screen still shows something.
+   */
   fail(reason) {
     this.failed = reason;
-    const card = slide('partner_card', { city: this.play.data?.city || this.play.partner || '', text: '' });
+    const card = slide('partner_card', { city: this.play.data?.city || this.play.partnerName || '', text: '' });
     if (this.el) this.el.remove();
     this.video = null;
     this.el = card;

@@ -33,6 +33,9 @@ impl App {
         for t in texts {
             validate::text("heartbeat field", t, MAX_FIELD)?;
         }
+        if let Some(d) = &hb.decodes {
+            super::normalize_decodes(d)?;
+        }
         let now = self.now_ms();
         let body = serde_json::to_string(hb).map_err(AppError::internal)?;
         Ok(HeartbeatRecord {

@@ -6,6 +6,7 @@
 //! pushes. Every time here comes from the application's clock.
 
 pub mod commands;
+pub mod decodes;
 pub mod devices;
 pub mod heartbeat;
 pub mod pairing;
@@ -16,6 +17,7 @@ pub use commands::{
     command_push, CommandInput, COMMAND_STATES, DEFAULT_COMMAND_TTL_SECS, MAX_COMMAND_ARGS,
     MAX_COMMAND_RESULT, MAX_COMMAND_TTL_SECS,
 };
+pub use decodes::{normalize_decodes, MAX_DECODES};
 pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
 pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
 pub use pairing::{

@@ -43,7 +43,28 @@ impl App {
     ) -> AppResult<twincast_core::Explanation> {
         let at = self.instant("at", at)?;
         let (screen, campaigns, alerts) = self.inputs(screen_id).await?;
+        // As the screen's manifest: video items with nothing its player decodes yet are not planned there.
+        let media = self.store.playback_media().await?;
+        let decodes = twincast_core::playback::Decodes::reported(
+            self.store.screen_decodes(&screen.id).await?.as_deref(),
+        );
+        let (campaigns, unplayable) = twincast_core::playback::playable_campaigns(
+            &campaigns,
+            |id| media.get(id).map(|m| &m.facts),
+            &decodes,
+        );
         let mut e = twincast_core::explain(&screen, &campaigns, &alerts, at);
+        for n in &mut e.not_playing {
+            let left: Vec<&str> = unplayable
+                .iter()
+                .filter(|u| u.campaign == n.campaign)
+                .map(|u| u.detail.as_str())
+                .collect();
+            if n.reason == twincast_core::Reason::NoContent && !left.is_empty() {
+                n.detail = format!("no item plays on this screen: {}", left.join("; "));
+            }
+        }
+        e.unplayable = unplayable;
         let free = self.free_zone_campaigns(&screen).await?;
         e.zones = self.explain_zones(&screen, &free, at).await?;
         Ok(e)

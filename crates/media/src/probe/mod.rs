@@ -51,6 +51,8 @@ pub fn probe_file(path: &Path, t: MediaType) -> Result<Probe, MediaError> {
         MediaType::Jpeg => jpeg::probe(&mut r),
         MediaType::Gif => gif::probe(&mut r, len),
         MediaType::Webp => webp::probe(&mut r, len),
+        MediaType::Mkv => Err(MediaError::NeedsFfmpeg("a Matroska (MKV) video".into())),
+        MediaType::Mpeg => Err(MediaError::NeedsFfmpeg("an MPEG stream".into())),
         MediaType::Svg => {
             if len > MAX_HEADER {
                 return Err(MediaError::Corrupt("SVG too large to parse".into()));

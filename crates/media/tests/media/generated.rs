@@ -168,7 +168,7 @@ fn probe_generated_videos() {
         Err(twincast_media::MediaError::UnsupportedType)
     ));
 
-    // Matroska (not WebM) is not sniffed as WebM
+    // Matroska (not WebM) is not sniffed as WebM: it is Matroska, read only by ffprobe
     let mkv = dir.path().join("x.mkv");
     ffmpeg(&[
         "-f",
@@ -179,7 +179,10 @@ fn probe_generated_videos() {
         "libx264",
         mkv.to_str().unwrap(),
     ]);
-    assert_eq!(sniff(&std::fs::read(&mkv).unwrap()), None);
+    assert_eq!(
+        sniff(&std::fs::read(&mkv).unwrap()),
+        Some(twincast_media::MediaType::Mkv)
+    );
 }
 
 #[test]

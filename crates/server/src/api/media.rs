@@ -74,7 +74,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/media", tag = "media",
     request_body(content_type = "multipart/form-data", description = "fields `file` (the content) and `partner` (slug)"),
     responses((status = 201, body = Media), (status = 200, body = Media), (status = 400, body = crate::error::Problem),
-        (status = 403, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, body = crate::error::Problem)))]
+        (status = 403, body = crate::error::Problem), (status = 413, body = crate::error::Problem), (status = 415, description = "unsupported-media-type, needs-ffmpeg", body = crate::error::Problem)))]
 pub async fn upload(
     State(state): State<AppState>,
     who: Principal,
@@ -110,8 +110,11 @@ pub async fn upload(
                 }
                 let name = field.file_name().unwrap_or("upload").to_string();
                 check_file_name(&name)?;
+                // ProRes, MPEG-2, Matroska…: read by ffprobe where the media jobs transcode them.
                 let mut ingest =
-                    Ingest::new(&state.config.tmp_dir(), state.config.max_upload_bytes).await?;
+                    Ingest::new(&state.config.tmp_dir(), state.config.max_upload_bytes)
+                        .await?
+                        .with_ffprobe(state.app.settings.transcoding);
                 while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                     ingest.push(&chunk).await?;
                 }

@@ -188,7 +188,7 @@ pub async fn append(
         (status = 404, description = "upload-not-found", body = crate::error::Problem),
         (status = 409, description = "upload-incomplete, upload-busy", body = crate::error::Problem),
         (status = 410, description = "upload-expired", body = crate::error::Problem),
-        (status = 415, description = "unsupported-media-type", body = crate::error::Problem),
+        (status = 415, description = "unsupported-media-type, needs-ffmpeg", body = crate::error::Problem),
         (status = 422, description = "upload-checksum-mismatch, corrupt-media, unsafe-svg", body = crate::error::Problem)))]
 pub async fn complete(
     State(state): State<AppState>,

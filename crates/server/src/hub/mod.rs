@@ -148,6 +148,17 @@ impl Hub {
 
     // ------------------------------------------------------------ manifests
 
+    /// Takes `version` (read after a change made by this request) as the schedule version, if newer than the one
+    /// known; `None` forgets the known one (read again on next use).
+    pub(crate) fn schedule_version_is(&self, version: Option<i64>) {
+        match version {
+            Some(v) => {
+                self.version.fetch_max(v, Ordering::AcqRel);
+            }
+            None => self.version.store(-1, Ordering::Release),
+        }
+    }
+
     async fn current_version(&self, state: &AppState) -> Result<i64, StoreError> {
         let v = self.version.load(Ordering::Acquire);
         if v >= 0 {
@@ -183,7 +194,16 @@ impl Hub {
             }
         }
         let layouts = store.layout_assignments().await?;
-        let snap = Arc::new(Snapshot::new(version, inputs, resolved).with_layouts(layouts));
+        let playback = crate::manifest::build::Playback {
+            media: store.playback_media().await?,
+            decodes: store.all_screen_decodes().await?,
+            partners: store.partner_names().await?,
+        };
+        let snap = Arc::new(
+            Snapshot::new(version, inputs, resolved)
+                .with_layouts(layouts)
+                .with_playback(playback),
+        );
         *guard = Some(snap.clone());
         Ok(snap)
     }

@@ -43,6 +43,59 @@ pub(crate) struct Snapshot {
     targeting: Mutex<HashMap<String, Arc<Targeting>>>,
     /// The layouts assigned to screens and groups (a layout change bumps the schedule version).
     layouts: twincast_store::LayoutAssignments,
+    /// What choosing each item's file needs (a change of any of it bumps the schedule version).
+    playback: Playback,
+}
+
+/// What the choice of each item's file needs ([`twincast_core::playback`]).
+#[derive(Default)]
+pub(crate) struct Playback {
+    /// Every medium's codec and H.264 rendition, by media id.
+    pub(crate) media: HashMap<String, twincast_store::PlaybackMedia>,
+    /// What each screen that reported it decodes, by screen id.
+    pub(crate) decodes: HashMap<String, Vec<String>>,
+    /// Partners' names by language, by slug.
+    pub(crate) partners: HashMap<String, BTreeMap<String, String>>,
+}
+
+impl Playback {
+    /// The file of medium `m` that a player decoding `d` plays, as the manifest names it; `None` when there is
+    /// none yet. Media the snapshot does not know play as they are.
+    fn media(
+        &self,
+        m: &twincast_store::MediaRef,
+        d: &tc::playback::Decodes,
+    ) -> Option<wire::Media> {
+        let original = to_wire::media(m);
+        let Some(p) = self.media.get(&m.id) else {
+            return Some(original);
+        };
+        match tc::playback::pick(&p.facts, d) {
+            tc::playback::Pick::Original => Some(original),
+            tc::playback::Pick::Rendition => {
+                let r = p.rendition.as_ref()?;
+                Some(wire::Media {
+                    url: format!("/{}", r.object_key),
+                    sha256: r.sha256.clone().unwrap_or_default(),
+                    size: r.size,
+                    mime: "video/mp4".into(),
+                    ..original
+                })
+            }
+            tc::playback::Pick::Nothing => None,
+        }
+    }
+
+    /// The partner's name in `language` (else English, else any), never the slug unless it has no name.
+    fn partner_name(&self, slug: &str, language: &str) -> Option<String> {
+        let names = self.partners.get(slug)?;
+        names
+            .get(language)
+            .or_else(|| names.get("en"))
+            .or_else(|| names.values().next())
+            .filter(|n| !n.trim().is_empty())
+            .cloned()
+    }
 }
 
 impl Snapshot {
@@ -67,7 +120,14 @@ impl Snapshot {
             ids_matter,
             targeting: Mutex::default(),
             layouts: Default::default(),
+            playback: Playback::default(),
         }
+    }
+
+    /// The same snapshot with what choosing each item's file needs.
+    pub(crate) fn with_playback(mut self, playback: Playback) -> Snapshot {
+        self.playback = playback;
+        self
     }
 
     /// The same snapshot with the layouts assigned to screens and groups.
@@ -223,7 +283,17 @@ pub(crate) fn build_manifest(
             t
         }
     };
-    let key = targeting.key;
+    // Screens that decode the same codecs and read the same language get the same files and partner names.
+    let decodes =
+        tc::playback::Decodes::reported(snap.playback.decodes.get(&screen.id).map(Vec::as_slice));
+    let key: [u8; 32] = {
+        let mut k = Sha256::new();
+        k.update(targeting.key);
+        k.update(decodes.signature().as_bytes());
+        k.update([0]);
+        k.update(screen.language.as_bytes());
+        k.finalize().into()
+    };
     let cached = snap.shared.lock().ok().and_then(|m| m.get(&key).cloned());
     let shared = match cached {
         Some(s) => s,
@@ -248,6 +318,7 @@ pub(crate) fn build_manifest(
                 snap,
                 screen,
                 (&main, &ticker, &free),
+                &decodes,
                 layout.as_deref(),
                 (from, to),
                 key,
@@ -297,6 +368,7 @@ fn build_shared(
         &[&tc::Campaign],
         &[&(String, tc::Campaign)],
     ),
+    decodes: &tc::playback::Decodes,
     layout: Option<&twincast_store::Layout>,
     (from, to): (i64, i64),
     key: [u8; 32],
@@ -304,11 +376,26 @@ fn build_shared(
     let o = usize::from(screen.orientation == tc::Orientation::Portrait);
     let resolved = &snap.resolved[o];
     let owned: Vec<tc::Campaign> = main.iter().map(|c| (*c).clone()).collect();
+    // Items with nothing this screen decodes yet (still transcoding) are not planned here.
+    let (owned, _) = tc::playback::playable_campaigns(
+        &owned,
+        |id| snap.playback.media.get(id).map(|m| &m.facts),
+        decodes,
+    );
+    let pb = &snap.playback;
+    let item = |c: &tc::Campaign, res: &ResolvedItem| {
+        let mut it = to_wire::item(c, res);
+        it.partner_name = it
+            .partner
+            .as_deref()
+            .and_then(|p| pb.partner_name(p, &screen.language));
+        it
+    };
     let plays = tc::plan_horizon(screen, &owned, &snap.inputs.alerts, from, to);
     let by_id: HashMap<&str, &tc::Campaign> = main.iter().map(|c| (c.id.as_str(), *c)).collect();
     let mut items: Vec<wire::Item> = Vec::new();
     let mut item_index: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut media: BTreeMap<&str, &twincast_store::MediaRef> = BTreeMap::new();
+    let mut media: BTreeMap<&str, wire::Media> = BTreeMap::new();
     let mut alerts: Vec<wire::Alert> = Vec::new();
     let mut alert_index: HashMap<&str, usize> = HashMap::new();
     let mut seq: Vec<wire::Play> = Vec::with_capacity(plays.len());
@@ -326,9 +413,12 @@ fn build_shared(
                         continue;
                     };
                     if let Some(m) = &res.media {
-                        media.insert(m.id.as_str(), m);
+                        let Some(w) = pb.media(m, decodes) else {
+                            continue;
+                        };
+                        media.insert(m.id.as_str(), w);
                     }
-                    items.push(to_wire::item(c, res));
+                    items.push(item(c, res));
                     item_index.insert((cid, iid), items.len() - 1);
                     wire::PlayRef::Item(items.len() - 1)
                 }
@@ -359,9 +449,12 @@ fn build_shared(
         for it in &c.items {
             if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
                 if let Some(m) = &res.media {
-                    media.insert(m.id.as_str(), m);
+                    let Some(w) = pb.media(m, decodes) else {
+                        continue;
+                    };
+                    media.insert(m.id.as_str(), w);
                 }
-                ticker_items.push(to_wire::item(c, res));
+                ticker_items.push(item(c, res));
             }
         }
     }
@@ -370,12 +463,15 @@ fn build_shared(
         for it in &c.items {
             if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
                 if let Some(m) = &res.media {
-                    media.insert(m.id.as_str(), m);
+                    let Some(w) = pb.media(m, decodes) else {
+                        continue;
+                    };
+                    media.insert(m.id.as_str(), w);
                 }
                 zone_items
                     .entry(zone.clone())
                     .or_default()
-                    .push(to_wire::item(c, res));
+                    .push(item(c, res));
             }
         }
     }
@@ -386,7 +482,7 @@ fn build_shared(
             Some(l) => to_wire::assigned_layout(l),
             None => to_wire::layout(&tc::layout::choose(screen.orientation, !ticker.is_empty())),
         },
-        media: media.values().map(|m| to_wire::media(m)).collect(),
+        media: media.into_values().collect(),
         // Format 2: a rotation repeats the same few entries, which gzip shrinks about eightfold compared with
         // explicit starts.
         plays: wire::PlayList::new(wire::Format::V2, seq),

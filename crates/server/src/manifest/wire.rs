@@ -35,6 +35,7 @@ pub(super) fn item(c: &tc::Campaign, r: &ResolvedItem) -> wire::Item {
     wire::Item {
         campaign: c.id.clone(),
         partner: (c.partner != "_network").then(|| c.partner.clone()),
+        partner_name: None,
         item: r.item.clone(),
         kind: match r.kind {
             ItemKind::Video => wire::ItemKind::Video,

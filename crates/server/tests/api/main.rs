@@ -38,4 +38,5 @@ mod schedule;
 mod shutdown;
 mod uploads;
 mod users_audit;
+mod video;
 mod whatif;

@@ -28,6 +28,15 @@ pub async fn heartbeat(
         .record_heartbeat(&state.store, record)
         .await
         .map_err(|e| ApiError::internal(format!("storing the heartbeat: {e}")))?;
+    if let Some(d) = &hb.decodes {
+        let codecs = twincast_app::player::normalize_decodes(d)?;
+        if state.app.record_decodes(&device, &codecs).await? {
+            // The manifest named in the answer is already the one with this screen's files.
+            state
+                .hub
+                .schedule_version_is(state.store.schedule_version().await.ok());
+        }
+    }
     let etag = state
         .hub
         .manifest(&state, &device.screen_id, 48, now)

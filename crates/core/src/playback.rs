@@ -1,0 +1,218 @@
+//! Which file of a medium a screen plays: the original when the screen's player decodes its codec, else the
+//! H.264/AAC rendition the media jobs make, else nothing yet (the item is then left out of that screen's plan,
+//! and `explain` says why).
+//!
+//! A player reports the codecs it decodes with its heartbeat ([`Decodes::reported`]); one that never did is
+//! assumed to decode [`BASELINE`], what every Chromium build plays.
+
+use crate::campaign::{Campaign, ContentKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// What a player that has not reported its codecs is assumed to decode.
+pub const BASELINE: [&str; 4] = ["h264", "vp8", "vp9", "av1"];
+
+/// The codec of every H.264/AAC rendition (what [`Pick::Rendition`] plays).
+pub const RENDITION_CODEC: &str = "h264";
+
+/// The video codecs one screen's player decodes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decodes(BTreeSet<String>);
+
+impl Default for Decodes {
+    fn default() -> Self {
+        Decodes::reported(None)
+    }
+}
+
+impl Decodes {
+    /// From a heartbeat's `decodes` (lowercased, deduplicated); `None` is [`BASELINE`].
+    pub fn reported(codecs: Option<&[String]>) -> Decodes {
+        match codecs {
+            Some(c) => Decodes(c.iter().map(|s| s.trim().to_ascii_lowercase()).collect()),
+            None => Decodes(BASELINE.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    /// Does the player decode `codec`?
+    pub fn can(&self, codec: &str) -> bool {
+        self.0.contains(&codec.to_ascii_lowercase())
+    }
+
+    /// A stable text naming the set (sorted, comma-separated): screens with equal signatures get equal files.
+    pub fn signature(&self) -> String {
+        self.0.iter().cloned().collect::<Vec<_>>().join(",")
+    }
+
+    /// The codecs, sorted.
+    pub fn codecs(&self) -> Vec<String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+/// What is known of a medium to choose its file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MediaFacts {
+    /// `true` for videos (images always play as they are).
+    pub video: bool,
+    /// The original's video codec (`h264`, `h265`, `prores`, …), `None` when it was never probed for one.
+    pub codec: Option<String>,
+    /// Whether its H.264/AAC rendition exists.
+    pub rendition: bool,
+    /// Whether its container is one browsers do not play (Matroska, MPEG streams): only the rendition plays.
+    pub foreign_container: bool,
+}
+
+/// The file a screen plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pick {
+    /// The original.
+    Original,
+    /// The H.264/AAC rendition.
+    Rendition,
+    /// Nothing this screen decodes exists yet.
+    Nothing,
+}
+
+/// The best file of a medium for a screen: the original when the player decodes it (or it is no video, or its
+/// codec is unknown), else the rendition when it exists and the player decodes H.264, else nothing.
+pub fn pick(m: &MediaFacts, d: &Decodes) -> Pick {
+    if !m.video {
+        return Pick::Original;
+    }
+    if !m.foreign_container && m.codec.as_deref().is_none_or(|c| d.can(c)) {
+        return Pick::Original;
+    }
+    if m.rendition && d.can(RENDITION_CODEC) {
+        Pick::Rendition
+    } else {
+        Pick::Nothing
+    }
+}
+
+/// An item left out of a screen's plan: nothing of its medium plays there yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unplayable {
+    /// Campaign id.
+    pub campaign: String,
+    /// Item id.
+    pub item: String,
+    /// Media id.
+    pub media: String,
+    /// The original's codec.
+    pub codec: String,
+    /// `true` while the rendition is still to be made (the item will play once it exists).
+    pub awaiting_rendition: bool,
+    /// Human-readable detail.
+    pub detail: String,
+}
+
+/// `campaigns` with the video items the screen cannot play removed (a campaign may be left with no items), and
+/// the items removed. `facts` answers for a media id (`None`: unknown, kept as it is).
+pub fn playable_campaigns<'a>(
+    campaigns: &[Campaign],
+    facts: impl Fn(&str) -> Option<&'a MediaFacts>,
+    d: &Decodes,
+) -> (Vec<Campaign>, Vec<Unplayable>) {
+    let mut out = Vec::with_capacity(campaigns.len());
+    let mut left = Vec::new();
+    for c in campaigns {
+        let mut c = c.clone();
+        c.items.retain(|it| {
+            if it.kind != ContentKind::Video {
+                return true;
+            }
+            let Some(m) = facts(&it.media) else {
+                return true;
+            };
+            if pick(m, d) != Pick::Nothing {
+                return true;
+            }
+            let codec = m.codec.clone().unwrap_or_else(|| "unknown".into());
+            left.push(Unplayable {
+                campaign: c.id.clone(),
+                item: it.id.clone(),
+                media: it.media.clone(),
+                awaiting_rendition: !m.rendition,
+                detail: format!(
+                    "this screen's player cannot decode {codec} (it decodes {}) and the H.264 rendition {}",
+                    d.codecs().join(", "),
+                    if m.rendition {
+                        "is not playable there either"
+                    } else {
+                        "is not made yet (transcoding)"
+                    }
+                ),
+                codec,
+            });
+            false
+        });
+        out.push(c);
+    }
+    (out, left)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn video(codec: &str, rendition: bool) -> MediaFacts {
+        MediaFacts {
+            video: true,
+            codec: Some(codec.into()),
+            rendition,
+            foreign_container: false,
+        }
+    }
+
+    #[test]
+    fn the_original_when_decodable_else_the_rendition_else_nothing() {
+        let chromium = Decodes::reported(Some(&["h264".into(), "VP9".into()]));
+        assert_eq!(pick(&video("h264", false), &chromium), Pick::Original);
+        assert_eq!(pick(&video("vp9", true), &chromium), Pick::Original);
+        assert_eq!(pick(&video("h265", true), &chromium), Pick::Rendition);
+        assert_eq!(pick(&video("h265", false), &chromium), Pick::Nothing);
+        assert_eq!(pick(&video("prores", false), &chromium), Pick::Nothing);
+        let safari = Decodes::reported(Some(&["h264".into(), "h265".into()]));
+        assert_eq!(pick(&video("h265", false), &safari), Pick::Original);
+        // No H.264 at all: a rendition does not help.
+        let odd = Decodes::reported(Some(&["vp9".into()]));
+        assert_eq!(pick(&video("h265", true), &odd), Pick::Nothing);
+        // Images and unprobed media play as they are.
+        let image = MediaFacts {
+            video: false,
+            codec: Some("png".into()),
+            rendition: false,
+            foreign_container: false,
+        };
+        assert_eq!(pick(&image, &odd), Pick::Original);
+        assert_eq!(
+            pick(
+                &MediaFacts {
+                    video: true,
+                    ..Default::default()
+                },
+                &odd
+            ),
+            Pick::Original
+        );
+        // A container browsers do not play needs the rendition, whatever its codec.
+        let mkv = MediaFacts {
+            foreign_container: true,
+            ..video("vp9", false)
+        };
+        assert_eq!(pick(&mkv, &chromium), Pick::Nothing);
+        let mkv = MediaFacts {
+            rendition: true,
+            ..mkv
+        };
+        assert_eq!(pick(&mkv, &chromium), Pick::Rendition);
+        // Players that never reported: the baseline.
+        assert_eq!(Decodes::default().signature(), "av1,h264,vp8,vp9");
+        assert_eq!(
+            pick(&video("h265", false), &Decodes::default()),
+            Pick::Nothing
+        );
+    }
+}
