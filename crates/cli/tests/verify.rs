@@ -121,7 +121,7 @@ fn verify_checks_inclusion_and_consistency_offline() {
     );
 
     // A play's proof, as the server's /api/v1/proof/plays/{ref} gives it.
-    let b64 = |path: Vec<Hash>| path.iter().map(|h| base64_encode(h)).collect::<Vec<_>>();
+    let b64 = |path: Vec<Hash>| path.iter().map(base64_encode).collect::<Vec<_>>();
     let proof = PlayProof {
         record: String::from_utf8(records[4].leaf_bytes()).unwrap(),
         index: 4,
