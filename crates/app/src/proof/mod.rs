@@ -1,5 +1,5 @@
 //! Proof of play (docs/proof-of-play.md): play records built from accepted batches and appended to the
-//! transparency log ([`record`]), signed checkpoints and the log's key, inclusion and consistency proofs (here),
+//! transparency log (`record`), signed checkpoints and the log's key, inclusion and consistency proofs (here),
 //! and the [`Checkpointer`] worker that signs a checkpoint at least daily.
 
 mod record;
