@@ -210,7 +210,9 @@ async fn nodes_share_changes_and_lose_nothing_when_one_dies() {
         .unwrap()
         .lines()
         .map(|l| {
-            let (t, s) = l.split_once('\t').unwrap();
+            // token, screen id, device id (the device id is the third column since proof of play)
+            let mut cols = l.split('\t');
+            let (t, s) = (cols.next().unwrap(), cols.next().unwrap());
             (t.to_string(), s.to_string())
         })
         .collect();
@@ -287,8 +289,9 @@ async fn nodes_share_changes_and_lose_nothing_when_one_dies() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 202);
+    let status = res.status();
     let sent: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, 202, "{sent}");
     let got = wait_for(&mut sockets[2], "command", WITHIN)
         .await
         .expect("socket on node C open");

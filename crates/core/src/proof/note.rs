@@ -56,8 +56,9 @@ impl NoteVerifier {
     /// Reads `<name>+<hex key id>+<base64(0x01 || key)>`.
     pub fn parse(vkey: &str) -> Result<NoteVerifier, NoteError> {
         let vkey = vkey.trim();
-        let mut parts = vkey.rsplitn(3, '+');
-        let (Some(data), Some(id), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+        // The name has no `+` and the id is hex; the base64 key may contain `+`: split from the left.
+        let mut parts = vkey.splitn(3, '+');
+        let (Some(name), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
             return err("a verifier key is <name>+<key id>+<key>");
         };
         if !valid_key_name(name) {
