@@ -358,7 +358,7 @@ MOUNTED=""
 # ==================================================================================================================
 log "=== 4. SIGTERM under load"
 D4="$WORK/d4"
-"$TW" fleet provision --data "$D4" --screens 1 --locations 1 --partners 1 --tokens-out "$WORK/fleet.tokens" >"$WORK/d4-seed.log" 2>&1
+"$TW" fleet provision --unsigned --data "$D4" --screens 1 --locations 1 --partners 1 --tokens-out "$WORK/fleet.tokens" >"$WORK/d4-seed.log" 2>&1
 DEVICE=$(cut -f1 "$WORK/fleet.tokens")
 serve sigterm --data "$D4"
 mkdir -p "$WORK/load"

@@ -36,6 +36,10 @@ pub struct ProvisionArgs {
     /// `places` (one everywhere, nine one place).
     #[arg(long, default_value = "mixed", value_parser = ["mixed", "places"])]
     pub targeting: String,
+    /// Register no proof-of-play key: the devices send unsigned batches, like players without Ed25519 (their lines
+    /// in the token file then have no device id, so the simulator does not sign either).
+    #[arg(long)]
+    pub unsigned: bool,
 }
 
 const KINDS: [&str; 4] = ["airport", "street", "metro", "bus_terminal"];
@@ -168,17 +172,22 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
             .await
             .with_context(|| format!("adding screen {i}"))?;
         let token = twincast_app::secrets::new_device_token();
-        let key = super::player::provisioned_key(&token).verifying_key();
+        let key = (!a.unsigned)
+            .then(|| B64.encode(super::player::provisioned_key(&token).verifying_key().to_bytes()));
         let device = store
             .provision_device(
                 &view.screen.id,
                 &twincast_app::secrets::secret_hash(&token),
-                Some(&B64.encode(key.to_bytes())),
+                key.as_deref(),
                 now,
                 expires,
             )
             .await?;
-        writeln!(out, "{token}\t{}\t{}", view.screen.id, device.id)?;
+        if a.unsigned {
+            writeln!(out, "{token}\t{}", view.screen.id)?;
+        } else {
+            writeln!(out, "{token}\t{}\t{}", view.screen.id, device.id)?;
+        }
     }
     let f = out
         .into_inner()
