@@ -172,8 +172,13 @@ pub async fn provision(store: &Store, a: &ProvisionArgs) -> Result<usize> {
             .await
             .with_context(|| format!("adding screen {i}"))?;
         let token = twincast_app::secrets::new_device_token();
-        let key = (!a.unsigned)
-            .then(|| B64.encode(super::player::provisioned_key(&token).verifying_key().to_bytes()));
+        let key = (!a.unsigned).then(|| {
+            B64.encode(
+                super::player::provisioned_key(&token)
+                    .verifying_key()
+                    .to_bytes(),
+            )
+        });
         let device = store
             .provision_device(
                 &view.screen.id,
