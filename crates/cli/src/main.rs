@@ -55,6 +55,20 @@ struct ServeArgs {
     /// Public base URL (https://… makes cookies Secure).
     #[arg(long, env = "TWINCAST_PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
+    /// Seconds `/readyz` answers 503 after SIGTERM before the node stops (behind a load balancer).
+    #[arg(long, env = "TWINCAST_DRAIN_SECS")]
+    drain_secs: Option<u64>,
+    /// With S3 storage: redirect media requests to presigned URLs valid this many seconds (0: serve them).
+    #[arg(long, env = "TWINCAST_MEDIA_REDIRECT_SECS")]
+    media_redirect_secs: Option<u64>,
+    /// A load balancer's network whose X-Forwarded-For is believed, as a CIDR (repeat, or comma-separated in the
+    /// environment).
+    #[arg(
+        long = "trusted-proxy",
+        env = "TWINCAST_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Option<Vec<String>>,
 }
 
 /// Screen health, offline alerts, the console's maps and outbound fetches (serve, demo); each overrides the
@@ -336,6 +350,15 @@ async fn run(cli: Cli) -> Result<()> {
             }
             if let Some(u) = s.public_base_url {
                 c.public_base_url = u;
+            }
+            if let Some(d) = s.drain_secs {
+                c.drain_secs = d;
+            }
+            if let Some(r) = s.media_redirect_secs {
+                c.media_redirect_secs = r;
+            }
+            if let Some(p) = s.trusted_proxies {
+                c.trusted_proxies = p;
             }
             init_logs(c.log_format);
             let listen = c.listen.clone();

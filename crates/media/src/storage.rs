@@ -51,6 +51,10 @@ enum Backend {
         region: String,
         signed: bool,
         s3: Box<AmazonS3>,
+        /// Signs the URLs clients are redirected to: at `public_endpoint` when the storage URL names one.
+        public: Box<AmazonS3>,
+        /// Where clients reach the store (`public_endpoint`, else `endpoint`).
+        public_endpoint: String,
     },
 }
 
@@ -143,15 +147,17 @@ impl Storage {
             ));
         }
         let (mut endpoint, mut region, mut key_id, mut secret) = (None, None, None, None);
+        let mut public_endpoint = None;
         for (k, v) in url.query_pairs() {
             let slot = match k.as_ref() {
                 "endpoint" => &mut endpoint,
+                "public_endpoint" => &mut public_endpoint,
                 "region" => &mut region,
                 "access_key_id" => &mut key_id,
                 "secret_access_key" => &mut secret,
                 other => {
                     return Err(storage_err(format!(
-                        "unknown s3 storage URL parameter {other:?} (known: endpoint, region, access_key_id, secret_access_key)"
+                        "unknown s3 storage URL parameter {other:?} (known: endpoint, public_endpoint, region, access_key_id, secret_access_key)"
                     )))
                 }
             };
@@ -163,7 +169,8 @@ impl Storage {
         }
         let region = region.unwrap_or_else(|| "us-east-1".to_string());
         let endpoint = endpoint.map(|e| e.trim_end_matches('/').to_string());
-        if let Some(e) = &endpoint {
+        let public_endpoint = public_endpoint.map(|e| e.trim_end_matches('/').to_string());
+        for e in endpoint.iter().chain(&public_endpoint) {
             let u = url::Url::parse(e)
                 .map_err(|err| storage_err(format!("s3 endpoint is not a URL: {err}")))?;
             if !matches!(u.scheme(), "http" | "https") {
@@ -199,6 +206,15 @@ impl Storage {
         }
         let s3 = b.build()?;
         let endpoint = endpoint.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
+        let public_endpoint = public_endpoint.unwrap_or_else(|| endpoint.clone());
+        let public = AmazonS3Builder::new()
+            .with_bucket_name(&bucket)
+            .with_region(&region)
+            .with_allow_http(true)
+            .with_virtual_hosted_style_request(false)
+            .with_endpoint(&public_endpoint)
+            .with_credentials(s3.credentials().clone())
+            .build()?;
         Ok(Storage {
             inner: Arc::new(Inner {
                 open_files: Default::default(),
@@ -209,6 +225,8 @@ impl Storage {
                     region,
                     signed: key_id.is_some(),
                     s3: Box::new(s3),
+                    public: Box::new(public),
+                    public_endpoint,
                 },
             }),
         })
@@ -558,6 +576,40 @@ impl Storage {
                 Ok(())
             }
         }
+    }
+
+    /// A URL a client can GET `key` from directly, for `ttl`: presigned (at the storage URL's `public_endpoint`
+    /// when it names one), or the plain object URL of an anonymous bucket. `None` for a local store, whose bytes
+    /// only the node serves.
+    pub async fn presigned_get(
+        &self,
+        key: &str,
+        ttl: Duration,
+    ) -> Result<Option<url::Url>, MediaError> {
+        let Backend::S3 {
+            bucket,
+            signed,
+            public,
+            public_endpoint,
+            ..
+        } = &self.inner.backend
+        else {
+            return Ok(None);
+        };
+        let path = key_path(key)?;
+        if *signed {
+            let url = object_store::signer::Signer::signed_url(
+                public.as_ref(),
+                object_store::signer::Method::GET,
+                &path,
+                ttl,
+            )
+            .await?;
+            return Ok(Some(url));
+        }
+        url::Url::parse(&format!("{public_endpoint}/{bucket}/{path}"))
+            .map(Some)
+            .map_err(|e| storage_err(format!("bad endpoint: {e}")))
     }
 
     /// S3 only: create the bucket if it does not exist yet (a signed `PUT /bucket`). A no-op for local stores.

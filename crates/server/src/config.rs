@@ -88,6 +88,19 @@ pub struct Config {
     /// `10.20.0.0/16` for a feed on the city's own network); empty: public addresses only (loopback, private,
     /// link-local and other special addresses are refused, redirects included).
     pub fetch_allow_networks: Vec<String>,
+    /// On SIGTERM or SIGINT, answer `/readyz` with 503 for this many seconds while still serving everything, so a
+    /// load balancer's health checks take the node out before it stops listening (docs/scale-out.md); then every
+    /// screen's socket is closed with 1001 (going away) and its player reconnects, through the balancer, to another
+    /// node. 0: stop at once.
+    pub drain_secs: u64,
+    /// Load balancers and reverse proxies in front of the nodes, as CIDRs (e.g. `10.0.0.0/24`): a connection from
+    /// one of them is taken to come from the address its `X-Forwarded-For` names (login, pairing and form rate
+    /// limits count per client address). Empty: the peer address, whatever the header says.
+    pub trusted_proxies: Vec<String>,
+    /// With S3 storage: answer `/media/…` and `/renditions/…` with a redirect (307) to a presigned URL valid this
+    /// many seconds, so the object store (or a CDN in front of it) carries the bytes; 0: the node serves them.
+    /// HLS playlists and SVG images are always served by the node (relative segment links, CSP header).
+    pub media_redirect_secs: u64,
 }
 
 /// The host city as configured.
@@ -130,6 +143,9 @@ impl Default for Config {
             host_city: None,
             site_time_zone: "UTC".into(),
             fetch_allow_networks: Vec::new(),
+            drain_secs: 0,
+            trusted_proxies: Vec::new(),
+            media_redirect_secs: 0,
         }
     }
 }
@@ -162,6 +178,9 @@ impl std::fmt::Debug for Config {
             .field("smtp_to", &self.smtp_to)
             .field("map_tile_url", &self.map_tile_url)
             .field("fetch_allow_networks", &self.fetch_allow_networks)
+            .field("drain_secs", &self.drain_secs)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("media_redirect_secs", &self.media_redirect_secs)
             .finish_non_exhaustive()
     }
 }

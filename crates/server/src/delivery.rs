@@ -48,6 +48,12 @@ async fn original(
     let Some(size) = committed_size(&state, &key, true).await else {
         return not_found();
     };
+    // SVG keeps the node's CSP header below.
+    if t != twincast_media::MediaType::Svg {
+        if let Some(r) = redirect(&state, &key).await {
+            return r;
+        }
+    }
     let mut res = serve(&state, &key, size, t.mime(), format!("\"{sha}\""), &headers).await;
     if t == twincast_media::MediaType::Svg {
         // Sanitized at upload; this is the second line of defence.
@@ -106,12 +112,53 @@ async fn rendition(
     let Some(size) = committed_size(&state, &key, false).await else {
         return not_found();
     };
+    // A playlist names its segments relative to its own URL: it stays here, so they come back here too.
+    if !path.ends_with(".m3u8") {
+        if let Some(r) = redirect(&state, &key).await {
+            return r;
+        }
+    }
     let etag = {
         use sha2::Digest;
         let h = sha2::Sha256::digest(format!("{key}:{size}").as_bytes());
         format!("\"r-{}\"", hex::encode(&h[..16]))
     };
     serve(&state, &key, size, rendition_mime(&path), etag, &headers).await
+}
+
+/// With `media_redirect_secs` and S3 storage: a 307 to a presigned URL of the committed object `key`, so the
+/// object store (or a CDN before it) carries the bytes and answers ranges itself. `None`: the node serves them
+/// (local storage, redirects off, or signing failed — then serving is the safe answer).
+async fn redirect(state: &AppState, key: &str) -> Option<Response> {
+    let secs = state.config.media_redirect_secs;
+    if secs == 0 {
+        return None;
+    }
+    match state
+        .storage
+        .presigned_get(key, std::time::Duration::from_secs(secs))
+        .await
+    {
+        Ok(Some(url)) => Some(
+            (
+                StatusCode::TEMPORARY_REDIRECT,
+                [
+                    (header::LOCATION, url.to_string()),
+                    // Never kept longer than half the URL's life.
+                    (
+                        header::CACHE_CONTROL,
+                        format!("private, max-age={}", secs / 2),
+                    ),
+                ],
+            )
+                .into_response(),
+        ),
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!(key, error = %e, "presigning failed: serving the object from this node");
+            None
+        }
+    }
 }
 
 /// Size of a committed object, from the cache or from its row.

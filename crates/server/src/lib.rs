@@ -56,6 +56,9 @@ pub struct AppState {
     pub events: tokio::sync::broadcast::Sender<events::ServerEvent>,
     /// Player connections, device-token and manifest caches.
     pub hub: Arc<hub::Hub>,
+    /// Set when the node has been told to stop: `/readyz` answers 503 and new screen sockets are refused, so a load
+    /// balancer moves traffic to the other nodes (`drain_secs`).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn metrics_handle() -> PrometheusHandle {
@@ -102,6 +105,8 @@ impl AppState {
         })?;
         let outbound = twincast_app::outbound::OutboundPolicy::parse(&config.fetch_allow_networks)
             .map_err(|e| StartError::Config(format!("fetch_allow_networks: {e}")))?;
+        let proxies = twincast_app::proxies::TrustedProxies::parse(&config.trusted_proxies)
+            .map_err(|e| StartError::Config(format!("trusted_proxies: {e}")))?;
         let app = twincast_app::App::new(
             store.clone(),
             storage.clone(),
@@ -127,6 +132,7 @@ impl AppState {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
                 outbound,
+                proxies,
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
                 login_per_minute: config.login_attempts_per_minute.max(1),
                 proof_origin: proof_origin(&config.public_base_url),
@@ -145,6 +151,7 @@ impl AppState {
             transcoding,
             metrics: metrics_handle(),
             hub: Arc::new(hub::Hub::new(hub::PlayerSettings::from_config(&config))),
+            draining: Arc::default(),
             config: Arc::new(config),
         })
     }
@@ -265,6 +272,7 @@ impl Server {
         workers.spawn(twincast_app::cap_sources::CapPoller::new(state.app.clone()));
         workers.spawn(twincast_app::proof::Checkpointer::new(state.app.clone()));
         let app = router(state.clone());
+        let shutdown = drain_then(state.clone(), shutdown);
         let handle = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -283,6 +291,23 @@ impl Server {
             workers: states,
         })
     }
+}
+
+/// `shutdown`, then the drain: `/readyz` answers 503 for `drain_secs` while everything is still served (a load
+/// balancer's health checks take the node out), then every screen's socket is closed with 1001 so its player
+/// reconnects elsewhere; only then does the server stop listening and finish the requests in flight.
+async fn drain_then(state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) {
+    shutdown.await;
+    state
+        .draining
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let secs = state.config.drain_secs;
+    if secs > 0 {
+        tracing::info!(secs, "draining: /readyz answers 503 before the node stops");
+        tokio::time::sleep(std::time::Duration::from_secs(secs)).await;
+    }
+    let sockets = state.hub.close_all(1001);
+    tracing::info!(sockets, "closed the screens' sockets (going away)");
 }
 
 /// Completes on SIGINT or SIGTERM.

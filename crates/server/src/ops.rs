@@ -127,6 +127,10 @@ pub fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        let body = serde_json::json!({"draining": true});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
     let db = state.store.ping().await;
     let storage = state.storage.check().await;
     let body = serde_json::json!({

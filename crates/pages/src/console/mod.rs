@@ -124,6 +124,7 @@ struct LoginForm {
 async fn login(
     State(pages): State<Pages>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     v: Visitor,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -139,7 +140,11 @@ async fn login(
             },
         )
     };
-    if !pages.app.login_allowed(peer.ip()).await {
+    if !pages
+        .app
+        .login_allowed(pages.app.client_ip(peer.ip(), &headers))
+        .await
+    {
         return failed(StatusCode::TOO_MANY_REQUESTS, "login-too-many");
     }
     match pages.app.login(&f.username, f.password.clone()).await {

@@ -246,10 +246,15 @@ pub async fn interest_form(
 pub async fn submit_interest(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<InterestForm>,
 ) -> ApiResult<(StatusCode, Json<Submitted>)> {
-    if state.interest_limiter.check_key(&peer.ip()).is_err() {
+    if state
+        .interest_limiter
+        .check_key(&state.app.client_ip(peer.ip(), &headers))
+        .is_err()
+    {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-interests",

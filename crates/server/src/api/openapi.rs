@@ -18,7 +18,7 @@
 //! | 415 | with a request body, except [`RAW_BODY`] | `ApiJson` (not JSON), multipart, CAP and iCalendar types |
 //! | 422 | with a `multipart/form-data` body (uploads) | the media checks (`corrupt-media`, `unsafe-svg`) |
 //! | 500 | every operation | `ApiError::internal` (the cause is logged, never sent) |
-//! | 503 | every operation | `database-unavailable` (the database does not answer) and `storage-unavailable` (the object store does not answer), both with `Retry-After` |
+//! | 503 | every operation | `database-unavailable` (the database does not answer) and `storage-unavailable` (the object store does not answer), both with `Retry-After`; the player WebSocket also `node-draining` (the node is stopping) |
 //! | 507 | with an unsafe method | `insufficient-storage`: the disk is full (upload spool, local objects or the database's own disk), nothing was stored |
 //!
 //! It also documents as query parameters the fields of `IntoParams` structs read with `ApiQuery` (utoipa takes

@@ -51,9 +51,14 @@ fn cookie(state: &AppState, value: &str, max_age: u64) -> String {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Response> {
-    if !state.app.login_allowed(peer.ip()).await {
+    if !state
+        .app
+        .login_allowed(state.app.client_ip(peer.ip(), &headers))
+        .await
+    {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too-many-logins",

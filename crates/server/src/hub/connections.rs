@@ -37,6 +37,19 @@ impl Hub {
         }
     }
 
+    /// Closes every open socket with `code` (1001, going away, when the node stops): each player reconnects, through
+    /// the load balancer, to another node. Returns how many sockets were told.
+    pub fn close_all(&self, code: u16) -> usize {
+        let Ok(conns) = self.conns.read() else {
+            return 0;
+        };
+        conns
+            .values()
+            .flatten()
+            .filter(|c| c.tx.try_send(Outbound::Close(code)).is_ok())
+            .count()
+    }
+
     /// Registers a socket of `screen_id`; returns its id and the receiving end.
     pub fn connect(&self, screen_id: &str, device_id: &str) -> (u64, mpsc::Receiver<Outbound>) {
         let (tx, rx) = mpsc::channel(32);

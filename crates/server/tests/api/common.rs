@@ -16,7 +16,7 @@ pub struct TestServer {
     pub base: String,
     pub state: AppState,
     pub _data: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Which database the test suite runs on: `TWINCAST_TEST_BACKEND=postgres` uses a fresh database on
@@ -70,7 +70,14 @@ impl TestServer {
             base: format!("http://{}", server.addr),
             state,
             _data: data,
-            _stop: tx,
+            stop: Some(tx),
+        }
+    }
+
+    /// Tells the server to stop, as SIGTERM does (drain first, then stop listening).
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
         }
     }
 

@@ -34,6 +34,7 @@ mod portal_projects;
 mod portal_share;
 mod proof;
 mod revision;
+mod scale_out;
 mod schedule;
 mod shutdown;
 mod uploads;

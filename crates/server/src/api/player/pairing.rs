@@ -29,9 +29,14 @@ const MAX_WAIT_SECS: u64 = 30;
 pub async fn create_pairing(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<PairingCreated>)> {
-    if !state.app.pairing_allowed(peer.ip()).await {
+    if !state
+        .app
+        .pairing_allowed(state.app.client_ip(peer.ip(), &headers))
+        .await
+    {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",

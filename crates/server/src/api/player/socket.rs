@@ -7,7 +7,7 @@ use crate::hub::Outbound;
 use crate::AppState;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use twincast_protocol::{PlayerMessage, Push};
@@ -25,7 +25,8 @@ pub struct WsQuery {
 /// The push channel: `hello`, `manifest_changed`, `alert`, `command`, `ping`, `revoked` (JSON text frames); the
 /// player sends `pong` and `command_result`.
 #[utoipa::path(get, path = "/api/v1/player/ws", tag = "player", params(WsQuery),
-    responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::Problem)))]
+    responses((status = 101, description = "WebSocket"), (status = 401, body = crate::error::Problem),
+        (status = 503, description = "`node-draining`: the node is stopping; connect again", body = crate::error::Problem)))]
 pub async fn ws(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<WsQuery>,
@@ -42,6 +43,14 @@ pub async fn ws(
         }
     };
     let device = authenticate(&state, &token).await?;
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        // The node is stopping: the player retries, and the load balancer sends it to another node.
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "node-draining",
+            "this node is stopping: connect again (another node will answer)",
+        ));
+    }
     let upgrade = upgrade.map_err(|e| {
         ApiError::bad_request(
             "websocket-required",
@@ -104,7 +113,7 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
                     }
                     Some(Outbound::Close(code)) => {
                         let _ = socket.send(Message::Close(Some(axum::extract::ws::CloseFrame {
-                            code, reason: "revoked".into() }))).await;
+                            code, reason: if code == 1001 { "going away" } else { "revoked" }.into() }))).await;
                         break;
                     }
                     None => break,
