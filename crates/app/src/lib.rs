@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod partners;
 pub mod places;
 pub mod player;
+mod polled;
 pub mod portal;
 pub mod proof;
 pub mod revision;
@@ -76,6 +77,8 @@ pub struct Settings {
     pub cooperation: cooperation::CooperationSettings,
     /// How the news desk's wire import fetches feeds.
     pub news_wire: news::wire::WireSettings,
+    /// How CAP subscriptions fetch their sources.
+    pub cap_sources: cap_sources::CapSettings,
     /// Which private networks fetches of URLs people type in (wire sources) may reach.
     pub outbound: outbound::OutboundPolicy,
     /// How long a node's lease lasts without renewal, ms (default 30 s): a node dead this long loses its running
@@ -102,6 +105,7 @@ impl Default for Settings {
             site_time_zone: "UTC".into(),
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
+            cap_sources: cap_sources::CapSettings::default(),
             outbound: outbound::OutboundPolicy::default(),
             node_lease_ms: 30_000,
             login_per_minute: 10,

@@ -126,6 +126,9 @@ impl AppState {
                 news_wire: twincast_app::news::wire::WireSettings {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
+                cap_sources: twincast_app::cap_sources::CapSettings {
+                    timeout: std::time::Duration::from_secs(config.cap_timeout_secs.max(1)),
+                },
                 outbound,
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
                 login_per_minute: config.login_attempts_per_minute.max(1),
