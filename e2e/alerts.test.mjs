@@ -2,7 +2,8 @@
 // in English, Russian and Chinese with a geocode; the geocode is mapped to a place whose screen reads Chinese, an
 // auto-publish source is added, and — without any operator action — a real player shows the alert in Chinese,
 // with the severity as a word, not only a colour. The CAP sources page (with the held alert and the geocode
-// mapping) passes axe-core in en, ru and zh. Run by run.mjs against the same `twincast demo` server.
+// mapping) passes axe-core in en, ru and zh; a source is added, polled, edited and deleted through its console form with
+// every setting (a require-signature source refuses the unsigned document and shows why), field errors beside fields. Run by run.mjs against the same `twincast demo` server.
 
 import { createServer } from 'node:http';
 import { until, assert, axe } from './lib.mjs';
@@ -85,12 +86,65 @@ export const tests = [
           if (!html.includes(`s-${src.id}`)) problems.push(`${lang}: the source is listed`);
           for (const v of await axe(c)) problems.push(`${lang}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
         }
-        // A refused field, shown beside it.
-        await c.fill('#name', `E2E bad ${suffix}`);
+        // The source form (zh still): every setting of the API; a refused field is shown beside it.
+        const form = (sel) => `form[action^="/console/alerts/sources"] ${sel}`;
+        await Promise.all([c.waitForNavigation(), c.click('#add-source')]);
+        await c.fill('#name', `E2E signed ${suffix}`);
         await c.fill('#url', 'ftp://nowhere');
-        await Promise.all([c.waitForNavigation(), c.click('section[aria-labelledby=add-h] button[type=submit]')]);
+        await Promise.all([c.waitForNavigation(), c.click(form('button[type=submit]'))]);
         assert(await c.getAttribute('#url', 'aria-invalid') === 'true', 'the address is marked invalid');
+        assert((await c.textContent('#url-error')).length > 0, 'the address has its error');
         for (const v of await axe(c)) problems.push(`zh form with errors: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+        await c.fill('#url', `http://127.0.0.1:${feeds.address().port}/signed.atom`);
+        await c.selectOption('#min_severity', 'Severe');
+        await c.selectOption('#min_urgency', 'Expected');
+        await c.selectOption('#min_certainty', 'Likely');
+        await c.fill('#geocodes', `E2E_CODE=${code}\nEMMA_ID=XX*`);
+        await c.check('#everywhere');
+        await c.check('#mod-auto');
+        await c.check('#require_signature');
+        await c.fill('#interval_secs', '45');
+        await c.uncheck('#enabled');
+        await Promise.all([c.waitForNavigation(), c.click(form('button[type=submit]'))]);
+        const all = (await ctx.api.get('/api/v1/alerts/sources')).json.items;
+        const signed = all.find((x) => x.name === `E2E signed ${suffix}`);
+        assert(signed, 'the source was added through the console');
+        const want = { min_severity: 'Severe', min_urgency: 'Expected', min_certainty: 'Likely', moderation: 'auto-publish', require_signature: true, interval_secs: 45, enabled: false };
+        for (const [k, v] of Object.entries(want)) assert(signed[k] === v, `${k}: ${JSON.stringify(signed[k])}`);
+        assert(signed.area.everywhere === true && signed.area.geocodes.length === 2 && signed.area.geocodes[1].value === 'XX*', `area: ${JSON.stringify(signed.area)}`);
+        // Polled: the document is not signed, so the source refuses it and says why, on the list and on its form.
+        await Promise.all([c.waitForNavigation(), c.click(`#s-${signed.id} form[action$="/poll"] button`)]);
+        assert(await c.getAttribute(`#s-${signed.id} .field-error`, 'data-code') === 'signature-missing', 'the list shows the signature error');
+        for (const lang of LANGS) {
+          await c.goto(`${ctx.server.base}/console/lang?to=${lang}&next=/console`);
+          await c.goto(`${ctx.server.base}/console/alerts/sources/${signed.id}`);
+          assert(await c.getAttribute('#last-error', 'data-code') === 'signature-missing', `${lang}: the form shows the last error`);
+          assert(await c.inputValue('#min_urgency') === 'Expected' && await c.isChecked('#require_signature') && !await c.isChecked('#enabled'), `${lang}: the form reads back`);
+          const html = await c.evaluate(() => document.documentElement.outerHTML);
+          const misses = [...new Set(html.match(/⟦[^⟧]*⟧/g) || [])];
+          if (misses.length) problems.push(`${lang} form: catalogue misses ${misses.join(', ')}`);
+          for (const v of await axe(c)) problems.push(`${lang} form: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+        }
+        // Edit: a bad interval and a geocode line without "=" are refused beside their fields; then a good edit.
+        await c.fill('#interval_secs', '10');
+        await Promise.all([c.waitForNavigation(), c.click(form('button[type=submit]'))]);
+        assert(await c.getAttribute('#interval_secs', 'aria-invalid') === 'true', 'the interval is marked invalid');
+        await c.fill('#interval_secs', '120');
+        await c.fill('#geocodes', 'no equals sign');
+        await Promise.all([c.waitForNavigation(), c.click(form('button[type=submit]'))]);
+        assert(await c.getAttribute('#geocodes', 'aria-invalid') === 'true', 'the geocodes are marked invalid');
+        for (const v of await axe(c)) problems.push(`edit form with errors: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+        await c.fill('#geocodes', '');
+        await c.check('#mod-hold');
+        await Promise.all([c.waitForNavigation(), c.click(form('button[type=submit]'))]);
+        const edited = (await ctx.api.get(`/api/v1/alerts/sources/${signed.id}`)).json;
+        assert(edited.interval_secs === 120 && edited.moderation === 'hold' && edited.area.geocodes.length === 0, `edited: ${JSON.stringify(edited)}`);
+        // Delete from its form.
+        await c.goto(`${ctx.server.base}/console/alerts/sources/${signed.id}`);
+        await Promise.all([c.waitForNavigation(), c.click('form[action$="/delete"] button')]);
+        assert(!(await c.content()).includes(`s-${signed.id}`), 'the deleted source is gone from the list');
+        const gone = await ctx.api.get(`/api/v1/alerts/sources/${signed.id}`).then(() => 'still there', (e) => String(e));
+        assert(gone.includes('HTTP 404'), `the deleted source is gone: ${gone}`);
         assert(problems.length === 0, problems.join('\n'));
         await ctx.api.del(`/api/v1/alerts/sources/${src.id}`);
         await c.context().close();

@@ -31,6 +31,7 @@ pub mod outbound;
 pub mod partners;
 pub mod places;
 pub mod player;
+mod polled;
 pub mod portal;
 pub mod proof;
 pub mod proxies;
@@ -77,6 +78,8 @@ pub struct Settings {
     pub cooperation: cooperation::CooperationSettings,
     /// How the news desk's wire import fetches feeds.
     pub news_wire: news::wire::WireSettings,
+    /// How CAP subscriptions fetch their sources.
+    pub cap_sources: cap_sources::CapSettings,
     /// Which private networks fetches of URLs people type in (wire sources) may reach.
     pub outbound: outbound::OutboundPolicy,
     /// Which peers' `X-Forwarded-For` names the client (load balancers, reverse proxies).
@@ -105,6 +108,7 @@ impl Default for Settings {
             site_time_zone: "UTC".into(),
             cooperation: cooperation::CooperationSettings::default(),
             news_wire: news::wire::WireSettings::default(),
+            cap_sources: cap_sources::CapSettings::default(),
             outbound: outbound::OutboundPolicy::default(),
             proxies: proxies::TrustedProxies::default(),
             node_lease_ms: 30_000,

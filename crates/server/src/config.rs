@@ -52,6 +52,9 @@ pub struct Config {
     pub interests_per_minute: u32,
     /// How long one fetch of a news wire source may take, in seconds (docs/news.md, "Wire import").
     pub news_wire_timeout_secs: u64,
+    /// How long one fetch of a CAP source (or of a CAP document its feed links to) may take, in seconds
+    /// (docs/alerts.md, "Sources").
+    pub cap_timeout_secs: u64,
     /// Concurrent media jobs (ffmpeg).
     pub media_workers: usize,
     /// A node's lease, in seconds: a node not heard from this long is dead, and the others take back its running
@@ -129,6 +132,7 @@ impl Default for Config {
             login_attempts_per_minute: 10,
             interests_per_minute: 5,
             news_wire_timeout_secs: 20,
+            cap_timeout_secs: 20,
             media_workers: 1,
             node_lease_secs: 30,
             transcode: true,

@@ -131,6 +131,9 @@ impl AppState {
                 news_wire: twincast_app::news::wire::WireSettings {
                     timeout: std::time::Duration::from_secs(config.news_wire_timeout_secs.max(1)),
                 },
+                cap_sources: twincast_app::cap_sources::CapSettings {
+                    timeout: std::time::Duration::from_secs(config.cap_timeout_secs.max(1)),
+                },
                 outbound,
                 proxies,
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,

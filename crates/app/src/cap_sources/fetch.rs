@@ -1,5 +1,5 @@
 //! The CAP subscriptions' fetch: [`outbound::fetch`] (http(s), at most 5 redirects, public addresses unless the
-//! operator allowed a private network, the news wire's timeout, conditional for a source's own address) with the
+//! operator allowed a private network, the CAP timeout `cap_timeout_secs`, conditional for a source's own address) with the
 //! CAP and feed types in `Accept` and at most `MAX_SOURCE_BYTES`. Whatever goes wrong is a `WireError` with its
 //! stable code (the same codes as the news wire's).
 

@@ -24,6 +24,22 @@ use twincast_store::{
     Role, StoreError,
 };
 
+/// How CAP sources are fetched (`cap_timeout_secs` in the server's configuration).
+#[derive(Debug, Clone)]
+pub struct CapSettings {
+    /// How long one fetch (a source, or a CAP document an entry links to) may take, connecting and reading
+    /// included.
+    pub timeout: std::time::Duration,
+}
+
+impl Default for CapSettings {
+    fn default() -> Self {
+        CapSettings {
+            timeout: std::time::Duration::from_secs(20),
+        }
+    }
+}
+
 /// The moderation modes of a source.
 pub const MODERATION: [&str; 2] = ["auto-publish", "hold"];
 /// CAP severities, lowest first.

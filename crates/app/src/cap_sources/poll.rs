@@ -3,7 +3,7 @@
 use super::fetch::{fetch, Fetched};
 use crate::audit::{AuditEntry, Audited};
 use crate::background::{Worker, WorkerState};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{App, ServerEvent};
 use std::time::Duration;
 use twincast_core::alert::feed::{self, Fetched as Doc};
@@ -26,10 +26,6 @@ fn problem(code: &str, message: impl Into<String>) -> SourceProblem {
 
 fn wire_problem(e: &WireError) -> SourceProblem {
     problem(e.code, e.message.clone())
-}
-
-fn lease_ms(timeout: Duration) -> i64 {
-    timeout.as_millis() as i64 + 60_000
 }
 
 /// The stable code of a refused CAP document.
@@ -138,26 +134,13 @@ impl App {
     ) -> AppResult<AlertSource> {
         super::may_manage(actor)?;
         self.cap_source(actor, id).await?;
-        let timeout = self.settings.news_wire.timeout;
-        let give_up = tokio::time::Instant::now() + timeout + Duration::from_secs(10);
-        let src = loop {
-            let now = self.now_ms();
-            if let Some(s) = self
-                .store
-                .claim_cap_source(Some(id), now, now + lease_ms(timeout))
-                .await
-                .map_err(super::not_found)?
-            {
-                break s;
-            }
-            if tokio::time::Instant::now() > give_up {
-                return Err(AppError::conflict(
-                    "poll-in-progress",
-                    "this source is being polled; try again when that poll has ended",
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let src = crate::polled::claim_now(
+            self,
+            self.settings.cap_sources.timeout,
+            |now, until| self.store.claim_cap_source(Some(id), now, until),
+            super::not_found,
+        )
+        .await?;
         let entry = self.audit(actor, "alert-source.poll", id);
         self.poll_cap_claimed(&src, Some(entry)).await?;
         Ok(self.store.cap_source(id, self.now_ms()).await?)
@@ -165,15 +148,13 @@ impl App {
 
     /// Polls the enabled CAP source due longest: `false` when none is due.
     pub async fn poll_due_cap_source(&self) -> AppResult<bool> {
-        let now = self.now_ms();
-        let lease = lease_ms(self.settings.news_wire.timeout);
-        match self.store.claim_cap_source(None, now, now + lease).await? {
-            Some(src) => {
-                self.poll_cap_claimed(&src, None).await?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        crate::polled::poll_due(
+            self,
+            self.settings.cap_sources.timeout,
+            |now, until| self.store.claim_cap_source(None, now, until),
+            |src| async move { self.poll_cap_claimed(&src, None).await },
+        )
+        .await
     }
 
     async fn poll_cap_claimed(
@@ -185,7 +166,7 @@ impl App {
             outcome: "ok".into(),
             ..AlertPollRecord::default()
         };
-        let timeout = self.settings.news_wire.timeout;
+        let timeout = self.settings.cap_sources.timeout;
         match fetch(
             &self.settings.outbound,
             &src.input.url,
@@ -294,7 +275,7 @@ impl App {
                     let bytes = match (&e.embedded, &e.link) {
                         (Some(doc), _) => doc.clone().into_bytes(),
                         (None, Some(link)) => {
-                            let timeout = self.settings.news_wire.timeout;
+                            let timeout = self.settings.cap_sources.timeout;
                             // A relative link is relative to the feed's address.
                             let link = reqwest::Url::parse(&src.input.url)
                                 .and_then(|base| base.join(link))
@@ -525,14 +506,7 @@ impl Worker for CapPoller {
     }
 
     async fn work(&mut self) -> WorkerState {
-        match self.app.poll_due_cap_source().await {
-            Ok(true) => WorkerState::Busy,
-            Ok(false) => WorkerState::Idle,
-            Err(e) => {
-                tracing::error!(error = %e, "CAP poll failed");
-                WorkerState::Idle
-            }
-        }
+        crate::polled::worker_state(self.app.poll_due_cap_source().await, "CAP")
     }
 
     async fn wait_for_work(&mut self) {

@@ -217,26 +217,13 @@ impl App {
     /// already running (by the worker) is waited for first; `poll-in-progress` if it does not end in time.
     pub async fn poll_wire_source_now(&self, actor: &Actor, id: &str) -> AppResult<WireSource> {
         self.wire_source(actor, id).await?;
-        let timeout = self.settings.news_wire.timeout;
-        let give_up = tokio::time::Instant::now() + timeout + Duration::from_secs(10);
-        let src = loop {
-            let now = self.now_ms();
-            if let Some(s) = self
-                .store
-                .claim_wire_source(Some(id), now, now + lease_ms(timeout))
-                .await
-                .map_err(not_found)?
-            {
-                break s;
-            }
-            if tokio::time::Instant::now() > give_up {
-                return Err(AppError::conflict(
-                    "poll-in-progress",
-                    "this source is being polled; try again when that poll has ended",
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+        let src = crate::polled::claim_now(
+            self,
+            self.settings.news_wire.timeout,
+            |now, until| self.store.claim_wire_source(Some(id), now, until),
+            not_found,
+        )
+        .await?;
         let entry = self.audit(actor, "news.source.poll", id);
         self.poll_claimed(&src, Some(entry)).await?;
         Ok(self.store.wire_source(id, self.now_ms()).await?)
@@ -244,15 +231,13 @@ impl App {
 
     /// Polls the enabled source due longest, if any: `false` when none is due.
     pub async fn poll_due_wire_source(&self) -> AppResult<bool> {
-        let now = self.now_ms();
-        let lease = lease_ms(self.settings.news_wire.timeout);
-        match self.store.claim_wire_source(None, now, now + lease).await? {
-            Some(src) => {
-                self.poll_claimed(&src, None).await?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        crate::polled::poll_due(
+            self,
+            self.settings.news_wire.timeout,
+            |now, until| self.store.claim_wire_source(None, now, until),
+            |src| async move { self.poll_claimed(&src, None).await },
+        )
+        .await
     }
 
     /// Fetches, reads and imports a claimed source, then records the outcome and releases it.
@@ -502,10 +487,6 @@ fn problem(e: &WireError) -> WireProblem {
     }
 }
 
-fn lease_ms(timeout: Duration) -> i64 {
-    timeout.as_millis() as i64 + 60_000
-}
-
 /// The story an item becomes.
 fn story_input(src: &WireSource, item: &core_wire::WireItem) -> NewsArticleInput {
     NewsArticleInput {
@@ -552,14 +533,7 @@ impl Worker for WirePoller {
     }
 
     async fn work(&mut self) -> WorkerState {
-        match self.app.poll_due_wire_source().await {
-            Ok(true) => WorkerState::Busy,
-            Ok(false) => WorkerState::Idle,
-            Err(e) => {
-                tracing::error!(error = %e, "wire poll failed");
-                WorkerState::Idle
-            }
-        }
+        crate::polled::worker_state(self.app.poll_due_wire_source().await, "wire")
     }
 
     async fn wait_for_work(&mut self) {

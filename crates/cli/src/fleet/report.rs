@@ -73,6 +73,8 @@ pub struct Report {
     pub errors: BTreeMap<String, u64>,
     /// After `--change`: time from the change request to holding the new manifest, per player.
     pub change: Option<ChangeReport>,
+    /// After each `--change-cmd`, in order: the same measurement from starting the command.
+    pub changes: Vec<ChangeReport>,
     /// Server memory, when `--server-pid` was given.
     pub server_memory: Option<MemoryReport>,
 }
@@ -80,6 +82,8 @@ pub struct Report {
 /// The `--change` measurement.
 #[derive(Debug, Default, Serialize)]
 pub struct ChangeReport {
+    /// When the change was started, epoch ms.
+    pub started_at_ms: i64,
     /// Players measured (those holding a manifest when the change was made).
     pub players: usize,
     /// Players holding the new manifest before the timeout.

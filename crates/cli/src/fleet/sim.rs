@@ -38,6 +38,11 @@ pub struct SimArgs {
     /// each player takes to hold the new manifest; the campaign is deleted at the end.
     #[arg(long)]
     pub change: bool,
+    /// A shell command (`sh -c`) that makes a change every player should see (e.g. adds an entry to a CAP feed
+    /// the server polls); run once every player holds its manifest, after `--change`, one after the other, each
+    /// measured like `--change` (from starting the command until each player holds a new manifest). Repeatable.
+    #[arg(long = "change-cmd")]
+    pub change_cmds: Vec<String>,
     /// Seconds to keep the fleet running after it is up (and after the change is measured).
     #[arg(long, default_value_t = 10)]
     pub hold: u64,
@@ -248,6 +253,10 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
             change = Some(measure_change(&ctx, api, &players, a.timeout).await?);
         }
     }
+    let mut changes = Vec::new();
+    for cmd in &a.change_cmds {
+        changes.push(measure_command(&ctx, cmd, &players, a.timeout).await?);
+    }
     eprintln!("fleet-sim: hold of {}s starts", a.hold);
     tokio::time::sleep(Duration::from_secs(a.hold)).await;
     let connected_at_end = ctx.shared.open_now.load(Ordering::Acquire) as usize;
@@ -276,6 +285,7 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
         reconnects: s.reconnects.load(Ordering::Acquire),
         errors: s.errors.lock().map(|e| e.clone()).unwrap_or_default(),
         change,
+        changes,
         server_memory: match (rss_before, rss_connected) {
             (Some(b), Some(c)) if connected_now > 0 => Some(MemoryReport {
                 rss_before: b,
@@ -438,11 +448,8 @@ async fn measure_change(
         .as_str()
         .context("--change needs at least one partner on the server")?
         .to_string();
-    let before: Vec<Option<String>> = players
-        .iter()
-        .map(|p| p.holding.lock().ok().and_then(|h| h.etag.clone()))
-        .collect();
-    let t0 = Instant::now();
+    let before = holding_now(players);
+    let (t0, started_at_ms) = (Instant::now(), twincast_store::now_ms());
     let created = api_json(
         ctx,
         api,
@@ -461,12 +468,70 @@ async fn measure_change(
         "fleet-sim: campaign {campaign} created in {:.1} ms; waiting for the fleet",
         t0.elapsed().as_secs_f64() * 1000.0
     );
+    let report = wait_for_change(ctx, players, &before, t0, started_at_ms, timeout).await;
+    if !campaign.is_empty() {
+        if let Err(e) = api_json(
+            ctx,
+            api,
+            reqwest::Method::DELETE,
+            &format!("/api/v1/campaigns/{campaign}"),
+            None,
+        )
+        .await
+        {
+            eprintln!("fleet-sim: could not delete the change campaign {campaign}: {e:#}");
+        }
+    }
+    Ok(report)
+}
+
+/// Each player's manifest ETag now (`None`: holds none).
+fn holding_now(players: &[Arc<Player>]) -> Vec<Option<String>> {
+    players
+        .iter()
+        .map(|p| p.holding.lock().ok().and_then(|h| h.etag.clone()))
+        .collect()
+}
+
+/// Runs `cmd` (`sh -c`) and measures, per player, the time until it holds a manifest other than the one it held.
+async fn measure_command(
+    ctx: &Arc<Ctx>,
+    cmd: &str,
+    players: &[Arc<Player>],
+    timeout: u64,
+) -> Result<ChangeReport> {
+    let before = holding_now(players);
+    let (t0, started_at_ms) = (Instant::now(), twincast_store::now_ms());
+    let status = tokio::process::Command::new("sh")
+        .args(["-c", cmd])
+        .status()
+        .await
+        .with_context(|| format!("running --change-cmd {cmd:?}"))?;
+    if !status.success() {
+        bail!("--change-cmd {cmd:?} failed: {status}");
+    }
+    eprintln!(
+        "fleet-sim: change command ran in {:.1} ms; waiting for the fleet",
+        t0.elapsed().as_secs_f64() * 1000.0
+    );
+    Ok(wait_for_change(ctx, players, &before, t0, started_at_ms, timeout).await)
+}
+
+/// Waits (at most `timeout` s from `t0`) until every player that held a manifest at `t0` holds another one.
+async fn wait_for_change(
+    ctx: &Arc<Ctx>,
+    players: &[Arc<Player>],
+    before: &[Option<String>],
+    t0: Instant,
+    started_at_ms: i64,
+    timeout: u64,
+) -> ChangeReport {
     let deadline = t0 + Duration::from_secs(timeout);
     let measured = before.iter().filter(|e| e.is_some()).count();
     let updated_latencies = loop {
         let lat: Vec<f64> = players
             .iter()
-            .zip(&before)
+            .zip(before)
             .filter_map(|(p, old)| {
                 let old = old.as_ref()?;
                 let h = p.holding.lock().ok()?;
@@ -484,19 +549,6 @@ async fn measure_change(
         let _ =
             tokio::time::timeout(Duration::from_millis(100), ctx.shared.progress.notified()).await;
     };
-    if !campaign.is_empty() {
-        if let Err(e) = api_json(
-            ctx,
-            api,
-            reqwest::Method::DELETE,
-            &format!("/api/v1/campaigns/{campaign}"),
-            None,
-        )
-        .await
-        {
-            eprintln!("fleet-sim: could not delete the change campaign {campaign}: {e:#}");
-        }
-    }
     let within = |ms: f64| {
         if measured == 0 {
             0.0
@@ -504,11 +556,12 @@ async fn measure_change(
             updated_latencies.iter().filter(|l| **l <= ms).count() as f64 / measured as f64
         }
     };
-    Ok(ChangeReport {
+    ChangeReport {
+        started_at_ms,
         players: measured,
         updated: updated_latencies.len(),
         within_1s: within(1000.0),
         within_2s: within(2000.0),
-        latency: Latency::of(updated_latencies.clone()),
-    })
+        latency: Latency::of(updated_latencies),
+    }
 }

@@ -1,7 +1,7 @@
 //! CAP subscriptions in the console: `/console/alerts/sources` (admins and operators manage, viewers read): the
-//! sources with their last poll, outcome and error, "poll now", a form to add one (its field errors beside the
-//! fields), the alerts sources hold for approval (every `<info>` block, approve), and the geocode mapping (a CAP
-//! geocode → a location). docs/alerts.md.
+//! sources with their settings, last poll, outcome and error, "poll now" and a link to each one's form
+//! (`cap_source_form`: add, change, delete), the alerts sources hold for approval (every `<info>` block, approve),
+//! and the geocode mapping (a CAP geocode → a location, its field errors beside the fields). docs/alerts.md.
 
 use crate::session::Operator;
 use crate::view::{page, render, Chrome, Failure, FieldErrors, InLang, PageError, PageResult};
@@ -13,39 +13,22 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use twincast_app::cap_sources::SEVERITIES;
 use twincast_app::AppError;
-use twincast_store::{AlertGeocode, AlertRecord, AlertSource, AlertSourceInput, AreaFilter, Role};
+use twincast_store::{AlertGeocode, AlertRecord, AlertSource, Role};
 
 pub(super) fn router() -> Router<Pages> {
     Router::new()
-        .route("/console/alerts/sources", get(list).post(create))
+        .route(
+            "/console/alerts/sources",
+            get(list).post(super::cap_source_form::create),
+        )
         .route("/console/alerts/sources/{id}/poll", post(poll))
         .route("/console/alerts/held/{id}/approve", post(approve))
         .route("/console/alerts/geocodes", post(add_geocode))
         .route("/console/alerts/geocodes/{id}/delete", post(delete_geocode))
 }
 
-const SECTION: &str = "alert-sources";
-
-/// The add-a-source form as typed.
-#[derive(Debug, Default, Deserialize)]
-struct SourceForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    url: String,
-    #[serde(default)]
-    min_severity: String,
-    #[serde(default)]
-    moderation: String,
-    #[serde(default)]
-    interval_secs: String,
-    #[serde(default)]
-    everywhere: Option<String>,
-}
+pub(super) const SECTION: &str = "alert-sources";
 
 /// The geocode form as typed.
 #[derive(Debug, Default, Deserialize)]
@@ -69,11 +52,9 @@ struct ListPage {
     geocodes: Vec<(AlertGeocode, String)>,
     locations: Vec<(String, String)>,
     can_manage: bool,
-    f: SourceForm,
     g: GeocodeForm,
     errors: FieldErrors,
     notice: Option<String>,
-    severities: Vec<&'static str>,
 }
 
 impl ListPage {
@@ -87,14 +68,10 @@ struct ListQuery {
     saved: Option<String>,
     polled: Option<String>,
     approved: Option<String>,
+    deleted: Option<String>,
 }
 
-async fn list_page(
-    pages: &Pages,
-    op: &Operator,
-    f: SourceForm,
-    g: GeocodeForm,
-) -> Result<ListPage, AppError> {
+async fn list_page(pages: &Pages, op: &Operator, g: GeocodeForm) -> Result<ListPage, AppError> {
     let rows = pages.app.cap_sources(&op.actor).await?;
     let held = pages
         .app
@@ -140,27 +117,16 @@ async fn list_page(
             .map(|l| (l.id.clone(), l.name.clone()))
             .collect(),
         can_manage: matches!(op.actor.user.role, Role::Admin | Role::Operator),
-        f,
         g,
         errors: FieldErrors::default(),
         notice: None,
-        severities: SEVERITIES.to_vec(),
     })
-}
-
-fn blank() -> SourceForm {
-    SourceForm {
-        min_severity: "Moderate".into(),
-        moderation: "hold".into(),
-        interval_secs: "60".into(),
-        ..SourceForm::default()
-    }
 }
 
 /// `GET /console/alerts/sources`.
 async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuery>) -> PageResult {
     let tr = op.tr();
-    let mut p = list_page(&pages, &op, blank(), GeocodeForm::default())
+    let mut p = list_page(&pages, &op, GeocodeForm::default())
         .await
         .lang(tr)?;
     p.notice = if q.polled.is_some() {
@@ -169,39 +135,25 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         Some(tr.get("cap-approved"))
     } else if q.saved.is_some() {
         Some(tr.get("cap-saved"))
+    } else if q.deleted.is_some() {
+        Some(tr.get("cap-deleted"))
     } else {
         None
     };
     Ok(page(&p))
 }
 
-/// The page again with a refusal beside its field (400 or 409), or the error page.
-async fn refused(
-    pages: &Pages,
-    op: &Operator,
-    f: SourceForm,
-    g: GeocodeForm,
-    e: AppError,
-) -> PageResult {
+/// The page again with a refusal of the geocode form beside its field (400 or 409), or the error page.
+async fn refused(pages: &Pages, op: &Operator, g: GeocodeForm, e: AppError) -> PageResult {
     let tr = op.tr();
     let (e, members) = e.split_members();
     if !matches!(e, AppError::Invalid { .. } | AppError::Conflict { .. }) {
         return Err(Failure(tr, PageError::from_app(e)));
     }
-    let field = members
-        .get("field")
-        .and_then(|v| v.as_str())
-        .unwrap_or("name")
-        .to_string();
-    let field: &'static str = match field.as_str() {
-        "url" => "url",
-        "min_severity" => "min_severity",
-        "moderation" => "moderation",
-        "interval_secs" => "interval_secs",
-        "value_name" => "value_name",
-        "value" => "value",
-        "location_id" => "location_id",
-        _ => "name",
+    let field: &'static str = match members.get("field").and_then(|v| v.as_str()) {
+        Some("location_id") => "location_id",
+        Some("value") => "value",
+        _ => "value_name",
     };
     let id = format!("cap-field-{}", e.code());
     let message = if crate::i18n::Catalogue::get().has(tr.lang, &id) {
@@ -209,33 +161,9 @@ async fn refused(
     } else {
         PageError::from_app(e).message(tr)
     };
-    let mut p = list_page(pages, op, f, g).await.lang(tr)?;
+    let mut p = list_page(pages, op, g).await.lang(tr)?;
     p.errors.0.push((field, message));
     Ok(render(StatusCode::BAD_REQUEST, &p))
-}
-
-/// `POST /console/alerts/sources`.
-async fn create(State(pages): State<Pages>, op: Operator, Form(f): Form<SourceForm>) -> PageResult {
-    op.check_csrf(&f.csrf).lang(op.tr())?;
-    let input = AlertSourceInput {
-        name: f.name.trim().to_string(),
-        url: f.url.trim().to_string(),
-        min_severity: f.min_severity.clone(),
-        min_urgency: "Unknown".into(),
-        min_certainty: "Unknown".into(),
-        area: AreaFilter {
-            geocodes: Vec::new(),
-            everywhere: f.everywhere.is_some(),
-        },
-        moderation: f.moderation.clone(),
-        require_signature: false,
-        interval_secs: f.interval_secs.trim().parse().unwrap_or(0),
-        enabled: true,
-    };
-    match pages.app.create_cap_source(&op.actor, &input).await {
-        Ok(_) => Ok(Redirect::to("/console/alerts/sources?saved=1").into_response()),
-        Err(e) => refused(&pages, &op, f, GeocodeForm::default(), e).await,
-    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,7 +215,7 @@ async fn add_geocode(
     };
     match pages.app.create_alert_geocode(&op.actor, &input).await {
         Ok(_) => Ok(Redirect::to("/console/alerts/sources?saved=1#geocodes").into_response()),
-        Err(e) => refused(&pages, &op, blank(), g, e).await,
+        Err(e) => refused(&pages, &op, g, e).await,
     }
 }
 

@@ -6,6 +6,7 @@ mod audit;
 mod campaign_edit;
 mod campaign_form;
 mod campaigns;
+mod cap_source_form;
 mod cap_sources;
 mod coop_fields;
 mod dashboard;
@@ -76,6 +77,7 @@ pub fn router() -> Router<Pages> {
         .merge(tickers::router())
         .merge(news_sources::router())
         .merge(cap_sources::router())
+        .merge(cap_source_form::router())
 }
 
 #[derive(Template)]

@@ -113,6 +113,19 @@ async fn serve(State(st): State<Shared>, Path(name): Path<String>, h: HeaderMap)
             let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(&doc);
             ([(header::CONTENT_TYPE, "application/cap+xml")], bytes.into_owned()).into_response()
         }
+        "held.atom" => (
+            [(header::CONTENT_TYPE, "application/atom+xml")],
+            atom(&[cap("H-1", now() - 60_000, "Alert", "", &[("en", "Flood warning")], now() + 3_600_000)]),
+        )
+            .into_response(),
+        "signed.atom" => {
+            // One unsigned alert, one with an enveloped XML signature (kept, never verified here).
+            let signature = r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/><SignatureValue>AAAA</SignatureValue></Signature>"#;
+            let signed = cap("S-2", now() - 60_000, "Alert", "", &[("en", "Signed")], now() + 3_600_000)
+                .replace("</cap:alert>", &format!("{signature}</cap:alert>"));
+            let unsigned = cap("S-1", now() - 60_000, "Alert", "", &[("en", "Unsigned")], now() + 3_600_000);
+            ([(header::CONTENT_TYPE, "application/atom+xml")], atom(&[unsigned, signed])).into_response()
+        }
         "bomb.atom" => (
             [(header::CONTENT_TYPE, "application/atom+xml")],
             r#"<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><feed xmlns="http://www.w3.org/2005/Atom">&b;</feed>"#,
@@ -499,4 +512,115 @@ async fn subscriptions_reach_screens_in_their_language_hold_update_cancel_expire
     };
     assert_eq!(by_name("Bomb")["last_error"]["code"], "dtd-refused");
     assert_eq!(by_name("Met A")["last_error"], Value::Null);
+}
+
+/// A hold source tells the on-call operator by e-mail through the real local SMTP server (aiosmtpd), with the
+/// approve and cancel paths; a source that requires a verified XML signature refuses an unsigned document
+/// (`signature-missing`) and a signed one (`signature-unverifiable`: this server cannot verify XML-DSig), records
+/// both on the source and its entries, and puts nothing on air.
+#[tokio::test]
+async fn a_held_alert_is_mailed_to_the_on_call_operator_and_required_signatures_are_refused_honestly(
+) {
+    let (feeds, _st) = feed_server().await;
+    let smtp = crate::health::Smtp::start().await;
+    let s = TestServer::with(|c| {
+        c.smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+        c.smtp_from = "Twincast <noc@twincast.test>".into();
+        c.smtp_to = vec!["on-call@twincast.test".into()];
+    })
+    .await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let poll = |id: String| {
+        let admin = &admin;
+        async move {
+            ok_json(
+                admin
+                    .post_json(&format!("/api/v1/alerts/sources/{id}/poll"), json!({}))
+                    .await,
+                StatusCode::OK,
+            )
+            .await
+        }
+    };
+    let everywhere = |name: &str, file: &str, moderation: &str| {
+        let mut v = source(name, format!("{feeds}/{file}"), moderation, false);
+        v["area"]["everywhere"] = json!(true);
+        v
+    };
+    let held = ok_json(
+        admin
+            .post_json(
+                "/api/v1/alerts/sources",
+                everywhere("Held", "held.atom", "hold"),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let polled = poll(held["id"].as_str().unwrap().to_string()).await;
+    assert_eq!(polled["counts"]["held"], 1, "{polled}");
+    let smtp = &smtp;
+    let mail = crate::health::wait_for("the alert.held e-mail in the Maildir", || async move {
+        smtp.messages().into_iter().next()
+    })
+    .await;
+    assert_eq!(
+        crate::health::header_of(&mail, "To"),
+        Some("on-call@twincast.test")
+    );
+    assert_eq!(
+        crate::health::header_of(&mail, "Subject"),
+        Some("[Twincast] Alert waiting for approval: Flood warning (Severe)")
+    );
+    assert!(mail.contains("H-1") && mail.contains("/approve"), "{mail}");
+
+    let mut signed = everywhere("Signed", "signed.atom", "auto-publish");
+    signed["require_signature"] = json!(true);
+    let signed = ok_json(
+        admin.post_json("/api/v1/alerts/sources", signed).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = signed["id"].as_str().unwrap().to_string();
+    let polled = poll(id.clone()).await;
+    assert_eq!(polled["last_outcome"], "partial", "{polled}");
+    assert_eq!(polled["counts"]["imported"], 0, "{polled}");
+    assert_eq!(
+        polled["last_error"]["code"], "signature-missing",
+        "{polled}"
+    );
+    assert!(
+        polled["last_error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 of 2 entries refused"),
+        "{polled}"
+    );
+    let entries = ok_json(
+        admin
+            .get(&format!("/api/v1/alerts/sources/{id}/entries"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut codes: Vec<&str> = entries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["outcome"], "refused", "{entries}");
+            e["code"].as_str().unwrap()
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(codes, ["signature-missing", "signature-unverifiable"]);
+    let list = ok_json(admin.get("/api/v1/alerts").await, StatusCode::OK).await;
+    assert!(
+        !list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["identifier"] == "S-1" || r["identifier"] == "S-2"),
+        "{list}"
+    );
 }

@@ -202,7 +202,7 @@ fn row<'a>(rows: &'a [Value], channel: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {channel} row in {rows:?}"))
 }
 
-fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     message
         .lines()
         .take_while(|l| !l.is_empty() && *l != "\r")
