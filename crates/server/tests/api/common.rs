@@ -269,13 +269,24 @@ pub async fn screens(s: &TestServer, admin: &Session, n: usize) -> Vec<String> {
 
 /// Pairs a new player with `screen_id` through the HTTP flow and returns its device token.
 pub async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String {
+    let req = PairingRequest {
+        player_version: Some("test-1".into()),
+        ..PairingRequest::default()
+    };
+    pair_as(s, operator, screen_id, req).await.token.unwrap()
+}
+
+/// Pairs a player that asks with `req` (e.g. with its public key) through the HTTP flow; returns the paired status.
+pub async fn pair_as(
+    s: &TestServer,
+    operator: &Session,
+    screen_id: &str,
+    req: PairingRequest,
+) -> PairingStatus {
     let c = Client::new();
     let p: PairingCreated = c
         .post(s.url("/api/v1/player/pairings"))
-        .json(&PairingRequest {
-            player_version: Some("test-1".into()),
-            ..PairingRequest::default()
-        })
+        .json(&req)
         .send()
         .await
         .unwrap()
@@ -301,7 +312,7 @@ pub async fn pair(s: &TestServer, operator: &Session, screen_id: &str) -> String
         .await
         .unwrap();
     assert_eq!(got.status, "paired", "{got:?}");
-    got.token.unwrap()
+    got
 }
 
 pub fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {

@@ -11,7 +11,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use twincast_core::proof::record::batch_message;
 use twincast_core::proof::verify::{self, LogKey, PlayProof, Proof};
-use twincast_protocol::{PairingCreated, PairingRequest, PairingStatus, PlayEvent, SignedPlays};
+use twincast_protocol::{PairingRequest, PlayEvent, SignedPlays};
 use twincast_store::Role;
 
 /// Pairs a player that registers `key` (or none); returns (token, device id).
@@ -21,37 +21,11 @@ async fn pair_with_key(
     screen: &str,
     key: Option<&SigningKey>,
 ) -> (String, String) {
-    let c = Client::new();
-    let p: PairingCreated = c
-        .post(s.url("/api/v1/player/pairings"))
-        .json(&PairingRequest {
-            public_key: key.map(|k| B64.encode(k.verifying_key().to_bytes())),
-            ..PairingRequest::default()
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let claim = op
-        .post_json(
-            &format!("/api/v1/pairings/{}/claim", p.code),
-            json!({"screen_id": screen}),
-        )
-        .await;
-    assert_eq!(claim.status(), StatusCode::OK);
-    let got: PairingStatus = c
-        .get(s.url(&format!(
-            "/api/v1/player/pairings/{}?secret={}",
-            p.pairing_id, p.poll_secret
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let req = PairingRequest {
+        public_key: key.map(|k| B64.encode(k.verifying_key().to_bytes())),
+        ..PairingRequest::default()
+    };
+    let got = pair_as(s, op, screen, req).await;
     (got.token.unwrap(), got.device_id.unwrap())
 }
 
