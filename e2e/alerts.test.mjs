@@ -6,7 +6,7 @@
 // every setting (a require-signature source refuses the unsigned document and shows why), field errors beside fields. Run by run.mjs against the same `twincast demo` server.
 
 import { createServer } from 'node:http';
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -33,12 +33,7 @@ async function feedServer(entries) {
   return srv;
 }
 
-async function login(ctx, page) {
-  await page.goto(`${ctx.server.base}/console/login?next=/console`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 export const tests = [
   {

@@ -3,17 +3,12 @@
 // the code it shows. Run by run.mjs after the player tests, against the same `twincast demo` server.
 
 import path from 'node:path';
-import { until, assert, ROOT, axe } from './lib.mjs';
+import { until, assert, ROOT, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
 /** Logs `page` in through the console's form as the demo admin. */
-async function login(ctx, page, next = '/console') {
-  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 /** Sets the page's language through the switcher's own route (what a click on it does). */
 async function switchLang(ctx, page, lang) {

@@ -3,16 +3,11 @@
 // an alert issued from the console reaches a real player page and cancelling it from the console ends it; an
 // account created and disabled from the console. Run by run.mjs against the same `twincast demo` server.
 
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
-async function login(ctx, page, next = '/console') {
-  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 
 /** A place of its own with one screen, so what this file does reaches no other test's screens. */

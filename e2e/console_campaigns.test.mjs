@@ -4,17 +4,12 @@
 // and zh. Run by run.mjs after the console tests, against the same `twincast demo` server.
 
 import { spawnSync } from 'node:child_process';
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
 /** Logs `page` in through the console's form. */
-async function login(ctx, page, next, username = 'admin', password = ctx.server.adminPassword) {
-  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 
 /** Clicks a submit button and waits for the page it leads to. */

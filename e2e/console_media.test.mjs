@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 const CHUNK = 4 * 1024 * 1024;
@@ -49,12 +49,7 @@ function noisePng(w, h) {
   ]);
 }
 
-async function login(ctx, page, next = '/console/media') {
-  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = (ctx, page, next = '/console/media') => consoleLogin(ctx, page, next);
 
 
 function files(ctx, names, w, h) {

@@ -263,3 +263,16 @@ export async function axe(page) {
   });
   return res.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** Signs `page` in to the console as `username` (the demo's admin by default) and lands on `next`; fails at once
+ *  when the console refused the sign-in, instead of letting a later step time out on the login page. */
+export async function consoleLogin(ctx, page, next = '/console', username = 'admin', password = ctx.server.adminPassword) {
+  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  if (new URL(page.url()).pathname === '/console/login') {
+    const why = await page.locator('[role=alert], .error').allTextContents().catch(() => []);
+    throw new Error(`the console refused ${username}'s sign-in: ${why.join(' ').trim() || page.url()}`);
+  }
+}

@@ -4,7 +4,7 @@
 // served by a local HTTP server started here. Run by run.mjs against the same `twincast demo` server.
 
 import { createServer } from 'node:http';
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
@@ -22,12 +22,7 @@ async function feedServer() {
   return srv;
 }
 
-async function login(ctx, page) {
-  await page.goto(`${ctx.server.base}/console/login?next=/console`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 async function check(page, lang, p, problems) {
   const htmlLang = await page.getAttribute('html', 'lang');

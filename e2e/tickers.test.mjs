@@ -4,17 +4,12 @@
 // editor (`deskFlow`: also on the portal and in the feeds) to a real player's ticker, in the screen's language;
 // withdrawn, the headline leaves the ticker.
 
-import { until, assert, axe } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 import { deskFlow } from './console_news.test.mjs';
 
 const LANGS = ['en', 'ru', 'zh'];
 
-async function login(ctx, page, next = '/console') {
-  await page.goto(`${ctx.server.base}/console/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', 'admin');
-  await page.fill('#password', ctx.server.adminPassword);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
-}
+const login = consoleLogin;
 
 /** The ticker line a player page shows now. */
 const tickerText = (page) => page.evaluate(() => (document.querySelector('.ticker-text')?.textContent || '').trim());

@@ -2,7 +2,8 @@
 //! of one minute counted in the database (`Store::rate_hit`), so N nodes behind a load balancer allow what one
 //! node allows. No extra service.
 
-use crate::App;
+use crate::users::StartedSession;
+use crate::{App, AppError, AppResult};
 use std::net::IpAddr;
 
 const MINUTE_MS: i64 = 60_000;
@@ -21,10 +22,34 @@ impl App {
         }
     }
 
-    /// A login attempt from `ip` within the configured limit (`Settings::login_per_minute`).
-    pub async fn login_allowed(&self, ip: IpAddr) -> bool {
-        self.rate_allowed("login", ip, self.settings.login_per_minute)
+    /// Logs in from `ip`. Only failed attempts count against `Settings::login_per_minute` (a sliding minute per
+    /// address): every attempt is counted before the password is checked, so parallel guesses cannot slip past the
+    /// limit, and a successful one is taken back, so many people behind one address (an office, a balancer without
+    /// `trusted_proxies`) can all sign in. Over the limit: 429 `too-many-logins`, and the password is not checked.
+    pub async fn login_from(
+        &self,
+        ip: IpAddr,
+        username: &str,
+        password: String,
+    ) -> AppResult<StartedSession> {
+        if !self
+            .rate_allowed("login", ip, self.settings.login_per_minute)
             .await
+        {
+            return Err(AppError::TooManyRequests {
+                code: "too-many-logins",
+                message: "too many failed login attempts from this address; wait a minute".into(),
+            });
+        }
+        let started = self.login(username, password).await?;
+        if let Err(e) = self
+            .store
+            .rate_refund(&format!("login:{ip}"), self.now_ms(), MINUTE_MS)
+            .await
+        {
+            tracing::warn!(error = %e, "a successful login was not taken back from the rate limit");
+        }
+        Ok(started)
     }
 
     /// A pairing request from `ip` within 30 a minute.

@@ -193,6 +193,24 @@ impl Store {
         Ok(hits + prev * inside)
     }
 
+    /// Takes back one hit of `key` counted in the window holding `now` (an attempt that turned out not to count,
+    /// such as a login that succeeded). Never below zero; a hit of an earlier window stays.
+    pub async fn rate_refund(&self, key: &str, now: i64, window_ms: i64) -> Result<()> {
+        let window_ms = window_ms.max(1);
+        let start = now - now.rem_euclid(window_ms);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE rate_limits SET hits = CASE WHEN hits > 0 THEN hits - 1 ELSE 0 END \
+             WHERE key = $1 AND window_start = $2",
+        )
+        .bind(key)
+        .bind(start)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Removes rate-limit counters not hit since `before`.
     pub async fn forget_rate_limits(&self, before: i64) -> Result<u64> {
         let done = sqlx::query("DELETE FROM rate_limits WHERE window_start < $1")

@@ -142,14 +142,12 @@ async fn login(
             },
         )
     };
-    if !pages
+    let ip = pages.app.client_ip(peer.ip(), &headers);
+    match pages
         .app
-        .login_allowed(pages.app.client_ip(peer.ip(), &headers))
+        .login_from(ip, &f.username, f.password.clone())
         .await
     {
-        return failed(StatusCode::TOO_MANY_REQUESTS, "login-too-many");
-    }
-    match pages.app.login(&f.username, f.password.clone()).await {
         Ok(started) => {
             let to = if started.user.must_change_password {
                 "/console/password".to_string()
@@ -166,6 +164,9 @@ async fn login(
         }
         Err(twincast_app::AppError::Unauthenticated { .. }) => {
             failed(StatusCode::UNAUTHORIZED, "login-failed")
+        }
+        Err(twincast_app::AppError::TooManyRequests { .. }) => {
+            failed(StatusCode::TOO_MANY_REQUESTS, "login-too-many")
         }
         Err(e) => crate::view::PageError::from_app(e).render(v.tr),
     }

@@ -54,18 +54,11 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<Login>,
 ) -> ApiResult<Response> {
-    if !state
+    let ip = state.app.client_ip(peer.ip(), &headers);
+    let started = state
         .app
-        .login_allowed(state.app.client_ip(peer.ip(), &headers))
-        .await
-    {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-logins",
-            "too many login attempts from this address; wait a minute",
-        ));
-    }
-    let started = state.app.login(&body.username, body.password).await?;
+        .login_from(ip, &body.username, body.password)
+        .await?;
     let mut res = axum::Json(Me {
         password_change_required: started.user.must_change_password,
         user: started.user,
