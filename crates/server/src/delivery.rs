@@ -120,7 +120,11 @@ async fn rendition(
 
 /// Size of a committed object, from the cache or from its row. `Err`: the answer when the database cannot say
 /// (503 `database-unavailable` with `Retry-After`, not a 404 that would make a screen drop a file it still has).
-async fn committed_size(state: &AppState, key: &str, original: bool) -> Result<Option<u64>, Response> {
+async fn committed_size(
+    state: &AppState,
+    key: &str,
+    original: bool,
+) -> Result<Option<u64>, Response> {
     if let Some(size) = state
         .delivered
         .read()
