@@ -45,11 +45,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Each side holds one socket per screen (plus a few); both processes inherit this limit.
-NEED=$((SCREENS + 2000))
-[ "$(ulimit -n)" -ge "$NEED" ] || ulimit -n "$NEED" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-[ "$(ulimit -n)" -ge "$NEED" ] || die "open files limit $(ulimit -n) < $NEED (raise the hard limit: ulimit -Hn)"
-log "open files limit: $(ulimit -n)"
+fleet_limits "$SCREENS"
 
 stage "tools"
 MISSING=()
@@ -61,22 +57,14 @@ stage "build twincast (release)"
 build_twincast
 
 stage "provision $SCREENS screens, $CAMPAIGNS campaigns of $PARTNERS partners in $LOCATIONS locations"
-rm -rf "$DATA" && mkdir -p "$DATA"
 TOKENS="$BENCH/tokens.txt"
 export TWINCAST_LOG=warn
-"$TWINCAST" fleet provision --data "$DATA" --screens "$SCREENS" --campaigns "$CAMPAIGNS" --partners "$PARTNERS" \
-    --locations "$LOCATIONS" --tokens-out "$TOKENS"
+fleet_provision "$DATA" "$SCREENS" "$CAMPAIGNS" "$PARTNERS" "$LOCATIONS" "$TOKENS" bench-op
 # One more screen for the single-player reference.
 "$TWINCAST" fleet provision --data "$DATA" --screens 1 --locations "$LOCATIONS" --tokens-out "$BENCH/one.txt" >/dev/null
-printf 'bench-operator-password\n' | "$TWINCAST" user add bench-op --role operator --password-stdin --data "$DATA" >/dev/null
-API_TOKEN=$("$TWINCAST" token create --user bench-op --data "$DATA")
 
 stage "start twincast serve"
-PORT=$(free_port 18680)
-setsid env TWINCAST_LOG=info "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
-TW_PID=$!
-BASE="http://127.0.0.1:$PORT"
-wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast.log" 60
+fleet_serve "$DATA" 18680 "$BENCH/twincast.log" info
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 sim() { # name screens tokens -> report in $BENCH/report-NAME.json

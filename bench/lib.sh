@@ -55,3 +55,37 @@ wait_healthy() {
     done
     die "no answer on $base/healthz (see $logfile)"
 }
+
+# ---- The fleet set-up shared by fleet.sh and soak.sh ----------------------------------------------------------------
+
+# Raises the open-files limit for SCREENS sockets on each side (server and simulator inherit it), or dies.
+fleet_limits() {
+    local need=$(($1 + 2000))
+    [ "$(ulimit -n)" -ge "$need" ] || ulimit -n "$need" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    [ "$(ulimit -n)" -ge "$need" ] || die "open files limit $(ulimit -n) < $need (raise the hard limit: ulimit -Hn)"
+    log "open files limit: $(ulimit -n)"
+}
+
+# fleet_provision DATA SCREENS CAMPAIGNS PARTNERS LOCATIONS TOKENS USER: a fresh data directory with the provisioned
+# network (`twincast fleet provision`, device tokens written to TOKENS) and an operator USER; sets API_TOKEN.
+fleet_provision() {
+    local data=$1 screens=$2 campaigns=$3 partners=$4 locations=$5 tokens=$6 user=$7
+    rm -rf "$data" && mkdir -p "$data"
+    TWINCAST_LOG=warn "$TWINCAST" fleet provision --data "$data" --screens "$screens" --campaigns "$campaigns" \
+        --partners "$partners" --locations "$locations" --tokens-out "$tokens"
+    printf '%s-password-1\n' "$user" |
+        TWINCAST_LOG=warn "$TWINCAST" user add "$user" --role operator --password-stdin --data "$data" >/dev/null
+    API_TOKEN=$(TWINCAST_LOG=warn "$TWINCAST" token create --user "$user" --data "$data")
+}
+
+# fleet_serve DATA FIRST_PORT LOGFILE LEVEL: starts `twincast serve` on DATA in its own process group (stop it with
+# stop_group) and waits until it is healthy; sets TW_PID and BASE.
+fleet_serve() {
+    local data=$1 port logfile=$3 level=$4
+    port=$(free_port "$2")
+    BASE="http://127.0.0.1:$port"
+    setsid env TWINCAST_LOG="$level" "$TWINCAST" serve --data "$data" --listen "127.0.0.1:$port" </dev/null \
+        >"$logfile" 2>&1 &
+    TW_PID=$!
+    wait_healthy "$BASE" "$TW_PID" "$logfile" 120
+}

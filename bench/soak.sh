@@ -44,9 +44,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-NEED=$((SCREENS + 2000))
-[ "$(ulimit -n)" -ge "$NEED" ] || ulimit -n "$NEED" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-[ "$(ulimit -n)" -ge "$NEED" ] || die "open files limit $(ulimit -n) < $NEED"
+fleet_limits "$SCREENS"
 
 stage "build twincast ($PROFILE)"
 if [ "$PROFILE" = release ]; then
@@ -58,19 +56,23 @@ else
 fi
 
 stage "provision $SCREENS screens"
-rm -rf "$DATA" && mkdir -p "$DATA"
 export TWINCAST_LOG=warn
-"$TWINCAST" fleet provision --data "$DATA" --screens "$SCREENS" --campaigns 29 --partners 29 --locations 50 \
-    --tokens-out "$BENCH/tokens.txt"
-printf 'soak-operator-password\n' | "$TWINCAST" user add soak-op --role operator --password-stdin --data "$DATA" >/dev/null
-API_TOKEN=$("$TWINCAST" token create --user soak-op --data "$DATA")
+fleet_provision "$DATA" "$SCREENS" 29 29 50 "$BENCH/tokens.txt" soak-op
+# Rows per table (database growth is accounted for table by table at the end).
+table_counts() {
+    python3 - "$DATA/twincast.db" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+counts["_pages"] = [db.execute("PRAGMA page_count").fetchone()[0], db.execute("PRAGMA freelist_count").fetchone()[0], db.execute("PRAGMA page_size").fetchone()[0]]
+print(json.dumps(counts))
+PY
+}
+table_counts >"$BENCH/tables-start.json"
 
 stage "start twincast serve"
-PORT=$(free_port 18780)
-BASE="http://127.0.0.1:$PORT"
-setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast.log" 2>&1 &
-TW_PID=$!
-wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast.log" 120
+fleet_serve "$DATA" 18780 "$BENCH/twincast.log" warn
 
 # One line every 5 s: seconds since start, server RSS in KiB, database bytes (file + WAL).
 (
@@ -123,6 +125,7 @@ SAMPLER=""
 stop_group "$TW_PID"
 TW_PID=""
 cat "$BENCH/events.txt"
+table_counts >"$BENCH/tables-end.json"
 
 stage "results"
 PLAYS_IN_DB=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM plays").fetchone()[0])' "$DATA/twincast.db")
@@ -185,6 +188,18 @@ if r.get("change"):
     c = r["change"]
     out.append(f"| the simulator's campaign change | {c['updated']:,} of {c['players']:,} players updated, p99 {c['latency']['p99_ms']:.0f} ms |")
 out.append(f"| other changes (s since start: event) | {'; '.join(events[1:]) or '-'} |")
+t0, t1 = json.load(open(f"{bench}/tables-start.json")), json.load(open(f"{bench}/tables-end.json"))
+p0, p1 = t0.pop("_pages"), t1.pop("_pages")
+grown = sorted(((t1.get(k, 0) - t0.get(k, 0), k) for k in set(t0) | set(t1)), reverse=True)
+grown = [f"{k} {d:+,}" for d, k in grown if d]
+out.append(f"| rows added, by table (provisioned network → after the soak) | {', '.join(grown) or 'none'} |")
+out.append(f"| SQLite file after the server stopped | {p1[0]:,} pages of {p1[2]} B ({p1[1]:,} free) = {p1[0]*p1[2]/1048576:.1f} MiB, "
+           f"from {p0[0]*p0[2]/1048576:.1f} MiB provisioned |")
+ok_errors = not r["errors"]
+ok_mem = growth < 5
+ok_once = plays_db == r["plays_accepted"] and r["plays_accepted"] + r["plays_duplicates"] == r["plays_sent"]
+out.append(f"| verdict | errors: {'0 ✓' if ok_errors else 'FAILED'}; memory growth < 5%: {'✓' if ok_mem else 'FAILED'}; "
+           f"every play sent accepted exactly once: {'✓' if ok_once else 'FAILED'} |")
 section = "\n".join(out) + "\n"
 print(section)
 if doc == "-":

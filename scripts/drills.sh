@@ -155,6 +155,7 @@ pair() {
     local screen
     http GET /api/v1/screens "$WORK/screens.json" -H "Authorization: Bearer $API" >/dev/null
     screen=$(json "$WORK/screens.json" 'd["items"][0]["id"]')
+    SCREEN=$screen
     http POST /api/v1/player/pairings "$WORK/p.json" -H 'content-type: application/json' -d '{"player_version":"drill"}' >/dev/null
     expect "claim" "$(http POST "/api/v1/pairings/$(json "$WORK/p.json" 'd["code"]')/claim" "$WORK/c.json" \
         -H "Authorization: Bearer $API" -H 'content-type: application/json' -d "{\"screen_id\":\"$screen\"}")" 200
@@ -187,6 +188,48 @@ media_count() {
     json "$WORK/m.json" 'len(d["items"])'
 }
 
+# The browser player (e2e/drill_player.mjs, Debian's Chromium through playwright-core): player MODE → runs it in
+# the background (PLAYER_PID) against BASE with the paired DEVICE, showing the drill campaign DRILL_CAMPAIGN.
+E2E_DIR="$ROOT/e2e"
+[ -d "$E2E_DIR/node_modules/playwright-core" ] || die "e2e/node_modules/playwright-core is missing (cd e2e && npm ci)"
+command -v node >/dev/null || die "node is missing"
+player() {
+    node "$E2E_DIR/drill_player.mjs" "$1" "$BASE" "$DEVICE" "$SCREEN" "$DRILL_CAMPAIGN" "$WORK/player" \
+        >"$WORK/player-$1.log" 2>&1 &
+    PLAYER_PID=$!
+    PIDS+=("$PLAYER_PID")
+}
+# player_says FILE SECONDS: waits until the player wrote FILE; fails with its log if it exited without it.
+player_says() {
+    local end=$(($(date +%s) + $2))
+    until [ -e "$WORK/player/$1" ]; do
+        if ! kill -0 "$PLAYER_PID" 2>/dev/null; then
+            cat "$WORK/player-"*.log >&2
+            die "the browser player stopped before '$1'"
+        fi
+        [ "$(date +%s)" -lt "$end" ] || die "the browser player: no '$1' within $2 s"
+        sleep 0.2
+    done
+    log "ok: the browser player: $1"
+}
+# A campaign of short items (a card and an image of the demo) for the paired screen, above the demo's rotation.
+drill_campaign() {
+    http GET '/api/v1/media?kind=image&limit=1' "$WORK/img.json" -H "Authorization: Bearer $API" >/dev/null
+    local body
+    body=$(python3 - "$WORK/img.json" "$SCREEN" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["items"][0]
+print(json.dumps({"name": "drill", "partner": m["partner"], "priority": 50, "targets": {"screens": [sys.argv[2]]},
+    "items": [{"id": "card", "kind": "html", "template": "partner_card", "duration_ms": 2500,
+               "data": {"city": "Drill", "country": "DE", "text": "drill card"}},
+              {"id": "image", "kind": "image", "media_id": m["id"], "duration_ms": 2500}]}))
+PY
+)
+    expect "the drill campaign" "$(http POST /api/v1/campaigns "$WORK/camp.json" -H "Authorization: Bearer $API" -H 'content-type: application/json' -d "$body")" 201
+    DRILL_CAMPAIGN=$(json "$WORK/camp.json" 'd["id"]')
+}
+mkdir -p "$WORK/player"
+
 # ==================================================================================================================
 log "=== 1. database down (private PostgreSQL)"
 PG_DIR=$(mktemp -d /tmp/twincast-drill-pg.XXXXXX)
@@ -207,13 +250,18 @@ D1="$WORK/d1"
 setup d1 --data "$D1" --database-url "$DB_URL"
 serve db-down --data "$D1" --database-url "$DB_URL"
 pair
+drill_campaign
 expect "manifest before the outage" "$(http GET /api/v1/player/manifest "$WORK/man.json" -H "Authorization: Bearer $DEVICE")" 200
 MEDIA_URL=$(http GET '/api/v1/media?limit=1' "$WORK/m1.json" -H "Authorization: Bearer $API" >/dev/null && json "$WORK/m1.json" 'd["items"][0]["url"]')
+expect "a media file before the outage" "$(http GET "$MEDIA_URL" "$WORK/media.bin")" 200
 plays_body outage 5 >"$WORK/plays.json"
+player outage
+player_says playing 60
 
 log "stopping PostgreSQL"
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 30 stop >/dev/null
 PG_UP=0
+: >"$WORK/player/db-down"
 expect "/healthz with the database down" "$(http GET /healthz "$WORK/h.txt")" 200
 t=$(date +%s)
 expect "/readyz with the database down" "$(http GET /readyz "$WORK/r.json")" 503
@@ -224,11 +272,19 @@ grep -qi '^retry-after: [0-9]' "$WORK/pp.json.h" || die "no Retry-After on the 5
 log "ok: Retry-After: $(grep -i '^retry-after' "$WORK/pp.json.h" | tr -d '\r' | cut -d' ' -f2)"
 expect "operator API with the database down" "$(http GET /api/v1/screens "$WORK/s.json" -H "Authorization: Bearer $API")" 503
 expect_problem "operator API" "$WORK/s.json" 503 database-unavailable
+expect "the media file a screen already fetched, with the database down" "$(http GET "$MEDIA_URL" "$WORK/media.bin")" 200
+player_says played-offline 30
 
 log "starting PostgreSQL again"
 pg_start
 wait_for 30 "readiness after PostgreSQL is back" ready
 log "ok: /readyz 200 again"
+: >"$WORK/player/db-up"
+player_says outage.json 40
+wait "$PLAYER_PID" || die "the browser player failed (see $WORK/player-outage.log)"
+RECORDED=$(json "$WORK/player/outage.json" 'd["recorded"]')
+n=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d drill -Atc "SELECT COUNT(*) FROM plays WHERE screen_id = '$SCREEN' AND id NOT LIKE 'outage-%'")
+expect "the browser player's plays in the database (each once: recorded by the page = rows)" "$n" "$RECORDED"
 expect "the queued proof of play, delivered" "$(post_plays "$WORK/plays.json" "$WORK/pp.json")" 200
 expect "accepted/duplicates" "$(json "$WORK/pp.json" 'd["accepted"], d["duplicates"]')" "5 0"
 expect "the same batch again" "$(post_plays "$WORK/plays.json" "$WORK/pp.json")" 200
@@ -260,6 +316,12 @@ expect "the paired player's manifest after the restore" "$(http GET /api/v1/play
 expect "its proof of play after the restore" "$(post_plays "$WORK/plays.json" "$WORK/pp.json")" 200
 expect "accepted/duplicates (already counted before the backup)" "$(json "$WORK/pp.json" 'd["accepted"], d["duplicates"]')" "0 5"
 expect "media URL from before the backup" "$(http GET "$MEDIA_URL" "$WORK/media.bin")" 200
+player restored
+wait "$PLAYER_PID" || { cat "$WORK/player-restored.log" >&2; die "the browser player on the restored server failed"; }
+cat "$WORK/player-restored.log"
+R2=$(json "$WORK/player/restored.json" 'd["recorded"]')
+n=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM plays WHERE screen_id = ? AND id NOT LIKE ?", (sys.argv[2], "outage-%")).fetchone()[0])' "$D1R/twincast.db" "$SCREEN")
+expect "the player's plays in the restored database (before the backup + on the restored server)" "$n" "$((RECORDED + R2))"
 stop_server
 
 # ==================================================================================================================
@@ -309,6 +371,10 @@ log "the upload was refused after $(($(date +%s) - t)) s"
 expect_problem "upload" "$WORK/up.json" 503 storage-unavailable
 grep -qi '^retry-after: [0-9]' "$WORK/up.json.h" || die "no Retry-After on the 503"
 expect "media rows after the refused upload" "$(media_count)" "$before"
+S3_MEDIA_URL=$(json "$WORK/m.json" 'd["items"][0]["url"]')
+expect "a media file with the object store down" "$(http GET "$S3_MEDIA_URL" "$WORK/media.bin")" 503
+expect_problem "media delivery" "$WORK/media.bin" 503 storage-unavailable
+grep -qi '^retry-after: [0-9]' "$WORK/media.bin.h" || die "no Retry-After on the 503 of media delivery"
 expect "spool files after the refused upload" "$(find "$D2/tmp" -type f | wc -l)" 0
 expect "/readyz with the object store down" "$(http GET /readyz "$WORK/r.json")" 503
 expect "the player's manifest with the object store down" "$(http GET /api/v1/player/manifest "$WORK/man.json" -H "Authorization: Bearer $DEVICE")" 200

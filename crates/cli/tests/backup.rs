@@ -1,9 +1,12 @@
 //! Whole-deployment backup → wipe → restore with the real binary (issue 17): a demo network with a paired player
-//! is backed up online (to S3 when `TWINCAST_TEST_S3_URL` is set, else a directory), its data directory is
-//! deleted, the backup is restored onto an empty deployment (PostgreSQL when `TWINCAST_TEST_DATABASE_URL` is set,
-//! else SQLite), and a server on the restored deployment serves every media item with its hash and accepts the
-//! player's device token (manifest, heartbeat, proof of play counted once). A backup with a missing object is
-//! refused by `verify` and `restore`, which name the object.
+//! on SQLite + local storage is backed up online (to an S3 bucket when `TWINCAST_TEST_S3_URL` is set, else a
+//! directory), its data directory is deleted, the backup is restored onto an empty deployment of the other kind
+//! (PostgreSQL when `TWINCAST_TEST_DATABASE_URL` is set, else SQLite; its objects in a second S3 bucket when
+//! `TWINCAST_TEST_S3_URL` is set, else local), and a server on the restored deployment serves every media item
+//! with its hash and accepts the player's device token (manifest, heartbeat, proof of play counted once). A backup
+//! with a missing object is refused by `verify` and `restore`, and a deployment with a missing object by `verify`;
+//! each names the object. Under `TWINCAST_TEST_REQUIRE_SERVICES=1` both services are required (CI: the test then
+//! runs SQLite + local → PostgreSQL + S3).
 
 mod common;
 
@@ -203,6 +206,12 @@ async fn backup_wipe_restore_keeps_media_and_paired_players() {
             .unwrap();
         target.extend(["--database-url".into(), url]);
     }
+    // The restored deployment's objects: S3 when the test has it, in a bucket of their own (the backup store is
+    // the test's bucket, and the two must not be mistaken for each other).
+    let storage = required_or_none("TWINCAST_TEST_S3_URL").map(|s3| sibling_bucket(&s3, "restore"));
+    if let Some(url) = &storage {
+        target.extend(["--storage".into(), url.clone()]);
+    }
     let t: Vec<&str> = target.iter().map(String::as_str).collect();
     let restore = |extra: &[&str]| {
         let mut args = vec![
@@ -286,6 +295,40 @@ async fn backup_wipe_restore_keeps_media_and_paired_players() {
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains(&key) && err.contains("missing"), "{err}");
+
+    // A deployment that lost an object (here: deleted from its object store behind its back): `backup verify`
+    // names it; once the object is back, verify passes again.
+    let deployment = twincast_media::Storage::open(storage.as_deref().unwrap_or(""), &b)
+        .await
+        .unwrap();
+    let keep = read_all(&deployment, &key).await;
+    deployment.delete(&key).await.unwrap();
+    let bad = twincast(&verify, "");
+    assert!(!bad.status.success(), "verify passes without {key}");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains(&format!("{key}: missing")), "{err}");
+    deployment
+        .put_bytes(&key, bytes::Bytes::from(keep))
+        .await
+        .unwrap();
+    ok(&twincast(&verify, ""));
+}
+
+/// The same S3 URL with the bucket `<bucket>-<suffix>`.
+fn sibling_bucket(s3: &str, suffix: &str) -> String {
+    let rest = s3.strip_prefix("s3://").expect("an s3:// URL");
+    let (bucket, query) = rest.split_once('?').unwrap_or((rest, ""));
+    format!("s3://{bucket}-{suffix}?{query}")
+}
+
+async fn read_all(storage: &twincast_media::Storage, key: &str) -> Vec<u8> {
+    use futures::StreamExt;
+    let mut s = storage.get(key, None).await.unwrap();
+    let mut out = Vec::new();
+    while let Some(chunk) = s.next().await {
+        out.extend_from_slice(&chunk.unwrap());
+    }
+    out
 }
 
 /// "N objects (M copied now" of `backup create`'s output.

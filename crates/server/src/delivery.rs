@@ -45,8 +45,10 @@ async fn original(
         return not_found();
     };
     let key = twincast_media::object_key(sha, t);
-    let Some(size) = committed_size(&state, &key, true).await else {
-        return not_found();
+    let size = match committed_size(&state, &key, true).await {
+        Ok(Some(size)) => size,
+        Ok(None) => return not_found(),
+        Err(res) => return res,
     };
     // SVG keeps the node's CSP header below.
     if t != twincast_media::MediaType::Svg {
@@ -109,8 +111,10 @@ async fn rendition(
         return not_found();
     }
     let key = format!("renditions/{sha}/{path}");
-    let Some(size) = committed_size(&state, &key, false).await else {
-        return not_found();
+    let size = match committed_size(&state, &key, false).await {
+        Ok(Some(size)) => size,
+        Ok(None) => return not_found(),
+        Err(res) => return res,
     };
     // A playlist names its segments relative to its own URL: it stays here, so they come back here too.
     if !path.ends_with(".m3u8") {
@@ -161,25 +165,43 @@ async fn redirect(state: &AppState, key: &str) -> Option<Response> {
     }
 }
 
-/// Size of a committed object, from the cache or from its row.
-async fn committed_size(state: &AppState, key: &str, original: bool) -> Option<u64> {
+/// Size of a committed object, from the cache or from its row. `Err`: the answer when the database cannot say
+/// (503 `database-unavailable` with `Retry-After`, not a 404 that would make a screen drop a file it still has).
+async fn committed_size(
+    state: &AppState,
+    key: &str,
+    original: bool,
+) -> Result<Option<u64>, Response> {
     if let Some(size) = state
         .delivered
         .read()
         .ok()
         .and_then(|d| d.get(key).copied())
     {
-        return Some(size);
+        return Ok(Some(size));
     }
     let size = if original {
-        state.store.media_by_object_key(key).await.ok()??.size as u64
+        state
+            .store
+            .media_by_object_key(key)
+            .await
+            .map(|r| r.map(|m| m.size as u64))
     } else {
-        state.store.rendition_by_object_key(key).await.ok()??.size as u64
+        state
+            .store
+            .rendition_by_object_key(key)
+            .await
+            .map(|r| r.map(|m| m.size as u64))
+    };
+    let size = match size {
+        Ok(Some(size)) => size,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(crate::error::ApiError::from(e).into_response()),
     };
     if let Ok(mut d) = state.delivered.write() {
         d.insert(key.to_string(), size);
     }
-    Some(size)
+    Ok(Some(size))
 }
 
 fn etag_matches(list: &str, etag: &str) -> bool {
@@ -252,6 +274,16 @@ async fn serve(
             (status, h, body).into_response()
         }
         Err(twincast_media::MediaError::NotFound) => not_found(),
+        // The object store does not answer: 503 `storage-unavailable` with `Retry-After` (a screen keeps what it
+        // has cached and asks again), not a 500.
+        Err(twincast_media::MediaError::Storage(m)) => {
+            tracing::warn!(error = %m, key, "object store unavailable for delivery");
+            crate::error::ApiError::from(twincast_app::AppError::Unavailable {
+                code: "storage-unavailable",
+                message: "the object store does not answer; try again later".into(),
+            })
+            .into_response()
+        }
         Err(e) => crate::error::ApiError::internal(e).into_response(),
     }
 }
