@@ -44,15 +44,31 @@ pub enum StoreError {
     Db(sqlx::Error),
 }
 
-/// Whether `e` says that the database cannot be reached now, rather than that a statement failed: no connection
-/// (refused, reset, timed out in the pool, pool closed) or PostgreSQL's connection-exception (`08…`) and
-/// operator-intervention codes (`57P01` admin shutdown, `57P02` crash shutdown, `57P03` cannot connect now).
+/// Whether `e` says that the database cannot do the work now, rather than that a statement failed, so that trying
+/// again later may succeed: no connection (refused, reset, timed out in the pool, pool closed), PostgreSQL's
+/// connection-exception (`08…`), operator-intervention (`57P01` admin shutdown, `57P02` crash shutdown, `57P03`
+/// cannot connect now) and lock codes (`40001` serialization failure, `40P01` deadlock, `55P03` lock not
+/// available), and SQLite's busy and locked (primary codes 5 and 6: another writer held the file past the busy
+/// timeout).
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(db) => db.code().is_some_and(|c| {
-            c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")
-        }),
+        sqlx::Error::Database(db) => {
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                let primary = db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff);
+                return matches!(primary, Some(5 | 6));
+            }
+            db.code().is_some_and(|c| {
+                c.starts_with("08")
+                    || matches!(
+                        c.as_ref(),
+                        "57P01" | "57P02" | "57P03" | "40001" | "40P01" | "55P03"
+                    )
+            })
+        }
         _ => false,
     }
 }

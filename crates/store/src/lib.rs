@@ -167,6 +167,20 @@ impl Store {
                 })
             });
         }
+        if backend == Backend::Sqlite && !memory {
+            // SQLite rolls a transaction back by itself when a write fails with a full disk (SQLITE_FULL); the
+            // ROLLBACK sqlx then sends fails, and the connection keeps believing it is inside a transaction, so
+            // every later write on it would fail. Once the queued rollback has run (the ping waits for it), such a
+            // connection is closed instead of going back to the pool. (Not for `:memory:`: its one connection
+            // is the database.)
+            opts = opts.after_release(|conn, _meta| {
+                Box::pin(async move {
+                    use sqlx::Connection;
+                    conn.ping().await?;
+                    Ok(!conn.is_in_transaction())
+                })
+            });
+        }
         let pool = opts.connect(url).await.map_err(StoreError::from)?;
         if backend == Backend::Sqlite && !memory {
             sqlx::query("PRAGMA journal_mode = WAL")
