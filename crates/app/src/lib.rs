@@ -92,6 +92,8 @@ pub struct Settings {
     /// The transparency log's origin: the first line of its checkpoints and its key's name (e.g.
     /// `screens.example.org/airtime`; no spaces, no `+`).
     pub proof_origin: String,
+    /// The screen rendition's short side at most, in pixels (0: the source's size; never enlarged).
+    pub rendition_max_short_side: u32,
 }
 
 impl Default for Settings {
@@ -114,6 +116,7 @@ impl Default for Settings {
             node_lease_ms: 30_000,
             login_per_minute: 10,
             proof_origin: "twincast.invalid/airtime".into(),
+            rendition_max_short_side: 1080,
         }
     }
 }

@@ -40,6 +40,9 @@ pub struct LibraryDetail {
     pub jobs: Vec<Job>,
     /// Campaigns whose current or approved version uses it.
     pub used_by: Vec<CampaignRef>,
+    /// Names of the screens those campaigns target that can play nothing of it yet (their player decodes
+    /// neither its codec nor, until it is made, its H.264 rendition): the page warns of them.
+    pub unplayable_on: Vec<String>,
 }
 
 /// The partners whose items `actor` sees in the library (`None` = all): editors their own, everyone else all.
@@ -89,12 +92,65 @@ impl App {
         if !visible(actor, &item.media.partner) {
             return Err(AppError::not_found("no such media item"));
         }
+        let used_by = self.store.campaigns_using_media(id).await?;
+        let unplayable_on = if used_by.is_empty() || item.media.kind != "video" {
+            Vec::new()
+        } else {
+            self.screens_without_playable(id).await?
+        };
         Ok(LibraryDetail {
             renditions: self.store.renditions(id).await?,
             jobs: self.store.jobs_for_media(id).await?,
-            used_by: self.store.campaigns_using_media(id).await?,
+            used_by,
+            unplayable_on,
             item,
         })
+    }
+
+    /// Names of the screens targeted by a campaign using medium `id` that can play nothing of it yet
+    /// ([`twincast_core::playback::screens_without_playable`], with what each screen's player reported).
+    pub async fn screens_without_playable(&self, id: &str) -> AppResult<Vec<String>> {
+        let media = self.store.playback_media().await?;
+        let Some(m) = media.get(id) else {
+            return Ok(Vec::new());
+        };
+        let decodes = self.store.all_screen_decodes().await?;
+        let screens = self.store.all_core_screens().await?;
+        let catalog = self.store.schedule_catalog().await?;
+        let mut names = Vec::new();
+        for o in [
+            twincast_core::Orientation::Landscape,
+            twincast_core::Orientation::Portrait,
+        ] {
+            let i = twincast_store::ScheduleCatalog::index(o);
+            let campaigns: Vec<twincast_core::Campaign> = catalog.main[i]
+                .iter()
+                .cloned()
+                .chain(catalog.free[i].iter().map(|(_, c)| c.clone()))
+                .collect();
+            let these: Vec<(
+                &String,
+                (twincast_core::Screen, twincast_core::playback::Decodes),
+            )> = screens
+                .iter()
+                .filter(|(_, s)| s.orientation == o)
+                .map(|(name, s)| {
+                    let d = twincast_core::playback::Decodes::reported(
+                        decodes.get(&s.id).map(Vec::as_slice),
+                    );
+                    (name, (s.clone(), d))
+                })
+                .collect();
+            let pairs: Vec<_> = these.iter().map(|(_, p)| p.clone()).collect();
+            for k in
+                twincast_core::playback::screens_without_playable(id, &m.facts, &campaigns, &pairs)
+            {
+                names.push(these[k].0.clone());
+            }
+        }
+        names.sort();
+        names.dedup();
+        Ok(names)
     }
 
     /// Replaces an item's tags (admins, operators, an editor of its partner), if still at version `if_match`.

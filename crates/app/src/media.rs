@@ -196,7 +196,15 @@ impl App {
         self.object_committed(pending).await;
         let (m, created) = committed?;
         if created && self.settings.transcoding && ingested.media_type != MediaType::Svg {
-            self.store.enqueue_job("transcode", Some(&m.id), 5).await?;
+            // A person's upload goes before what a bulk import (the demo, a local command) queued.
+            let priority = if matches!(actor.via, crate::access::Via::Cli) {
+                twincast_store::jobs::priority::SCREEN_BULK
+            } else {
+                twincast_store::jobs::priority::SCREEN_UPLOAD
+            };
+            self.store
+                .enqueue_job_with_priority(crate::jobs::TRANSCODE, Some(&m.id), 5, priority)
+                .await?;
             self.jobs_notify.notify_one();
         }
         metrics::counter!("twincast_media_ingested_total", "created" => created.to_string())

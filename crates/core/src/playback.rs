@@ -153,6 +153,33 @@ pub fn playable_campaigns<'a>(
     (out, left)
 }
 
+/// The screens (by index in `screens`) that a campaign of `campaigns` using medium `media` targets but that can
+/// play nothing of it yet ([`pick`] is [`Pick::Nothing`] with their `decodes`): what the console warns the
+/// partner about. A screen is named once however many campaigns or items name the medium there.
+pub fn screens_without_playable(
+    media: &str,
+    facts: &MediaFacts,
+    campaigns: &[Campaign],
+    screens: &[(crate::Screen, Decodes)],
+) -> Vec<usize> {
+    let using: Vec<&Campaign> = campaigns
+        .iter()
+        .filter(|c| {
+            c.items
+                .iter()
+                .any(|it| it.kind == ContentKind::Video && it.media == media)
+        })
+        .collect();
+    screens
+        .iter()
+        .enumerate()
+        .filter(|(_, (screen, d))| {
+            pick(facts, d) == Pick::Nothing && using.iter().any(|c| c.targets(screen))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,5 +241,34 @@ mod tests {
             pick(&video("h265", false), &Decodes::default()),
             Pick::Nothing
         );
+    }
+
+    #[test]
+    fn the_screens_a_medium_does_not_play_on_yet() {
+        let c: Campaign = serde_json::from_value(serde_json::json!({
+            "id": "c", "name": "c", "partner": "p", "targets": {"screens": ["s1", "s2"]},
+            "items": [{"id": "i", "kind": "video", "duration_ms": 2000, "media": "m"}]
+        }))
+        .unwrap();
+        let screen =
+            |id: &str| crate::Screen::new(id, "loc", "airport", crate::Zone::new("UTC").unwrap());
+        let chromium = Decodes::reported(Some(&["h264".into()]));
+        let safari = Decodes::reported(Some(&["h264".into(), "h265".into()]));
+        let screens = [
+            (screen("s1"), chromium.clone()),
+            (screen("s2"), safari),
+            (screen("s3"), chromium),
+        ];
+        let hevc = video("h265", false);
+        // s1 cannot decode HEVC and the rendition is not made; s2 decodes HEVC; s3 is not targeted.
+        assert_eq!(
+            screens_without_playable("m", &hevc, std::slice::from_ref(&c), &screens),
+            [0]
+        );
+        let done = video("h265", true);
+        assert!(
+            screens_without_playable("m", &done, std::slice::from_ref(&c), &screens).is_empty()
+        );
+        assert!(screens_without_playable("other", &hevc, &[c], &screens).is_empty());
     }
 }

@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use tokio::process::Command;
 
@@ -60,6 +61,147 @@ fn nice_available() -> bool {
 
 /// Niceness of transcodes: screens and pages are served first when the CPU is busy.
 pub const NICENESS: &str = "10";
+
+/// Progress of a job's ffmpeg runs and its cancel switch, shared between the run and whoever watches it (the job
+/// worker records [`Control::percent`] and sets [`Control::cancel`] when a person cancels the job).
+///
+/// Each run reports into the span of percents set by [`Control::step`], so a job of several runs climbs from 0
+/// to 100 once.
+#[derive(Debug, Default)]
+pub struct Control {
+    percent: AtomicU8,
+    cancelled: AtomicBool,
+    span: Mutex<(u8, u8)>,
+}
+
+impl Control {
+    /// A control at 0 %, not cancelled, whose runs report into 0–100 %.
+    pub fn new() -> Control {
+        Control {
+            span: Mutex::new((0, 100)),
+            ..Control::default()
+        }
+    }
+
+    /// The next runs report into `from`–`to` percent (and the progress is at least `from` now).
+    pub fn step(&self, from: u8, to: u8) {
+        if let Ok(mut s) = self.span.lock() {
+            *s = (from.min(100), to.clamp(from.min(100), 100));
+        }
+        self.percent.fetch_max(from.min(100), Ordering::Relaxed);
+    }
+
+    /// Percent done so far.
+    pub fn percent(&self) -> u8 {
+        self.percent.load(Ordering::Relaxed)
+    }
+
+    /// Stops the running ffmpeg (it is killed) and every later run (they fail at once).
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// Was [`Control::cancel`] called?
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+
+    /// Records that `done_us` of `total_us` microseconds of the current run are written.
+    fn report(&self, done_us: u64, total_us: u64) {
+        if total_us == 0 {
+            return;
+        }
+        let (from, to) = self.span.lock().map(|s| *s).unwrap_or((0, 100));
+        let frac = (done_us as f64 / total_us as f64).clamp(0.0, 1.0);
+        let p = from as f64 + frac * (to.saturating_sub(from)) as f64;
+        self.percent.fetch_max(p.floor() as u8, Ordering::Relaxed);
+    }
+}
+
+/// The error of a run stopped by [`Control::cancel`].
+pub const CANCELLED: &str = "cancelled";
+
+/// `out_time_us` (or `out_time_ms`, which ffmpeg also writes in microseconds) of one `-progress` line.
+pub fn progress_line_us(line: &str) -> Option<u64> {
+    let (k, v) = line.trim().split_once('=')?;
+    match k {
+        "out_time_us" | "out_time_ms" => v.trim().parse::<i64>().ok().map(|n| n.max(0) as u64),
+        _ => None,
+    }
+}
+
+/// Runs ffmpeg with `-progress` under `ctl`: its progress (of `duration_ms` of output) goes to `ctl`, and a
+/// cancel kills it. A non-zero exit becomes `Ffmpeg(last lines of stderr)`; a cancel is `Ffmpeg("cancelled")`.
+async fn run_ctl(args: &[&str], ctl: &Control, duration_ms: Option<u64>) -> Result<(), MediaError> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+    if ctl.is_cancelled() {
+        return Err(MediaError::Ffmpeg(CANCELLED.into()));
+    }
+    let mut cmd = if nice_available() {
+        let mut c = Command::new("nice");
+        c.args(["-n", NICENESS, "ffmpeg"]);
+        c
+    } else {
+        Command::new("ffmpeg")
+    };
+    let mut child = cmd
+        .args(["-progress", "pipe:1", "-nostats"])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| MediaError::Ffmpeg(format!("cannot run ffmpeg: {e}")))?;
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let err_task = tokio::spawn(async move {
+        let mut buf = Vec::new();
+        let _ = stderr.read_to_end(&mut buf).await;
+        buf
+    });
+    let mut lines = BufReader::new(child.stdout.take().expect("piped stdout")).lines();
+    let total_us = duration_ms.unwrap_or(0).saturating_mul(1000);
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
+        let cancelled = tokio::select! {
+            line = lines.next_line() => match line {
+                Ok(Some(l)) => {
+                    if let Some(us) = progress_line_us(&l) {
+                        ctl.report(us, total_us);
+                    }
+                    false
+                }
+                _ => break,
+            },
+            _ = tick.tick() => ctl.is_cancelled(),
+        };
+        if cancelled {
+            let _ = child.kill().await;
+            return Err(MediaError::Ffmpeg(CANCELLED.into()));
+        }
+    }
+    let status = loop {
+        match tokio::time::timeout(std::time::Duration::from_millis(200), child.wait()).await {
+            Ok(st) => break st?,
+            Err(_) if ctl.is_cancelled() => {
+                let _ = child.kill().await;
+                return Err(MediaError::Ffmpeg(CANCELLED.into()));
+            }
+            Err(_) => {}
+        }
+    };
+    let err = err_task.await.unwrap_or_default();
+    if !status.success() {
+        let err = String::from_utf8_lossy(&err);
+        let tail: Vec<&str> = err.lines().rev().take(8).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(MediaError::Ffmpeg(format!(
+            "ffmpeg exited with {status}: {}",
+            tail.join(" | ")
+        )));
+    }
+    Ok(())
+}
 
 /// Run a command, returning stdout; a non-zero exit becomes `Ffmpeg(last lines of stderr)`. `ffmpeg` runs under
 /// `nice` when there is one.
@@ -209,18 +351,22 @@ pub async fn probe(input: &Path) -> Result<crate::Probe, MediaError> {
 
 /// A JPEG thumbnail at most 640 px wide: the frame at 1 s (or the first frame of shorter videos and images).
 pub async fn thumbnail(input: &Path, out_jpeg: &Path) -> Result<(), MediaError> {
+    frame_jpeg(input, out_jpeg, 640, "4").await
+}
+
+async fn frame_jpeg(input: &Path, out_jpeg: &Path, max_w: u32, q: &str) -> Result<(), MediaError> {
     check_available()?;
     let inp = path_str(input)?;
     let tmp = temp_sibling(out_jpeg);
     let t = path_str(&tmp)?;
-    let vf = "scale='min(640,iw)':-2";
+    let vf = format!("scale='min({max_w},iw)':-2");
     let common = [
         "-frames:v",
         "1",
         "-vf",
-        vf,
+        &vf,
         "-q:v",
-        "4",
+        q,
         "-f",
         "image2",
         "-c:v",
@@ -241,11 +387,48 @@ pub async fn thumbnail(input: &Path, out_jpeg: &Path) -> Result<(), MediaError> 
 }
 
 /// Transcode to a web-safe MP4: H.264 (yuv420p, even dimensions), AAC audio if the input has audio,
-/// `moov` first (faststart).
+/// `moov` first (faststart), at the source's size ([`screen_mp4`] with no cap).
 pub async fn normalize_mp4(input: &Path, out_mp4: &Path) -> Result<(), MediaError> {
+    screen_mp4(input, out_mp4, 0, &Control::new(), None).await
+}
+
+/// The scale filter of a screen rendition: the source's size, its short side capped at `max_short_side` pixels
+/// (0: no cap; never enlarged), both sides even, the orientation kept (a portrait cut stays portrait).
+pub fn screen_scale(max_short_side: u32) -> String {
+    if max_short_side == 0 {
+        return "scale=trunc(iw/2)*2:trunc(ih/2)*2".into();
+    }
+    let c = max_short_side;
+    format!(
+        "scale=w='if(gte(iw,ih),-2,trunc(min(iw,{c})/2)*2)':h='if(gte(iw,ih),trunc(min(ih,{c})/2)*2,-2)'"
+    )
+}
+
+/// The H.264/AAC MP4 screens play: yuv420p, its short side capped at `max_short_side` ([`screen_scale`]), AAC
+/// stereo if the input has sound, `moov` first (faststart). Progress (of `duration_ms`) and cancel through `ctl`.
+pub async fn screen_mp4(
+    input: &Path,
+    out_mp4: &Path,
+    max_short_side: u32,
+    ctl: &Control,
+    duration_ms: Option<u64>,
+) -> Result<(), MediaError> {
     check_available()?;
     let tmp = temp_sibling(out_mp4);
-    let mut args = vec![
+    let args = screen_mp4_args(input, &tmp, max_short_side, has_audio(input).await?)?;
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let res = run_ctl(&refs, ctl, duration_ms).await.map(|()| Vec::new());
+    finish_temp(&tmp, out_mp4, res).await
+}
+
+/// The ffmpeg arguments of [`screen_mp4`] (after `ffmpeg`): what `bench/transcode.sh` runs alone to compare.
+pub fn screen_mp4_args(
+    input: &Path,
+    out: &Path,
+    max_short_side: u32,
+    audio: bool,
+) -> Result<Vec<String>, MediaError> {
+    let mut args: Vec<String> = [
         "-nostdin",
         "-y",
         "-v",
@@ -254,38 +437,94 @@ pub async fn normalize_mp4(input: &Path, out_mp4: &Path) -> Result<(), MediaErro
         path_str(input)?,
         "-map",
         "0:v:0",
-    ];
-    let audio = has_audio(input).await?;
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if audio {
-        args.extend(["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]);
+        args.extend(
+            ["-map", "0:a:0", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
     }
-    args.extend([
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "23",
-        "-pix_fmt",
-        "yuv420p",
-        "-vf",
-        "scale=trunc(iw/2)*2:trunc(ih/2)*2",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        path_str(&tmp)?,
-    ]);
-    let res = run("ffmpeg", &args).await;
-    finish_temp(&tmp, out_mp4, res).await
+    // Square pixels: rounding a side to even must not leave a sample aspect ratio players stretch by.
+    let vf = format!("{},setsar=1,format=yuv420p", screen_scale(max_short_side));
+    args.extend(
+        [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-pix_fmt",
+            "yuv420p",
+            "-vf",
+            &vf,
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            path_str(out)?,
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    Ok(args)
 }
+
+/// The poster: a JPEG of the frame at 1 s (or the first frame of shorter videos), at most 1280 px wide.
+pub async fn poster(input: &Path, out_jpeg: &Path) -> Result<(), MediaError> {
+    frame_jpeg(input, out_jpeg, 1280, "2").await
+}
+
+/// The storyboard sprite of `plan` (a JPEG grid of frames, one every `plan.interval_s` seconds) for scrubbing.
+pub async fn storyboard(
+    input: &Path,
+    out_jpeg: &Path,
+    plan: &crate::storyboard::Storyboard,
+) -> Result<(), MediaError> {
+    check_available()?;
+    let tmp = temp_sibling(out_jpeg);
+    let vf = format!(
+        "fps=1/{},scale={}:{},tile={}x{}",
+        plan.interval_s, plan.tile_w, plan.tile_h, plan.columns, plan.rows
+    );
+    let args = [
+        "-nostdin",
+        "-y",
+        "-v",
+        "error",
+        "-i",
+        path_str(input)?,
+        "-an",
+        "-vf",
+        &vf,
+        "-frames:v",
+        "1",
+        "-q:v",
+        "5",
+        "-f",
+        "image2",
+        "-c:v",
+        "mjpeg",
+        path_str(&tmp)?,
+    ];
+    let res = run("ffmpeg", &args).await;
+    finish_temp(&tmp, out_jpeg, res).await
+}
+
+/// The loudness the portal's sound is normalised to: EBU R128 (−23 LUFS integrated, −1 dBTP true peak), by
+/// ffmpeg's `loudnorm` in one pass, resampled to 48 kHz.
+pub const LOUDNORM: &str = "loudnorm=I=-23:TP=-1:LRA=7,aresample=48000";
 
 /// Bit rate of the audio-only rendition (AAC, stereo): a tenth of the smallest video rendition, for listening
 /// on a slow or metered connection.
 pub const AUDIO_ONLY_BITRATE: &str = "96k";
 
-/// The sound of a video alone, as AAC in an MP4 container (`.m4a`, `moov` first), for listening without the
-/// picture. `Ok(false)` and no file when the input has no audio stream.
+/// The sound of a video alone, as AAC in an MP4 container (`.m4a`, `moov` first), loudness-normalised
+/// ([`LOUDNORM`]), for listening without the picture. `Ok(false)` and no file when the input has no audio stream.
 pub async fn audio_only(input: &Path, out_m4a: &Path) -> Result<bool, MediaError> {
     check_available()?;
     if !has_audio(input).await? {
@@ -302,6 +541,8 @@ pub async fn audio_only(input: &Path, out_m4a: &Path) -> Result<bool, MediaError
         "-map",
         "0:a:0",
         "-vn",
+        "-af",
+        LOUDNORM,
         "-c:a",
         "aac",
         "-b:a",
@@ -327,6 +568,17 @@ pub async fn audio_only(input: &Path, out_m4a: &Path) -> Result<bool, MediaError
 /// Built in a temp directory beside `out_dir` and renamed into place at the end; `out_dir` must not exist yet
 /// (or be empty).
 pub async fn hls(input: &Path, out_dir: &Path) -> Result<Vec<String>, MediaError> {
+    hls_with(input, out_dir, &Control::new(), None).await
+}
+
+/// [`hls`] with its sound loudness-normalised ([`LOUDNORM`]), progress (of `duration_ms`) and cancel through
+/// `ctl`.
+pub async fn hls_with(
+    input: &Path,
+    out_dir: &Path,
+    ctl: &Control,
+    duration_ms: Option<u64>,
+) -> Result<Vec<String>, MediaError> {
     check_available()?;
     let parent = out_dir
         .parent()
@@ -334,7 +586,7 @@ pub async fn hls(input: &Path, out_dir: &Path) -> Result<Vec<String>, MediaError
         .unwrap_or(Path::new("."));
     tokio::fs::create_dir_all(parent).await?;
     let work = parent.join(format!(".hls-tmp-{}", uuid::Uuid::new_v4().simple()));
-    let res = hls_into(input, &work).await;
+    let res = hls_into(input, &work, ctl, duration_ms).await;
     let res = match res {
         Ok(()) => {
             if tokio::fs::metadata(out_dir).await.is_ok() {
@@ -357,7 +609,12 @@ pub async fn hls(input: &Path, out_dir: &Path) -> Result<Vec<String>, MediaError
     Ok(files)
 }
 
-async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
+async fn hls_into(
+    input: &Path,
+    work: &Path,
+    ctl: &Control,
+    duration_ms: Option<u64>,
+) -> Result<(), MediaError> {
     for (name, ..) in HLS_RENDITIONS {
         tokio::fs::create_dir_all(work.join(name)).await?;
     }
@@ -369,6 +626,13 @@ async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
     }
     for (i, (_, h, ..)) in HLS_RENDITIONS.iter().enumerate() {
         filter.push_str(&format!(";[v{i}]scale=-2:{h},format=yuv420p[v{i}o]"));
+    }
+    if audio {
+        // The sound is normalised once and shared by every rendition.
+        filter.push_str(&format!(";[0:a:0]{LOUDNORM},asplit={n}"));
+        for i in 0..n {
+            filter.push_str(&format!("[a{i}o]"));
+        }
     }
     let gop = (HLS_SEGMENT_SECONDS * 25).to_string();
     let keyframes = format!("expr:gte(t,n_forced*{HLS_SEGMENT_SECONDS})");
@@ -403,7 +667,7 @@ async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
         if audio {
             args.extend([
                 "-map".into(),
-                "0:a:0".into(),
+                format!("[a{i}o]"),
                 format!("-c:a:{i}"),
                 "aac".into(),
             ]);
@@ -452,7 +716,7 @@ async fn hls_into(input: &Path, work: &Path) -> Result<(), MediaError> {
         .map(|s| s.to_string()),
     );
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    run("ffmpeg", &refs).await?;
+    run_ctl(&refs, ctl, duration_ms).await?;
     if tokio::fs::metadata(work.join("master.m3u8")).await.is_err() {
         return Err(MediaError::Ffmpeg("ffmpeg wrote no master playlist".into()));
     }
@@ -474,4 +738,25 @@ fn list_rel(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), MediaE
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines_and_spans() {
+        assert_eq!(progress_line_us("out_time_us=1500000"), Some(1_500_000));
+        assert_eq!(progress_line_us("out_time_ms=-5"), Some(0));
+        assert_eq!(progress_line_us("out_time=00:00:01.5"), None);
+        let c = Control::new();
+        c.step(20, 60);
+        assert_eq!(c.percent(), 20);
+        c.report(500_000, 1_000_000);
+        assert_eq!(c.percent(), 40);
+        c.report(100_000, 1_000_000);
+        assert_eq!(c.percent(), 40, "never goes back");
+        c.report(9_000_000, 1_000_000);
+        assert_eq!(c.percent(), 60, "a run stays in its span");
+    }
 }

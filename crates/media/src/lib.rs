@@ -15,6 +15,7 @@ mod ingest;
 mod probe;
 mod sniff;
 mod storage;
+pub mod storyboard;
 mod svg;
 
 pub use error::MediaError;

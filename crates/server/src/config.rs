@@ -62,6 +62,9 @@ pub struct Config {
     pub node_lease_secs: u64,
     /// Make thumbnails, normalised MP4 and HLS when ffmpeg is on PATH.
     pub transcode: bool,
+    /// The screen rendition's short side at most, in pixels (1080: full HD; a source is never enlarged; 0: the
+    /// source's size). docs/media.md.
+    pub rendition_max_short_side: u32,
     /// A screen not heard from for this many seconds is offline (and alerts, see docs/operations.md).
     pub screen_offline_after_secs: u64,
     /// Webhook URLs told of screens going offline and online (JSON POST, signed).
@@ -136,6 +139,7 @@ impl Default for Config {
             media_workers: 1,
             node_lease_secs: 30,
             transcode: true,
+            rendition_max_short_side: 1080,
             screen_offline_after_secs: 90,
             webhook_urls: Vec::new(),
             webhook_secret: String::new(),

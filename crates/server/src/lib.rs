@@ -139,6 +139,7 @@ impl AppState {
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
                 login_per_minute: config.login_attempts_per_minute.max(1),
                 proof_origin: proof_origin(&config.public_base_url),
+                rendition_max_short_side: config.rendition_max_short_side,
             },
         );
         Ok(AppState {

@@ -1,8 +1,22 @@
-use crate::{new_id, now_ms, Job, JobStatus, Result, Store};
+use crate::{audit, new_id, now_ms, AuditEntry, Job, JobStatus, Result, Store};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-const COLS: &str = "id, kind, media_id, status, attempts, max_attempts, run_after, last_error, created_at, updated_at";
+const COLS: &str = "id, kind, media_id, status, attempts, max_attempts, run_after, last_error, priority, progress, created_at, updated_at";
+
+/// Job priorities (higher runs first; equal priorities run oldest first). A screen's rendition goes before the
+/// portal's ladder, and what a person uploads before what a bulk import (the demo, a command) queued: a fresh
+/// upload waits at most for the job running now, never behind a backlog.
+pub mod priority {
+    /// The screen rendition of a person's upload.
+    pub const SCREEN_UPLOAD: i64 = 30;
+    /// The screen rendition of a bulk import (a local command, the demo).
+    pub const SCREEN_BULK: i64 = 20;
+    /// The portal's renditions (HLS ladder, storyboard, loudness-normalised sound) of a person's upload.
+    pub const PORTAL_UPLOAD: i64 = 10;
+    /// The portal's renditions of a bulk import.
+    pub const PORTAL_BULK: i64 = 0;
+}
 
 fn job(row: &AnyRow) -> Result<Job> {
     Ok(Job {
@@ -14,6 +28,8 @@ fn job(row: &AnyRow) -> Result<Job> {
         max_attempts: row.try_get("max_attempts")?,
         run_after: row.try_get("run_after")?,
         last_error: row.try_get("last_error")?,
+        priority: row.try_get("priority")?,
+        progress: row.try_get("progress")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -25,23 +41,50 @@ pub fn backoff_ms(attempt: i64) -> i64 {
 }
 
 impl Store {
-    /// Queues a job to run as soon as a worker is free.
+    /// Queues a job (priority 0) to run as soon as a worker is free.
     pub async fn enqueue_job(
         &self,
         kind: &str,
         media_id: Option<&str>,
         max_attempts: i64,
     ) -> Result<Job> {
+        self.enqueue_job_with_priority(kind, media_id, max_attempts, 0)
+            .await
+    }
+
+    /// Queues a job with `priority` (see [`priority`]): it runs before every queued job of a lower priority.
+    pub async fn enqueue_job_with_priority(
+        &self,
+        kind: &str,
+        media_id: Option<&str>,
+        max_attempts: i64,
+        priority: i64,
+    ) -> Result<Job> {
+        self.enqueue_job_after(kind, media_id, max_attempts, priority, now_ms())
+            .await
+    }
+
+    /// [`Store::enqueue_job_with_priority`], not to run before `run_after` (epoch ms).
+    pub async fn enqueue_job_after(
+        &self,
+        kind: &str,
+        media_id: Option<&str>,
+        max_attempts: i64,
+        priority: i64,
+        run_after: i64,
+    ) -> Result<Job> {
         let id = new_id();
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO jobs (id, kind, media_id, status, attempts, max_attempts, run_after, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'queued', 0, $4, $5, $5, $5)",
+            "INSERT INTO jobs (id, kind, media_id, status, attempts, max_attempts, run_after, priority, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'queued', 0, $4, $5, $6, $7, $7)",
         )
         .bind(&id)
         .bind(kind)
         .bind(media_id)
         .bind(max_attempts)
+        .bind(run_after)
+        .bind(priority)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -67,14 +110,14 @@ impl Store {
         rows.iter().map(job).collect()
     }
 
-    /// Claims the oldest due job for `node` (marks it running, counts the attempt). Safe against concurrent workers:
+    /// Claims the due job of the highest priority (the oldest of them) for `node` (marks it running, counts the attempt). Safe against concurrent workers:
     /// a job is claimed by exactly one; it stays `node`'s while `node`'s lease runs (see
     /// [`Store::requeue_orphaned_jobs`]).
     pub async fn claim_job(&self, node: &str) -> Result<Option<Job>> {
         loop {
             let now = now_ms();
             let Some(row) = sqlx::query(
-                "SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $1 ORDER BY run_after, id LIMIT 1",
+                "SELECT id FROM jobs WHERE status = 'queued' AND run_after <= $1 ORDER BY priority DESC, run_after, id LIMIT 1",
             )
             .bind(now)
             .fetch_optional(&self.pool)
@@ -84,7 +127,7 @@ impl Store {
             };
             let id: String = row.try_get("id")?;
             let done = sqlx::query(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, claimed_by = $3, updated_at = $1 WHERE id = $2 AND status = 'queued'",
+                "UPDATE jobs SET status = 'running', attempts = attempts + 1, progress = 0, claimed_by = $3, updated_at = $1 WHERE id = $2 AND status = 'queued'",
             )
             .bind(now)
             .bind(&id)
@@ -97,10 +140,10 @@ impl Store {
         }
     }
 
-    /// Marks a job done.
+    /// Marks a running job done (a job cancelled meanwhile stays cancelled).
     pub async fn complete_job(&self, id: &str) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET status = 'done', last_error = NULL, updated_at = $1 WHERE id = $2",
+            "UPDATE jobs SET status = 'done', last_error = NULL, progress = 100, updated_at = $1 WHERE id = $2 AND status = 'running'",
         )
         .bind(now_ms())
         .bind(id)
@@ -109,16 +152,20 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed attempt: requeued with exponential backoff, or failed for good after `max_attempts`.
+    /// Records a failed attempt: requeued with exponential backoff, or failed for good after `max_attempts`. A job
+    /// that is no longer running (cancelled meanwhile) is left as it is.
     pub async fn fail_job(&self, id: &str, error: &str) -> Result<Job> {
         let j = self.job(id).await?;
+        if j.status != JobStatus::Running {
+            return Ok(j);
+        }
         let now = now_ms();
         let (status, run_after) = if j.attempts >= j.max_attempts {
             (JobStatus::Failed, j.run_after)
         } else {
             (JobStatus::Queued, now + backoff_ms(j.attempts))
         };
-        sqlx::query("UPDATE jobs SET status = $1, run_after = $2, last_error = $3, updated_at = $4 WHERE id = $5")
+        sqlx::query("UPDATE jobs SET status = $1, run_after = $2, last_error = $3, updated_at = $4 WHERE id = $5 AND status = 'running'")
             .bind(status.as_str())
             .bind(run_after)
             .bind(error)
@@ -139,5 +186,64 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl Store {
+    /// Records the running attempt's progress (percent, clamped to 0–100); `false` when the job is no longer
+    /// running (cancelled: its worker stops).
+    pub async fn set_job_progress(&self, id: &str, percent: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE jobs SET progress = $1, updated_at = $2 WHERE id = $3 AND status = 'running'",
+        )
+        .bind(percent.clamp(0, 100))
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Cancels a queued or running job (a running one's worker stops at its next progress report), with
+    /// `audit_entry`, in one transaction. `None` when the job is neither queued nor running (nothing changed).
+    pub async fn cancel_job(&self, id: &str, audit_entry: &AuditEntry) -> Result<Option<Job>> {
+        self.set_job_status(
+            id,
+            "UPDATE jobs SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status IN ('queued', 'running')",
+            audit_entry,
+        )
+        .await
+    }
+
+    /// Queues a failed or cancelled job again, at once and with its attempts counted afresh, with `audit_entry`, in
+    /// one transaction. `None` when the job is neither failed nor cancelled (nothing changed).
+    pub async fn retry_job(&self, id: &str, audit_entry: &AuditEntry) -> Result<Option<Job>> {
+        self.set_job_status(
+            id,
+            "UPDATE jobs SET status = 'queued', attempts = 0, run_after = $1, last_error = NULL, progress = NULL, \
+             claimed_by = NULL, updated_at = $1 WHERE id = $2 AND status IN ('failed', 'cancelled')",
+            audit_entry,
+        )
+        .await
+    }
+
+    async fn set_job_status(
+        &self,
+        id: &str,
+        sql: &'static str,
+        audit_entry: &AuditEntry,
+    ) -> Result<Option<Job>> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(sql)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Ok(None);
+        }
+        audit::insert(&mut tx, audit_entry).await?;
+        tx.commit().await?;
+        self.job(id).await.map(Some)
     }
 }

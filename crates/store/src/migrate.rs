@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "playback",
         include_str!("../migrations/0020_playback.sql"),
     ),
+    (
+        25,
+        "job priority",
+        include_str!("../migrations/0025_job_priority.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

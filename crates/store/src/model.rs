@@ -377,6 +377,8 @@ pub enum JobStatus {
     Done,
     /// Gave up after `max_attempts`.
     Failed,
+    /// Cancelled by a person (a retry queues it again).
+    Cancelled,
 }
 
 impl JobStatus {
@@ -387,6 +389,7 @@ impl JobStatus {
             JobStatus::Running => "running",
             JobStatus::Done => "done",
             JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
         }
     }
     pub(crate) fn parse(s: &str) -> JobStatus {
@@ -394,6 +397,7 @@ impl JobStatus {
             "running" => JobStatus::Running,
             "done" => JobStatus::Done,
             "failed" => JobStatus::Failed,
+            "cancelled" => JobStatus::Cancelled,
             _ => JobStatus::Queued,
         }
     }
@@ -418,6 +422,10 @@ pub struct Job {
     pub run_after: i64,
     /// Error of the last failed attempt.
     pub last_error: Option<String>,
+    /// Higher runs first (see [`crate::jobs::priority`]).
+    pub priority: i64,
+    /// Percent done of the running attempt (0–100), `None` before it started.
+    pub progress: Option<i64>,
     /// Creation time, epoch ms.
     pub created_at: i64,
     /// Last change, epoch ms.

@@ -523,6 +523,90 @@ async fn media_dedup_scoping_and_deletion() {
     }
 }
 
+/// Higher priorities are claimed first (a fresh upload's screen rendition before a backlog); a running job records
+/// its progress; a cancelled job is neither claimed nor overwritten by its worker's outcome; a retry queues it
+/// afresh; each change by hand is audited in its own transaction.
+#[tokio::test]
+async fn jobs_by_priority_with_progress_cancel_and_retry() {
+    use twincast_store::jobs::priority;
+    for (s, _d) in backends().await {
+        let backlog = s
+            .enqueue_job_with_priority("transcode", None, 2, priority::SCREEN_BULK)
+            .await
+            .unwrap();
+        let portal = s
+            .enqueue_job_with_priority("portal", None, 2, priority::PORTAL_UPLOAD)
+            .await
+            .unwrap();
+        let fresh = s
+            .enqueue_job_with_priority("transcode", None, 2, priority::SCREEN_UPLOAD)
+            .await
+            .unwrap();
+        let mut order = Vec::new();
+        for _ in 0..3 {
+            order.push(s.claim_job("n1").await.unwrap().unwrap().id);
+        }
+        assert_eq!(
+            order,
+            [fresh.id.clone(), backlog.id.clone(), portal.id.clone()]
+        );
+        assert!(s.set_job_progress(&fresh.id, 42).await.unwrap());
+        assert_eq!(s.job(&fresh.id).await.unwrap().progress, Some(42));
+        assert!(s.set_job_progress(&fresh.id, 250).await.unwrap());
+        assert_eq!(s.job(&fresh.id).await.unwrap().progress, Some(100));
+        // cancelled while running: its worker's progress report says stop, and its outcome changes nothing
+        let entry = AuditEntry::by_system("job.cancel", &fresh.id, now_ms());
+        let c = s.cancel_job(&fresh.id, &entry).await.unwrap().unwrap();
+        assert_eq!(c.status, JobStatus::Cancelled);
+        assert!(!s.set_job_progress(&fresh.id, 50).await.unwrap());
+        s.complete_job(&fresh.id).await.unwrap();
+        s.fail_job(&fresh.id, "killed").await.unwrap();
+        assert_eq!(s.job(&fresh.id).await.unwrap().status, JobStatus::Cancelled);
+        assert!(
+            s.cancel_job(&fresh.id, &entry).await.unwrap().is_none(),
+            "only once"
+        );
+        let audited = s
+            .list_audit(
+                &AuditFilter::default(),
+                &PageRequest {
+                    limit: 500,
+                    cursor: None,
+                },
+            )
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            audited
+                .iter()
+                .filter(|e| e.action == "job.cancel" && e.resource_id == fresh.id)
+                .count(),
+            1
+        );
+        // retried: queued at once with its attempts counted afresh, claimed again
+        let retry = AuditEntry::by_system("job.retry", &fresh.id, now_ms());
+        let r = s.retry_job(&fresh.id, &retry).await.unwrap().unwrap();
+        assert_eq!(
+            (r.status, r.attempts, r.progress),
+            (JobStatus::Queued, 0, None)
+        );
+        assert!(
+            s.retry_job(&fresh.id, &retry).await.unwrap().is_none(),
+            "a queued job is not retried"
+        );
+        assert_eq!(s.claim_job("n1").await.unwrap().unwrap().id, fresh.id);
+        // a job due later is not claimed, but can be cancelled
+        let later = s
+            .enqueue_job_after("transcode", None, 1, 100, now_ms() + 3_600_000)
+            .await
+            .unwrap();
+        assert!(s.claim_job("n1").await.unwrap().is_none());
+        let entry = AuditEntry::by_system("job.cancel", &later.id, now_ms());
+        assert!(s.cancel_job(&later.id, &entry).await.unwrap().is_some());
+    }
+}
+
 #[tokio::test]
 async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
     for (s, _d) in backends().await {
@@ -548,14 +632,17 @@ async fn jobs_claim_once_retry_with_backoff_and_survive_restart() {
             assert!(claimed.is_none(), "a job in backoff is not claimed");
         }
         // Out of the way of what follows, however long the above took.
-        s.complete_job(&j.id).await.unwrap();
+        let gone = AuditEntry::by_system("job.cancel", &j.id, now_ms());
+        s.cancel_job(&j.id, &gone).await.unwrap().unwrap();
         // A job left running by a killed process is queued again.
         let k = s.enqueue_job("transcode", None, 3).await.unwrap();
         assert_eq!(s.claim_job("n1").await.unwrap().unwrap().id, k.id);
         assert_eq!(s.requeue_running_jobs().await.unwrap(), 1);
         assert_eq!(s.job(&k.id).await.unwrap().status, JobStatus::Queued);
+        assert_eq!(s.claim_job("n1").await.unwrap().unwrap().id, k.id);
         s.complete_job(&k.id).await.unwrap();
-        assert_eq!(s.job(&k.id).await.unwrap().status, JobStatus::Done);
+        let k = s.job(&k.id).await.unwrap();
+        assert_eq!((k.status, k.progress), (JobStatus::Done, Some(100)));
     }
     assert_eq!(twincast_store::jobs::backoff_ms(1), 5_000);
     assert_eq!(twincast_store::jobs::backoff_ms(3), 20_000);

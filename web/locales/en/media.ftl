@@ -55,3 +55,17 @@ error-media-in-use = Campaigns use this item: remove it from them first.
 error-upload-too-large = The file is larger than this server accepts.
 error-unsupported-media-type = This is not an accepted format (MP4, WebM, PNG, JPEG, WebP, GIF, safe SVG).
 error-too-many-tags = Too many tags.
+media-job-cancelled = Cancelled
+media-jobs = Processing jobs
+media-job-kind = Job
+media-job-state = State
+media-job-progress = Progress
+media-job-actions = Actions
+media-job-cancel = Cancel
+media-job-retry = Retry
+media-job-kind-transcode = Screen rendition, poster, thumbnail
+media-job-kind-portal = Portal: HLS, sound, storyboard
+media-unplayable = { $count ->
+    [one] { $count } screen this item is scheduled on cannot play it yet: its player does not decode the original and the screen rendition is not made yet. It is left out of that screen's rotation until then:
+   *[other] { $count } screens this item is scheduled on cannot play it yet: their players do not decode the original and the screen rendition is not made yet. It is left out of their rotation until then:
+}

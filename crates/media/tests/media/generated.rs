@@ -362,3 +362,75 @@ async fn thumbnail_normalize_and_hls() {
         );
     }
 }
+
+/// The screen rendition is capped on its short side (a portrait cut stays portrait), reports its progress, and
+/// stops when cancelled; the storyboard sprite has the planned size; the poster is at most 1280 wide.
+#[tokio::test]
+async fn screen_rendition_cap_progress_cancel_storyboard_poster() {
+    if !ffmpeg_or_skip("screen_rendition_cap_progress_cancel_storyboard_poster") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let portrait = dir.path().join("portrait.webm");
+    crate::common::ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=size=360x640:rate=10:duration=2",
+        "-c:v",
+        "libvpx",
+        portrait.to_str().unwrap(),
+    ]);
+    let ctl = ffmpeg::Control::new();
+    ctl.step(10, 90);
+    let out = dir.path().join("screen.mp4");
+    ffmpeg::screen_mp4(&portrait, &out, 240, &ctl, Some(2_000))
+        .await
+        .unwrap();
+    let (_, p) = probe_any(&out);
+    assert_eq!(
+        (p.width, p.height),
+        (Some(240), Some(426)),
+        "short side capped, portrait kept"
+    );
+    assert!(
+        ctl.percent() >= 80 && ctl.percent() <= 90,
+        "progress {}",
+        ctl.percent()
+    );
+
+    // not enlarged past the source
+    let same = dir.path().join("same.mp4");
+    ffmpeg::screen_mp4(&portrait, &same, 1080, &ffmpeg::Control::new(), None)
+        .await
+        .unwrap();
+    let (_, p) = probe_any(&same);
+    assert_eq!((p.width, p.height), (Some(360), Some(640)));
+
+    // a cancelled control stops at once and leaves nothing
+    let cancelled = ffmpeg::Control::new();
+    cancelled.cancel();
+    let never = dir.path().join("never.mp4");
+    let e = ffmpeg::screen_mp4(&portrait, &never, 0, &cancelled, None).await;
+    assert!(
+        matches!(e, Err(twincast_media::MediaError::Ffmpeg(ref m)) if m == ffmpeg::CANCELLED),
+        "{e:?}"
+    );
+    assert!(!never.exists());
+
+    let plan = twincast_media::storyboard::Storyboard::plan(2_000, 360, 640);
+    let sprite = dir.path().join("storyboard.jpg");
+    ffmpeg::storyboard(&portrait, &sprite, &plan).await.unwrap();
+    let (_, p) = probe_any(&sprite);
+    assert_eq!(
+        (p.width, p.height),
+        (
+            Some(plan.tile_w * plan.columns),
+            Some(plan.tile_h * plan.rows)
+        )
+    );
+    let poster = dir.path().join("poster.jpg");
+    ffmpeg::poster(&portrait, &poster).await.unwrap();
+    let (_, p) = probe_any(&poster);
+    assert_eq!((p.width, p.height), (Some(360), Some(640)));
+}

@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<Pages> {
         .route("/console/media/{id}/tags", post(tags))
         .route("/console/media/{id}/rename", post(rename))
         .route("/console/media/{id}/delete", post(delete))
+        .route("/console/media/{id}/jobs/{job}/{verb}", post(job_action))
 }
 
 /// The library's filters, as in the query string.
@@ -321,6 +322,31 @@ async fn rename(
         .rename_media(&op.actor, &id, &f.name, Some(f.version))
         .await
     {
+        Ok(_) => Ok(Redirect::to(&format!("/console/media/{id}")).into_response()),
+        Err(e) => again(&pages, &op, &id, e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /console/media/{id}/jobs/{job}/cancel` and `…/retry`: a media job stopped or queued again.
+async fn job_action(
+    State(pages): State<Pages>,
+    op: Operator,
+    Path((id, job, verb)): Path<(String, String, String)>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    let tr = op.tr();
+    op.check_csrf(&f.csrf).lang(tr)?;
+    let done = match verb.as_str() {
+        "cancel" => pages.app.cancel_job(&op.actor, &job).await,
+        "retry" => pages.app.retry_job(&op.actor, &job).await,
+        _ => Err(twincast_app::AppError::not_found("no such action")),
+    };
+    match done {
         Ok(_) => Ok(Redirect::to(&format!("/console/media/{id}")).into_response()),
         Err(e) => again(&pages, &op, &id, e).await,
     }

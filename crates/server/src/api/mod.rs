@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod cap_sources;
 pub mod cooperation;
 pub mod groups;
+pub mod jobs;
 pub mod layouts;
 pub mod media;
 pub mod moderation;
@@ -159,6 +160,8 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(media::get, media::patch, media::delete))
+        .routes(routes!(jobs::cancel))
+        .routes(routes!(jobs::retry))
         // A chunk streams to the spool file, bounded by the session's declared size (`twincast_app::uploads`).
         .merge(
             OpenApiRouter::new()

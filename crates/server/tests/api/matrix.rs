@@ -648,6 +648,26 @@ async fn authorization_matrix() {
             "/api/v1/media/{id}#b",
             [401, 403, 403, 204, 204],
         ),
+        (
+            Method::POST,
+            "/api/v1/jobs/{id}/cancel",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/jobs/{id}/cancel#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/jobs/{id}/retry",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/api/v1/jobs/{id}/retry#b",
+            [401, 403, 403, 200, 200],
+        ),
         (Method::POST, "/api/v1/uploads", [401, 403, 201, 201, 201]),
         (Method::POST, "/api/v1/uploads#b", [401, 403, 403, 201, 201]),
         (
@@ -1339,6 +1359,33 @@ async fn authorization_matrix() {
                         Body::None
                     };
                     (format!("/api/v1/media/{}", m["id"].as_str().unwrap()), body)
+                }
+                ("POST", "/api/v1/jobs/{id}/cancel" | "/api/v1/jobs/{id}/retry", v) => {
+                    // A job of a medium of partner pa (or pb), due in an hour (no worker takes it meanwhile);
+                    // cancelled already when the request retries it.
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    let form = multipart(slug, "j.png", png(700 + seed, 10));
+                    let m: Value = admin
+                        .req(Method::POST, "/api/v1/media")
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    let store = &s.state.store;
+                    let later = twincast_store::now_ms() + 3_600_000;
+                    let j = store
+                        .enqueue_job_after("matrix", m["id"].as_str(), 1, 0, later)
+                        .await
+                        .unwrap();
+                    let verb = path_t.rsplit('/').next().unwrap();
+                    if verb == "retry" {
+                        let e = twincast_store::AuditEntry::by_system("job.cancel", &j.id, later);
+                        store.cancel_job(&j.id, &e).await.unwrap().unwrap();
+                    }
+                    (format!("/api/v1/jobs/{}/{verb}", j.id), Body::None)
                 }
                 ("POST", "/api/v1/campaigns", v) => {
                     let slug = if v == "b" { "pb" } else { "pa" };

@@ -269,6 +269,120 @@ async fn a_screen_gets_the_rendition_it_can_play() {
     assert_eq!(f["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
     assert_eq!(body["items"][0]["partner_name"], "Город");
     assert_eq!(body["items"].as_array().unwrap().len(), 1, "{body}");
+    renditions_jobs_cancel_and_retry(&s, &admin, &media).await;
+}
+
+/// The media item's jobs: the screen's `transcode` at a person's upload's priority, done at 100 %, then the
+/// portal's job at its lower priority; the poster, the storyboard (sprite and WebVTT track) and the HLS ladder.
+/// A job is cancelled and retried through the API (and re-runs); a done job is neither.
+async fn renditions_jobs_cancel_and_retry(s: &TestServer, admin: &Session, media: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let m = loop {
+        let m: Value = admin
+            .get(&format!("/api/v1/media/{media}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let jobs = m["jobs"].as_array().unwrap();
+        if jobs.len() == 2 && jobs.iter().all(|j| j["status"] == "done") {
+            break m;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "jobs not done in time: {m}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let jobs = m["jobs"].as_array().unwrap();
+    let (t, p) = (&jobs[0], &jobs[1]);
+    assert_eq!(
+        (&t["kind"], &t["priority"], &t["progress"]),
+        (&json!("transcode"), &json!(30), &json!(100)),
+        "{t}"
+    );
+    assert_eq!(
+        (&p["kind"], &p["priority"]),
+        (&json!("portal"), &json!(10)),
+        "{p}"
+    );
+    let kinds: Vec<&str> = m["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "thumbnail",
+        "poster",
+        "mp4",
+        "hls",
+        "storyboard",
+        "storyboard-vtt",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let vtt_url = m["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "storyboard-vtt")
+        .unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let vtt = reqwest::get(s.url(&vtt_url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        vtt.starts_with("WEBVTT")
+            && vtt.contains("00:00:00.000 --> 00:00:01.000\nstoryboard.jpg#xywh=0,0,160,90"),
+        "{vtt}"
+    );
+    // done jobs are neither cancelled nor retried
+    let id = t["id"].as_str().unwrap();
+    let res = admin
+        .post_json(&format!("/api/v1/jobs/{id}/cancel"), json!({}))
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "job-not-active").await;
+    let res = admin
+        .post_json(&format!("/api/v1/jobs/{id}/retry"), json!({}))
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "job-not-retryable").await;
+    // a queued job is cancelled (audited), then retried: it runs again, to done
+    let later = twincast_store::now_ms() + 3_600_000;
+    let j = s
+        .state
+        .store
+        .enqueue_job_after("portal", Some(media), 2, 10, later)
+        .await
+        .unwrap();
+    let res = admin
+        .post_json(&format!("/api/v1/jobs/{}/cancel", j.id), json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let c: Value = res.json().await.unwrap();
+    assert_eq!(c["status"], "cancelled");
+    let res = admin
+        .post_json(&format!("/api/v1/jobs/{}/retry", j.id), json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let now = s.state.store.job(&j.id).await.unwrap();
+        if now.status == twincast_store::JobStatus::Done {
+            assert_eq!(now.progress, Some(100));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the retried job did not run: {now:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// With ffmpeg: what editing suites and cameras export — ProRes in QuickTime, VP9 in Matroska, MPEG-2 in an
