@@ -168,6 +168,9 @@ async fn run_ctl(args: &[&str], ctl: &Control, duration_ms: Option<u64>) -> Resu
                 Ok(Some(l)) => {
                     if let Some(us) = progress_line_us(&l) {
                         ctl.report(us, total_us);
+                    } else if l.trim() == "progress=end" {
+                        // The last frame's time is one frame short of the duration: the run's span is done.
+                        ctl.report(total_us, total_us);
                     }
                     false
                 }
