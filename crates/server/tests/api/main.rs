@@ -2,6 +2,7 @@
 
 mod alerts_cap;
 mod auth;
+mod captions;
 mod commands;
 mod common;
 mod console;
@@ -36,6 +37,7 @@ mod proof;
 mod revision;
 mod schedule;
 mod shutdown;
+mod tus;
 mod uploads;
 mod users_audit;
 mod video;
