@@ -119,7 +119,7 @@ export const tests = [
     },
   },
   {
-    name: 'console media: a broken chunk request resumes from the server\'s offset',
+    name: 'console media: over tus, a broken chunk request resumes from the server\'s offset and a damaged chunk is refused by its checksum and sent again',
     timeout: 180_000,
     async fn(ctx) {
       const { page } = await ctx.launch({ width: 1366, height: 768 });
@@ -127,8 +127,21 @@ export const tests = [
       await watchProgress(page);
       const [f] = files(ctx, ['e2e-broken.png'], 1400, 1100);
       let broken = 0;
-      await page.route('**/api/v1/uploads/*', async (route) => {
+      let damaged = 0;
+      const statuses = [];
+      page.on('response', (res) => {
+        if (res.url().includes('/api/v1/tus')) statuses.push(`${res.request().method()} ${res.status()} ${res.headers()['tus-resumable']}`);
+      });
+      await page.route('**/api/v1/tus/*', async (route) => {
         const r = route.request();
+        if (r.method() === 'PATCH' && r.headers()['upload-offset'] === '0' && damaged === 0) {
+          // One bit flipped on the way: the server must refuse it by its Upload-Checksum (460).
+          damaged += 1;
+          const body = Buffer.from(r.postDataBuffer());
+          body[100] ^= 0x01;
+          await route.continue({ postData: body });
+          return;
+        }
         if (r.method() === 'PATCH' && r.headers()['upload-offset'] === String(CHUNK) && broken === 0) {
           broken += 1;
           await route.abort('connectionreset');
@@ -139,6 +152,8 @@ export const tests = [
       await page.setInputFiles('#up-file', [f.path]);
       await settled(page, 1);
       assert(broken === 1, 'the second chunk was broken once');
+      assert(damaged === 1 && statuses.includes('PATCH 460 1.0.0'), `the damaged chunk was refused by its checksum (${statuses})`);
+      assert(statuses.includes('POST 201 1.0.0') && statuses.includes('PATCH 204 1.0.0'), `the page spoke tus (${statuses})`);
       const events = await page.evaluate(() => window.uploadEvents);
       assert(events.some((e) => e.state === 'retrying'), 'the page said it retries');
       const m = await byName(ctx, f.name);

@@ -13,6 +13,7 @@ pub mod audit_query;
 pub mod background;
 pub mod backup;
 pub mod cap_sources;
+pub mod captions;
 pub mod clock;
 pub mod cooperation;
 pub mod error;

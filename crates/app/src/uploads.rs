@@ -172,7 +172,28 @@ impl App {
         actor: &Actor,
         id: &str,
         offset: u64,
+        body: S,
+    ) -> AppResult<UploadSession>
+    where
+        S: Stream<Item = Result<B, E>> + Unpin,
+        B: AsRef<[u8]>,
+        E: std::fmt::Display,
+    {
+        self.append_upload_checked(actor, id, offset, body, None)
+            .await
+    }
+
+    /// [`App::append_upload`] with the chunk's declared checksum (tus's checksum extension): the chunk is hashed
+    /// as it streams to the spool and kept only when its digest equals `checksum`; otherwise the spool is cut back
+    /// to `offset`, the offset does not move, and the answer is `checksum-mismatch` (the tus front door answers
+    /// 460). A chunk that breaks off cannot be verified, so none of it is kept (`upload-interrupted`).
+    pub async fn append_upload_checked<S, B, E>(
+        &self,
+        actor: &Actor,
+        id: &str,
+        offset: u64,
         mut body: S,
+        checksum: Option<&twincast_core::tus::Checksum>,
     ) -> AppResult<UploadSession>
     where
         S: Stream<Item = Result<B, E>> + Unpin,
@@ -213,6 +234,7 @@ impl App {
         let mut file = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
         let (size, mut written) = (u.size as u64, 0u64);
         let mut broken = None;
+        let mut hasher = checksum.map(|c| twincast_core::tus::ChunkHasher::new(c.algorithm));
         while let Some(chunk) = body.next().await {
             let chunk = match chunk {
                 Ok(c) => c,
@@ -229,10 +251,37 @@ impl App {
                 }
                 return Err(AppError::TooLarge { limit: size });
             }
+            if let Some(h) = hasher.as_mut() {
+                h.update(chunk);
+            }
             file.write_all(chunk).await.map_err(io)?;
             written += chunk.len() as u64;
         }
         file.flush().await.map_err(io)?;
+        if let (Some(h), Some(declared)) = (hasher, checksum) {
+            let refused = if broken.is_some() {
+                Some(AppError::invalid(
+                    "upload-interrupted",
+                    format!(
+                        "the chunk broke off after {written} bytes and could not be checked against its checksum; nothing of it was kept: resume at offset {offset}"
+                    ),
+                ))
+            } else if !h.matches(declared) {
+                Some(AppError::Unprocessable {
+                    code: "checksum-mismatch",
+                    message: format!(
+                        "the chunk's bytes do not match its Upload-Checksum; nothing of it was kept: send it again from offset {offset}"
+                    ),
+                })
+            } else {
+                None
+            };
+            if let Some(e) = refused {
+                file.get_ref().set_len(offset).await.map_err(io)?;
+                file.get_ref().sync_data().await.map_err(io)?;
+                return Err(e);
+            }
+        }
         file.get_ref().sync_data().await.map_err(io)?;
         drop(file);
         let now = self.now_ms();

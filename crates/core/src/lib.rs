@@ -37,6 +37,7 @@
 pub mod alert;
 pub mod campaign;
 pub mod campaign_rules;
+pub mod captions;
 pub mod cooperation;
 pub mod engine;
 pub mod explain;
@@ -50,6 +51,7 @@ pub mod proof;
 pub mod recurrence;
 pub mod screen;
 pub mod simulate;
+pub mod tus;
 pub mod validate;
 pub mod whatif;
 pub mod zones;

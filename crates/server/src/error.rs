@@ -84,6 +84,9 @@ impl ApiError {
     }
 
     fn title(&self) -> String {
+        if self.status.as_u16() == crate::api::tus::CHECKSUM_MISMATCH {
+            return "Checksum Mismatch".to_string();
+        }
         self.status
             .canonical_reason()
             .unwrap_or("Error")

@@ -10,6 +10,7 @@
 pub mod audit;
 pub use audit::{AuditEntry, AuditFilter};
 mod backup;
+mod captions;
 mod catalog;
 mod cooperation;
 pub use catalog::ScheduleCatalog;

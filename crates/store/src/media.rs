@@ -42,7 +42,7 @@ pub(crate) fn media(row: &AnyRow) -> Result<Media> {
     })
 }
 
-fn rendition(r: &AnyRow) -> Result<Rendition> {
+pub(crate) fn rendition(r: &AnyRow) -> Result<Rendition> {
     Ok(Rendition {
         id: r.try_get("id")?,
         media_id: r.try_get("media_id")?,

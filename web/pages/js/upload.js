@@ -1,21 +1,41 @@
-// Media library uploads over the resumable protocol (docs/uploads.md), for the form marked data-upload:
+// Media library uploads over tus 1.0 (docs/media.md, "Resumable uploads over tus"), for the form marked data-upload:
 // - several files at once, chosen or dropped, each with its own progress bar;
-// - chunks of a few MiB, each appended at the offset the server holds (PATCH with Upload-Offset);
+// - chunks of a few MiB, each appended at the offset the server holds (PATCH with Upload-Offset) and sent with
+//   its SHA-256 in Upload-Checksum when the browser can hash (secure contexts), so a chunk damaged on the way is
+//   refused (460) and sent again;
 // - a failed chunk is retried with exponential backoff after asking the server for its offset (HEAD), so a broken
 //   connection costs at most one chunk;
-// - the session URL is kept in localStorage under the file's name, size and date: after a page reload, choosing the
-//   same file again continues where it stopped.
+// - the upload URL is kept in localStorage under the file's name, size and date: after a page reload, choosing the
+//   same file again continues where it stopped;
+// - the chunk that completes the upload answers the new media item's id (Twincast-Media-Id).
 // Without this script the form posts one file to /console/media/upload.
 
 export const CHUNK = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 8;
 const PARALLEL = 2;
+const TUS = { 'Tus-Resumable': '1.0.0' };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The localStorage key of a file's session. */
+/** The localStorage key of a file's upload. */
 export function keyOf(partner, file) {
   return `twincast-upload:${partner}:${file.name}:${file.size}:${file.lastModified}`;
+}
+
+/** base64 of a string's UTF-8 bytes (tus metadata values). */
+function b64(text) {
+  let bin = '';
+  for (const b of new TextEncoder().encode(text)) bin += String.fromCharCode(b);
+  return btoa(bin);
+}
+
+/** `sha256 <base64>` of a blob, or null where the browser cannot hash (not a secure context). */
+async function checksum(blob) {
+  if (!globalThis.crypto || !crypto.subtle) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  let bin = '';
+  for (const b of digest) bin += String.fromCharCode(b);
+  return `sha256 ${btoa(bin)}`;
 }
 
 async function problem(res) {
@@ -29,7 +49,7 @@ async function problem(res) {
 
 /** Uploads `file` for `partner`; `on` receives {state, loaded, total, media?, error?}. */
 export async function upload(file, partner, csrf, on) {
-  const headers = { 'X-CSRF-Token': csrf };
+  const headers = { 'X-CSRF-Token': csrf, ...TUS };
   const key = keyOf(partner, file);
   let url = localStorage.getItem(key);
   let offset = 0;
@@ -50,25 +70,35 @@ export async function upload(file, partner, csrf, on) {
     }
   }
   if (!url) {
-    const res = await fetch('/api/v1/uploads', {
+    const meta = [['filename', file.name], ['partner', partner], ['filetype', file.type]]
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k} ${b64(v)}`)
+      .join(',');
+    const res = await fetch('/api/v1/tus', {
       method: 'POST',
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ partner, file_name: file.name, size: file.size, mime: file.type || undefined }),
+      headers: { ...headers, 'Upload-Length': String(file.size), 'Upload-Metadata': meta },
     });
     if (!res.ok) throw new Error(await problem(res));
-    url = (await res.json()).url;
+    url = res.headers.get('Location');
     localStorage.setItem(key, url);
   }
   report('progress');
   let attempts = 0;
-  while (offset < file.size) {
+  for (;;) {
     const end = Math.min(offset + CHUNK, file.size);
+    const chunk = file.slice(offset, end);
+    const sum = await checksum(chunk);
     let res = null;
     try {
       res = await fetch(url, {
         method: 'PATCH',
-        headers: { ...headers, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
-        body: file.slice(offset, end),
+        headers: {
+          ...headers,
+          'Upload-Offset': String(offset),
+          'Content-Type': 'application/offset+octet-stream',
+          ...(sum ? { 'Upload-Checksum': sum } : {}),
+        },
+        body: chunk,
       });
     } catch {
       res = null; // the connection broke
@@ -76,11 +106,20 @@ export async function upload(file, partner, csrf, on) {
     if (res && res.ok) {
       offset = Number(res.headers.get('Upload-Offset'));
       attempts = 0;
+      const id = res.headers.get('Twincast-Media-Id');
+      if (id) {
+        localStorage.removeItem(key);
+        const media = { id };
+        report('done', { media });
+        return media;
+      }
       report('progress');
       continue;
     }
-    if (res && res.status !== 409 && res.status < 500 && res.status !== 400) {
+    // 409: another offset; 460: the chunk was damaged on the way; 400: broke off; 5xx: try again.
+    if (res && ![400, 409, 460].includes(res.status) && res.status < 500) {
       if (res.status === 404 || res.status === 410) localStorage.removeItem(key);
+      if (end === file.size) localStorage.removeItem(key);
       throw new Error(await problem(res));
     }
     attempts += 1;
@@ -90,12 +129,6 @@ export async function upload(file, partner, csrf, on) {
     const at = await current().catch(() => null);
     if (at !== null) offset = at;
   }
-  const res = await fetch(`${url}/complete`, { method: 'POST', headers });
-  localStorage.removeItem(key);
-  if (!res.ok) throw new Error(await problem(res));
-  const media = await res.json();
-  report('done', { media });
-  return media;
 }
 
 function row(list, file) {

@@ -4,6 +4,7 @@ pub mod alerts;
 pub mod audit;
 pub mod campaigns;
 pub mod cap_sources;
+pub mod captions;
 pub mod cooperation;
 pub mod groups;
 pub mod jobs;
@@ -22,6 +23,7 @@ pub mod proof;
 pub mod public;
 pub mod revision;
 pub mod session;
+pub mod tus;
 pub mod uploads;
 pub mod users;
 pub mod whatif;
@@ -162,6 +164,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(media::get, media::patch, media::delete))
         .routes(routes!(jobs::cancel))
         .routes(routes!(jobs::retry))
+        .routes(routes!(captions::list))
+        .routes(routes!(captions::put, captions::delete))
         // A chunk streams to the spool file, bounded by the session's declared size (`twincast_app::uploads`).
         .merge(
             OpenApiRouter::new()
@@ -169,6 +173,14 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .routes(routes!(uploads::start))
+        // tus 1.0 (`api::tus`) over the same upload sessions; every answer carries Tus-Resumable.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(tus::options, tus::create))
+                .routes(routes!(tus::head, tus::patch, tus::terminate))
+                .layer(axum::extract::DefaultBodyLimit::disable())
+                .layer(axum::middleware::map_response(tus::resumable_header)),
+        )
         .routes(routes!(uploads::complete))
         .routes(routes!(media::system))
         .routes(routes!(campaigns::list, campaigns::create))

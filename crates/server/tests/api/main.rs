@@ -2,6 +2,7 @@
 
 mod alerts_cap;
 mod auth;
+mod captions;
 mod commands;
 mod common;
 mod console;
@@ -37,6 +38,7 @@ mod revision;
 mod scale_out;
 mod schedule;
 mod shutdown;
+mod tus;
 mod uploads;
 mod users_audit;
 mod video;

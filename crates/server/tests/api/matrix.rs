@@ -30,6 +30,8 @@ enum Body {
     Calendar(String),
     Chunk(Vec<u8>),
     Xml(String),
+    /// A tus request: its headers (Tus-Resumable is added) and body.
+    Tus(Vec<(&'static str, String)>, Vec<u8>),
 }
 
 /// Expected status per caller: anonymous, viewer, partner-editor of `pa`, operator, admin.
@@ -710,6 +712,56 @@ async fn authorization_matrix() {
             "/api/v1/uploads/{id}#b",
             [401, 403, 403, 204, 204],
         ),
+        (
+            Method::GET,
+            "/api/v1/media/{id}/captions",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/media/{id}/captions/{lang}",
+            [401, 403, 201, 201, 201],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/media/{id}/captions/{lang}#b",
+            [401, 403, 403, 201, 201],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/media/{id}/captions/{lang}",
+            [401, 403, 204, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/media/{id}/captions/{lang}#b",
+            [401, 403, 403, 204, 204],
+        ),
+        (Method::OPTIONS, "/api/v1/tus", [204, 204, 204, 204, 204]),
+        (Method::POST, "/api/v1/tus", [401, 403, 201, 201, 201]),
+        (Method::POST, "/api/v1/tus#b", [401, 403, 403, 201, 201]),
+        (Method::HEAD, "/api/v1/tus/{id}", [401, 403, 200, 200, 200]),
+        (
+            Method::HEAD,
+            "/api/v1/tus/{id}#b",
+            [401, 403, 403, 200, 200],
+        ),
+        (Method::PATCH, "/api/v1/tus/{id}", [401, 403, 204, 204, 204]),
+        (
+            Method::PATCH,
+            "/api/v1/tus/{id}#b",
+            [401, 403, 403, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/tus/{id}",
+            [401, 403, 204, 204, 204],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/tus/{id}#b",
+            [401, 403, 403, 204, 204],
+        ),
         (Method::GET, "/api/v1/campaigns", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/campaigns", [401, 403, 201, 201, 201]),
         (
@@ -1334,6 +1386,77 @@ async fn authorization_matrix() {
                     let (url, _) = new_upload(v == "b", seed, true).await;
                     (format!("{url}/complete"), Body::None)
                 }
+                (_, "/api/v1/media/{id}/captions" | "/api/v1/media/{id}/captions/{lang}", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    let video = std::fs::read(format!(
+                        "{}/../media/tests/fixtures/h264.mp4",
+                        env!("CARGO_MANIFEST_DIR")
+                    ))
+                    .unwrap();
+                    let m: Value = admin
+                        .req(Method::POST, "/api/v1/media")
+                        .multipart(multipart(slug, "v.mp4", video))
+                        .send()
+                        .await
+                        .unwrap()
+                        .json()
+                        .await
+                        .unwrap();
+                    let id = m["id"].as_str().unwrap().to_string();
+                    // A language of its own per request: `x` and two letters from the seed.
+                    let lang = format!(
+                        "x{}{}",
+                        (b'a' + (seed / 26 % 26) as u8) as char,
+                        (b'a' + (seed % 26) as u8) as char
+                    );
+                    let srt = "1\n00:00:01,000 --> 00:00:02,000\nmatrix\n";
+                    let path = path_t.replace("{id}", &id).replace("{lang}", &lang);
+                    if *method == Method::DELETE {
+                        let res = admin
+                            .req(Method::PUT, &path)
+                            .body(srt)
+                            .send()
+                            .await
+                            .unwrap();
+                        assert_eq!(res.status(), 201);
+                    }
+                    let body = if *method == Method::PUT {
+                        Body::Xml(srt.to_string())
+                    } else {
+                        Body::None
+                    };
+                    (path, body)
+                }
+                ("POST", "/api/v1/tus", v) => {
+                    let slug = if v == "b" { "pb" } else { "pa" };
+                    let meta = twincast_core::tus::encode_metadata([
+                        ("filename", "t.png"),
+                        ("partner", slug),
+                    ]);
+                    (
+                        path_t.to_string(),
+                        Body::Tus(
+                            vec![("upload-length", "100".into()), ("upload-metadata", meta)],
+                            Vec::new(),
+                        ),
+                    )
+                }
+                ("HEAD" | "DELETE" | "PATCH", "/api/v1/tus/{id}", v) => {
+                    let (url, file) = new_upload(v == "b", seed, false).await;
+                    let id = url.rsplit('/').next().unwrap().to_string();
+                    let body = if *method == Method::PATCH {
+                        Body::Tus(
+                            vec![
+                                ("upload-offset", "0".into()),
+                                ("content-type", "application/offset+octet-stream".into()),
+                            ],
+                            file,
+                        )
+                    } else {
+                        Body::Tus(Vec::new(), Vec::new())
+                    };
+                    (format!("/api/v1/tus/{id}"), body)
+                }
                 ("PATCH", "/api/v1/campaigns/{id}", v) => {
                     let id = if v == "b" { &campaign_b } else { &campaign_a };
                     (
@@ -1353,7 +1476,7 @@ async fn authorization_matrix() {
                         .json()
                         .await
                         .unwrap();
-                    let body = if method == Method::PATCH {
+                    let body = if *method == Method::PATCH {
                         Body::Json(json!({"original_name": format!("n{seed}.png")}))
                     } else {
                         Body::None
@@ -1740,6 +1863,13 @@ async fn authorization_matrix() {
                 Body::Calendar(text) => rb.header("content-type", "text/calendar").body(text),
                 Body::Chunk(bytes) => rb.header("upload-offset", "0").body(bytes),
                 Body::Xml(text) => rb.header("content-type", "application/xml").body(text),
+                Body::Tus(headers, bytes) => {
+                    let mut rb = rb.header("tus-resumable", "1.0.0");
+                    for (k, v) in headers {
+                        rb = rb.header(k, v);
+                    }
+                    rb.body(bytes)
+                }
             };
             let got = rb.send().await.unwrap().status().as_u16();
             if got != expect[i] {
