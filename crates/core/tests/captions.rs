@@ -8,7 +8,7 @@ fn cue() -> impl Strategy<Value = Cue> {
     (
         0u64..10_000_000,
         1u64..600_000,
-        "[^\\n\\r\\-<>]{1,30}(\\n[^\\n\\r\\-<>]{1,30})?",
+        "[^\\p{Cc}\\-<>]{1,30}(\\n[^\\p{Cc}\\-<>]{1,30})?",
     )
         .prop_map(|(start, len, text)| Cue {
             start_ms: start,
