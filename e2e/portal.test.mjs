@@ -16,9 +16,11 @@ async function stops(ctx, lang = 'en') {
   return m ? JSON.parse(m[1]) : [];
 }
 
-/** A city whose film has an HLS rendition (the demo transcodes in the background: waits for one). */
+/** A city whose film has an HLS rendition. The demo renders and transcodes its films in the background, every
+ *  film's screen rendition queued before the portal's renditions that follow it: on two busy cores the first HLS
+ *  ladder takes minutes, so the wait is long (it ends as soon as one is there). */
 async function cityWithHls(ctx) {
-  return until(async () => (await stops(ctx)).find((s) => s.hls), 'a demo film with an HLS rendition', 240_000, 1000);
+  return until(async () => (await stops(ctx)).find((s) => s.hls), 'a demo film with an HLS rendition', 480_000, 1000);
 }
 
 /** Waits until the video on `page` (selector) has played past `t` seconds; returns its state. */
@@ -99,7 +101,7 @@ export const tests = [
   },
   {
     name: 'portal: a city\'s film plays over HLS with hls.js and advances; the MP4 fallback plays too; a view is counted',
-    timeout: 300_000,
+    timeout: 540_000,
     async fn(ctx) {
       const city = await cityWithHls(ctx);
       const { page } = await ctx.launch({ width: 1280, height: 800 });
@@ -130,7 +132,7 @@ export const tests = [
   },
   {
     name: 'portal: "listen only" swaps a film for its sound at the same moment, and back',
-    timeout: 300_000,
+    timeout: 540_000,
     async fn(ctx) {
       const city = await cityWithHls(ctx);
       const { page } = await ctx.launch({ width: 1280, height: 800 });

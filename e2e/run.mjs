@@ -5,7 +5,7 @@
 // playwright-core with a fresh profile per player, and writes measurements to .tmp/player-bench.json
 // (`--bench` also updates the `## Web player` section of docs/benchmarks.md; `--screenshots` refreshes
 // docs/player-*.png). Ends with `N passed, N failed`; exits non-zero on any failure. Bounded: each test has a time
-// limit and the whole run aborts after TWINCAST_E2E_TIMEOUT_S (default 900 s). TWINCAST_E2E_DEBUG=1 prints the sync
+// limit and the whole run aborts after TWINCAST_E2E_TIMEOUT_S (default 1200 s). TWINCAST_E2E_DEBUG=1 prints the sync
 // test's per-transition details (each page's lateness, when its layer was created and ready).
 //
 // Lanes: the suites (one per test file) run on TWINCAST_E2E_LANES servers at once (default 2), each lane with its
@@ -49,7 +49,7 @@ const suites = [
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
-const limitS = Number(process.env.TWINCAST_E2E_TIMEOUT_S || 900);
+const limitS = Number(process.env.TWINCAST_E2E_TIMEOUT_S || 1200);
 const selected = (t) => !only.length || only.some((o) => t.name.includes(o));
 const wanted = suites.map((s) => ({ ...s, tests: s.tests.filter(selected) })).filter((s) => s.tests.length);
 const laneCount = Math.max(1, Math.min(Number(process.env.TWINCAST_E2E_LANES || 2), wanted.filter((s) => !s.alone).length || 1));

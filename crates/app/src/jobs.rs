@@ -1,8 +1,9 @@
 //! The media job worker: takes jobs from the persisted queue (so they survive restarts), highest priority first,
 //! runs ffmpeg (under `nice`), stores the derived files, and records failures so the store retries them with
 //! backoff. A video's work is two jobs: `transcode` (thumbnail, poster, the screen rendition — what screens wait
-//! for) and then `portal` (the loudness-normalised sound, the HLS ladder, the storyboard), queued at a lower
-//! priority so a fresh upload's screen rendition never waits behind a backlog of portal ladders. A running job
+//! for) and then `portal` (the loudness-normalised sound, the HLS ladder, the storyboard), queued below every
+//! person's screen rendition, so a fresh upload's never waits behind a backlog of portal ladders (the priorities
+//! are `twincast_store::jobs::priority`). A running job
 //! records its progress in percent and stops when a person cancels it; a failed or cancelled job can be retried.
 
 use crate::access::Actor;
@@ -261,7 +262,8 @@ async fn transcode(app: &App, job: &Job, m: &Media, ctl: &Control) -> AppResult<
     app.store.set_rendition_sha256(&mp4_key, &sha).await?;
     app.store.bump_schedule_version().await?;
     app.emit(crate::events::ServerEvent::ScheduleChanged { screens: None });
-    // The portal's part waits behind every screen rendition (a person's upload's before a bulk import's).
+    // The portal's part: a person's upload's waits behind every person's screen rendition but not behind a bulk
+    // import; a bulk import's takes its turn among the import's jobs, oldest first.
     let portal_priority = if job.priority >= priority::SCREEN_UPLOAD {
         priority::PORTAL_UPLOAD
     } else {

@@ -12,10 +12,13 @@ pub mod priority {
     pub const SCREEN_UPLOAD: i64 = 30;
     /// The screen rendition of a bulk import (a local command, the demo).
     pub const SCREEN_BULK: i64 = 20;
-    /// The portal's renditions (HLS ladder, storyboard, loudness-normalised sound) of a person's upload.
-    pub const PORTAL_UPLOAD: i64 = 10;
-    /// The portal's renditions of a bulk import.
-    pub const PORTAL_BULK: i64 = 0;
+    /// The portal's renditions (HLS ladder, storyboard, loudness-normalised sound) of a person's upload: after
+    /// every person's screen rendition, before a bulk import's work.
+    pub const PORTAL_UPLOAD: i64 = 25;
+    /// The portal's renditions of a bulk import: as high as its screen renditions, so the oldest goes first (an
+    /// import queues all its screen jobs at once, and they come before the portal jobs they queue when they end;
+    /// files that arrive one by one are not all held back until the last one's screen rendition).
+    pub const PORTAL_BULK: i64 = SCREEN_BULK;
 }
 
 fn job(row: &AnyRow) -> Result<Job> {

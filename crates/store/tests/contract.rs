@@ -546,9 +546,10 @@ async fn jobs_by_priority_with_progress_cancel_and_retry() {
         for _ in 0..3 {
             order.push(s.claim_job("n1").await.unwrap().unwrap().id);
         }
+        // a person's portal job comes after every person's screen job but before a bulk backlog
         assert_eq!(
             order,
-            [fresh.id.clone(), backlog.id.clone(), portal.id.clone()]
+            [fresh.id.clone(), portal.id.clone(), backlog.id.clone()]
         );
         assert!(s.set_job_progress(&fresh.id, 42).await.unwrap());
         assert_eq!(s.job(&fresh.id).await.unwrap().progress, Some(42));

@@ -303,7 +303,7 @@ async fn renditions_jobs_cancel_and_retry(s: &TestServer, admin: &Session, media
     );
     assert_eq!(
         (&p["kind"], &p["priority"]),
-        (&json!("portal"), &json!(10)),
+        (&json!("portal"), &json!(25)),
         "{p}"
     );
     let kinds: Vec<&str> = m["renditions"]
