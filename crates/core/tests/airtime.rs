@@ -10,7 +10,13 @@ const OFFSETS: [i64; 5] = [-5 * 3600, 0, 3 * 3600, 8 * 3600, 14 * 3600];
 
 fn plays() -> impl Strategy<Value = Vec<CountedPlay>> {
     prop::collection::vec(
-        (0usize..3, 0usize..4, 0usize..5, 0i64..40 * DAY, 1i64..600_000),
+        (
+            0usize..3,
+            0usize..4,
+            0usize..5,
+            0i64..40 * DAY,
+            1i64..600_000,
+        ),
         0..120,
     )
     .prop_map(|v| {

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "playback",
         include_str!("../migrations/0020_playback.sql"),
     ),
+    (
+        27,
+        "airtime",
+        include_str!("../migrations/0027_airtime.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -102,7 +102,7 @@ fn group<K: Ord>(plays: &[CountedPlay], key: impl Fn(&CountedPlay) -> K) -> Cell
     let mut out = Cells::new();
     for p in plays {
         out.entry((p.partner.clone(), key(p)))
-            .or_insert_with(Sum::default)
+            .or_default()
             .add(1, p.ms);
     }
     out
