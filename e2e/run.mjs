@@ -28,6 +28,7 @@ import { tests as projectsTests } from './projects.test.mjs';
 import { tests as newsSourcesTests } from './news_sources.test.mjs';
 import { tests as alertsTests } from './alerts.test.mjs';
 import { tests as videoTests } from './video.test.mjs';
+import { tests as airtimeTests } from './airtime.test.mjs';
 
 /** The suites in order; `alone` runs before the others, with no other lane busy. */
 const suites = [
@@ -45,6 +46,7 @@ const suites = [
   { name: 'news_sources', tests: newsSourcesTests },
   { name: 'alerts', tests: alertsTests },
   { name: 'video', tests: videoTests },
+  { name: 'airtime', tests: airtimeTests },
 ];
 
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));

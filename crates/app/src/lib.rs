@@ -8,6 +8,7 @@
 //! Architecture invariant: this crate knows nothing of HTTP (no axum, no status codes) and writes no SQL.
 
 pub mod access;
+pub mod airtime;
 pub mod audit;
 pub mod audit_query;
 pub mod background;
@@ -149,6 +150,8 @@ pub struct App {
     pub portal: Arc<portal::PortalCache>,
     /// The portal's full-text index (in memory; rebuilt from the database, see `portal::search`).
     pub search: Arc<twincast_search::SearchIndex>,
+    /// What the airtime charts and fairness keep between requests (planned shares, public figures).
+    pub airtime: Arc<airtime::AirtimeCache>,
 }
 
 impl App {
@@ -170,6 +173,7 @@ impl App {
                 twincast_search::SearchIndex::in_memory()
                     .expect("an in-memory index needs no IO and always opens"),
             ),
+            airtime: Arc::default(),
         }
     }
 

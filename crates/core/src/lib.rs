@@ -34,6 +34,7 @@
 //! [`Millis`]. Civil (wall-clock) times of recurrences are `jiff::civil::DateTime` values without a zone; they are
 //! placed on the time line with the screen's zone. Half-open intervals `[start, end)` are used throughout.
 
+pub mod airtime;
 pub mod alert;
 pub mod campaign;
 pub mod campaign_rules;

@@ -90,6 +90,17 @@ pub const NAV: &[NavItem] = &[
         roles: &[],
     },
     NavItem {
+        key: "airtime",
+        href: "/console/airtime",
+        label: "nav-airtime",
+        roles: &[
+            Role::Admin,
+            Role::Operator,
+            Role::PartnerEditor,
+            Role::Viewer,
+        ],
+    },
+    NavItem {
         key: "locations",
         href: "/console/locations",
         label: "nav-locations",

@@ -58,6 +58,7 @@ pub const TABLES: &[&str] = &[
     "log_nodes",
     "log_checkpoints",
     "log_keys",
+    "airtime_settings",
 ];
 
 /// First line of a backup file.

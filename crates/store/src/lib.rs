@@ -7,6 +7,8 @@
 //!
 //! Architecture invariant: nothing outside this crate writes SQL.
 
+mod airtime;
+pub use airtime::{AirtimeFilter, AirtimeSettings};
 pub mod audit;
 pub use audit::{AuditEntry, AuditFilter};
 mod backup;

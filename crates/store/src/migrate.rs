@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "job priority",
         include_str!("../migrations/0025_job_priority.sql"),
     ),
+    (
+        27,
+        "airtime",
+        include_str!("../migrations/0027_airtime.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

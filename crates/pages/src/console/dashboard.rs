@@ -50,6 +50,8 @@ struct Dashboard {
     airtime: Vec<Airtime>,
     day_start: i64,
     password_changed: bool,
+    /// Today's fairness notice (airtime on real plays deviates from the plan above the threshold).
+    fairness: Option<twincast_app::airtime::FairnessNotice>,
 }
 
 /// Today's planned airtime per partner, computed once per schedule version and day.
@@ -171,6 +173,7 @@ pub async fn show(
         }
     }
     airtime.sort_by(|a, b| b.seconds.cmp(&a.seconds).then(a.partner.cmp(&b.partner)));
+    let fairness = app.fairness_notice(&op.actor).await.lang(tr)?;
     Ok(page(&Dashboard {
         c: Chrome::new(&op, "dashboard", "dashboard-title"),
         online: locations.iter().map(|l| l.online).sum(),
@@ -184,5 +187,6 @@ pub async fn show(
         airtime,
         day_start,
         password_changed: q.as_deref() == Some("password=changed"),
+        fairness,
     }))
 }

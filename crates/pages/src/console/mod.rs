@@ -1,6 +1,7 @@
 //! The operator console: `/console`. Each section is a module; this one holds the routes and the account pages
 //! (login, logout, the password an administrator reset, the language switch).
 
+mod airtime;
 mod alerts;
 mod audit;
 mod campaign_edit;
@@ -78,6 +79,7 @@ pub fn router() -> Router<Pages> {
         .merge(news_sources::router())
         .merge(cap_sources::router())
         .merge(cap_source_form::router())
+        .merge(airtime::router())
 }
 
 #[derive(Template)]

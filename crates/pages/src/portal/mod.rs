@@ -6,6 +6,7 @@
 //! Pages are rendered from the application's [`Snapshot`](twincast_app::portal::Snapshot) and kept, rendered,
 //! until the snapshot changes ([`PageCache`]): a busy page costs a lookup, not a database round trip.
 
+mod airtime;
 mod cities;
 mod embed;
 mod news;
@@ -50,7 +51,8 @@ pub fn router() -> Router<Pages> {
             .merge(tour::router(lang))
             .merge(search::router(lang))
             .merge(news::router(lang))
-            .merge(projects::router(lang));
+            .merge(projects::router(lang))
+            .merge(airtime::router(lang));
     }
     r.layer(axum::middleware::from_fn(negotiate))
 }

@@ -1,5 +1,6 @@
 //! `/api/v1`: the JSON API. Every handler is annotated for the OpenAPI document, which is generated from this code.
 
+pub mod airtime;
 pub mod alerts;
 pub mod audit;
 pub mod campaigns;
@@ -259,6 +260,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(proof::inclusion))
         .routes(routes!(proof::consistency))
         .routes(routes!(proof::play))
+        .routes(routes!(airtime::daily))
+        .routes(routes!(airtime::places))
+        .routes(routes!(airtime::hours))
+        .routes(routes!(airtime::fairness))
+        .routes(routes!(airtime::get_settings, airtime::put_settings))
+        .routes(routes!(airtime::public_figures))
         .routes(routes!(notifications::list))
         .routes(routes!(cooperation::list, cooperation::create))
         .routes(routes!(

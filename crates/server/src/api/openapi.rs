@@ -56,6 +56,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/proof/inclusion"),
     ("get", "/api/v1/proof/consistency"),
     ("options", "/api/v1/tus"),
+    ("get", "/api/v1/public/airtime"),
 ];
 
 /// Player operations that take a device token but whose handler states no `security` (the WebSocket also accepts

@@ -1,5 +1,6 @@
 //! The HTTP API against a real server on a loopback port, with SQLite or (when configured) PostgreSQL.
 
+mod airtime;
 mod alerts_cap;
 mod auth;
 mod captions;

@@ -531,6 +531,48 @@ async fn authorization_matrix() {
             "/api/v1/plays/aggregates",
             [401, 200, 200, 200, 200],
         ),
+        // Airtime charts and fairness: every signed-in role reads; partner-editors only their partners (#b names
+        // pb); the settings are the operators'. Public figures are off by default (404 for everyone).
+        (
+            Method::GET,
+            "/api/v1/airtime/daily",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/airtime/daily#b",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/airtime/places",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/airtime/hours#b",
+            [401, 200, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/airtime/fairness",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/airtime/settings",
+            [401, 200, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/public/airtime",
+            [404, 404, 404, 404, 404],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/airtime/settings",
+            [401, 403, 403, 200, 200],
+        ),
         // The transparency log: hashes and signed checkpoints are public; a play's record is for the signed-in,
         // and partner-editors see only their partners' plays.
         (Method::GET, "/api/v1/proof/key", [200, 200, 200, 200, 200]),
@@ -1190,6 +1232,13 @@ async fn authorization_matrix() {
         for (i, c) in callers.iter().enumerate() {
             seed += 1;
             let (path, body) = match (method.as_str(), path_t, variant) {
+                ("GET", "/api/v1/airtime/daily" | "/api/v1/airtime/hours", "b") => {
+                    (format!("{path_t}?partner=pb"), Body::None)
+                }
+                ("PUT", "/api/v1/airtime/settings", _) => (
+                    path_t.to_string(),
+                    Body::Json(json!({"public_figures": false, "fairness_threshold_pp": 10})),
+                ),
                 ("GET", "/api/v1/proof/inclusion", _) => {
                     ("/api/v1/proof/inclusion?index=0&size=2".into(), Body::None)
                 }

@@ -1,0 +1,52 @@
+# Airtime charts, fairness on real plays and public figures (docs/airtime.md).
+nav-airtime = Airtime
+airtime-title = Airtime
+airtime-lead = Counted airtime from the plays screens reported, by the screens' local days and hours. Each chart has a data table below it.
+airtime-saved = Airtime settings saved.
+airtime-filters = Airtime range and partner
+airtime-from = From (local day)
+airtime-to = To (local day)
+airtime-show = Show
+airtime-hours = Hours
+airtime-target = target
+airtime-chart-failed = The chart could not be drawn; the table below has the same figures.
+airtime-daily = Airtime per partner per day
+airtime-daily-explain = Solid lines: hours shown; dashed lines: the hours the partner would have had at its planned share of each day's airtime (the six largest partners are drawn).
+airtime-table-below = The table below lists the same figures.
+airtime-per-day = Hours per day
+airtime-day = Day
+airtime-places = Airtime by place
+airtime-heatmap = Airtime by local hour of day
+airtime-heatmap-explain = Hours shown in each hour of the day on the screens' own clocks; darker cells mean more airtime.
+airtime-settings = Airtime settings
+airtime-public-figures = Show each partner city's hours per month on the public portal
+airtime-public-figures-help = Off by default. When on, the portal's page /airtime lists the hours each partner city was shown in each of the last twelve months.
+airtime-threshold = Fairness notice threshold (percentage points)
+airtime-threshold-help = A notice appears when a partner's achieved share differs from its planned share by more than this.
+airtime-threshold-range = Enter a whole number from 1 to 100.
+airtime-save = Save settings
+airtime-on = on
+airtime-off = off
+fairness-title = Fairness on real plays
+fairness-lead = The share of airtime the schedule plans for each partner beside the share it actually had, for the whole network and per screen.
+fairness-notice = Fairness notice for { $day }: achieved airtime deviates from the plan by more than { $threshold } percentage points.
+fairness-notice-screens = { $n ->
+    [one] One screen is affected.
+   *[other] { $n } screens are affected.
+}
+fairness-ok = No partner deviates from its planned share by more than { $threshold } percentage points.
+fairness-network = Whole network
+fairness-screens = Per screen
+fairness-screen = Screen
+fairness-planned = Planned share
+fairness-achieved = Achieved share
+fairness-deviation = Deviation (points)
+fairness-over = above threshold
+fairness-dashboard-notice = Airtime deviates from the plan today.
+fairness-dashboard-link = See fairness on real plays
+portal-airtime-title = Airtime of the partner cities
+portal-airtime-lead = How many hours each partner city was shown on the city's public screens, per month, counted from the plays the screens reported.
+portal-airtime-city = Partner city
+portal-airtime-total = Total
+portal-airtime-none = No airtime has been counted yet.
+portal-airtime-caption = Hours shown per month
