@@ -63,7 +63,7 @@ pub use engine::{plan, plan_day, plan_horizon, Play, PlayKind};
 pub use explain::{explain, explain_zones, Explanation, NotPlaying, Reason, ZonePlay, ZoneReason};
 pub use fairness::FairQueue;
 pub use simulate::{simulate, simulate_repeating, PartnerShare, SimReport};
-pub use whatif::{whatif, whatif_with, WhatIf, WhatIfInput};
+pub use whatif::{planned_with, whatif, whatif_with, WhatIf, WhatIfInput};
 
 /// Milliseconds since the Unix epoch, UTC. Every instant in the public API uses this unit.
 pub type Millis = i64;

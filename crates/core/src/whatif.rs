@@ -191,7 +191,7 @@ struct Plan<'a> {
     classes: Vec<(usize, usize, Vec<usize>)>,
 }
 
-fn plan<'a>(input: &WhatIfInput<'a>) -> Plan<'a> {
+fn plan<'a>(input: &WhatIfInput<'a>, every_screen: bool) -> Plan<'a> {
     let mut interner = Interner::default();
     // variants[version][orientation][position]
     let variants: [[Vec<u32>; 2]; 2] = [input.before, input.after]
@@ -262,7 +262,7 @@ fn plan<'a>(input: &WhatIfInput<'a>) -> Plan<'a> {
                 })
                 .into()
         });
-        if jb == ja {
+        if jb == ja && !every_screen {
             continue; // the change leaves this screen's inputs as they are
         }
         let c = *class_of.entry((jb, ja)).or_insert_with(|| {
@@ -306,7 +306,28 @@ pub fn whatif_with(
     input: &WhatIfInput<'_>,
     run: impl FnOnce(&[Job<'_>]) -> Vec<SimReport>,
 ) -> WhatIf {
-    let plan = plan(input);
+    report(input, plan(input, false), run)
+}
+
+/// The plan itself, with no change: like [`whatif_with`] with `after` equal to `before`, except that every screen
+/// (the filter's) is reported, where a change reports only the screens it touches. `before_share` is then each
+/// partner's planned share (the dashboard's target, fairness on real plays).
+pub fn planned_with(
+    input: &WhatIfInput<'_>,
+    run: impl FnOnce(&[Job<'_>]) -> Vec<SimReport>,
+) -> WhatIf {
+    let same = WhatIfInput {
+        after: input.before,
+        ..*input
+    };
+    report(&same, plan(&same, true), run)
+}
+
+fn report(
+    input: &WhatIfInput<'_>,
+    plan: Plan<'_>,
+    run: impl FnOnce(&[Job<'_>]) -> Vec<SimReport>,
+) -> WhatIf {
     let results = run(&plan.jobs);
     assert_eq!(results.len(), plan.jobs.len(), "one report per job");
     let mut kinds: BTreeMap<String, Acc> = BTreeMap::new();

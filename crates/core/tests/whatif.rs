@@ -5,8 +5,8 @@ use common::*;
 use proptest::prelude::*;
 use twincast_core::alert::{Alert, MsgType, Severity, Status};
 use twincast_core::{
-    simulate, simulate_repeating, whatif, whatif_with, Campaign, Orientation, Recurrence, Screen,
-    SimReport, Targets, WhatIfInput, Zone,
+    planned_with, simulate, simulate_repeating, whatif, whatif_with, Campaign, Orientation,
+    Recurrence, Screen, SimReport, Targets, WhatIfInput, Zone,
 };
 
 const ZONES: [&str; 3] = ["Europe/Berlin", "America/New_York", "UTC"];
@@ -271,6 +271,25 @@ fn summaries_add_up_and_filter_applies() {
         ..input
     });
     assert_eq!((w.screens, w.simulations, w.classes.len()), (0, 0, 0));
+    // The plan itself reports every screen (the filter's), each partner's planned share in `before_share`.
+    let p = planned_with(&input, |jobs| jobs.iter().map(|j| j.run()).collect());
+    assert_eq!(p.screens, 6);
+    assert!(
+        (p.network.partners[0].before_share - 0.5).abs() < 1e-3,
+        "{p:?}"
+    );
+    assert_eq!(
+        p.network.partners[0].before_share,
+        p.network.partners[0].after_share
+    );
+    let p = planned_with(
+        &WhatIfInput {
+            filter: Some(&only),
+            ..input
+        },
+        |jobs| jobs.iter().map(|j| j.run()).collect(),
+    );
+    assert_eq!(p.screens, 3);
 }
 
 #[test]

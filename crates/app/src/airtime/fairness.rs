@@ -82,7 +82,7 @@ impl App {
                 from,
                 days: 1,
             };
-            let w = tc::whatif(&input);
+            let w = tc::planned_with(&input, crate::schedule::whatif::run_parallel);
             let mut p = Planned::default();
             for s in &w.network.partners {
                 p.network.insert(s.slug.clone(), s.before_share);

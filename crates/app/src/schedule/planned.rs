@@ -44,7 +44,7 @@ impl App {
                 from,
                 days: 1,
             };
-            let w = tc::whatif_with(&input, run_parallel);
+            let w = tc::planned_with(&input, run_parallel);
             w.network
                 .partners
                 .iter()
