@@ -107,12 +107,12 @@ impl App {
         Ok(planned)
     }
 
-    /// Planned beside achieved shares on local day `day` (default today, UTC), for the network and per screen;
+    /// Planned beside achieved shares on local day `day` (default today, the site's), for the network and per screen;
     /// partner-editors see their partners' rows only (shares stay of all airtime).
     pub async fn airtime_fairness(&self, actor: &Actor, day: Option<&str>) -> AppResult<Fairness> {
         let d = match day {
             Some(s) => day_of("day", s)?,
-            None => self.now_ms().div_euclid(DAY),
+            None => self.site_today(),
         };
         let settings = self.store.airtime_settings().await?;
         let planned = self.planned_shares(d * DAY).await?;

@@ -183,9 +183,20 @@ impl App {
         Ok(s)
     }
 
-    /// The day range of `q`: `to` defaults to today (UTC), `from` to 29 days before; at most [`MAX_DAYS`].
+    /// Today's day number in the site's time zone (`Settings::site_time_zone`): plays are counted on their place's
+    /// local day, which may already be tomorrow in UTC.
+    pub(crate) fn site_today(&self) -> i64 {
+        let now = self.now_ms();
+        let offset_ms = jiff::tz::TimeZone::get(&self.settings.site_time_zone)
+            .ok()
+            .zip(jiff::Timestamp::from_millisecond(now).ok())
+            .map_or(0, |(tz, t)| i64::from(tz.to_offset(t).seconds()) * 1000);
+        (now + offset_ms).div_euclid(DAY)
+    }
+
+    /// The day range of `q`: `to` defaults to today (the site's), `from` to 29 days before; at most [`MAX_DAYS`].
     pub fn airtime_range(&self, q: &AirtimeQuery) -> AppResult<DayRange> {
-        let today = self.now_ms().div_euclid(DAY);
+        let today = self.site_today();
         let last = match &q.to {
             Some(s) => day_of("to", s)?,
             None => today,
