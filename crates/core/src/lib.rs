@@ -47,6 +47,7 @@ pub mod layout;
 pub mod news;
 pub mod playback;
 pub mod proof;
+pub mod report;
 pub mod recurrence;
 pub mod screen;
 pub mod simulate;
