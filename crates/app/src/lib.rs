@@ -33,6 +33,7 @@ pub mod places;
 pub mod player;
 pub mod portal;
 pub mod proof;
+pub mod reports;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;

@@ -58,6 +58,7 @@ pub const TABLES: &[&str] = &[
     "log_nodes",
     "log_checkpoints",
     "log_keys",
+    "play_archives",
 ];
 
 /// First line of a backup file.

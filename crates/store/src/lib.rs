@@ -56,6 +56,8 @@ mod playback;
 pub use playback::{H264Rendition, PlaybackMedia};
 mod portal;
 mod proof;
+mod reports;
+pub use reports::{ArchiveRow, PlayCursor};
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 pub use portal::{DailyViews, PublicMedia};
 pub use proof::{Appended, BatchRow, CheckpointRow, LogKeyRow, PlayContext};

@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "playback",
         include_str!("../migrations/0020_playback.sql"),
     ),
+    (
+        22,
+        "play archives",
+        include_str!("../migrations/0022_play_archives.sql"),
+    ),
 ];
 
 /// The schema version this binary writes.

@@ -20,7 +20,7 @@ mod explain;
 mod groups;
 mod ics;
 mod planned;
-mod whatif;
+pub(crate) mod whatif;
 
 pub use alert_preview::{AlertPreview, LocationReach};
 pub use alerts::{AlertFormat, AlertList};

@@ -142,7 +142,7 @@ fn record(id: &str, c: CampaignInput, current: Option<&CampaignRecord>) -> Campa
 }
 
 /// Runs the jobs on every available core (the answer does not depend on how they are spread).
-pub(super) fn run_parallel(jobs: &[tc::whatif::Job<'_>]) -> Vec<tc::SimReport> {
+pub(crate) fn run_parallel(jobs: &[tc::whatif::Job<'_>]) -> Vec<tc::SimReport> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len().max(1));
