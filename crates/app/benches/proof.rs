@@ -75,7 +75,9 @@ async fn main() {
     let t = Instant::now();
     let mut i = 0;
     while i < n {
-        let rows: Vec<PlayRecord> = (i..(i + batch as u64).min(n)).map(|k| play(k, n, screens)).collect();
+        let rows: Vec<PlayRecord> = (i..(i + batch as u64).min(n))
+            .map(|k| play(k, n, screens))
+            .collect();
         plain.bench_insert_plays_unlogged(&rows).await.unwrap();
         i += rows.len() as u64;
     }
@@ -87,13 +89,20 @@ async fn main() {
     let t = Instant::now();
     let mut i = 0;
     while i < n {
-        let rows: Vec<PlayRecord> = (i..(i + batch as u64).min(n)).map(|k| play(k, n, screens)).collect();
-        logged.append_plays("bench", None, &rows, START).await.unwrap();
+        let rows: Vec<PlayRecord> = (i..(i + batch as u64).min(n))
+            .map(|k| play(k, n, screens))
+            .collect();
+        logged
+            .append_plays("bench", None, &rows, START)
+            .await
+            .unwrap();
         i += rows.len() as u64;
     }
     let log_s = t.elapsed().as_secs_f64();
 
-    let storage = twincast_media::Storage::open("", &dir.join("objects")).await.unwrap();
+    let storage = twincast_media::Storage::open("", &dir.join("objects"))
+        .await
+        .unwrap();
     let app = App::new(logged, storage, Settings::default());
     app.store
         .create_partner(
@@ -122,10 +131,16 @@ async fn main() {
     let from = "2026-11-01".parse().unwrap();
     let to = "2026-11-30".parse().unwrap();
     let t = Instant::now();
-    let report = app.partner_report(&admin, "p3", from, to, None).await.unwrap();
+    let report = app
+        .partner_report(&admin, "p3", from, to, None)
+        .await
+        .unwrap();
     let report_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let evidence = app.report_proof(&admin, "p3", from, to, Some(report.checkpoint.size)).await.unwrap();
+    let evidence = app
+        .report_proof(&admin, "p3", from, to, Some(report.checkpoint.size))
+        .await
+        .unwrap();
     let evidence_s = t.elapsed().as_secs_f64();
 
     // Inclusion proofs of random leaves at the checkpoint.

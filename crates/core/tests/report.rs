@@ -70,14 +70,24 @@ fn minisign_signatures_round_trip_and_refuse_tampering() {
     // An altered file, an altered trusted comment, another key: refused.
     assert!(minisign::verify(&pk, b"partner,day\nlyon,2026-12-30\n", &sig).is_err());
     let forged = sig.replace("partner=lyon", "partner=kyiv");
-    assert!(minisign::verify(&pk, data, &forged).unwrap_err().contains("trusted comment"));
+    assert!(minisign::verify(&pk, data, &forged)
+        .unwrap_err()
+        .contains("trusted comment"));
     assert!(minisign::verify(&key(8).verifying_key(), data, &sig).is_err());
     // The line a minisign verifier reads: "ED", the key id, 64 bytes of signature.
     let raw = B64.decode(sig.lines().nth(1).unwrap()).unwrap();
     assert_eq!((&raw[..2], raw.len()), (&b"ED"[..], 74));
 }
 
-fn record(n: u32, partner: &str, screen: &str, started_at: i64, offset: i32, actual: i64, counted: bool) -> PlayRecord {
+fn record(
+    n: u32,
+    partner: &str,
+    screen: &str,
+    started_at: i64,
+    offset: i32,
+    actual: i64,
+    counted: bool,
+) -> PlayRecord {
     PlayRecord {
         v: 1,
         reference: format!("ref-{n}"),
@@ -137,25 +147,61 @@ fn rows_sum_counted_airtime_and_share_by_screen_day() {
     }
     let places = BTreeMap::from([(
         "loc-s1".to_string(),
-        Place { name: "Airport".into(), kind: "airport".into() },
+        Place {
+            name: "Airport".into(),
+            kind: "airport".into(),
+        },
     )]);
     let targets = BTreeMap::from([("s1".to_string(), 0.5)]);
     let rows = a.finish(&places, &targets);
     assert_eq!(rows.len(), 2);
     let s1 = &rows[0];
-    assert_eq!((s1.screen.as_str(), s1.plays, s1.counted_plays, s1.airtime_ms), ("s1", 3, 2, 20_000));
+    assert_eq!(
+        (
+            s1.screen.as_str(),
+            s1.plays,
+            s1.counted_plays,
+            s1.airtime_ms
+        ),
+        ("s1", 3, 2, 20_000)
+    );
     assert_eq!(s1.screen_airtime_ms, 50_000);
     assert!((s1.share - 0.4).abs() < 1e-9);
-    assert_eq!((s1.location_name.as_str(), s1.location_kind.as_str(), s1.target_share), ("Airport", "airport", Some(0.5)));
+    assert_eq!(
+        (
+            s1.location_name.as_str(),
+            s1.location_kind.as_str(),
+            s1.target_share
+        ),
+        ("Airport", "airport", Some(0.5))
+    );
     let s2 = &rows[1];
-    assert_eq!((s2.airtime_ms, s2.screen_airtime_ms, s2.share, s2.target_share), (5_000, 5_000, 1.0, None));
+    assert_eq!(
+        (
+            s2.airtime_ms,
+            s2.screen_airtime_ms,
+            s2.share,
+            s2.target_share
+        ),
+        (5_000, 5_000, 1.0, None)
+    );
     let by_day = rollup(&rows, Grouping::Day);
     assert_eq!(by_day.len(), 1);
-    assert_eq!((by_day[0].plays, by_day[0].airtime_ms, by_day[0].screen_airtime_ms), (4, 25_000, 55_000));
+    assert_eq!(
+        (
+            by_day[0].plays,
+            by_day[0].airtime_ms,
+            by_day[0].screen_airtime_ms
+        ),
+        (4, 25_000, 55_000)
+    );
     // The target is weighted by the screen-days that have one.
     assert_eq!(by_day[0].target_share, Some(0.5));
     let by_kind = rollup(&rows, Grouping::LocationKind);
-    assert_eq!(by_kind.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(), vec!["", "airport"]);
+    assert_eq!(
+        by_kind.iter().map(|t| t.key.as_str()).collect::<Vec<_>>(),
+        vec!["", "airport"]
+    );
 }
 
 /// A log holding the sample, a signed checkpoint of it, and the report of lyon with its proof.
@@ -164,29 +210,49 @@ fn signed_report() -> (String, Vec<ReportRow>, ReportProof) {
     let records = sample();
     let data: Vec<Vec<u8>> = records.iter().map(|r| r.leaf_bytes()).collect();
     let (all, f) = build(&data);
-    let cp = Checkpoint { origin: "screens.test/airtime".into(), size: f.size, root: f.root() };
+    let cp = Checkpoint {
+        origin: "screens.test/airtime".into(),
+        size: f.size,
+        root: f.root(),
+    };
     let note = cp.sign(&k).unwrap();
-    let vkey = NoteVerifier { name: cp.origin.clone(), key: k.verifying_key() }.encode();
+    let vkey = NoteVerifier {
+        name: cp.origin.clone(),
+        key: k.verifying_key(),
+    }
+    .encode();
     let from = "2026-11-30".parse().unwrap();
     let mut a = Aggregator::new("lyon", from, from);
     let mut plays = Vec::new();
     for (i, r) in records.iter().enumerate() {
         a.add(r);
         if r.partner.as_deref() == Some("lyon") {
-            plays.push(LoggedPlay { index: i as u64, record: String::from_utf8(r.leaf_bytes()).unwrap() });
+            plays.push(LoggedPlay {
+                index: i as u64,
+                record: String::from_utf8(r.leaf_bytes()).unwrap(),
+            });
         }
     }
     let set: BTreeSet<u64> = plays.iter().map(|p| p.index).collect();
     let nodes = multi::nodes_for_multi(&set, f.size)
         .unwrap()
         .into_iter()
-        .map(|(l, i)| ProofNode { level: l, index: i, hash: B64.encode(all[&(l, i)]) })
+        .map(|(l, i)| ProofNode {
+            level: l,
+            index: i,
+            hash: B64.encode(all[&(l, i)]),
+        })
         .collect();
     let proof = ReportProof {
         partner: "lyon".into(),
         from: "2026-11-30".into(),
         to: "2026-11-30".into(),
-        checkpoint: SignedCheckpoint { size: f.size, root: B64.encode(f.root()), note, created_at: 0 },
+        checkpoint: SignedCheckpoint {
+            size: f.size,
+            root: B64.encode(f.root()),
+            note,
+            created_at: 0,
+        },
         plays,
         nodes,
     };
@@ -203,9 +269,13 @@ fn a_report_verifies_against_the_log_and_tampering_is_found() {
     // A row claiming more airtime than its plays.
     let mut inflated = rows.clone();
     inflated[0].airtime_ms += 1000;
-    assert!(verify_report(&vkey, &inflated, (6, &root), &proof, None).unwrap_err().contains("logged plays give"));
+    assert!(verify_report(&vkey, &inflated, (6, &root), &proof, None)
+        .unwrap_err()
+        .contains("logged plays give"));
     // A row dropped.
-    assert!(verify_report(&vkey, &rows[..1], (6, &root), &proof, None).unwrap_err().contains("missing"));
+    assert!(verify_report(&vkey, &rows[..1], (6, &root), &proof, None)
+        .unwrap_err()
+        .contains("missing"));
     // A play altered after it was logged (as a changed database row would give): not a leaf any more.
     let mut p = proof.clone();
     let mut r: PlayRecord = serde_json::from_str(&p.plays[0].record).unwrap();
@@ -213,18 +283,33 @@ fn a_report_verifies_against_the_log_and_tampering_is_found() {
     p.plays[0].record = String::from_utf8(r.leaf_bytes()).unwrap();
     let mut rows2 = rows.clone();
     rows2[0].airtime_ms += 5000;
-    assert!(verify_report(&vkey, &rows2, (6, &root), &p, None).unwrap_err().contains("not leaves of the log"));
+    assert!(verify_report(&vkey, &rows2, (6, &root), &p, None)
+        .unwrap_err()
+        .contains("not leaves of the log"));
     // A checkpoint altered (another root, signature kept) or signed by another key.
     let mut p = proof.clone();
     let lines: Vec<&str> = p.checkpoint.note.lines().collect();
     p.checkpoint.note = p.checkpoint.note.replace(lines[2], &B64.encode([9u8; 32]));
-    assert!(verify_report(&vkey, &rows, (6, &root), &p, None).unwrap_err().contains("checkpoint"));
-    let other = NoteVerifier { name: "screens.test/airtime".into(), key: key(4).verifying_key() }.encode();
+    assert!(verify_report(&vkey, &rows, (6, &root), &p, None)
+        .unwrap_err()
+        .contains("checkpoint"));
+    let other = NoteVerifier {
+        name: "screens.test/airtime".into(),
+        key: key(4).verifying_key(),
+    }
+    .encode();
     assert!(verify_report(&other, &rows, (6, &root), &proof, None).is_err());
     // The file naming another checkpoint than the proof's.
-    assert!(verify_report(&vkey, &rows, (5, &root), &proof, None).unwrap_err().contains("names checkpoint"));
+    assert!(verify_report(&vkey, &rows, (5, &root), &proof, None)
+        .unwrap_err()
+        .contains("names checkpoint"));
     // Another partner's play slipped in.
     let mut p = proof.clone();
-    p.plays.push(LoggedPlay { index: 3, record: String::from_utf8(sample()[3].leaf_bytes()).unwrap() });
-    assert!(verify_report(&vkey, &rows, (6, &root), &p, None).unwrap_err().contains("not of partner"));
+    p.plays.push(LoggedPlay {
+        index: 3,
+        record: String::from_utf8(sample()[3].leaf_bytes()).unwrap(),
+    });
+    assert!(verify_report(&vkey, &rows, (6, &root), &p, None)
+        .unwrap_err()
+        .contains("not of partner"));
 }

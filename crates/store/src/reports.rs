@@ -69,9 +69,10 @@ impl Store {
         after: Option<&PlayCursor>,
         limit: i64,
     ) -> Result<Vec<(PlayRecord, u64)>> {
-        let (a_at, a_screen, a_id) = after
-            .cloned()
-            .unwrap_or((from - 1, String::new(), String::new()));
+        let (a_at, a_screen, a_id) =
+            after
+                .cloned()
+                .unwrap_or((from - 1, String::new(), String::new()));
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {RECORD_COLS} FROM plays WHERE log_index IS NOT NULL AND started_at >= $1 AND started_at < $2 \
              AND (started_at > $3 OR (started_at = $3 AND (screen_id > $4 OR (screen_id = $4 AND id > $5)))) \

@@ -3,10 +3,12 @@
 //! (every record field a column, plus the leaf index), with readers for both (`twincast verify report` reads
 //! reports with them; reports read compacted days with them).
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, UInt64Builder,
+};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -239,7 +241,10 @@ pub fn read_report(bytes: &[u8]) -> Result<ReportFile, String> {
                     plays: u64_at(&b, "plays", i)?,
                     counted_plays: u64_at(&b, "counted_plays", i)?,
                     airtime_ms: need(i64_at(&b, "airtime_ms", i)?, "airtime_ms")?,
-                    screen_airtime_ms: need(i64_at(&b, "screen_airtime_ms", i)?, "screen_airtime_ms")?,
+                    screen_airtime_ms: need(
+                        i64_at(&b, "screen_airtime_ms", i)?,
+                        "screen_airtime_ms",
+                    )?,
                     share: need(f64_at(&b, "share", i)?, "share")?,
                     target_share: f64_at(&b, "target_share", i)?,
                 });
@@ -281,7 +286,11 @@ pub fn read_report(bytes: &[u8]) -> Result<ReportFile, String> {
                 airtime_ms: num(9)?,
                 screen_airtime_ms: num(10)?,
                 share: float(11)?,
-                target_share: if f(12).is_empty() { None } else { Some(float(12)?) },
+                target_share: if f(12).is_empty() {
+                    None
+                } else {
+                    Some(float(12)?)
+                },
             });
             cps.insert((num(13)? as u64, f(14)));
         }

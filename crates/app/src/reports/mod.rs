@@ -62,12 +62,18 @@ pub enum Format {
 }
 
 fn day_start(d: Date) -> i64 {
-    let days = d.since(Date::constant(1970, 1, 1)).map(|s| s.get_days()).unwrap_or(0);
+    let days = d
+        .since(Date::constant(1970, 1, 1))
+        .map(|s| s.get_days())
+        .unwrap_or(0);
     i64::from(days) * DAY_MS
 }
 
 fn check_period(from: Date, to: Date) -> AppResult<()> {
-    let span = to.since(from).map(|s| i64::from(s.get_days())).unwrap_or(-1);
+    let span = to
+        .since(from)
+        .map(|s| i64::from(s.get_days()))
+        .unwrap_or(-1);
     if !(0..MAX_DAYS).contains(&span) {
         return Err(AppError::invalid(
             "invalid-report-period",
@@ -91,15 +97,24 @@ impl App {
                 )))
             }
         }
-        self.store.partner_by_slug(partner).await.map_err(|e| match e {
-            StoreError::NotFound => AppError::missing("partner-not-found", "no partner has this slug"),
-            other => other.into(),
-        })?;
+        self.store
+            .partner_by_slug(partner)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    AppError::missing("partner-not-found", "no partner has this slug")
+                }
+                other => other.into(),
+            })?;
         Ok(())
     }
 
     /// The partner's planned share per screen id for the day starting at `from` (the schedule as it is now).
-    async fn planned_by_screen(&self, partner: &str, from: i64) -> AppResult<BTreeMap<String, f64>> {
+    async fn planned_by_screen(
+        &self,
+        partner: &str,
+        from: i64,
+    ) -> AppResult<BTreeMap<String, f64>> {
         use twincast_core as tc;
         let catalog = self.store.schedule_catalog().await?;
         let screens: Vec<tc::Screen> = self
@@ -162,7 +177,10 @@ impl App {
             let mut hot = Vec::new();
             let mut after = None;
             loop {
-                let page = self.store.logged_plays_page(from, to, after.as_ref(), PAGE).await?;
+                let page = self
+                    .store
+                    .logged_plays_page(from, to, after.as_ref(), PAGE)
+                    .await?;
                 let n = page.len();
                 if let Some((r, _)) = page.last() {
                     after = Some((r.started_at, r.screen.clone(), r.event.clone()));
@@ -209,7 +227,10 @@ impl App {
         self.report_access(actor, partner).await?;
         check_period(from, to)?;
         let checkpoint = self.report_checkpoint(size).await?;
-        let (start, end) = (day_start(from) - OFFSET_MARGIN_MS, day_start(to) + DAY_MS + OFFSET_MARGIN_MS);
+        let (start, end) = (
+            day_start(from) - OFFSET_MARGIN_MS,
+            day_start(to) + DAY_MS + OFFSET_MARGIN_MS,
+        );
         let mut agg = Aggregator::new(partner, from, to);
         let mut plays = Vec::new();
         let partner_s = partner.to_string();
@@ -254,7 +275,9 @@ impl App {
         let (n, root) = (report.checkpoint.size, report.checkpoint.root.clone());
         let bytes = match format {
             Format::Csv => files::report_csv(&report.rows, n, &root),
-            Format::Parquet => files::report_parquet(&report.rows, n, &root).map_err(AppError::internal)?,
+            Format::Parquet => {
+                files::report_parquet(&report.rows, n, &root).map_err(AppError::internal)?
+            }
         };
         let (_, key) = self.log_signer().await?;
         let comment = trusted_comment(partner, &from.to_string(), &to.to_string(), n, &root);
@@ -283,7 +306,11 @@ impl App {
             }
             nodes = got
                 .into_iter()
-                .map(|((level, index), h)| ProofNode { level, index, hash: B64.encode(h) })
+                .map(|((level, index), h)| ProofNode {
+                    level,
+                    index,
+                    hash: B64.encode(h),
+                })
                 .collect();
         }
         Ok(ReportProof {

@@ -115,7 +115,9 @@ impl App {
         };
         // Read back from storage and compare before anything leaves the table.
         if self.read_archive(&row).await? != plays {
-            return Err(AppError::internal(format!("the archive {key} did not read back the same")));
+            return Err(AppError::internal(format!(
+                "the archive {key} did not read back the same"
+            )));
         }
         let record = ArchiveRecord {
             v: 1,

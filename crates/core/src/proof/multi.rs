@@ -45,7 +45,9 @@ fn check(indexes: &BTreeSet<u64>, size: u64) -> Result<(), ProofError> {
         Some(&i) if i >= size => Err(ProofError::Range(format!(
             "leaf {i} is not in a tree of {size} leaves"
         ))),
-        None => Err(ProofError::Range("a multi-proof needs at least one leaf".into())),
+        None => Err(ProofError::Range(
+            "a multi-proof needs at least one leaf".into(),
+        )),
         _ => Ok(()),
     }
 }
@@ -95,7 +97,9 @@ pub fn verify_multi(
 ) -> Result<(), ProofError> {
     let hashed: BTreeMap<u64, Hash> = leaves.iter().map(|(i, d)| (*i, leaf_hash(d))).collect();
     if &multi_root(&hashed, nodes, size)? != root {
-        return Err(ProofError::Mismatch("the leaves and nodes give another root"));
+        return Err(ProofError::Mismatch(
+            "the leaves and nodes give another root",
+        ));
     }
     Ok(())
 }

@@ -113,16 +113,17 @@ impl Aggregator {
             return;
         };
         let airtime = if r.counted { r.actual_ms.max(0) } else { 0 };
-        *self
-            .screen_day
-            .entry((day, r.screen.clone()))
-            .or_default() += airtime;
+        *self.screen_day.entry((day, r.screen.clone())).or_default() += airtime;
         if partner != &self.partner {
             return;
         }
         let acc = self
             .rows
-            .entry((day, r.screen.clone(), r.campaign.clone().unwrap_or_default()))
+            .entry((
+                day,
+                r.screen.clone(),
+                r.campaign.clone().unwrap_or_default(),
+            ))
             .or_default();
         acc.plays += 1;
         acc.counted += u64::from(r.counted);

@@ -106,9 +106,15 @@ pub fn verify_report(
             return Err(format!("play at {} is not in its canonical form", p.index));
         }
         if r.partner.as_deref() != Some(proof.partner.as_str()) {
-            return Err(format!("play {} is not of partner {}", r.reference, proof.partner));
+            return Err(format!(
+                "play {} is not of partner {}",
+                r.reference, proof.partner
+            ));
         }
-        if leaves.insert(p.index, p.record.clone().into_bytes()).is_some() {
+        if leaves
+            .insert(p.index, p.record.clone().into_bytes())
+            .is_some()
+        {
             return Err(format!("leaf {} is given twice", p.index));
         }
         agg.add(&r);
@@ -120,7 +126,12 @@ pub fn verify_report(
                 .decode(&n.hash)
                 .ok()
                 .and_then(|b| <Hash>::try_from(b).ok())
-                .ok_or_else(|| format!("node ({}, {}) is not a base64 SHA-256 hash", n.level, n.index))?;
+                .ok_or_else(|| {
+                    format!(
+                        "node ({}, {}) is not a base64 SHA-256 hash",
+                        n.level, n.index
+                    )
+                })?;
             nodes.insert((n.level, n.index), h);
         }
         multi::verify_multi(&leaves, &nodes, cp.size, &cp.root).map_err(|e| {
@@ -153,7 +164,10 @@ fn compare(rows: &[ReportRow], expected: &[ReportRow], partner: &str) -> Result<
         let k = key(r);
         let label = format!("row (day {}, screen {}, campaign {:?})", k.0, k.1, k.2);
         if r.partner != partner {
-            return Err(format!("{label} is of partner {}, not {partner}", r.partner));
+            return Err(format!(
+                "{label} is of partner {}, not {partner}",
+                r.partner
+            ));
         }
         let Some(e) = want.get(&k) else {
             return Err(format!("{label} has no logged plays"));
