@@ -88,6 +88,10 @@ pub struct Config {
     /// `10.20.0.0/16` for a feed on the city's own network); empty: public addresses only (loopback, private,
     /// link-local and other special addresses are refused, redirects included).
     pub fetch_allow_networks: Vec<String>,
+    /// Days after which logged plays are compacted into daily Parquet files in object storage, their hashes
+    /// appended to the transparency log, and removed from the database (docs/proof-of-play.md, "Retention");
+    /// 0: never.
+    pub play_retention_days: u32,
 }
 
 /// The host city as configured.
@@ -130,6 +134,7 @@ impl Default for Config {
             host_city: None,
             site_time_zone: "UTC".into(),
             fetch_allow_networks: Vec::new(),
+            play_retention_days: 0,
         }
     }
 }
@@ -162,6 +167,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_to", &self.smtp_to)
             .field("map_tile_url", &self.map_tile_url)
             .field("fetch_allow_networks", &self.fetch_allow_networks)
+            .field("play_retention_days", &self.play_retention_days)
             .finish_non_exhaustive()
     }
 }

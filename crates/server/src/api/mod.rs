@@ -19,6 +19,7 @@ pub mod places;
 pub mod player;
 pub mod proof;
 pub mod public;
+pub mod reports;
 pub mod revision;
 pub mod session;
 pub mod uploads;
@@ -244,6 +245,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(proof::inclusion))
         .routes(routes!(proof::consistency))
         .routes(routes!(proof::play))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::minisig))
+        .routes(routes!(reports::proof))
+        .routes(routes!(reports::report_key))
         .routes(routes!(notifications::list))
         .routes(routes!(cooperation::list, cooperation::create))
         .routes(routes!(

@@ -55,6 +55,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/proof/checkpoint"),
     ("get", "/api/v1/proof/inclusion"),
     ("get", "/api/v1/proof/consistency"),
+    ("get", "/api/v1/proof/report-key"),
 ];
 
 /// Player operations that take a device token but whose handler states no `security` (the WebSocket also accepts

@@ -33,6 +33,7 @@ mod portal_listen;
 mod portal_projects;
 mod portal_share;
 mod proof;
+mod reports;
 mod revision;
 mod schedule;
 mod shutdown;
