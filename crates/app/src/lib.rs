@@ -37,6 +37,7 @@ mod polled;
 pub mod portal;
 pub mod proof;
 pub mod proxies;
+pub mod reports;
 pub mod revision;
 pub mod schedule;
 pub mod secrets;

@@ -34,6 +34,24 @@ pub enum VerifyCmd {
         /// The consistency proof file.
         proof: PathBuf,
     },
+    /// A partner's report file (CSV or Parquet): its minisign signature by the log's key, and that its rows are
+    /// what the plays of its evidence add up to, plays that are leaves of the signed checkpoint it names.
+    Report {
+        /// The log's verifier key, or a file holding it or `GET /api/v1/proof/key`'s JSON.
+        #[arg(long)]
+        key: String,
+        /// The report's signature (`GET /api/v1/proof/reports/{partner}/minisig`).
+        #[arg(long)]
+        sig: PathBuf,
+        /// The report's evidence (`GET /api/v1/proof/reports/{partner}/proof`).
+        #[arg(long)]
+        proof: PathBuf,
+        /// A signed checkpoint you kept, used instead of the one in the evidence (same tree size).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The report file.
+        file: PathBuf,
+    },
 }
 
 fn read(p: &Path) -> Result<String> {
@@ -81,6 +99,19 @@ pub fn run(cmd: VerifyCmd) -> Result<()> {
                 Err(e) => bail!("FAILED: {e}"),
             }
         }
+        VerifyCmd::Report {
+            key: k,
+            sig,
+            proof,
+            checkpoint,
+            file,
+        } => match report(&key(&k)?, &file, &sig, &proof, checkpoint.as_deref()) {
+            Ok(m) => {
+                println!("{m}");
+                Ok(())
+            }
+            Err(e) => bail!("FAILED: {e}"),
+        },
         VerifyCmd::Consistency {
             key: k,
             old,
@@ -98,4 +129,39 @@ pub fn run(cmd: VerifyCmd) -> Result<()> {
             }
         }
     }
+}
+
+/// `twincast verify report`: the signature, the file's rows and checkpoint, the evidence.
+fn report(
+    vkey: &str,
+    file: &Path,
+    sig: &Path,
+    proof: &Path,
+    checkpoint: Option<&Path>,
+) -> Result<String, String> {
+    use twincast_core::report::{minisign, verify as rv};
+    let verifier =
+        twincast_core::proof::NoteVerifier::parse(vkey).map_err(|e| format!("the log key: {e}"))?;
+    let bytes = std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
+    let sig = read(sig).map_err(|e| e.to_string())?;
+    let trusted = minisign::verify(&verifier.key, &bytes, &sig)
+        .map_err(|e| format!("the signature of {}: {e}", file.display()))?;
+    let f = twincast_app::reports::files::read_report(&bytes)?;
+    let p: rv::ReportProof = serde_json::from_str(&read(proof).map_err(|e| e.to_string())?)
+        .map_err(|e| format!("{} is not a report's evidence: {e}", proof.display()))?;
+    let cp = checkpoint
+        .map(read)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let v = rv::verify_report(vkey, &f.rows, (f.size, &f.root), &p, cp.as_deref())?;
+    if trusted != rv::trusted_comment(&p.partner, &p.from, &p.to, f.size, &f.root) {
+        return Err(format!(
+            "the signature's trusted comment ({trusted}) is not about this partner, period and checkpoint"
+        ));
+    }
+    Ok(format!(
+        "OK report of {} for {}..{}: {} rows from {} plays, signed by the log's key, every play a leaf of the \
+         signed log of {} plays",
+        p.partner, p.from, p.to, v.rows, v.plays, v.checkpoint.size
+    ))
 }

@@ -50,6 +50,7 @@ pub mod news;
 pub mod playback;
 pub mod proof;
 pub mod recurrence;
+pub mod report;
 pub mod screen;
 pub mod simulate;
 pub mod tus;

@@ -107,6 +107,10 @@ pub struct Config {
     /// many seconds, so the object store (or a CDN in front of it) carries the bytes; 0: the node serves them.
     /// HLS playlists and SVG images are always served by the node (relative segment links, CSP header).
     pub media_redirect_secs: u64,
+    /// Days after which logged plays are compacted into daily Parquet files in object storage, their hashes
+    /// appended to the transparency log, and removed from the database (docs/proof-of-play.md, "Retention");
+    /// 0: never.
+    pub play_retention_days: u32,
 }
 
 /// The host city as configured.
@@ -154,6 +158,7 @@ impl Default for Config {
             drain_secs: 0,
             trusted_proxies: Vec::new(),
             media_redirect_secs: 0,
+            play_retention_days: 0,
         }
     }
 }
@@ -189,6 +194,7 @@ impl std::fmt::Debug for Config {
             .field("drain_secs", &self.drain_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("media_redirect_secs", &self.media_redirect_secs)
+            .field("play_retention_days", &self.play_retention_days)
             .finish_non_exhaustive()
     }
 }

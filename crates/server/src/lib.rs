@@ -275,6 +275,13 @@ impl Server {
         workers.spawn(twincast_app::news::wire::WirePoller::new(state.app.clone()));
         workers.spawn(twincast_app::cap_sources::CapPoller::new(state.app.clone()));
         workers.spawn(twincast_app::proof::Checkpointer::new(state.app.clone()));
+        // Only when retention is configured (so the worker count of a default start is unchanged).
+        if state.config.play_retention_days > 0 {
+            workers.spawn(twincast_app::reports::Compactor::new(
+                state.app.clone(),
+                state.config.play_retention_days,
+            ));
+        }
         let app = router(state.clone());
         let shutdown = drain_then(state.clone(), shutdown);
         let handle = tokio::spawn(async move {

@@ -59,6 +59,7 @@ pub const TABLES: &[&str] = &[
     "log_checkpoints",
     "log_keys",
     "airtime_settings",
+    "play_archives",
 ];
 
 /// First line of a backup file.

@@ -69,6 +69,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0020_playback.sql"),
     ),
     (
+        22,
+        "play archives",
+        include_str!("../migrations/0022_play_archives.sql"),
+    ),
+    (
         25,
         "job priority",
         include_str!("../migrations/0025_job_priority.sql"),

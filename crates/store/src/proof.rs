@@ -76,7 +76,7 @@ impl std::fmt::Debug for LogKeyRow {
     }
 }
 
-fn unhex(s: &str) -> Result<Hash> {
+pub(crate) fn unhex(s: &str) -> Result<Hash> {
     let mut out = [0u8; 32];
     if s.len() != 64 {
         return Err(StoreError::Invalid(
@@ -90,10 +90,10 @@ fn unhex(s: &str) -> Result<Hash> {
     Ok(out)
 }
 
-const RECORD_COLS: &str = "ref, id, screen_id, location_id, device_id, partner, campaign_id, item_id, alert_id, \
+pub(crate) const RECORD_COLS: &str = "ref, id, screen_id, location_id, device_id, partner, campaign_id, item_id, alert_id, \
     media_sha256, started_at, ended_at, utc_offset_s, planned_ms, policy, counted, reason, received_at, batch_id, log_index";
 
-fn record_row(row: &AnyRow) -> Result<(PlayRecord, Option<u64>)> {
+pub(crate) fn record_row(row: &AnyRow) -> Result<(PlayRecord, Option<u64>)> {
     let started_at: i64 = row.try_get("started_at")?;
     let ended_at: i64 = row.try_get("ended_at")?;
     let rec = PlayRecord {

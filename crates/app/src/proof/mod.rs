@@ -33,7 +33,7 @@ fn proof_error(e: merkle::ProofError) -> AppError {
 
 impl App {
     /// The log's signing key, made (and stored) on first use.
-    async fn log_signer(&self) -> AppResult<(String, SigningKey)> {
+    pub(crate) async fn log_signer(&self) -> AppResult<(String, SigningKey)> {
         let row = match self.store.log_key().await? {
             Some(r) => r,
             None => {

@@ -81,7 +81,11 @@ pub enum ProofError {
 }
 
 /// Hash of leaves `[start, end)` (`start < end`), built from complete aligned subtrees.
-fn range_hash(src: &mut dyn NodeSource, start: u64, end: u64) -> Result<Hash, ProofError> {
+pub(crate) fn range_hash(
+    src: &mut dyn NodeSource,
+    start: u64,
+    end: u64,
+) -> Result<Hash, ProofError> {
     let n = end - start;
     if n.is_power_of_two() && start.is_multiple_of(n) {
         let id = (n.trailing_zeros(), start / n);

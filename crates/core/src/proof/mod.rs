@@ -3,6 +3,7 @@
 //! signs with keys it holds, `twincast verify` checks with these same functions.
 
 pub mod merkle;
+pub mod multi;
 pub mod note;
 pub mod record;
 pub mod verify;

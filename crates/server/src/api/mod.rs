@@ -22,6 +22,7 @@ pub mod places;
 pub mod player;
 pub mod proof;
 pub mod public;
+pub mod reports;
 pub mod revision;
 pub mod session;
 pub mod tus;
@@ -266,6 +267,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(airtime::fairness))
         .routes(routes!(airtime::get_settings, airtime::put_settings))
         .routes(routes!(airtime::public_figures))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::minisig))
+        .routes(routes!(reports::proof))
+        .routes(routes!(reports::report_key))
         .routes(routes!(notifications::list))
         .routes(routes!(cooperation::list, cooperation::create))
         .routes(routes!(

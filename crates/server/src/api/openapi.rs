@@ -57,6 +57,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/v1/proof/consistency"),
     ("options", "/api/v1/tus"),
     ("get", "/api/v1/public/airtime"),
+    ("get", "/api/v1/proof/report-key"),
 ];
 
 /// Player operations that take a device token but whose handler states no `security` (the WebSocket also accepts

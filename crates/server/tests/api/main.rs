@@ -35,6 +35,7 @@ mod portal_listen;
 mod portal_projects;
 mod portal_share;
 mod proof;
+mod reports;
 mod revision;
 mod scale_out;
 mod schedule;

@@ -606,6 +606,43 @@ async fn authorization_matrix() {
             "/api/v1/proof/plays/{reference}#own",
             [401, 200, 200, 200, 200],
         ),
+        // Reports per partner: operators and admins every partner's, partner-editors their partners' only; the
+        // key that checks their signatures is public.
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}#own",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}/minisig",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}/minisig#own",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}/proof",
+            [401, 403, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/reports/{partner}/proof#own",
+            [401, 403, 200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/api/v1/proof/report-key",
+            [200, 200, 200, 200, 200],
+        ),
         (Method::GET, "/api/v1/layouts", [401, 200, 200, 200, 200]),
         (Method::POST, "/api/v1/layouts", [401, 403, 403, 201, 201]),
         (
@@ -1253,6 +1290,13 @@ async fn authorization_matrix() {
                         } else {
                             &play_b.reference
                         },
+                    ),
+                    Body::None,
+                ),
+                ("GET", p, v) if p.starts_with("/api/v1/proof/reports/{partner}") => (
+                    format!(
+                        "{}?from=2025-11-24&to=2025-11-25",
+                        p.replace("{partner}", if v == "own" { "pa" } else { "pb" })
                     ),
                     Body::None,
                 ),
