@@ -45,7 +45,7 @@ fn play(i: u64, n: u64, screens: u64) -> PlayRecord {
         planned_ms: Some(10_000),
         actual_ms: 10_000 + (i % 7) as i64 * 100,
         policy: "count-v1".into(),
-        counted: i % 13 != 0,
+        counted: !i.is_multiple_of(13),
         reason: None,
         received_at: at + 11_000,
         batch: None,

@@ -56,13 +56,16 @@ fn text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn version(headers: &HeaderMap) -> Result<(), Response> {
-    tus::check_version(text(headers, &TUS_RESUMABLE)).map_err(|e| {
-        let mut res = tus_error(e).into_response();
-        res.headers_mut()
-            .insert(TUS_VERSION, HeaderValue::from_static(tus::VERSION));
-        res
-    })
+/// `None` when the request speaks our tus version; else the refusal to answer (412 with `Tus-Version`).
+fn version(headers: &HeaderMap) -> Option<Response> {
+    tus::check_version(text(headers, &TUS_RESUMABLE))
+        .err()
+        .map(|e| {
+            let mut res = tus_error(e).into_response();
+            res.headers_mut()
+                .insert(TUS_VERSION, HeaderValue::from_static(tus::VERSION));
+            res
+        })
 }
 
 fn expires(ms: i64) -> Option<HeaderValue> {
@@ -123,7 +126,7 @@ pub async fn options(State(state): State<AppState>) -> Response {
         (status = 412, description = "tus-version-unsupported (Tus-Version names the supported one)", body = crate::error::Problem),
         (status = 413, description = "upload-too-large: the length is over Tus-Max-Size", body = crate::error::Problem)))]
 pub async fn create(State(state): State<AppState>, who: Principal, headers: HeaderMap) -> Response {
-    if let Err(res) = version(&headers) {
+    if let Some(res) = version(&headers) {
         return res;
     }
     let go = async {
@@ -170,7 +173,7 @@ pub async fn head(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(res) = version(&headers) {
+    if let Some(res) = version(&headers) {
         return res;
     }
     match state.app.upload_session(&who.actor(), &id).await {
@@ -209,7 +212,7 @@ pub async fn patch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(res) = version(&headers) {
+    if let Some(res) = version(&headers) {
         return res;
     }
     let actor = who.actor();
@@ -292,7 +295,7 @@ pub async fn terminate(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(res) = version(&headers) {
+    if let Some(res) = version(&headers) {
         return res;
     }
     match state.app.abandon_upload(&who.actor(), &id).await {

@@ -304,7 +304,7 @@ print(t.num_rows, sum(t.column('airtime_ms').to_pylist()), t.column('location_ki
 
     // One play changed in the database: the report the server now gives no longer matches the log.
     sqlx::query("UPDATE plays SET ended_at = ended_at + 5000 WHERE ref = $1")
-        .bind(&proof_ref(&proof, 0))
+        .bind(proof_ref(&proof, 0))
         .execute(s.state.store.pool())
         .await
         .unwrap();
