@@ -54,11 +54,18 @@ async fn transcoded(u: &Session, name: &str, bytes: Vec<u8>) -> Value {
             .json()
             .await
             .unwrap();
-        match detail["jobs"][0]["status"].as_str() {
-            Some("done") => return detail,
-            Some("failed") => panic!("transcoding failed: {detail}"),
-            _ => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        // A video has two jobs: the screen's, then the portal's (which makes the sound alone).
+        let jobs = detail["jobs"].as_array().cloned().unwrap_or_default();
+        if jobs.iter().any(|j| j["status"] == "failed") {
+            panic!("transcoding failed: {detail}");
         }
+        let portal_done = jobs
+            .iter()
+            .any(|j| j["kind"] == "portal" && j["status"] == "done");
+        if portal_done && jobs.iter().all(|j| j["status"] == "done") {
+            return detail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     panic!("transcoding did not end");
 }
