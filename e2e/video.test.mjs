@@ -74,12 +74,12 @@ export const tests = [
         }
         const errors = (await ctx.state(page)).errors.filter((e) => /decode|media/i.test(e));
         assert(errors.length === 0, `no media errors: ${errors.join('; ')}`);
-        // The jobs: the screen rendition done, the portal's job queued after it (at its lower priority) or done.
+        // The jobs: the screen rendition done, the portal's job queued after it (below every person's screen rendition) or done.
         for (const m of media) {
           const full = (await ctx.api.get(`/api/v1/media/${m.id}`)).json;
           const t = full.jobs.find((j) => j.kind === 'transcode');
           assert(t && t.status === 'done' && t.progress === 100 && t.priority === 30, `${m.name}: transcode job ${JSON.stringify(t)}`);
-          assert(full.jobs.some((j) => j.kind === 'portal' && j.priority === 10), `${m.name}: portal job queued ${JSON.stringify(full.jobs)}`);
+          assert(full.jobs.some((j) => j.kind === 'portal' && j.priority === 25), `${m.name}: portal job queued ${JSON.stringify(full.jobs)}`);
           assert(full.renditions.some((r) => r.kind === 'poster'), `${m.name}: a poster`);
         }
       } finally {
