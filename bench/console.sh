@@ -9,6 +9,7 @@
 # Knobs (environment, all optional):
 #   BENCH_SCREENS=10000 BENCH_MEDIA=100000 BENCH_CONNECTIONS=16 BENCH_THREADS=2 BENCH_DURATION=10 (s per run)
 #   BENCH_ROUNDS=2 BENCH_BACKENDS="sqlite postgres" BENCH_DOC=FILE (default docs/benchmarks.md; - prints only)
+#   BENCH_CACHES="on off" (the server's read cache, `--read-cache-ms`: on = the default 2000 ms, off = 0)
 #   CARGO_TARGET_DIR (where the release build goes, as for cargo)
 set -Eeuo pipefail
 
@@ -22,6 +23,7 @@ THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10}
 ROUNDS=${BENCH_ROUNDS:-2}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+CACHES=${BENCH_CACHES:-on off}
 DOC=${BENCH_DOC:-docs/benchmarks.md}
 BENCH="$ROOT/.tmp/bench-console"
 RESULTS="$BENCH/results.tsv"
@@ -69,7 +71,7 @@ stage "build twincast (release)"
 build_twincast
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-printf 'backend\tpage\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
+printf 'backend\tcache\tpage\tround\trequests\tbytes\tduration_us\tstatus_errors\tsocket_errors\tp50_us\tp99_us\n' >"$RESULTS"
 for BE in $BACKENDS; do
     DATA="$BENCH/data-$BE"
     rm -rf "$DATA" && mkdir -p "$DATA"
@@ -92,45 +94,49 @@ for BE in $BACKENDS; do
     PASSWORD="bench-$(date +%s)-pw"
     printf '%s\n' "$PASSWORD" | "$TWINCAST" user add bench --role admin --password-stdin --data "$DATA" "${DB_ARGS[@]}" >/dev/null
 
-    stage "[$BE] start twincast serve"
-    PORT=$(free_port 18680)
-    setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" "${DB_ARGS[@]}" --listen "127.0.0.1:$PORT" </dev/null >"$BENCH/twincast-$BE.log" 2>&1 &
-    TW_PID=$!
-    BASE="http://127.0.0.1:$PORT"
-    wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast-$BE.log" 120
-    COOKIE=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
-        -d "{\"username\":\"bench\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
-        sed -n 's/^[Ss]et-[Cc]ookie: \(twincast_session=[^;]*\).*/\1/p')
-    [ -n "$COOKIE" ] || die "login failed"
+    for CACHE in $CACHES; do
+        if [ "$CACHE" = on ]; then CACHE_MS=2000; else CACHE_MS=0; fi
+        stage "[$BE] start twincast serve (read cache $CACHE: --read-cache-ms $CACHE_MS)"
+        PORT=$(free_port 18680)
+        setsid env TWINCAST_LOG=warn "$TWINCAST" serve --data "$DATA" "${DB_ARGS[@]}" --listen "127.0.0.1:$PORT" \
+            --read-cache-ms "$CACHE_MS" </dev/null >"$BENCH/twincast-$BE.log" 2>&1 &
+        TW_PID=$!
+        BASE="http://127.0.0.1:$PORT"
+        wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast-$BE.log" 120
+        COOKIE=$(curl -fsS -D - -o /dev/null -H 'content-type: application/json' \
+            -d "{\"username\":\"bench\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" |
+            sed -n 's/^[Ss]et-[Cc]ookie: \(twincast_session=[^;]*\).*/\1/p')
+        [ -n "$COOKIE" ] || die "login failed"
 
-    run_wrk() { # name path cookie -> BENCH_RESULT line
-        local name=$1 path=$2 cookie=$3 out="$BENCH/wrk.log"
-        BENCH_COOKIE=$cookie wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
-            -s "$ROOT/bench/console.lua" "$BASE$path" >"$out" 2>&1 || { cat "$out"; die "wrk failed ($name)"; }
-        grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT ($name)"; }
-    }
-    record() { # backend page round line
-        eval "$(echo "${4#BENCH_RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$r_requests" "$r_bytes" "$r_duration_us" \
-            "$r_status_errors" "$((r_connect_errors + r_read_errors + r_write_errors + r_timeouts))" "$r_p50_us" "$r_p99_us" >>"$RESULTS"
-        awk -v n="$2" -v req="$r_requests" -v d="$r_duration_us" -v p99="$r_p99_us" \
-            'BEGIN { printf "%-45s %8.0f req/s  p99 %6.1f ms\n", n, req * 1e6 / d, p99 / 1000 }'
-        [ "$r_status_errors" -eq 0 ] || die "$2: $r_status_errors non-2xx answers"
-    }
-    SHOWN=""
-    for p in $PAGES; do
-        code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$p")
-        [ "$code" = 200 ] || die "$p answered HTTP $code"
-        SHOWN="$SHOWN $p"
-    done
-    for round in $(seq 1 "$ROUNDS"); do
-        stage "[$BE] round $round (${DURATION}s per run, $CONNS connections)"
-        for p in $SHOWN; do
-            record "$BE" trivial "$round" "$(run_wrk trivial /healthz "")"
-            record "$BE" "$p" "$round" "$(run_wrk page "$p" "$COOKIE")"
+        run_wrk() { # name path cookie -> BENCH_RESULT line
+            local name=$1 path=$2 cookie=$3 out="$BENCH/wrk.log"
+            BENCH_COOKIE=$cookie wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 10s --latency \
+                -s "$ROOT/bench/console.lua" "$BASE$path" >"$out" 2>&1 || { cat "$out"; die "wrk failed ($name)"; }
+            grep '^BENCH_RESULT ' "$out" || { cat "$out"; die "no BENCH_RESULT ($name)"; }
+        }
+        record() { # backend page round line (CACHE from the loop)
+            eval "$(echo "${4#BENCH_RESULT }" | tr ' ' '\n' | sed 's/^/r_/')"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$CACHE" "$2" "$3" "$r_requests" "$r_bytes" "$r_duration_us" \
+                "$r_status_errors" "$((r_connect_errors + r_read_errors + r_write_errors + r_timeouts))" "$r_p50_us" "$r_p99_us" >>"$RESULTS"
+            awk -v n="$2" -v req="$r_requests" -v d="$r_duration_us" -v p99="$r_p99_us" \
+                'BEGIN { printf "%-45s %8.0f req/s  p99 %6.1f ms\n", n, req * 1e6 / d, p99 / 1000 }'
+            [ "$r_status_errors" -eq 0 ] || die "$2: $r_status_errors non-2xx answers"
+        }
+        SHOWN=""
+        for p in $PAGES; do
+            code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$p")
+            [ "$code" = 200 ] || die "$p answered HTTP $code"
+            SHOWN="$SHOWN $p"
         done
+        for round in $(seq 1 "$ROUNDS"); do
+            stage "[$BE, read cache $CACHE] round $round (${DURATION}s per run, $CONNS connections)"
+            for p in $SHOWN; do
+                record "$BE" trivial "$round" "$(run_wrk trivial /healthz "")"
+                record "$BE" "$p" "$round" "$(run_wrk page "$p" "$COOKIE")"
+            done
+        done
+        stop_server
     done
-    stop_server
     stop_pg
 done
 
@@ -150,29 +156,29 @@ rows = list(csv.DictReader(open(results), delimiter="\t"))
 m = os.environ
 def rps(r): return int(r["requests"]) * 1e6 / int(r["duration_us"])
 out = [f"## Console pages\n",
-       f"Measured {m['M_DATE']} on {m['M_CPU']}, twincast at commit {m['M_COMMIT']} (release build, `twincast serve`, local storage) holding {int(screens):,} screens in 100 locations, 1,000 campaigns and {int(media):,} media items (`twincast fleet provision --media`). Each page is asked for by a logged-in administrator (session cookie, English) with wrk ({m['M_WRK']}), {conns} connections, {duration} s per run, {rounds} rounds; before each page run the trivial handler (`GET /healthz`, same middleware) is measured, and the ratio is the page's rate over that trivial run's rate. Load average: {m['M_LOAD']}.\n",
-       f"Reproduce: `{command}` (knobs: `BENCH_SCREENS`, `BENCH_MEDIA`, `BENCH_BACKENDS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`).\n",
-       "| database | page | req/s | **ratio to the trivial handler** (goal ≥ 0.3×) | p50 ms | p99 ms (goal < 50) |",
-       "|---|---|---:|---:|---:|---:|"]
-for be in dict.fromkeys(r["backend"] for r in rows):
-    pages = [p for p in dict.fromkeys(r["page"] for r in rows if r["backend"] == be) if p != "trivial"]
+       f"Measured {m['M_DATE']} on {m['M_CPU']}, twincast at commit {m['M_COMMIT']} (release build, `twincast serve`, local storage) holding {int(screens):,} screens in 100 locations, 1,000 campaigns and {int(media):,} media items (`twincast fleet provision --media`). Each page is asked for by a logged-in administrator (session cookie, English), with the server's read cache on (the default, `--read-cache-ms 2000`: a page asked again within 2 s with nothing changed meanwhile reuses its session and rows, see ARCHITECTURE.md, \"Reads kept for a moment\") and off (`--read-cache-ms 0`: every request reads the database), with wrk ({m['M_WRK']}), {conns} connections, {duration} s per run, {rounds} rounds; before each page run the trivial handler (`GET /healthz`, same middleware) is measured, and the ratio is the page's rate over that trivial run's rate. Load average: {m['M_LOAD']}.\n",
+       f"Reproduce: `{command}` (knobs: `BENCH_SCREENS`, `BENCH_MEDIA`, `BENCH_BACKENDS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`, `BENCH_CACHES`).\n",
+       "| database | read cache | page | req/s | **ratio to the trivial handler** (goal ≥ 0.3×) | p50 ms | p99 ms (goal < 50) |",
+       "|---|---|---|---:|---:|---:|---:|"]
+for be, cache in dict.fromkeys((r["backend"], r["cache"]) for r in rows):
+    pages = [p for p in dict.fromkeys(r["page"] for r in rows if r["backend"] == be and r["cache"] == cache) if p != "trivial"]
     for p in pages:
         ratios, rates, p50, p99 = [], [], [], []
         for rnd in dict.fromkeys(r["round"] for r in rows):
-            seq = [r for r in rows if r["backend"] == be and r["round"] == rnd]
+            seq = [r for r in rows if r["backend"] == be and r["cache"] == cache and r["round"] == rnd]
             for i, r in enumerate(seq):
                 if r["page"] == p and i > 0 and seq[i - 1]["page"] == "trivial":
                     ratios.append(rps(r) / rps(seq[i - 1])); rates.append(rps(r))
                     p50.append(int(r["p50_us"]) / 1000); p99.append(int(r["p99_us"]) / 1000)
         if not ratios: continue
         mean = lambda xs: sum(xs) / len(xs)
-        out.append(f"| {'SQLite' if be == 'sqlite' else 'PostgreSQL'} | `{p}` | {mean(rates):,.0f} | **{mean(ratios):.2f}×** | {mean(p50):.1f} | {max(p99):.1f} |")
+        out.append(f"| {'SQLite' if be == 'sqlite' else 'PostgreSQL'} | {cache} | `{p}` | {mean(rates):,.0f} | **{mean(ratios):.2f}×** | {mean(p50):.1f} | {max(p99):.1f} |")
 out.append("")
 out.append("<details><summary>Every run</summary>\n")
-out.append("| database | page | round | requests | req/s | p50 ms | p99 ms |")
-out.append("|---|---|---:|---:|---:|---:|---:|")
+out.append("| database | read cache | page | round | requests | req/s | p50 ms | p99 ms |")
+out.append("|---|---|---|---:|---:|---:|---:|---:|")
 for r in rows:
-    out.append(f"| {r['backend']} | `{r['page']}` | {r['round']} | {int(r['requests']):,} | {rps(r):,.0f} | {int(r['p50_us'])/1000:.1f} | {int(r['p99_us'])/1000:.1f} |")
+    out.append(f"| {r['backend']} | {r['cache']} | `{r['page']}` | {r['round']} | {int(r['requests']):,} | {rps(r):,.0f} | {int(r['p50_us'])/1000:.1f} | {int(r['p99_us'])/1000:.1f} |")
 out.append("\n</details>\n")
 section = "\n".join(out)
 print(section)

@@ -20,7 +20,10 @@ pub const SYSTEM_ACTOR: &str = "system";
 impl App {
     /// An entry for `actor` doing `action` (`resource.verb`) on `resource_id`, at the app clock's now, with no
     /// changes yet (add them with [`Audited::diff`], [`Audited::created`], [`Audited::deleted`]).
+    ///
+    /// A person is about to change something: the reads the console keeps are dropped ([`crate::reads`]).
     pub fn audit(&self, actor: &Actor, action: &str, resource_id: &str) -> AuditEntry {
+        self.reads.changed();
         AuditEntry {
             id: String::new(),
             at: self.now_ms(),

@@ -37,6 +37,7 @@ mod polled;
 pub mod portal;
 pub mod proof;
 pub mod proxies;
+pub mod reads;
 pub mod reports;
 pub mod revision;
 pub mod schedule;
@@ -97,6 +98,8 @@ pub struct Settings {
     pub proof_origin: String,
     /// The screen rendition's short side at most, in pixels (0: the source's size; never enlarged).
     pub rendition_max_short_side: u32,
+    /// How long sessions and the console's busiest reads are kept, ms (0: not at all; see [`reads`]).
+    pub read_cache_ms: i64,
 }
 
 impl Default for Settings {
@@ -120,6 +123,7 @@ impl Default for Settings {
             login_per_minute: 10,
             proof_origin: "twincast.invalid/airtime".into(),
             rendition_max_short_side: 1080,
+            read_cache_ms: 2_000,
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct App {
     pub search: Arc<twincast_search::SearchIndex>,
     /// What the airtime charts and fairness keep between requests (planned shares, public figures).
     pub airtime: Arc<airtime::AirtimeCache>,
+    /// Sessions and console reads kept for a moment (see [`reads`]).
+    pub reads: Arc<reads::Reads>,
 }
 
 impl App {
@@ -162,7 +168,6 @@ impl App {
             store,
             storage,
             clock: Arc::new(SystemClock),
-            settings: Arc::new(settings),
             events: tokio::sync::broadcast::channel(events::EVENT_CAPACITY).0,
             node_id: twincast_store::new_id().into(),
             fanout: Arc::default(),
@@ -175,6 +180,8 @@ impl App {
                     .expect("an in-memory index needs no IO and always opens"),
             ),
             airtime: Arc::default(),
+            reads: Arc::new(reads::Reads::new(settings.read_cache_ms)),
+            settings: Arc::new(settings),
         }
     }
 

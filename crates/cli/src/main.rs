@@ -111,11 +111,18 @@ struct HealthArgs {
         value_delimiter = ','
     )]
     fetch_allow_networks: Option<Vec<String>>,
+    /// How long sessions and the console's busiest reads are kept, in ms (0: not at all); any change made on this
+    /// node drops them at once (ARCHITECTURE.md, "Reads kept for a moment").
+    #[arg(long, env = "TWINCAST_READ_CACHE_MS")]
+    read_cache_ms: Option<i64>,
 }
 
 impl HealthArgs {
     /// Applies the flags and environment over the file's settings.
     fn apply(self, c: &mut Config) {
+        if let Some(ms) = self.read_cache_ms {
+            c.read_cache_ms = ms;
+        }
         if let Some(s) = self.screen_offline_after_secs {
             c.screen_offline_after_secs = s;
         }

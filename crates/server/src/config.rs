@@ -65,6 +65,10 @@ pub struct Config {
     /// The screen rendition's short side at most, in pixels (1080: full HD; a source is never enlarged; 0: the
     /// source's size). docs/media.md.
     pub rendition_max_short_side: u32,
+    /// How long sessions and the console's busiest reads (dashboard, fleet table, media library) are kept, in ms;
+    /// 0 turns it off. A change made on this node drops them at once; other nodes' changes, heartbeats and jobs'
+    /// progress show within this time.
+    pub read_cache_ms: i64,
     /// A screen not heard from for this many seconds is offline (and alerts, see docs/operations.md).
     pub screen_offline_after_secs: u64,
     /// Webhook URLs told of screens going offline and online (JSON POST, signed).
@@ -144,6 +148,7 @@ impl Default for Config {
             node_lease_secs: 30,
             transcode: true,
             rendition_max_short_side: 1080,
+            read_cache_ms: 2_000,
             screen_offline_after_secs: 90,
             webhook_urls: Vec::new(),
             webhook_secret: String::new(),

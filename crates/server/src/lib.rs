@@ -140,6 +140,7 @@ impl AppState {
                 login_per_minute: config.login_attempts_per_minute.max(1),
                 proof_origin: proof_origin(&config.public_base_url),
                 rendition_max_short_side: config.rendition_max_short_side,
+                read_cache_ms: config.read_cache_ms,
             },
         );
         Ok(AppState {
@@ -208,6 +209,10 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.app.clone(),
+            ops::drop_reads_after_writes,
+        ))
         .layer(axum::middleware::from_fn(ops::track_metrics))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -106,6 +106,38 @@ pub async fn track_metrics(req: Request, next: Next) -> Response {
     res
 }
 
+/// Whether a request may change what the console shows: any method but GET, HEAD and OPTIONS on the console's
+/// pages or the API, except what players and the public send (heartbeats, pairing requests, plays, views and
+/// expressions of interest), which the console's reads pick up by age ([`twincast_app::reads`]).
+pub fn may_change_reads(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if path.starts_with("/console/") {
+        return true;
+    }
+    path.starts_with("/api/v1/")
+        && !["/api/v1/player", "/api/v1/plays", "/api/v1/public"]
+            .iter()
+            .any(|p| path.starts_with(p))
+}
+
+/// After a request that may have changed something ([`may_change_reads`]) has been answered, and so its writes
+/// committed, the console's kept reads are dropped: whoever changed something sees it on the next page.
+pub async fn drop_reads_after_writes(
+    axum::extract::State(app): axum::extract::State<twincast_app::App>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let changes = may_change_reads(req.method(), req.uri().path());
+    let res = next.run(req).await;
+    if changes {
+        app.reads.changed();
+    }
+    res
+}
+
 /// Operations routes and the API documents.
 pub fn router(openapi: Arc<utoipa::openapi::OpenApi>) -> Router<AppState> {
     let doc = openapi.clone();

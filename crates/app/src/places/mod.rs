@@ -131,6 +131,11 @@ impl App {
         Ok(self.store.list_locations(filter, page).await?)
     }
 
+    /// The kinds of location in use (airport, metro, …), sorted, each once.
+    pub async fn location_kinds(&self) -> AppResult<Vec<String>> {
+        Ok(self.store.location_kinds().await?)
+    }
+
     /// One location by slug.
     pub async fn location(&self, slug: &str) -> AppResult<Location> {
         Ok(self.store.location_by_slug(slug).await?)

@@ -203,29 +203,61 @@ impl App {
 
     /// Ends the session with this cookie secret (idempotent).
     pub async fn logout(&self, secret: &str) -> AppResult<()> {
-        Ok(self
-            .store
+        self.store
             .delete_session(&secrets::secret_hash(secret))
-            .await?)
+            .await?;
+        self.reads.changed();
+        Ok(())
     }
 
     /// The actor behind a session cookie secret, if the session is live now and its account enabled (a
     /// disabled account's sessions are refused with 401 at their next request).
+    ///
+    /// The answer is kept for a moment ([`crate::reads`]): any change a person makes drops it, and the session's
+    /// end is checked at every use, so on this node a logout, a disabled account or a new role counts at the next
+    /// request; on other nodes of the same database within [`Settings::read_cache_ms`].
     pub async fn authenticate_session(&self, secret: &str) -> AppResult<SessionActor> {
+        let hash = secrets::secret_hash(secret);
+        let now = self.now_ms();
+        let kept = self
+            .reads
+            .get_or_load(format!("session\u{1f}{hash}"), now, || async {
+                self.load_session(&hash, now).await
+            })
+            .await?;
+        let (s, expires_at) = &*kept;
+        if *expires_at <= now {
+            return Err(AppError::Unauthenticated {
+                code: "session-expired",
+                message: "the session has expired or was ended; log in again".into(),
+            });
+        }
+        Ok(SessionActor {
+            actor: s.actor.clone(),
+            csrf_token: s.csrf_token.clone(),
+            password_change_required: s.password_change_required,
+        })
+    }
+
+    /// The live session `hash` and its end (epoch ms), read from the database.
+    async fn load_session(&self, hash: &str, now: i64) -> AppResult<(SessionActor, i64)> {
         let session = self
             .store
-            .session_at(&secrets::secret_hash(secret), self.now_ms())
+            .session_at(hash, now)
             .await?
             .ok_or(AppError::Unauthenticated {
                 code: "session-expired",
                 message: "the session has expired or was ended; log in again".into(),
             })?;
         let user = self.active_user(&session.user_id).await?;
-        Ok(SessionActor {
-            password_change_required: user.must_change_password,
-            actor: Actor::new(user),
-            csrf_token: session.csrf_token,
-        })
+        Ok((
+            SessionActor {
+                password_change_required: user.must_change_password,
+                actor: Actor::new(user),
+                csrf_token: session.csrf_token,
+            },
+            session.expires_at,
+        ))
     }
 
     /// The actor behind an API token secret (usable now: not revoked, not expired, its account enabled). With

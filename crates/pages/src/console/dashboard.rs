@@ -10,6 +10,7 @@ use twincast_app::player::PlayReportQuery;
 use twincast_store::LocationFleet;
 
 /// One partner's airtime today.
+#[derive(Clone)]
 pub struct Airtime {
     /// Partner slug.
     pub partner: String,
@@ -24,6 +25,7 @@ pub struct Airtime {
 }
 
 /// An alert in force.
+#[derive(Clone)]
 pub struct ActiveAlert {
     /// Headline.
     pub headline: String,
@@ -75,6 +77,19 @@ async fn planned(
     Ok(shares)
 }
 
+/// What the dashboard shows, read for one account (kept for a moment: [`twincast_app::reads`]).
+#[derive(Clone)]
+struct DashboardData {
+    locations: Vec<LocationFleet>,
+    alerts: Vec<ActiveAlert>,
+    pending: Option<i64>,
+    stories_in_review: Option<i64>,
+    new_interests: Option<i64>,
+    airtime: Vec<Airtime>,
+    day_start: i64,
+    fairness: Option<twincast_app::airtime::FairnessNotice>,
+}
+
 /// `GET /console`.
 pub async fn show(
     State(pages): State<Pages>,
@@ -82,13 +97,48 @@ pub async fn show(
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> PageResult {
     let tr = op.tr();
+    let key = format!("console/dashboard\u{1f}{}", op.actor.user.id);
+    let d = pages
+        .app
+        .reads
+        .get_or_load(key, pages.app.now_ms(), || load(&pages, &op))
+        .await
+        .lang(tr)?;
+    let DashboardData {
+        locations,
+        alerts,
+        pending,
+        stories_in_review,
+        new_interests,
+        airtime,
+        day_start,
+        fairness,
+    } = (*d).clone();
+    Ok(page(&Dashboard {
+        c: Chrome::new(&op, "dashboard", "dashboard-title"),
+        online: locations.iter().map(|l| l.online).sum(),
+        offline: locations.iter().map(|l| l.offline).sum(),
+        never_seen: locations.iter().map(|l| l.never_seen).sum(),
+        locations,
+        alerts,
+        pending,
+        stories_in_review,
+        new_interests,
+        airtime,
+        day_start,
+        password_changed: q.as_deref() == Some("password=changed"),
+        fairness,
+    }))
+}
+
+/// Reads what the dashboard shows to `op`.
+async fn load(pages: &Pages, op: &Operator) -> Result<DashboardData, twincast_app::AppError> {
     let app = &pages.app;
-    let locations = pages.fleet_by_location().await.lang(tr)?;
+    let locations = pages.fleet_by_location().await?;
     let now = app.now_ms();
     let alerts = app
         .list_alerts(&op.actor)
-        .await
-        .lang(tr)?
+        .await?
         .items
         .into_iter()
         .filter(|a| {
@@ -142,10 +192,9 @@ pub async fn show(
                 ..Default::default()
             },
         )
-        .await
-        .lang(tr)?;
+        .await?;
     let total = summary.seconds.max(1.0);
-    let planned = planned(&pages, &op, day_start).await.lang(tr)?;
+    let planned = planned(pages, op, day_start).await?;
     let mut airtime: Vec<Airtime> = summary
         .by_partner
         .iter()
@@ -173,12 +222,8 @@ pub async fn show(
         }
     }
     airtime.sort_by(|a, b| b.seconds.cmp(&a.seconds).then(a.partner.cmp(&b.partner)));
-    let fairness = app.fairness_notice(&op.actor).await.lang(tr)?;
-    Ok(page(&Dashboard {
-        c: Chrome::new(&op, "dashboard", "dashboard-title"),
-        online: locations.iter().map(|l| l.online).sum(),
-        offline: locations.iter().map(|l| l.offline).sum(),
-        never_seen: locations.iter().map(|l| l.never_seen).sum(),
+    let fairness = app.fairness_notice(&op.actor).await?;
+    Ok(DashboardData {
         locations,
         alerts,
         pending,
@@ -186,7 +231,6 @@ pub async fn show(
         new_interests,
         airtime,
         day_start,
-        password_changed: q.as_deref() == Some("password=changed"),
         fairness,
-    }))
+    })
 }

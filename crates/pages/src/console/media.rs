@@ -94,7 +94,10 @@ impl Row {
 }
 
 /// The partners `op` sees in the library (slugs): an editor's own, everyone's for the other roles.
-async fn partner_slugs(pages: &Pages, op: &Operator) -> Result<Vec<String>, Failure> {
+async fn partner_slugs(
+    pages: &Pages,
+    op: &Operator,
+) -> Result<Vec<String>, twincast_app::AppError> {
     if op.actor.user.role == Role::PartnerEditor {
         return Ok(op.actor.user.partners.clone());
     }
@@ -108,8 +111,7 @@ async fn partner_slugs(pages: &Pages, op: &Operator) -> Result<Vec<String>, Fail
                 cursor: None,
             },
         )
-        .await
-        .lang(op.tr())?
+        .await?
         .items
         .into_iter()
         .map(|p| p.slug)
@@ -162,19 +164,29 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         tag: nonempty(&q.tag),
         q: nonempty(&q.q),
     };
-    let result = pages
+    // The page's rows and partners, kept for a moment (twincast_app::reads).
+    let key = format!("console/media\u{1f}{}\u{1f}{q:?}", op.actor.user.id);
+    let data = pages
         .app
-        .media_library(
-            &op.actor,
-            &query,
-            &PageRequest {
-                limit: PAGE,
-                cursor: nonempty(&q.after),
-            },
-        )
+        .reads
+        .get_or_load(key, pages.app.now_ms(), || async {
+            let result = pages
+                .app
+                .media_library(
+                    &op.actor,
+                    &query,
+                    &PageRequest {
+                        limit: PAGE,
+                        cursor: nonempty(&q.after),
+                    },
+                )
+                .await?;
+            Ok::<_, twincast_app::AppError>((result, partner_slugs(&pages, &op).await?))
+        })
         .await
         .lang(tr)?;
-    let partners = partner_slugs(&pages, &op).await?;
+    let (result, partners) = &*data;
+    let partners = partners.clone();
     let upload_partners = if op.actor.user.role == Role::Viewer {
         Vec::new()
     } else {
@@ -189,7 +201,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         kind: query.kind.unwrap_or_default(),
         tag: query.tag.unwrap_or_default(),
         q: query.q.unwrap_or_default(),
-        next: result.next_cursor,
+        next: result.next_cursor.clone(),
         first: q.after.as_ref().map(|_| String::new()),
         max_bytes: pages.app.settings.max_upload_bytes,
     }))

@@ -132,25 +132,20 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         limit: 50,
         cursor: nonempty(&q.after),
     };
-    let result = pages.app.list_screens(&query, &page_req).await.lang(tr)?;
-    let mut kinds: Vec<String> = pages
+    // The page's rows and its filters' choices, kept for a moment (twincast_app::reads).
+    let key = format!("console/screens\u{1f}{}\u{1f}{q:?}", op.actor.user.id);
+    let data = pages
         .app
-        .list_locations(
-            &twincast_store::LocationFilter::default(),
-            &PageRequest {
-                limit: PageRequest::MAX_LIMIT,
-                cursor: None,
-            },
-        )
+        .reads
+        .get_or_load(key, pages.app.now_ms(), || async {
+            let result = pages.app.list_screens(&query, &page_req).await?;
+            let kinds = pages.app.location_kinds().await?;
+            let groups = pages.app.group_names(&op.actor).await?;
+            Ok::<_, twincast_app::AppError>((result, kinds, groups))
+        })
         .await
-        .lang(tr)?
-        .items
-        .into_iter()
-        .map(|l| l.kind)
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    let groups = pages.app.group_names(&op.actor).await.lang(tr)?;
+        .lang(tr)?;
+    let (result, kinds, groups) = &*data;
     let p = ListPage {
         c: Chrome::new(&op, "screens", "screens-title"),
         rows: result.items.iter().map(Row::of).collect(),
@@ -162,9 +157,9 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         location: query.location.unwrap_or_default(),
         retired: query.retired,
         sort: query.sort.unwrap_or_default(),
-        kinds,
-        groups,
-        next: result.next_cursor,
+        kinds: kinds.clone(),
+        groups: groups.clone(),
+        next: result.next_cursor.clone(),
         first: q.after.as_ref().map(|_| String::new()),
     };
     Ok(page(&p))

@@ -12,6 +12,7 @@ mod console_campaigns;
 mod console_media;
 mod console_news;
 mod console_projects;
+mod console_reads;
 mod cooperation;
 mod health;
 mod layouts;

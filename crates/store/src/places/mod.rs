@@ -266,6 +266,17 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// The kinds of location in use, sorted, each once.
+    pub async fn location_kinds(&self) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT DISTINCT kind FROM locations ORDER BY kind")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get("kind"))
+            .collect::<Result<_, _>>()?)
+    }
+
     /// Locations ordered by slug, filtered by `f`.
     pub async fn list_locations(
         &self,
