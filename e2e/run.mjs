@@ -9,9 +9,10 @@
 // test's per-transition details (each page's lateness, when its layer was created and ready).
 //
 // Lanes: the suites (one per test file) run on TWINCAST_E2E_LANES servers at once (default 2), each lane with its
-// own `twincast demo`, data directory and browsers, so that no suite sees another's changes. The player's suite
-// asserts timings (items start on their boundary, a sync group within 100 ms), so it runs first and alone; the
-// other suites then share the lanes, each lane taking the next suite in the list when it is free.
+// own `twincast demo` (with the films of TWINCAST_E2E_FILMS cities, default 6: e2e/lib.mjs), data directory and
+// browsers, so that no suite sees another's changes. The player's suite asserts timings (items start on their
+// boundary, a sync group within 100 ms), so it runs first and alone; the other suites then share the lanes, each
+// lane taking the next suite in the list when it is free.
 
 import { ROOT, Server, buildBinary } from './lib.mjs';
 import { tests as playerTests, Context } from './player.test.mjs';
