@@ -29,6 +29,7 @@ import { tests as projectsTests } from './projects.test.mjs';
 import { tests as newsSourcesTests } from './news_sources.test.mjs';
 import { tests as alertsTests } from './alerts.test.mjs';
 import { tests as airtimeTests } from './airtime.test.mjs';
+import { tests as videoTests } from './video.test.mjs';
 
 /** The suites in order; `alone` runs before the others, with no other lane busy. */
 const suites = [
@@ -45,9 +46,7 @@ const suites = [
   { name: 'news', tests: newsTests },
   { name: 'news_sources', tests: newsSourcesTests },
   { name: 'alerts', tests: alertsTests },
-  // e2e/video.test.mjs is out of the run for now: it passes alone, but in the full run, beside another lane, its
-  // HEVC file showed the fallback card while its campaign played (docs/media.md, "Not done yet"). To run it, import
-  // it and add { name: 'video', tests: videoTests } back to this list.
+  { name: 'video', tests: videoTests },
   { name: 'airtime', tests: airtimeTests },
 ];
 
