@@ -442,7 +442,7 @@ async fn render_video(p: &twincast_demo::Partner, dir: &Path, out: &Path) -> boo
             return false;
         }
     };
-    let ok = tokio::process::Command::new("ffmpeg")
+    let ok = ffmpeg_command()
         .args(&args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -459,6 +459,25 @@ async fn render_video(p: &twincast_demo::Partner, dir: &Path, out: &Path) -> boo
         return false;
     }
     true
+}
+
+/// `ffmpeg` under `nice` when there is one, like the media jobs' runs: the demo's films take the CPU only when
+/// serving (and whatever else runs on the machine) leaves it.
+fn ffmpeg_command() -> tokio::process::Command {
+    let nice = std::process::Command::new("nice")
+        .arg("true")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if nice {
+        let mut c = tokio::process::Command::new("nice");
+        c.args(["-n", twincast_media::ffmpeg::NICENESS, "ffmpeg"]);
+        c
+    } else {
+        tokio::process::Command::new("ffmpeg")
+    }
 }
 
 async fn video_for(state: &AppState, p: &twincast_demo::Partner) {
