@@ -67,10 +67,19 @@ export async function freePort() {
   });
 }
 
+/**
+ * How many partner cities' films a test server's demo makes (`twincast demo --films`). Every city is seeded either
+ * way; each film is rendered and transcoded (screen rendition, HLS ladder) by ffmpeg on the machine's cores, which
+ * the browsers need. The suites need a few: the portal's tour plays four different cities' films. All 29:
+ * TWINCAST_E2E_FILMS=29.
+ */
+export const DEMO_FILMS = Number(process.env.TWINCAST_E2E_FILMS || 6);
+
 /** A `twincast demo` server on a loopback port with its own data directory; can be stopped and started again. */
 export class Server {
-  constructor(bin) {
+  constructor(bin, { films = DEMO_FILMS } = {}) {
     this.bin = bin;
+    this.films = films;
     mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
     this.dir = mkdtempSync(path.join(ROOT, '.tmp', 'e2e-'));
     this.proc = null;
@@ -86,7 +95,8 @@ export class Server {
   async start() {
     if (!this.port) this.port = await freePort();
     const env = { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' };
-    this.proc = spawn(this.bin, ['demo', '--port', String(this.port), '--data', this.dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['demo', '--port', String(this.port), '--data', this.dir, '--films', String(this.films)];
+    this.proc = spawn(this.bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const onData = (d) => {
       this.output += d.toString();
       if (this.output.length > 200_000) this.output = this.output.slice(-100_000);

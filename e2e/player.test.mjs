@@ -581,7 +581,7 @@ export const tests = [
     fn: async (ctx) => {
       const group = ctx.landscape.filter((s) => s.id !== shared.screen?.id).slice(0, 3);
       assert(group.length === 3, 'three more screens');
-      await ctx.testCampaigns(group.map((s) => s.id), { tag: 'sync' });
+      const campaigns = await ctx.testCampaigns(group.map((s) => s.id), { tag: 'sync' });
       const pages = [];
       for (const s of group) {
         const { page } = await ctx.launch({ width: 640, height: 360 });
@@ -628,6 +628,8 @@ export const tests = [
       assert(over.length === 0, `every transition within 400 ms on the 3 pages; over: ${describe(over)}`);
       for (const p of pages) await ctx.collectGaps(p, allUp + 1000);
       for (const p of pages) await p.context().close();
+      // Later suites on this lane's server see the demo's rotation on these screens again (the video suite uses one).
+      for (const id of campaigns) await ctx.api.del(`/api/v1/campaigns/${id}`);
     },
   },
   {

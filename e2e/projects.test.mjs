@@ -156,7 +156,7 @@ export const tests = [
     timeout: 300_000,
     async fn(ctx) {
       const smtp = await startSmtp();
-      const server = new Server(ctx.server.bin);
+      const server = new Server(ctx.server.bin, { films: 0 });
       const saved = {};
       const env = {
         TWINCAST_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,

@@ -9,9 +9,10 @@
 // test's per-transition details (each page's lateness, when its layer was created and ready).
 //
 // Lanes: the suites (one per test file) run on TWINCAST_E2E_LANES servers at once (default 2), each lane with its
-// own `twincast demo`, data directory and browsers, so that no suite sees another's changes. The player's suite
-// asserts timings (items start on their boundary, a sync group within 100 ms), so it runs first and alone; the
-// other suites then share the lanes, each lane taking the next suite in the list when it is free.
+// own `twincast demo` (with the films of TWINCAST_E2E_FILMS cities, default 6: e2e/lib.mjs), data directory and
+// browsers, so that no suite sees another's changes. The player's suite asserts timings (items start on their
+// boundary, a sync group within 100 ms), so it runs first and alone; the other suites then share the lanes, each
+// lane taking the next suite in the list when it is free.
 
 import { ROOT, Server, buildBinary } from './lib.mjs';
 import { tests as playerTests, Context } from './player.test.mjs';
@@ -28,6 +29,7 @@ import { tests as projectsTests } from './projects.test.mjs';
 import { tests as newsSourcesTests } from './news_sources.test.mjs';
 import { tests as alertsTests } from './alerts.test.mjs';
 import { tests as airtimeTests } from './airtime.test.mjs';
+import { tests as videoTests } from './video.test.mjs';
 
 /** The suites in order; `alone` runs before the others, with no other lane busy. */
 const suites = [
@@ -44,9 +46,7 @@ const suites = [
   { name: 'news', tests: newsTests },
   { name: 'news_sources', tests: newsSourcesTests },
   { name: 'alerts', tests: alertsTests },
-  // e2e/video.test.mjs is out of the run for now: it passes alone, but in the full run, beside another lane, its
-  // HEVC file showed the fallback card while its campaign played (docs/media.md, "Not done yet"). To run it, import
-  // it and add { name: 'video', tests: videoTests } back to this list.
+  { name: 'video', tests: videoTests },
   { name: 'airtime', tests: airtimeTests },
 ];
 

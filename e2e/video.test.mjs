@@ -57,13 +57,17 @@ export const tests = [
         // Each medium's file: the original where it plays here (none of these does in Debian's Chromium, except
         // HEVC where it decodes), else its H.264 rendition; both URLs name the original's SHA-256.
         for (const m of media) {
+          // The fallback card is the one in the layer of the item on screen: the outgoing item's layer stays painted
+          // beneath for a frame after each swap (so no frame is empty), and the next item's is prepared ahead;
+          // either may hold a partner card of another campaign (the player suite leaves some on this lane).
           const t0 = await until(() => page.evaluate(([sha, id]) => {
             const st = window.twincast.state();
-            if (st.item && st.item.campaign === id && document.querySelector('#zone-main .partner-card')) return { fallback: true };
+            const layer = st.item && document.querySelector(`#zone-main .layer[data-play="${CSS.escape(st.item.id)}"]`);
+            if (st.item && st.item.campaign === id && layer && layer.querySelector('.partner-card')) return { fallback: true, errors: st.errors };
             const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes(sha) && !v.paused);
             return v && v.currentTime > 0 && v.currentTime < 1.5 ? { t: v.currentTime } : null;
           }, [m.sha256, c.json.id]), `${m.name} playing`, 60_000, 50);
-          assert(!t0.fallback, `${m.name}: no fallback card while its campaign plays`);
+          assert(!t0.fallback, `${m.name}: no fallback card while its campaign plays (${(t0.errors || []).join('; ')})`);
           const t1 = await until(() => page.evaluate(([sha, t0]) => {
             const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes(sha));
             return v && v.currentTime > t0 + 0.3 ? v.currentTime : null;

@@ -351,17 +351,33 @@ pub fn print_welcome(listen: &str, r: &SeedReport) {
     println!();
 }
 
-/// Generates each partner's card video with ffmpeg (when present) and adds it to the library, one partner per
-/// step, as a background worker; content already present is skipped.
+/// `--films`: how many of the demo's partner cities get a film, at most all of them.
+pub fn parse_films(s: &str) -> Result<usize, String> {
+    let all = twincast_demo::partners().len();
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= all => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a number of films from 0 to {all} (the demo has {all} partner cities)"
+        )),
+    }
+}
+
+/// Generates the card video of each of the first `films` partners with ffmpeg (when present) and adds it to the
+/// library, one partner per step, as a background worker; content already present is skipped.
 pub struct DemoVideos {
     state: AppState,
     next: usize,
+    films: usize,
 }
 
 impl DemoVideos {
-    /// A worker over the demo partners.
-    pub fn new(state: AppState) -> DemoVideos {
-        DemoVideos { state, next: 0 }
+    /// A worker over the first `films` demo partners (all of them when `films` is larger).
+    pub fn new(state: AppState, films: usize) -> DemoVideos {
+        DemoVideos {
+            state,
+            next: 0,
+            films: films.min(twincast_demo::partners().len()),
+        }
     }
 }
 
@@ -372,13 +388,17 @@ impl twincast_app::background::Worker for DemoVideos {
 
     async fn work(&mut self) -> twincast_app::background::WorkerState {
         use twincast_app::background::WorkerState;
+        if self.films == 0 {
+            tracing::info!("no demo films (--films 0): the demo plays image cards only");
+            return WorkerState::Done;
+        }
         if self.next == 0 && !twincast_media::ffmpeg::available() {
             tracing::info!("ffmpeg not found: the demo plays image cards only");
             return WorkerState::Done;
         }
-        let partners = twincast_demo::partners();
+        let partners = &twincast_demo::partners()[..self.films];
         let Some(p) = partners.get(self.next) else {
-            tracing::info!("demo videos ready");
+            tracing::info!(films = self.films, "demo videos ready");
             return WorkerState::Done;
         };
         self.next += 1;
@@ -422,7 +442,7 @@ async fn render_video(p: &twincast_demo::Partner, dir: &Path, out: &Path) -> boo
             return false;
         }
     };
-    let ok = tokio::process::Command::new("ffmpeg")
+    let ok = ffmpeg_command()
         .args(&args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -439,6 +459,25 @@ async fn render_video(p: &twincast_demo::Partner, dir: &Path, out: &Path) -> boo
         return false;
     }
     true
+}
+
+/// `ffmpeg` under `nice` when there is one, like the media jobs' runs: the demo's films take the CPU only when
+/// serving (and whatever else runs on the machine) leaves it.
+fn ffmpeg_command() -> tokio::process::Command {
+    let nice = std::process::Command::new("nice")
+        .arg("true")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if nice {
+        let mut c = tokio::process::Command::new("nice");
+        c.args(["-n", twincast_media::ffmpeg::NICENESS, "ffmpeg"]);
+        c
+    } else {
+        tokio::process::Command::new("ffmpeg")
+    }
 }
 
 async fn video_for(state: &AppState, p: &twincast_demo::Partner) {

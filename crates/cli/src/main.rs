@@ -174,6 +174,11 @@ enum Command {
         /// Seed the demo network into the data directory and exit (no server, no video generation).
         #[arg(long)]
         seed_only: bool,
+        /// How many partner cities get a film, rendered and transcoded in the background (the first N in the
+        /// demo's order; 0: none). Every partner city is seeded with its card either way; films already in the
+        /// data directory stay. Default: all 29.
+        #[arg(long, env = "TWINCAST_DEMO_FILMS", value_parser = demo::parse_films)]
+        films: Option<usize>,
         #[command(flatten)]
         health: HealthArgs,
     },
@@ -376,6 +381,7 @@ async fn run(cli: Cli) -> Result<()> {
             common,
             port,
             seed_only,
+            films,
             health,
         } => {
             let mut c = config(&common)?;
@@ -404,7 +410,10 @@ async fn run(cli: Cli) -> Result<()> {
             }
             demo::print_welcome(&listen, &report);
             let mut workers = twincast_app::background::Supervisor::new();
-            workers.spawn(demo::DemoVideos::new(state.clone()));
+            workers.spawn(demo::DemoVideos::new(
+                state.clone(),
+                films.unwrap_or(twincast_demo::partners().len()),
+            ));
             serve(state, &listen, workers).await
         }
         Command::User { common, cmd } => {

@@ -369,3 +369,97 @@ async fn demo_seeds_once_and_import_skips_known_content() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("atlantis"));
 }
+
+/// `twincast demo --films N` (or `TWINCAST_DEMO_FILMS`) renders the films of the first N partner cities only, and
+/// still seeds all 29 cities. ffmpeg is a stand-in that records what it was asked to render and fails (so no
+/// film is made and the test needs no real ffmpeg); the worker then goes on to the next city.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_films_knob_limits_the_films_rendered() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tempfile::tempdir().unwrap();
+    let calls = bin.path().join("calls.log");
+    for tool in ["ffmpeg", "ffprobe"] {
+        let path = bin.path().join(tool);
+        let script = "#!/bin/sh\n[ \"$1\" = -version ] && exit 0\necho \"$*\" >> \"$FAKE_FFMPEG_LOG\"\nexit 1\n";
+        std::fs::write(&path, script).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let partners = twincast_demo::partners();
+    // (flag, environment, films asked for)
+    for (flag, env, films) in [(Some("2"), None, 2), (None, Some("0"), 0)] {
+        let _ = std::fs::remove_file(&calls);
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut cmd = std::process::Command::new(BIN);
+        cmd.args(["demo", "--port", &port.to_string()])
+            .args(["--data", dir.path().to_str().unwrap()])
+            .env("TWINCAST_LOG", "warn,twincast=info")
+            .env("PATH", bin.path())
+            .env("FAKE_FFMPEG_LOG", &calls)
+            .env_remove("TWINCAST_DEMO_FILMS")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(f) = flag {
+            cmd.args(["--films", f]);
+        }
+        if let Some(e) = env {
+            cmd.env("TWINCAST_DEMO_FILMS", e);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut p = Proc {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        // The worker says when it is done with its films.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+        let mut log = Vec::new();
+        while !log
+            .iter()
+            .any(|l: &String| l.contains("demo videos ready") || l.contains("no demo films"))
+        {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => log.push(line),
+                Err(_) => panic!("the demo's film worker did not finish: {log:#?}"),
+            }
+        }
+        wait_ready(&p.base, &mut p.child);
+        let asked = std::fs::read_to_string(&calls).unwrap_or_default();
+        // (The media jobs may call the stand-ins too, for the cards; the films are the `<slug>.part.mp4` outputs.)
+        let rendered: Vec<&str> = asked.lines().filter(|l| l.contains(".part.mp4")).collect();
+        assert_eq!(rendered.len(), films, "films rendered: {asked}");
+        for (line, partner) in rendered.iter().zip(partners) {
+            assert!(
+                line.contains(&format!("{}.part.mp4", partner.slug)),
+                "the first cities' films, in the demo's order: {line}"
+            );
+        }
+        // Every city is seeded, with a film or not.
+        let list: serde_json::Value = reqwest::get(format!("{}/api/v1/partners?limit=500", p.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), partners.len());
+        let _ = p.child.kill();
+    }
+    // More films than cities is refused, naming the limit.
+    let out = twincast(&["demo", "--films", "30", "--seed-only"], "");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("from 0 to 29"), "{err}");
+}
