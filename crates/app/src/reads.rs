@@ -47,6 +47,8 @@ pub struct Reads {
     generation: AtomicU64,
     ttl_ms: i64,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Keys being loaded with nothing usable kept: later askers wait on the key's lock, then look again.
+    loading: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl std::fmt::Debug for Reads {
@@ -65,6 +67,7 @@ impl Reads {
             generation: AtomicU64::new(0),
             ttl_ms: ttl_ms.max(0),
             entries: Mutex::default(),
+            loading: Mutex::default(),
         }
     }
 
@@ -106,22 +109,33 @@ impl Reads {
         }
         let generation = self.generation();
         let mut reloading = false;
-        if let Ok(mut map) = self.entries.lock() {
-            if let Some(e) = map.get_mut(&key) {
-                if e.generation == generation {
-                    let fresh = self.fresh(e, now_ms);
-                    if fresh || e.loading {
-                        if let Ok(v) = e.value.clone().downcast::<T>() {
-                            return Ok(v);
-                        }
-                    } else {
-                        e.loading = true;
-                        reloading = true;
-                    }
-                }
-            }
+        if let Some(v) = self.usable::<T>(&key, generation, now_ms, &mut reloading) {
+            return Ok(v);
         }
+        // Nothing usable: one load per key at a time; whoever waited looks again first.
+        let _turn = if reloading {
+            None
+        } else {
+            let lock = self
+                .loading
+                .lock()
+                .ok()
+                .map(|mut m| m.entry(key.clone()).or_default().clone());
+            match lock {
+                Some(lock) => {
+                    let turn = lock.lock_owned().await;
+                    if let Some(v) = self.usable::<T>(&key, generation, now_ms, &mut reloading) {
+                        return Ok(v);
+                    }
+                    Some(turn)
+                }
+                None => None,
+            }
+        };
         let result = load().await;
+        if let Ok(mut m) = self.loading.lock() {
+            m.remove(&key);
+        }
         let Ok(mut map) = self.entries.lock() else {
             return result.map(Arc::new);
         };
@@ -152,6 +166,28 @@ impl Reads {
                 Err(e)
             }
         }
+    }
+
+    /// The value kept under `key` if it may be used (same generation; fresh, or being reloaded by another request).
+    /// An entry only too old is marked as being reloaded and `reloading` set: the caller reloads it.
+    fn usable<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        generation: u64,
+        now_ms: i64,
+        reloading: &mut bool,
+    ) -> Option<Arc<T>> {
+        let mut map = self.entries.lock().ok()?;
+        let e = map.get_mut(key)?;
+        if e.generation != generation {
+            return None;
+        }
+        if self.fresh(e, now_ms) || e.loading {
+            return e.value.clone().downcast::<T>().ok();
+        }
+        e.loading = true;
+        *reloading = true;
+        None
     }
 
     /// Forgets every value (the generation moves on too).
@@ -229,6 +265,28 @@ mod tests {
             2,
             "read again after the change"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_first_load_of_a_key_is_shared_by_everyone_asking_meanwhile() {
+        let r = Arc::new(Reads::new(60_000));
+        let loads = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (r, loads) = (r.clone(), loads.clone());
+            tasks.push(tokio::spawn(async move {
+                r.get_or_load::<usize, (), _, _>("a".into(), 0, || async {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(loads.fetch_add(1, Ordering::SeqCst) + 1)
+                })
+                .await
+                .unwrap()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(*t.await.unwrap(), 1, "everyone got the one load");
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

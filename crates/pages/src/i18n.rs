@@ -119,6 +119,8 @@ pub struct Catalogue {
     bundles: BTreeMap<Lang, FluentBundle<FluentResource>>,
     ids: BTreeMap<Lang, BTreeSet<String>>,
     sources: BTreeMap<Lang, BTreeMap<String, String>>,
+    /// Messages without placeables, already formatted (most of a page's texts: no Fluent work per request).
+    plain: BTreeMap<Lang, rustc_hash::FxHashMap<Box<str>, Box<str>>>,
 }
 
 impl std::fmt::Debug for Catalogue {
@@ -175,6 +177,7 @@ impl Catalogue {
         let mut bundles = BTreeMap::new();
         let mut ids: BTreeMap<Lang, BTreeSet<String>> = BTreeMap::new();
         let mut sources: BTreeMap<Lang, BTreeMap<String, String>> = BTreeMap::new();
+        let mut plain_ids: BTreeMap<Lang, Vec<String>> = BTreeMap::new();
         for lang in Lang::ALL {
             let langid: unic_langid::LanguageIdentifier =
                 lang.tag().parse().expect("language tags are valid");
@@ -212,6 +215,11 @@ impl Catalogue {
                             });
                         }
                         if let Some(v) = &m.value {
+                            if v.elements.iter().all(|e| {
+                                matches!(e, fluent_syntax::ast::PatternElement::TextElement { .. })
+                            }) {
+                                plain_ids.entry(lang).or_default().push(id.clone());
+                            }
                             sources
                                 .entry(lang)
                                 .or_default()
@@ -229,6 +237,22 @@ impl Catalogue {
                 }
             }
             bundles.insert(lang, bundle);
+        }
+        let mut plain: BTreeMap<Lang, rustc_hash::FxHashMap<Box<str>, Box<str>>> = BTreeMap::new();
+        for (lang, ids) in plain_ids {
+            let Some(bundle) = bundles.get(&lang) else {
+                continue;
+            };
+            let texts = plain.entry(lang).or_default();
+            for id in ids {
+                if let Some(pattern) = bundle.get_message(&id).and_then(|m| m.value()) {
+                    let mut errors = Vec::new();
+                    let text = bundle.format_pattern(pattern, None, &mut errors);
+                    if errors.is_empty() {
+                        texts.insert(id.into(), text.into());
+                    }
+                }
+            }
         }
         let empty = BTreeSet::new();
         let en = ids.get(&Lang::En).unwrap_or(&empty).clone();
@@ -252,9 +276,15 @@ impl Catalogue {
                 bundles,
                 ids,
                 sources,
+                plain,
             },
             problems,
         )
+    }
+
+    /// The message `id` in `lang` when it is plain text (no placeables): formatted once, when the catalogue loaded.
+    pub fn plain_text(&self, lang: Lang, id: &str) -> Option<&str> {
+        self.plain.get(&lang)?.get(id).map(|t| &**t)
     }
 
     /// Whether `lang` defines the message `id`.
@@ -264,6 +294,11 @@ impl Catalogue {
 
     /// The message `id` in `lang` with `args`, or `⟦id⟧` when it is missing (logged).
     pub fn format(&self, lang: Lang, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        if args.is_empty() {
+            if let Some(text) = self.plain_text(lang, id) {
+                return text.to_string();
+            }
+        }
         let Some(bundle) = self.bundles.get(&lang) else {
             return format!("⟦{id}⟧");
         };
@@ -386,6 +421,29 @@ impl Tr {
         self.cat.format(self.lang, id, &[])
     }
 
+    /// The message `id`, borrowed from the catalogue when it is plain text (what pages print most).
+    pub fn text(&self, id: &str) -> std::borrow::Cow<'static, str> {
+        let cat: &'static Catalogue = self.cat;
+        match cat.plain_text(self.lang, id) {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(cat.format(self.lang, id, &[])),
+        }
+    }
+
+    /// The message `prefix` + `key` (e.g. `status-` + `online`), without allocating for short ids.
+    pub fn text2(&self, prefix: &str, key: &str) -> std::borrow::Cow<'static, str> {
+        let mut buf = [0u8; 96];
+        let n = prefix.len() + key.len();
+        if n <= buf.len() {
+            buf[..prefix.len()].copy_from_slice(prefix.as_bytes());
+            buf[prefix.len()..n].copy_from_slice(key.as_bytes());
+            if let Ok(id) = std::str::from_utf8(&buf[..n]) {
+                return self.text(id);
+            }
+        }
+        self.text(&format!("{prefix}{key}"))
+    }
+
     /// The message `id` with one argument.
     pub fn arg(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
         let v = value.to_string();
@@ -464,6 +522,27 @@ mod tests {
     fn every_language_has_every_message_and_every_file_parses() {
         let (_, problems) = Catalogue::load();
         assert!(problems.is_empty(), "catalogue problems: {problems:#?}");
+    }
+
+    #[test]
+    fn plain_messages_read_as_fluent_formats_them() {
+        let cat = Catalogue::get();
+        let mut plain = 0;
+        for lang in Lang::ALL {
+            let bundle = &cat.bundles[&lang];
+            for id in &cat.ids[&lang] {
+                let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+                    continue;
+                };
+                let mut errors = Vec::new();
+                let slow = bundle.format_pattern(pattern, None, &mut errors);
+                if cat.plain[&lang].contains_key(id.as_str()) {
+                    plain += 1;
+                    assert_eq!(cat.format(lang, id, &[]), slow, "{id}");
+                }
+            }
+        }
+        assert!(plain > 500, "most messages are plain text ({plain})");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::session::Operator;
 use askama::Template;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use std::borrow::Cow;
 use twincast_app::AppError;
 use twincast_store::Role;
 
@@ -164,7 +165,7 @@ pub struct Chrome {
     /// The logged-in account's role, translated.
     pub role: String,
     /// Navigation entries this account sees: (key, href, label).
-    pub nav: Vec<(&'static str, &'static str, String)>,
+    pub nav: Vec<(&'static str, &'static str, Cow<'static, str>)>,
     /// The session's CSRF token, for forms.
     pub csrf: String,
     /// The current path and query (where a language switch comes back to).
@@ -185,7 +186,7 @@ impl Chrome {
             nav: NAV
                 .iter()
                 .filter(|n| n.roles.is_empty() || n.roles.contains(&role))
-                .map(|n| (n.key, n.href, tr.get(n.label)))
+                .map(|n| (n.key, n.href, tr.text(n.label)))
                 .collect(),
             csrf: op.csrf.clone(),
             here: op.visitor.here.clone(),
@@ -236,48 +237,61 @@ impl Chrome {
 
     /// An instant as RFC 3339 UTC (for `<time datetime>`).
     pub fn iso(&self, ms: &i64) -> String {
-        jiff::Timestamp::from_millisecond(*ms)
-            .map(|t| t.to_string())
-            .unwrap_or_default()
+        iso(*ms)
     }
 
     /// An instant as readable UTC text (what shows before the page's script formats it per locale and zone).
     pub fn utc(&self, ms: &i64) -> String {
-        jiff::Timestamp::from_millisecond(*ms)
-            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default()
+        utc(*ms)
     }
 
     /// A location kind's name.
     /// Kinds are free-form: the known ones are in the catalogue, others show as written.
-    pub fn kind(&self, kind: &str) -> String {
+    pub fn kind(&self, kind: &str) -> Cow<'static, str> {
         let id = format!("kind-{kind}");
-        if crate::i18n::Catalogue::get().has(self.tr.lang, &id) {
-            self.tr.get(&id)
+        let cat = crate::i18n::Catalogue::get();
+        if let Some(text) = cat.plain_text(self.tr.lang, &id) {
+            Cow::Borrowed(text)
+        } else if cat.has(self.tr.lang, &id) {
+            self.tr.text(&id)
         } else {
-            kind.to_string()
+            Cow::Owned(kind.to_string())
         }
     }
 
     /// A screen status's name (`online`, `offline`, `never_seen`).
-    pub fn status(&self, status: &str) -> String {
-        self.tr.get(&format!("status-{status}"))
+    pub fn status(&self, status: &str) -> Cow<'static, str> {
+        self.tr.text2("status-", status)
     }
 
     /// The message `prefix` + `key` (e.g. `command-` + `reload`).
-    pub fn tk(&self, prefix: &str, key: &str) -> String {
-        self.tr.get(&format!("{prefix}{key}"))
+    pub fn tk(&self, prefix: &str, key: &str) -> Cow<'static, str> {
+        self.tr.text2(prefix, key)
     }
 
     /// The message `id`.
-    pub fn t(&self, id: &str) -> String {
-        self.tr.get(id)
+    pub fn t(&self, id: &str) -> Cow<'static, str> {
+        self.tr.text(id)
     }
 
     /// `here`, encoded for a query parameter.
     pub fn here_param(&self) -> String {
         url_escape(&self.here)
     }
+}
+
+/// An instant (epoch ms) as RFC 3339 text (a `<time datetime>`).
+pub fn iso(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// An instant (epoch ms) as readable UTC text (what shows before the page's script formats it per locale and zone).
+pub fn utc(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// Percent-encodes everything but unreserved characters and `/`.
@@ -295,8 +309,11 @@ pub fn url_escape(s: &str) -> String {
 }
 
 /// Renders a template as an HTML page with `status`.
-pub fn render(status: StatusCode, t: &impl Template) -> Response {
-    match t.render() {
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Response {
+    // Console pages are tens of kilobytes (a 50-row table): one allocation of that size instead of a dozen
+    // reallocations as the page grows.
+    let mut body = String::with_capacity(PAGE_CAPACITY.max(T::SIZE_HINT));
+    match t.render_into(&mut body).map(|()| body) {
         Ok(body) => (
             status,
             [
@@ -312,6 +329,9 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
         }
     }
 }
+
+/// The buffer a page is rendered into starts this large (bytes).
+const PAGE_CAPACITY: usize = 48 * 1024;
 
 /// Renders a template as a 200 page.
 pub fn page(t: &impl Template) -> Response {

@@ -10,7 +10,6 @@ use twincast_app::player::PlayReportQuery;
 use twincast_store::LocationFleet;
 
 /// One partner's airtime today.
-#[derive(Clone)]
 pub struct Airtime {
     /// Partner slug.
     pub partner: String,
@@ -25,7 +24,6 @@ pub struct Airtime {
 }
 
 /// An alert in force.
-#[derive(Clone)]
 pub struct ActiveAlert {
     /// Headline.
     pub headline: String,
@@ -37,23 +35,23 @@ pub struct ActiveAlert {
 
 #[derive(Template)]
 #[template(path = "console/dashboard.html")]
-struct Dashboard {
+struct Dashboard<'a> {
     c: Chrome,
-    locations: Vec<LocationFleet>,
+    locations: &'a [LocationFleet],
     online: i64,
     offline: i64,
     never_seen: i64,
-    alerts: Vec<ActiveAlert>,
+    alerts: &'a [ActiveAlert],
     pending: Option<i64>,
     /// Stories waiting for review (the desk's roles; contributors: their own), at most 100 counted.
     stories_in_review: Option<i64>,
     /// Expressions of interest not handled yet (the catalogue's managers).
     new_interests: Option<i64>,
-    airtime: Vec<Airtime>,
+    airtime: &'a [Airtime],
     day_start: i64,
     password_changed: bool,
     /// Today's fairness notice (airtime on real plays deviates from the plan above the threshold).
-    fairness: Option<twincast_app::airtime::FairnessNotice>,
+    fairness: &'a Option<twincast_app::airtime::FairnessNotice>,
 }
 
 /// Today's planned airtime per partner, computed once per schedule version and day.
@@ -78,7 +76,6 @@ async fn planned(
 }
 
 /// What the dashboard shows, read for one account (kept for a moment: [`twincast_app::reads`]).
-#[derive(Clone)]
 struct DashboardData {
     locations: Vec<LocationFleet>,
     alerts: Vec<ActiveAlert>,
@@ -104,30 +101,20 @@ pub async fn show(
         .get_or_load(key, pages.app.now_ms(), || load(&pages, &op))
         .await
         .lang(tr)?;
-    let DashboardData {
-        locations,
-        alerts,
-        pending,
-        stories_in_review,
-        new_interests,
-        airtime,
-        day_start,
-        fairness,
-    } = (*d).clone();
     Ok(page(&Dashboard {
         c: Chrome::new(&op, "dashboard", "dashboard-title"),
-        online: locations.iter().map(|l| l.online).sum(),
-        offline: locations.iter().map(|l| l.offline).sum(),
-        never_seen: locations.iter().map(|l| l.never_seen).sum(),
-        locations,
-        alerts,
-        pending,
-        stories_in_review,
-        new_interests,
-        airtime,
-        day_start,
+        online: d.locations.iter().map(|l| l.online).sum(),
+        offline: d.locations.iter().map(|l| l.offline).sum(),
+        never_seen: d.locations.iter().map(|l| l.never_seen).sum(),
+        locations: &d.locations,
+        alerts: &d.alerts,
+        pending: d.pending,
+        stories_in_review: d.stories_in_review,
+        new_interests: d.new_interests,
+        airtime: &d.airtime,
+        day_start: d.day_start,
         password_changed: q.as_deref() == Some("password=changed"),
-        fairness,
+        fairness: &d.fairness,
     }))
 }
 

@@ -58,6 +58,9 @@ pub struct Row {
     review: &'static str,
     tags: String,
     created_at: i64,
+    /// `created_at` as an RFC 3339 instant and as readable UTC text (formatted once per kept read).
+    created_iso: String,
+    created_utc: String,
 }
 
 fn human_size(n: i64) -> String {
@@ -89,6 +92,8 @@ impl Row {
             review: m.moderation.state.as_str(),
             tags: i.tags.join(", "),
             created_at: m.created_at,
+            created_iso: crate::view::iso(m.created_at),
+            created_utc: crate::view::utc(m.created_at),
         }
     }
 }
@@ -120,11 +125,11 @@ async fn partner_slugs(
 
 #[derive(Template)]
 #[template(path = "console/media.html")]
-struct ListPage {
+struct ListPage<'a> {
     c: Chrome,
-    rows: Vec<Row>,
-    partners: Vec<String>,
-    upload_partners: Vec<String>,
+    rows: &'a [Row],
+    partners: &'a [String],
+    upload_partners: &'a [String],
     partner: String,
     kind: String,
     tag: String,
@@ -134,7 +139,7 @@ struct ListPage {
     max_bytes: u64,
 }
 
-impl ListPage {
+impl ListPage<'_> {
     /// The query string of this page's filters with `after` set.
     fn with_after(&self, after: &str) -> String {
         let mut parts = Vec::new();
@@ -153,6 +158,14 @@ impl ListPage {
         }
         parts.join("&")
     }
+}
+
+/// One page of the library as kept between requests: its rows formatted, the next page's cursor, the partners
+/// of the filter.
+struct Library {
+    rows: Vec<Row>,
+    next: Option<String>,
+    partners: Vec<String>,
 }
 
 /// `GET /console/media`.
@@ -181,27 +194,29 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
                     },
                 )
                 .await?;
-            Ok::<_, twincast_app::AppError>((result, partner_slugs(&pages, &op).await?))
+            Ok::<_, twincast_app::AppError>(Library {
+                rows: result.items.iter().map(Row::of).collect(),
+                next: result.next_cursor,
+                partners: partner_slugs(&pages, &op).await?,
+            })
         })
         .await
         .lang(tr)?;
-    let (result, partners) = &*data;
-    let partners = partners.clone();
-    let upload_partners = if op.actor.user.role == Role::Viewer {
-        Vec::new()
+    let upload_partners: &[String] = if op.actor.user.role == Role::Viewer {
+        &[]
     } else {
-        partners.clone()
+        &data.partners
     };
     Ok(page(&ListPage {
         c: Chrome::new(&op, "media", "media-title"),
-        rows: result.items.iter().map(Row::of).collect(),
-        partners,
+        rows: &data.rows,
+        partners: &data.partners,
         upload_partners,
         partner: query.partner.unwrap_or_default(),
         kind: query.kind.unwrap_or_default(),
         tag: query.tag.unwrap_or_default(),
         q: query.q.unwrap_or_default(),
-        next: result.next_cursor.clone(),
+        next: data.next.clone(),
         first: q.after.as_ref().map(|_| String::new()),
         max_bytes: pages.app.settings.max_upload_bytes,
     }))

@@ -204,7 +204,7 @@ impl StoryPage {
 
     /// A state's text in the page's language.
     fn state_name(&self, s: &str) -> String {
-        self.c.tk("desk-state-", s)
+        self.c.tk("desk-state-", s).into_owned()
     }
 
     /// When the public sees it, as text in the site's zone.
@@ -215,9 +215,21 @@ impl StoryPage {
     /// The related-item pickers: (form name, label, choices).
     fn pickers(&self) -> Vec<(&'static str, String, &Vec<Choice>)> {
         vec![
-            ("media_ids", self.c.t("desk-field-media"), &self.media),
-            ("partners", self.c.t("desk-field-partners"), &self.partners),
-            ("projects", self.c.t("desk-field-projects"), &self.projects),
+            (
+                "media_ids",
+                self.c.t("desk-field-media").into_owned(),
+                &self.media,
+            ),
+            (
+                "partners",
+                self.c.t("desk-field-partners").into_owned(),
+                &self.partners,
+            ),
+            (
+                "projects",
+                self.c.t("desk-field-projects").into_owned(),
+                &self.projects,
+            ),
         ]
     }
 

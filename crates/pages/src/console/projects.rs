@@ -168,10 +168,22 @@ impl EditPage {
     /// The pickers of related items: (form name, label, choices).
     fn pickers(&self) -> Vec<(&'static str, String, &Vec<Choice>)> {
         vec![
-            ("fields", self.c.t("coop-field-fields"), &self.fields),
-            ("partners", self.c.t("coop-field-partners"), &self.partners),
-            ("media", self.c.t("desk-field-media"), &self.media),
-            ("news", self.c.t("coop-field-news"), &self.news),
+            (
+                "fields",
+                self.c.t("coop-field-fields").into_owned(),
+                &self.fields,
+            ),
+            (
+                "partners",
+                self.c.t("coop-field-partners").into_owned(),
+                &self.partners,
+            ),
+            (
+                "media",
+                self.c.t("desk-field-media").into_owned(),
+                &self.media,
+            ),
+            ("news", self.c.t("coop-field-news").into_owned(), &self.news),
         ]
     }
 

@@ -44,7 +44,8 @@ pub struct Row {
     location: String,
     kind: String,
     status: &'static str,
-    last_seen_at: Option<i64>,
+    /// Last heard from: RFC 3339 and readable UTC (formatted once per kept read).
+    last_seen: Option<(String, String)>,
     tz: String,
     tags: String,
     size: String,
@@ -59,7 +60,10 @@ impl Row {
             location: v.location.clone(),
             kind: v.location_kind.clone(),
             status: s.status.as_str(),
-            last_seen_at: v.screen.last_seen_at,
+            last_seen: v
+                .screen
+                .last_seen_at
+                .map(|t| (crate::view::iso(t), crate::view::utc(t))),
             tz: v.screen.tz.clone(),
             tags: v.screen.tags.join(", "),
             size: format!("{}×{}", v.screen.width, v.screen.height),
@@ -69,9 +73,9 @@ impl Row {
 
 #[derive(Template)]
 #[template(path = "console/screens.html")]
-struct ListPage {
+struct ListPage<'a> {
     c: Chrome,
-    rows: Vec<Row>,
+    rows: &'a [Row],
     q: String,
     kind: String,
     status: String,
@@ -80,14 +84,14 @@ struct ListPage {
     location: String,
     retired: bool,
     sort: String,
-    kinds: Vec<String>,
+    kinds: &'a [String],
     /// Every screen group (slug, name).
-    groups: Vec<(String, String)>,
+    groups: &'a [(String, String)],
     next: Option<String>,
     first: Option<String>,
 }
 
-impl ListPage {
+impl ListPage<'_> {
     /// The query string of this page's filters with `after` set (for the next-page link).
     fn with_after(&self, after: &str) -> String {
         let mut parts = Vec::new();
@@ -112,6 +116,15 @@ impl ListPage {
         }
         parts.join("&")
     }
+}
+
+/// One page of the fleet table as kept between requests: its rows formatted, the next page's cursor and the
+/// filters' choices.
+struct Fleet {
+    rows: Vec<Row>,
+    next: Option<String>,
+    kinds: Vec<String>,
+    groups: Vec<(String, String)>,
 }
 
 /// `GET /console/screens`.
@@ -139,16 +152,18 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         .reads
         .get_or_load(key, pages.app.now_ms(), || async {
             let result = pages.app.list_screens(&query, &page_req).await?;
-            let kinds = pages.app.location_kinds().await?;
-            let groups = pages.app.group_names(&op.actor).await?;
-            Ok::<_, twincast_app::AppError>((result, kinds, groups))
+            Ok::<_, twincast_app::AppError>(Fleet {
+                rows: result.items.iter().map(Row::of).collect(),
+                next: result.next_cursor,
+                kinds: pages.app.location_kinds().await?,
+                groups: pages.app.group_names(&op.actor).await?,
+            })
         })
         .await
         .lang(tr)?;
-    let (result, kinds, groups) = &*data;
     let p = ListPage {
         c: Chrome::new(&op, "screens", "screens-title"),
-        rows: result.items.iter().map(Row::of).collect(),
+        rows: &data.rows,
         q: query.q.unwrap_or_default(),
         kind: query.location_kind.unwrap_or_default(),
         status: query.status.unwrap_or_default(),
@@ -157,9 +172,9 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         location: query.location.unwrap_or_default(),
         retired: query.retired,
         sort: query.sort.unwrap_or_default(),
-        kinds: kinds.clone(),
-        groups: groups.clone(),
-        next: result.next_cursor.clone(),
+        kinds: &data.kinds,
+        groups: &data.groups,
+        next: data.next.clone(),
         first: q.after.as_ref().map(|_| String::new()),
     };
     Ok(page(&p))
