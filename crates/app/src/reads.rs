@@ -6,7 +6,7 @@
 //! [`Reads`] keeps each result for at most [`Reads::ttl_ms`] (the `read_cache_ms` setting, 2 s by default; 0 turns
 //! it off) and drops every one of them at once when a person changes something:
 //!
-//! - **Generation.** One counter, bumped by [`App::audit`] (every change a person makes builds its audit entry
+//! - **Generation.** One counter, bumped by [`App::audit`](crate::App::audit) (every change a person makes builds its audit entry
 //!   there, before the write) and by the front doors after every request that may change state
 //!   ([`Reads::changed`]: the console's forms, the API's writes), i.e. *after* the write committed. An entry is used
 //!   only while the counter is what it was before the entry was read, so whoever changed something sees the change

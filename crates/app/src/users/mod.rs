@@ -215,7 +215,7 @@ impl App {
     ///
     /// The answer is kept for a moment ([`crate::reads`]): any change a person makes drops it, and the session's
     /// end is checked at every use, so on this node a logout, a disabled account or a new role counts at the next
-    /// request; on other nodes of the same database within [`Settings::read_cache_ms`].
+    /// request; on other nodes of the same database within [`Settings::read_cache_ms`](crate::Settings::read_cache_ms).
     pub async fn authenticate_session(&self, secret: &str) -> AppResult<SessionActor> {
         let hash = secrets::secret_hash(secret);
         let now = self.now_ms();
