@@ -227,10 +227,7 @@ impl App {
             .await?;
         let (s, expires_at) = &*kept;
         if *expires_at <= now {
-            return Err(AppError::Unauthenticated {
-                code: "session-expired",
-                message: "the session has expired or was ended; log in again".into(),
-            });
+            return Err(session_expired());
         }
         Ok(SessionActor {
             actor: s.actor.clone(),
@@ -245,10 +242,7 @@ impl App {
             .store
             .session_at(hash, now)
             .await?
-            .ok_or(AppError::Unauthenticated {
-                code: "session-expired",
-                message: "the session has expired or was ended; log in again".into(),
-            })?;
+            .ok_or_else(session_expired)?;
         let user = self.active_user(&session.user_id).await?;
         Ok((
             SessionActor {
@@ -312,5 +306,13 @@ impl App {
             ..User::default()
         })
         .with_via(crate::access::Via::Cli)
+    }
+}
+
+/// A session that is over (expired, ended, or never was).
+fn session_expired() -> AppError {
+    AppError::Unauthenticated {
+        code: "session-expired",
+        message: "the session has expired or was ended; log in again".into(),
     }
 }

@@ -315,6 +315,18 @@ pub async fn pair_as(
     got
 }
 
+/// One default heartbeat from the player holding `token`, answered 200.
+pub async fn heartbeat(s: &TestServer, token: &str) {
+    let res = Client::new()
+        .post(s.url("/api/v1/player/heartbeat"))
+        .bearer_auth(token)
+        .json(&twincast_protocol::Heartbeat::default())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 pub fn get(s: &TestServer, path: &str, token: &str) -> reqwest::RequestBuilder {
     Client::new().get(s.url(path)).bearer_auth(token)
 }

@@ -3,9 +3,8 @@
 //! gets the page kept for another.
 
 use crate::common::*;
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::json;
-use twincast_protocol::Heartbeat;
 use twincast_store::Role;
 
 async fn page(s: &Session, path: &str) -> String {
@@ -43,14 +42,7 @@ async fn a_persons_change_shows_at_once_and_a_players_within_the_cache_time() {
     // A player's heartbeat is not a person's change: it shows once the kept read is 2 s old.
     let token = pair(&s, &admin, id).await;
     let _ = page(&admin, "/console/screens").await;
-    let res = Client::new()
-        .post(s.url("/api/v1/player/heartbeat"))
-        .bearer_auth(&token)
-        .json(&Heartbeat::default())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    heartbeat(&s, &token).await;
     clock.advance(2_000);
     let table = page(&admin, "/console/screens").await;
     assert!(table.contains("status online"), "{table}");
@@ -107,14 +99,7 @@ async fn with_the_cache_off_every_page_reads_the_database() {
     assert!(page(&admin, "/console/screens")
         .await
         .contains("status never_seen"));
-    let res = Client::new()
-        .post(s.url("/api/v1/player/heartbeat"))
-        .bearer_auth(&token)
-        .json(&Heartbeat::default())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    heartbeat(&s, &token).await;
     // No time passes on the app's clock: only an uncached read can show it.
     assert!(page(&admin, "/console/screens")
         .await

@@ -13,7 +13,6 @@ use sha2::Sha256;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use twincast_protocol::Heartbeat;
 use twincast_store::Role;
 
 const SECRET: &str = "test-webhook-secret";
@@ -169,17 +168,6 @@ fn signature_is_valid(header: &str, body: &[u8]) -> bool {
     mac.update(format!("{t}.").as_bytes());
     mac.update(body);
     mac.verify_slice(&expected).is_ok()
-}
-
-async fn heartbeat(s: &TestServer, token: &str) {
-    let res = Client::new()
-        .post(s.url("/api/v1/player/heartbeat"))
-        .bearer_auth(token)
-        .json(&Heartbeat::default())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
 }
 
 /// The outbox rows of `event`, as the API shows them.
