@@ -19,9 +19,9 @@ const FILES = [
   ['broadcast.mpg', ['-c:v', 'mpeg2video', '-b:v', '800k', '-c:a', 'mp2', '-f', 'mpeg'], 'mpeg2'],
 ];
 
-async function upload(ctx, dir, slug, [name, args, codec]) {
+async function upload(ctx, dir, slug, [name, args, codec], input = lavfi) {
   const file = path.join(dir, name);
-  const r = spawnSync('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', ...lavfi, '-shortest', ...args, file]);
+  const r = spawnSync('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', ...input, '-shortest', ...args, file]);
   if (r.error || r.status !== 0) throw new Error(`ffmpeg could not make ${name} (${r.error || r.stderr})`);
   const form = new FormData();
   form.set('partner', slug);
@@ -31,6 +31,47 @@ async function upload(ctx, dir, slug, [name, args, codec]) {
   const media = await res.json();
   assert(media.codec === codec, `${name} probed as ${codec}: ${media.codec}`);
   return { name, ...media };
+}
+
+/**
+ * In the player page, plays `url` (not yet in the offline cache) from the network, puts the file into the worker's
+ * cache the way its sync does, then seeks past what was read: the rest comes from the cache, by the worker.
+ */
+function networkThenCache([url, name]) {
+  const v = document.createElement('video');
+  v.muted = true;
+  v.preload = 'metadata';
+  v.style.cssText = 'position:fixed;left:0;top:0;width:160px;height:90px;z-index:99';
+  document.body.append(v);
+  const on = (ev) => new Promise((resolve, reject) => {
+    const fail = () => reject(new Error(`${name}: ${v.error && v.error.message || 'error'}`));
+    v.addEventListener('error', fail, { once: true });
+    v.addEventListener(ev, () => { v.removeEventListener('error', fail); resolve(); }, { once: true });
+  });
+  return (async () => {
+    if (!navigator.serviceWorker.controller) return { error: 'no service worker controls the player page' };
+    // The worker's own sync of the horizon is over (a later one would evict a file no play needs).
+    for (let i = 0; i < 300 && !window.twincast.state().cache.complete; i++) await new Promise((r) => setTimeout(r, 100));
+    const meta = on('loadedmetadata');
+    v.src = url;
+    await meta;
+    const path = new URL(url, location.href).pathname;
+    const body = await (await fetch(url, { cache: 'no-store' })).blob();
+    const cache = await caches.open('twincast-media');
+    await cache.put(path, new Response(body, { headers: { 'content-type': 'video/mp4', 'x-twincast-size': String(body.size) } }));
+    const read = v.buffered.length ? v.buffered.end(v.buffered.length - 1) : 0;
+    const target = v.duration - 1;
+    const seeked = on('seeked');
+    v.currentTime = target;
+    await seeked;
+    const cached = !!(await cache.match(path));
+    const playing = on('timeupdate');
+    await v.play();
+    await playing;
+    const t = v.currentTime;
+    v.remove();
+    return { read, target, t, duration: v.duration, cached };
+  })().catch((e) => ({ error: String(e.message || e) }));
 }
 
 export const tests = [
@@ -90,6 +131,77 @@ export const tests = [
         // Later suites on this lane's server see the demo's rotation again on this screen.
         await ctx.api.del(`/api/v1/campaigns/${c.json.id}`).catch((e) => console.log(`     cleanup: ${e.message}`));
       }
+    },
+  },
+  {
+    name: 'video: a video that starts from the network and goes on from the offline cache plays on (no "data source error")',
+    timeout: 90_000,
+    async fn(ctx) {
+      // Large enough that the browser reads only its start when asked for metadata; in no campaign, so the
+      // worker does not cache it by itself.
+      const dir = path.join(ctx.server.dir, 'e2e-video');
+      mkdirSync(dir, { recursive: true });
+      const m = await upload(ctx, dir, ctx.partners[0], ['long.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '2', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-c:a', 'aac'], 'h264'],
+        ['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25:duration=8', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=8']);
+      const { page } = await ctx.launch({ width: 640, height: 360 });
+      await ctx.pair(page, ctx.landscape[ctx.landscape.length - 1].id);
+      const r = await page.evaluate(networkThenCache, [`/media/${m.sha256}.mp4`, 'long.mp4']);
+      assert(!r.error, `the video plays on across the switch from the network to the cache: ${r.error}`);
+      assert(r.cached, 'the file was in the worker\'s cache when the rest was read');
+      assert(r.read < r.target, `the seek went past what the network had delivered (${r.read} s read, seek to ${r.target} s), so the cache answered it`);
+      assert(r.t >= r.target - 0.1, `it plays from the position sought: ${JSON.stringify(r)}`);
+    },
+  },
+  {
+    name: 'video: a video whose first load fails is loaded once more and plays; one that fails twice gives the partner card',
+    timeout: 60_000,
+    async fn(ctx) {
+      const v = ctx.testMedia.video;
+      assert(v, 'the lane has its test video');
+      const { page } = await ctx.launch({ width: 640, height: 360 });
+      // A same-origin page without the player's worker, into which its renderer is loaded; the network is cut for
+      // the first request of the video's URL (`once`) or for every request (`never`).
+      let cut = 0;
+      await page.route(/\/media\/[0-9a-f]{64}\.mp4/, (route) => {
+        const url = route.request().url();
+        if (url.includes('fails=never') || (url.includes('fails=once') && !url.includes('retry=1'))) {
+          cut += 1;
+          return route.abort('connectionreset');
+        }
+        return route.continue();
+      });
+      await page.goto(`${ctx.server.base}/healthz`);
+      const src = `/media/${v.sha256}.mp4`;
+      const run = (query) => page.evaluate(async ({ src }) => {
+        document.body.innerHTML = '<div id="zone-main" class="zone zone-main" style="position:absolute;inset:0"></div>';
+        const { MainZone } = await import('/player/js/render.js');
+        const { Clock } = await import('/player/js/clock.js');
+        const clock = new Clock();
+        const errors = [];
+        const zone = new MainZone(document.getElementById('zone-main'), clock, { onSwap: () => {}, onError: (e) => errors.push(e) });
+        const t0 = clock.now() + 500;
+        zone.setPlays([{ id: 'v', start: t0, end: t0 + 4000, kind: 'video', src, partner: 'p', partnerName: 'Retry City', data: null }]);
+        let best = 0;
+        await new Promise((resolve) => {
+          const loop = (ts) => {
+            zone.frame(ts);
+            const video = zone.current && zone.current.video;
+            if (video && !video.paused) best = Math.max(best, video.currentTime);
+            if (clock.now() < t0 + 3500) requestAnimationFrame(loop);
+            else resolve();
+          };
+          requestAnimationFrame(loop);
+        });
+        const layer = document.querySelector('#zone-main .layer[data-play="v"]');
+        return { errors, played: best, card: !!(layer && layer.querySelector('.partner-card')), text: layer ? layer.textContent : '' };
+      }, { src: `${src}?${query}` });
+      const once = await run('fails=once');
+      assert(cut === 1, `the first load was cut (${cut})`);
+      assert(!once.card && once.played > 1, `loaded again, it plays: ${JSON.stringify(once)}`);
+      assert(once.errors.some((e) => e.includes('loaded once more')), `the failure is reported: ${once.errors.join('; ')}`);
+      const never = await run('fails=never');
+      assert(never.card && never.text.includes('Retry City'), `failing twice, the partner card stands in, with the partner's name: ${JSON.stringify(never)}`);
+      await page.context().close();
     },
   },
 ];

@@ -117,15 +117,25 @@ function rangeOf(header, size) {
   return [start, end];
 }
 
+// Every answer to a media request is a response made here, never the network's own: Chromium's media loader
+// refuses to mix, for one URL, bytes of a response the worker made with bytes of one from the server (their
+// origins differ: a made response has none), and fails the element with "data source error". That happened
+// when a video started from the network before its file was cached and asked for its next range after.
+function made(res) {
+  return new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers });
+}
+
 async function media(req, url) {
   const cache = await caches.open(MEDIA);
   const hit = await cache.match(url.pathname);
   if (!hit) {
-    // Not (yet) cached: go to the network unchanged (ranges included).
-    return fetch(req);
+    // Not (yet) cached: from the network (ranges included), answered as a made response. An opaque answer (a
+    // redirect to another origin) cannot be read, so it is passed on as it is.
+    const res = await fetch(req);
+    return res.type === 'opaque' || res.type === 'opaqueredirect' ? res : made(res);
   }
   const range = req.headers.get('range');
-  if (!range) return hit;
+  if (!range) return made(hit);
   const blob = await hit.blob();
   const r = rangeOf(range, blob.size);
   if (r === null) return new Response(blob, { status: 200, headers: hit.headers });

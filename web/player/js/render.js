@@ -45,13 +45,20 @@ function firstAfter(plays, t) {
   return lo;
 }
 
+/** The same file under another URL (the server and the offline cache go by the path alone). */
+function retryUrl(src) {
+  return `${src}${src.includes('?') ? '&' : '?'}retry=1`;
+}
+
 class Entry {
-  constructor(play, now, layer) {
+  constructor(play, now, layer, note) {
     this.play = play;
+    this.note = note;
     this.layer = layer;
     this.el = null;
     this.ready = false;
     this.failed = null;
+    this.retried = null;
     this.shownAt = null;
     this.video = null;
     this.createdAt = now;
@@ -85,8 +92,8 @@ class Entry {
         } else done();
       };
       v.addEventListener('loadeddata', onData, { once: true });
-      v.addEventListener('error', () => this.fail(`video ${p.src}: ${v.error && v.error.message || 'error'}`), { once: true });
-      v.src = p.src;
+      v.addEventListener('error', () => this.videoError(v), { once: true });
+      v.src = this.retried ? retryUrl(p.src) : p.src;
       this.el = v;
     } else if (p.kind === 'image' && p.src) {
       const img = new Image();
@@ -113,6 +120,37 @@ class Entry {
       done();
     }
     layer.append(this.el);
+  }
+
+  /**
+   * A video that fails (a dropped connection, the media loader refusing what it got; the browser cannot tell a
+   * file that failed to load from one it cannot play) is loaded once more, in a new element under a URL of its
+   * own (the browser keeps what it read of a URL and would fail the same way); a second failure gives the card.
+   */
+  videoError(v) {
+    const reason = `video ${this.play.src}: ${v.error && v.error.message || 'error'}`;
+    if (this.retried || this.el !== v) {
+      this.fail(reason);
+      return;
+    }
+    this.retried = reason;
+    v.removeAttribute('src');
+    v.load();
+    v.remove();
+    this.ready = false;
+    this.el = null;
+    this.video = null;
+    this.note(`${reason} (loaded once more)`);
+    // Where the play is now, by this page's monotonic clock since the entry was made.
+    this.prepare(this.createdAt + (performance.now() - this.createdPerf));
+    const again = this.video;
+    if (this.shownAt !== null && again) {
+      // Already on screen: it plays as soon as it has a frame.
+      again.addEventListener('loadeddata', () => {
+        const p = again.play();
+        if (p && p.catch) p.catch((err) => this.note(`play(): ${err.message}`));
+      }, { once: true });
+    }
   }
 
   /**
@@ -194,7 +232,7 @@ export class MainZone {
       layer.className = 'layer';
       layer.dataset.play = play.id;
       this.root.append(layer);
-      e = new Entry(play, now, layer);
+      e = new Entry(play, now, layer, (msg) => this.hooks.onError(msg));
       e.layer.dataset.kind = play.kind;
       this.entries.set(play.id, e);
     }
