@@ -358,3 +358,33 @@ fn feeds_of_cap_entries_embedded_or_linked() {
         "malformed-feed"
     );
 }
+
+#[test]
+fn a_feed_with_a_thousand_standing_alerts_is_read_whole_and_a_longer_one_to_the_limit() {
+    let feed_of = |n: usize| {
+        let mut xml = String::from(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id>"#,
+        );
+        for i in 0..n {
+            xml.push_str(&format!(
+                r#"<entry><id>urn:e{i}</id><link type="application/cap+xml" href="http://h/{i}.xml"/></entry>"#
+            ));
+        }
+        xml + "</feed>"
+    };
+    let Fetched::Feed(entries) = feed::read(feed_of(1_000).as_bytes(), None).unwrap() else {
+        panic!("a feed")
+    };
+    assert_eq!(entries.len(), 1_000);
+    assert_eq!(entries[999].link.as_deref(), Some("http://h/999.xml"));
+    let Fetched::Feed(entries) =
+        feed::read(feed_of(feed::MAX_ENTRIES + 3).as_bytes(), None).unwrap()
+    else {
+        panic!("a feed")
+    };
+    assert_eq!(entries.len(), feed::MAX_ENTRIES);
+    assert_eq!(
+        entries[0].id, "urn:e0",
+        "the first entries (the newest) are kept"
+    );
+}

@@ -15,8 +15,9 @@ use quick_xml::NsReader;
 
 /// Largest fetched document in bytes (feed or CAP document).
 pub const MAX_SOURCE_BYTES: usize = 4 << 20;
-/// Entries read from one feed (the first ones; feeds list the newest first).
-pub const MAX_ENTRIES: usize = 500;
+/// Entries read from one feed (the first ones; feeds list the newest first). A national feed in a storm season
+/// carries a thousand standing alerts and more; what a 4 MiB feed can hold fits.
+pub const MAX_ENTRIES: usize = 10_000;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
