@@ -10,6 +10,7 @@
 #   BENCH_SCREENS=10000 BENCH_MEDIA=100000 BENCH_CONNECTIONS=16 BENCH_THREADS=2 BENCH_DURATION=10 (s per run)
 #   BENCH_ROUNDS=2 BENCH_BACKENDS="sqlite postgres" BENCH_DOC=FILE (default docs/benchmarks.md; - prints only)
 #   BENCH_CACHES="on off" (the server's read cache, `--read-cache-ms`: on = the default 2000 ms, off = 0)
+#   BENCH_EXTRA_PAGES="…" (the other console pages, cache on only; empty: none)
 #   CARGO_TARGET_DIR (where the release build goes, as for cargo)
 set -Eeuo pipefail
 
@@ -29,6 +30,9 @@ BENCH="$ROOT/.tmp/bench-console"
 RESULTS="$BENCH/results.tsv"
 COMMAND="./bench/console.sh"
 PAGES="/console /console/screens /console/screens?status=offline&sort=name /console/map /console/media /console/campaigns"
+# Every other console page (its server time reported too), measured with the read cache on only, after the above.
+# A screen's and a medium's page are added with the first ones the API lists.
+EXTRA_PAGES=${BENCH_EXTRA_PAGES-/console/campaigns?view=week /console/airtime /console/airtime/fairness /console/alerts /console/alerts/sources /console/audit /console/groups /console/interests /console/layouts /console/locations /console/moderation /console/news /console/news/sources /console/news/tickers /console/pair /console/projects /console/settings /console/tokens /console/users}
 T0=$(date +%s)
 mkdir -p "$BENCH"
 
@@ -123,7 +127,12 @@ for BE in $BACKENDS; do
             [ "$r_status_errors" -eq 0 ] || die "$2: $r_status_errors non-2xx answers"
         }
         SHOWN=""
-        for p in $PAGES; do
+        WANT=$PAGES
+        if [ "$CACHE" = on ] && [ -n "$EXTRA_PAGES" ]; then
+            first_id() { curl -fsS -H "Cookie: $COOKIE" "$BASE/api/v1/$1?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])'; }
+            WANT="$WANT $EXTRA_PAGES /console/screens/$(first_id screens) /console/media/$(first_id media)"
+        fi
+        for p in $WANT; do
             code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE$p")
             [ "$code" = 200 ] || die "$p answered HTTP $code"
             SHOWN="$SHOWN $p"
@@ -157,7 +166,7 @@ m = os.environ
 def rps(r): return int(r["requests"]) * 1e6 / int(r["duration_us"])
 out = [f"## Console pages\n",
        f"Measured {m['M_DATE']} on {m['M_CPU']}, twincast at commit {m['M_COMMIT']} (release build, `twincast serve`, local storage) holding {int(screens):,} screens in 100 locations, 1,000 campaigns and {int(media):,} media items (`twincast fleet provision --media`). Each page is asked for by a logged-in administrator (session cookie, English), with the server's read cache on (the default, `--read-cache-ms 2000`: a page asked again within 2 s with nothing changed meanwhile reuses its session and rows, see ARCHITECTURE.md, \"Reads kept for a moment\") and off (`--read-cache-ms 0`: every request reads the database), with wrk ({m['M_WRK']}), {conns} connections, {duration} s per run, {rounds} rounds; before each page run the trivial handler (`GET /healthz`, same middleware) is measured, and the ratio is the page's rate over that trivial run's rate. Load average: {m['M_LOAD']}.\n",
-       f"Reproduce: `{command}` (knobs: `BENCH_SCREENS`, `BENCH_MEDIA`, `BENCH_BACKENDS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`, `BENCH_CACHES`).\n",
+       f"Reproduce: `{command}` (knobs: `BENCH_SCREENS`, `BENCH_MEDIA`, `BENCH_BACKENDS`, `BENCH_CONNECTIONS`, `BENCH_DURATION`, `BENCH_ROUNDS`, `BENCH_CACHES`, `BENCH_EXTRA_PAGES`). The six pages first are measured with the read cache on and off; every other console page (a screen's and a medium's page with the first ones listed) with it on.\n",
        "| database | read cache | page | req/s | **ratio to the trivial handler** (goal ≥ 0.3×) | p50 ms | p99 ms (goal < 50) |",
        "|---|---|---|---:|---:|---:|---:|"]
 for be, cache in dict.fromkeys((r["backend"], r["cache"]) for r in rows):

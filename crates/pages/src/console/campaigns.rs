@@ -151,6 +151,13 @@ fn week_name(monday: Date) -> String {
     format!("{}-W{:02}", w.year(), w.week())
 }
 
+/// What the list reads from the application for one account and query.
+struct ListData {
+    result: twincast_store::Page<CampaignRecord>,
+    zones: Vec<String>,
+    partners: Vec<String>,
+}
+
 /// `GET /console/campaigns`: the list, or with `view=week` the week calendar.
 async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuery>) -> PageResult {
     let tr = op.tr();
@@ -162,26 +169,60 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         q: nonempty(&q.q),
     };
     let week_view = q.view.as_deref() == Some("week");
-    let result = app
-        .campaign_page(
-            &op.actor,
-            &query,
-            &PageRequest {
-                limit: if week_view { 100 } else { 50 },
-                cursor: nonempty(&q.after),
-            },
-        )
+    // The page's campaigns, the time zones and the partners, kept for a moment (twincast_app::reads).
+    let key = format!(
+        "console/campaigns\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{week_view}",
+        op.actor.user.id, query, q.after
+    );
+    let data = app
+        .reads
+        .get_or_load(key, app.now_ms(), || async {
+            let result = app
+                .campaign_page(
+                    &op.actor,
+                    &query,
+                    &PageRequest {
+                        limit: if week_view { 100 } else { 50 },
+                        cursor: nonempty(&q.after),
+                    },
+                )
+                .await?;
+            let mut zones = if week_view {
+                app.screen_zones().await?
+            } else {
+                Vec::new()
+            };
+            if !zones.iter().any(|z| z == "UTC") {
+                zones.push("UTC".into());
+            }
+            let mut partners: Vec<String> = app
+                .list_partners(
+                    None,
+                    None,
+                    &PageRequest {
+                        limit: PageRequest::MAX_LIMIT,
+                        cursor: None,
+                    },
+                )
+                .await?
+                .items
+                .into_iter()
+                .map(|p| p.slug)
+                .filter(|s| {
+                    op.actor.user.role != Role::PartnerEditor || op.actor.can_manage_partner(s)
+                })
+                .collect();
+            partners.sort();
+            Ok::<_, twincast_app::AppError>(ListData {
+                result,
+                zones,
+                partners,
+            })
+        })
         .await
         .lang(tr)?;
+    let (result, zones) = (&data.result, &data.zones);
     let now = app.now_ms();
-    let mut zones = if week_view {
-        app.screen_zones().await.lang(tr)?
-    } else {
-        Vec::new()
-    };
-    if !zones.iter().any(|z| z == "UTC") {
-        zones.push("UTC".into());
-    }
     let tz = nonempty(&q.tz)
         .filter(|t| zones.contains(t))
         .unwrap_or_else(|| zones[0].clone());
@@ -239,23 +280,6 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
             });
         }
     }
-    let mut partners: Vec<String> = app
-        .list_partners(
-            None,
-            None,
-            &PageRequest {
-                limit: PageRequest::MAX_LIMIT,
-                cursor: None,
-            },
-        )
-        .await
-        .lang(tr)?
-        .items
-        .into_iter()
-        .map(|p| p.slug)
-        .filter(|s| op.actor.user.role != Role::PartnerEditor || op.actor.can_manage_partner(s))
-        .collect();
-    partners.sort();
     let day_names = days
         .iter()
         .map(|d| {
@@ -271,19 +295,19 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         rows: result.items.iter().map(|c| Row::of(c, now)).collect(),
         week_rows,
         week_view,
-        partners,
+        partners: data.partners.clone(),
         partner: query.partner.unwrap_or_default(),
         state: query.state.unwrap_or_default(),
         moderation: query.moderation.unwrap_or_default(),
         q: query.q.unwrap_or_default(),
-        next: result.next_cursor,
+        next: result.next_cursor.clone(),
         first: q.after.is_some(),
         week: week_name(monday),
         prev_week: week_name(monday - jiff::Span::new().days(7)),
         next_week: week_name(monday + jiff::Span::new().days(7)),
         day_names,
         tz,
-        zones,
+        zones: zones.clone(),
         can_write: matches!(
             op.actor.user.role,
             Role::Admin | Role::Operator | Role::PartnerEditor

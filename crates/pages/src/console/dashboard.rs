@@ -38,6 +38,8 @@ pub struct ActiveAlert {
 struct Dashboard<'a> {
     c: Chrome,
     locations: &'a [LocationFleet],
+    /// The table's rows, rendered ([`DashboardRows`]).
+    location_rows: &'a str,
     online: i64,
     offline: i64,
     never_seen: i64,
@@ -52,6 +54,15 @@ struct Dashboard<'a> {
     password_changed: bool,
     /// Today's fairness notice (airtime on real plays deviates from the plan above the threshold).
     fairness: &'a Option<twincast_app::airtime::FairnessNotice>,
+}
+
+/// The rows of the screens-by-location table: a hundred locations are most of the page, so they are rendered
+/// once per language for each kept read, not on every request.
+#[derive(Template)]
+#[template(path = "console/dashboard_rows.html")]
+struct DashboardRows<'a> {
+    c: &'a Chrome,
+    locations: &'a [LocationFleet],
 }
 
 /// Today's planned airtime per partner, computed once per schedule version and day.
@@ -85,6 +96,8 @@ struct DashboardData {
     airtime: Vec<Airtime>,
     day_start: i64,
     fairness: Option<twincast_app::airtime::FairnessNotice>,
+    /// The location rows rendered, by language (`Lang as usize`).
+    location_rows: [std::sync::OnceLock<String>; 3],
 }
 
 /// `GET /console`.
@@ -101,8 +114,20 @@ pub async fn show(
         .get_or_load(key, pages.app.now_ms(), || load(&pages, &op))
         .await
         .lang(tr)?;
+    let c = Chrome::new(&op, "dashboard", "dashboard-title");
+    let location_rows = d.location_rows[tr.lang as usize].get_or_init(|| {
+        let rows = DashboardRows {
+            c: &c,
+            locations: &d.locations,
+        };
+        rows.render().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "dashboard rows template failed");
+            String::new()
+        })
+    });
     Ok(page(&Dashboard {
-        c: Chrome::new(&op, "dashboard", "dashboard-title"),
+        c,
+        location_rows,
         online: d.locations.iter().map(|l| l.online).sum(),
         offline: d.locations.iter().map(|l| l.offline).sum(),
         never_seen: d.locations.iter().map(|l| l.never_seen).sum(),
@@ -219,5 +244,6 @@ async fn load(pages: &Pages, op: &Operator) -> Result<DashboardData, twincast_ap
         airtime,
         day_start,
         fairness,
+        location_rows: Default::default(),
     })
 }

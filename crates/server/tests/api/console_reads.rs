@@ -105,3 +105,31 @@ async fn with_the_cache_off_every_page_reads_the_database() {
         .await
         .contains("status online"));
 }
+
+#[tokio::test]
+async fn the_dashboards_kept_rows_are_in_each_pages_language() {
+    let clock = twincast_app::ManualClock::starting_now();
+    let s = TestServer::with_clock(|_| {}, Some(clock.clone())).await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    screens(&s, &admin, 2).await;
+    // The app's clock stands still: every page below reuses one kept read, whose location rows are rendered once
+    // per language.
+    for (lang, kind, not) in [
+        ("en", "<td>metro</td>", "<td>метро</td>"),
+        ("ru", "<td>метро</td>", "<td>metro</td>"),
+        ("zh", "<td>地铁</td>", "<td>metro</td>"),
+        ("en", "<td>metro</td>", "<td>地铁</td>"),
+    ] {
+        let res = admin
+            .get(&format!("/console/lang?to={lang}&next=/console"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{lang}");
+        assert!(
+            html.contains(kind) && !html.contains(not),
+            "{lang}: the row's kind in the page's language: {html}"
+        );
+        assert!(html.contains("/console/screens?location=metro-1"), "{html}");
+    }
+}
