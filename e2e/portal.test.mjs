@@ -163,6 +163,48 @@ export const tests = [
     },
   },
   {
+    name: 'portal: the storyboard slider shows the frame of the moment pointed at and seeks the film, by pointer and by keys',
+    timeout: 540_000,
+    async fn(ctx) {
+      const city = await cityWithHls(ctx);
+      const url = `${ctx.server.base}/en/cities/${city.slug}`;
+      // The storyboard is the portal job's last part, after the HLS ladder.
+      await until(async () => (await (await fetch(url)).text()).includes('data-storyboard='), 'the film\'s storyboard', 120_000, 1000);
+      const { page } = await ctx.launch({ width: 1280, height: 800 });
+      await page.goto(url);
+      await page.waitForSelector('.scrub:not([hidden]) input', { timeout: 15_000 });
+      const slider = page.locator('.scrub input');
+      assert(await page.getAttribute('.scrub input', 'aria-valuetext') === '0:00', 'the slider says where the film is, as a time');
+      const max = Number(await slider.getAttribute('max'));
+      assert(max > 1, `the slider spans the film (${max} s)`);
+      const box = await slider.boundingBox();
+      // Hovering at three quarters shows that moment's tile of the sprite.
+      await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2);
+      const hover = await page.evaluate(() => {
+        const p = document.querySelector('.scrub-preview');
+        const t = p.querySelector('.tile');
+        return { hidden: p.hidden, image: t.style.backgroundImage, position: t.style.backgroundPosition, at: p.querySelector('.at').textContent, w: t.offsetWidth };
+      });
+      assert(!hover.hidden && /storyboard\.jpg/.test(hover.image) && hover.w > 0, `a frame of the storyboard is shown: ${JSON.stringify(hover)}`);
+      assert(hover.position !== '-0px -0px' && hover.position !== '0px 0px', `not the first frame at three quarters: ${JSON.stringify(hover)}`);
+      const served = await fetch(new URL(hover.image.match(/url\("?([^")]+)/)[1], url));
+      assert(served.ok && served.headers.get('content-type') === 'image/jpeg', 'the sprite is served');
+      // A click there seeks the film to about that moment.
+      await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+      const t = await until(() => page.evaluate(() => document.querySelector('#player').currentTime || null), 'the film sought', 10_000, 100);
+      assert(Math.abs(t - max * 0.75) < max * 0.1 + 1, `the film went to about three quarters (${t} of ${max} s)`);
+      // From the keyboard: Home goes back to the start, with a frame shown for it.
+      await slider.focus();
+      await page.keyboard.press('Home');
+      const back = await until(() => page.evaluate(() => {
+        const v = document.querySelector('#player');
+        return v.currentTime < 0.5 ? { t: v.currentTime, preview: !document.querySelector('.scrub-preview').hidden, text: document.querySelector('.scrub input').getAttribute('aria-valuetext') } : null;
+      }), 'Home to seek to the start', 10_000, 100);
+      assert(back.preview && back.text === '0:00', `the keys move the slider with its frame and time: ${JSON.stringify(back)}`);
+      await page.context().close();
+    },
+  },
+  {
     name: 'portal: tour mode plays city after city with the city\'s caption, pauses and goes on',
     timeout: 240_000,
     async fn(ctx) {

@@ -35,6 +35,7 @@ portal-crumbs = You are here
 portal-download = Download the film
 portal-no-video = No film has been published for this city yet.
 portal-listen = Listen only (the sound without the picture: about a tenth of the data)
+portal-scrub = Scrub through the film (shows its frames; arrow keys move by a step)
 portal-watch = Watch the film
 portal-more-videos = More films
 portal-facts = Facts

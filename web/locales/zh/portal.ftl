@@ -29,6 +29,7 @@ portal-crumbs = 当前位置
 portal-download = 下载影片
 portal-no-video = 该城市的影片尚未发布。
 portal-listen = 仅收听（只有声音，没有画面：流量约为十分之一）
+portal-scrub = 拖动浏览影片（显示画面；方向键按步移动）
 portal-watch = 观看影片
 portal-more-videos = 更多影片
 portal-facts = 概况

@@ -2,8 +2,10 @@
 // MP4 <source>; one anonymous view counted when it first plays. Attaching hls.js resets the element, so a press
 // of play that came before it is repeated once the stream is attached. Where the film has sound, "listen only"
 // swaps the picture for the sound alone (about a tenth of the data) at the same moment of the film, and back; a
-// browser asking to save data (Save-Data) starts there.
+// browser asking to save data (Save-Data) starts there. Where the film has a storyboard, a slider under it scrubs
+// through its frames (scrub.js).
 import { attachHls, countViewOnPlay } from './hls-attach.js';
+import { scrubber } from './scrub.js';
 
 for (const video of document.querySelectorAll('video[data-video]')) {
   const watch = video.closest('.watch');
@@ -21,6 +23,8 @@ for (const video of document.querySelectorAll('video[data-video]')) {
     });
   }
   if (link && audio) listenOnly(video, audio, box, link);
+  const scrub = watch?.querySelector('.scrub[data-storyboard]');
+  if (scrub) scrubber(video, scrub);
 }
 
 function listenOnly(video, audio, box, link) {

@@ -67,6 +67,9 @@ pub struct Video {
     pub mp4: Option<String>,
     /// The sound alone (AAC `.m4a`, URL path), when the video has sound: for listening without the picture.
     pub audio: Option<String>,
+    /// The storyboard's WebVTT thumbnails track (URL path; it names tiles of its sprite), once made: for
+    /// scrubbing.
+    pub storyboard: Option<String>,
     /// The uploaded file (URL path): plays where nothing else exists.
     pub original: String,
     /// MIME type of the uploaded file.
@@ -114,6 +117,7 @@ impl Video {
             hls: find("hls", "master.m3u8"),
             mp4: find("mp4", ".mp4"),
             audio: find("audio", ".m4a"),
+            storyboard: find("storyboard-vtt", ".vtt"),
             poster: find("thumbnail", ""),
             original: format!("/media/{}.{}", m.sha256, m.media_type),
             original_mime: m.mime.clone(),
