@@ -37,9 +37,18 @@ pub struct ActiveAlert {
 #[template(path = "console/dashboard.html")]
 struct Dashboard<'a> {
     c: Chrome,
+    /// Everything below the title, rendered ([`DashboardMain`]).
+    main: &'a str,
+    password_changed: bool,
+}
+
+/// The dashboard below its title. It depends only on the account's kept read and the language, so it is rendered
+/// once per language for each kept read (a hundred locations' rows are most of the page), not on every request.
+#[derive(Template)]
+#[template(path = "console/dashboard_main.html")]
+struct DashboardMain<'a> {
+    c: &'a Chrome,
     locations: &'a [LocationFleet],
-    /// The table's rows, rendered ([`DashboardRows`]).
-    location_rows: &'a str,
     online: i64,
     offline: i64,
     never_seen: i64,
@@ -51,18 +60,8 @@ struct Dashboard<'a> {
     new_interests: Option<i64>,
     airtime: &'a [Airtime],
     day_start: i64,
-    password_changed: bool,
     /// Today's fairness notice (airtime on real plays deviates from the plan above the threshold).
     fairness: &'a Option<twincast_app::airtime::FairnessNotice>,
-}
-
-/// The rows of the screens-by-location table: a hundred locations are most of the page, so they are rendered
-/// once per language for each kept read, not on every request.
-#[derive(Template)]
-#[template(path = "console/dashboard_rows.html")]
-struct DashboardRows<'a> {
-    c: &'a Chrome,
-    locations: &'a [LocationFleet],
 }
 
 /// Today's planned airtime per partner, computed once per schedule version and day.
@@ -96,8 +95,8 @@ struct DashboardData {
     airtime: Vec<Airtime>,
     day_start: i64,
     fairness: Option<twincast_app::airtime::FairnessNotice>,
-    /// The location rows rendered, by language (`Lang as usize`).
-    location_rows: [std::sync::OnceLock<String>; 3],
+    /// [`DashboardMain`] rendered, by language (`Lang as usize`).
+    rendered: [std::sync::OnceLock<String>; 3],
 }
 
 /// `GET /console`.
@@ -115,31 +114,30 @@ pub async fn show(
         .await
         .lang(tr)?;
     let c = Chrome::new(&op, "dashboard", "dashboard-title");
-    let location_rows = d.location_rows[tr.lang as usize].get_or_init(|| {
-        let rows = DashboardRows {
+    let main = d.rendered[tr.lang as usize].get_or_init(|| {
+        let main = DashboardMain {
             c: &c,
+            online: d.locations.iter().map(|l| l.online).sum(),
+            offline: d.locations.iter().map(|l| l.offline).sum(),
+            never_seen: d.locations.iter().map(|l| l.never_seen).sum(),
             locations: &d.locations,
+            alerts: &d.alerts,
+            pending: d.pending,
+            stories_in_review: d.stories_in_review,
+            new_interests: d.new_interests,
+            airtime: &d.airtime,
+            day_start: d.day_start,
+            fairness: &d.fairness,
         };
-        rows.render().unwrap_or_else(|e| {
-            tracing::error!(error = %e, "dashboard rows template failed");
+        main.render().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "dashboard template failed");
             String::new()
         })
     });
     Ok(page(&Dashboard {
         c,
-        location_rows,
-        online: d.locations.iter().map(|l| l.online).sum(),
-        offline: d.locations.iter().map(|l| l.offline).sum(),
-        never_seen: d.locations.iter().map(|l| l.never_seen).sum(),
-        locations: &d.locations,
-        alerts: &d.alerts,
-        pending: d.pending,
-        stories_in_review: d.stories_in_review,
-        new_interests: d.new_interests,
-        airtime: &d.airtime,
-        day_start: d.day_start,
+        main,
         password_changed: q.as_deref() == Some("password=changed"),
-        fairness: &d.fairness,
     }))
 }
 
@@ -244,6 +242,6 @@ async fn load(pages: &Pages, op: &Operator) -> Result<DashboardData, twincast_ap
         airtime,
         day_start,
         fairness,
-        location_rows: Default::default(),
+        rendered: Default::default(),
     })
 }
