@@ -5,6 +5,10 @@
 //! Knobs (env): `BENCH_PLAYS` (1,000,000), `BENCH_SCREENS` (10,000), `BENCH_BATCH` (plays per batch, 500),
 //! `BENCH_PROOFS` (1,000), `BENCH_DIR` (a scratch directory, required), `BENCH_DATABASE_URL` (default SQLite in
 //! `BENCH_DIR`).
+//!
+//! It measures `twincast_app`'s proof of play, but lives among the CLI's examples so that its release build reuses
+//! what `cargo build --release -p twincast-cli` compiled (a bench target of `twincast-app` resolves other features
+//! and rebuilt most dependencies).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
