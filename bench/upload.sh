@@ -90,7 +90,7 @@ BASE="http://127.0.0.1:$PORT"
 wait_healthy "$BASE" "$TW_PID" "$BENCH/twincast.log" 120
 AUTH="Authorization: Bearer $API_TOKEN"
 curl -fsS -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' "$BASE/api/v1/partners" \
-    -d '{"slug": "bench", "names": {"en": "Bench"}, "country": "JP", "continent": "asia", "lat": 0, "lon": 0}'
+    -d '{"slug": "bench", "names": {"en": "Bench", "ru": "Бенч", "zh": "基准"}, "country": "JP", "continent": "asia", "lat": 0, "lon": 0, "description": "Upload benchmark partner"}'
 META="filename $(printf master.mp4 | base64 -w0),partner $(printf bench | base64 -w0),filetype $(printf video/mp4 | base64 -w0)"
 
 check_and_delete() { # media id
@@ -187,8 +187,9 @@ out.append("|---|---:|---:|---:|")
 for label, t in [("`cp` + fsync (reference)", cp), ("tus (one `PATCH`, sha256 checked)", tus), ("multipart `POST /api/v1/media`", mp)]:
     out.append(f"| {label} | {t:.2f} s | {mib / t:,.0f} MiB/s | {t / cp:.2f}× |")
 out.append("")
-out.append("Both uploads write the file twice (the spool, then the content-addressed object, a copy on local storage) "
-           "and hash it (SHA-256 of the whole file for the content address; tus also the chunk's checksum); `cp` writes it once.\n")
+out.append("Both uploads stream the file to the upload spool and hash it (SHA-256 of the whole file for the content address; "
+           "tus also the chunk's checksum), then store it under its content address (on local storage a hard link of the "
+           "spooled file where one filesystem holds both, else a copy) with fsyncs before answering; `cp` only copies.\n")
 out.append("<details><summary>Every run</summary>\n")
 out.append("| path | round | seconds |")
 out.append("|---|---:|---:|")
