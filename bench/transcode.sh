@@ -36,7 +36,9 @@ command -v python3 >/dev/null 2>&1 || MISSING+=(python3)
 apt_install "${MISSING[@]}"
 
 stage "release build of the bench binary (twincast-media, example transcode_bench)"
-cargo build --release -p twincast-media --example transcode_bench
+# Selected beside the CLI so that its dependencies are built with the CLI's features: the example then reuses the
+# release build (built alone, twincast-media resolves other features and recompiles most of them).
+cargo build --release -p twincast-cli -p twincast-media --example transcode_bench
 TARGET=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 BIN="$TARGET/release/examples/transcode_bench"
@@ -106,8 +108,8 @@ out.append(f"Measured {m['M_DATE']} on {m['M_CPU']}, twincast at commit {m['M_CO
            f"`veryfast` CRF 23 + AAC, faststart) as the media job worker runs it — under `nice -n 10`, with ffmpeg's "
            f"`-progress` read into the job's progress — against the same ffmpeg command (the arguments Twincast builds) run "
            f"alone under the same `nice -n 10`, in the same run, alternating; median of {rounds} pair(s). "
-           f"**The machine was busy**: other sessions were compiling on its 2 cores the whole time (load average: "
-           f"{m['M_LOAD']}), so absolute times are long and noisy; the ratio is what to read.\n")
+           f"The machine's 2 cores are shared with whatever else runs on it (load average: "
+           f"{m['M_LOAD']}), so absolute times are noisy; the ratio is what to read.\n")
 out.append("Reproduce: `" + command + "` (knobs: `BENCH_ROUNDS`, `BENCH_SECONDS`, `BENCH_CAP`).\n")
 out.append("| run | wall time | ratio to ffmpeg alone |")
 out.append("|---|---:|---:|")
