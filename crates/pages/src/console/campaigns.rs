@@ -92,12 +92,12 @@ pub struct WeekRow {
 
 #[derive(Template)]
 #[template(path = "console/campaigns.html")]
-struct ListPage {
+struct ListPage<'a> {
     c: Chrome,
     rows: Vec<Row>,
     week_rows: Vec<WeekRow>,
     week_view: bool,
-    partners: Vec<String>,
+    partners: &'a [String],
     partner: String,
     state: String,
     moderation: String,
@@ -109,11 +109,11 @@ struct ListPage {
     next_week: String,
     day_names: Vec<String>,
     tz: String,
-    zones: Vec<String>,
+    zones: &'a [String],
     can_write: bool,
 }
 
-impl ListPage {
+impl ListPage<'_> {
     /// The query string of this page's filters with `after` (and the view) set.
     fn with(&self, after: &str, week: &str) -> String {
         let mut parts = Vec::new();
@@ -195,23 +195,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
             if !zones.iter().any(|z| z == "UTC") {
                 zones.push("UTC".into());
             }
-            let mut partners: Vec<String> = app
-                .list_partners(
-                    None,
-                    None,
-                    &PageRequest {
-                        limit: PageRequest::MAX_LIMIT,
-                        cursor: None,
-                    },
-                )
-                .await?
-                .items
-                .into_iter()
-                .map(|p| p.slug)
-                .filter(|s| {
-                    op.actor.user.role != Role::PartnerEditor || op.actor.can_manage_partner(s)
-                })
-                .collect();
+            let mut partners = super::media::partner_slugs(&pages, &op).await?;
             partners.sort();
             Ok::<_, twincast_app::AppError>(ListData {
                 result,
@@ -295,7 +279,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         rows: result.items.iter().map(|c| Row::of(c, now)).collect(),
         week_rows,
         week_view,
-        partners: data.partners.clone(),
+        partners: &data.partners,
         partner: query.partner.unwrap_or_default(),
         state: query.state.unwrap_or_default(),
         moderation: query.moderation.unwrap_or_default(),
@@ -307,7 +291,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
         next_week: week_name(monday + jiff::Span::new().days(7)),
         day_names,
         tz,
-        zones: zones.clone(),
+        zones,
         can_write: matches!(
             op.actor.user.role,
             Role::Admin | Role::Operator | Role::PartnerEditor

@@ -96,7 +96,7 @@ struct DashboardData {
     day_start: i64,
     fairness: Option<twincast_app::airtime::FairnessNotice>,
     /// [`DashboardMain`] rendered, by language (`Lang as usize`).
-    rendered: [std::sync::OnceLock<String>; 3],
+    rendered: [std::sync::OnceLock<String>; crate::i18n::Lang::ALL.len()],
 }
 
 /// `GET /console`.

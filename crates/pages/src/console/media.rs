@@ -98,8 +98,9 @@ impl Row {
     }
 }
 
-/// The partners `op` sees in the library (slugs): an editor's own, everyone's for the other roles.
-async fn partner_slugs(
+/// The partners `op` sees in the library and the campaigns list (slugs): an editor's own, everyone's for the
+/// other roles.
+pub(super) async fn partner_slugs(
     pages: &Pages,
     op: &Operator,
 ) -> Result<Vec<String>, twincast_app::AppError> {
