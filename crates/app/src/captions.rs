@@ -3,6 +3,10 @@
 //! under the video's renditions (`renditions/<sha256>/captions.<lang>.<hash>.vtt`, content-addressed so a
 //! replaced track never reaches a cache under the old name) and recorded as a `captions` rendition, which the
 //! portal's player offers as a `<track>`.
+//!
+//! Where ffmpeg is on, each track is also burnt into a screen rendition (job [`crate::jobs::CAPTIONS`]): a screen
+//! whose language has a track plays that one (`twincast_core::playback::pick_for`), because public screens play
+//! without sound.
 
 use crate::access::Actor;
 use crate::audit::Audited;
@@ -22,6 +26,9 @@ pub struct Caption {
     pub url: String,
     /// Size in bytes.
     pub size: i64,
+    /// Whether its screen rendition with these captions burnt in is made (screens of this language play it);
+    /// `false` while the job makes it, or where the server has no ffmpeg.
+    pub burnt_in: bool,
 }
 
 /// What [`App::set_caption`] stored.
@@ -60,11 +67,21 @@ pub fn caption_lang(r: &Rendition) -> Option<&str> {
         .next()
 }
 
-fn view(r: &Rendition) -> Caption {
+/// The key of the screen rendition with track `track`'s captions burnt in: `…/screen.<lang>.<hash>.mp4` beside
+/// it (the track's hash in the name, so a replaced track's rendition is made anew).
+pub fn burnt_key(track: &Rendition) -> Option<String> {
+    let (dir, name) = track.object_key.rsplit_once('/')?;
+    let rest = name.strip_prefix("captions.")?.strip_suffix(".vtt")?;
+    Some(format!("{dir}/screen.{rest}.mp4"))
+}
+
+fn view(r: &Rendition, burnt: &[Rendition]) -> Caption {
+    let key = burnt_key(r);
     Caption {
         lang: caption_lang(r).unwrap_or_default().to_string(),
         url: format!("/{}", r.object_key),
         size: r.size,
+        burnt_in: burnt.iter().any(|b| Some(&b.object_key) == key.as_ref()),
     }
 }
 
@@ -72,12 +89,13 @@ impl App {
     /// The caption tracks of media item `media_id`, by language.
     pub async fn captions(&self, media_id: &str) -> AppResult<Vec<Caption>> {
         self.store.media(media_id).await?;
+        let burnt = self.store.captioned(media_id).await?;
         Ok(self
             .store
             .captions(media_id)
             .await?
             .iter()
-            .map(view)
+            .map(|r| view(r, &burnt))
             .collect())
     }
 
@@ -134,11 +152,14 @@ impl App {
             .await?;
         self.remove_objects(&orphans).await;
         self.portal_changed();
+        self.queue_burn(&m.id, twincast_store::jobs::priority::CAPTIONS)
+            .await?;
         Ok(CaptionSet {
             caption: Caption {
                 lang,
                 url: format!("/{key}"),
                 size,
+                burnt_in: false,
             },
             cues: checked.cues,
             converted: checked.converted,
@@ -155,6 +176,12 @@ impl App {
             .audit(actor, "media.caption.delete", media_id)
             .partner(Some(&m.partner))
             .field("lang", lang.clone().into(), serde_json::Value::Null);
+        let had_burnt = self
+            .store
+            .captioned(media_id)
+            .await?
+            .iter()
+            .any(|r| twincast_store::captioned_lang(&r.object_key) == Some(lang.as_str()));
         let orphans = self
             .store
             .delete_caption(media_id, &lang, &entry)
@@ -167,10 +194,25 @@ impl App {
             })?;
         self.remove_objects(&orphans).await;
         self.portal_changed();
+        if had_burnt {
+            // Screens of that language played the burnt-in rendition: their manifests name another file now.
+            self.emit(crate::events::ServerEvent::ScheduleChanged { screens: None });
+        }
         Ok(())
     }
 
-    async fn remove_objects(&self, keys: &[String]) {
+    /// Queues the job that burns video `media_id`'s caption tracks into screen renditions, where ffmpeg is on.
+    pub(crate) async fn queue_burn(&self, media_id: &str, priority: i64) -> AppResult<()> {
+        if self.settings.transcoding {
+            self.store
+                .enqueue_job_with_priority(crate::jobs::CAPTIONS, Some(media_id), 5, priority)
+                .await?;
+            self.jobs_notify.notify_one();
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn remove_objects(&self, keys: &[String]) {
         for key in keys {
             if let Err(e) = self.storage.delete(key).await {
                 tracing::warn!(%key, error = %e, "object left behind; it is collected at next start");

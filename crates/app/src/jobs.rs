@@ -3,7 +3,9 @@
 //! backoff. A video's work is two jobs: `transcode` (thumbnail, poster, the screen rendition — what screens wait
 //! for) and then `portal` (the loudness-normalised sound, the HLS ladder, the storyboard), queued below every
 //! person's screen rendition, so a fresh upload's never waits behind a backlog of portal ladders (the priorities
-//! are `twincast_store::jobs::priority`). A running job
+//! are `twincast_store::jobs::priority`). A video with caption tracks has a third, `captions`, which burns each
+//! track into a screen rendition of its own (queued when a track is attached and when the screen rendition is
+//! made; it makes what is missing, so running it twice costs nothing). A running job
 //! records its progress in percent and stops when a person cancels it; a failed or cancelled job can be retried.
 
 use crate::access::Actor;
@@ -24,6 +26,8 @@ use twincast_store::{Job, JobStatus, Media, Role};
 pub const TRANSCODE: &str = "transcode";
 /// Kind of the job that makes a video's portal renditions (sound, HLS ladder, storyboard).
 pub const PORTAL: &str = "portal";
+/// Kind of the job that burns a video's caption tracks into screen renditions.
+pub const CAPTIONS: &str = "captions";
 
 /// Runs queued media jobs, one at a time (start several for parallelism).
 #[derive(Debug)]
@@ -86,14 +90,14 @@ async fn run_job(app: &App, job: &Job) -> AppResult<()> {
             .ok_or_else(|| AppError::internal("media job without media"))
     };
     match job.kind.as_str() {
-        TRANSCODE | PORTAL => {
+        TRANSCODE | PORTAL | CAPTIONS => {
             let m = app.store.media(media_id()?).await?;
             let ctl = Arc::new(Control::new());
             let watch = tokio::spawn(watch_job(app.clone(), job.id.clone(), ctl.clone()));
-            let res = if job.kind == TRANSCODE {
-                transcode(app, job, &m, &ctl).await
-            } else {
-                portal(app, &m, &ctl).await
+            let res = match job.kind.as_str() {
+                TRANSCODE => transcode(app, job, &m, &ctl).await,
+                PORTAL => portal(app, &m, &ctl).await,
+                _ => burn_captions(app, &m, &ctl).await,
             };
             watch.abort();
             if ctl.is_cancelled() {
@@ -273,6 +277,71 @@ async fn transcode(app: &App, job: &Job, m: &Media, ctl: &Control) -> AppResult<
         .enqueue_job_with_priority(PORTAL, Some(&m.id), job.max_attempts, portal_priority)
         .await?;
     app.jobs_notify.notify_one();
+    // Tracks attached before the screen rendition existed are burnt in now.
+    if !app.store.captions(&m.id).await?.is_empty() {
+        let p = if job.priority >= priority::SCREEN_UPLOAD {
+            priority::CAPTIONS
+        } else {
+            priority::SCREEN_BULK
+        };
+        app.queue_burn(&m.id, p).await?;
+    }
+    Ok(())
+}
+
+/// Burns each caption track of video `m` that has no screen rendition of its own yet into one (the screen
+/// rendition's encode with the track drawn on the picture). Does nothing before the screen rendition exists: the
+/// transcode job queues this one again once it does.
+async fn burn_captions(app: &App, m: &Media, ctl: &Control) -> AppResult<()> {
+    let tracks = app.store.captions(&m.id).await?;
+    let renditions = app.store.renditions(&m.id).await?;
+    if tracks.is_empty() || !renditions.iter().any(|r| r.kind == "mp4") {
+        return Ok(());
+    }
+    let burnt = app.store.captioned(&m.id).await?;
+    let todo: Vec<(String, &twincast_store::Rendition, String)> = tracks
+        .iter()
+        .filter_map(|t| {
+            let lang = crate::captions::caption_lang(t)?.to_string();
+            let key = crate::captions::burnt_key(t)?;
+            (!burnt.iter().any(|b| b.object_key == key)).then_some((lang, t, key))
+        })
+        .collect();
+    if todo.is_empty() {
+        return Ok(());
+    }
+    let (dir, input) = scratch_with_source(app, m).await?;
+    let n = todo.len();
+    for (i, (lang, track, key)) in todo.iter().enumerate() {
+        let pct = |k: usize| (k * 100 / n) as u8;
+        ctl.step(pct(i), pct(i + 1));
+        let vtt = dir.0.join(format!("captions-{i}.vtt"));
+        fetch(app, &track.object_key, &vtt).await?;
+        let out = dir.0.join(format!("screen-{i}.mp4"));
+        twincast_media::ffmpeg::burn_captions(
+            &input,
+            &vtt,
+            &out,
+            app.settings.rendition_max_short_side,
+            ctl,
+            duration_of(m),
+        )
+        .await?;
+        let sha = file_sha256(&out).await?;
+        let pending = app.object_pending(key).await?;
+        let stored = async {
+            let size = app.storage.put_file(key, &out).await?;
+            let orphans = app
+                .store
+                .set_captioned(&m.id, lang, &track.object_key, key, size as i64, &sha)
+                .await?;
+            AppResult::Ok(orphans)
+        }
+        .await;
+        app.object_committed(pending).await;
+        app.remove_objects(&stored?).await;
+        app.emit(crate::events::ServerEvent::ScheduleChanged { screens: None });
+    }
     Ok(())
 }
 

@@ -4,6 +4,10 @@
 //!
 //! A player reports the codecs it decodes with its heartbeat ([`Decodes::reported`]); one that never did is
 //! assumed to decode [`BASELINE`], what every Chromium build plays.
+//!
+//! Public screens play without sound: when a video has a caption track in a screen's language and its rendition
+//! with those captions burnt in has been made, a screen that decodes H.264 plays that one ([`pick_for`],
+//! [`caption_language`]).
 
 use crate::campaign::{Campaign, ContentKind};
 use serde::{Deserialize, Serialize};
@@ -61,6 +65,8 @@ pub struct MediaFacts {
     pub rendition: bool,
     /// Whether its container is one browsers do not play (Matroska, MPEG streams): only the rendition plays.
     pub foreign_container: bool,
+    /// The caption languages (BCP 47 tags) whose H.264/AAC rendition with those captions burnt in exists.
+    pub captioned: BTreeSet<String>,
 }
 
 /// The file a screen plays.
@@ -71,6 +77,8 @@ pub enum Pick {
     Original,
     /// The H.264/AAC rendition.
     Rendition,
+    /// The H.264/AAC rendition with the captions of the screen's language burnt in ([`pick_for`]).
+    Captioned,
     /// Nothing this screen decodes exists yet.
     Nothing,
 }
@@ -88,6 +96,44 @@ pub fn pick(m: &MediaFacts, d: &Decodes) -> Pick {
         Pick::Rendition
     } else {
         Pick::Nothing
+    }
+}
+
+/// The caption language of `tracks` that a screen reading `language` shows: the same tag (case aside), else the
+/// first tag (in sorted order) of the same primary language (`zh` reads `zh-Hans`; `pt-BR` reads `pt`), else none.
+pub fn caption_language<'a>(
+    language: &str,
+    tracks: impl IntoIterator<Item = &'a String>,
+) -> Option<&'a String> {
+    let primary = |t: &str| t.split('-').next().unwrap_or("").to_ascii_lowercase();
+    let want = primary(language);
+    let mut same_primary: Option<&'a String> = None;
+    for t in tracks {
+        if t.eq_ignore_ascii_case(language) {
+            return Some(t);
+        }
+        if !want.is_empty()
+            && primary(t) == want
+            && same_primary.is_none_or(|s| t.as_str() < s.as_str())
+        {
+            same_primary = Some(t);
+        }
+    }
+    same_primary
+}
+
+/// [`pick`] for a screen reading `language`: [`Pick::Captioned`] when the medium plays there at all, the screen
+/// decodes H.264 and a rendition with captions in its language ([`caption_language`]) exists.
+pub fn pick_for(m: &MediaFacts, d: &Decodes, language: &str) -> Pick {
+    let p = pick(m, d);
+    if p != Pick::Nothing
+        && m.video
+        && d.can(RENDITION_CODEC)
+        && caption_language(language, &m.captioned).is_some()
+    {
+        Pick::Captioned
+    } else {
+        p
     }
 }
 
@@ -190,6 +236,7 @@ mod tests {
             codec: Some(codec.into()),
             rendition,
             foreign_container: false,
+            captioned: BTreeSet::new(),
         }
     }
 
@@ -212,6 +259,7 @@ mod tests {
             codec: Some("png".into()),
             rendition: false,
             foreign_container: false,
+            captioned: BTreeSet::new(),
         };
         assert_eq!(pick(&image, &odd), Pick::Original);
         assert_eq!(
@@ -270,5 +318,71 @@ mod tests {
             screens_without_playable("m", &done, std::slice::from_ref(&c), &screens).is_empty()
         );
         assert!(screens_without_playable("other", &hevc, &[c], &screens).is_empty());
+    }
+
+    #[test]
+    fn a_screen_plays_the_captions_of_its_language_when_burnt_in() {
+        let chromium = Decodes::reported(Some(&["h264".into()]));
+        let mut m = video("h264", true);
+        m.captioned = ["ru".to_string(), "zh-Hans".to_string()].into();
+        assert_eq!(pick_for(&m, &chromium, "ru"), Pick::Captioned);
+        assert_eq!(pick_for(&m, &chromium, "zh"), Pick::Captioned);
+        assert_eq!(pick_for(&m, &chromium, "en"), Pick::Original);
+        // A player without H.264 plays the original it decodes.
+        let vp9 = Decodes::reported(Some(&["vp9".into()]));
+        let mut webm = video("vp9", false);
+        webm.captioned = m.captioned.clone();
+        assert_eq!(pick_for(&webm, &vp9, "ru"), Pick::Original);
+        // Nothing playable stays nothing.
+        let mut hevc = video("h265", false);
+        hevc.captioned = m.captioned.clone();
+        assert_eq!(pick_for(&hevc, &vp9, "ru"), Pick::Nothing);
+        let tracks: Vec<String> = [
+            "pt".into(),
+            "zh-Hant".into(),
+            "zh-Hans".into(),
+            "EN-gb".into(),
+        ]
+        .into();
+        assert_eq!(
+            caption_language("zh", &tracks).map(String::as_str),
+            Some("zh-Hans")
+        );
+        assert_eq!(
+            caption_language("zh-Hant", &tracks).map(String::as_str),
+            Some("zh-Hant")
+        );
+        assert_eq!(
+            caption_language("pt-BR", &tracks).map(String::as_str),
+            Some("pt")
+        );
+        assert_eq!(
+            caption_language("en-GB", &tracks).map(String::as_str),
+            Some("EN-gb")
+        );
+        assert_eq!(caption_language("ru", &tracks), None);
+        assert_eq!(caption_language("", &tracks), None);
+    }
+
+    proptest::proptest! {
+        /// The chosen track is one of the tracks, of the screen's primary language; an exact match wins; a
+        /// track of the screen's primary language is always found.
+        #[test]
+        fn caption_language_is_a_track_of_the_screens_language(
+            language in "(ru|en|zh|pt)(-(Hans|Hant|BR|GB))?",
+            tracks in proptest::collection::vec("(ru|en|zh|pt|fr)(-(Hans|Hant|BR|GB))?", 0..6),
+        ) {
+            let primary = |t: &str| t.split('-').next().unwrap().to_string();
+            match caption_language(&language, &tracks) {
+                Some(t) => {
+                    proptest::prop_assert!(tracks.contains(t));
+                    proptest::prop_assert_eq!(primary(t), primary(&language));
+                    if tracks.contains(&language) {
+                        proptest::prop_assert_eq!(t, &language);
+                    }
+                }
+                None => proptest::prop_assert!(tracks.iter().all(|t| primary(t) != primary(&language))),
+            }
+        }
     }
 }

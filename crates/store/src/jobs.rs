@@ -19,6 +19,9 @@ pub mod priority {
     /// import queues all its screen jobs at once, and they come before the portal jobs they queue when they end;
     /// files that arrive one by one are not all held back until the last one's screen rendition).
     pub const PORTAL_BULK: i64 = SCREEN_BULK;
+    /// Burning a video's caption tracks into screen renditions (a person attached a track, or a person's upload's
+    /// screen rendition was made): after every person's screen rendition, before the portal's work.
+    pub const CAPTIONS: i64 = 28;
 }
 
 fn job(row: &AnyRow) -> Result<Job> {

@@ -56,6 +56,7 @@ pub use news_wire::{
 mod partners;
 mod places;
 mod playback;
+pub use captions::{captioned_lang, CAPTIONED};
 pub use playback::{H264Rendition, PlaybackMedia};
 mod portal;
 mod proof;

@@ -13,6 +13,8 @@ pub struct PlaybackMedia {
     pub facts: MediaFacts,
     /// Its H.264/AAC rendition, when made.
     pub rendition: Option<H264Rendition>,
+    /// Its H.264/AAC renditions with captions burnt in, by caption language (`facts.captioned` names the same).
+    pub captioned: BTreeMap<String, H264Rendition>,
 }
 
 /// A medium's H.264/AAC rendition (kind `mp4`).
@@ -78,7 +80,7 @@ impl Store {
     }
 
     /// Every medium's facts for choosing its file (kind, codec, whether its H.264/AAC rendition — kind `mp4` —
-    /// exists), with that rendition when it does.
+    /// exists, which caption languages are burnt into one), with those renditions.
     pub async fn playback_media(&self) -> Result<HashMap<String, PlaybackMedia>> {
         let rows = sqlx::query(
             "SELECT m.id AS id, m.kind AS kind, m.codec AS codec, m.media_type AS media_type, r.object_key AS object_key, r.size AS size, \
@@ -111,8 +113,35 @@ impl Store {
                                 r.try_get::<String, _>("media_type")?.as_str(),
                                 "mp4" | "webm"
                             ),
+                        captioned: Default::default(),
                     },
                     rendition,
+                    captioned: BTreeMap::new(),
+                },
+            );
+        }
+        let burnt = sqlx::query(
+            "SELECT media_id, object_key, size, sha256 FROM renditions WHERE kind = $1",
+        )
+        .bind(crate::captions::CAPTIONED)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &burnt {
+            let media_id: String = r.try_get("media_id")?;
+            let object_key: String = r.try_get("object_key")?;
+            let (Some(m), Some(lang)) = (
+                out.get_mut(&media_id),
+                crate::captions::captioned_lang(&object_key).map(str::to_string),
+            ) else {
+                continue;
+            };
+            m.facts.captioned.insert(lang.clone());
+            m.captioned.insert(
+                lang,
+                H264Rendition {
+                    size: r.try_get("size")?,
+                    sha256: r.try_get("sha256")?,
+                    object_key,
                 },
             );
         }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::MediaError;
 
+mod captions;
 mod run;
+pub use captions::{burn_captions, filter_value, STYLE as CAPTION_STYLE};
 pub use run::{available, progress_line_us, Control, CANCELLED, NICENESS};
 use run::{check_available, run, run_ctl};
 

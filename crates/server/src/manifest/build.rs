@@ -59,31 +59,34 @@ pub(crate) struct Playback {
 }
 
 impl Playback {
-    /// The file of medium `m` that a player decoding `d` plays, as the manifest names it; `None` when there is
-    /// none yet. Media the snapshot does not know play as they are.
+    /// The file of medium `m` that a player decoding `d` on a screen reading `language` plays, as the manifest
+    /// names it; `None` when there is none yet. Media the snapshot does not know play as they are.
     fn media(
         &self,
         m: &twincast_store::MediaRef,
         d: &tc::playback::Decodes,
+        language: &str,
     ) -> Option<wire::Media> {
         let original = to_wire::media(m);
         let Some(p) = self.media.get(&m.id) else {
             return Some(original);
         };
-        match tc::playback::pick(&p.facts, d) {
-            tc::playback::Pick::Original => Some(original),
-            tc::playback::Pick::Rendition => {
-                let r = p.rendition.as_ref()?;
-                Some(wire::Media {
-                    url: format!("/{}", r.object_key),
-                    sha256: r.sha256.clone().unwrap_or_default(),
-                    size: r.size,
-                    mime: "video/mp4".into(),
-                    ..original
-                })
+        let r = match tc::playback::pick_for(&p.facts, d, language) {
+            tc::playback::Pick::Original => return Some(original),
+            tc::playback::Pick::Rendition => p.rendition.as_ref()?,
+            tc::playback::Pick::Captioned => {
+                let lang = tc::playback::caption_language(language, p.captioned.keys())?;
+                p.captioned.get(lang)?
             }
-            tc::playback::Pick::Nothing => None,
-        }
+            tc::playback::Pick::Nothing => return None,
+        };
+        Some(wire::Media {
+            url: format!("/{}", r.object_key),
+            sha256: r.sha256.clone().unwrap_or_default(),
+            size: r.size,
+            mime: "video/mp4".into(),
+            ..original
+        })
     }
 
     /// The partner's name in `language` (else English, else any), never the slug unless it has no name.
@@ -413,7 +416,7 @@ fn build_shared(
                         continue;
                     };
                     if let Some(m) = &res.media {
-                        let Some(w) = pb.media(m, decodes) else {
+                        let Some(w) = pb.media(m, decodes, &screen.language) else {
                             continue;
                         };
                         media.insert(m.id.as_str(), w);
@@ -449,7 +452,7 @@ fn build_shared(
         for it in &c.items {
             if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
                 if let Some(m) = &res.media {
-                    let Some(w) = pb.media(m, decodes) else {
+                    let Some(w) = pb.media(m, decodes, &screen.language) else {
                         continue;
                     };
                     media.insert(m.id.as_str(), w);
@@ -463,7 +466,7 @@ fn build_shared(
         for it in &c.items {
             if let Some(res) = resolved.get(&(c.id.clone(), it.id.clone())) {
                 if let Some(m) = &res.media {
-                    let Some(w) = pb.media(m, decodes) else {
+                    let Some(w) = pb.media(m, decodes, &screen.language) else {
                         continue;
                     };
                     media.insert(m.id.as_str(), w);

@@ -3,6 +3,7 @@
 mod airtime;
 mod alerts_cap;
 mod auth;
+mod burnt;
 mod captions;
 mod commands;
 mod common;

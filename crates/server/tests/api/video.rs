@@ -52,7 +52,7 @@ pub fn hevc_mp4(dir: &Path) -> Vec<u8> {
     )
 }
 
-fn ffmpeg_present(s: &TestServer, test: &str) -> bool {
+pub(crate) fn ffmpeg_present(s: &TestServer, test: &str) -> bool {
     if s.state.transcoding {
         return true;
     }
@@ -66,7 +66,11 @@ fn ffmpeg_present(s: &TestServer, test: &str) -> bool {
 }
 
 /// A screen reading Russian, paired; a campaign of partner `akashi` with one video item of `media`.
-async fn screen_with_video(s: &TestServer, admin: &Session, media: &str) -> (String, String) {
+pub(crate) async fn screen_with_video(
+    s: &TestServer,
+    admin: &Session,
+    media: &str,
+) -> (String, String) {
     let screen = screens(s, admin, 1).await.remove(0);
     let res = admin
         .req(Method::PATCH, &format!("/api/v1/screens/{screen}"))
@@ -93,7 +97,7 @@ async fn screen_with_video(s: &TestServer, admin: &Session, media: &str) -> (Str
     (screen, token)
 }
 
-async fn upload(s: &TestServer, who: &Session, name: &str, bytes: Vec<u8>) -> Value {
+pub(crate) async fn upload(s: &TestServer, who: &Session, name: &str, bytes: Vec<u8>) -> Value {
     let res = who
         .req(Method::POST, "/api/v1/media")
         .multipart(multipart("akashi", name, bytes))
@@ -108,7 +112,7 @@ async fn upload(s: &TestServer, who: &Session, name: &str, bytes: Vec<u8>) -> Va
 }
 
 /// Sends a heartbeat reporting `decodes`; returns the manifest ETag of the answer.
-async fn report(s: &TestServer, token: &str, decodes: &[&str]) -> String {
+pub(crate) async fn report(s: &TestServer, token: &str, decodes: &[&str]) -> String {
     let res = post(s, "/api/v1/player/heartbeat", token)
         .json(&json!({"player_version": "test", "decodes": decodes}))
         .send()
@@ -119,7 +123,7 @@ async fn report(s: &TestServer, token: &str, decodes: &[&str]) -> String {
     v["manifest_etag"].as_str().unwrap().to_string()
 }
 
-async fn manifest(s: &TestServer, token: &str) -> (String, Value) {
+pub(crate) async fn manifest(s: &TestServer, token: &str) -> (String, Value) {
     let res = get(s, "/api/v1/player/manifest", token)
         .send()
         .await
