@@ -2,12 +2,13 @@
 // Debian's Chromium does not decode), ProRes in QuickTime, VP9 in Matroska, MPEG-2 in an MPEG program stream — is
 // accepted, transcoded (a person's fresh upload goes before the demo's backlog of jobs), and plays on a player
 // page as the file the server chose for that screen: its video's currentTime advances, and the fallback card
-// never shows. Until an item's rendition exists, the item is left out of that screen's rotation.
+// never shows. Until an item's rendition exists, the item is left out of that screen's rotation. Captions attached
+// in the console are burnt into a screen rendition that a screen reading their language plays.
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { until, assert } from './lib.mjs';
+import { until, assert, axe, consoleLogin } from './lib.mjs';
 
 const lavfi = ['-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2'];
 
@@ -130,6 +131,71 @@ export const tests = [
       } finally {
         // Later suites on this lane's server see the demo's rotation again on this screen.
         await ctx.api.del(`/api/v1/campaigns/${c.json.id}`).catch((e) => console.log(`     cleanup: ${e.message}`));
+      }
+    },
+  },
+  {
+    name: 'video: captions attached through the console are burnt in, and a screen reading Russian plays them',
+    timeout: 150_000,
+    async fn(ctx) {
+      const dir = path.join(ctx.server.dir, 'e2e-video');
+      mkdirSync(dir, { recursive: true });
+      const m = await upload(ctx, dir, ctx.partners[0], ['captioned.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac'], 'h264'],
+        ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=4', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=4']);
+      const vtt = path.join(dir, 'captions.ru.vtt');
+      writeFileSync(vtt, 'WEBVTT\n\n00:00:00.000 --> 00:00:04.000\nДобро пожаловать\n');
+      const { page } = await ctx.launch({ width: 1366, height: 768 });
+      await consoleLogin(ctx, page, `/console/media/${m.id}`);
+      // A bad tag first: the field says why, in each language, and the page passes axe-core.
+      const problems = [];
+      for (const lang of ['en', 'ru', 'zh']) {
+        await page.goto(`${ctx.server.base}/console/lang?to=${lang}&next=/console/media/${m.id}`);
+        await page.fill('#cap-lang', 'not a tag');
+        await page.setInputFiles('#cap-file', vtt);
+        await Promise.all([page.waitForNavigation(), page.click('#caption-form button[type=submit]')]);
+        const err = await page.textContent('#cap-lang-error').catch(() => null);
+        if (!err || /⟦/.test(err)) problems.push(`${lang}: no field error (${err})`);
+        if ((await page.inputValue('#cap-lang')) !== 'not a tag') problems.push(`${lang}: the entered tag is not kept`);
+        for (const v of await axe(page)) problems.push(`${lang}: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+      }
+      assert(problems.length === 0, `the caption form:\n       ${problems.join('\n       ')}`);
+      await page.goto(`${ctx.server.base}/console/lang?to=en&next=/console/media/${m.id}`);
+      await page.fill('#cap-lang', 'ru');
+      await page.setInputFiles('#cap-file', vtt);
+      await Promise.all([page.waitForNavigation(), page.click('#caption-form button[type=submit]')]);
+      await page.waitForSelector('#captions tr[data-lang="ru"]');
+      await until(async () => (await ctx.api.get(`/api/v1/media/${m.id}/captions`)).json.some((t) => t.lang === 'ru' && t.burnt_in),
+        'the captions are burnt in', 90_000, 250);
+      await page.reload();
+      await page.waitForSelector('#captions tr[data-lang="ru"][data-screens="burnt"]');
+      for (const v of await axe(page)) problems.push(`captions listed: axe ${v.impact} ${v.id} at ${v.nodes.join(' | ')}`);
+      assert(problems.length === 0, problems.join('; '));
+      await page.context().close();
+
+      const screen = ctx.landscape[Math.min(1, ctx.landscape.length - 1)];
+      const before = (await ctx.api.get(`/api/v1/screens/${screen.id}`)).json.language;
+      const language = (l) => ctx.api.req('PATCH', `/api/v1/screens/${screen.id}`, JSON.stringify({ language: l }), { 'content-type': 'application/merge-patch+json' });
+      await language('ru');
+      const c = await ctx.api.post('/api/v1/campaigns', {
+        name: 'e2e captions', partner: ctx.partners[0], priority: 95, targets: { screens: [screen.id] },
+        items: [{ kind: 'video', media_id: m.id, duration_ms: 3000 }],
+      });
+      try {
+        const { page } = await ctx.launch({ width: 960, height: 540 });
+        await ctx.pair(page, screen.id);
+        const t0 = await until(() => page.evaluate(() => {
+          const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes('/screen.ru.') && !v.paused);
+          return v && v.currentTime > 0 ? v.currentTime : null;
+        }), 'the captioned rendition playing', 60_000, 50);
+        const t1 = await until(() => page.evaluate((t0) => {
+          const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes('/screen.ru.'));
+          return v && v.currentTime > t0 + 0.3 ? v.currentTime : null;
+        }, t0), 'its currentTime advancing', 5_000, 50);
+        assert(t1 > t0, 'the captioned rendition plays');
+        await page.context().close();
+      } finally {
+        await ctx.api.del(`/api/v1/campaigns/${c.json.id}`).catch((e) => console.log(`     cleanup: ${e.message}`));
+        await language(before).catch((e) => console.log(`     cleanup: ${e.message}`));
       }
     },
   },

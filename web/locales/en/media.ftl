@@ -69,3 +69,25 @@ media-unplayable = { $count ->
     [one] { $count } screen this item is scheduled on cannot play it yet: its player does not decode the original and the screen rendition is not made yet. It is left out of that screen's rotation until then:
    *[other] { $count } screens this item is scheduled on cannot play it yet: their players do not decode the original and the screen rendition is not made yet. It is left out of their rotation until then:
 }
+media-job-kind-captions = Captions burnt in for screens
+media-captions = Captions
+media-captions-help = One track per language, WebVTT or SRT. The portal offers every track; a screen whose language has a track plays the video with those captions burnt into the picture, because public screens play without sound.
+media-captions-none = No caption track yet.
+media-caption-lang = Language
+media-caption-lang-help = A language tag: ru, en, zh, zh-Hant, pt-BR… A track in a language that already has one replaces it.
+media-caption-file = Caption file (WebVTT or SRT, at most 1 MiB)
+media-caption-add = Attach captions
+media-caption-remove = Remove
+media-caption-remove-lang = Remove the { $lang } captions
+media-caption-screens = On screens
+media-caption-screens-burnt = Burnt into the picture
+media-caption-screens-burning = Being burnt in…
+media-caption-screens-portal = Portal only (this server has no ffmpeg)
+error-invalid-language-tag = This is not a language tag. Write one like ru, en, zh-Hans or pt-BR.
+error-caption-empty = The file holds no caption.
+error-caption-not-utf8 = The file is not UTF-8 text.
+error-caption-unknown-format = The file is neither WebVTT nor SRT.
+error-caption-bad-cue = Line { $line } of the file: a cue's timing cannot be read, or the cue ends before it starts.
+error-caption-too-large = The file is larger than 1 MiB.
+error-captions-need-video = Only a video has captions.
+error-caption-not-found = The video has no captions in that language.

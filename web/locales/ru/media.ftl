@@ -73,3 +73,25 @@ media-unplayable = { $count ->
     [many] { $count } экранов, на которых запланирован этот файл, пока не могут его показать: их плееры не декодируют оригинал, а версия для экранов ещё не готова. До тех пор файл не входит в их ротацию:
    *[other] { $count } экрана, на которых запланирован этот файл, пока не могут его показать: их плееры не декодируют оригинал, а версия для экранов ещё не готова. До тех пор файл не входит в их ротацию:
 }
+media-job-kind-captions = Субтитры, вшитые для экранов
+media-captions = Субтитры
+media-captions-help = По одной дорожке на язык, WebVTT или SRT. Портал предлагает все дорожки; экран, для языка которого есть дорожка, показывает видео с этими субтитрами, вшитыми в изображение, — общественные экраны работают без звука.
+media-captions-none = Дорожек субтитров пока нет.
+media-caption-lang = Язык
+media-caption-lang-help = Языковой тег: ru, en, zh, zh-Hant, pt-BR… Дорожка на языке, для которого она уже есть, заменяет прежнюю.
+media-caption-file = Файл субтитров (WebVTT или SRT, не больше 1 МиБ)
+media-caption-add = Прикрепить субтитры
+media-caption-remove = Удалить
+media-caption-remove-lang = Удалить субтитры { $lang }
+media-caption-screens = На экранах
+media-caption-screens-burnt = Вшиты в изображение
+media-caption-screens-burning = Вшиваются…
+media-caption-screens-portal = Только на портале (на сервере нет ffmpeg)
+error-invalid-language-tag = Это не языковой тег. Укажите, например, ru, en, zh-Hans или pt-BR.
+error-caption-empty = В файле нет ни одного субтитра.
+error-caption-not-utf8 = Файл не в кодировке UTF-8.
+error-caption-unknown-format = Файл не в формате WebVTT и не SRT.
+error-caption-bad-cue = Строка { $line } файла: время субтитра не читается или он заканчивается раньше, чем начинается.
+error-caption-too-large = Файл больше 1 МиБ.
+error-captions-need-video = Субтитры бывают только у видео.
+error-caption-not-found = У видео нет субтитров на этом языке.

@@ -225,7 +225,7 @@ async fn list(State(pages): State<Pages>, op: Operator, Query(q): Query<ListQuer
 
 #[derive(Template)]
 #[template(path = "console/media_item.html")]
-struct ItemPage {
+pub(super) struct ItemPage {
     c: Chrome,
     d: LibraryDetail,
     row: Row,
@@ -238,9 +238,13 @@ struct ItemPage {
     name: String,
     tags: String,
     files: Vec<twincast_store::Rendition>,
+    captions: Vec<super::media_captions::CaptionRow>,
+    /// The caption form's entered language and refused field.
+    pub(super) caption: super::media_captions::CaptionForm,
 }
 
-fn item_page(op: &Operator, d: LibraryDetail, error: Option<String>) -> ItemPage {
+/// The page of item `d`; `transcoding`: whether this server makes renditions (burnt-in captions among them).
+pub(super) fn item_page(op: &Operator, d: LibraryDetail, transcoding: bool) -> ItemPage {
     let m = &d.item.media;
     let mut c = Chrome::new(op, "media", "media-item-title");
     c.title = m.original_name.clone();
@@ -268,7 +272,9 @@ fn item_page(op: &Operator, d: LibraryDetail, error: Option<String>) -> ItemPage
             .filter(|r| r.kind != "hls" || r.object_key.ends_with("master.m3u8"))
             .cloned()
             .collect(),
-        error,
+        captions: super::media_captions::rows(&d, transcoding),
+        caption: Default::default(),
+        error: None,
         c,
         d,
     }
@@ -281,7 +287,7 @@ async fn show(State(pages): State<Pages>, op: Operator, Path(id): Path<String>) 
         .library_detail(&op.actor, &id)
         .await
         .lang(op.tr())?;
-    Ok(page(&item_page(&op, d, None)))
+    Ok(page(&item_page(&op, d, pages.app.settings.transcoding)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -325,8 +331,9 @@ async fn again(pages: &Pages, op: &Operator, id: &str, e: twincast_app::AppError
         return Err(Failure(tr, err));
     }
     let d = pages.app.library_detail(&op.actor, id).await.lang(tr)?;
-    let msg = err.message(tr);
-    Ok(render(err.status, &item_page(op, d, Some(msg))))
+    let mut page = item_page(op, d, pages.app.settings.transcoding);
+    page.error = Some(err.message(tr));
+    Ok(render(err.status, &page))
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,7 @@ mod interests;
 mod layouts;
 mod map;
 mod media;
+mod media_captions;
 mod moderation;
 mod news;
 mod news_form;
@@ -62,6 +63,7 @@ pub fn router() -> Router<Pages> {
         .merge(pair::router())
         .merge(map::router())
         .merge(media::router())
+        .merge(media_captions::router())
         .merge(campaigns::router())
         .merge(moderation::router())
         .merge(news::router())

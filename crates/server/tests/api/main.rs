@@ -10,6 +10,7 @@ mod common;
 mod console;
 mod console_admin;
 mod console_campaigns;
+mod console_captions;
 mod console_media;
 mod console_news;
 mod console_projects;
