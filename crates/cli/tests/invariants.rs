@@ -226,3 +226,40 @@ fn source_files_stay_small() {
         }
     }
 }
+
+/// `unsafe` is denied in the workspace; its one exception is mapping an immutable local object for delivery
+/// (`twincast_media::storage::Mapped::open`, whose comment says why it is sound).
+#[test]
+fn unsafe_code_has_one_audited_exception() {
+    let mut found = Vec::new();
+    for krate in [
+        "core", "store", "media", "app", "server", "cli", "demo", "pages", "protocol",
+    ] {
+        for (path, text) in sources(krate) {
+            for (i, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if code.contains("unsafe {")
+                    || code.contains("unsafe fn")
+                    || code.contains("allow(unsafe_code)")
+                {
+                    found.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        found.len(),
+        2,
+        "unsafe code outside the audited exception: {found:?}"
+    );
+    assert!(
+        found.iter().all(|f| f.contains("media/src/storage.rs")),
+        "unsafe code outside the audited exception: {found:?}"
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("unsafe_code = \"deny\""),
+        "the workspace denies unsafe code"
+    );
+}

@@ -23,7 +23,7 @@ mod s3;
 const MULTIPART_PART: u64 = 16 * 1024 * 1024;
 /// How many multipart parts are in flight at once (bounds memory to `MULTIPART_PART * this`).
 const MULTIPART_CONCURRENCY: usize = 4;
-/// Chunk size of local reads served by [`Storage::get`].
+/// Chunk size of local reads served by [`Storage::get`] (each chunk is a slice of the object's mapping).
 const LOCAL_CHUNK: u64 = 1024 * 1024;
 
 /// A handle on the configured object store. Cheap to clone.
@@ -35,9 +35,47 @@ pub struct Storage {
 struct Inner {
     store: Arc<dyn ObjectStore>,
     backend: Backend,
-    /// Open handles of local objects (key → file, length): delivery reads them with `pread` without opening the
-    /// file on every request. Evicted on every write or delete of the key.
-    open_files: std::sync::Mutex<std::collections::HashMap<String, (Arc<std::fs::File>, u64)>>,
+    /// Local objects mapped into memory (key → mapping): delivery hands slices of the mapping to the socket without
+    /// opening the file or copying its bytes on each request. Evicted on every write or delete of the key.
+    open_files: std::sync::Mutex<std::collections::HashMap<String, Arc<Mapped>>>,
+}
+
+/// A local object mapped read-only. Sound because local objects are never written in place: every put writes a
+/// temporary file and renames it over the key (or links a finished spool file), and a delete unlinks it, which
+/// leaves an existing mapping valid until it is dropped.
+struct Mapped {
+    map: Option<memmap2::Mmap>,
+    len: u64,
+}
+
+impl Mapped {
+    #[allow(unsafe_code)]
+    fn open(file: &std::fs::File, len: u64) -> std::io::Result<Mapped> {
+        // A zero-length file cannot be mapped (and has nothing to serve).
+        let map = if len == 0 {
+            None
+        } else {
+            // SAFETY: see the type's documentation: the file is never modified while mapped.
+            Some(unsafe { memmap2::Mmap::map(file)? })
+        };
+        Ok(Mapped { map, len })
+    }
+}
+
+/// A range of a mapped object, owned (a `Bytes` over it keeps the mapping alive).
+struct MappedSlice {
+    obj: Arc<Mapped>,
+    start: usize,
+    end: usize,
+}
+
+impl AsRef<[u8]> for MappedSlice {
+    fn as_ref(&self) -> &[u8] {
+        match &self.obj.map {
+            Some(m) => &m[self.start..self.end],
+            None => &[],
+        }
+    }
 }
 
 /// Most local file handles kept open for delivery.
@@ -417,51 +455,45 @@ impl Storage {
                     .lock()
                     .ok()
                     .and_then(|m| m.get(key).cloned());
-                if let Some((file, len)) = cached {
-                    let r = range.unwrap_or(0..len);
-                    if r.end > len {
-                        return Err(storage_err(format!(
-                            "range {}..{} beyond object size {len}",
-                            r.start, r.end
-                        )));
+                let obj = match cached {
+                    Some(obj) => obj,
+                    None => {
+                        let path = root.join(key);
+                        let opened = tokio::task::spawn_blocking(move || {
+                            let f = std::fs::File::open(path)?;
+                            let meta = f.metadata()?;
+                            if !meta.is_file() {
+                                // a key prefix (directory) is not an object
+                                return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+                            }
+                            Mapped::open(&f, meta.len())
+                        })
+                        .await
+                        .map_err(|e| storage_err(format!("open task failed: {e}")))?;
+                        let obj = match opened {
+                            Ok(o) => Arc::new(o),
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                                return Err(MediaError::NotFound)
+                            }
+                            Err(e) => return Err(e.into()),
+                        };
+                        if let Ok(mut m) = self.inner.open_files.lock() {
+                            if m.len() >= OPEN_FILES_MAX {
+                                m.clear();
+                            }
+                            m.insert(key.to_string(), obj.clone());
+                        }
+                        obj
                     }
-                    return Ok(local_stream(file, r));
-                }
-                let path = root.join(key);
-                let file = match tokio::task::spawn_blocking(move || {
-                    let f = std::fs::File::open(path)?;
-                    let meta = f.metadata()?;
-                    if !meta.is_file() {
-                        // a key prefix (directory) is not an object
-                        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
-                    }
-                    Ok::<_, std::io::Error>((f, meta.len()))
-                })
-                .await
-                .map_err(|e| storage_err(format!("open task failed: {e}")))?
-                {
-                    Ok(f) => f,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        return Err(MediaError::NotFound)
-                    }
-                    Err(e) => return Err(e.into()),
                 };
-                let (file, len) = file;
-                let file = Arc::new(file);
-                if let Ok(mut m) = self.inner.open_files.lock() {
-                    if m.len() >= OPEN_FILES_MAX {
-                        m.clear();
-                    }
-                    m.insert(key.to_string(), (file.clone(), len));
-                }
-                let r = range.unwrap_or(0..len);
-                if r.end > len {
+                let r = range.unwrap_or(0..obj.len);
+                if r.end > obj.len {
                     return Err(storage_err(format!(
-                        "range {}..{} beyond object size {len}",
-                        r.start, r.end
+                        "range {}..{} beyond object size {}",
+                        r.start, r.end, obj.len
                     )));
                 }
-                Ok(local_stream(file, r))
+                Ok(local_stream(obj, r))
             }
             Backend::S3 { .. } => {
                 if range.as_ref().is_some_and(|r| r.start == r.end) {
@@ -585,36 +617,32 @@ fn rand_digits() -> u64 {
     uuid::Uuid::new_v4().as_u64_pair().0 >> 1
 }
 
-/// Stream `range` of `file` in [`LOCAL_CHUNK`] preads on the blocking pool.
+/// Stream `range` of a mapped object in [`LOCAL_CHUNK`] slices of its mapping: no read into a buffer, no hop to
+/// the blocking pool; the socket write copies from the page cache. Each slice is announced to the kernel
+/// (`MADV_WILLNEED`) as it is handed out, so a file not in the page cache is read ahead instead of faulted in
+/// page by page.
 fn local_stream(
-    file: Arc<std::fs::File>,
+    obj: Arc<Mapped>,
     range: Range<u64>,
 ) -> BoxStream<'static, Result<Bytes, MediaError>> {
-    futures::stream::try_unfold(
-        (file, range.start, range.end),
-        |(file, pos, end)| async move {
-            if pos >= end {
-                return Ok(None);
-            }
-            let n = (end - pos).min(LOCAL_CHUNK) as usize;
-            let f = file.clone();
-            let buf = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-                use std::os::unix::fs::FileExt;
-                let mut buf = vec![0u8; n];
-                f.read_exact_at(&mut buf, pos)?;
-                Ok(buf)
-            })
-            .await
-            .map_err(|e| storage_err(format!("read task failed: {e}")))?
-            .map_err(|e| {
-                if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                    storage_err("object shrank while reading")
-                } else {
-                    MediaError::Io(e)
+    futures::stream::iter(
+        (range.start..range.end)
+            .step_by(LOCAL_CHUNK as usize)
+            .map(move |pos| {
+                let end = (pos + LOCAL_CHUNK).min(range.end);
+                if let Some(m) = &obj.map {
+                    let _ = m.advise_range(
+                        memmap2::Advice::WillNeed,
+                        pos as usize,
+                        (end - pos) as usize,
+                    );
                 }
-            })?;
-            Ok(Some((Bytes::from(buf), (file, pos + n as u64, end))))
-        },
+                Ok(Bytes::from_owner(MappedSlice {
+                    obj: obj.clone(),
+                    start: pos as usize,
+                    end: end as usize,
+                }))
+            }),
     )
     .boxed()
 }

@@ -412,7 +412,7 @@ async fn delete(
     }
 }
 
-fn multipart_error(e: MultipartError) -> PageError {
+pub(super) fn multipart_error(e: MultipartError) -> PageError {
     PageError {
         status: StatusCode::BAD_REQUEST,
         code: "upload-truncated",

@@ -3,11 +3,11 @@
 //! button to remove one. The rules are `twincast_app::captions`; a refused file or language is shown next to its
 //! field, with nothing stored.
 
-use super::media::{item_page, ItemPage};
+use super::media::{item_page, multipart_error, ItemPage};
 use crate::session::Operator;
 use crate::view::{render, Failure, InLang, PageError, PageResult};
 use crate::Pages;
-use axum::extract::multipart::{Multipart, MultipartError};
+use axum::extract::multipart::Multipart;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -77,14 +77,6 @@ pub fn rows(d: &LibraryDetail, transcoding: bool) -> Vec<CaptionRow> {
             }
         })
         .collect()
-}
-
-fn multipart_error(e: MultipartError) -> PageError {
-    PageError {
-        status: StatusCode::BAD_REQUEST,
-        code: "upload-truncated",
-        detail: e.body_text(),
-    }
 }
 
 /// The item's page again with the form's refused field, or the error page when the item is not there or not the
