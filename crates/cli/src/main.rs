@@ -7,6 +7,11 @@ mod fleet;
 mod verify;
 
 use accounts::{TokenCmd, UserCmd};
+
+/// The allocator: mimalloc gives freed memory back to the system after a burst (a change rebuilds every screen's
+/// manifest at once), where glibc's per-thread arenas kept their high-water mark (docs/benchmarks.md, "Soak").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
