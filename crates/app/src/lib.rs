@@ -93,6 +93,8 @@ pub struct Settings {
     pub node_lease_ms: i64,
     /// Login attempts allowed per client address and minute, across every node (see [`limits`]).
     pub login_per_minute: u32,
+    /// Expressions of interest a client address may send per minute (a sliding minute shared by every node).
+    pub interests_per_minute: u32,
     /// The transparency log's origin: the first line of its checkpoints and its key's name (e.g.
     /// `screens.example.org/airtime`; no spaces, no `+`).
     pub proof_origin: String,
@@ -121,6 +123,7 @@ impl Default for Settings {
             proxies: proxies::TrustedProxies::default(),
             node_lease_ms: 30_000,
             login_per_minute: 10,
+            interests_per_minute: 5,
             proof_origin: "twincast.invalid/airtime".into(),
             rendition_max_short_side: 1080,
             read_cache_ms: 2_000,

@@ -1,4 +1,5 @@
-//! Rate limits every node of a database shares (login and pairing attempts per client address): a sliding window
+//! Rate limits every node of a database shares (login attempts, pairing requests and expressions of interest per
+//! client address): a sliding window
 //! of one minute counted in the database (`Store::rate_hit`), so N nodes behind a load balancer allow what one
 //! node allows. No extra service.
 
@@ -9,7 +10,7 @@ use std::net::IpAddr;
 const MINUTE_MS: i64 = 60_000;
 
 impl App {
-    /// Counts an attempt of `kind` (`login`, `pairing`) from `ip` and says whether it is within `per_minute`. A
+    /// Counts an attempt of `kind` (`login`, `pairing`, `interest`) from `ip` and says whether it is within `per_minute`. A
     /// database error lets the attempt through (the attempt itself needs the database and fails on its own).
     pub async fn rate_allowed(&self, kind: &str, ip: IpAddr, per_minute: u32) -> bool {
         let key = format!("{kind}:{ip}");
@@ -55,5 +56,21 @@ impl App {
     /// A pairing request from `ip` within 30 a minute.
     pub async fn pairing_allowed(&self, ip: IpAddr) -> bool {
         self.rate_allowed("pairing", ip, 30).await
+    }
+
+    /// An expression of interest from `ip` within `Settings::interests_per_minute`; over it, 429
+    /// `too-many-interests` (counted whether or not the form is then accepted: a refused form is a try too).
+    pub async fn interest_allowed(&self, ip: IpAddr) -> AppResult<()> {
+        if self
+            .rate_allowed("interest", ip, self.settings.interests_per_minute)
+            .await
+        {
+            Ok(())
+        } else {
+            Err(AppError::TooManyRequests {
+                code: "too-many-interests",
+                message: "too many expressions of interest from this address; wait a minute".into(),
+            })
+        }
     }
 }

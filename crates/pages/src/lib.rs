@@ -13,12 +13,7 @@ pub mod session;
 pub mod view;
 
 use axum::Router;
-use std::net::IpAddr;
 use std::sync::Arc;
-
-/// Decides whether an attempt from an address may go ahead (the server's per-address rate limiter of expressions of
-/// interest).
-pub type LoginGate = Arc<dyn Fn(IpAddr) -> bool + Send + Sync>;
 
 /// Tells the player hub that a screen's devices were replaced or revoked (it closes their sockets at once).
 pub type DevicesRevoked = Arc<dyn Fn(&str, &[String]) + Send + Sync>;
@@ -30,8 +25,6 @@ pub struct Pages {
     pub app: twincast_app::App,
     /// Whether cookies get the `Secure` attribute (served over HTTPS).
     pub secure_cookies: bool,
-    /// Expressions of interest per client address (the same limiter as the API's).
-    pub interest_gate: LoginGate,
     /// Closes the sockets of revoked devices.
     pub devices_revoked: DevicesRevoked,
     /// Lifetime of a device token issued by pairing (ms).

@@ -21,15 +21,10 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock, RwLock};
 use tokio::net::TcpListener;
 use twincast_media::Storage;
 use twincast_store::Store;
-
-/// Keyed rate limiter by client address (expressions of interest; logins and pairings are limited across nodes
-/// by `twincast_app::limits`).
-pub type LoginLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 /// Everything a request handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -42,8 +37,6 @@ pub struct AppState {
     pub storage: Storage,
     /// Settings.
     pub config: Arc<Config>,
-    /// Expressions of interest per client address (API and portal form).
-    pub interest_limiter: Arc<LoginLimiter>,
     /// Sizes of objects known to be committed (object key → bytes): delivery's fast path.
     pub delivered: Arc<RwLock<HashMap<String, u64>>>,
     /// Wakes the media worker when a job is queued (= `app.jobs_notify`).
@@ -138,6 +131,7 @@ impl AppState {
                 proxies,
                 node_lease_ms: config.node_lease_secs.max(1) as i64 * 1000,
                 login_per_minute: config.login_attempts_per_minute.max(1),
+                interests_per_minute: config.interests_per_minute.max(1),
                 proof_origin: proof_origin(&config.public_base_url),
                 rendition_max_short_side: config.rendition_max_short_side,
                 read_cache_ms: config.read_cache_ms,
@@ -149,9 +143,6 @@ impl AppState {
             app,
             store,
             storage,
-            interest_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
-                NonZeroU32::new(config.interests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
-            ))),
             delivered: Arc::default(),
             transcoding,
             metrics: metrics_handle(),
@@ -162,16 +153,13 @@ impl AppState {
     }
 }
 
-/// What the console and portal pages reach: the application layer and hooks into this server (the
-/// expression-of-interest rate limiter, and closing revoked players' sockets; the login limit is the app's, shared
-/// by every node).
+/// What the console and portal pages reach: the application layer and hooks into this server (closing revoked
+/// players' sockets; the rate limits are the app's, shared by every node).
 fn pages(state: &AppState) -> twincast_pages::Pages {
-    let interests = state.interest_limiter.clone();
     let hub = state.hub.clone();
     twincast_pages::Pages {
         app: state.app.clone(),
         secure_cookies: state.config.secure_cookies(),
-        interest_gate: Arc::new(move |ip| interests.check_key(&ip).is_ok()),
         devices_revoked: Arc::new(move |screen, devices| hub.revoke(screen, devices)),
         token_ttl_ms: state.hub.settings.token_ttl_ms,
         caches: Default::default(),

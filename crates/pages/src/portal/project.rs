@@ -497,7 +497,8 @@ async fn submit(
     if let Ok(t) = pages.app.interest_form(&slug).await {
         again.retain_until = day(&pages, t.retain_until);
     }
-    if !(pages.interest_gate)(pages.app.client_ip(peer.ip(), &headers)) {
+    let ip = pages.app.client_ip(peer.ip(), &headers);
+    if pages.app.interest_allowed(ip).await.is_err() {
         again.general = Some(tr.get("pp-error-too-many"));
         return page(
             &pages,

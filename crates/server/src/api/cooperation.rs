@@ -250,17 +250,10 @@ pub async fn submit_interest(
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<InterestForm>,
 ) -> ApiResult<(StatusCode, Json<Submitted>)> {
-    if state
-        .interest_limiter
-        .check_key(&state.app.client_ip(peer.ip(), &headers))
-        .is_err()
-    {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too-many-interests",
-            "too many expressions of interest from this address; wait a minute",
-        ));
-    }
+    state
+        .app
+        .interest_allowed(state.app.client_ip(peer.ip(), &headers))
+        .await?;
     let s = state.app.submit_interest(&slug, &body).await?;
     let status = if s.created {
         StatusCode::CREATED
