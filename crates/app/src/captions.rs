@@ -152,15 +152,27 @@ impl App {
             .await?;
         self.remove_objects(&orphans).await;
         self.portal_changed();
-        self.queue_burn(&m.id, twincast_store::jobs::priority::CAPTIONS)
-            .await?;
-        Ok(CaptionSet {
-            caption: Caption {
-                lang,
+        // The same file sent again keeps its burnt-in rendition (the names are content-addressed).
+        let burnt = self.store.captioned(media_id).await?;
+        let caption = self
+            .store
+            .captions(media_id)
+            .await?
+            .iter()
+            .find(|r| r.object_key == key)
+            .map(|r| view(r, &burnt))
+            .unwrap_or(Caption {
+                lang: lang.clone(),
                 url: format!("/{key}"),
                 size,
                 burnt_in: false,
-            },
+            });
+        if !caption.burnt_in {
+            self.queue_burn(&m.id, twincast_store::jobs::priority::CAPTIONS)
+                .await?;
+        }
+        Ok(CaptionSet {
+            caption,
             cues: checked.cues,
             converted: checked.converted,
             replaced,

@@ -136,6 +136,21 @@ async fn captions_are_burnt_into_the_file_of_screens_of_their_language() {
         "{jobs}"
     );
 
+    // The same file sent again replaces nothing on screens: its burnt-in file is the same.
+    let res = admin
+        .req(Method::PUT, &format!("/api/v1/media/{media}/captions/ru"))
+        .body("WEBVTT\n\n00:00:00.200 --> 00:00:01.800\nДобро пожаловать в Акаси\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let again: Value = res.json().await.unwrap();
+    assert_eq!(
+        (&again["burnt_in"], &again["replaced"]),
+        (&json!(true), &json!(true)),
+        "{again}"
+    );
+
     // A screen reading English (no English track) plays the original.
     let patch = |lang: &'static str| {
         admin
