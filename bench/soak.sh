@@ -55,6 +55,10 @@ else
     TWINCAST="$TARGET/debug/twincast"
 fi
 
+# The commit the binary was built from, read now: the tree may move on during the half hour of the run.
+BUILT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || BUILT_COMMIT="$BUILT_COMMIT (+ uncommitted changes)"
+
 stage "provision $SCREENS screens"
 export TWINCAST_LOG=warn
 fleet_provision "$DATA" "$SCREENS" 29 29 50 "$BENCH/tokens.txt" soak-op
@@ -132,8 +136,7 @@ PLAYS_IN_DB=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1])
 export M_DATE M_CPU M_COMMIT M_LOAD M_PROFILE M_PLAYS_DB M_SIM_T0 M_T0
 M_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 M_CPU="$(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-M_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || M_COMMIT="$M_COMMIT (+ uncommitted changes)"
+M_COMMIT=$BUILT_COMMIT
 M_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 M_PROFILE=$PROFILE
 M_PLAYS_DB=$PLAYS_IN_DB
