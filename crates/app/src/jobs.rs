@@ -328,18 +328,12 @@ async fn burn_captions(app: &App, m: &Media, ctl: &Control) -> AppResult<()> {
         )
         .await?;
         let sha = file_sha256(&out).await?;
-        let pending = app.object_pending(key).await?;
-        let stored = async {
-            let size = app.storage.put_file(key, &out).await?;
-            let orphans = app
-                .store
-                .set_captioned(&m.id, lang, &track.object_key, key, size as i64, &sha)
-                .await?;
-            AppResult::Ok(orphans)
-        }
-        .await;
-        app.object_committed(pending).await;
-        app.remove_objects(&stored?).await;
+        let orphans = put_recorded(app, &out, key, |size| {
+            app.store
+                .set_captioned(&m.id, lang, &track.object_key, key, size, &sha)
+        })
+        .await?;
+        app.remove_objects(&orphans).await;
         app.emit(crate::events::ServerEvent::ScheduleChanged { screens: None });
     }
     Ok(())
@@ -444,19 +438,32 @@ async fn store_rendition(
     key: &str,
     mime: &str,
 ) -> AppResult<()> {
-    // Recorded as pending first: if this node dies between the put and the row, a live node deletes the object
-    // once this node's lease has run out (and no row references it).
+    put_recorded(app, file, key, |size| {
+        app.store.add_rendition(&m.id, kind, key, mime, size)
+    })
+    .await?;
+    app.portal_changed();
+    Ok(())
+}
+
+/// Puts `file` under `key` and writes the row that references it (`record`, given the size). Recorded as pending
+/// first: if this node dies between the put and the row, a live node deletes the object once this node's lease has
+/// run out (and no row references it).
+async fn put_recorded<T, F>(
+    app: &App,
+    file: &Path,
+    key: &str,
+    record: impl FnOnce(i64) -> F,
+) -> AppResult<T>
+where
+    F: std::future::Future<Output = twincast_store::Result<T>>,
+{
     let pending = app.object_pending(key).await?;
     let stored = async {
         let size = app.storage.put_file(key, file).await?;
-        app.store
-            .add_rendition(&m.id, kind, key, mime, size as i64)
-            .await?;
-        AppResult::Ok(())
+        AppResult::Ok(record(size as i64).await?)
     }
     .await;
     app.object_committed(pending).await;
-    stored?;
-    app.portal_changed();
-    Ok(())
+    stored
 }

@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use super::run::{check_available, run_ctl};
-use super::{finish_temp, has_audio, path_str, screen_mp4_args, temp_sibling, Control};
+use super::{path_str, screen_mp4_drawing, Control};
 use crate::MediaError;
 
 /// How burnt-in captions look: Noto Sans (fontconfig falls back to Noto Sans CJK for Chinese and Japanese), large,
@@ -41,23 +40,20 @@ pub async fn burn_captions(
     ctl: &Control,
     duration_ms: Option<u64>,
 ) -> Result<(), MediaError> {
-    check_available()?;
-    let tmp = temp_sibling(out_mp4);
-    let mut args = screen_mp4_args(input, &tmp, max_short_side, has_audio(input).await?)?;
-    let vf = args
-        .iter()
-        .position(|a| a == "-vf")
-        .map(|i| i + 1)
-        .ok_or_else(|| MediaError::Ffmpeg("the screen rendition has no video filter".into()))?;
-    args[vf] = format!(
-        "{},subtitles=filename={}:force_style={}",
-        args[vf],
+    let draw = format!(
+        "subtitles=filename={}:force_style={}",
         filter_value(path_str(vtt)?),
         filter_value(STYLE)
     );
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    let res = run_ctl(&refs, ctl, duration_ms).await.map(|()| Vec::new());
-    finish_temp(&tmp, out_mp4, res).await
+    screen_mp4_drawing(
+        input,
+        out_mp4,
+        max_short_side,
+        Some(&draw),
+        ctl,
+        duration_ms,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -198,9 +198,22 @@ pub async fn screen_mp4(
     ctl: &Control,
     duration_ms: Option<u64>,
 ) -> Result<(), MediaError> {
+    screen_mp4_drawing(input, out_mp4, max_short_side, None, ctl, duration_ms).await
+}
+
+/// [`screen_mp4`] with `draw`, a filter appended to its video filter chain (burnt-in captions).
+async fn screen_mp4_drawing(
+    input: &Path,
+    out_mp4: &Path,
+    max_short_side: u32,
+    draw: Option<&str>,
+    ctl: &Control,
+    duration_ms: Option<u64>,
+) -> Result<(), MediaError> {
     check_available()?;
     let tmp = temp_sibling(out_mp4);
-    let args = screen_mp4_args(input, &tmp, max_short_side, has_audio(input).await?)?;
+    let audio = has_audio(input).await?;
+    let args = screen_mp4_args_drawing(input, &tmp, max_short_side, audio, draw)?;
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let res = run_ctl(&refs, ctl, duration_ms).await.map(|()| Vec::new());
     finish_temp(&tmp, out_mp4, res).await
@@ -212,6 +225,16 @@ pub fn screen_mp4_args(
     out: &Path,
     max_short_side: u32,
     audio: bool,
+) -> Result<Vec<String>, MediaError> {
+    screen_mp4_args_drawing(input, out, max_short_side, audio, None)
+}
+
+fn screen_mp4_args_drawing(
+    input: &Path,
+    out: &Path,
+    max_short_side: u32,
+    audio: bool,
+    draw: Option<&str>,
 ) -> Result<Vec<String>, MediaError> {
     let mut args: Vec<String> = [
         "-nostdin",
@@ -234,7 +257,10 @@ pub fn screen_mp4_args(
         );
     }
     // Square pixels: rounding a side to even must not leave a sample aspect ratio players stretch by.
-    let vf = format!("{},setsar=1,format=yuv420p", screen_scale(max_short_side));
+    let mut vf = format!("{},setsar=1,format=yuv420p", screen_scale(max_short_side));
+    if let Some(f) = draw {
+        vf = format!("{vf},{f}");
+    }
     args.extend(
         [
             "-c:v",

@@ -71,13 +71,14 @@ async fn captions_are_burnt_into_the_file_of_screens_of_their_language() {
     );
     let m = upload(&s, &admin, "blue.mp4", video).await;
     let media = m["id"].as_str().unwrap().to_string();
+    let put_ru = || {
+        admin
+            .req(Method::PUT, &format!("/api/v1/media/{media}/captions/ru"))
+            .body("WEBVTT\n\n00:00:00.200 --> 00:00:01.800\nДобро пожаловать в Акаси\n")
+            .send()
+    };
     // The track is attached at once, likely before the screen rendition exists: it is burnt in when it does.
-    let res = admin
-        .req(Method::PUT, &format!("/api/v1/media/{media}/captions/ru"))
-        .body("WEBVTT\n\n00:00:00.200 --> 00:00:01.800\nДобро пожаловать в Акаси\n")
-        .send()
-        .await
-        .unwrap();
+    let res = put_ru().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let set: Value = res.json().await.unwrap();
     assert_eq!(set["burnt_in"], false, "{set}");
@@ -137,12 +138,7 @@ async fn captions_are_burnt_into_the_file_of_screens_of_their_language() {
     );
 
     // The same file sent again replaces nothing on screens: its burnt-in file is the same.
-    let res = admin
-        .req(Method::PUT, &format!("/api/v1/media/{media}/captions/ru"))
-        .body("WEBVTT\n\n00:00:00.200 --> 00:00:01.800\nДобро пожаловать в Акаси\n")
-        .send()
-        .await
-        .unwrap();
+    let res = put_ru().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let again: Value = res.json().await.unwrap();
     assert_eq!(
