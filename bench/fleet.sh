@@ -6,6 +6,8 @@
 # Writes the `## Fleet` section of docs/benchmarks.md (other sections are left as they are).
 #
 #   ./bench/fleet.sh
+#   BENCH_NODES=3 ./bench/fleet.sh   # multi-node mode: 3 nodes on PostgreSQL + S3 behind the documented HAProxy,
+#                                    # 30,000 screens (bench/fleet-nodes.sh; writes `## Fleet, 3 nodes`)
 #
 # Knobs (environment, all optional):
 #   BENCH_SCREENS=10000 BENCH_CAMPAIGNS=29 BENCH_PARTNERS=29 BENCH_LOCATIONS=50 BENCH_ROUNDS=3 BENCH_HOLD=10 (s)
@@ -14,6 +16,7 @@ set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+if [ "${BENCH_NODES:-1}" -gt 1 ]; then exec "$ROOT/bench/fleet-nodes.sh"; fi
 
 SCREENS=${BENCH_SCREENS:-10000}
 CAMPAIGNS=${BENCH_CAMPAIGNS:-29}

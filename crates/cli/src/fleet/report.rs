@@ -94,6 +94,8 @@ pub struct ChangeReport {
     pub within_2s: f64,
     /// Latencies of the updated players.
     pub latency: Latency,
+    /// Every updated player's latency, ms (reports of several simulator processes are merged from these).
+    pub latencies_ms: Vec<f64>,
 }
 
 /// Server resident memory.

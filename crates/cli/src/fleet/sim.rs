@@ -43,6 +43,14 @@ pub struct SimArgs {
     /// measured like `--change` (from starting the command until each player holds a new manifest). Repeatable.
     #[arg(long = "change-cmd")]
     pub change_cmds: Vec<String>,
+    /// Several simulator processes measuring one change (a fleet larger than one process may hold open):
+    /// once every player holds its manifest, write this file; the change is made by someone else.
+    #[arg(long)]
+    pub ready_file: Option<PathBuf>,
+    /// With `--ready-file`: then wait for this file, which holds the wall-clock time (epoch ms) at which the
+    /// change was sent, and measure like `--change` from that time.
+    #[arg(long, requires = "ready_file")]
+    pub change_signal: Option<PathBuf>,
     /// Seconds to keep the fleet running after it is up (and after the change is measured).
     #[arg(long, default_value_t = 10)]
     pub hold: u64,
@@ -251,6 +259,15 @@ pub async fn simulate(a: SimArgs) -> Result<Report> {
     if a.change {
         if let Some(api) = &a.api_token {
             change = Some(measure_change(&ctx, api, &players, a.timeout).await?);
+        }
+    }
+    if let Some(ready) = &a.ready_file {
+        let before = holding_now(&players);
+        std::fs::write(ready, format!("{}\n", twincast_store::now_ms()))
+            .with_context(|| format!("cannot write {}", ready.display()))?;
+        if let Some(signal) = &a.change_signal {
+            change =
+                Some(await_signalled_change(&ctx, signal, &players, &before, a.timeout).await?);
         }
     }
     let mut changes = Vec::new();
@@ -517,6 +534,40 @@ async fn measure_command(
     Ok(wait_for_change(ctx, players, &before, t0, started_at_ms, timeout).await)
 }
 
+/// Waits for `signal` (the epoch ms at which another process sent the change) and measures the change from then.
+async fn await_signalled_change(
+    ctx: &Arc<Ctx>,
+    signal: &Path,
+    players: &[Arc<Player>],
+    before: &[Option<String>],
+    timeout: u64,
+) -> Result<ChangeReport> {
+    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let sent_ms: i64 = loop {
+        // The signal is written to a temporary name and renamed: it is whole once it exists.
+        if let Ok(text) = std::fs::read_to_string(signal) {
+            break text
+                .trim()
+                .parse()
+                .with_context(|| format!("{} holds no epoch ms: {text:?}", signal.display()))?;
+        }
+        if Instant::now() >= deadline {
+            bail!(
+                "no change signal in {} within {timeout} s",
+                signal.display()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let ago = Duration::from_millis(twincast_store::now_ms().saturating_sub(sent_ms).max(0) as u64);
+    let t0 = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
+    eprintln!(
+        "fleet-sim: change signalled ({} ms ago); waiting for the fleet",
+        ago.as_millis()
+    );
+    Ok(wait_for_change(ctx, players, before, t0, sent_ms, timeout).await)
+}
+
 /// Waits (at most `timeout` s from `t0`) until every player that held a manifest at `t0` holds another one.
 async fn wait_for_change(
     ctx: &Arc<Ctx>,
@@ -562,6 +613,7 @@ async fn wait_for_change(
         updated: updated_latencies.len(),
         within_1s: within(1000.0),
         within_2s: within(2000.0),
-        latency: Latency::of(updated_latencies),
+        latency: Latency::of(updated_latencies.clone()),
+        latencies_ms: updated_latencies,
     }
 }
