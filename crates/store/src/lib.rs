@@ -60,6 +60,7 @@ pub use captions::{captioned_lang, CAPTIONED};
 pub use playback::{H264Rendition, PlaybackMedia};
 mod portal;
 mod proof;
+mod proof_log;
 mod reports;
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 pub use portal::{DailyViews, PublicMedia};

@@ -2,15 +2,16 @@
 //! that stores them, the log's complete subtrees, its signed checkpoints and its signing key.
 //!
 //! Architecture invariant: no statement updates or deletes a row of `plays` or `log_nodes` (checked by
-//! `crates/cli/tests/invariants.rs`); the log grows only inside [`Store::append_plays`].
+//! `crates/cli/tests/invariants.rs`); the log grows only through `proof_log` (its lock, frontier and
+//! multi-row writes), called by [`Store::append_plays`] and retention's `compact_plays`.
 
-use crate::{Result, Store, StoreError};
+use crate::{proof_log, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use twincast_core::proof::merkle::{Hash, NodeId};
 use twincast_core::proof::note::hex_lower;
-use twincast_core::proof::{Frontier, PlayRecord};
+use twincast_core::proof::PlayRecord;
 
 /// A signed batch to keep beside its plays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -196,79 +197,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        // Serialises appenders: PostgreSQL locks the row until commit; SQLite's write transaction already is one.
-        sqlx::query("UPDATE log_state SET size = size WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        let size: i64 = sqlx::query("SELECT size FROM log_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("size")?;
-        let size = size as u64;
-        let ids = Frontier::ids(size);
-        let mut frontier = Frontier {
-            size,
-            nodes: Vec::with_capacity(ids.len()),
-        };
-        for id in ids {
-            let h: String = sqlx::query("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
-                .bind(id.0 as i64)
-                .bind(id.1 as i64)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("hash")?;
-            frontier.nodes.push((id, unhex(&h)?));
-        }
-        let mut indexes = Vec::with_capacity(records.len());
-        for r in records {
-            let index = frontier.size;
-            let n = sqlx::query(
-                "INSERT INTO plays (screen_id, id, device_id, location_id, partner, campaign_id, item_id, alert_id, \
-                 started_at, ended_at, received_at, ref, media_sha256, utc_offset_s, planned_ms, policy, counted, \
-                 reason, batch_id, log_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16, $17, $18, $19, $20) ON CONFLICT (screen_id, id) DO NOTHING",
-            )
-            .bind(&r.screen)
-            .bind(&r.event)
-            .bind(&r.device)
-            .bind(&r.location)
-            .bind(&r.partner)
-            .bind(&r.campaign)
-            .bind(&r.item)
-            .bind(&r.alert)
-            .bind(r.started_at)
-            .bind(r.started_at + r.actual_ms)
-            .bind(r.received_at)
-            .bind(&r.reference)
-            .bind(&r.media)
-            .bind(r.utc_offset_s as i64)
-            .bind(r.planned_ms)
-            .bind(&r.policy)
-            .bind(r.counted as i64)
-            .bind(&r.reason)
-            .bind(&r.batch)
-            .bind(index as i64)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                indexes.push(None);
-                continue;
-            }
-            for ((level, idx), h) in frontier.append(r.leaf_hash()) {
-                sqlx::query("INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                    .bind(level as i64)
-                    .bind(idx as i64)
-                    .bind(hex_lower(&h))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            indexes.push(Some(index));
-        }
-        sqlx::query("UPDATE log_state SET size = $1 WHERE id = 1")
-            .bind(frontier.size as i64)
-            .execute(&mut *tx)
-            .await?;
+        // The screen's row before the log's lock: every appender takes the two in this order, and the lock is held
+        // for as short a time as possible (crate::proof_log).
         if !screen_id.is_empty() {
             sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
                 .bind(received_at)
@@ -276,6 +206,24 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        let mut frontier = proof_log::lock_frontier(&mut tx).await?;
+        let mut seen = proof_log::stored_already(&mut tx, records).await?;
+        let mut indexes = Vec::with_capacity(records.len());
+        let mut rows = Vec::with_capacity(records.len());
+        let mut nodes = Vec::new();
+        for r in records {
+            // Stored before, or earlier in this very batch: a no-op.
+            if !seen.insert((r.screen.clone(), r.event.clone())) {
+                indexes.push(None);
+                continue;
+            }
+            let index = frontier.size;
+            nodes.extend(frontier.append(r.leaf_hash()));
+            rows.push((r, Some(index)));
+            indexes.push(Some(index));
+        }
+        proof_log::insert_plays(&mut tx, &rows).await?;
+        proof_log::write_nodes(&mut tx, &frontier, &nodes).await?;
         tx.commit().await?;
         Ok(Appended { indexes })
     }

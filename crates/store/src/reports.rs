@@ -6,12 +6,11 @@
 //! deletes exactly the logged plays an archive holds (by count, in the transaction that appends the archive's
 //! leaf), so nothing acknowledged leaves the database unrecorded (checked by `crates/cli/tests/invariants.rs`).
 
-use crate::proof::{record_row, unhex, RECORD_COLS};
+use crate::proof::{record_row, RECORD_COLS};
 use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use std::collections::BTreeMap;
-use twincast_core::proof::note::hex_lower;
-use twincast_core::proof::{Frontier, PlayRecord};
+use twincast_core::proof::PlayRecord;
 
 /// Where a page of plays ends: (started_at, screen, event id) of its last play.
 pub type PlayCursor = (i64, String, String);
@@ -140,39 +139,10 @@ impl Store {
         day_to: i64,
     ) -> Result<u64> {
         let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE log_state SET size = size WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        let size: i64 = sqlx::query("SELECT size FROM log_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("size")?;
-        let mut frontier = Frontier {
-            size: size as u64,
-            nodes: Vec::new(),
-        };
-        for id in Frontier::ids(size as u64) {
-            let h: String = sqlx::query("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
-                .bind(id.0 as i64)
-                .bind(id.1 as i64)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("hash")?;
-            frontier.nodes.push((id, unhex(&h)?));
-        }
+        let mut frontier = crate::proof_log::lock_frontier(&mut tx).await?;
         let index = frontier.size;
-        for ((level, idx), h) in frontier.append(twincast_core::proof::merkle::leaf_hash(leaf)) {
-            sqlx::query("INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                .bind(level as i64)
-                .bind(idx as i64)
-                .bind(hex_lower(&h))
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("UPDATE log_state SET size = $1 WHERE id = 1")
-            .bind(frontier.size as i64)
-            .execute(&mut *tx)
-            .await?;
+        let nodes = frontier.append(twincast_core::proof::merkle::leaf_hash(leaf));
+        crate::proof_log::write_nodes(&mut tx, &frontier, &nodes).await?;
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO play_archives ({ARCHIVE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )))
@@ -213,35 +183,8 @@ impl Store {
     #[doc(hidden)]
     pub async fn bench_insert_plays_unlogged(&self, records: &[PlayRecord]) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        for r in records {
-            sqlx::query(
-                "INSERT INTO plays (screen_id, id, device_id, location_id, partner, campaign_id, item_id, alert_id, \
-                 started_at, ended_at, received_at, ref, media_sha256, utc_offset_s, planned_ms, policy, counted, \
-                 reason, batch_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                 $17, $18, $19) ON CONFLICT (screen_id, id) DO NOTHING",
-            )
-            .bind(&r.screen)
-            .bind(&r.event)
-            .bind(&r.device)
-            .bind(&r.location)
-            .bind(&r.partner)
-            .bind(&r.campaign)
-            .bind(&r.item)
-            .bind(&r.alert)
-            .bind(r.started_at)
-            .bind(r.started_at + r.actual_ms)
-            .bind(r.received_at)
-            .bind(&r.reference)
-            .bind(&r.media)
-            .bind(r.utc_offset_s as i64)
-            .bind(r.planned_ms)
-            .bind(&r.policy)
-            .bind(r.counted as i64)
-            .bind(&r.reason)
-            .bind(&r.batch)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let rows: Vec<_> = records.iter().map(|r| (r, None)).collect();
+        crate::proof_log::insert_plays(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(())
     }

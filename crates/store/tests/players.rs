@@ -245,6 +245,46 @@ async fn pairing_devices_and_plays() {
             s.screenshot(id).await.unwrap().unwrap().1,
             b"\x89PNG..".to_vec()
         );
+
+        // A batch longer than one multi-row statement, with an event twice and one stored before: each new
+        // record gets the next index, the repeats none, and the stored log is the one built in memory.
+        let mut long: Vec<_> = (0..130)
+            .map(|i| rec(ev(&format!("long-{i}"), None, day + i)))
+            .collect();
+        long.insert(7, long[3].clone());
+        long.push(first[0].clone());
+        let r = s.append_plays(&d.id, None, &long, now).await.unwrap();
+        let want: Vec<Option<u64>> = (0..130u64)
+            .map(|i| Some(3 + i))
+            .take(7)
+            .chain([None])
+            .chain((7..130u64).map(|i| Some(3 + i)))
+            .chain([None])
+            .collect();
+        assert_eq!(r.indexes, want);
+        assert_eq!(s.log_size().await.unwrap(), 133);
+        let mut built = twincast_core::proof::Frontier::default();
+        for leaf in first
+            .iter()
+            .chain([&again[1]])
+            .chain(long.iter().take(7))
+            .chain(long.iter().skip(8).take(123))
+        {
+            built.append(leaf.leaf_hash());
+        }
+        let stored = s
+            .log_nodes(
+                &twincast_core::proof::Frontier::ids(133)
+                    .into_iter()
+                    .collect(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored.into_iter().collect::<Vec<_>>(), {
+            let mut b = built.nodes.clone();
+            b.sort();
+            b
+        });
     }
 }
 
