@@ -76,6 +76,10 @@ services_install
 stage "build twincast (release)"
 build_twincast
 
+# The commit the binary was built from, read now: the tree may move on during the run.
+M_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || M_COMMIT="$M_COMMIT (+ uncommitted changes)"
+
 stage "start PostgreSQL and S3"
 start_postgres "$BENCH/pg"
 start_s3 "$BENCH/s3"
@@ -182,8 +186,6 @@ stage "results"
 export M_DATE M_CPU M_COMMIT M_LOAD M_PG M_HAPROXY
 M_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 M_CPU="$(nproc) × $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-M_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD -- crates Cargo.toml Cargo.lock 2>/dev/null || M_COMMIT="$M_COMMIT (+ uncommitted changes)"
 M_LOAD="$LOAD_BEFORE before the runs, $(cut -d' ' -f1-3 /proc/loadavg) after"
 M_PG=$("$PG_BIN/postgres" --version | awk '{print $3}')
 M_HAPROXY=$("$HAPROXY" -v | awk 'NR == 1 {print $3}')

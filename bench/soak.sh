@@ -78,12 +78,14 @@ table_counts >"$BENCH/tables-start.json"
 stage "start twincast serve"
 fleet_serve "$DATA" 18780 "$BENCH/twincast.log" warn
 
-# One line every 5 s: seconds since start, server RSS in KiB, database bytes (file + WAL).
+# One line every 5 s: seconds since start, server RSS in KiB, database bytes (file + WAL), then RSS's anonymous
+# (heaps: mimalloc's, and glibc's for SQLite) and file-backed (the binary, mapped objects) parts in KiB.
 (
     while kill -0 "$TW_PID" 2>/dev/null; do
-        rss=$(awk '/^VmRSS/ {print $2}' "/proc/$TW_PID/status" 2>/dev/null || echo 0)
+        read -r rss anon file < <(awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} /^RssFile/ {f = $2} END {print r + 0, a + 0, f + 0}' \
+            "/proc/$TW_PID/status" 2>/dev/null || echo 0 0 0)
         db=$(($(stat -c %s "$DATA/twincast.db" 2>/dev/null || echo 0) + $(stat -c %s "$DATA/twincast.db-wal" 2>/dev/null || echo 0)))
-        echo "$(($(date +%s) - T0)) $rss $db"
+        echo "$(($(date +%s) - T0)) $rss $db $anon $file"
         sleep 5
     done
 ) >"$BENCH/samples.txt" &
@@ -147,7 +149,7 @@ import json, os, re, sys
 bench, doc, screens, secs, warmup = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 m = os.environ
 r = json.load(open(f"{bench}/report.json"))
-samples = [tuple(map(int, l.split())) for l in open(f"{bench}/samples.txt") if len(l.split()) == 3]
+samples = [tuple(map(int, l.split())) for l in open(f"{bench}/samples.txt") if len(l.split()) in (3, 5)]
 events = open(f"{bench}/events.txt").read().splitlines()
 hold0 = int(events[0].split()[0]) if events else samples[0][0]
 warm = [s for s in samples if s[0] >= hold0 + warmup]
@@ -183,6 +185,10 @@ out.append(f"| play events sent in acknowledged batches | {r['plays_sent']:,} |"
 out.append(f"| … answered accepted / duplicate | {r['plays_accepted']:,} / {r['plays_duplicates']:,} |")
 out.append(f"| play rows in the database afterwards | {plays_db:,} ({'= accepted: each play exactly once' if plays_db == r['plays_accepted'] else 'DIFFERS from accepted'}) |")
 out.append(f"| server RSS after warm-up → end (max) | {rss_warm/1024:.0f} MiB → {rss_end/1024:.0f} MiB ({rss_max/1024:.0f} MiB); growth **{growth:+.1f}%** (goal < 5%) |")
+if warm and len(warm[0]) == 5:
+    (a0, f0), (a1, f1) = warm[0][3:5], samples[-1][3:5]
+    out.append(f"| … of which anonymous (heaps) / file-backed (binary, mapped files), after warm-up → end | "
+               f"{a0/1024:.0f} → {a1/1024:.0f} MiB ({(a1-a0)/1024:+.0f}) / {f0/1024:.0f} → {f1/1024:.0f} MiB ({(f1-f0)/1024:+.0f}) |")
 per_play = (db_end - db_start) / max(plays_db, 1)
 out.append(f"| database (file + WAL): server start → hold start → end | {db_start/1048576:.1f} → {db_hold0/1048576:.1f} → {db_end/1048576:.1f} MiB: "
            f"{(db_end-db_start)/1048576:+.1f} MiB for {plays_db:,} play rows = {per_play:.0f} bytes per play (rows and indexes; plays are the only "

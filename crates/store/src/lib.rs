@@ -153,7 +153,13 @@ impl Store {
         opts = match backend {
             // An in-memory SQLite database exists once per connection: keep exactly one.
             Backend::Sqlite if memory => opts.max_connections(1).min_connections(1),
-            Backend::Sqlite => opts.max_connections(8),
+            // SQLite's connections live in this process: closing an idle or old one (sqlx's defaults: after 10
+            // and 30 minutes) only drops its page and statement caches, rebuilt on the next connection, and
+            // leaves their freed memory fragmented in the C allocator SQLite uses (the soak's creep).
+            Backend::Sqlite => opts
+                .max_connections(8)
+                .idle_timeout(None)
+                .max_lifetime(None),
             // A database that is down answers in seconds (503 with Retry-After), not after sqlx's default 30 s of
             // reconnecting: readiness probes and players' retries need a prompt answer.
             Backend::Postgres => {
