@@ -20,6 +20,7 @@ pub mod cooperation;
 pub mod error;
 pub mod events;
 pub mod fanout;
+pub mod group_commit;
 pub mod health;
 pub mod jobs;
 pub mod layouts;
@@ -162,12 +163,15 @@ pub struct App {
     pub airtime: Arc<airtime::AirtimeCache>,
     /// Sessions and console reads kept for a moment (see [`reads`]).
     pub reads: Arc<reads::Reads>,
+    /// Proof-of-play batches appended many to a transaction (see [`group_commit`]).
+    pub plays: Arc<proof::PlaysCommitter>,
 }
 
 impl App {
     /// An application over `store` and `storage` with the system clock.
     pub fn new(store: Store, storage: Storage, settings: Settings) -> App {
         App {
+            plays: proof::plays_committer(store.clone()),
             store,
             storage,
             clock: Arc::new(SystemClock),

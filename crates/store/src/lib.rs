@@ -64,7 +64,7 @@ mod proof_log;
 mod reports;
 pub use places::{LocationChange, LocationFilter, LocationFleet, ScreenFilter, ScreenSort};
 pub use portal::{DailyViews, PublicMedia};
-pub use proof::{Appended, BatchRow, CheckpointRow, LogKeyRow, PlayContext};
+pub use proof::{Appended, BatchRow, CheckpointRow, LogKeyRow, PlayAppend, PlayContext};
 pub use reports::{ArchiveRow, PlayCursor};
 mod players;
 pub use players::*;

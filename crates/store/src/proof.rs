@@ -44,6 +44,19 @@ pub struct Appended {
     pub indexes: Vec<Option<u64>>,
 }
 
+/// One device's batch for [`Store::append_plays_group`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayAppend {
+    /// The sending device.
+    pub device_id: String,
+    /// Its signed batch, if it signs.
+    pub batch: Option<BatchRow>,
+    /// The play records (all of the device's screen).
+    pub records: Vec<PlayRecord>,
+    /// When the request arrived, epoch ms.
+    pub received_at: i64,
+}
+
 /// A stored checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckpointRow {
@@ -166,66 +179,106 @@ impl Store {
         records: &[PlayRecord],
         received_at: i64,
     ) -> Result<Appended> {
-        let screen_id = records
-            .first()
-            .map(|r| r.screen.clone())
-            .unwrap_or_default();
+        let item = PlayAppend {
+            device_id: device_id.to_string(),
+            batch: batch.cloned(),
+            records: records.to_vec(),
+            received_at,
+        };
+        let mut out = self.append_plays_group(std::slice::from_ref(&item)).await?;
+        out.pop()
+            .unwrap_or_else(|| Err(StoreError::Invalid("no outcome for the batch".into())))
+    }
+
+    /// Several devices' batches in one transaction that takes the log's lock once (group commit). Each item is
+    /// treated as by [`Store::append_plays`]; a replayed batch is that item's `Conflict("batch-replayed")` and
+    /// writes nothing of it, the others are stored. Any other error fails the whole group, nothing written.
+    pub async fn append_plays_group(&self, items: &[PlayAppend]) -> Result<Vec<Result<Appended>>> {
         let mut tx = self.begin_write().await?;
-        if let Some(b) = batch {
+        // Rows are locked in one order by every appender (devices by id, then screens by id, then the log), so
+        // groups on two nodes never wait for each other in a cycle. The sort is stable: a device's batches keep
+        // their order.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by(|a, b| items[*a].device_id.cmp(&items[*b].device_id));
+        let mut admitted = vec![true; items.len()];
+        for &i in &order {
+            let it = &items[i];
+            let Some(b) = &it.batch else { continue };
             let n = sqlx::query(
                 "UPDATE devices SET last_batch_seq = $1 WHERE id = $2 AND (last_batch_seq IS NULL OR last_batch_seq < $1)",
             )
             .bind(b.seq)
-            .bind(device_id)
+            .bind(&it.device_id)
             .execute(&mut *tx)
             .await?
             .rows_affected();
             if n != 1 {
-                return Err(StoreError::Conflict("batch-replayed".into()));
+                admitted[i] = false;
+                continue;
             }
             sqlx::query(
                 "INSERT INTO play_batches (id, device_id, screen_id, seq, payload, signature, received_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&b.id)
-            .bind(device_id)
-            .bind(&screen_id)
+            .bind(&it.device_id)
+            .bind(it.records.first().map(|r| r.screen.as_str()).unwrap_or_default())
             .bind(b.seq)
             .bind(&b.payload)
             .bind(&b.signature)
-            .bind(received_at)
+            .bind(it.received_at)
             .execute(&mut *tx)
             .await?;
         }
-        // The screen's row before the log's lock: every appender takes the two in this order, and the lock is held
-        // for as short a time as possible (crate::proof_log).
-        if !screen_id.is_empty() {
+        let mut seen_at: BTreeMap<&str, i64> = BTreeMap::new();
+        for (it, _) in items.iter().zip(&admitted).filter(|(_, ok)| **ok) {
+            if let Some(r) = it.records.first() {
+                let at = seen_at.entry(r.screen.as_str()).or_insert(it.received_at);
+                *at = (*at).max(it.received_at);
+            }
+        }
+        for (screen, at) in seen_at {
             sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-                .bind(received_at)
-                .bind(&screen_id)
+                .bind(at)
+                .bind(screen)
                 .execute(&mut *tx)
                 .await?;
         }
+        // The log's lock, held for a fixed number of statements (crate::proof_log).
         let mut frontier = proof_log::lock_frontier(&mut tx).await?;
-        let mut seen = proof_log::stored_already(&mut tx, records).await?;
-        let mut indexes = Vec::with_capacity(records.len());
-        let mut rows = Vec::with_capacity(records.len());
+        let all: Vec<&PlayRecord> = items
+            .iter()
+            .zip(&admitted)
+            .filter(|(_, ok)| **ok)
+            .flat_map(|(it, _)| &it.records)
+            .collect();
+        let mut seen = proof_log::stored_already(&mut tx, &all).await?;
+        let mut rows = Vec::with_capacity(all.len());
         let mut nodes = Vec::new();
-        for r in records {
-            // Stored before, or earlier in this very batch: a no-op.
-            if !seen.insert((r.screen.clone(), r.event.clone())) {
-                indexes.push(None);
+        let mut out = Vec::with_capacity(items.len());
+        for (it, ok) in items.iter().zip(&admitted) {
+            if !ok {
+                out.push(Err(StoreError::Conflict("batch-replayed".into())));
                 continue;
             }
-            let index = frontier.size;
-            nodes.extend(frontier.append(r.leaf_hash()));
-            rows.push((r, Some(index)));
-            indexes.push(Some(index));
+            let mut indexes = Vec::with_capacity(it.records.len());
+            for r in &it.records {
+                // Stored before, or earlier in this very group: a no-op.
+                if !seen.insert((r.screen.clone(), r.event.clone())) {
+                    indexes.push(None);
+                    continue;
+                }
+                let index = frontier.size;
+                nodes.extend(frontier.append(r.leaf_hash()));
+                rows.push((r, Some(index)));
+                indexes.push(Some(index));
+            }
+            out.push(Ok(Appended { indexes }));
         }
         proof_log::insert_plays(&mut tx, &rows).await?;
         proof_log::write_nodes(&mut tx, &frontier, &nodes).await?;
         tx.commit().await?;
-        Ok(Appended { indexes })
+        Ok(out)
     }
 
     /// The log's size.

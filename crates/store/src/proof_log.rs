@@ -102,7 +102,7 @@ pub(crate) async fn write_nodes(
 /// Which of `records` are stored already ((screen, event id) pairs).
 pub(crate) async fn stored_already(
     tx: &mut Tx,
-    records: &[PlayRecord],
+    records: &[&PlayRecord],
 ) -> Result<BTreeSet<(String, String)>> {
     let mut out = BTreeSet::new();
     for chunk in records.chunks(ROWS_PER_STATEMENT) {

@@ -285,6 +285,35 @@ async fn pairing_devices_and_plays() {
             b.sort();
             b
         });
+
+        // A group: one transaction for several batches; a replayed one fails alone, a repeat across the group's
+        // batches is stored once.
+        let batch = |id: &str, seq| BatchRow {
+            id: id.into(),
+            seq,
+            payload: "e30=".into(),
+            signature: "sig".into(),
+        };
+        let item =
+            |b: Option<BatchRow>, records: Vec<twincast_core::proof::PlayRecord>| PlayAppend {
+                device_id: d.id.clone(),
+                batch: b,
+                records,
+                received_at: now,
+            };
+        let g1 = rec(ev("g1", None, day));
+        let out = s
+            .append_plays_group(&[
+                item(Some(batch("b5", 5)), vec![g1.clone()]),
+                item(Some(batch("b5-again", 5)), vec![rec(ev("g2", None, day))]),
+                item(None, vec![g1.clone(), rec(ev("g3", None, day))]),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(out[0].as_ref().unwrap().indexes, vec![Some(133)]);
+        assert!(matches!(&out[1], Err(StoreError::Conflict(c)) if c == "batch-replayed"));
+        assert_eq!(out[2].as_ref().unwrap().indexes, vec![None, Some(134)]);
+        assert_eq!(s.log_size().await.unwrap(), 135);
     }
 }
 

@@ -5,7 +5,7 @@
 mod record;
 mod worker;
 
-pub use record::check_public_key;
+pub use record::{check_public_key, plays_committer, PlaysCommitter};
 pub use twincast_core::proof::verify::{LogKey, PlayProof, Proof, SignedCheckpoint};
 pub use worker::Checkpointer;
 

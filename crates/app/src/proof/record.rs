@@ -12,7 +12,44 @@ use std::collections::BTreeSet;
 use twincast_core::proof::note::hex_lower;
 use twincast_core::proof::record::{self, judge_v1, PlayRecord, POLICY_V1, RECORD_VERSION};
 use twincast_protocol::{PlayEvent, PlayUpload, SignedPlays};
-use twincast_store::{BatchRow, Device, StoreError};
+use twincast_store::{Appended, BatchRow, Device, PlayAppend, Store, StoreError};
+
+/// Proof-of-play batches waiting to be appended together (see [`crate::group_commit`]).
+pub type PlaysCommitter =
+    crate::group_commit::GroupCommit<PlayAppend, Result<Appended, StoreError>>;
+
+/// Batches one group may hold: a few seconds of a large fleet's proof of play in one transaction.
+const PLAYS_PER_GROUP: usize = 256;
+
+/// The committer of `store`'s proof-of-play appends: a group is one transaction with one lock of the log; if it
+/// fails, its batches are tried one by one, so each gets its own outcome (one bad batch cannot fail the others).
+pub fn plays_committer(store: Store) -> std::sync::Arc<PlaysCommitter> {
+    crate::group_commit::GroupCommit::new(PLAYS_PER_GROUP, move |items: Vec<PlayAppend>| {
+        let store = store.clone();
+        Box::pin(async move {
+            match store.append_plays_group(&items).await {
+                Ok(out) => out,
+                Err(e) if items.len() == 1 => vec![Err(e)],
+                Err(_) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for it in &items {
+                        out.push(
+                            store
+                                .append_plays(
+                                    &it.device_id,
+                                    it.batch.as_ref(),
+                                    &it.records,
+                                    it.received_at,
+                                )
+                                .await,
+                        );
+                    }
+                    out
+                }
+            }
+        })
+    })
+}
 
 /// Checks a device public key as sent at pairing (base64 of 32 bytes, a valid Ed25519 point).
 pub fn check_public_key(key: &str) -> AppResult<()> {
@@ -201,10 +238,21 @@ impl App {
                 }
             })
             .collect();
+        let references: Vec<String> = records.iter().map(|r| r.reference.clone()).collect();
+        let item = PlayAppend {
+            device_id: device.id.clone(),
+            batch: batch.cloned(),
+            records,
+            received_at,
+        };
         let r = self
-            .store
-            .append_plays(&device.id, batch, &records, received_at)
+            .plays
+            .submit(item)
             .await
+            // The writer task panicked: nothing of this batch is known to be stored; the device sends it again.
+            .unwrap_or(Err(StoreError::Unavailable(
+                twincast_store::SqlxError::WorkerCrashed,
+            )))
             .map_err(|e| match e {
                 StoreError::Conflict(m) if m == "batch-replayed" => AppError::conflict(
                     "batch-replayed",
@@ -215,8 +263,8 @@ impl App {
         let refs: Vec<Option<String>> = r
             .indexes
             .iter()
-            .zip(&records)
-            .map(|(i, rec)| i.map(|_| rec.reference.clone()))
+            .zip(references)
+            .map(|(i, reference)| i.map(|_| reference))
             .collect();
         let accepted = refs.iter().filter(|r| r.is_some()).count() as u64;
         Ok(PlaysRecorded {

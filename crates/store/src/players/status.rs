@@ -50,6 +50,10 @@ impl Store {
     /// Stores several heartbeats in one transaction (group commit: one durable write for many screens).
     pub async fn record_heartbeats(&self, rows: &[HeartbeatRecord]) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        // Screens' rows in id order, as the proof-of-play appenders take them (no cycle of waits between the
+        // two); the sort is stable, so a screen's later heartbeat still wins.
+        let mut rows: Vec<&HeartbeatRecord> = rows.iter().collect();
+        rows.sort_by(|a, b| a.screen_id.cmp(&b.screen_id));
         for r in rows {
             let n = sqlx::query(
                 "UPDATE screen_status SET device_id = $1, heartbeat = $2, clock_offset_ms = $3, updated_at = $4 WHERE screen_id = $5",
