@@ -247,11 +247,21 @@ async fn backoff(ctx: &Ctx, attempt: &mut u32) {
     }
 }
 
-/// Fetches the manifest unless the player already holds `announced`.
+/// Fetches the manifest unless the player already holds `announced`; as the player does, a fetch that failed for
+/// want of an answer (no connection, 429, 5xx: an overloaded or restarting server) is tried again after a jittered
+/// back-off, until it succeeds or the fleet stops. Each failure is counted.
 async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first: bool) {
+    let mut attempt = 0;
+    while !fetch_once(ctx, p, announced, first).await && !ctx.shared.stopped() {
+        backoff(ctx, &mut attempt).await;
+    }
+}
+
+/// One fetch; false when it should be tried again.
+async fn fetch_once(ctx: &Ctx, p: &Player, announced: Option<&str>, first: bool) -> bool {
     let held = p.holding.lock().ok().and_then(|h| h.etag.clone());
     if announced.is_some() && held.as_deref() == announced {
-        return;
+        return true;
     }
     let _slot = ctx.manifest_slots.acquire().await;
     let t = Instant::now();
@@ -268,7 +278,7 @@ async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first:
         Ok(r) => r,
         Err(_) => {
             ctx.shared.error("manifest-request");
-            return;
+            return false;
         }
     };
     match res.status().as_u16() {
@@ -292,7 +302,9 @@ async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first:
                         .manifest_bytes
                         .fetch_add(body.len() as u64, Ordering::Relaxed);
                     let was_holding = {
-                        let Ok(mut h) = p.holding.lock() else { return };
+                        let Ok(mut h) = p.holding.lock() else {
+                            return true;
+                        };
                         let was = h.etag.is_some();
                         h.etag = etag;
                         h.body = Some(body);
@@ -305,8 +317,12 @@ async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first:
                         ctx.shared.holding.fetch_add(1, Ordering::AcqRel);
                     }
                     ctx.shared.progress.notify_waiters();
+                    true
                 }
-                Err(_) => ctx.shared.error("manifest-body"),
+                Err(_) => {
+                    ctx.shared.error("manifest-body");
+                    false
+                }
             }
         }
         304 => {
@@ -315,8 +331,12 @@ async fn fetch_if_changed(ctx: &Ctx, p: &Player, announced: Option<&str>, first:
             if first {
                 ctx.shared.progress.notify_waiters();
             }
+            true
         }
-        s => ctx.shared.error(format!("manifest-http-{s}")),
+        s => {
+            ctx.shared.error(format!("manifest-http-{s}"));
+            !(s == 429 || s >= 500)
+        }
     }
 }
 
