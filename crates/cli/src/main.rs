@@ -328,12 +328,39 @@ async fn main() {
     }
 }
 
+/// The listening socket's accept queue. Behind a balancer that opens a connection per request, the burst of a
+/// change (every screen fetching its manifest) overflowed the default (128 here) and each dropped connection cost
+/// its request a 1 s SYN retry (bench/fleet-nodes.sh). The kernel caps it at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on `listen` (`HOST:PORT`, the first address that binds) with [`LISTEN_BACKLOG`].
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(listen).await? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As the standard library's bind does on Unix: a restarted node binds at once.
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr) {
+            Ok(()) => return Ok(socket.listen(LISTEN_BACKLOG)?),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.map_or_else(
+        || anyhow::anyhow!("{listen} names no address"),
+        anyhow::Error::from,
+    ))
+}
+
 async fn serve(
     state: AppState,
     listen: &str,
     workers: twincast_app::background::Supervisor,
 ) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
+    let listener = bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let server = twincast_server::Server::start_with(
