@@ -8,7 +8,8 @@
 # per screen (all nodes' RSS), and how the balancer spread the screens over the nodes.
 #
 # One process cannot hold every socket here: this machine allows 20,000 open files per process (a hard limit root
-# cannot raise in this container), a balancer needs two per screen and the simulator one. So the screens are split
+# cannot raise in this container), a balancer needs about three per screen (HAProxy sizes its connections at 2.5
+# descriptors each and the players also send HTTP requests) and the simulator one. So the screens are split
 # over several HAProxy processes running the same file (as several balancers behind one DNS name would be), each in
 # front of every node, and over as many `fleet-sim` processes, one per balancer, which measure one change together
 # (`--ready-file`, `--change-signal`). Writes the `## Fleet, N nodes` section of docs/benchmarks.md.
@@ -57,8 +58,11 @@ trap 'exit 143' TERM
 # Every process started from here may open as many files as the hard limit allows.
 ulimit -n "$(ulimit -Hn)"
 HARD=$(ulimit -n)
-# Screens one balancer process carries: two descriptors each, 1,000 kept for everything else.
-PER_LB=${BENCH_PER_BALANCER:-$(((HARD - 1000) / 2))}
+# Screens one balancer process carries. HAProxy sizes its maxconn from the limit at about 2.5 descriptors per
+# connection (two sockets and its share of pipes): 20,000 gives about 7,600 connections, which 7,500 screens'
+# sockets would leave almost none of to the players' HTTP requests (they then wait in the accept queue for a
+# keep-alive connection to time out). A third of the limit per balancer keeps a fifth of its connections free.
+PER_LB=${BENCH_PER_BALANCER:-$(((HARD - 1000) / 3))}
 BALANCERS=$(((SCREENS + PER_LB - 1) / PER_LB))
 PER_SIM=$(((SCREENS + BALANCERS - 1) / BALANCERS))
 [ $((PER_SIM + 2000)) -le "$HARD" ] || die "open files limit $HARD is too low for $PER_SIM players per simulator"
@@ -155,7 +159,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for i in $(seq 1 "$BALANCERS"); do
         n=$(wc -l <"$BENCH/tokens-part-$i.txt")
         setsid "$TWINCAST" fleet-sim --server "${LB_URLS[$((i - 1))]}" --screens "$n" --tokens "$BENCH/tokens-part-$i.txt" \
-            --ready-file "$BENCH/ready-$i" --change-signal "$BENCH/signal" --hold "$HOLD" --timeout 600 \
+            --ready-file "$BENCH/ready-$i" --change-signal "$BENCH/signal" --hold "$HOLD" --timeout 420 \
             --report "$BENCH/report-fleet-$round-$i.json" </dev/null >"$BENCH/sim-$round-$i.txt" 2>"$BENCH/sim-$round-$i.err" &
         SIM_PIDS+=($!)
     done
