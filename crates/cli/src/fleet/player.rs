@@ -98,8 +98,15 @@ fn jitter(d: Duration) -> Duration {
     d.mul_f64(f)
 }
 
-/// One player: connect, hold, fetch on change, report; reconnect on loss until the fleet stops.
+/// One player: connect, hold, fetch on change, report; reconnect on loss until the fleet stops. Returns once its
+/// last reports are answered (so the fleet's counts are whole when every player has returned).
 pub(super) async fn run_player(ctx: Arc<Ctx>, p: Arc<Player>) {
+    let mut reports = Reports::default();
+    hold(ctx, p, &mut reports).await;
+    reports.finish().await;
+}
+
+async fn hold(ctx: Arc<Ctx>, p: Arc<Player>, reports: &mut Reports) {
     let mut attempt: u32 = 0;
     let mut first = true;
     // Spread the periodic work over the periods so 10,000 players do not all report at once.
@@ -206,11 +213,13 @@ pub(super) async fn run_player(ctx: Arc<Ctx>, p: Arc<Player>) {
                     let now = Instant::now();
                     if now >= next_heartbeat {
                         next_heartbeat = now + ctx.heartbeat;
-                        heartbeat(&ctx, &p).await;
+                        let (ctx, p) = (ctx.clone(), p.clone());
+                        reports.start(0, async move { heartbeat(&ctx, &p).await });
                     }
                     if now >= next_plays {
                         next_plays = now + ctx.plays;
-                        report_plays(&ctx, &p).await;
+                        let (ctx, p) = (ctx.clone(), p.clone());
+                        reports.start(1, async move { report_plays(&ctx, &p).await });
                     }
                 }
                 _ = ctx.shared.stop_notify.notified() => {
@@ -234,6 +243,36 @@ pub(super) async fn run_player(ctx: Arc<Ctx>, p: Arc<Player>) {
             attempt = 0;
         }
         backoff(&ctx, &mut attempt).await;
+    }
+}
+
+/// A player's heartbeat and proof-of-play requests, each sent beside the socket (as the browser player's `fetch`es
+/// are): a push that arrives while a report waits for an answer is handled at once, not after it. At most one of
+/// each kind is out at a time; a period that comes while the last one is still out is skipped.
+#[derive(Default)]
+struct Reports([Option<tokio::task::JoinHandle<()>>; 2]);
+
+impl Reports {
+    /// Sends report `kind` (0 heartbeat, 1 proof of play) unless the last one of that kind is still out.
+    fn start(
+        &mut self,
+        kind: usize,
+        report: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let slot = &mut self.0[kind];
+        if slot.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        *slot = Some(tokio::spawn(report));
+    }
+}
+
+impl Reports {
+    /// Waits for the reports still out.
+    async fn finish(self) {
+        for h in self.0.into_iter().flatten() {
+            let _ = h.await;
+        }
     }
 }
 
@@ -343,6 +382,9 @@ async fn fetch_once(ctx: &Ctx, p: &Player, announced: Option<&str>, first: bool)
 async fn heartbeat(ctx: &Ctx, p: &Player) {
     let etag = p.holding.lock().ok().and_then(|h| h.etag.clone());
     let _slot = ctx.http_slots.acquire().await;
+    if ctx.shared.stopped() {
+        return;
+    }
     let t = Instant::now();
     let res = ctx
         .http
@@ -428,6 +470,9 @@ async fn report_plays(ctx: &Ctx, p: &Player) {
         .collect();
     let sent = events.len() as u64;
     let _slot = ctx.http_slots.acquire().await;
+    if ctx.shared.stopped() {
+        return;
+    }
     let t = Instant::now();
     let res = ctx
         .http

@@ -90,10 +90,49 @@ pub struct Hub {
     announced: RwLock<HashMap<String, String>>,
     /// Heartbeats waiting for the next group commit.
     heartbeats: Arc<group_commit::GroupCommit>,
+    /// Schedule-version reads for screens whose socket another node holds.
+    gate: VersionGate,
+    /// The newest version those reads saw (-1: none).
+    seen: AtomicI64,
+}
+
+/// Reads of the schedule version on behalf of requests that must not be answered from an older one, shared by the
+/// requests that wait together.
+///
+/// Behind a balancer a screen's socket is on one node and its manifest GET may reach another. The socket's node
+/// pushes `manifest_changed` only after it read the new version, so a GET that follows a push must be answered
+/// with a version read after the GET arrived; this node may not have heard of the change yet (its fan-out listener
+/// or refresh worker may be behind). Each such request waits for a read that *started* after it arrived: while one
+/// read is out, the requests arriving meanwhile wait for it to finish and then share the next one, so a burst of
+/// 10,000 GETs costs the database a few reads, not 10,000.
+#[derive(Default)]
+struct VersionGate {
+    /// Reads started so far; a read is numbered by this count once it starts.
+    started: AtomicU64,
+    /// The number and result of the last finished read (one read at a time).
+    last: tokio::sync::Mutex<(u64, i64)>,
+}
+
+impl VersionGate {
+    /// A schedule version read after this call began.
+    async fn fresh(&self, state: &AppState) -> Result<i64, StoreError> {
+        let arrived = self.started.load(Ordering::Acquire);
+        let mut last = self.last.lock().await;
+        if last.0 > arrived {
+            return Ok(last.1);
+        }
+        let n = self.started.fetch_add(1, Ordering::AcqRel) + 1;
+        let v = state.store.schedule_version().await?;
+        *last = (n, v);
+        Ok(v)
+    }
 }
 
 const SCREEN_TTL: Duration = Duration::from_secs(60);
-const TOKEN_TTL: Duration = Duration::from_secs(60);
+/// Behind a balancer every node sees each screen's requests (a heartbeat every 30 s spread over the nodes), so a
+/// token must stay cached for several heartbeat periods or most requests read the database; revocations drop it at
+/// once through the fan-out, and a resynchronisation drops them all.
+const TOKEN_TTL: Duration = Duration::from_secs(300);
 const HOUR: i64 = 3_600_000;
 
 impl Hub {
@@ -110,12 +149,14 @@ impl Hub {
             tokens: RwLock::default(),
             announced: RwLock::default(),
             heartbeats: Arc::default(),
+            gate: VersionGate::default(),
+            seen: AtomicI64::new(-1),
         }
     }
 
     // ------------------------------------------------------------ tokens
 
-    /// The cached device of a token hash (fresh for a minute; revocations through any node drop it at once, through
+    /// The cached device of a token hash (fresh for 5 minutes; revocations through any node drop it at once, through
     /// the change fan-out).
     pub fn cached_device(&self, token_hash: &str) -> Option<Device> {
         let t = self.tokens.read().ok()?;
@@ -235,7 +276,9 @@ impl Hub {
         Ok((view.screen.name, screen))
     }
 
-    /// The manifest of `screen_id` for the horizon of `hours` from the current hour (cached).
+    /// The manifest of `screen_id` for the horizon of `hours` from the current hour (cached). For a screen whose
+    /// socket is not on this node, the schedule version is read anew (see [`VersionGate`]): the node holding the
+    /// socket may have told it of a change this node has not heard of yet.
     pub async fn manifest(
         &self,
         state: &AppState,
@@ -244,7 +287,17 @@ impl Hub {
         now: i64,
     ) -> Result<Arc<Manifest>, StoreError> {
         let from = now - now.rem_euclid(HOUR);
-        let version = self.current_version(state).await?;
+        if !self.is_connected(screen_id) {
+            // Not stored as the known version: the refresh worker's 5 s poll compares with that one to notice
+            // changes made elsewhere, and must still see this change as new.
+            let fresh = self.gate.fresh(state).await?;
+            self.seen.fetch_max(fresh, Ordering::AcqRel);
+        }
+        // Every caller builds from the newest version any of them saw, so the shared snapshot never goes back.
+        let version = self
+            .current_version(state)
+            .await?
+            .max(self.seen.load(Ordering::Acquire));
         if let Ok(m) = self.manifests.read() {
             if let Some(m) = m.get(&(screen_id.to_string(), hours)) {
                 if m.version == version && m.from == from {

@@ -221,3 +221,50 @@ async fn rate_limits_count_the_client_behind_a_trusted_proxy() {
     );
     assert_eq!(failed_logins(&direct, "198.51.100.2", 1).await, [429]);
 }
+
+/// Behind a balancer a screen's manifest GET may reach a node other than the one holding its socket, which pushed
+/// `manifest_changed` after reading the new schedule. The node answering the GET may not have heard of that change
+/// yet; it still answers with the new schedule, not the one it last knew (which would be a `304` for the old ETag,
+/// and the screen would keep the old programme until the next change).
+#[tokio::test]
+async fn a_manifest_get_sees_a_change_this_node_has_not_heard_of() {
+    let s = TestServer::start().await;
+    s.partner("akashi").await;
+    let admin = s.user("admin", Role::Admin, &[]).await;
+    let ids = screens(&s, &admin, 1).await;
+    let token = pair(&s, &admin, &ids[0]).await;
+    let etag_now = || async {
+        let res = get(&s, "/api/v1/player/manifest", &token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let etag = res.headers()["etag"].to_str().unwrap().to_string();
+        (etag, res.text().await.unwrap())
+    };
+    let (before, body) = etag_now().await;
+    assert!(!body.contains("Elsewhere"));
+    // Another node: the same database and storage, its own application, whose events reach nobody here.
+    let app = &s.state.app;
+    let other = twincast_app::App::new(
+        s.state.store.clone(),
+        app.storage.clone(),
+        (*app.settings).clone(),
+    );
+    let user = s.state.store.user_by_name("admin").await.unwrap();
+    other
+        .create_campaign(
+            &twincast_app::Actor::new(user),
+            serde_json::from_value(serde_json::json!({"name": "elsewhere", "partner": "akashi",
+                "items": [{"kind": "html", "template": "partner_card", "data": {"city": "Elsewhere"}}]}))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let (after, body) = etag_now().await;
+    assert_ne!(
+        after, before,
+        "the GET was answered from the schedule this node knew"
+    );
+    assert!(body.contains("Elsewhere"), "{body}");
+}
