@@ -145,6 +145,26 @@ node_sockets() { # established connections each node holds, space-separated
     for p in "${NODE_PORTS[@]}"; do out+=("$(ss -Htn state established "( sport = :$p )" | wc -l)"); done
     echo "${out[*]}"
 }
+# cpu_ticks PID...: CPU clock ticks (user + system, with waited-for children) of these processes and their live
+# descendants.
+cpu_ticks() {
+    ps -e -o pid=,ppid= | awk -v roots="$*" '
+        BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+        { parent[$1] = $2; pids[NR] = $1 }
+        END {
+            for (changed = 1; changed;) {
+                changed = 0
+                for (i in pids) { p = pids[i]; if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; changed = 1 } }
+            }
+            for (p in keep) print p
+        }' | while read -r p; do awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null; done |
+        awk '{t += $1} END {print t + 0}'
+}
+# cpu_sample FILE: wall ms, then the ticks of the nodes, PostgreSQL, S3, the balancers and the simulators.
+cpu_sample() {
+    echo "$(date +%s%3N) $(cpu_ticks "${NODE_PIDS[@]}") $(cpu_ticks "$(head -n1 "$PG_DATA/postmaster.pid")")" \
+        "$(cpu_ticks "$WEED_PID") $(cpu_ticks "${LB_PIDS[@]}") $(cpu_ticks "${SIM_PIDS[@]}")" >"$1"
+}
 api() { curl -sS -H "Authorization: Bearer $API_TOKEN" -H 'content-type: application/json' "$@"; }
 PARTNER=$(api "$LB/api/v1/partners?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
 
@@ -172,6 +192,10 @@ for round in $(seq 1 "$ROUNDS"); do
     nodes_rss >"$BENCH/rss-connected-$round.txt"
     node_sockets >"$BENCH/sockets-$round.txt"
     log "fleet up; sockets per node: $(cat "$BENCH/sockets-$round.txt")"
+    # CPU while the fleet only reports (10 s), then in the 10 s after the change is sent.
+    cpu_sample "$BENCH/cpu-idle0-$round.txt"
+    sleep 10
+    cpu_sample "$BENCH/cpu-idle1-$round.txt"
     sent=$(date +%s%3N)
     CAMPAIGN=$(api -X POST "$LB/api/v1/campaigns" -d "{\"name\": \"fleet change $round\", \"partner\": \"$PARTNER\",
         \"items\": [{\"id\": \"card\", \"kind\": \"html\", \"template\": \"partner_card\", \"duration_ms\": 10000,
@@ -179,6 +203,10 @@ for round in $(seq 1 "$ROUNDS"); do
         python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     echo "$sent" >"$BENCH/signal.tmp" && mv "$BENCH/signal.tmp" "$BENCH/signal"
     log "campaign $CAMPAIGN created through $LB in $(($(date +%s%3N) - sent)) ms"
+    cp "$BENCH/cpu-idle1-$round.txt" "$BENCH/cpu-change0-$round.txt"
+    left=$((10000 - ($(date +%s%3N) - sent)))
+    [ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
+    cpu_sample "$BENCH/cpu-change1-$round.txt"
     rc=0
     for p in "${SIM_PIDS[@]}"; do wait "$p" || rc=$?; done
     SIM_PIDS=()

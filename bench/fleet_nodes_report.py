@@ -98,6 +98,29 @@ out.append(
     f"{sum(p['reconnects'] for p in first)} reconnects. Screens per node: established connections on each node's "
     f"port once the fleet was up (HAProxy's `leastconn`).\n"
 )
+
+def cores(r, a, b):
+    """Cores used per group between two CPU samples of round r: (seconds, [nodes, pg, s3, balancers, sims])."""
+    try:
+        with open(f"{bench}/cpu-{a}-{r}.txt") as f0, open(f"{bench}/cpu-{b}-{r}.txt") as f1:
+            x, y = [int(v) for v in f0.read().split()], [int(v) for v in f1.read().split()]
+    except FileNotFoundError:
+        return None
+    secs = (y[0] - x[0]) / 1000
+    tck = os.sysconf("SC_CLK_TCK")
+    return secs, [(q - p) / tck / secs for p, q in zip(x[1:], y[1:])]
+
+
+names = ["nodes", "PostgreSQL", "S3", "balancers", "simulators"]
+for label, a, b in [("while the fleet only reports", "idle0", "idle1"), ("after the change", "change0", "change1")]:
+    c = cores(1, a, b)
+    if c:
+        secs, per = c
+        out.append(
+            f"CPU {label} (round 1, {secs:.1f} s; cores of {os.cpu_count()}): "
+            + ", ".join(f"{n} {v:.2f}" for n, v in zip(names, per))
+            + f"; together {sum(per):.2f}.\n"
+        )
 section = "\n".join(out)
 print(section)
 if doc == "-":

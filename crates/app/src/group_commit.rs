@@ -89,6 +89,22 @@ impl<I: Send + 'static, O: Send + 'static> GroupCommit<I, O> {
     }
 }
 
+/// The outcomes of a group whose one write failed with `e`, when `e` is an outage: every item fails with it (tried
+/// one by one they would meet the same outage). `Err(e)` when the items should be tried one by one.
+pub(crate) fn failed_by_outage<T>(
+    e: twincast_store::StoreError,
+    items: usize,
+) -> Result<Vec<Result<T, twincast_store::StoreError>>, twincast_store::StoreError> {
+    let Some(_) = e.outage_copy() else {
+        return Err(e);
+    };
+    let mut out: Vec<_> = (1..items)
+        .filter_map(|_| e.outage_copy().map(Err))
+        .collect();
+    out.insert(0, Err(e));
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::GroupCommit;

@@ -165,6 +165,8 @@ pub struct App {
     pub reads: Arc<reads::Reads>,
     /// Proof-of-play batches appended many to a transaction (see [`group_commit`]).
     pub plays: Arc<proof::PlaysCommitter>,
+    /// Heartbeats stored many to a transaction (see [`group_commit`]).
+    pub heartbeats: Arc<player::HeartbeatsCommitter>,
 }
 
 impl App {
@@ -172,6 +174,7 @@ impl App {
     pub fn new(store: Store, storage: Storage, settings: Settings) -> App {
         App {
             plays: proof::plays_committer(store.clone()),
+            heartbeats: player::heartbeats_committer(store.clone()),
             store,
             storage,
             clock: Arc::new(SystemClock),

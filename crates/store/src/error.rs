@@ -73,6 +73,26 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+impl StoreError {
+    /// For an outage (no connection; the database shutting down or refusing connections), the same error for
+    /// another caller whose work shared the failed transaction: trying that work again at once would meet the same
+    /// outage. `None` for anything else, lock conflicts included (a deadlock, a serialization failure or a busy
+    /// SQLite file may pass on a retry).
+    pub fn outage_copy(&self) -> Option<StoreError> {
+        let StoreError::Unavailable(e) = self else {
+            return None;
+        };
+        let lock = match e {
+            sqlx::Error::Database(db) => {
+                db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                    || matches!(db.code().as_deref(), Some("40001" | "40P01" | "55P03"))
+            }
+            _ => false,
+        };
+        (!lock).then(|| StoreError::Unavailable(sqlx::Error::Protocol(e.to_string())))
+    }
+}
+
 /// The message of a [`StoreError::Conflict`] from a broken uniqueness rule (the database's own text differs between
 /// SQLite and PostgreSQL and is only logged).
 pub const UNIQUE_CONFLICT: &str = "already exists";
@@ -118,5 +138,20 @@ impl From<sqlx::Error> for StoreError {
 impl From<twincast_core::validate::Invalid> for StoreError {
     fn from(e: twincast_core::validate::Invalid) -> Self {
         StoreError::Invalid(e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StoreError;
+
+    #[test]
+    fn only_an_outage_is_copied_for_the_others_of_a_group() {
+        let copy = StoreError::Unavailable(sqlx::Error::PoolTimedOut).outage_copy();
+        assert!(matches!(copy, Some(StoreError::Unavailable(_))), "{copy:?}");
+        assert!(StoreError::Conflict("x".into()).outage_copy().is_none());
+        assert!(StoreError::Db(sqlx::Error::RowNotFound)
+            .outage_copy()
+            .is_none());
     }
 }

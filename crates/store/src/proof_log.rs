@@ -158,7 +158,12 @@ pub(crate) async fn insert_plays(tx: &mut Tx, rows: &[(&PlayRecord, Option<u64>)
         }
         let n = q.execute(&mut **tx).await?.rows_affected();
         if n != chunk.len() as u64 {
-            return Err(StoreError::Conflict("play-stored-concurrently".into()));
+            // Cannot happen while the log's lock is held (every appender takes it, and the rows already stored
+            // were read under it): a broken invariant, answered as an internal error, never as a client's fault.
+            return Err(StoreError::Db(sqlx::Error::Protocol(format!(
+                "proof of play: stored {n} of {} rows under the log's lock",
+                chunk.len()
+            ))));
         }
     }
     Ok(())

@@ -1,8 +1,9 @@
-//! Heartbeats: a player's status report, validated here and stored by the front door's group commit.
+//! Heartbeats: a player's status report, validated and stored here, many to a transaction (group commit).
 
 use crate::error::{AppError, AppResult};
+use crate::group_commit::{failed_by_outage, GroupCommit};
 use crate::{validate, App};
-use twincast_store::{Device, HeartbeatRecord};
+use twincast_store::{Device, HeartbeatRecord, Store, StoreError};
 
 pub use twincast_protocol::{CacheState, CurrentItem, Heartbeat, PlayerError};
 
@@ -11,9 +12,49 @@ pub const MAX_HEARTBEAT_ERRORS: usize = 50;
 /// Longest text field of a heartbeat, in characters.
 const MAX_FIELD: usize = 500;
 
+/// Heartbeats waiting to be stored together (see [`crate::group_commit`]).
+pub type HeartbeatsCommitter = GroupCommit<HeartbeatRecord, Result<(), StoreError>>;
+
+/// Heartbeats one transaction may hold: 10,000 screens reporting every 30 s send ~330 a second.
+const HEARTBEATS_PER_GROUP: usize = 512;
+
+/// The committer of `store`'s heartbeats: a group is one transaction; if it fails, its rows are stored one by one,
+/// so one bad row (say, of a screen deleted meanwhile) cannot fail its neighbours. A group that failed because the
+/// database is unavailable is not retried row by row: each would fail the same way.
+pub fn heartbeats_committer(store: Store) -> std::sync::Arc<HeartbeatsCommitter> {
+    GroupCommit::new(HEARTBEATS_PER_GROUP, move |rows: Vec<HeartbeatRecord>| {
+        let store = store.clone();
+        Box::pin(async move {
+            match store.record_heartbeats(&rows).await {
+                Ok(()) => rows.iter().map(|_| Ok(())).collect(),
+                Err(e) if rows.len() == 1 => vec![Err(e)],
+                Err(e) => match failed_by_outage(e, rows.len()) {
+                    Ok(out) => out,
+                    Err(_) => {
+                        let mut out = Vec::with_capacity(rows.len());
+                        for row in &rows {
+                            out.push(store.record_heartbeats(std::slice::from_ref(row)).await);
+                        }
+                        out
+                    }
+                },
+            }
+        })
+    })
+}
+
 impl App {
-    /// Validates a heartbeat of `device` and prepares its row (stored through the front door's group commit): the body as sent and the clock offset
-    /// (server − device) when the player sent its time.
+    /// Stores a heartbeat row durably, in one transaction with the heartbeats arriving meanwhile; answers after
+    /// the commit.
+    pub async fn record_heartbeat(&self, record: HeartbeatRecord) -> AppResult<()> {
+        match self.heartbeats.submit(record).await {
+            Some(result) => Ok(result?),
+            None => Err(AppError::internal("the heartbeat writer stopped")),
+        }
+    }
+
+    /// Validates a heartbeat of `device` and prepares its row (stored by [`App::record_heartbeat`]): the body as
+    /// sent and the clock offset (server − device) when the player sent its time.
     pub fn accept_heartbeat(&self, device: &Device, hb: &Heartbeat) -> AppResult<HeartbeatRecord> {
         if hb.errors.len() > MAX_HEARTBEAT_ERRORS {
             return Err(AppError::invalid(

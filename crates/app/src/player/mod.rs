@@ -19,7 +19,10 @@ pub use commands::{
 };
 pub use decodes::{normalize_decodes, MAX_DECODES};
 pub use devices::{check_device_token, DeviceCache, NoDeviceCache, ScreenReport};
-pub use heartbeat::{CacheState, CurrentItem, Heartbeat, PlayerError, MAX_HEARTBEAT_ERRORS};
+pub use heartbeat::{
+    heartbeats_committer, CacheState, CurrentItem, Heartbeat, HeartbeatsCommitter, PlayerError,
+    MAX_HEARTBEAT_ERRORS,
+};
 pub use pairing::{
     normalize_code, ClaimedDevice, NewPairing, PairingPoll, PairingRequest, CODE_ALPHABET, CODE_LEN,
 };

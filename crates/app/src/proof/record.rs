@@ -22,7 +22,8 @@ pub type PlaysCommitter =
 const PLAYS_PER_GROUP: usize = 256;
 
 /// The committer of `store`'s proof-of-play appends: a group is one transaction with one lock of the log; if it
-/// fails, its batches are tried one by one, so each gets its own outcome (one bad batch cannot fail the others).
+/// fails, its batches are tried one by one, so each gets its own outcome (one bad batch cannot fail the others),
+/// unless the database is out (see [`crate::group_commit::failed_by_outage`]).
 pub fn plays_committer(store: Store) -> std::sync::Arc<PlaysCommitter> {
     crate::group_commit::GroupCommit::new(PLAYS_PER_GROUP, move |items: Vec<PlayAppend>| {
         let store = store.clone();
@@ -30,22 +31,25 @@ pub fn plays_committer(store: Store) -> std::sync::Arc<PlaysCommitter> {
             match store.append_plays_group(&items).await {
                 Ok(out) => out,
                 Err(e) if items.len() == 1 => vec![Err(e)],
-                Err(_) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for it in &items {
-                        out.push(
-                            store
-                                .append_plays(
-                                    &it.device_id,
-                                    it.batch.as_ref(),
-                                    &it.records,
-                                    it.received_at,
-                                )
-                                .await,
-                        );
+                Err(e) => match crate::group_commit::failed_by_outage(e, items.len()) {
+                    Ok(out) => out,
+                    Err(_) => {
+                        let mut out = Vec::with_capacity(items.len());
+                        for it in &items {
+                            out.push(
+                                store
+                                    .append_plays(
+                                        &it.device_id,
+                                        it.batch.as_ref(),
+                                        &it.records,
+                                        it.received_at,
+                                    )
+                                    .await,
+                            );
+                        }
+                        out
                     }
-                    out
-                }
+                },
             }
         })
     })

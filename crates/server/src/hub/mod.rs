@@ -8,11 +8,9 @@
 //! - `commands`: queued remote commands delivered to the screens' sockets.
 //! - `connections`: the open sockets and what each screen was last told.
 //! - `refresh`: change events → recomputed manifests → pushes (and the hub's metrics).
-//! - `group_commit`: heartbeats stored many to a transaction.
 
 mod commands;
 mod connections;
-mod group_commit;
 mod refresh;
 
 use crate::manifest::build::{build_manifest, Snapshot};
@@ -88,8 +86,6 @@ pub struct Hub {
     tokens: RwLock<HashMap<String, CachedDevice>>,
     /// The manifest ETag each connected screen was last told about (`hello` or a push).
     announced: RwLock<HashMap<String, String>>,
-    /// Heartbeats waiting for the next group commit.
-    heartbeats: Arc<group_commit::GroupCommit>,
     /// Schedule-version reads for screens whose socket another node holds.
     gate: VersionGate,
     /// The newest version those reads saw (-1: none).
@@ -148,7 +144,6 @@ impl Hub {
             screens: RwLock::default(),
             tokens: RwLock::default(),
             announced: RwLock::default(),
-            heartbeats: Arc::default(),
             gate: VersionGate::default(),
             seen: AtomicI64::new(-1),
         }
@@ -276,9 +271,26 @@ impl Hub {
         Ok((view.screen.name, screen))
     }
 
-    /// The manifest of `screen_id` for the horizon of `hours` from the current hour (cached). For a screen whose
-    /// socket is not on this node, the schedule version is read anew (see [`VersionGate`]): the node holding the
-    /// socket may have told it of a change this node has not heard of yet.
+    /// The manifest a screen asked for: as [`Hub::manifest`], but for a screen whose socket is not on this node the
+    /// schedule version is read anew (see [`VersionGate`]): the node holding the socket may have told the screen of
+    /// a change this node has not heard of yet.
+    pub async fn manifest_asked(
+        &self,
+        state: &AppState,
+        screen_id: &str,
+        hours: i64,
+        now: i64,
+    ) -> Result<Arc<Manifest>, StoreError> {
+        if !self.is_connected(screen_id) {
+            // Not stored as the known version: the refresh worker's 5 s poll compares with that one to notice
+            // changes made elsewhere, and must still see this change as new.
+            let fresh = self.gate.fresh(state).await?;
+            self.seen.fetch_max(fresh, Ordering::AcqRel);
+        }
+        self.manifest(state, screen_id, hours, now).await
+    }
+
+    /// The manifest of `screen_id` for the horizon of `hours` from the current hour (cached).
     pub async fn manifest(
         &self,
         state: &AppState,
@@ -287,12 +299,6 @@ impl Hub {
         now: i64,
     ) -> Result<Arc<Manifest>, StoreError> {
         let from = now - now.rem_euclid(HOUR);
-        if !self.is_connected(screen_id) {
-            // Not stored as the known version: the refresh worker's 5 s poll compares with that one to notice
-            // changes made elsewhere, and must still see this change as new.
-            let fresh = self.gate.fresh(state).await?;
-            self.seen.fetch_max(fresh, Ordering::AcqRel);
-        }
         // Every caller builds from the newest version any of them saw, so the shared snapshot never goes back.
         let version = self
             .current_version(state)

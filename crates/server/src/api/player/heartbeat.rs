@@ -1,7 +1,7 @@
-//! Heartbeats over HTTP: validated by the application, stored through the hub's group commit.
+//! Heartbeats over HTTP: validated and stored (many to a transaction) by the application.
 
 use super::PlayerAuth;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiResult};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -23,11 +23,7 @@ pub async fn heartbeat(
 ) -> ApiResult<Json<HeartbeatAnswer>> {
     let record = state.app.accept_heartbeat(&device, &hb)?;
     let now = record.at;
-    state
-        .hub
-        .record_heartbeat(&state.store, record)
-        .await
-        .map_err(|e| ApiError::internal(format!("storing the heartbeat: {e}")))?;
+    state.app.record_heartbeat(record).await?;
     if let Some(d) = &hb.decodes {
         let codecs = twincast_app::player::normalize_decodes(d)?;
         if state.app.record_decodes(&device, &codecs).await? {

@@ -49,7 +49,7 @@ pub async fn manifest(
     }
     let m = state
         .hub
-        .manifest(&state, &device.screen_id, hours, state.app.now_ms())
+        .manifest_asked(&state, &device.screen_id, hours, state.app.now_ms())
         .await?;
     let etag = HeaderValue::from_str(&m.etag).map_err(ApiError::internal)?;
     let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
