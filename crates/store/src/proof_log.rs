@@ -21,10 +21,10 @@ const PLAY_COLS: &str = "screen_id, id, device_id, location_id, partner, campaig
      ended_at, received_at, ref, media_sha256, utc_offset_s, planned_ms, policy, counted, reason, batch_id, log_index";
 const PLAY_COL_COUNT: usize = 20;
 /// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-const ROWS_PER_STATEMENT: usize = 200;
+pub(crate) const ROWS_PER_STATEMENT: usize = 200;
 
 /// `($1, $2, …), ($n+1, …), …`: `rows` groups of `cols` placeholders.
-fn placeholders(rows: usize, cols: usize) -> String {
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();

@@ -168,6 +168,19 @@ async fn pairing_devices_and_plays() {
             s.screen(id).await.unwrap().screen.last_seen_at,
             Some(now + 1)
         );
+        // Two of one screen in a group: the later one is kept.
+        s.record_heartbeats(&[beat(3, Some(1), now + 2), beat(4, Some(2), now + 3)])
+            .await
+            .unwrap();
+        let st = s.screen_status(id).await.unwrap().unwrap();
+        assert_eq!(
+            (st.heartbeat, st.clock_offset_ms),
+            (json!({"v": 4}), Some(2))
+        );
+        assert_eq!(
+            s.screen(id).await.unwrap().screen.last_seen_at,
+            Some(now + 3)
+        );
 
         let day = 1_764_000_000_000;
         let ctx = s.play_context(id, &Default::default()).await.unwrap();

@@ -1,8 +1,10 @@
 //! Heartbeats: the screens' last reported status.
 
+use crate::proof_log::{placeholders, ROWS_PER_STATEMENT};
 use crate::{Result, Store};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The last heartbeat of a screen.
@@ -47,42 +49,45 @@ impl Store {
         Ok(())
     }
 
-    /// Stores several heartbeats in one transaction (group commit: one durable write for many screens).
+    /// Stores several heartbeats in one transaction (group commit: one durable write for many screens), a screen's
+    /// last one of the group winning, with two statements per 200 screens (an upsert of their status, then their
+    /// `last_seen_at`), not two per screen.
     pub async fn record_heartbeats(&self, rows: &[HeartbeatRecord]) -> Result<()> {
-        let mut tx = self.begin_write().await?;
-        // Screens' rows in id order, as the proof-of-play appenders take them (no cycle of waits between the
-        // two); the sort is stable, so a screen's later heartbeat still wins.
-        let mut rows: Vec<&HeartbeatRecord> = rows.iter().collect();
-        rows.sort_by(|a, b| a.screen_id.cmp(&b.screen_id));
+        // Screens in id order, as the proof-of-play appenders take them (no cycle of waits between the two).
+        let mut latest: BTreeMap<&str, &HeartbeatRecord> = BTreeMap::new();
         for r in rows {
-            let n = sqlx::query(
-                "UPDATE screen_status SET device_id = $1, heartbeat = $2, clock_offset_ms = $3, updated_at = $4 WHERE screen_id = $5",
-            )
-            .bind(&r.device_id)
-            .bind(&r.body)
-            .bind(r.clock_offset_ms)
-            .bind(r.at)
-            .bind(&r.screen_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                sqlx::query(
-                    "INSERT INTO screen_status (screen_id, device_id, heartbeat, clock_offset_ms, updated_at) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&r.screen_id)
-                .bind(&r.device_id)
-                .bind(&r.body)
-                .bind(r.clock_offset_ms)
-                .bind(r.at)
-                .execute(&mut *tx)
-                .await?;
+            latest.insert(&r.screen_id, r);
+        }
+        let rows: Vec<&HeartbeatRecord> = latest.into_values().collect();
+        let mut tx = self.begin_write().await?;
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO screen_status (screen_id, device_id, heartbeat, clock_offset_ms, updated_at) VALUES {} \
+                 ON CONFLICT (screen_id) DO UPDATE SET device_id = excluded.device_id, heartbeat = excluded.heartbeat, \
+                 clock_offset_ms = excluded.clock_offset_ms, updated_at = excluded.updated_at",
+                placeholders(chunk.len(), 5)
+            )));
+            for r in chunk {
+                q = q
+                    .bind(&r.screen_id)
+                    .bind(&r.device_id)
+                    .bind(&r.body)
+                    .bind(r.clock_offset_ms)
+                    .bind(r.at);
             }
-            sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-                .bind(r.at)
-                .bind(&r.screen_id)
-                .execute(&mut *tx)
-                .await?;
+            q.execute(&mut *tx).await?;
+            // A VALUES list's columns are column1, column2, … in both engines (SQLite has no `AS v(id, at)`).
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(${}, CAST(${} AS BIGINT))", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE screens SET last_seen_at = v.column2 FROM (VALUES {}) AS v WHERE screens.id = v.column1",
+                values.join(", ")
+            )));
+            for r in chunk {
+                q = q.bind(&r.screen_id).bind(r.at);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
