@@ -201,6 +201,8 @@ impl Store {
         let mut order: Vec<usize> = (0..items.len()).collect();
         order.sort_by(|a, b| items[*a].device_id.cmp(&items[*b].device_id));
         let mut admitted = vec![true; items.len()];
+        // Signed batches admitted (their sequence number is new), inserted together below.
+        let mut new_batches = Vec::new();
         for &i in &order {
             let it = &items[i];
             let Some(b) = &it.batch else { continue };
@@ -216,19 +218,29 @@ impl Store {
                 admitted[i] = false;
                 continue;
             }
-            sqlx::query(
-                "INSERT INTO play_batches (id, device_id, screen_id, seq, payload, signature, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&b.id)
-            .bind(&it.device_id)
-            .bind(it.records.first().map(|r| r.screen.as_str()).unwrap_or_default())
-            .bind(b.seq)
-            .bind(&b.payload)
-            .bind(&b.signature)
-            .bind(it.received_at)
-            .execute(&mut *tx)
-            .await?;
+            new_batches.push((it, b));
+        }
+        for chunk in new_batches.chunks(proof_log::ROWS_PER_STATEMENT / 4) {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO play_batches (id, device_id, screen_id, seq, payload, signature, received_at) VALUES {}",
+                proof_log::placeholders(chunk.len(), 7)
+            )));
+            for (it, b) in chunk {
+                q = q
+                    .bind(&b.id)
+                    .bind(&it.device_id)
+                    .bind(
+                        it.records
+                            .first()
+                            .map(|r| r.screen.as_str())
+                            .unwrap_or_default(),
+                    )
+                    .bind(b.seq)
+                    .bind(&b.payload)
+                    .bind(&b.signature)
+                    .bind(it.received_at);
+            }
+            q.execute(&mut *tx).await?;
         }
         let mut seen_at: BTreeMap<&str, i64> = BTreeMap::new();
         for (it, _) in items.iter().zip(&admitted).filter(|(_, ok)| **ok) {
@@ -237,13 +249,8 @@ impl Store {
                 *at = (*at).max(it.received_at);
             }
         }
-        for (screen, at) in seen_at {
-            sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-                .bind(at)
-                .bind(screen)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let seen_at: Vec<(&str, i64)> = seen_at.into_iter().collect();
+        crate::players::status::set_last_seen(&mut tx, &seen_at).await?;
         // The log's lock, held for a fixed number of statements (crate::proof_log).
         let mut frontier = proof_log::lock_frontier(&mut tx).await?;
         let all: Vec<&PlayRecord> = items

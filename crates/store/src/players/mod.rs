@@ -8,7 +8,7 @@ mod devices;
 mod pairing;
 mod plays;
 mod screenshots;
-mod status;
+pub(crate) mod status;
 
 pub use commands::{NewScreenCommand, ScreenCommand};
 pub use devices::{Device, TokenState};

@@ -76,18 +76,9 @@ impl Store {
                     .bind(r.at);
             }
             q.execute(&mut *tx).await?;
-            // A VALUES list's columns are column1, column2, … in both engines (SQLite has no `AS v(id, at)`).
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, CAST(${} AS BIGINT))", 2 * i + 1, 2 * i + 2))
-                .collect();
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "UPDATE screens SET last_seen_at = v.column2 FROM (VALUES {}) AS v WHERE screens.id = v.column1",
-                values.join(", ")
-            )));
-            for r in chunk {
-                q = q.bind(&r.screen_id).bind(r.at);
-            }
-            q.execute(&mut *tx).await?;
+            let seen: Vec<(&str, i64)> =
+                chunk.iter().map(|r| (r.screen_id.as_str(), r.at)).collect();
+            set_last_seen(&mut tx, &seen).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -112,4 +103,26 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// Sets `last_seen_at` of several screens (`(screen, at)`, each screen once), with one statement per 200.
+pub(crate) async fn set_last_seen(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    seen: &[(&str, i64)],
+) -> Result<()> {
+    for chunk in seen.chunks(ROWS_PER_STATEMENT) {
+        // A VALUES list's columns are column1, column2, … in both engines (SQLite has no `AS v(id, at)`).
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, CAST(${} AS BIGINT))", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE screens SET last_seen_at = v.column2 FROM (VALUES {}) AS v WHERE screens.id = v.column1",
+            values.join(", ")
+        )));
+        for (screen, at) in chunk {
+            q = q.bind(*screen).bind(*at);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
