@@ -168,6 +168,8 @@ cpu_sample() {
 api() { curl -sS -H "Authorization: Bearer $API_TOKEN" -H 'content-type: application/json' "$@"; }
 PARTNER=$(api "$LB/api/v1/partners?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
 
+# Nothing of an earlier run is read as this run's.
+rm -f "$BENCH"/report-*.json "$BENCH"/cpu-*.txt "$BENCH"/rss-*.txt "$BENCH"/sockets-*.txt
 for round in $(seq 1 "$ROUNDS"); do
     stage "round $round: reference (1 player), then $SCREENS players through $BALANCERS balancer(s)"
     "$TWINCAST" fleet-sim --server "$LB" --screens 1 --tokens "$BENCH/one.txt" --api-token "$API_TOKEN" --change \

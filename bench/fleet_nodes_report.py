@@ -121,6 +121,30 @@ for label, a, b in [("while the fleet only reports", "idle0", "idle1"), ("after 
             + ", ".join(f"{n} {v:.2f}" for n, v in zip(names, per))
             + f"; together {sum(per):.2f}.\n"
         )
+idle, change = cores(1, "idle0", "idle1"), cores(1, "change0", "change1")
+if idle and change:
+    # The simulated fleet's own work for the change: the simulators' and balancers' CPU beyond their reporting,
+    # per screen that got the change within the window. Scaled to the whole fleet, it is a floor on the time any
+    # server could take on this machine, whose cores those processes share with the nodes.
+    extra = sum(change[1][i] - idle[1][i] for i in (3, 4)) * change[0]
+    with open(f"{bench}/cpu-change1-1.txt") as f:
+        window_ms = int(f.read().split()[0]) - first[0]["change"]["started_at_ms"]
+    got = sum(1 for p in first for x in p["change"]["latencies_ms"] if x <= window_ms)
+    measured = sum(p["change"]["players"] for p in first)
+    if got and extra > 0:
+        per = extra / got
+        floor = per * measured / os.cpu_count()
+        out.append(
+            f"The fleet's own side of the change: in that window the simulators and balancers used {extra:.1f} "
+            f"core-seconds more than while only reporting, and {got:,} screens got the change in it: "
+            f"{per * 1000:.2f} ms of CPU per screen before any server work. For all {measured:,} screens that is "
+            f"{floor:.1f} s of all {os.cpu_count()} cores"
+            + (
+                f", so on this machine no server could bring 99% of them the change within 2 s.\n"
+                if floor > 2
+                else ".\n"
+            )
+        )
 section = "\n".join(out)
 print(section)
 if doc == "-":

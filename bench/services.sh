@@ -8,6 +8,10 @@ PG_BIN=""
 PG_DATA=""
 PG_UP=0
 WEED_PID=""
+PG_PORT=""
+# BENCH_PG_STATS=1: PostgreSQL loads pg_stat_statements, and stop_services writes the statements that took the
+# most time to pg-statements.txt beside the cluster (where a benchmark's database time goes).
+PG_STATS=${BENCH_PG_STATS:-0}
 
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -52,11 +56,16 @@ start_postgres() {
     as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log"; die "initdb failed"; }
     port=$(free_port 56432)
+    PG_PORT=$port
+    local stats=""
+    [ "$PG_STATS" != 1 ] || stats="-c shared_preload_libraries=pg_stat_statements"
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$dir/pg.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c max_connections=200" start >/dev/null ||
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories= -c max_connections=200 $stats" start >/dev/null ||
         { tail -n 20 "$dir/pg.log"; die "PostgreSQL did not start"; }
     PG_UP=1
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres twincast
+    [ "$PG_STATS" != 1 ] || "$PG_BIN/psql" -q -h 127.0.0.1 -p "$port" -U postgres twincast \
+        -c 'CREATE EXTENSION pg_stat_statements' >/dev/null
     PG_URL="postgres://postgres@127.0.0.1:$port/twincast"
     log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 }
@@ -100,6 +109,9 @@ haproxy_recipe() {
 stop_services() {
     if [ -n "$WEED_PID" ]; then stop_group "$WEED_PID"; fi
     if [ "$PG_UP" -eq 1 ]; then
+        [ "$PG_STATS" != 1 ] || "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres twincast -c \
+            "SELECT round(total_exec_time) AS ms, calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
+             FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" >"$(dirname "$PG_DATA")/pg-statements.txt" 2>&1
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 stop >/dev/null 2>&1 ||
             as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1
         PG_UP=0

@@ -149,16 +149,21 @@ impl Store {
                 screen_id,
             )
             .await?;
+        // The partners of the batch's campaigns in one statement (a batch names a handful).
         let mut partners = BTreeMap::new();
-        for c in campaigns {
-            if let Some(r) = sqlx::query(
-                "SELECT p.slug AS slug FROM campaigns c JOIN partners p ON p.id = c.partner_id WHERE c.id = $1",
-            )
-            .bind(c)
-            .fetch_optional(&self.pool)
-            .await?
-            {
-                partners.insert(c.clone(), r.try_get("slug")?);
+        let ids: Vec<&String> = campaigns.iter().collect();
+        for chunk in ids.chunks(proof_log::ROWS_PER_STATEMENT) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT c.id AS id, p.slug AS slug FROM campaigns c JOIN partners p ON p.id = c.partner_id \
+                 WHERE c.id IN ({})",
+                marks.join(", ")
+            )));
+            for c in chunk {
+                q = q.bind(*c);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                partners.insert(r.try_get("id")?, r.try_get("slug")?);
             }
         }
         Ok(PlayContext {

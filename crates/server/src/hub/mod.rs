@@ -90,7 +90,15 @@ pub struct Hub {
     gate: VersionGate,
     /// The newest version those reads saw (-1: none).
     seen: AtomicI64,
+    /// Screens read one by one since the cache was last filled whole.
+    screen_misses: AtomicU64,
+    /// Held while the screen cache is filled whole.
+    filling: tokio::sync::Mutex<()>,
 }
+
+/// Screens read one by one before the cache is filled whole: a burst of misses is a fleet (re)connecting to this
+/// node (it just started, or another one stopped), and one query for every screen then replaces two per screen.
+const SCREEN_MISS_BURST: u64 = 32;
 
 /// Reads of the schedule version on behalf of requests that must not be answered from an older one, shared by the
 /// requests that wait together.
@@ -146,6 +154,8 @@ impl Hub {
             announced: RwLock::default(),
             gate: VersionGate::default(),
             seen: AtomicI64::new(-1),
+            screen_misses: AtomicU64::new(0),
+            filling: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -244,16 +254,29 @@ impl Hub {
         Ok(snap)
     }
 
+    fn cached_screen(&self, screen_id: &str) -> Option<(String, tc::Screen)> {
+        let s = self.screens.read().ok()?;
+        let c = s.get(screen_id)?;
+        (c.at.elapsed() < SCREEN_TTL).then(|| (c.name.clone(), c.screen.clone()))
+    }
+
     async fn screen(
         &self,
         state: &AppState,
         screen_id: &str,
     ) -> Result<(String, tc::Screen), StoreError> {
-        if let Ok(s) = self.screens.read() {
-            if let Some(c) = s.get(screen_id) {
-                if c.at.elapsed() < SCREEN_TTL {
-                    return Ok((c.name.clone(), c.screen.clone()));
-                }
+        if let Some(hit) = self.cached_screen(screen_id) {
+            return Ok(hit);
+        }
+        if self.screen_misses.fetch_add(1, Ordering::AcqRel) + 1 >= SCREEN_MISS_BURST {
+            let _filling = self.filling.lock().await;
+            // Whoever held the lock before may have filled it meanwhile.
+            if self.screen_misses.load(Ordering::Acquire) >= SCREEN_MISS_BURST {
+                self.load_all_screens(state).await;
+                self.screen_misses.store(0, Ordering::Release);
+            }
+            if let Some(hit) = self.cached_screen(screen_id) {
+                return Ok(hit);
             }
         }
         let view = state.store.screen(screen_id).await?;

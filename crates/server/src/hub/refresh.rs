@@ -30,9 +30,13 @@ impl Hub {
                     .count()
             })
             .unwrap_or(0);
-        if stale < 64 {
-            return;
+        if stale >= 64 {
+            self.load_all_screens(state).await;
         }
+    }
+
+    /// Loads every screen into the cache with one query.
+    pub(super) async fn load_all_screens(&self, state: &AppState) {
         match state.store.all_core_screens().await {
             Ok(all) => {
                 if let Ok(mut s) = self.screens.write() {
