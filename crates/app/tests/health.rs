@@ -433,3 +433,46 @@ fn settings_are_checked() {
     assert!(bad(&|s| s.smtp_from = "not an address".into()).contains("smtp_from"));
     assert!(bad(&|s| s.smtp_to.clear()).contains("smtp_to"));
 }
+
+/// Nodes sharing a database: every node counts the screens, only the live node with the lowest id records the
+/// transitions (a fleet coming online at once is written once, not by every node); when its lease runs out, the
+/// next one does.
+#[tokio::test]
+async fn of_several_nodes_one_records_the_transitions() {
+    let f = fixture(1).await;
+    let mut a = f.app.clone();
+    a.node_id = "node-a".into();
+    let mut b = f.app.clone();
+    b.node_id = "node-b".into();
+    a.renew_lease().await.unwrap();
+    b.renew_lease().await.unwrap();
+    f.store
+        .touch_screen(&f.screens[0], f.clock.now_ms())
+        .await
+        .unwrap();
+    let notify = || Arc::new(tokio::sync::Notify::new());
+    let (mut wa, mut wb) = (
+        HealthWatch::new(a, notify()),
+        HealthWatch::new(b.clone(), notify()),
+    );
+
+    let r = wb.pass().await.unwrap();
+    assert_eq!(r.first_seen, 0, "node-b recorded while node-a lives: {r:?}");
+    assert_eq!(r.counts[&("airport".to_string(), "online")], 1);
+    assert_eq!(f.store.screen_health(&f.screens[0]).await.unwrap(), None);
+    let r = wa.pass().await.unwrap();
+    assert_eq!(r.first_seen, 1, "{r:?}");
+
+    // node-a stops renewing; once its lease has run out, node-b records.
+    f.clock.advance(b.node_lease_ms().max(SILENCE) + 1);
+    b.renew_lease().await.unwrap();
+    assert_eq!(
+        f.store.live_nodes(f.clock.now_ms()).await.unwrap(),
+        vec!["node-b".to_string()]
+    );
+    let r = wb.pass().await.unwrap();
+    assert_eq!(
+        r.transitions,
+        vec![(f.screens[0].clone(), ScreenStatus::Offline)]
+    );
+}

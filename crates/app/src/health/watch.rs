@@ -57,6 +57,7 @@ impl HealthWatch {
         let now = self.app.now_ms();
         let silence = self.app.settings.offline_after_ms;
         let screens = self.app.store.watched_screens().await?;
+        let records_here = self.records_transitions(now).await?;
         let mut report = PassReport::default();
         let mut records = Vec::new();
         for s in &screens {
@@ -65,7 +66,10 @@ impl HealthWatch {
                 .counts
                 .entry((s.location_slug.clone(), status.as_str()))
                 .or_default() += 1;
-            if status == ScreenStatus::NeverSeen || s.state.as_deref() == Some(status.as_str()) {
+            if !records_here
+                || status == ScreenStatus::NeverSeen
+                || s.state.as_deref() == Some(status.as_str())
+            {
                 continue;
             }
             let t = transition(s, status, now);
@@ -111,6 +115,18 @@ impl HealthWatch {
         }
         self.set_gauges(&report.counts);
         Ok(report)
+    }
+
+    /// Whether this node records the transitions: of the nodes sharing the database whose lease runs, the one with
+    /// the lowest id does (every node still counts the screens for its gauges). Each transition is recorded once
+    /// whoever records it, so two nodes that both believe they do for a moment only repeat work; the work is what
+    /// this saves, and the lock waits of every node writing the same rows when a fleet comes online at once. A node
+    /// whose lease is not written yet, or alone (SQLite), records them.
+    async fn records_transitions(&self, now: i64) -> AppResult<bool> {
+        let live = self.app.store.live_nodes(now).await?;
+        Ok(live
+            .first()
+            .is_none_or(|first| **first == *self.app.node_id))
     }
 
     fn set_gauges(&mut self, counts: &BTreeMap<(String, &'static str), u64>) {
