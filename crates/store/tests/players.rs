@@ -132,6 +132,14 @@ async fn pairing_devices_and_plays() {
             s.device_by_token("nope", now).await.unwrap(),
             Err(TokenState::Unknown)
         );
+        assert_eq!(
+            s.valid_devices(now).await.unwrap(),
+            vec![("tok".to_string(), got.clone())]
+        );
+        assert!(
+            s.valid_devices(now + 10_000).await.unwrap().is_empty(),
+            "expired"
+        );
         let unpair = AuditEntry::by_system("screen.unpair", id, now);
         assert_eq!(
             s.revoke_devices(id, &unpair).await.unwrap(),
@@ -150,6 +158,7 @@ async fn pairing_devices_and_plays() {
             Err(TokenState::Revoked)
         );
         assert!(s.active_device(id).await.unwrap().is_none());
+        assert!(s.valid_devices(now).await.unwrap().is_empty(), "revoked");
 
         let beat = |v: i64, clock_offset_ms: Option<i64>, at: i64| HeartbeatRecord {
             screen_id: id.to_string(),

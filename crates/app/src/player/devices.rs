@@ -16,6 +16,14 @@ pub trait DeviceCache: Send + Sync {
     fn cached(&self, token_hash: &str) -> Option<Device>;
     /// Remembers a device that just authenticated with `token_hash`.
     fn remember(&self, token_hash: &str, device: &Device);
+    /// Counts a miss; `Some(generation)` when this miss should fill the cache whole (a burst of misses: many
+    /// screens reaching this node at once), the generation to hand back to [`DeviceCache::fill`].
+    fn fill_wanted(&self) -> Option<u64> {
+        None
+    }
+    /// Fills the cache with every valid device (by token hash), read after [`DeviceCache::fill_wanted`] gave
+    /// `generation`; ignored if tokens were forgotten or revoked since (the list may hold them).
+    fn fill(&self, _generation: u64, _devices: Vec<(String, Device)>) {}
 }
 
 /// No cache: every authentication asks the database.
@@ -76,6 +84,14 @@ impl App {
         if let Some(d) = cache.cached(&hash) {
             if d.token_expires_at > now && d.revoked_at.is_none() {
                 return Ok(d);
+            }
+        }
+        if let Some(generation) = cache.fill_wanted() {
+            cache.fill(generation, self.store.valid_devices(now).await?);
+            if let Some(d) = cache.cached(&hash) {
+                if d.token_expires_at > now && d.revoked_at.is_none() {
+                    return Ok(d);
+                }
             }
         }
         match self.store.device_by_token(&hash, now).await? {

@@ -16,6 +16,8 @@ impl Hub {
     /// Forgets the revoked devices and closes their sockets (close code 4401 after a `revoked` message).
     pub fn revoke(&self, screen_id: &str, device_ids: &[String]) {
         if let Ok(mut t) = self.tokens.write() {
+            self.token_generation
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             t.retain(|_, c| !device_ids.contains(&c.device.id));
         }
         let revoked = Push::Revoked {

@@ -90,6 +90,10 @@ pub struct Hub {
     gate: VersionGate,
     /// The newest version those reads saw (-1: none).
     seen: AtomicI64,
+    /// Tokens read one by one since the token cache was last filled whole.
+    token_misses: AtomicU64,
+    /// Bumped whenever cached tokens are forgotten or revoked: a fill read before then is not used.
+    token_generation: AtomicU64,
     /// Screens read one by one since the cache was last filled whole.
     screen_misses: AtomicU64,
     /// Held while the screen cache is filled whole.
@@ -155,6 +159,8 @@ impl Hub {
             gate: VersionGate::default(),
             seen: AtomicI64::new(-1),
             screen_misses: AtomicU64::new(0),
+            token_misses: AtomicU64::new(0),
+            token_generation: AtomicU64::new(0),
             filling: tokio::sync::Mutex::new(()),
         }
     }
@@ -172,8 +178,34 @@ impl Hub {
     /// Forgets every cached token (after a resynchronisation: a revocation may have been missed).
     pub fn forget_tokens(&self) {
         if let Ok(mut t) = self.tokens.write() {
+            self.token_generation.fetch_add(1, Ordering::AcqRel);
             t.clear();
         }
+    }
+
+    /// Counts a token-cache miss; the miss that completes a burst ([`SCREEN_MISS_BURST`] since the last fill) gets
+    /// the generation to fill the cache whole with.
+    pub fn token_fill_wanted(&self) -> Option<u64> {
+        let n = self.token_misses.fetch_add(1, Ordering::AcqRel) + 1;
+        n.is_multiple_of(SCREEN_MISS_BURST)
+            .then(|| self.token_generation.load(Ordering::Acquire))
+    }
+
+    /// Caches every device of `devices` (token hash, device), unless tokens were forgotten or revoked since
+    /// `generation` was handed out (the list, read before, may still hold a revoked one).
+    pub fn fill_tokens(&self, generation: u64, devices: Vec<(String, Device)>) {
+        if let Ok(mut t) = self.tokens.write() {
+            // Checked under the lock revocations also take: none can slip between the check and the fill.
+            if self.token_generation.load(Ordering::Acquire) == generation {
+                let at = Instant::now();
+                t.extend(
+                    devices
+                        .into_iter()
+                        .map(|(hash, device)| (hash, CachedDevice { at, device })),
+                );
+            }
+        }
+        self.token_misses.store(0, Ordering::Release);
     }
 
     /// Remembers a valid token.
@@ -341,5 +373,56 @@ impl Hub {
             cache.insert((screen_id.to_string(), hours), m.clone());
         }
         Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(id: &str) -> Device {
+        Device {
+            id: id.into(),
+            screen_id: format!("screen-{id}"),
+            paired_at: 1,
+            token_expires_at: i64::MAX,
+            revoked_at: None,
+            public_key: None,
+        }
+    }
+
+    fn hub() -> Hub {
+        Hub::new(PlayerSettings {
+            offline_after_ms: 90_000,
+            token_ttl_ms: 86_400_000,
+            pairing_ttl_ms: 900_000,
+            ping_every: Duration::from_secs(20),
+        })
+    }
+
+    #[test]
+    fn a_burst_of_token_misses_fills_the_cache_unless_a_revocation_came_between() {
+        let hub = hub();
+        let wanted: Vec<u64> = (0..SCREEN_MISS_BURST)
+            .filter_map(|_| hub.token_fill_wanted())
+            .collect();
+        assert_eq!(wanted, vec![0], "one miss of the burst fills");
+        // Revoked while the list was read: the list may hold the revoked device, so nothing of it is kept.
+        hub.revoke("screen-a", &["a".to_string()]);
+        hub.fill_tokens(
+            0,
+            vec![("ha".into(), device("a")), ("hb".into(), device("b"))],
+        );
+        assert!(hub.cached_device("ha").is_none() && hub.cached_device("hb").is_none());
+        // The next burst fills.
+        let g = (0..SCREEN_MISS_BURST)
+            .find_map(|_| hub.token_fill_wanted())
+            .unwrap();
+        hub.fill_tokens(g, vec![("hb".into(), device("b"))]);
+        assert_eq!(hub.cached_device("hb").map(|d| d.id), Some("b".to_string()));
+        // A resynchronisation forgets them all, and a fill read before it is not used.
+        hub.forget_tokens();
+        hub.fill_tokens(g, vec![("hb".into(), device("b"))]);
+        assert!(hub.cached_device("hb").is_none());
     }
 }

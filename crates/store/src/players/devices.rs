@@ -118,6 +118,20 @@ impl Store {
         })
     }
 
+    /// Every device whose token is valid at `now` (not revoked, not expired), with its token hash: a node's token
+    /// cache filled in one query when many screens reach it at once.
+    pub async fn valid_devices(&self, now: i64) -> Result<Vec<(String, Device)>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT token_hash, {DEVICE_COLS} FROM devices WHERE revoked_at IS NULL AND expires_at > $1"
+        )))
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("token_hash")?, device_row(r)?)))
+            .collect()
+    }
+
     /// The active (unrevoked) device of a screen, if any.
     pub async fn active_device(&self, screen_id: &str) -> Result<Option<Device>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -55,6 +55,12 @@ impl DeviceCache for Hub {
     fn remember(&self, token_hash: &str, device: &Device) {
         self.cache_device(token_hash, device)
     }
+    fn fill_wanted(&self) -> Option<u64> {
+        self.token_fill_wanted()
+    }
+    fn fill(&self, generation: u64, devices: Vec<(String, Device)>) {
+        self.fill_tokens(generation, devices)
+    }
 }
 
 /// A player authenticated by its device token.
