@@ -17,7 +17,8 @@ pub trait DeviceCache: Send + Sync {
     /// Remembers a device that just authenticated with `token_hash`.
     fn remember(&self, token_hash: &str, device: &Device);
     /// Counts a miss; `Some(generation)` when this miss should fill the cache whole (a burst of misses: many
-    /// screens reaching this node at once), the generation to hand back to [`DeviceCache::fill`].
+    /// screens reaching this node at once, and no fill under way), the generation to hand back to
+    /// [`DeviceCache::fill`], which must then be called (with nothing if the list could not be read).
     fn fill_wanted(&self) -> Option<u64> {
         None
     }
@@ -87,7 +88,9 @@ impl App {
             }
         }
         if let Some(generation) = cache.fill_wanted() {
-            cache.fill(generation, self.store.valid_devices(now).await?);
+            // A fill that fails leaves the cache as it was; this token is then read alone, below.
+            let devices = self.store.valid_devices(now).await.unwrap_or_default();
+            cache.fill(generation, devices);
             if let Some(d) = cache.cached(&hash) {
                 if d.token_expires_at > now && d.revoked_at.is_none() {
                     return Ok(d);

@@ -94,6 +94,8 @@ pub struct Hub {
     token_misses: AtomicU64,
     /// Bumped whenever cached tokens are forgotten or revoked: a fill read before then is not used.
     token_generation: AtomicU64,
+    /// Set while one request fills the token cache (the others read their token alone meanwhile).
+    token_filling: std::sync::atomic::AtomicBool,
     /// Screens read one by one since the cache was last filled whole.
     screen_misses: AtomicU64,
     /// Held while the screen cache is filled whole.
@@ -161,6 +163,7 @@ impl Hub {
             screen_misses: AtomicU64::new(0),
             token_misses: AtomicU64::new(0),
             token_generation: AtomicU64::new(0),
+            token_filling: std::sync::atomic::AtomicBool::new(false),
             filling: tokio::sync::Mutex::new(()),
         }
     }
@@ -183,12 +186,14 @@ impl Hub {
         }
     }
 
-    /// Counts a token-cache miss; the miss that completes a burst ([`SCREEN_MISS_BURST`] since the last fill) gets
-    /// the generation to fill the cache whole with.
+    /// Counts a token-cache miss; a miss that completes a burst ([`SCREEN_MISS_BURST`] since the last fill) while no
+    /// fill is under way gets the generation to fill the cache whole with, and must call [`Hub::fill_tokens`].
     pub fn token_fill_wanted(&self) -> Option<u64> {
         let n = self.token_misses.fetch_add(1, Ordering::AcqRel) + 1;
-        n.is_multiple_of(SCREEN_MISS_BURST)
-            .then(|| self.token_generation.load(Ordering::Acquire))
+        if n < SCREEN_MISS_BURST || self.token_filling.swap(true, Ordering::AcqRel) {
+            return None;
+        }
+        Some(self.token_generation.load(Ordering::Acquire))
     }
 
     /// Caches every device of `devices` (token hash, device), unless tokens were forgotten or revoked since
@@ -206,6 +211,7 @@ impl Hub {
             }
         }
         self.token_misses.store(0, Ordering::Release);
+        self.token_filling.store(false, Ordering::Release);
     }
 
     /// Remembers a valid token.
@@ -407,6 +413,11 @@ mod tests {
             .filter_map(|_| hub.token_fill_wanted())
             .collect();
         assert_eq!(wanted, vec![0], "one miss of the burst fills");
+        assert_eq!(
+            (0..3 * SCREEN_MISS_BURST).find_map(|_| hub.token_fill_wanted()),
+            None,
+            "no second fill while one is under way"
+        );
         // Revoked while the list was read: the list may hold the revoked device, so nothing of it is kept.
         hub.revoke("screen-a", &["a".to_string()]);
         hub.fill_tokens(
