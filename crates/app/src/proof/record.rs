@@ -23,7 +23,7 @@ const PLAYS_PER_GROUP: usize = 256;
 
 /// The committer of `store`'s proof-of-play appends: a group is one transaction with one lock of the log; if it
 /// fails, its batches are tried one by one, so each gets its own outcome (one bad batch cannot fail the others),
-/// unless the database is out (see [`crate::group_commit::failed_by_outage`]).
+/// unless the database is out (then every batch of the group fails with it).
 pub fn plays_committer(store: Store) -> std::sync::Arc<PlaysCommitter> {
     crate::group_commit::GroupCommit::new(PLAYS_PER_GROUP, move |items: Vec<PlayAppend>| {
         let store = store.clone();

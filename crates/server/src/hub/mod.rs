@@ -186,7 +186,7 @@ impl Hub {
         }
     }
 
-    /// Counts a token-cache miss; a miss that completes a burst ([`SCREEN_MISS_BURST`] since the last fill) while no
+    /// Counts a token-cache miss; a miss that completes a burst (32 since the last fill) while no
     /// fill is under way gets the generation to fill the cache whole with, and must call [`Hub::fill_tokens`].
     pub fn token_fill_wanted(&self) -> Option<u64> {
         let n = self.token_misses.fetch_add(1, Ordering::AcqRel) + 1;
@@ -333,7 +333,7 @@ impl Hub {
     }
 
     /// The manifest a screen asked for: as [`Hub::manifest`], but for a screen whose socket is not on this node the
-    /// schedule version is read anew (see [`VersionGate`]): the node holding the socket may have told the screen of
+    /// schedule version is read anew (the hub's version gate): the node holding the socket may have told the screen of
     /// a change this node has not heard of yet.
     pub async fn manifest_asked(
         &self,
