@@ -151,7 +151,13 @@ if doc == "-":
     sys.exit(0)
 text = open(doc).read() if os.path.exists(doc) else "# Benchmarks\n"
 pat = re.compile(r"^" + re.escape(title) + r"\n.*?(?=^## |\Z)", re.S | re.M)
-if pat.search(text):
+old = pat.search(text)
+if old:
+    # A reading written by hand below the figures (from a line starting `**Reading`) is kept: it names the runs it
+    # reads, and whoever reruns the benchmark updates it.
+    kept = re.search(r"^\*\*Reading.*", old.group(0), re.S | re.M)
+    if kept:
+        section += "\n" + kept.group(0).rstrip("\n") + "\n"
     text = pat.sub(lambda _: section + "\n", text, count=1)
 else:
     # Right after the single-node section, so the two are read together.
