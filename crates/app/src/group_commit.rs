@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
+use twincast_store::StoreError;
 
 type Write<I, O> = Box<dyn Fn(Vec<I>) -> BoxFuture<'static, Vec<O>> + Send + Sync>;
 
@@ -89,20 +90,37 @@ impl<I: Send + 'static, O: Send + 'static> GroupCommit<I, O> {
     }
 }
 
-/// The outcomes of a group whose one write failed with `e`, when `e` is an outage: every item fails with it (tried
-/// one by one they would meet the same outage). `Err(e)` when the items should be tried one by one.
-pub(crate) fn failed_by_outage<T>(
-    e: twincast_store::StoreError,
+/// The outcomes of writing `items` items as one group with `group`: each item's own outcome, or, if the group's
+/// write failed as a whole, every item failing with that outage (an outage, tried item by item, would fail each the
+/// same way) or, on any other failure, each item `i` written alone with `one(i)` (one bad item cannot fail its
+/// neighbours).
+pub(crate) async fn group_or_each<T, O>(
     items: usize,
-) -> Result<Vec<Result<T, twincast_store::StoreError>>, twincast_store::StoreError> {
-    let Some(_) = e.outage_copy() else {
-        return Err(e);
+    group: impl std::future::Future<Output = Result<Vec<Result<T, StoreError>>, StoreError>>,
+    one: impl Fn(usize) -> O,
+) -> Vec<Result<T, StoreError>>
+where
+    O: std::future::Future<Output = Result<T, StoreError>>,
+{
+    let e = match group.await {
+        Ok(out) => return out,
+        Err(e) => e,
     };
-    let mut out: Vec<_> = (1..items)
-        .filter_map(|_| e.outage_copy().map(Err))
-        .collect();
-    out.insert(0, Err(e));
-    Ok(out)
+    if items == 1 {
+        return vec![Err(e)];
+    }
+    if e.outage_copy().is_some() {
+        let mut out: Vec<_> = (1..items)
+            .filter_map(|_| e.outage_copy().map(Err))
+            .collect();
+        out.insert(0, Err(e));
+        return out;
+    }
+    let mut out = Vec::with_capacity(items);
+    for i in 0..items {
+        out.push(one(i).await);
+    }
+    out
 }
 
 #[cfg(test)]

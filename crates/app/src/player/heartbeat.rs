@@ -1,7 +1,7 @@
 //! Heartbeats: a player's status report, validated and stored here, many to a transaction (group commit).
 
 use crate::error::{AppError, AppResult};
-use crate::group_commit::{failed_by_outage, GroupCommit};
+use crate::group_commit::{group_or_each, GroupCommit};
 use crate::{validate, App};
 use twincast_store::{Device, HeartbeatRecord, Store, StoreError};
 
@@ -25,20 +25,15 @@ pub fn heartbeats_committer(store: Store) -> std::sync::Arc<HeartbeatsCommitter>
     GroupCommit::new(HEARTBEATS_PER_GROUP, move |rows: Vec<HeartbeatRecord>| {
         let store = store.clone();
         Box::pin(async move {
-            match store.record_heartbeats(&rows).await {
-                Ok(()) => rows.iter().map(|_| Ok(())).collect(),
-                Err(e) if rows.len() == 1 => vec![Err(e)],
-                Err(e) => match failed_by_outage(e, rows.len()) {
-                    Ok(out) => out,
-                    Err(_) => {
-                        let mut out = Vec::with_capacity(rows.len());
-                        for row in &rows {
-                            out.push(store.record_heartbeats(std::slice::from_ref(row)).await);
-                        }
-                        out
-                    }
-                },
-            }
+            let rows = &rows;
+            let group = async {
+                store.record_heartbeats(rows).await?;
+                Ok(rows.iter().map(|_| Ok(())).collect())
+            };
+            group_or_each(rows.len(), group, |i| {
+                store.record_heartbeats(std::slice::from_ref(&rows[i]))
+            })
+            .await
         })
     })
 }

@@ -28,29 +28,17 @@ pub fn plays_committer(store: Store) -> std::sync::Arc<PlaysCommitter> {
     crate::group_commit::GroupCommit::new(PLAYS_PER_GROUP, move |items: Vec<PlayAppend>| {
         let store = store.clone();
         Box::pin(async move {
-            match store.append_plays_group(&items).await {
-                Ok(out) => out,
-                Err(e) if items.len() == 1 => vec![Err(e)],
-                Err(e) => match crate::group_commit::failed_by_outage(e, items.len()) {
-                    Ok(out) => out,
-                    Err(_) => {
-                        let mut out = Vec::with_capacity(items.len());
-                        for it in &items {
-                            out.push(
-                                store
-                                    .append_plays(
-                                        &it.device_id,
-                                        it.batch.as_ref(),
-                                        &it.records,
-                                        it.received_at,
-                                    )
-                                    .await,
-                            );
-                        }
-                        out
-                    }
-                },
-            }
+            let items = &items;
+            crate::group_commit::group_or_each(items.len(), store.append_plays_group(items), |i| {
+                let it = &items[i];
+                store.append_plays(
+                    &it.device_id,
+                    it.batch.as_ref(),
+                    &it.records,
+                    it.received_at,
+                )
+            })
+            .await
         })
     })
 }

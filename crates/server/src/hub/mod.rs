@@ -94,17 +94,19 @@ pub struct Hub {
     token_misses: AtomicU64,
     /// Bumped whenever cached tokens are forgotten or revoked: a fill read before then is not used.
     token_generation: AtomicU64,
-    /// Set while one request fills the token cache (the others read their token alone meanwhile).
-    token_filling: std::sync::atomic::AtomicBool,
+    /// When the fill under way started (the others read their token alone meanwhile). A fill whose request was
+    /// cancelled never ends; after [`FILL_ABANDONED`] another may start.
+    token_filling: std::sync::Mutex<Option<Instant>>,
     /// Screens read one by one since the cache was last filled whole.
     screen_misses: AtomicU64,
     /// Held while the screen cache is filled whole.
     filling: tokio::sync::Mutex<()>,
 }
 
-/// Screens read one by one before the cache is filled whole: a burst of misses is a fleet (re)connecting to this
-/// node (it just started, or another one stopped), and one query for every screen then replaces two per screen.
-const SCREEN_MISS_BURST: u64 = 32;
+/// Screens (or device tokens) read one by one before their cache is filled whole: a burst of misses is a fleet
+/// (re)connecting to this node (it just started, or another one stopped), and one query for every screen (token)
+/// then replaces one or two per screen.
+const MISS_BURST: u64 = 32;
 
 /// Reads of the schedule version on behalf of requests that must not be answered from an older one, shared by the
 /// requests that wait together.
@@ -138,6 +140,9 @@ impl VersionGate {
     }
 }
 
+/// A token-cache fill not ended after this long was abandoned (its request cancelled).
+const FILL_ABANDONED: Duration = Duration::from_secs(30);
+
 const SCREEN_TTL: Duration = Duration::from_secs(60);
 /// Behind a balancer every node sees each screen's requests (a heartbeat every 30 s spread over the nodes), so a
 /// token must stay cached for several heartbeat periods or most requests read the database; revocations drop it at
@@ -163,7 +168,7 @@ impl Hub {
             screen_misses: AtomicU64::new(0),
             token_misses: AtomicU64::new(0),
             token_generation: AtomicU64::new(0),
-            token_filling: std::sync::atomic::AtomicBool::new(false),
+            token_filling: std::sync::Mutex::new(None),
             filling: tokio::sync::Mutex::new(()),
         }
     }
@@ -190,9 +195,14 @@ impl Hub {
     /// fill is under way gets the generation to fill the cache whole with, and must call [`Hub::fill_tokens`].
     pub fn token_fill_wanted(&self) -> Option<u64> {
         let n = self.token_misses.fetch_add(1, Ordering::AcqRel) + 1;
-        if n < SCREEN_MISS_BURST || self.token_filling.swap(true, Ordering::AcqRel) {
+        if n < MISS_BURST {
             return None;
         }
+        let mut filling = self.token_filling.lock().ok()?;
+        if filling.is_some_and(|at| at.elapsed() < FILL_ABANDONED) {
+            return None;
+        }
+        *filling = Some(Instant::now());
         Some(self.token_generation.load(Ordering::Acquire))
     }
 
@@ -211,7 +221,9 @@ impl Hub {
             }
         }
         self.token_misses.store(0, Ordering::Release);
-        self.token_filling.store(false, Ordering::Release);
+        if let Ok(mut filling) = self.token_filling.lock() {
+            *filling = None;
+        }
     }
 
     /// Remembers a valid token.
@@ -306,10 +318,10 @@ impl Hub {
         if let Some(hit) = self.cached_screen(screen_id) {
             return Ok(hit);
         }
-        if self.screen_misses.fetch_add(1, Ordering::AcqRel) + 1 >= SCREEN_MISS_BURST {
+        if self.screen_misses.fetch_add(1, Ordering::AcqRel) + 1 >= MISS_BURST {
             let _filling = self.filling.lock().await;
             // Whoever held the lock before may have filled it meanwhile.
-            if self.screen_misses.load(Ordering::Acquire) >= SCREEN_MISS_BURST {
+            if self.screen_misses.load(Ordering::Acquire) >= MISS_BURST {
                 self.load_all_screens(state).await;
                 self.screen_misses.store(0, Ordering::Release);
             }
@@ -409,12 +421,12 @@ mod tests {
     #[test]
     fn a_burst_of_token_misses_fills_the_cache_unless_a_revocation_came_between() {
         let hub = hub();
-        let wanted: Vec<u64> = (0..SCREEN_MISS_BURST)
+        let wanted: Vec<u64> = (0..MISS_BURST)
             .filter_map(|_| hub.token_fill_wanted())
             .collect();
         assert_eq!(wanted, vec![0], "one miss of the burst fills");
         assert_eq!(
-            (0..3 * SCREEN_MISS_BURST).find_map(|_| hub.token_fill_wanted()),
+            (0..3 * MISS_BURST).find_map(|_| hub.token_fill_wanted()),
             None,
             "no second fill while one is under way"
         );
@@ -426,7 +438,7 @@ mod tests {
         );
         assert!(hub.cached_device("ha").is_none() && hub.cached_device("hb").is_none());
         // The next burst fills.
-        let g = (0..SCREEN_MISS_BURST)
+        let g = (0..MISS_BURST)
             .find_map(|_| hub.token_fill_wanted())
             .unwrap();
         hub.fill_tokens(g, vec![("hb".into(), device("b"))]);
