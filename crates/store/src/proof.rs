@@ -5,7 +5,7 @@
 //! `crates/cli/tests/invariants.rs`); the log grows only through `proof_log` (its lock, frontier and
 //! multi-row writes), called by [`Store::append_plays`] and retention's `compact_plays`.
 
-use crate::{proof_log, Result, Store, StoreError};
+use crate::{multi_row, proof_log, Result, Store, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
@@ -152,12 +152,11 @@ impl Store {
         // The partners of the batch's campaigns in one statement (a batch names a handful).
         let mut partners = BTreeMap::new();
         let ids: Vec<&String> = campaigns.iter().collect();
-        for chunk in ids.chunks(proof_log::ROWS_PER_STATEMENT) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        for chunk in ids.chunks(multi_row::ROWS_PER_STATEMENT) {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT c.id AS id, p.slug AS slug FROM campaigns c JOIN partners p ON p.id = c.partner_id \
                  WHERE c.id IN ({})",
-                marks.join(", ")
+                multi_row::in_list(1, chunk.len())
             )));
             for c in chunk {
                 q = q.bind(*c);
@@ -225,10 +224,10 @@ impl Store {
             }
             new_batches.push((it, b));
         }
-        for chunk in new_batches.chunks(proof_log::ROWS_PER_STATEMENT / 4) {
+        for chunk in new_batches.chunks(multi_row::ROWS_PER_STATEMENT / 4) {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO play_batches (id, device_id, screen_id, seq, payload, signature, received_at) VALUES {}",
-                proof_log::placeholders(chunk.len(), 7)
+                multi_row::placeholders(chunk.len(), 7)
             )));
             for (it, b) in chunk {
                 q = q

@@ -6,6 +6,7 @@
 //! play: everything here costs a fixed number of statements while it is held, whatever the log's size or the
 //! batch's length (taking the lock and reading the frontier: two; the records: three; the new nodes: one).
 
+use crate::multi_row::{placeholders, ROWS_PER_STATEMENT};
 use crate::proof::unhex;
 use crate::{Result, StoreError};
 use sqlx::Row;
@@ -20,20 +21,6 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 const PLAY_COLS: &str = "screen_id, id, device_id, location_id, partner, campaign_id, item_id, alert_id, started_at, \
      ended_at, received_at, ref, media_sha256, utc_offset_s, planned_ms, policy, counted, reason, batch_id, log_index";
 const PLAY_COL_COUNT: usize = 20;
-/// Rows per multi-row statement: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-pub(crate) const ROWS_PER_STATEMENT: usize = 200;
-
-/// `($1, $2, …), ($n+1, …), …`: `rows` groups of `cols` placeholders.
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Takes the log's lock and reads its frontier (two statements).
 pub(crate) async fn lock_frontier(tx: &mut Tx) -> Result<Frontier> {
     let size: i64 = sqlx::query("UPDATE log_state SET size = size WHERE id = 1 RETURNING size")
@@ -167,13 +154,4 @@ pub(crate) async fn insert_plays(tx: &mut Tx, rows: &[(&PlayRecord, Option<u64>)
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_rows_then_columns() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 1), "($1)");
-    }
 }
