@@ -167,6 +167,8 @@ pub struct App {
     pub plays: Arc<proof::PlaysCommitter>,
     /// Heartbeats stored many to a transaction (see [`group_commit`]).
     pub heartbeats: Arc<player::HeartbeatsCommitter>,
+    /// Sockets' hellos: screens marked as seen and queued commands read many at a time (see [`player::hello`]).
+    pub hellos: Arc<player::Hellos>,
 }
 
 impl App {
@@ -175,6 +177,7 @@ impl App {
         App {
             plays: proof::plays_committer(store.clone()),
             heartbeats: player::heartbeats_committer(store.clone()),
+            hellos: Arc::new(player::Hellos::new(store.clone())),
             store,
             storage,
             clock: Arc::new(SystemClock),

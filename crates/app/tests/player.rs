@@ -746,3 +746,78 @@ async fn commands_are_queued_delivered_answered_or_expire() {
         "command-not-found"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hellos_arriving_together_mark_every_screen_seen_and_get_only_their_own_commands() {
+    let f = Arc::new(fixture().await);
+    let location = f
+        .app
+        .store
+        .screen(&f.screen_id)
+        .await
+        .unwrap()
+        .screen
+        .location_id;
+    // 300 screens say hello at once; one of them has a command queued.
+    let mut screens = vec![f.screen_id.clone()];
+    for i in 0..299 {
+        let s = f
+            .app
+            .store
+            .create_screen(
+                &Screen {
+                    id: String::new(),
+                    name: format!("Platform {}", i + 2),
+                    location_id: location.clone(),
+                    lat: None,
+                    lon: None,
+                    tz: "Europe/Berlin".into(),
+                    width: 1920,
+                    height: 1080,
+                    orientation: "landscape".into(),
+                    tags: vec![],
+                    language: "en".into(),
+                    last_seen_at: None,
+                },
+                &twincast_store::AuditEntry::by_system("screen.create", "", 0),
+            )
+            .await
+            .unwrap();
+        screens.push(s.screen.id);
+    }
+    let cmd = f
+        .app
+        .send_command(&f.operator, &screens[7], &CommandInput::named("identify"))
+        .await
+        .unwrap();
+    let hellos = screens.iter().cloned().map(|id| {
+        let f = f.clone();
+        tokio::spawn(async move {
+            f.app.screen_seen(&id).await.unwrap();
+            (id.clone(), f.app.queued_commands(&id).await.unwrap())
+        })
+    });
+    let answers = futures::future::join_all(hellos).await;
+    let now = f.clock.now_ms();
+    for a in answers {
+        let (id, commands) = a.unwrap();
+        let want: Vec<&str> = if id == screens[7] {
+            vec![cmd.id.as_str()]
+        } else {
+            vec![]
+        };
+        assert_eq!(
+            commands.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            want,
+            "{id}"
+        );
+        assert_eq!(
+            f.app.store.screen(&id).await.unwrap().screen.last_seen_at,
+            Some(now),
+            "{id}"
+        );
+    }
+    // A command past its lifetime is not handed out.
+    f.clock.advance(3_600_000);
+    assert!(f.app.queued_commands(&screens[7]).await.unwrap().is_empty());
+}

@@ -546,3 +546,85 @@ async fn layouts_round_trip_and_assignments() {
         ));
     }
 }
+
+#[tokio::test]
+async fn hellos_of_many_screens_mark_them_seen_and_read_their_commands_together() {
+    for (s, _dir) in backends().await {
+        let a = screen(&s).await.screen;
+        let mut b = a.clone();
+        b.name = "Bay 2".into();
+        let b = s
+            .create_screen(&b, &AuditEntry::by_system("screen.create", "", 1))
+            .await
+            .unwrap()
+            .screen;
+        // Seen together; a screen named twice keeps its latest time, whatever the order.
+        s.mark_screens_seen(&[
+            (b.id.clone(), 7_000),
+            (a.id.clone(), 5_000),
+            (b.id.clone(), 6_000),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(
+            s.screen(&a.id).await.unwrap().screen.last_seen_at,
+            Some(5_000)
+        );
+        assert_eq!(
+            s.screen(&b.id).await.unwrap().screen.last_seen_at,
+            Some(7_000)
+        );
+        s.mark_screens_seen(&[]).await.unwrap();
+
+        // More commands queued for b than one read returns, then one for a: a list of screens naming a still
+        // gets a's, beyond the first 200 ids of the list.
+        let cmd = |screen: &str| NewScreenCommand {
+            id: new_id(),
+            screen_id: screen.to_string(),
+            command: "identify".into(),
+            args: json!({}),
+            created_by: "op".into(),
+            expires_at: 10_000,
+        };
+        for _ in 0..1_001 {
+            s.queue_command(
+                &cmd(&b.id),
+                &AuditEntry::by_system("screen.command", &b.id, 1_000),
+            )
+            .await
+            .unwrap();
+        }
+        let for_a = cmd(&a.id);
+        s.queue_command(
+            &for_a,
+            &AuditEntry::by_system("screen.command", &a.id, 1_000),
+        )
+        .await
+        .unwrap();
+        let mut ids: Vec<String> = (0..249).map(|i| format!("absent-{i}")).collect();
+        ids.push(a.id.clone());
+        let due = s.commands_to_deliver(Some(&ids), 2_000).await.unwrap();
+        assert_eq!(
+            due.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            [for_a.id.as_str()]
+        );
+        let both = s
+            .commands_to_deliver(Some(&[a.id.clone(), b.id.clone()]), 2_000)
+            .await
+            .unwrap();
+        assert_eq!(both.len(), 1_000, "at most 1,000 at a time");
+        assert!(both.windows(2).all(|w| w[0].id < w[1].id), "oldest first");
+        assert!(s
+            .commands_to_deliver(Some(&[]), 2_000)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            s.commands_to_deliver(Some(&ids), 10_000)
+                .await
+                .unwrap()
+                .is_empty(),
+            "expired"
+        );
+    }
+}

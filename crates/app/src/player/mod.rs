@@ -9,6 +9,7 @@ pub mod commands;
 pub mod decodes;
 pub mod devices;
 pub mod heartbeat;
+pub mod hello;
 pub mod pairing;
 pub mod plays;
 pub mod screenshots;
@@ -23,6 +24,7 @@ pub use heartbeat::{
     heartbeats_committer, CacheState, CurrentItem, Heartbeat, HeartbeatsCommitter, PlayerError,
     MAX_HEARTBEAT_ERRORS,
 };
+pub use hello::Hellos;
 pub use pairing::{
     normalize_code, ClaimedDevice, NewPairing, PairingPoll, PairingRequest, CODE_ALPHABET, CODE_LEN,
 };

@@ -23,13 +23,9 @@ impl Hub {
         }
     }
 
-    /// Delivers the queued commands of `screen_id` (after its socket's `hello`).
+    /// Delivers the queued commands of `screen_id` (after its socket's `hello`; read with the other hellos').
     pub async fn deliver_queued(&self, state: &AppState, screen_id: &str) {
-        match state
-            .app
-            .commands_to_deliver(Some(&[screen_id.to_string()]))
-            .await
-        {
+        match state.app.queued_commands(screen_id).await {
             Ok(list) if !list.is_empty() => self.deliver(state, list).await,
             Ok(_) => {}
             Err(e) => tracing::warn!(screen_id, error = %e, "hub: cannot read queued commands"),

@@ -1,7 +1,7 @@
 //! Remote commands of screens: queued, delivered (when a socket of the screen got it), then done or failed (the
 //! player's answer). A queued command past its `expires_at` reads as `expired`; it is never delivered.
 
-use crate::{audit, AuditEntry, Page, PageRequest, Result, Store, StoreError};
+use crate::{audit, multi_row, AuditEntry, Page, PageRequest, Result, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -151,37 +151,41 @@ impl Store {
     }
 
     /// The commands still to deliver (queued, not expired at `now`) of the screens in `screen_ids` (every
-    /// screen when `None`), oldest first, at most 1,000.
+    /// screen when `None`), oldest first, at most 1,000. A list of screens is read with one statement per 200
+    /// screens (the hellos of a fleet reconnecting at once; the connected screens of a node).
     pub async fn commands_to_deliver(
         &self,
         screen_ids: Option<&[String]>,
         now: i64,
     ) -> Result<Vec<ScreenCommand>> {
-        let rows = match screen_ids {
-            Some([one]) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {COLS} FROM screen_commands WHERE screen_id = $2 AND state = 'queued' \
-                     AND expires_at > $1 ORDER BY id LIMIT 1000"
-                )))
-                .bind(now)
-                .bind(one)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            _ => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {COLS} FROM screen_commands WHERE state = 'queued' AND expires_at > $1 \
-                     ORDER BY id LIMIT 1000"
-                )))
-                .bind(now)
-                .fetch_all(&self.pool)
-                .await?
-            }
+        const MAX: usize = 1000;
+        let Some(ids) = screen_ids else {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM screen_commands WHERE state = 'queued' AND expires_at > $1 \
+                 ORDER BY id LIMIT {MAX}"
+            )))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+            return rows.iter().map(command).collect();
         };
-        let mut out = rows.iter().map(command).collect::<Result<Vec<_>>>()?;
-        if let Some(ids) = screen_ids {
-            out.retain(|c| ids.contains(&c.screen_id));
+        let mut out = Vec::new();
+        for chunk in ids.chunks(multi_row::ROWS_PER_STATEMENT) {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLS} FROM screen_commands WHERE state = 'queued' AND expires_at > $1 \
+                 AND screen_id IN ({}) ORDER BY id LIMIT {MAX}",
+                multi_row::in_list(2, chunk.len())
+            )))
+            .bind(now);
+            for id in chunk {
+                q = q.bind(id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(command(&r)?);
+            }
         }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out.truncate(MAX);
         Ok(out)
     }
 

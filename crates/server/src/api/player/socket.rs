@@ -81,15 +81,15 @@ async fn serve_socket(state: AppState, device: Device, mut socket: WebSocket) {
     let hub = state.hub.clone();
     let screen_id = device.screen_id.clone();
     let (conn, mut rx) = hub.connect(&screen_id, &device.id);
-    let _ = state
-        .store
-        .touch_screen(&screen_id, state.app.now_ms())
-        .await;
-    let etag = hub
-        .manifest(&state, &screen_id, 48, state.app.now_ms())
-        .await
-        .map(|m| m.etag.clone())
-        .ok();
+    // Marked as seen (grouped with the other hellos of a reconnecting fleet) while the manifest is looked up.
+    let (seen, manifest) = tokio::join!(
+        state.app.screen_seen(&screen_id),
+        hub.manifest(&state, &screen_id, 48, state.app.now_ms())
+    );
+    if let Err(e) = seen {
+        tracing::debug!(screen_id, error = %e, "player: screen not marked as seen");
+    }
+    let etag = manifest.map(|m| m.etag.clone()).ok();
     if let Some(e) = &etag {
         hub.announced(&screen_id, e);
     }
