@@ -31,6 +31,7 @@ pub use media::MediaFilter;
 mod migrate;
 pub mod model;
 pub mod moderation;
+mod multi_row;
 pub use moderation::{
     AllowedTargets, CampaignRef, Moderation, ModerationState, PartnerLimits, Publish, QueueItem,
     Review,
@@ -103,6 +104,8 @@ pub enum Backend {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// PostgreSQL: one connection of its own for readiness ([`Store::ping`]), opened when first asked.
+    probe: Option<AnyPool>,
     backend: Backend,
     /// The URL it was opened with (PostgreSQL's change listener opens its own connection).
     url: std::sync::Arc<str>,
@@ -200,8 +203,23 @@ impl Store {
                 .fetch_all(&pool)
                 .await?;
         }
+        // A readiness check answers whether the database answers, not whether this node's pool has a free
+        // connection: under a burst (a fleet reconnecting) every pooled connection is busy for seconds, and a probe
+        // queued behind them would time out and take a working node out of its load balancer.
+        let probe = (backend == Backend::Postgres).then(|| {
+            AnyPoolOptions::new()
+                .max_connections(1)
+                .min_connections(0)
+                .acquire_timeout(std::time::Duration::from_secs(
+                    POSTGRES_ACQUIRE_TIMEOUT_SECS,
+                ))
+                .idle_timeout(None)
+                .connect_lazy(url)
+        });
+        let probe = probe.transpose().map_err(StoreError::from)?;
         let store = Store {
             pool,
+            probe,
             backend,
             url: url.into(),
         };
@@ -238,14 +256,20 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Readiness: the database answers a trivial query.
+    /// Readiness: the database answers a trivial query. On PostgreSQL it is asked through a connection of its
+    /// own, so a node whose pool is busy still answers promptly; SQLite, in this process, through the pool.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        sqlx::query("SELECT 1")
+            .fetch_one(self.probe.as_ref().unwrap_or(&self.pool))
+            .await?;
         Ok(())
     }
 
     /// Closes every connection (waits for them to be returned).
     pub async fn close(&self) {
+        if let Some(probe) = &self.probe {
+            probe.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -994,3 +994,29 @@ async fn screen_list_keyset_by_name_walks_every_screen_once() {
         ));
     }
 }
+
+/// Readiness asks whether the database answers, not whether the pool has a connection free: on PostgreSQL (a node
+/// among several, where a burst of requests can hold every pooled connection for seconds) the ping has a
+/// connection of its own.
+#[tokio::test]
+async fn readiness_answers_while_every_pooled_connection_is_busy() {
+    for (s, _d) in backends().await {
+        if s.backend() != Backend::Postgres {
+            s.ping().await.unwrap();
+            continue;
+        }
+        let max = s.pool().options().get_max_connections();
+        let mut held = Vec::new();
+        for _ in 0..max {
+            held.push(s.pool().acquire().await.unwrap());
+        }
+        assert_eq!(s.pool().size(), max);
+        assert_eq!(s.pool().num_idle(), 0);
+        s.ping()
+            .await
+            .expect("the probe does not wait for the pool");
+        drop(held);
+        s.close().await;
+        assert!(s.ping().await.is_err(), "a closed store is not ready");
+    }
+}
