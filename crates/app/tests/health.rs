@@ -476,3 +476,54 @@ async fn of_several_nodes_one_records_the_transitions() {
         vec![(f.screens[0].clone(), ScreenStatus::Offline)]
     );
 }
+
+/// A node that does not record the transitions counts the screens for its gauges in the database: the same counts
+/// as the recording node's, at the edges of the silence too.
+#[tokio::test]
+async fn a_node_that_does_not_record_counts_like_the_one_that_does() {
+    let f = fixture(6).await;
+    let mut a = f.app.clone();
+    a.node_id = "node-a".into();
+    let mut b = f.app.clone();
+    b.node_id = "node-b".into();
+    a.renew_lease().await.unwrap();
+    b.renew_lease().await.unwrap();
+    let now = f.clock.now_ms();
+    // 0 never seen; 1 silent exactly as long as allowed (offline); 2 a millisecond less (online); 3 and 4 just
+    // now; 5 retired.
+    f.store
+        .mark_screens_seen(&[
+            (f.screens[1].clone(), now - SILENCE),
+            (f.screens[2].clone(), now - SILENCE + 1),
+            (f.screens[3].clone(), now),
+            (f.screens[4].clone(), now),
+        ])
+        .await
+        .unwrap();
+    f.store
+        .retire_screen(
+            &f.screens[5],
+            0,
+            &AuditEntry::by_system("screen.retire", &f.screens[5], now),
+        )
+        .await
+        .unwrap();
+    let notify = || Arc::new(tokio::sync::Notify::new());
+    let mut wa = HealthWatch::new(a, notify());
+    let mut wb = HealthWatch::new(b, notify());
+    let counted = wb.pass().await.unwrap();
+    assert_eq!(counted.first_seen, 0, "node-b does not record: {counted:?}");
+    let recorded = wa.pass().await.unwrap();
+    assert_eq!(recorded.first_seen, 4, "{recorded:?}");
+    let airport = |status: &'static str| ("airport".to_string(), status);
+    assert_eq!(
+        recorded.counts,
+        [
+            (airport("never_seen"), 1),
+            (airport("offline"), 1),
+            (airport("online"), 3)
+        ]
+        .into()
+    );
+    assert_eq!(counted.counts, recorded.counts);
+}

@@ -173,6 +173,30 @@ impl Store {
             .collect()
     }
 
+    /// Screens not retired by (location slug, status at `now`), the status by the rule of the application's
+    /// `ScreenStatus::of` (`online` while `now - last_seen_at < offline_after_ms`, then `offline`; `never_seen`
+    /// without a contact; a test holds the two together): what a node that does not record the transitions needs
+    /// for its gauges, counted by the database instead of every screen read.
+    pub async fn screen_counts(
+        &self,
+        now: i64,
+        offline_after_ms: i64,
+    ) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT l.slug AS slug, CASE WHEN s.last_seen_at IS NULL THEN 'never_seen' \
+             WHEN $1 - s.last_seen_at < $2 THEN 'online' ELSE 'offline' END AS status, COUNT(*) AS n \
+             FROM screens s JOIN locations l ON l.id = s.location_id WHERE s.retired_at IS NULL \
+             GROUP BY 1, 2",
+        )
+        .bind(now)
+        .bind(offline_after_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("slug")?, r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+
     /// Records `t.state` for a screen. The first observation (`t.from` is `None`) is recorded without an event;
     /// a change is recorded together with its outbox rows and its audit entry, all in one transaction. A change
     /// is recorded once: if the stored state is no longer `t.from` (another process was first), nothing is

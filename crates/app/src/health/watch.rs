@@ -56,9 +56,21 @@ impl HealthWatch {
     pub async fn pass(&mut self) -> AppResult<PassReport> {
         let now = self.app.now_ms();
         let silence = self.app.settings.offline_after_ms;
-        let screens = self.app.store.watched_screens().await?;
-        let records_here = self.records_transitions(now).await?;
         let mut report = PassReport::default();
+        if !self.records_transitions(now).await? {
+            // Another node records the transitions: the gauges need counts only, and the database counts.
+            for (slug, status, n) in self.app.store.screen_counts(now, silence).await? {
+                let status = ScreenStatus::named(&status).ok_or_else(|| {
+                    crate::AppError::internal(format!("unknown screen status {status:?}"))
+                })?;
+                report
+                    .counts
+                    .insert((slug, status.as_str()), n.max(0) as u64);
+            }
+            self.set_gauges(&report.counts);
+            return Ok(report);
+        }
+        let screens = self.app.store.watched_screens().await?;
         let mut records = Vec::new();
         for s in &screens {
             let status = ScreenStatus::of(s.last_seen_at, now, silence);
@@ -66,10 +78,7 @@ impl HealthWatch {
                 .counts
                 .entry((s.location_slug.clone(), status.as_str()))
                 .or_default() += 1;
-            if !records_here
-                || status == ScreenStatus::NeverSeen
-                || s.state.as_deref() == Some(status.as_str())
-            {
+            if status == ScreenStatus::NeverSeen || s.state.as_deref() == Some(status.as_str()) {
                 continue;
             }
             let t = transition(s, status, now);
@@ -118,7 +127,7 @@ impl HealthWatch {
     }
 
     /// Whether this node records the transitions: of the nodes sharing the database whose lease runs, the one with
-    /// the lowest id does (every node still counts the screens for its gauges). Each transition is recorded once
+    /// the lowest id does (every node still sets its gauges, from counts the database makes). Each transition is recorded once
     /// whoever records it, so two nodes that both believe they do for a moment only repeat work; the work is what
     /// this saves, and the lock waits of every node writing the same rows when a fleet comes online at once. A node
     /// whose lease is not written yet, or alone (SQLite), records them.

@@ -69,6 +69,17 @@ impl ScreenStatus {
             None => ScreenStatus::NeverSeen,
         }
     }
+    /// The status named `name` (`online`, `offline` or `never_seen`).
+    pub fn named(name: &str) -> Option<ScreenStatus> {
+        [
+            ScreenStatus::Online,
+            ScreenStatus::Offline,
+            ScreenStatus::NeverSeen,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
+    }
+
     /// `online`, `offline` or `never_seen`.
     pub fn as_str(self) -> &'static str {
         match self {
