@@ -17,6 +17,7 @@
 # Knobs: BENCH_NODES=3 BENCH_SCREENS=30000 BENCH_CAMPAIGNS=29 BENCH_PARTNERS=29 BENCH_LOCATIONS=50 BENCH_ROUNDS=3
 #        BENCH_HOLD=10 (s) BENCH_PER_BALANCER (screens per HAProxy process; default what the limit allows)
 #        BENCH_DOC=FILE (default docs/benchmarks.md; - prints only)
+#        BENCH_PERF=1 (perf profile of node 1 for the 10 s after the change: .tmp/bench-fleet-nodes/perf-node1-R.txt)
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -169,7 +170,7 @@ api() { curl -sS -H "Authorization: Bearer $API_TOKEN" -H 'content-type: applica
 PARTNER=$(api "$LB/api/v1/partners?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
 
 # Nothing of an earlier run is read as this run's.
-rm -f "$BENCH"/report-*.json "$BENCH"/cpu-*.txt "$BENCH"/rss-*.txt "$BENCH"/sockets-*.txt
+rm -f "$BENCH"/report-*.json "$BENCH"/cpu-*.txt "$BENCH"/rss-*.txt "$BENCH"/sockets-*.txt "$BENCH"/perf-node1-*
 for round in $(seq 1 "$ROUNDS"); do
     stage "round $round: reference (1 player), then $SCREENS players through $BALANCERS balancer(s)"
     "$TWINCAST" fleet-sim --server "$LB" --screens 1 --tokens "$BENCH/one.txt" --api-token "$API_TOKEN" --change \
@@ -198,6 +199,13 @@ for round in $(seq 1 "$ROUNDS"); do
     cpu_sample "$BENCH/cpu-idle0-$round.txt"
     sleep 10
     cpu_sample "$BENCH/cpu-idle1-$round.txt"
+    PERF_PID=""
+    if [ "${BENCH_PERF:-0}" = 1 ]; then
+        # Where the first node spends the 10 s after the change (sampled at 199 Hz; symbols from the binary).
+        perf record -F 199 -g -o "$BENCH/perf-node1-$round.data" -p "${NODE_PIDS[0]}" -- sleep 10 \
+            >/dev/null 2>"$BENCH/perf-node1-$round.err" &
+        PERF_PID=$!
+    fi
     sent=$(date +%s%3N)
     CAMPAIGN=$(api -X POST "$LB/api/v1/campaigns" -d "{\"name\": \"fleet change $round\", \"partner\": \"$PARTNER\",
         \"items\": [{\"id\": \"card\", \"kind\": \"html\", \"template\": \"partner_card\", \"duration_ms\": 10000,
@@ -209,6 +217,12 @@ for round in $(seq 1 "$ROUNDS"); do
     left=$((10000 - ($(date +%s%3N) - sent)))
     [ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"
     cpu_sample "$BENCH/cpu-change1-$round.txt"
+    if [ -n "$PERF_PID" ]; then
+        wait "$PERF_PID" || true
+        perf report -i "$BENCH/perf-node1-$round.data" --stdio --no-children --percent-limit 0.5 -g none \
+            >"$BENCH/perf-node1-$round.txt" 2>/dev/null || true
+        log "perf profile of node 1: $BENCH/perf-node1-$round.txt"
+    fi
     rc=0
     for p in "${SIM_PIDS[@]}"; do wait "$p" || rc=$?; done
     SIM_PIDS=()
