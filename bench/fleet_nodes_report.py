@@ -146,6 +146,12 @@ if idle and change:
             )
         )
     server = [(change[1][i] - idle[1][i]) * change[0] for i in (0, 1, 2)]
+    if got and sum(server) <= 0:
+        out.append(
+            f"The servers (nodes, PostgreSQL, S3) used no more CPU after the change than while only reporting "
+            f"({sum(server):+.1f} core-seconds: nodes {server[0]:+.1f}, PostgreSQL {server[1]:+.1f}, S3 "
+            f"{server[2]:+.1f}): the change's work took the place of reporting work the saturated cores deferred.\n"
+        )
     if got and sum(server) > 0:
         # The servers' side in the same window, per screen: what the change costs the nodes, the database and the
         # object store, whoever runs the players (an estimate: the window also holds work for screens still waiting).
