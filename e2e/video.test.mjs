@@ -185,7 +185,9 @@ export const tests = [
         await ctx.pair(page, screen.id);
         const t0 = await until(() => page.evaluate(() => {
           const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes('/screen.ru.') && !v.paused);
-          return v && v.currentTime > 0 ? v.currentTime : null;
+          // Early in the 3 s item, so that it can still advance before the item ends (a later start would wait for
+          // a time the next play of the item, starting again at 0, may never reach).
+          return v && v.currentTime > 0 && v.currentTime < 1.5 ? v.currentTime : null;
         }), 'the captioned rendition playing', 60_000, 50);
         const t1 = await until(() => page.evaluate((t0) => {
           const v = [...document.querySelectorAll('#zone-main video')].find((v) => v.currentSrc.includes('/screen.ru.'));
