@@ -90,6 +90,18 @@ impl<I: Send + 'static, O: Send + 'static> GroupCommit<I, O> {
     }
 }
 
+/// A request's outcome from [`GroupCommit::submit`] as the application's result; `writer` names the writer for the
+/// error when it stopped without answering.
+pub(crate) fn answered<T>(
+    outcome: Option<Result<T, StoreError>>,
+    writer: &str,
+) -> crate::AppResult<T> {
+    match outcome {
+        Some(result) => Ok(result?),
+        None => Err(crate::AppError::internal(format!("the {writer} stopped"))),
+    }
+}
+
 /// The outcomes of writing `items` items as one group with `group`: each item's own outcome, or, if the group's
 /// write failed as a whole, every item failing with that outage (an outage, tried item by item, would fail each the
 /// same way) or, on any other failure, each item `i` written alone with `one(i)` (one bad item cannot fail its

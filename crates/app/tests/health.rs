@@ -98,6 +98,17 @@ async fn fixture(n: usize) -> Fixture {
     }
 }
 
+/// The fixture's application as two live nodes, `node-a` (the lowest id: it records) and `node-b`.
+async fn two_nodes(f: &Fixture) -> (App, App) {
+    let mut a = f.app.clone();
+    a.node_id = "node-a".into();
+    let mut b = f.app.clone();
+    b.node_id = "node-b".into();
+    a.renew_lease().await.unwrap();
+    b.renew_lease().await.unwrap();
+    (a, b)
+}
+
 fn page() -> PageRequest {
     PageRequest {
         limit: 500,
@@ -440,12 +451,7 @@ fn settings_are_checked() {
 #[tokio::test]
 async fn of_several_nodes_one_records_the_transitions() {
     let f = fixture(1).await;
-    let mut a = f.app.clone();
-    a.node_id = "node-a".into();
-    let mut b = f.app.clone();
-    b.node_id = "node-b".into();
-    a.renew_lease().await.unwrap();
-    b.renew_lease().await.unwrap();
+    let (a, b) = two_nodes(&f).await;
     f.store
         .touch_screen(&f.screens[0], f.clock.now_ms())
         .await
@@ -482,12 +488,7 @@ async fn of_several_nodes_one_records_the_transitions() {
 #[tokio::test]
 async fn a_node_that_does_not_record_counts_like_the_one_that_does() {
     let f = fixture(6).await;
-    let mut a = f.app.clone();
-    a.node_id = "node-a".into();
-    let mut b = f.app.clone();
-    b.node_id = "node-b".into();
-    a.renew_lease().await.unwrap();
-    b.renew_lease().await.unwrap();
+    let (a, b) = two_nodes(&f).await;
     let now = f.clock.now_ms();
     // 0 never seen; 1 silent exactly as long as allowed (offline); 2 a millisecond less (online); 3 and 4 just
     // now; 5 retired.

@@ -22,6 +22,24 @@ struct Fixture {
     _dir: tempfile::TempDir,
 }
 
+/// A landscape screen of location `location_id` in Berlin.
+fn platform(location_id: &str, name: &str) -> Screen {
+    Screen {
+        id: String::new(),
+        name: name.into(),
+        location_id: location_id.into(),
+        lat: None,
+        lon: None,
+        tz: "Europe/Berlin".into(),
+        width: 1920,
+        height: 1080,
+        orientation: "landscape".into(),
+        tags: vec![],
+        language: "en".into(),
+        last_seen_at: None,
+    }
+}
+
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
@@ -55,20 +73,7 @@ async fn fixture() -> Fixture {
         .unwrap();
     let screen = store
         .create_screen(
-            &Screen {
-                id: String::new(),
-                name: "Platform 1".into(),
-                location_id: location.id,
-                lat: None,
-                lon: None,
-                tz: "Europe/Berlin".into(),
-                width: 1920,
-                height: 1080,
-                orientation: "landscape".into(),
-                tags: vec![],
-                language: "en".into(),
-                last_seen_at: None,
-            },
+            &platform(&location.id, "Platform 1"),
             &twincast_store::AuditEntry::by_system("screen.create", "", twincast_store::now_ms()),
         )
         .await
@@ -765,20 +770,7 @@ async fn hellos_arriving_together_mark_every_screen_seen_and_get_only_their_own_
             .app
             .store
             .create_screen(
-                &Screen {
-                    id: String::new(),
-                    name: format!("Platform {}", i + 2),
-                    location_id: location.clone(),
-                    lat: None,
-                    lon: None,
-                    tz: "Europe/Berlin".into(),
-                    width: 1920,
-                    height: 1080,
-                    orientation: "landscape".into(),
-                    tags: vec![],
-                    language: "en".into(),
-                    last_seen_at: None,
-                },
+                &platform(&location, &format!("Platform {}", i + 2)),
                 &twincast_store::AuditEntry::by_system("screen.create", "", 0),
             )
             .await

@@ -6,18 +6,8 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 200;
 
 /// `($1, $2, …), ($n+1, …), …`: `rows` groups of `cols` placeholders.
 pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
-    placeholders_from(1, rows, cols)
-}
-
-/// As [`placeholders`], numbered from `$first` (for a statement whose earlier parameters are bound first).
-pub(crate) fn placeholders_from(first: usize, rows: usize, cols: usize) -> String {
     (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (0..cols)
-                .map(|c| format!("${}", first + r * cols + c))
-                .collect();
-            format!("({})", p.join(", "))
-        })
+        .map(|r| format!("({})", in_list(r * cols + 1, cols)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -37,7 +27,7 @@ mod tests {
     #[test]
     fn placeholders_number_rows_and_columns_in_order() {
         assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders_from(2, 2, 2), "($2, $3), ($4, $5)");
+        assert_eq!(placeholders(1, 1), "($1)");
         assert_eq!(in_list(3, 3), "$3, $4, $5");
         assert_eq!(in_list(1, 0), "");
     }

@@ -127,10 +127,10 @@ impl HealthWatch {
     }
 
     /// Whether this node records the transitions: of the nodes sharing the database whose lease runs, the one with
-    /// the lowest id does (every node still sets its gauges, from counts the database makes). Each transition is recorded once
-    /// whoever records it, so two nodes that both believe they do for a moment only repeat work; the work is what
-    /// this saves, and the lock waits of every node writing the same rows when a fleet comes online at once. A node
-    /// whose lease is not written yet, or alone (SQLite), records them.
+    /// the lowest id does (every node still sets its gauges, from counts the database makes). Each transition is
+    /// recorded once whoever records it, so two nodes that both believe they do for a moment only repeat work; the
+    /// work is what this saves, and the lock waits of every node writing the same rows when a fleet comes online at
+    /// once. A node whose lease is not written yet, or alone (SQLite), records them.
     async fn records_transitions(&self, now: i64) -> AppResult<bool> {
         let live = self.app.store.live_nodes(now).await?;
         Ok(live

@@ -1,7 +1,7 @@
 //! Heartbeats: a player's status report, validated and stored here, many to a transaction (group commit).
 
 use crate::error::{AppError, AppResult};
-use crate::group_commit::{group_or_each, GroupCommit};
+use crate::group_commit::{answered, group_or_each, GroupCommit};
 use crate::{validate, App};
 use twincast_store::{Device, HeartbeatRecord, Store, StoreError};
 
@@ -42,10 +42,7 @@ impl App {
     /// Stores a heartbeat row durably, in one transaction with the heartbeats arriving meanwhile; answers after
     /// the commit.
     pub async fn record_heartbeat(&self, record: HeartbeatRecord) -> AppResult<()> {
-        match self.heartbeats.submit(record).await {
-            Some(result) => Ok(result?),
-            None => Err(AppError::internal("the heartbeat writer stopped")),
-        }
+        answered(self.heartbeats.submit(record).await, "heartbeat writer")
     }
 
     /// Validates a heartbeat of `device` and prepares its row (stored by [`App::record_heartbeat`]): the body as

@@ -4,8 +4,8 @@
 //! each would hold the database pool's connections for all of them, and every other request of the node would
 //! wait behind them.
 
-use crate::error::{AppError, AppResult};
-use crate::group_commit::{group_or_each, GroupCommit};
+use crate::error::AppResult;
+use crate::group_commit::{answered, group_or_each, GroupCommit};
 use crate::App;
 use std::sync::Arc;
 use twincast_store::{ScreenCommand, Store, StoreError};
@@ -83,28 +83,17 @@ impl App {
     /// Marks `screen_id` as heard from now (its socket said hello), in one transaction with the hellos arriving
     /// meanwhile; answers after the commit.
     pub async fn screen_seen(&self, screen_id: &str) -> AppResult<()> {
-        match self
-            .hellos
-            .seen
-            .submit((screen_id.to_string(), self.now_ms()))
-            .await
-        {
-            Some(result) => Ok(result?),
-            None => Err(AppError::internal("the hello writer stopped")),
-        }
+        let mark = (screen_id.to_string(), self.now_ms());
+        answered(self.hellos.seen.submit(mark).await, "hello writer")
     }
 
     /// The commands still to deliver to `screen_id` (queued, not expired), oldest first, read with the other
     /// hellos' in one statement per 200 screens.
     pub async fn queued_commands(&self, screen_id: &str) -> AppResult<Vec<ScreenCommand>> {
-        match self
-            .hellos
-            .queued
-            .submit((screen_id.to_string(), self.now_ms()))
-            .await
-        {
-            Some(result) => Ok(result?),
-            None => Err(AppError::internal("the queued-command reader stopped")),
-        }
+        let ask = (screen_id.to_string(), self.now_ms());
+        answered(
+            self.hellos.queued.submit(ask).await,
+            "queued-command reader",
+        )
     }
 }

@@ -41,12 +41,8 @@ pub struct HeartbeatRecord {
 impl Store {
     /// Marks a screen as heard from at `now`.
     pub async fn touch_screen(&self, screen_id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE screens SET last_seen_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(screen_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.mark_screens_seen(&[(screen_id.to_string(), now)])
+            .await
     }
 
     /// Marks several screens as heard from (`(screen, at)`; a screen named twice keeps its latest time) in one
